@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "catalog/table_info.h"
+#include "kv/kv_client.h"
+#include "proto/catalog.pb.h"
+#include "txn/lock_resolver.h"
+#include "txn/txn.h"
+
+namespace cairn::catalog {
+
+// Databases and tables as descriptors stored in KV (DESIGN.md "SQL"). Reads
+// and DDL go through the caller's transaction, so a CREATE TABLE inside
+// BEGIN ... ROLLBACK leaves nothing behind and concurrent DDL on the same
+// names conflicts like any other write. Sequences (SERIAL) are the exception:
+// like PostgreSQL's they are not transactional, and they draw blocks of
+// values in transactions of their own. Thread-safe.
+class Catalog {
+ public:
+  Catalog(kv::KvClient* client, txn::LockResolver* resolver)
+      : client_(client), resolver_(resolver) {}
+
+  // Creates the databases every new cluster has (postgres, defaultdb) if
+  // they are missing.
+  absl::Status EnsureBootstrapped();
+
+  absl::StatusOr<std::optional<proto::DatabaseDescriptor>> GetDatabase(txn::Txn* txn,
+                                                                       std::string_view name);
+  absl::StatusOr<std::vector<proto::DatabaseDescriptor>> ListDatabases(txn::Txn* txn);
+  // Fails with 42P04 when it exists.
+  absl::Status CreateDatabase(txn::Txn* txn, std::string_view name);
+  // Drops the database, its tables and their rows. 3D000 when absent.
+  absl::Status DropDatabase(txn::Txn* txn, std::string_view name);
+
+  absl::StatusOr<std::optional<TableInfo>> GetTable(txn::Txn* txn, uint32_t database_id,
+                                                    std::string_view name);
+  absl::StatusOr<std::vector<TableInfo>> ListTables(txn::Txn* txn, uint32_t database_id);
+  // Assigns the table its id; fails with 42P07 when the name is taken.
+  absl::StatusOr<TableInfo> CreateTable(txn::Txn* txn, proto::TableDescriptor descriptor);
+  // Removes the descriptor and every row of the table.
+  absl::Status DropTable(txn::Txn* txn, const TableInfo& table);
+
+  // The next value of a SERIAL column's sequence.
+  absl::StatusOr<int64_t> NextSequenceValue(uint32_t table_id, uint32_t column_id);
+
+ private:
+  absl::StatusOr<uint32_t> AllocateDescriptorId(txn::Txn* txn);
+  absl::Status DeleteSpan(txn::Txn* txn, const std::string& start, const std::string& end);
+
+  // Values a sequence hands out before it reserves the next block.
+  static constexpr int64_t kSequenceCacheSize = 32;
+  struct SequenceCache {
+    int64_t next = 0;
+    int64_t limit = 0;  // exclusive
+  };
+
+  kv::KvClient* const client_;
+  txn::LockResolver* const resolver_;
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, SequenceCache> sequences_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cairn::catalog

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "catalog/table_info.h"
+#include "common/value.h"
+
+namespace cairn::catalog {
+
+// Encodes table rows as KV pairs (DESIGN.md "Keys"): the primary index key
+// /table_id/index_id/<pk columns> holds the non-key columns in a value
+// encoding tagged with column IDs, so adding or dropping a column never
+// rewrites stored rows. Absent columns (NULLs, or columns added later)
+// decode as NULL.
+
+// Appends one value in key (order-preserving) form: a NULL marker sorting
+// first, then the typed encoding; inverted when descending.
+void AppendKeyValue(std::string* out, const Value& value, bool descending);
+absl::StatusOr<Value> DecodeKeyValue(std::string_view* in, const SqlType& type, bool descending);
+
+// The primary key of `row` (a full row in column order).
+std::string EncodePrimaryKey(const TableInfo& table, const Row& row);
+// The key prefix that primary key values `prefix_values` (the first n key
+// columns) select.
+std::string EncodePrimaryKeyPrefix(const TableInfo& table, const std::vector<Value>& prefix_values);
+std::string EncodeRowValue(const TableInfo& table, const Row& row);
+
+// Rebuilds a full row (column order) from a primary index KV pair.
+absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key, std::string_view value);
+
+}  // namespace cairn::catalog

@@ -1,0 +1,44 @@
+#include "catalog/table_info.h"
+
+#include <algorithm>
+
+namespace cairn::catalog {
+
+TableInfo::TableInfo(proto::TableDescriptor descriptor) : descriptor_(std::move(descriptor)) {
+  for (const auto& c : descriptor_.columns()) {
+    ColumnInfo info;
+    info.id = c.id();
+    info.name = c.name();
+    info.type = SqlType{static_cast<TypeId>(c.type_id()), c.precision(), c.scale()};
+    info.nullable = c.nullable();
+    info.default_expr = c.default_expr();
+    info.hidden = c.hidden();
+    info.is_serial = c.is_serial();
+    columns_.push_back(std::move(info));
+  }
+  const auto& pk = descriptor_.primary_index();
+  for (int i = 0; i < pk.column_ids_size(); ++i) {
+    if (auto pos = ColumnPosition(pk.column_ids(i))) primary_key_.push_back(*pos);
+    primary_key_descending_.push_back(i < pk.descending_size() && pk.descending(i));
+  }
+}
+
+std::optional<int> TableInfo::FindColumn(std::string_view name) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].name == name) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> TableInfo::ColumnPosition(uint32_t id) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].id == id) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+bool TableInfo::IsPrimaryKeyColumn(int position) const {
+  return std::find(primary_key_.begin(), primary_key_.end(), position) != primary_key_.end();
+}
+
+}  // namespace cairn::catalog

@@ -1,0 +1,119 @@
+#include "common/error_code.h"
+
+#include <array>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+
+namespace cairn {
+namespace {
+
+using SC = absl::StatusCode;
+
+constexpr char kCodePayload[] = "cairn.dev/error_code";
+constexpr char kPositionPayload[] = "cairn.dev/position";
+
+// Indexed by ErrorCode; the static_assert below keeps it complete.
+constexpr ErrorCodeInfo kErrorCodes[] = {
+    {ErrorCode::kInternal, "internal", "XX000", false, SC::kInternal},
+    {ErrorCode::kSyntaxError, "syntax_error", "42601", false, SC::kInvalidArgument},
+    {ErrorCode::kUndefinedTable, "undefined_table", "42P01", false, SC::kNotFound},
+    {ErrorCode::kUndefinedColumn, "undefined_column", "42703", false, SC::kNotFound},
+    {ErrorCode::kUndefinedObject, "undefined_object", "42704", false, SC::kNotFound},
+    {ErrorCode::kUndefinedFunction, "undefined_function", "42883", false, SC::kNotFound},
+    {ErrorCode::kDuplicateTable, "duplicate_table", "42P07", false, SC::kAlreadyExists},
+    {ErrorCode::kDuplicateDatabase, "duplicate_database", "42P04", false, SC::kAlreadyExists},
+    {ErrorCode::kDuplicateObject, "duplicate_object", "42710", false, SC::kAlreadyExists},
+    {ErrorCode::kDuplicateColumn, "duplicate_column", "42701", false, SC::kAlreadyExists},
+    {ErrorCode::kInvalidCatalogName, "invalid_catalog_name", "3D000", false, SC::kNotFound},
+    {ErrorCode::kInvalidSchemaName, "invalid_schema_name", "3F000", false, SC::kNotFound},
+    {ErrorCode::kAmbiguousColumn, "ambiguous_column", "42702", false, SC::kInvalidArgument},
+    {ErrorCode::kDatatypeMismatch, "datatype_mismatch", "42804", false, SC::kInvalidArgument},
+    {ErrorCode::kInvalidTextRepresentation, "invalid_text_representation", "22P02", false, SC::kInvalidArgument},
+    {ErrorCode::kNumericValueOutOfRange, "numeric_value_out_of_range", "22003", false, SC::kOutOfRange},
+    {ErrorCode::kDivisionByZero, "division_by_zero", "22012", false, SC::kInvalidArgument},
+    {ErrorCode::kStringDataRightTruncation, "string_data_right_truncation", "22001", false, SC::kInvalidArgument},
+    {ErrorCode::kInvalidDatetimeFormat, "invalid_datetime_format", "22007", false, SC::kInvalidArgument},
+    {ErrorCode::kDatetimeFieldOverflow, "datetime_field_overflow", "22008", false, SC::kOutOfRange},
+    {ErrorCode::kUniqueViolation, "unique_violation", "23505", false, SC::kAlreadyExists},
+    {ErrorCode::kNotNullViolation, "not_null_violation", "23502", false, SC::kInvalidArgument},
+    {ErrorCode::kGroupingError, "grouping_error", "42803", false, SC::kInvalidArgument},
+    {ErrorCode::kFeatureNotSupported, "feature_not_supported", "0A000", false, SC::kUnimplemented},
+    {ErrorCode::kInvalidParameterValue, "invalid_parameter_value", "22023", false, SC::kInvalidArgument},
+    {ErrorCode::kUndefinedParameter, "undefined_parameter", "42704", false, SC::kNotFound},
+    {ErrorCode::kCantChangeRuntimeParam, "cant_change_runtime_param", "55P02", false, SC::kFailedPrecondition},
+    {ErrorCode::kInFailedTransaction, "in_failed_sql_transaction", "25P02", false, SC::kFailedPrecondition},
+    {ErrorCode::kActiveSqlTransaction, "active_sql_transaction", "25001", false, SC::kFailedPrecondition},
+    {ErrorCode::kNoActiveSqlTransaction, "no_active_sql_transaction", "25P01", false, SC::kFailedPrecondition},
+    {ErrorCode::kInvalidTransactionState, "invalid_transaction_state", "25000", false, SC::kFailedPrecondition},
+    {ErrorCode::kSerializationFailure, "serialization_failure", "40001", true, SC::kAborted},
+    {ErrorCode::kLockNotAvailable, "lock_not_available", "55P03", true, SC::kAborted},
+    {ErrorCode::kProtocolViolation, "protocol_violation", "08P01", false, SC::kInvalidArgument},
+    {ErrorCode::kInvalidColumnReference, "invalid_column_reference", "42P10", false, SC::kInvalidArgument},
+    {ErrorCode::kSyntaxErrorOrAccessRule, "syntax_error_or_access_rule_violation", "42000", false, SC::kInvalidArgument},
+    {ErrorCode::kCardinalityViolation, "cardinality_violation", "21000", false, SC::kInvalidArgument},
+    {ErrorCode::kObjectInUse, "object_in_use", "55006", false, SC::kFailedPrecondition},
+    {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
+    {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},
+    {ErrorCode::kUnavailable, "unavailable", "08006", true, SC::kUnavailable},
+    {ErrorCode::kInvalidArgument, "invalid_argument", "XX000", false, SC::kInvalidArgument},
+    {ErrorCode::kNotFound, "not_found", "XX000", false, SC::kNotFound},
+    {ErrorCode::kDataCorrupted, "data_corrupted", "XX001", false, SC::kDataLoss},
+};
+static_assert(std::size(kErrorCodes) == static_cast<size_t>(ErrorCode::kDataCorrupted) + 1);
+
+}  // namespace
+
+const ErrorCodeInfo& GetErrorCodeInfo(ErrorCode code) {
+  return kErrorCodes[static_cast<size_t>(code)];
+}
+
+absl::Status MakeError(ErrorCode code, std::string_view message, std::optional<int> position) {
+  const ErrorCodeInfo& info = GetErrorCodeInfo(code);
+  absl::Status status(info.status_code, std::string(message));
+  status.SetPayload(kCodePayload, absl::Cord(std::to_string(static_cast<int>(code))));
+  if (position) status.SetPayload(kPositionPayload, absl::Cord(std::to_string(*position)));
+  return status;
+}
+
+ErrorCode GetErrorCode(const absl::Status& status) {
+  if (auto payload = status.GetPayload(kCodePayload)) {
+    int value = 0;
+    if (absl::SimpleAtoi(std::string(*payload), &value) && value >= 0 &&
+        value <= static_cast<int>(ErrorCode::kDataCorrupted)) {
+      return static_cast<ErrorCode>(value);
+    }
+  }
+  switch (status.code()) {
+    case SC::kUnavailable: return ErrorCode::kUnavailable;
+    case SC::kAborted: return ErrorCode::kSerializationFailure;
+    case SC::kCancelled: return ErrorCode::kQueryCanceled;
+    case SC::kDataLoss: return ErrorCode::kDataCorrupted;
+    default: return ErrorCode::kInternal;
+  }
+}
+
+std::optional<int> GetErrorPosition(const absl::Status& status) {
+  if (auto payload = status.GetPayload(kPositionPayload)) {
+    int value = 0;
+    if (absl::SimpleAtoi(std::string(*payload), &value)) return value;
+  }
+  return std::nullopt;
+}
+
+absl::Status WithPosition(absl::Status status, int position) {
+  if (!status.ok() && !GetErrorPosition(status)) {
+    status.SetPayload(kPositionPayload, absl::Cord(std::to_string(position)));
+  }
+  return status;
+}
+
+bool IsRetryable(const absl::Status& status) {
+  return !status.ok() && GetErrorCodeInfo(GetErrorCode(status)).retryable;
+}
+
+std::string_view SqlState(const absl::Status& status) {
+  return GetErrorCodeInfo(GetErrorCode(status)).sqlstate;
+}
+
+}  // namespace cairn

@@ -1,0 +1,46 @@
+#include "common/metrics.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cairn {
+
+MetricRegistry& MetricRegistry::Global() {
+  static MetricRegistry* registry = new MetricRegistry();
+  return *registry;
+}
+
+Counter* MetricRegistry::GetCounter(const std::string& name, const std::string& help) {
+  absl::MutexLock lock(&mu_);
+  Entry& e = entries_[name];
+  if (!e.counter) {
+    e.help = help;
+    e.counter = std::make_unique<Counter>();
+  }
+  return e.counter.get();
+}
+
+Gauge* MetricRegistry::GetGauge(const std::string& name, const std::string& help) {
+  absl::MutexLock lock(&mu_);
+  Entry& e = entries_[name];
+  if (!e.gauge) {
+    e.help = help;
+    e.gauge = std::make_unique<Gauge>();
+  }
+  return e.gauge.get();
+}
+
+std::string MetricRegistry::RenderPrometheus() const {
+  absl::MutexLock lock(&mu_);
+  std::string out;
+  for (const auto& [name, e] : entries_) {
+    absl::StrAppend(&out, "# HELP ", name, " ", e.help, "\n");
+    if (e.counter) {
+      absl::StrAppend(&out, "# TYPE ", name, " counter\n", name, " ", e.counter->value(), "\n");
+    } else if (e.gauge) {
+      absl::StrAppend(&out, "# TYPE ", name, " gauge\n", name, " ", e.gauge->value(), "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace cairn

@@ -1,0 +1,96 @@
+#include "common/sql_type.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cairn {
+
+uint32_t PgTypeOid(TypeId id) {
+  switch (id) {
+    case TypeId::kUnknown: return 705;
+    case TypeId::kBool: return 16;
+    case TypeId::kInt16: return 21;
+    case TypeId::kInt32: return 23;
+    case TypeId::kInt64: return 20;
+    case TypeId::kFloat32: return 700;
+    case TypeId::kFloat64: return 701;
+    case TypeId::kNumeric: return 1700;
+    case TypeId::kText: return 25;
+    case TypeId::kVarchar: return 1043;
+    case TypeId::kChar: return 1042;
+    case TypeId::kBytea: return 17;
+    case TypeId::kDate: return 1082;
+    case TypeId::kTimestamp: return 1114;
+    case TypeId::kTimestampTz: return 1184;
+  }
+  return 705;
+}
+
+int16_t PgTypeLen(TypeId id) {
+  switch (id) {
+    case TypeId::kBool: return 1;
+    case TypeId::kInt16: return 2;
+    case TypeId::kInt32: return 4;
+    case TypeId::kInt64: return 8;
+    case TypeId::kFloat32: return 4;
+    case TypeId::kFloat64: return 8;
+    case TypeId::kDate: return 4;
+    case TypeId::kTimestamp: return 8;
+    case TypeId::kTimestampTz: return 8;
+    default: return -1;
+  }
+}
+
+int32_t PgTypeMod(const SqlType& type) {
+  switch (type.id) {
+    case TypeId::kVarchar:
+    case TypeId::kChar:
+      return type.precision >= 0 ? type.precision + 4 : -1;
+    case TypeId::kNumeric:
+      if (type.precision < 0) return -1;
+      return ((type.precision << 16) | (type.scale < 0 ? 0 : type.scale)) + 4;
+    default:
+      return -1;
+  }
+}
+
+std::string TypeName(const SqlType& type) {
+  switch (type.id) {
+    case TypeId::kUnknown: return "unknown";
+    case TypeId::kBool: return "boolean";
+    case TypeId::kInt16: return "smallint";
+    case TypeId::kInt32: return "integer";
+    case TypeId::kInt64: return "bigint";
+    case TypeId::kFloat32: return "real";
+    case TypeId::kFloat64: return "double precision";
+    case TypeId::kNumeric:
+      if (type.precision < 0) return "numeric";
+      return absl::StrCat("numeric(", type.precision, ",", type.scale < 0 ? 0 : type.scale, ")");
+    case TypeId::kText: return "text";
+    case TypeId::kVarchar:
+      return type.precision < 0 ? "character varying"
+                                : absl::StrCat("character varying(", type.precision, ")");
+    case TypeId::kChar:
+      return absl::StrCat("character(", type.precision < 0 ? 1 : type.precision, ")");
+    case TypeId::kBytea: return "bytea";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp without time zone";
+    case TypeId::kTimestampTz: return "timestamp with time zone";
+  }
+  return "unknown";
+}
+
+bool IsIntegerType(TypeId id) {
+  return id == TypeId::kInt16 || id == TypeId::kInt32 || id == TypeId::kInt64;
+}
+bool IsNumericType(TypeId id) {
+  return IsIntegerType(id) || id == TypeId::kFloat32 || id == TypeId::kFloat64 ||
+         id == TypeId::kNumeric;
+}
+bool IsStringType(TypeId id) {
+  return id == TypeId::kText || id == TypeId::kVarchar || id == TypeId::kChar;
+}
+bool IsTimeType(TypeId id) {
+  return id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz;
+}
+
+}  // namespace cairn

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cairn {
+
+// The SQL types CairnDB stores and computes with. Each maps to one
+// PostgreSQL type OID, which is what clients see in RowDescription.
+enum class TypeId : uint8_t {
+  kUnknown,  // the type of a bare NULL or an untyped string literal
+  kBool,
+  kInt16,
+  kInt32,
+  kInt64,
+  kFloat32,
+  kFloat64,
+  kNumeric,
+  kText,
+  kVarchar,
+  kChar,
+  kBytea,
+  kDate,
+  kTimestamp,
+  kTimestampTz,
+};
+
+// A type with its modifiers: VARCHAR(n)/CHAR(n) length, NUMERIC(p,s).
+// -1 means "not given".
+struct SqlType {
+  TypeId id = TypeId::kUnknown;
+  int32_t precision = -1;  // VARCHAR/CHAR length, NUMERIC precision
+  int32_t scale = -1;      // NUMERIC scale
+
+  static SqlType Of(TypeId id) { return SqlType{id, -1, -1}; }
+  bool operator==(const SqlType&) const = default;
+};
+
+uint32_t PgTypeOid(TypeId id);
+// PostgreSQL's typlen: the fixed width, or -1 for variable-length types.
+int16_t PgTypeLen(TypeId id);
+// The atttypmod PostgreSQL reports for `type` (-1 when unmodified).
+int32_t PgTypeMod(const SqlType& type);
+// The type as PostgreSQL names it in format_type(): "integer",
+// "character varying(10)", "numeric(10,2)", ...
+std::string TypeName(const SqlType& type);
+
+bool IsIntegerType(TypeId id);
+bool IsNumericType(TypeId id);  // integers, floats and numeric
+bool IsStringType(TypeId id);   // text, varchar, char
+bool IsTimeType(TypeId id);     // date, timestamp, timestamptz
+
+}  // namespace cairn

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/numeric.h"
+#include "common/sql_type.h"
+
+namespace cairn {
+
+// One SQL value: NULL or a datum of a TypeId. Dates are days and timestamps
+// microseconds since 1970-01-01 (UTC for timestamptz). Strings (text,
+// varchar, char) and bytea hold their bytes in a std::string.
+class Value {
+ public:
+  Value() = default;  // NULL of unknown type
+
+  static Value Null(TypeId type = TypeId::kUnknown);
+  static Value Bool(bool v);
+  static Value Int(TypeId type, int64_t v);  // kInt16/32/64
+  static Value Int64(int64_t v) { return Int(TypeId::kInt64, v); }
+  static Value Int32(int64_t v) { return Int(TypeId::kInt32, v); }
+  static Value Float(TypeId type, double v);  // kFloat32/64
+  static Value Float64(double v) { return Float(TypeId::kFloat64, v); }
+  static Value Num(Numeric v);
+  static Value String(TypeId type, std::string v);  // kText/kVarchar/kChar/kUnknown
+  static Value Text(std::string v) { return String(TypeId::kText, std::move(v)); }
+  static Value Bytea(std::string v);
+  static Value Date(int32_t days);
+  static Value Timestamp(TypeId type, int64_t micros);  // kTimestamp/kTimestampTz
+
+  TypeId type() const { return type_; }
+  bool is_null() const { return std::holds_alternative<std::monostate>(datum_); }
+
+  // REQUIRES: not null, and a type of the matching family.
+  bool bool_value() const { return std::get<bool>(datum_); }
+  int64_t int_value() const { return std::get<int64_t>(datum_); }
+  double float_value() const { return std::get<double>(datum_); }
+  const Numeric& numeric_value() const { return std::get<Numeric>(datum_); }
+  const std::string& str_value() const { return std::get<std::string>(datum_); }
+  int32_t date_value() const { return static_cast<int32_t>(std::get<int64_t>(datum_)); }
+  int64_t micros_value() const { return std::get<int64_t>(datum_); }
+
+  // A copy relabelled with another type of the same representation.
+  Value WithType(TypeId type) const {
+    Value v = *this;
+    v.type_ = type;
+    return v;
+  }
+
+ private:
+  TypeId type_ = TypeId::kUnknown;
+  std::variant<std::monostate, bool, int64_t, double, Numeric, std::string> datum_;
+};
+
+using Row = std::vector<Value>;
+
+// Total order for sorting and keys: NULL first, then by value. Values of
+// different numeric types compare numerically; other mixes compare by type.
+int CompareValues(const Value& a, const Value& b);
+bool ValuesEqual(const Value& a, const Value& b);  // NULL equals NULL here
+size_t HashValue(const Value& v);
+
+struct RowHash {
+  size_t operator()(const Row& row) const;
+};
+struct RowEq {
+  bool operator()(const Row& a, const Row& b) const;
+};
+
+}  // namespace cairn

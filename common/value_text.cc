@@ -1,0 +1,371 @@
+#include "common/value_text.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/error_code.h"
+
+namespace cairn {
+namespace {
+
+constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+
+std::string_view Strip(std::string_view s) {
+  while (!s.empty() && isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+absl::Status InvalidInput(std::string_view type_name, std::string_view text) {
+  return MakeError(ErrorCode::kInvalidTextRepresentation,
+                   absl::StrFormat("invalid input syntax for type %s: \"%s\"", type_name, text));
+}
+
+std::string FormatFloat(double d, bool single) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  std::to_chars_result r = single ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d))
+                                  : std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, r.ptr);
+  // PostgreSQL writes exponents with at least two digits and an explicit sign.
+  size_t e = s.find('e');
+  if (e != std::string::npos) {
+    std::string mant = s.substr(0, e), exp = s.substr(e + 1);
+    char sign = '+';
+    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
+      sign = exp[0];
+      exp = exp.substr(1);
+    }
+    if (exp.size() < 2) exp = "0" + exp;
+    s = absl::StrCat(mant, "e", std::string(1, sign), exp);
+  }
+  return s;
+}
+
+std::string FormatBytea(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ParseBytea(std::string_view text) {
+  if (text.size() >= 2 && text[0] == '\\' && text[1] == 'x') {
+    std::string out;
+    std::string_view hex = text.substr(2);
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    size_t i = 0;
+    while (i < hex.size()) {
+      if (isspace(static_cast<unsigned char>(hex[i]))) {
+        ++i;
+        continue;
+      }
+      if (i + 1 >= hex.size() || nibble(hex[i]) < 0 || nibble(hex[i + 1]) < 0) {
+        return InvalidInput("bytea", text);
+      }
+      out.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+      i += 2;
+    }
+    return out;
+  }
+  // Escape format: backslash followed by three octal digits or a backslash.
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out.push_back(text[i]);
+    } else if (i + 1 < text.size() && text[i + 1] == '\\') {
+      out.push_back('\\');
+      ++i;
+    } else if (i + 3 < text.size()) {
+      int v = 0;
+      for (int k = 1; k <= 3; ++k) {
+        char c = text[i + k];
+        if (c < '0' || c > '7') return InvalidInput("bytea", text);
+        v = v * 8 + (c - '0');
+      }
+      out.push_back(static_cast<char>(v));
+      i += 3;
+    } else {
+      return InvalidInput("bytea", text);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ParseInteger(std::string_view text, TypeId type) {
+  std::string_view s = Strip(text);
+  const char* name = type == TypeId::kInt16 ? "smallint" : type == TypeId::kInt32 ? "integer" : "bigint";
+  int64_t v = 0;
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ptr != s.data() + s.size()) {
+    return InvalidInput(name, text);
+  }
+  if (ec == std::errc::result_out_of_range ||
+      (type == TypeId::kInt16 && (v < INT16_MIN || v > INT16_MAX)) ||
+      (type == TypeId::kInt32 && (v < INT32_MIN || v > INT32_MAX))) {
+    return MakeError(ErrorCode::kNumericValueOutOfRange,
+                     absl::StrFormat("value \"%s\" is out of range for type %s", text, name));
+  }
+  return v;
+}
+
+absl::StatusOr<double> ParseFloat(std::string_view text, bool single) {
+  std::string s = absl::AsciiStrToLower(std::string(Strip(text)));
+  if (s == "nan") return std::nan("");
+  if (s == "infinity" || s == "+infinity" || s == "inf") return INFINITY;
+  if (s == "-infinity" || s == "-inf") return -INFINITY;
+  double d = 0;
+  if (s.empty() || !absl::SimpleAtod(s, &d) || std::isinf(d) || std::isnan(d)) {
+    if (!s.empty() && std::isinf(d)) {
+      return MakeError(ErrorCode::kNumericValueOutOfRange,
+                       absl::StrFormat("\"%s\" is out of range for type %s", text,
+                                    single ? "real" : "double precision"));
+    }
+    return InvalidInput(single ? "real" : "double precision", text);
+  }
+  if (single && std::isinf(static_cast<float>(d))) {
+    return MakeError(ErrorCode::kNumericValueOutOfRange,
+                     absl::StrFormat("\"%s\" is out of range for type real", text));
+  }
+  return single ? static_cast<double>(static_cast<float>(d)) : d;
+}
+
+absl::StatusOr<bool> ParseBool(std::string_view text) {
+  std::string s = absl::AsciiStrToLower(std::string(Strip(text)));
+  if (s == "t" || s == "true" || s == "y" || s == "yes" || s == "on" || s == "1") return true;
+  if (s == "f" || s == "false" || s == "n" || s == "no" || s == "off" || s == "0") return false;
+  return InvalidInput("boolean", text);
+}
+
+// Parses "YYYY-MM-DD" at the front of s; advances s.
+bool ParseCivilDate(std::string_view* s, absl::CivilDay* day) {
+  int y = 0, m = 0, d = 0, n = 0;
+  std::string tmp(s->substr(0, 16));
+  if (sscanf(tmp.c_str(), "%d-%d-%d%n", &y, &m, &d, &n) != 3) return false;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  absl::CivilDay cd(y, m, d);
+  if (cd.year() != y || cd.month() != m || cd.day() != d) return false;  // e.g. Feb 30
+  *day = cd;
+  s->remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int32_t> ParseDate(std::string_view text) {
+  std::string_view s = Strip(text);
+  absl::CivilDay day;
+  if (!ParseCivilDate(&s, &day)) {
+    return MakeError(ErrorCode::kInvalidDatetimeFormat,
+                     absl::StrFormat("invalid input syntax for type date: \"%s\"", text));
+  }
+  // A time part after the date is allowed and ignored, as in PostgreSQL.
+  return static_cast<int32_t>(day - absl::CivilDay(1970, 1, 1));
+}
+
+absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_time_zone) {
+  std::string_view s = Strip(text);
+  auto bad = [&] {
+    return MakeError(ErrorCode::kInvalidDatetimeFormat,
+                     absl::StrFormat("invalid input syntax for type timestamp%s: \"%s\"",
+                                  with_time_zone ? " with time zone" : "", text));
+  };
+  absl::CivilDay day;
+  if (!ParseCivilDate(&s, &day)) return bad();
+  int64_t micros = (day - absl::CivilDay(1970, 1, 1)) * kMicrosPerDay;
+  if (!s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
+    s.remove_prefix(1);
+    int hh = 0, mm = 0, n = 0;
+    std::string tmp(s.substr(0, 8));
+    if (sscanf(tmp.c_str(), "%d:%d%n", &hh, &mm, &n) != 2) return bad();
+    s.remove_prefix(n);
+    int ss = 0;
+    int64_t frac = 0;
+    if (!s.empty() && s[0] == ':') {
+      s.remove_prefix(1);
+      if (s.size() < 1 || !isdigit(static_cast<unsigned char>(s[0]))) return bad();
+      ss = 0;
+      while (!s.empty() && isdigit(static_cast<unsigned char>(s[0]))) {
+        ss = ss * 10 + (s[0] - '0');
+        s.remove_prefix(1);
+      }
+      if (!s.empty() && s[0] == '.') {
+        s.remove_prefix(1);
+        int digits = 0;
+        while (!s.empty() && isdigit(static_cast<unsigned char>(s[0]))) {
+          if (digits < 6) {
+            frac = frac * 10 + (s[0] - '0');
+          } else if (digits == 6 && s[0] >= '5') {
+            frac += 1;  // round to microseconds
+          }
+          ++digits;
+          s.remove_prefix(1);
+        }
+        for (int i = digits; i < 6; ++i) frac *= 10;
+      }
+    }
+    if (hh > 24 || mm > 59 || ss > 60) {
+      return MakeError(ErrorCode::kDatetimeFieldOverflow,
+                       absl::StrFormat("date/time field value out of range: \"%s\"", text));
+    }
+    micros += ((hh * 60LL + mm) * 60 + ss) * 1000000 + frac;
+  }
+  s = Strip(s);
+  if (!s.empty()) {
+    // A zone: Z, UTC, +HH, +HH:MM, -HHMM. Ignored for plain timestamps.
+    int64_t offset_secs = 0;
+    std::string zone = absl::AsciiStrToUpper(std::string(s));
+    if (zone == "Z" || zone == "UTC" || zone == "GMT") {
+      offset_secs = 0;
+    } else if (zone[0] == '+' || zone[0] == '-') {
+      int sign = zone[0] == '-' ? -1 : 1;
+      std::string digits;
+      for (char c : zone.substr(1)) {
+        if (isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+        else if (c != ':') return bad();
+      }
+      if (digits.empty() || digits.size() > 4) return bad();
+      int hh = 0, mm = 0;
+      if (digits.size() <= 2) {
+        hh = std::stoi(digits);
+      } else {
+        hh = std::stoi(digits.substr(0, digits.size() - 2));
+        mm = std::stoi(digits.substr(digits.size() - 2));
+      }
+      offset_secs = sign * (hh * 3600 + mm * 60);
+    } else {
+      return bad();
+    }
+    if (with_time_zone) micros -= offset_secs * 1000000;
+  }
+  return micros;
+}
+
+std::string FormatDate(int32_t days) {
+  absl::CivilDay d = absl::CivilDay(1970, 1, 1) + days;
+  if (d.year() <= 0) {
+    return absl::StrFormat("%04d-%02d-%02d BC", 1 - d.year(), d.month(), d.day());
+  }
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+std::string FormatTimestamp(int64_t micros, bool with_time_zone) {
+  int64_t days = micros / kMicrosPerDay;
+  int64_t rem = micros % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  std::string out = FormatDate(static_cast<int32_t>(days));
+  int64_t secs = rem / 1000000, frac = rem % 1000000;
+  absl::StrAppendFormat(&out, " %02d:%02d:%02d", secs / 3600, (secs / 60) % 60, secs % 60);
+  if (frac != 0) {
+    std::string f = absl::StrFormat("%06d", frac);
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    absl::StrAppend(&out, ".", f);
+  }
+  if (with_time_zone) out += "+00";
+  return out;
+}
+
+std::string FormatValue(const Value& v) {
+  switch (v.type()) {
+    case TypeId::kBool: return v.bool_value() ? "t" : "f";
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64: return absl::StrCat(v.int_value());
+    case TypeId::kFloat32: return FormatFloat(v.float_value(), true);
+    case TypeId::kFloat64: return FormatFloat(v.float_value(), false);
+    case TypeId::kNumeric: return v.numeric_value().ToString();
+    case TypeId::kBytea: return FormatBytea(v.str_value());
+    case TypeId::kDate: return FormatDate(v.date_value());
+    case TypeId::kTimestamp: return FormatTimestamp(v.micros_value(), false);
+    case TypeId::kTimestampTz: return FormatTimestamp(v.micros_value(), true);
+    case TypeId::kUnknown:
+    case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kChar: return v.str_value();
+  }
+  return "";
+}
+
+absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type) {
+  switch (type.id) {
+    case TypeId::kBool: {
+      CAIRN_ASSIGN_OR_RETURN(bool b, ParseBool(text));
+      return Value::Bool(b);
+    }
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64: {
+      CAIRN_ASSIGN_OR_RETURN(int64_t i, ParseInteger(text, type.id));
+      return Value::Int(type.id, i);
+    }
+    case TypeId::kFloat32:
+    case TypeId::kFloat64: {
+      CAIRN_ASSIGN_OR_RETURN(double d, ParseFloat(text, type.id == TypeId::kFloat32));
+      return Value::Float(type.id, d);
+    }
+    case TypeId::kNumeric: {
+      CAIRN_ASSIGN_OR_RETURN(Numeric n, Numeric::Parse(text));
+      CAIRN_ASSIGN_OR_RETURN(n, n.Coerce(type.precision, type.scale));
+      return Value::Num(n);
+    }
+    case TypeId::kUnknown:
+    case TypeId::kText: return Value::String(type.id, std::string(text));
+    case TypeId::kVarchar:
+    case TypeId::kChar: {
+      std::string s(text);
+      if (type.precision >= 0 && static_cast<int>(s.size()) > type.precision) {
+        // Trailing spaces beyond the limit are silently dropped, as in PostgreSQL.
+        size_t keep = s.find_last_not_of(' ');
+        if (keep == std::string::npos || static_cast<int>(keep) < type.precision) {
+          s.resize(type.precision);
+        } else {
+          return MakeError(ErrorCode::kStringDataRightTruncation,
+                           absl::StrFormat("value too long for type %s", TypeName(type)));
+        }
+      }
+      if (type.id == TypeId::kChar && type.precision > 0 &&
+          static_cast<int>(s.size()) < type.precision) {
+        s.resize(type.precision, ' ');
+      }
+      return Value::String(type.id, std::move(s));
+    }
+    case TypeId::kBytea: {
+      CAIRN_ASSIGN_OR_RETURN(std::string b, ParseBytea(text));
+      return Value::Bytea(std::move(b));
+    }
+    case TypeId::kDate: {
+      CAIRN_ASSIGN_OR_RETURN(int32_t d, ParseDate(text));
+      return Value::Date(d);
+    }
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      CAIRN_ASSIGN_OR_RETURN(int64_t m,
+                             ParseTimestampMicros(text, type.id == TypeId::kTimestampTz));
+      return Value::Timestamp(type.id, m);
+    }
+  }
+  return InvalidInput(TypeName(type), text);
+}
+
+}  // namespace cairn

@@ -1,0 +1,203 @@
+#include "executor/ddl.h"
+
+#include <set>
+
+#include "absl/strings/str_format.h"
+#include "catalog/catalog_keys.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/expression_binder.h"
+
+namespace cairn::executor {
+namespace {
+
+constexpr uint32_t kPrimaryIndexId = 1;
+
+absl::Status NotSupported(const std::string& what, int position) {
+  return MakeError(ErrorCode::kFeatureNotSupported,
+                   absl::StrFormat("%s is not supported yet", what), position);
+}
+
+}  // namespace
+
+absl::Status CheckSchema(const ast::ObjectName& name) {
+  if (!name.schema.empty() && name.schema != "public") {
+    return MakeError(ErrorCode::kInvalidSchemaName,
+                     absl::StrFormat("schema \"%s\" does not exist", name.schema), name.position);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
+                                        catalog::Catalog* catalog, txn::Txn* txn,
+                                        uint32_t database_id) {
+  CAIRN_RETURN_IF_ERROR(CheckSchema(stmt.name));
+  CAIRN_ASSIGN_OR_RETURN(auto existing, catalog->GetTable(txn, database_id, stmt.name.name));
+  if (existing) {
+    if (stmt.if_not_exists) return std::string("CREATE TABLE");
+    return MakeError(ErrorCode::kDuplicateTable,
+                     absl::StrFormat("relation \"%s\" already exists", stmt.name.name),
+                     stmt.name.position);
+  }
+  proto::TableDescriptor desc;
+  desc.set_database_id(database_id);
+  desc.set_name(stmt.name.name);
+  uint32_t next_column_id = 1;
+  std::vector<std::string> primary_key;
+  int primary_key_position = 0;
+  std::set<std::string> names;
+
+  for (const ast::ColumnDef& def : stmt.columns) {
+    if (!names.insert(def.name.name).second) {
+      return MakeError(ErrorCode::kDuplicateColumn,
+                       absl::StrFormat("column \"%s\" specified more than once", def.name.name),
+                       def.name.position);
+    }
+    CAIRN_ASSIGN_OR_RETURN(ast::ResolvedType resolved, ast::ResolveType(def.type));
+    proto::ColumnDescriptor* col = desc.add_columns();
+    col->set_id(next_column_id++);
+    col->set_name(def.name.name);
+    col->set_type_id(static_cast<uint32_t>(resolved.type.id));
+    col->set_precision(resolved.type.precision);
+    col->set_scale(resolved.type.scale);
+    col->set_nullable(!resolved.serial);
+    col->set_is_serial(resolved.serial);
+    for (const ast::Constraint& c : def.constraints) {
+      switch (c.kind) {
+        case ast::ConstraintKind::kNull: col->set_nullable(true); break;
+        case ast::ConstraintKind::kNotNull: col->set_nullable(false); break;
+        case ast::ConstraintKind::kDefault: {
+          if (resolved.serial) {
+            return MakeError(ErrorCode::kSyntaxError,
+                             absl::StrFormat("multiple default values specified for column \"%s\" "
+                                             "of table \"%s\"",
+                                             def.name.name, stmt.name.name),
+                             c.position);
+          }
+          // Bind now so a bad default fails the CREATE, not every INSERT.
+          planner::Scope empty;
+          planner::ExpressionBinder binder(&empty);
+          CAIRN_ASSIGN_OR_RETURN(auto bound, binder.Bind(*c.expr));
+          CAIRN_RETURN_IF_ERROR(planner::ExpressionBinder::CoerceForAssignment(
+                                    std::move(bound), resolved.type, def.name.name)
+                                    .status());
+          col->set_default_expr(c.expr->ToString());
+          break;
+        }
+        case ast::ConstraintKind::kPrimaryKey:
+          if (!primary_key.empty()) {
+            return MakeError(ErrorCode::kSyntaxErrorOrAccessRule,
+                             absl::StrFormat("multiple primary keys for table \"%s\" are not "
+                                             "allowed",
+                                             stmt.name.name),
+                             c.position);
+          }
+          primary_key.push_back(def.name.name);
+          primary_key_position = c.position;
+          col->set_nullable(false);
+          break;
+        case ast::ConstraintKind::kUnique: return NotSupported("UNIQUE constraints", c.position);
+        case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
+        case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
+      }
+    }
+  }
+  for (const ast::Constraint& c : stmt.constraints) {
+    switch (c.kind) {
+      case ast::ConstraintKind::kPrimaryKey:
+        if (!primary_key.empty()) {
+          return MakeError(ErrorCode::kSyntaxErrorOrAccessRule,
+                           absl::StrFormat("multiple primary keys for table \"%s\" are not allowed",
+                                           stmt.name.name),
+                           c.position);
+        }
+        for (const auto& id : c.columns) primary_key.push_back(id.name);
+        primary_key_position = c.position;
+        break;
+      case ast::ConstraintKind::kUnique: return NotSupported("UNIQUE constraints", c.position);
+      case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
+      case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
+      default: return NotSupported("this table constraint", c.position);
+    }
+  }
+
+  proto::IndexDescriptor* pk = desc.mutable_primary_index();
+  pk->set_id(kPrimaryIndexId);
+  pk->set_name(absl::StrFormat("%s_pkey", stmt.name.name));
+  pk->set_unique(true);
+  if (primary_key.empty()) {
+    // No key: a hidden row id, as PostgreSQL's ctid is hidden.
+    proto::ColumnDescriptor* col = desc.add_columns();
+    col->set_id(next_column_id++);
+    col->set_name("rowid");
+    col->set_type_id(static_cast<uint32_t>(TypeId::kInt64));
+    col->set_precision(-1);
+    col->set_scale(-1);
+    col->set_nullable(false);
+    col->set_hidden(true);
+    pk->add_column_ids(col->id());
+    pk->add_descending(false);
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& name : primary_key) {
+      if (!seen.insert(name).second) {
+        return MakeError(ErrorCode::kDuplicateColumn,
+                         absl::StrFormat("column \"%s\" appears twice in primary key constraint",
+                                         name),
+                         primary_key_position);
+      }
+      proto::ColumnDescriptor* found = nullptr;
+      for (auto& col : *desc.mutable_columns()) {
+        if (col.name() == name) found = &col;
+      }
+      if (found == nullptr) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" named in key does not exist", name),
+                         primary_key_position);
+      }
+      found->set_nullable(false);
+      pk->add_column_ids(found->id());
+      pk->add_descending(false);
+    }
+  }
+  desc.set_next_column_id(next_column_id);
+  desc.set_next_index_id(kPrimaryIndexId + 1);
+  CAIRN_RETURN_IF_ERROR(catalog->CreateTable(txn, std::move(desc)).status());
+  return std::string("CREATE TABLE");
+}
+
+absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
+                                       catalog::Catalog* catalog, txn::Txn* txn,
+                                       uint32_t database_id) {
+  for (const ast::ObjectName& name : stmt.names) {
+    CAIRN_RETURN_IF_ERROR(CheckSchema(name));
+    CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, name.name));
+    if (!table) {
+      if (stmt.if_exists) continue;
+      return MakeError(ErrorCode::kUndefinedTable,
+                       absl::StrFormat("table \"%s\" does not exist", name.name), name.position);
+    }
+    CAIRN_RETURN_IF_ERROR(catalog->DropTable(txn, *table));
+  }
+  return std::string("DROP TABLE");
+}
+
+absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
+                                           catalog::Catalog* catalog, txn::Txn* txn,
+                                           uint32_t database_id) {
+  for (const ast::ObjectName& name : stmt.tables) {
+    CAIRN_RETURN_IF_ERROR(CheckSchema(name));
+    CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, name.name));
+    if (!table) {
+      return MakeError(ErrorCode::kUndefinedTable,
+                       absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
+    }
+    std::string prefix = catalog::catalog_keys::TablePrefix(table->id());
+    CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    for (auto& kv : rows) txn->Delete(std::move(kv.key));
+  }
+  return std::string("TRUNCATE TABLE");
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "catalog/catalog.h"
+#include "parser/ast/ddl.h"
+#include "txn/txn.h"
+
+namespace cairn::executor {
+
+// Schema changes, each within the caller's transaction. Returns the
+// CommandComplete tag.
+absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
+                                        catalog::Catalog* catalog, txn::Txn* txn,
+                                        uint32_t database_id);
+absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
+                                       catalog::Catalog* catalog, txn::Txn* txn,
+                                       uint32_t database_id);
+absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
+                                           catalog::Catalog* catalog, txn::Txn* txn,
+                                           uint32_t database_id);
+
+// Checks that an object name lives in the one schema CairnDB has.
+absl::Status CheckSchema(const ast::ObjectName& name);
+
+}  // namespace cairn::executor

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/value.h"
+#include "txn/txn.h"
+
+namespace cairn::executor {
+
+// What operators and expressions need while a statement runs: its
+// transaction, the catalog (sequences), the session's identity and the
+// statement's parameters. Owned by the session; lives for one statement.
+struct ExecContext {
+  txn::Txn* txn = nullptr;
+  catalog::Catalog* catalog = nullptr;
+  std::string user;
+  std::string database;
+  int32_t backend_pid = 0;
+  uint64_t node_id = 1;
+  // now() is the transaction's start, as in PostgreSQL.
+  int64_t transaction_start_micros = 0;
+  std::vector<Value> params;
+};
+
+}  // namespace cairn::executor

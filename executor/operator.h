@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/error_code.h"
+#include "common/value.h"
+#include "executor/exec_context.h"
+#include "planner/plan.h"
+
+namespace cairn::executor {
+
+using RowBatch = std::vector<Row>;
+inline constexpr size_t kBatchSize = 1024;
+
+// An executing plan operator (pull model over row batches). The plan node it
+// runs is immutable and outlives it; the operator holds the run-time state.
+// Not thread-safe.
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // Replaces `batch` with the next rows. Returns false, with `batch` empty,
+  // once the operator is exhausted.
+  virtual absl::StatusOr<bool> Next(RowBatch* batch) = 0;
+};
+
+using OperatorPtr = std::unique_ptr<Operator>;
+
+// Builds the operator tree for `plan`. `ctx` must outlive the operators.
+absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecContext* ctx);
+
+// One constructor per operator, each in operators/<name>.cc.
+OperatorPtr MakeValuesOperator(const planner::PlanNode& plan, ExecContext* ctx);
+OperatorPtr MakeScanOperator(const planner::PlanNode& plan, ExecContext* ctx);
+OperatorPtr MakeFilterOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
+OperatorPtr MakeProjectOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
+OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr child,
+                                  ExecContext* ctx);
+OperatorPtr MakeSortOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
+OperatorPtr MakeLimitOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
+OperatorPtr MakeDistinctOperator(const planner::PlanNode& plan, OperatorPtr child);
+// DML operators produce RETURNING rows (or none) and count what they wrote.
+OperatorPtr MakeInsertOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
+                               int64_t* row_count);
+OperatorPtr MakeUpdateOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
+                               int64_t* row_count);
+OperatorPtr MakeDeleteOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
+                               int64_t* row_count);
+
+}  // namespace cairn::executor

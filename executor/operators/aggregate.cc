@@ -1,0 +1,160 @@
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "common/error_code.h"
+#include "common/value_cast.h"
+#include "executor/expression_evaluator.h"
+#include "executor/operator.h"
+
+namespace cairn::executor {
+namespace {
+
+// The running state of one aggregate call in one group.
+class Accumulator {
+ public:
+  explicit Accumulator(const planner::AggregateCall& call) : call_(call) {}
+
+  absl::Status Add(const Value& v) {
+    if (call_.arg != nullptr && v.is_null()) return absl::OkStatus();  // NULLs are skipped
+    if (call_.distinct) {
+      if (!distinct_.insert(v).second) return absl::OkStatus();
+    }
+    ++count_;
+    const std::string& f = call_.function;
+    if (f == "count") return absl::OkStatus();
+    if (f == "min" || f == "max") {
+      if (best_.is_null() || (f == "min" ? CompareValues(v, best_) < 0 : CompareValues(v, best_) > 0)) {
+        best_ = v;
+      }
+      return absl::OkStatus();
+    }
+    // sum and avg
+    if (IsIntegerType(v.type()) && call_.type.id == TypeId::kInt64) {
+      if (__builtin_add_overflow(int_sum_, v.int_value(), &int_sum_)) {
+        return MakeError(ErrorCode::kNumericValueOutOfRange, "bigint out of range");
+      }
+    } else if (v.type() == TypeId::kFloat32 || v.type() == TypeId::kFloat64) {
+      float_sum_ += v.float_value();
+    } else {
+      Numeric n = v.type() == TypeId::kNumeric ? v.numeric_value() : Numeric::FromInt(v.int_value());
+      CAIRN_ASSIGN_OR_RETURN(numeric_sum_, numeric_sum_.Add(n));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Value> Result() const {
+    const std::string& f = call_.function;
+    if (f == "count") return Value::Int64(count_);
+    if (count_ == 0) return Value::Null(call_.type.id);
+    if (f == "min" || f == "max") return best_;
+    TypeId t = call_.type.id;
+    if (f == "sum") {
+      if (t == TypeId::kInt64) return Value::Int64(int_sum_);
+      if (t == TypeId::kFloat32 || t == TypeId::kFloat64) return Value::Float(t, float_sum_);
+      return Value::Num(numeric_sum_);
+    }
+    // avg
+    if (t == TypeId::kFloat64) return Value::Float64(float_sum_ / static_cast<double>(count_));
+    CAIRN_ASSIGN_OR_RETURN(Numeric avg, numeric_sum_.Div(Numeric::FromInt(count_)));
+    return Value::Num(avg);
+  }
+
+ private:
+  const planner::AggregateCall& call_;
+  int64_t count_ = 0;
+  int64_t int_sum_ = 0;
+  double float_sum_ = 0;
+  Numeric numeric_sum_;
+  Value best_;
+  absl::flat_hash_set<Value, decltype([](const Value& v) { return HashValue(v); }),
+                      decltype([](const Value& a, const Value& b) { return ValuesEqual(a, b); })>
+      distinct_;
+};
+
+// Hash aggregation: groups its input by the GROUP BY values and emits one
+// row per group, the group values followed by the aggregate results. With
+// no GROUP BY, emits exactly one row even for empty input.
+class AggregateOperator : public Operator {
+ public:
+  AggregateOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+
+  absl::StatusOr<bool> Next(RowBatch* batch) override {
+    if (!done_) {
+      CAIRN_RETURN_IF_ERROR(Consume());
+      done_ = true;
+    }
+    batch->clear();
+    while (next_ < results_.size() && batch->size() < kBatchSize) {
+      batch->push_back(std::move(results_[next_++]));
+    }
+    return !batch->empty();
+  }
+
+ private:
+  using Accumulators = std::vector<std::unique_ptr<Accumulator>>;
+
+  Accumulators NewAccumulators() {
+    Accumulators accs;
+    for (const auto& call : plan_.aggregates) accs.push_back(std::make_unique<Accumulator>(call));
+    return accs;
+  }
+
+  absl::Status Consume() {
+    absl::flat_hash_map<Row, size_t, RowHash, RowEq> index;
+    std::vector<std::pair<Row, Accumulators>> groups;
+    if (plan_.group_by.empty()) groups.emplace_back(Row{}, NewAccumulators());
+    RowBatch input;
+    while (true) {
+      CAIRN_ASSIGN_OR_RETURN(bool more, child_->Next(&input));
+      if (!more) break;
+      for (const Row& row : input) {
+        size_t g = 0;
+        if (!plan_.group_by.empty()) {
+          Row key;
+          for (const auto& e : plan_.group_by) {
+            CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e, row, ctx_));
+            key.push_back(std::move(v));
+          }
+          auto [it, inserted] = index.try_emplace(key, groups.size());
+          if (inserted) groups.emplace_back(std::move(key), NewAccumulators());
+          g = it->second;
+        }
+        for (size_t i = 0; i < plan_.aggregates.size(); ++i) {
+          const auto& call = plan_.aggregates[i];
+          Value v = Value::Int64(1);
+          if (call.arg) {
+            CAIRN_ASSIGN_OR_RETURN(v, Evaluate(*call.arg, row, ctx_));
+          }
+          CAIRN_RETURN_IF_ERROR(groups[g].second[i]->Add(v));
+        }
+      }
+    }
+    for (auto& [key, accs] : groups) {
+      Row out = key;
+      for (const auto& acc : accs) {
+        CAIRN_ASSIGN_OR_RETURN(Value v, acc->Result());
+        out.push_back(std::move(v));
+      }
+      results_.push_back(std::move(out));
+    }
+    return absl::OkStatus();
+  }
+
+  const planner::PlanNode& plan_;
+  OperatorPtr child_;
+  ExecContext* ctx_;
+  bool done_ = false;
+  std::vector<Row> results_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr child,
+                                  ExecContext* ctx) {
+  return std::make_unique<AggregateOperator>(plan, std::move(child), ctx);
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,29 @@
+#include "common/error_code.h"
+#include "executor/operator.h"
+
+namespace cairn::executor {
+
+absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecContext* ctx) {
+  using planner::PlanKind;
+  OperatorPtr child;
+  if (!plan.children.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(child, BuildOperator(*plan.children[0], ctx));
+  }
+  switch (plan.kind) {
+    case PlanKind::kValues: return MakeValuesOperator(plan, ctx);
+    case PlanKind::kScan: return MakeScanOperator(plan, ctx);
+    case PlanKind::kFilter: return MakeFilterOperator(plan, std::move(child), ctx);
+    case PlanKind::kProject: return MakeProjectOperator(plan, std::move(child), ctx);
+    case PlanKind::kAggregate: return MakeAggregateOperator(plan, std::move(child), ctx);
+    case PlanKind::kSort: return MakeSortOperator(plan, std::move(child), ctx);
+    case PlanKind::kLimit: return MakeLimitOperator(plan, std::move(child), ctx);
+    case PlanKind::kDistinct: return MakeDistinctOperator(plan, std::move(child));
+    case PlanKind::kInsert:
+    case PlanKind::kUpdate:
+    case PlanKind::kDelete:
+      return MakeError(ErrorCode::kInternal, "DML operators are built by the statement runner");
+  }
+  return MakeError(ErrorCode::kInternal, "unknown plan node");
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,67 @@
+#include "executor/operators/dml_support.h"
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "catalog/row_codec.h"
+#include "common/error_code.h"
+#include "common/value_text.h"
+#include "executor/expression_evaluator.h"
+
+namespace cairn::executor {
+
+absl::Status CheckNotNull(const catalog::TableInfo& table, const Row& row) {
+  const auto& columns = table.columns();
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!columns[i].nullable && row[i].is_null()) {
+      return MakeError(ErrorCode::kNotNullViolation,
+                       absl::StrFormat("null value in column \"%s\" of relation \"%s\" violates "
+                                       "not-null constraint",
+                                       columns[i].name, table.name()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
+  std::string key = catalog::EncodePrimaryKey(table, row);
+  CAIRN_ASSIGN_OR_RETURN(auto existing, ctx->txn->Get(key));
+  if (existing) {
+    std::vector<std::string> names, values;
+    for (int pos : table.primary_key()) {
+      names.push_back(table.columns()[pos].name);
+      values.push_back(row[pos].is_null() ? "NULL" : FormatValue(row[pos]));
+    }
+    return MakeError(ErrorCode::kUniqueViolation,
+                     absl::StrFormat("duplicate key value violates unique constraint \"%s\": "
+                                     "Key (%s)=(%s) already exists.",
+                                     table.primary_index_name(), absl::StrJoin(names, ", "),
+                                     absl::StrJoin(values, ", ")));
+  }
+  ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
+  return absl::OkStatus();
+}
+
+absl::Status AppendReturning(const planner::PlanNode& plan, const Row& row, ExecContext* ctx,
+                             RowBatch* out) {
+  if (!plan.has_returning) return absl::OkStatus();
+  Row result;
+  for (const auto& e : plan.returning) {
+    CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e, row, ctx));
+    result.push_back(std::move(v));
+  }
+  out->push_back(std::move(result));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Row>> Drain(Operator* child) {
+  std::vector<Row> rows;
+  RowBatch batch;
+  while (true) {
+    CAIRN_ASSIGN_OR_RETURN(bool more, child->Next(&batch));
+    if (!more) break;
+    for (Row& r : batch) rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace cairn::executor

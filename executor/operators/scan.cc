@@ -1,0 +1,138 @@
+#include "absl/strings/str_format.h"
+#include "catalog/catalog_keys.h"
+#include "catalog/row_codec.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "common/value_cast.h"
+#include "executor/expression_evaluator.h"
+#include "executor/operator.h"
+
+namespace cairn::executor {
+namespace {
+
+using planner::ScanSpec;
+
+// Reads a table's rows through its primary index: one key for a point get,
+// a key span otherwise, in chunks of kBatchSize, keeping the rows that pass
+// the residual predicate.
+class ScanOperator : public Operator {
+ public:
+  ScanOperator(const planner::PlanNode& plan, ExecContext* ctx) : plan_(plan), ctx_(ctx) {}
+
+  absl::StatusOr<bool> Next(RowBatch* batch) override {
+    batch->clear();
+    if (!started_) {
+      started_ = true;
+      CAIRN_RETURN_IF_ERROR(ComputeSpan());
+    }
+    const catalog::TableInfo& table = *plan_.table;
+    while (!done_ && batch->empty()) {
+      if (point_key_) {
+        done_ = true;
+        CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(*point_key_));
+        if (!value) break;
+        CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, *point_key_, *value));
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+        break;
+      }
+      CAIRN_ASSIGN_OR_RETURN(auto kvs, ctx_->txn->Scan(start_, end_, kBatchSize));
+      if (kvs.size() < kBatchSize) done_ = true;
+      if (!kvs.empty()) start_ = kvs.back().key + std::string(1, '\0');
+      for (const auto& kv : kvs) {
+        CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+      }
+    }
+    return !batch->empty();
+  }
+
+ private:
+  absl::Status Emit(Row row, RowBatch* batch) {
+    if (plan_.predicate) {
+      CAIRN_ASSIGN_OR_RETURN(bool pass, EvaluatePredicate(*plan_.predicate, row, ctx_));
+      if (!pass) return absl::OkStatus();
+    }
+    batch->push_back(std::move(row));
+    return absl::OkStatus();
+  }
+
+  // A key value for primary key column `k`, as the column's type.
+  absl::StatusOr<Value> KeyValue(const planner::BoundExpr& e, size_t k) {
+    static const Row kEmpty;
+    const catalog::TableInfo& table = *plan_.table;
+    CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(e, kEmpty, ctx_));
+    const SqlType& type = table.columns()[table.primary_key()[k]].type;
+    return CastValue(v, type, CastContext::kAssignment);
+  }
+
+  absl::Status ComputeSpan() {
+    const catalog::TableInfo& table = *plan_.table;
+    const ScanSpec& spec = plan_.scan;
+    std::vector<Value> prefix_values;
+    for (size_t k = 0; k < spec.key_values.size(); ++k) {
+      auto v = KeyValue(*spec.key_values[k], k);
+      if (!v.ok()) {
+        // A constant that can't be a key value (out of the column's range)
+        // matches nothing.
+        done_ = true;
+        return absl::OkStatus();
+      }
+      prefix_values.push_back(std::move(*v));
+    }
+    std::string prefix = catalog::EncodePrimaryKeyPrefix(table, prefix_values);
+    if (spec.access == ScanSpec::Access::kPointGet) {
+      point_key_ = prefix;
+      return absl::OkStatus();
+    }
+    start_ = prefix;
+    end_ = key_codec::PrefixEnd(prefix);
+    size_t next = spec.key_values.size();
+    if (next >= table.primary_key().size()) return absl::OkStatus();
+    bool descending = table.primary_key_descending()[next];
+    auto bound_key = [&](const planner::BoundExpr& e) -> absl::StatusOr<std::string> {
+      CAIRN_ASSIGN_OR_RETURN(Value v, KeyValue(e, next));
+      std::string key = prefix;
+      catalog::AppendKeyValue(&key, v, descending);
+      return key;
+    };
+    // For a descending column the larger values come first in key order,
+    // so the lower bound limits the end of the span and the upper its start.
+    if (spec.lower) {
+      auto key = bound_key(*spec.lower);
+      if (!key.ok()) return absl::OkStatus();  // out of range: the residual filter decides
+      std::string edge = spec.lower_inclusive == !descending ? *key : key_codec::PrefixEnd(*key);
+      if (!descending) {
+        start_ = std::max(start_, edge);
+      } else {
+        end_ = std::min(end_, edge);
+      }
+    }
+    if (spec.upper) {
+      auto key = bound_key(*spec.upper);
+      if (!key.ok()) return absl::OkStatus();
+      std::string edge = spec.upper_inclusive == !descending ? key_codec::PrefixEnd(*key) : *key;
+      if (!descending) {
+        end_ = std::min(end_, edge);
+      } else {
+        start_ = std::max(start_, edge);
+      }
+    }
+    if (start_ >= end_) done_ = true;
+    return absl::OkStatus();
+  }
+
+  const planner::PlanNode& plan_;
+  ExecContext* ctx_;
+  bool started_ = false;
+  bool done_ = false;
+  std::optional<std::string> point_key_;
+  std::string start_, end_;
+};
+
+}  // namespace
+
+OperatorPtr MakeScanOperator(const planner::PlanNode& plan, ExecContext* ctx) {
+  return std::make_unique<ScanOperator>(plan, ctx);
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,61 @@
+#include "catalog/row_codec.h"
+#include "executor/expression_evaluator.h"
+#include "executor/operators/dml_support.h"
+
+namespace cairn::executor {
+namespace {
+
+// Rewrites the rows its child selects. The child is read to the end first,
+// so the scan never meets rows this statement wrote (the Halloween problem).
+// A row whose primary key changes moves: deleted under the old key, inserted
+// under the new one.
+class UpdateOperator : public Operator {
+ public:
+  UpdateOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
+                 int64_t* row_count)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx), row_count_(row_count) {}
+
+  absl::StatusOr<bool> Next(RowBatch* batch) override {
+    batch->clear();
+    if (done_) return false;
+    done_ = true;
+    const catalog::TableInfo& table = *plan_.table;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Row> rows, Drain(child_.get()));
+    for (const Row& old_row : rows) {
+      Row new_row;
+      new_row.reserve(plan_.exprs.size());
+      for (const auto& e : plan_.exprs) {
+        CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e, old_row, ctx_));
+        new_row.push_back(std::move(v));
+      }
+      CAIRN_RETURN_IF_ERROR(CheckNotNull(table, new_row));
+      std::string old_key = catalog::EncodePrimaryKey(table, old_row);
+      std::string new_key = catalog::EncodePrimaryKey(table, new_row);
+      if (old_key == new_key) {
+        ctx_->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
+      } else {
+        ctx_->txn->Delete(std::move(old_key));
+        CAIRN_RETURN_IF_ERROR(InsertRow(table, new_row, ctx_));
+      }
+      ++*row_count_;
+      CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, new_row, ctx_, batch));
+    }
+    return !batch->empty();
+  }
+
+ private:
+  const planner::PlanNode& plan_;
+  OperatorPtr child_;
+  ExecContext* ctx_;
+  int64_t* row_count_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+OperatorPtr MakeUpdateOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
+                               int64_t* row_count) {
+  return std::make_unique<UpdateOperator>(plan, std::move(child), ctx, row_count);
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,403 @@
+#include "executor/session.h"
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/clock.h"
+#include "common/error_code.h"
+#include "common/metrics.h"
+#include "executor/ddl.h"
+#include "executor/exec_context.h"
+#include "executor/operator.h"
+#include "parser/ast/ddl.h"
+#include "parser/ast/dml.h"
+#include "parser/ast/session.h"
+#include "parser/parser.h"
+#include "planner/planner.h"
+
+namespace cairn::executor {
+namespace {
+
+constexpr int kMaxImplicitRetries = 20;
+
+// Finds tables for the binder through the catalog, in the statement's
+// transaction.
+class CatalogTableResolver : public planner::TableResolver {
+ public:
+  CatalogTableResolver(catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id)
+      : catalog_(catalog), txn_(txn), database_id_(database_id) {}
+
+  absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
+      const ast::ObjectName& name) override {
+    CAIRN_RETURN_IF_ERROR(CheckSchema(name));
+    CAIRN_ASSIGN_OR_RETURN(auto table, catalog_->GetTable(txn_, database_id_, name.name));
+    if (!table) {
+      return MakeError(ErrorCode::kUndefinedTable,
+                       absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
+    }
+    return std::make_shared<const catalog::TableInfo>(std::move(*table));
+  }
+
+ private:
+  catalog::Catalog* catalog_;
+  txn::Txn* txn_;
+  uint32_t database_id_;
+};
+
+StatementResult TagOnly(std::string tag) {
+  StatementResult r;
+  r.command_tag = std::move(tag);
+  return r;
+}
+
+bool IsTransactionEnd(const ast::Statement& stmt) {
+  if (stmt.kind != ast::StatementKind::kTransaction) return false;
+  auto k = stmt.As<ast::TransactionStatement>().txn_kind;
+  return k == ast::TransactionStmtKind::kCommit || k == ast::TransactionStmtKind::kRollback;
+}
+
+Counter* StatementsCounter() {
+  static Counter* c =
+      MetricRegistry::Global().GetCounter("cairn_sql_statements_total", "SQL statements executed");
+  return c;
+}
+Counter* RetriesCounter() {
+  static Counter* c = MetricRegistry::Global().GetCounter(
+      "cairn_sql_txn_retries_total", "Implicit transactions retried after a conflict");
+  return c;
+}
+
+}  // namespace
+
+Session::Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
+                 int32_t backend_pid)
+    : deps_(deps),
+      user_(std::move(user)),
+      database_(std::move(database)),
+      database_id_(database_id),
+      backend_pid_(backend_pid),
+      settings_(user_, "") {}
+
+Session::~Session() { Close(); }
+
+void Session::Close() {
+  if (txn_) txn_->Rollback();
+  txn_.reset();
+  failed_ = false;
+}
+
+TxnStatus Session::txn_status() const {
+  if (!txn_) return TxnStatus::kIdle;
+  return failed_ ? TxnStatus::kFailed : TxnStatus::kInBlock;
+}
+
+std::vector<std::pair<std::string, std::string>> Session::InitialParameters() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : settings_.All()) {
+    if (SessionSettings::IsReported(name)) out.emplace_back(name, value);
+  }
+  return out;
+}
+
+absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer) {
+  CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
+  if (statements.empty()) {
+    observer->OnEmptyQuery();
+    return absl::OkStatus();
+  }
+  for (const auto& stmt : statements) {
+    CAIRN_ASSIGN_OR_RETURN(StatementResult result, ExecuteStatement(*stmt));
+    observer->OnResult(result);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
+  return txn::Txn::Begin(deps_.client, deps_.resolver, {});
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& stmt) {
+  StatementsCounter()->Add();
+  if (failed_ && !IsTransactionEnd(stmt)) {
+    return MakeError(ErrorCode::kInFailedTransaction,
+                     "current transaction is aborted, commands ignored until end of transaction "
+                     "block");
+  }
+  switch (stmt.kind) {
+    case ast::StatementKind::kTransaction: return ExecuteTransactionStatement(stmt);
+    case ast::StatementKind::kSet: return ExecuteSet(stmt);
+    case ast::StatementKind::kShow: return ExecuteShow(stmt);
+    case ast::StatementKind::kReset: {
+      CAIRN_RETURN_IF_ERROR(settings_.Reset(stmt.As<ast::ResetStatement>().name));
+      return TagOnly("RESET");
+    }
+    case ast::StatementKind::kCreateDatabase:
+    case ast::StatementKind::kDropDatabase: return ExecuteDatabaseDdl(stmt);
+    case ast::StatementKind::kCreateIndex:
+    case ast::StatementKind::kDropIndex:
+    case ast::StatementKind::kAlterTable:
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "ALTER TABLE and secondary indexes are not supported yet");
+    default: break;
+  }
+
+  if (txn_) {
+    auto result = ExecuteInTxn(stmt, txn_.get());
+    if (!result.ok()) failed_ = true;
+    return result;
+  }
+  // An implicit transaction, retried while nothing reached the client.
+  for (int attempt = 0;; ++attempt) {
+    CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
+    auto result = ExecuteInTxn(stmt, txn.get());
+    absl::Status status = result.status();
+    if (status.ok()) status = txn->Commit();
+    if (status.ok()) return result;
+    txn->Rollback();
+    if (!IsRetryable(status) || attempt >= kMaxImplicitRetries) return status;
+    RetriesCounter()->Add();
+  }
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteTransactionStatement(const ast::Statement& stmt) {
+  const auto& t = stmt.As<ast::TransactionStatement>();
+  switch (t.txn_kind) {
+    case ast::TransactionStmtKind::kBegin: {
+      if (t.modes.isolation == ast::IsolationLevel::kSerializable) {
+        return MakeError(ErrorCode::kFeatureNotSupported,
+                         "SERIALIZABLE isolation is not supported yet; CairnDB provides snapshot "
+                         "isolation (REPEATABLE READ)");
+      }
+      std::string tag = t.start_transaction ? "START TRANSACTION" : "BEGIN";
+      if (txn_) return TagOnly(tag);  // PostgreSQL warns and carries on
+      CAIRN_ASSIGN_OR_RETURN(txn_, BeginTxn());
+      failed_ = false;
+      return TagOnly(tag);
+    }
+    case ast::TransactionStmtKind::kCommit: {
+      if (!txn_) return TagOnly("COMMIT");
+      std::unique_ptr<txn::Txn> txn = std::move(txn_);
+      if (failed_) {
+        failed_ = false;
+        txn->Rollback();
+        return TagOnly("ROLLBACK");
+      }
+      CAIRN_RETURN_IF_ERROR(txn->Commit());
+      return TagOnly("COMMIT");
+    }
+    case ast::TransactionStmtKind::kRollback: {
+      if (txn_) txn_->Rollback();
+      txn_.reset();
+      failed_ = false;
+      return TagOnly("ROLLBACK");
+    }
+    default:
+      if (txn_) failed_ = true;
+      return MakeError(ErrorCode::kFeatureNotSupported, "savepoints are not supported yet");
+  }
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) {
+  const auto& s = stmt.As<ast::SetStatement>();
+  auto fail = [&](absl::Status status) -> absl::StatusOr<StatementResult> {
+    if (txn_) failed_ = true;
+    return status;
+  };
+  switch (s.set_kind) {
+    case ast::SetKind::kTransaction:
+    case ast::SetKind::kSessionCharacteristics:
+      if (s.modes.isolation == ast::IsolationLevel::kSerializable) {
+        return fail(MakeError(ErrorCode::kFeatureNotSupported,
+                              "SERIALIZABLE isolation is not supported yet; CairnDB provides "
+                              "snapshot isolation (REPEATABLE READ)"));
+      }
+      return TagOnly("SET");
+    case ast::SetKind::kDefault: {
+      absl::Status st = settings_.Reset(s.name);
+      if (!st.ok()) return fail(st);
+      break;
+    }
+    case ast::SetKind::kValue: {
+      absl::Status st = settings_.Set(s.name, absl::StrJoin(s.values, ", "));
+      if (!st.ok()) return fail(st);
+      break;
+    }
+  }
+  StatementResult r = TagOnly("SET");
+  std::string canonical = SessionSettings::CanonicalName(s.name);
+  if (SessionSettings::IsReported(canonical)) {
+    auto value = settings_.Get(canonical);
+    if (value.ok()) r.changed_parameters.emplace_back(canonical, *value);
+  }
+  return r;
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt) {
+  const std::string& name = stmt.As<ast::ShowStatement>().name;
+  StatementResult r;
+  r.returns_rows = true;
+  r.command_tag = "SHOW";
+  if (absl::AsciiStrToLower(name) == "all") {
+    r.columns = {{"name", SqlType::Of(TypeId::kText)}, {"setting", SqlType::Of(TypeId::kText)}};
+    for (const auto& [n, v] : settings_.All()) r.rows.push_back({Value::Text(n), Value::Text(v)});
+    return r;
+  }
+  auto value = settings_.Get(name);
+  if (!value.ok()) {
+    if (txn_) failed_ = true;
+    return value.status();
+  }
+  r.columns = {{absl::AsciiStrToLower(name), SqlType::Of(TypeId::kText)}};
+  r.rows.push_back({Value::Text(*value)});
+  return r;
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement& stmt) {
+  bool create = stmt.kind == ast::StatementKind::kCreateDatabase;
+  if (txn_) {
+    failed_ = true;
+    return MakeError(ErrorCode::kActiveSqlTransaction,
+                     create ? "CREATE DATABASE cannot run inside a transaction block"
+                            : "DROP DATABASE cannot run inside a transaction block");
+  }
+  for (int attempt = 0;; ++attempt) {
+    CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
+    absl::Status status;
+    if (create) {
+      status = deps_.catalog->CreateDatabase(txn.get(),
+                                             stmt.As<ast::CreateDatabaseStatement>().name.name);
+    } else {
+      const auto& drop = stmt.As<ast::DropDatabaseStatement>();
+      if (drop.name.name == database_) {
+        return MakeError(ErrorCode::kObjectInUse, "cannot drop the currently open database");
+      }
+      auto db = deps_.catalog->GetDatabase(txn.get(), drop.name.name);
+      status = db.status();
+      if (status.ok() && !*db && drop.if_exists) return TagOnly("DROP DATABASE");
+      if (status.ok()) status = deps_.catalog->DropDatabase(txn.get(), drop.name.name);
+    }
+    if (status.ok()) status = txn->Commit();
+    if (status.ok()) return TagOnly(create ? "CREATE DATABASE" : "DROP DATABASE");
+    if (!IsRetryable(status) || attempt >= kMaxImplicitRetries) return status;
+  }
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn) {
+  switch (stmt.kind) {
+    case ast::StatementKind::kSelect:
+    case ast::StatementKind::kInsert:
+    case ast::StatementKind::kUpdate:
+    case ast::StatementKind::kDelete: return ExecuteQueryPlan(stmt, txn);
+    case ast::StatementKind::kExplain: return ExecuteExplain(stmt, txn);
+    case ast::StatementKind::kCreateTable: {
+      CAIRN_ASSIGN_OR_RETURN(std::string tag,
+                             CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,
+                                         database_id_));
+      return TagOnly(tag);
+    }
+    case ast::StatementKind::kDropTable: {
+      CAIRN_ASSIGN_OR_RETURN(std::string tag, DropTables(stmt.As<ast::DropTableStatement>(),
+                                                         deps_.catalog, txn, database_id_));
+      return TagOnly(tag);
+    }
+    case ast::StatementKind::kTruncate: {
+      CAIRN_ASSIGN_OR_RETURN(std::string tag, TruncateTables(stmt.As<ast::TruncateStatement>(),
+                                                             deps_.catalog, txn, database_id_));
+      return TagOnly(tag);
+    }
+    default:
+      return MakeError(ErrorCode::kFeatureNotSupported, "statement is not supported yet");
+  }
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& stmt,
+                                                          txn::Txn* txn) {
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
+  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(stmt, &resolver));
+  ExecContext ctx;
+  ctx.txn = txn;
+  ctx.catalog = deps_.catalog;
+  ctx.user = user_;
+  ctx.database = database_;
+  ctx.backend_pid = backend_pid_;
+  ctx.node_id = deps_.node_id;
+  ctx.transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;
+
+  StatementResult result;
+  int64_t row_count = 0;
+  OperatorPtr root;
+  bool is_dml = plan->kind == planner::PlanKind::kInsert ||
+                plan->kind == planner::PlanKind::kUpdate ||
+                plan->kind == planner::PlanKind::kDelete;
+  if (is_dml) {
+    CAIRN_ASSIGN_OR_RETURN(OperatorPtr child, BuildOperator(*plan->children[0], &ctx));
+    switch (plan->kind) {
+      case planner::PlanKind::kInsert:
+        root = MakeInsertOperator(*plan, std::move(child), &ctx, &row_count);
+        break;
+      case planner::PlanKind::kUpdate:
+        root = MakeUpdateOperator(*plan, std::move(child), &ctx, &row_count);
+        break;
+      default:
+        root = MakeDeleteOperator(*plan, std::move(child), &ctx, &row_count);
+        break;
+    }
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(root, BuildOperator(*plan, &ctx));
+  }
+  RowBatch batch;
+  while (true) {
+    CAIRN_ASSIGN_OR_RETURN(bool more, root->Next(&batch));
+    if (!more) break;
+    for (Row& r : batch) result.rows.push_back(std::move(r));
+  }
+  for (const auto& c : plan->output) result.columns.push_back({c.name, c.type});
+  switch (plan->kind) {
+    case planner::PlanKind::kInsert:
+      result.command_tag = absl::StrCat("INSERT 0 ", row_count);
+      result.returns_rows = plan->has_returning;
+      break;
+    case planner::PlanKind::kUpdate:
+      result.command_tag = absl::StrCat("UPDATE ", row_count);
+      result.returns_rows = plan->has_returning;
+      break;
+    case planner::PlanKind::kDelete:
+      result.command_tag = absl::StrCat("DELETE ", row_count);
+      result.returns_rows = plan->has_returning;
+      break;
+    default:
+      result.command_tag = absl::StrCat("SELECT ", result.rows.size());
+      result.returns_rows = true;
+      break;
+  }
+  if (!result.returns_rows) result.columns.clear();
+  return result;
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt,
+                                                        txn::Txn* txn) {
+  const auto& explain = stmt.As<ast::ExplainStatement>();
+  const ast::Statement& inner = *explain.statement;
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
+  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(inner, &resolver));
+  std::vector<std::string> lines = planner::ExplainPlan(*plan);
+  if (explain.analyze) {
+    auto start = std::chrono::steady_clock::now();
+    CAIRN_ASSIGN_OR_RETURN(StatementResult run, ExecuteQueryPlan(inner, txn));
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+    lines.push_back(absl::StrFormat("Result: %s", run.command_tag));
+    lines.push_back(absl::StrFormat("Execution Time: %.3f ms", ms));
+  }
+  StatementResult r;
+  r.returns_rows = true;
+  r.command_tag = "EXPLAIN";
+  r.columns = {{"QUERY PLAN", SqlType::Of(TypeId::kText)}};
+  for (auto& line : lines) r.rows.push_back({Value::Text(std::move(line))});
+  return r;
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "executor/session_settings.h"
+#include "executor/sql_session.h"
+#include "kv/kv_client.h"
+#include "parser/ast/statement.h"
+#include "txn/lock_resolver.h"
+#include "txn/txn.h"
+
+namespace cairn::executor {
+
+// One client's SQL session: the transaction block state machine of
+// PostgreSQL (idle, in a block, failed), settings, and statement dispatch.
+//
+// Outside BEGIN ... COMMIT every statement runs in a transaction of its own,
+// retried on a serialization failure while no result has reached the
+// client. Inside a block a failed statement marks the block failed (25P02
+// for what follows) until ROLLBACK; COMMIT of a failed block rolls back.
+class Session : public SqlSession {
+ public:
+  struct Deps {
+    kv::KvClient* client;
+    txn::LockResolver* resolver;
+    catalog::Catalog* catalog;
+    uint64_t node_id;
+  };
+
+  Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
+          int32_t backend_pid);
+  ~Session() override;
+
+  absl::Status ExecuteQuery(std::string_view sql, QueryObserver* observer) override;
+  TxnStatus txn_status() const override;
+  std::vector<std::pair<std::string, std::string>> InitialParameters() const override;
+  void Close() override;
+
+  // Runs one parsed statement.
+  absl::StatusOr<StatementResult> ExecuteStatement(const ast::Statement& stmt);
+
+ private:
+  absl::StatusOr<StatementResult> ExecuteTransactionStatement(const ast::Statement& stmt);
+  absl::StatusOr<StatementResult> ExecuteSet(const ast::Statement& stmt);
+  absl::StatusOr<StatementResult> ExecuteShow(const ast::Statement& stmt);
+  // A statement that reads or writes data, in `txn`.
+  absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn);
+  absl::StatusOr<StatementResult> ExecuteQueryPlan(const ast::Statement& stmt, txn::Txn* txn);
+  absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn);
+  absl::StatusOr<StatementResult> ExecuteDatabaseDdl(const ast::Statement& stmt);
+  absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
+
+  const Deps deps_;
+  const std::string user_;
+  const std::string database_;
+  const uint32_t database_id_;
+  const int32_t backend_pid_;
+  SessionSettings settings_;
+
+  std::unique_ptr<txn::Txn> txn_;  // set inside a transaction block
+  bool failed_ = false;            // the block saw an error
+};
+
+}  // namespace cairn::executor

@@ -1,0 +1,172 @@
+#include "executor/session_settings.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "common/error_code.h"
+
+namespace cairn::executor {
+namespace {
+
+struct Known {
+  const char* name;  // canonical spelling
+  const char* value;
+  bool reported;     // sent as ParameterStatus
+};
+
+constexpr Known kKnown[] = {
+    {"application_name", "", true},
+    {"client_encoding", "UTF8", true},
+    {"DateStyle", "ISO, MDY", true},
+    {"default_transaction_isolation", "repeatable read", false},
+    {"default_transaction_read_only", "off", false},
+    {"extra_float_digits", "1", false},
+    {"integer_datetimes", "on", true},
+    {"IntervalStyle", "postgres", true},
+    {"is_superuser", "on", true},
+    {"search_path", "\"$user\", public", false},
+    {"server_encoding", "UTF8", true},
+    {"server_version", "15.0", true},
+    {"server_version_num", "150000", false},
+    {"session_authorization", "", true},
+    {"standard_conforming_strings", "on", true},
+    {"statement_timeout", "0", false},
+    {"lock_timeout", "0", false},
+    {"idle_in_transaction_session_timeout", "0", false},
+    {"TimeZone", "UTC", true},
+    {"transaction_isolation", "repeatable read", false},
+    {"transaction_read_only", "off", false},
+    {"max_identifier_length", "63", false},
+    {"bytea_output", "hex", false},
+    {"client_min_messages", "notice", false},
+};
+
+const Known* Find(const std::string& lower) {
+  for (const Known& k : kKnown) {
+    if (absl::AsciiStrToLower(k.name) == lower) return &k;
+  }
+  return nullptr;
+}
+
+// Parameters fixed at start-up: SET is refused.
+bool IsReadOnly(const std::string& lower) {
+  return lower == "server_version" || lower == "server_version_num" ||
+         lower == "server_encoding" || lower == "integer_datetimes" ||
+         lower == "max_identifier_length" || lower == "is_superuser" ||
+         lower == "session_authorization";
+}
+
+absl::Status Unsupported(const std::string& name, const std::string& value, const char* why) {
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   absl::StrFormat("invalid value for parameter \"%s\": \"%s\" (%s)", name, value,
+                                   why));
+}
+
+}  // namespace
+
+SessionSettings::SessionSettings(const std::string& user, const std::string& application_name) {
+  for (const Known& k : kKnown) defaults_[absl::AsciiStrToLower(k.name)] = k.value;
+  defaults_["session_authorization"] = user;
+  defaults_["application_name"] = application_name;
+  values_ = defaults_;
+}
+
+std::string SessionSettings::CanonicalName(const std::string& name) {
+  const Known* k = Find(absl::AsciiStrToLower(name));
+  return k ? k->name : name;
+}
+
+bool SessionSettings::IsReported(const std::string& name) {
+  const Known* k = Find(absl::AsciiStrToLower(name));
+  return k != nullptr && k->reported;
+}
+
+absl::Status SessionSettings::Set(const std::string& name, const std::string& value) {
+  std::string lower = absl::AsciiStrToLower(name);
+  const Known* known = Find(lower);
+  if (known == nullptr && lower.find('.') == std::string::npos) {
+    return MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrFormat("unrecognized configuration parameter \"%s\"", name));
+  }
+  if (IsReadOnly(lower)) {
+    return MakeError(ErrorCode::kCantChangeRuntimeParam,
+                     absl::StrFormat("parameter \"%s\" cannot be changed", name));
+  }
+  std::string v = value;
+  std::string lv = absl::AsciiStrToLower(value);
+  if (lower == "client_encoding") {
+    if (lv != "utf8" && lv != "utf-8" && lv != "unicode") {
+      return Unsupported(name, value, "CairnDB speaks UTF8 only");
+    }
+    v = "UTF8";
+  } else if (lower == "timezone") {
+    if (lv != "utc" && lv != "gmt" && lv != "etc/utc" && lv != "z" && lv != "0" &&
+        lv != "+00" && lv != "zulu" && lv != "universal") {
+      return Unsupported(name, value, "CairnDB sessions run in UTC");
+    }
+    v = "UTC";
+  } else if (lower == "datestyle") {
+    if (lv.find("iso") == std::string::npos) {
+      return Unsupported(name, value, "CairnDB formats dates in ISO style");
+    }
+    v = "ISO, MDY";
+  } else if (lower == "transaction_isolation" || lower == "default_transaction_isolation") {
+    if (lv == "serializable") {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "SERIALIZABLE isolation is not supported yet; CairnDB provides snapshot "
+                       "isolation (REPEATABLE READ)");
+    }
+    if (lv != "repeatable read" && lv != "read committed" && lv != "read uncommitted") {
+      return Unsupported(name, value, "unknown isolation level");
+    }
+    // Weaker levels are served by snapshot isolation, as PostgreSQL serves
+    // READ UNCOMMITTED with READ COMMITTED.
+    v = "repeatable read";
+  } else if (lower == "statement_timeout" || lower == "lock_timeout" ||
+             lower == "idle_in_transaction_session_timeout" || lower == "extra_float_digits") {
+    for (char c : value) {
+      if (!isdigit(static_cast<unsigned char>(c)) && c != '-' && !isalpha(static_cast<unsigned char>(c))) {
+        return Unsupported(name, value, "expected a number");
+      }
+    }
+  }
+  values_[lower] = v;
+  return absl::OkStatus();
+}
+
+absl::Status SessionSettings::Reset(const std::string& name) {
+  std::string lower = absl::AsciiStrToLower(name);
+  if (lower == "all") {
+    values_ = defaults_;
+    return absl::OkStatus();
+  }
+  auto it = defaults_.find(lower);
+  if (it == defaults_.end()) {
+    if (lower.find('.') != std::string::npos) {
+      values_.erase(lower);
+      return absl::OkStatus();
+    }
+    return MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrFormat("unrecognized configuration parameter \"%s\"", name));
+  }
+  values_[lower] = it->second;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SessionSettings::Get(const std::string& name) const {
+  auto it = values_.find(absl::AsciiStrToLower(name));
+  if (it == values_.end()) {
+    return MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrFormat("unrecognized configuration parameter \"%s\"", name));
+  }
+  return it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> SessionSettings::All() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : values_) {
+    out.emplace_back(CanonicalName(name), value);
+  }
+  return out;
+}
+
+}  // namespace cairn::executor

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "executor/sql_session.h"
+#include "kv/kv_client.h"
+#include "txn/lock_resolver.h"
+
+namespace cairn::executor {
+
+// A node's SQL layer: creates a Session per client connection over the
+// node's KV client, lock resolver and catalog. Thread-safe.
+class SqlEngine : public SessionFactory {
+ public:
+  SqlEngine(kv::KvClient* client, txn::LockResolver* resolver, catalog::Catalog* catalog,
+            uint64_t node_id)
+      : client_(client), resolver_(resolver), catalog_(catalog), node_id_(node_id) {}
+
+  absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
+                                                         std::string_view database) override;
+
+ private:
+  kv::KvClient* const client_;
+  txn::LockResolver* const resolver_;
+  catalog::Catalog* const catalog_;
+  const uint64_t node_id_;
+  std::atomic<int32_t> next_pid_{1000};
+};
+
+}  // namespace cairn::executor

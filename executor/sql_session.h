@@ -1,0 +1,80 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/sql_type.h"
+#include "common/value.h"
+
+namespace cairn::executor {
+
+// What pgwire sees of SQL execution: one SqlSession per client connection.
+// pgwire owns the protocol (framing, formats, ReadyForQuery); the session owns
+// SQL semantics (statements, the transaction block, settings).
+// A session is used by one connection thread at a time.
+
+// The transaction state that ReadyForQuery reports.
+enum class TxnStatus { kIdle, kInBlock, kFailed };  // 'I', 'T', 'E'
+
+struct ResultColumn {
+  std::string name;
+  SqlType type;
+};
+
+// The outcome of one statement.
+struct StatementResult {
+  // True for statements that produce a row set (SELECT, RETURNING, SHOW,
+  // EXPLAIN): pgwire sends RowDescription and DataRows for them.
+  bool returns_rows = false;
+  std::vector<ResultColumn> columns;
+  std::vector<Row> rows;
+  // The CommandComplete tag: "SELECT 5", "INSERT 0 3", "CREATE TABLE", ...
+  std::string command_tag;
+  // Settings changed by this statement that clients track (SET TimeZone,
+  // ...): pgwire reports each as a ParameterStatus message.
+  std::vector<std::pair<std::string, std::string>> changed_parameters;
+};
+
+// Receives the results of a Query message as each statement finishes.
+class QueryObserver {
+ public:
+  virtual ~QueryObserver() = default;
+  virtual void OnResult(const StatementResult& result) = 0;
+  // The query text was empty (only whitespace, semicolons or comments).
+  virtual void OnEmptyQuery() = 0;
+};
+
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+
+  // Runs every statement of one simple-protocol Query message in order,
+  // reporting each result to `observer`. Stops at the first error and returns
+  // it (carrying its SQLSTATE and, where known, position); results reported
+  // before it stand.
+  virtual absl::Status ExecuteQuery(std::string_view sql, QueryObserver* observer) = 0;
+
+  virtual TxnStatus txn_status() const = 0;
+
+  // The ParameterStatus values sent after authentication.
+  virtual std::vector<std::pair<std::string, std::string>> InitialParameters() const = 0;
+
+  // Called when the client goes away: rolls back an open transaction.
+  virtual void Close() = 0;
+};
+
+// Creates sessions for new connections; shared by all connection threads.
+class SessionFactory {
+ public:
+  virtual ~SessionFactory() = default;
+  // Fails with invalid_catalog_name (3D000) for an unknown database.
+  virtual absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
+                                                                 std::string_view database) = 0;
+};
+
+}  // namespace cairn::executor

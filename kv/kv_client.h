@@ -1,0 +1,52 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/timestamp.h"
+#include "kv/mvcc/mvcc_reader.h"
+#include "kv/mvcc/percolator.h"
+
+namespace cairn::kv {
+
+// The KV API that transactions are written against (DESIGN.md "txn/ over the
+// KV API"). Keys may fall in any range; an implementation routes each key to
+// the range that holds it and splits multi-key requests by range. Routing
+// errors are retried inside; what reaches the caller is either a result, a
+// TxnError list (conflicts the transaction must handle) or a failed Status.
+// Thread-safe.
+class KvClient {
+ public:
+  virtual ~KvClient() = default;
+
+  virtual absl::StatusOr<Timestamp> GetTimestamp() = 0;
+
+  struct GetResult {
+    std::optional<std::string> value;
+    std::optional<LockedKey> locked;  // set when a lock blocked the read
+  };
+  virtual absl::StatusOr<GetResult> Get(std::string_view key, Timestamp ts) = 0;
+
+  struct ScanResult {
+    std::vector<KeyValue> rows;
+    std::optional<LockedKey> locked;
+  };
+  // Up to `limit` (0: all) live keys in [start, end) at ts, in key order,
+  // across ranges. An empty `end` means the end of the keyspace.
+  virtual absl::StatusOr<ScanResult> Scan(std::string_view start, std::string_view end,
+                                          Timestamp ts, size_t limit) = 0;
+
+  virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
+  virtual absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
+                                                       Timestamp start_ts,
+                                                       Timestamp commit_ts) = 0;
+  virtual absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) = 0;
+  virtual absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
+                                                   Timestamp current_ts) = 0;
+  virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                                    Timestamp commit_ts) = 0;
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+
+namespace cairn::kv {
+
+// Serialises commands that touch the same keys between their evaluation on
+// a snapshot and the application of their result (TiKV's latches). A
+// command holds the latches of all its keys at once, so two commands never
+// evaluate against a state the other is about to change. Thread-safe.
+class Latches {
+ public:
+  // Holds a set of latches until destroyed.
+  class Guard {
+   public:
+    Guard(Latches* latches, std::vector<std::string> keys)
+        : latches_(latches), keys_(std::move(keys)) {}
+    Guard(Guard&& other) noexcept : latches_(other.latches_), keys_(std::move(other.keys_)) {
+      other.latches_ = nullptr;
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() {
+      if (latches_) latches_->Release(keys_);
+    }
+
+   private:
+    Latches* latches_;
+    std::vector<std::string> keys_;
+  };
+
+  // Blocks until no other holder has any of `keys`, then takes them all.
+  Guard Acquire(std::vector<std::string> keys);
+
+ private:
+  void Release(const std::vector<std::string>& keys);
+
+  absl::Mutex mu_;
+  absl::CondVar released_;
+  absl::flat_hash_set<std::string> held_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,160 @@
+#include "kv/mvcc/mvcc_reader.h"
+
+#include "common/error_code.h"
+#include "common/key_codec.h"
+
+namespace cairn::kv {
+
+using mvcc_keys::EncodeUserKey;
+using mvcc_keys::VersionKey;
+
+absl::StatusOr<std::optional<Lock>> MvccReader::LoadLock(std::string_view key) const {
+  CAIRN_ASSIGN_OR_RETURN(auto raw, snapshot_->Get(ColumnFamily::kLock, mvcc_keys::LockKey(key)));
+  if (!raw) return std::nullopt;
+  CAIRN_ASSIGN_OR_RETURN(Lock lock, Lock::Decode(*raw));
+  return lock;
+}
+
+absl::StatusOr<std::optional<std::pair<Timestamp, WriteRecord>>> MvccReader::SeekWrite(
+    std::string_view key, Timestamp ts) const {
+  std::string prefix = EncodeUserKey(key);
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, prefix, key_codec::PrefixEnd(prefix));
+  it->Seek(VersionKey(key, ts));
+  if (!it->Valid()) {
+    CAIRN_RETURN_IF_ERROR(it->status());
+    return std::nullopt;
+  }
+  std::string user_key;
+  Timestamp commit_ts;
+  CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+  CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+  return std::make_pair(commit_ts, std::move(w));
+}
+
+absl::StatusOr<std::optional<std::pair<Timestamp, WriteRecord>>> MvccReader::SeekDataWrite(
+    std::string_view key, Timestamp ts) const {
+  std::string prefix = EncodeUserKey(key);
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, prefix, key_codec::PrefixEnd(prefix));
+  for (it->Seek(VersionKey(key, ts)); it->Valid(); it->Next()) {
+    CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+    if (w.kind != WriteKind::kPut && w.kind != WriteKind::kDelete) continue;
+    std::string user_key;
+    Timestamp commit_ts;
+    CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+    return std::make_pair(commit_ts, std::move(w));
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<std::pair<Timestamp, WriteRecord>>> MvccReader::FindTxnRecord(
+    std::string_view key, Timestamp start_ts) const {
+  std::string prefix = EncodeUserKey(key);
+  // Records are newest first; a commit of start_ts has commit_ts >= start_ts,
+  // so the search stops at the first record older than start_ts.
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, prefix, key_codec::PrefixEnd(prefix));
+  for (it->Seek(VersionKey(key, kMaxTimestamp)); it->Valid(); it->Next()) {
+    std::string user_key;
+    Timestamp commit_ts;
+    CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+    if (commit_ts < start_ts) break;
+    CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+    if (w.start_ts == start_ts) return std::make_pair(commit_ts, std::move(w));
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return std::nullopt;
+}
+
+bool MvccReader::BlocksRead(const Lock& lock, Timestamp ts) {
+  return lock.kind != MutationKind::kLock && lock.start_ts <= ts;
+}
+
+absl::StatusOr<std::string> MvccReader::LoadValue(std::string_view key,
+                                                  const WriteRecord& write) const {
+  if (write.short_value) return *write.short_value;
+  CAIRN_ASSIGN_OR_RETURN(auto value,
+                         snapshot_->Get(ColumnFamily::kDefault, VersionKey(key, write.start_ts)));
+  if (!value) {
+    return MakeError(ErrorCode::kDataCorrupted, "committed value missing from default CF: " +
+                                                    key_codec::PrettyKey(key));
+  }
+  return *value;
+}
+
+absl::StatusOr<std::optional<std::string>> MvccReader::Get(
+    std::string_view key, Timestamp ts, std::optional<LockedKey>* locked) const {
+  CAIRN_ASSIGN_OR_RETURN(auto lock, LoadLock(key));
+  if (lock && BlocksRead(*lock, ts)) {
+    *locked = LockedKey{std::string(key), std::move(*lock)};
+    return std::nullopt;
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto write, SeekDataWrite(key, ts));
+  if (!write || write->second.kind == WriteKind::kDelete) return std::nullopt;
+  CAIRN_ASSIGN_OR_RETURN(std::string value, LoadValue(key, write->second));
+  return value;
+}
+
+absl::StatusOr<std::vector<LockedKey>> MvccReader::ScanLocks(std::string_view start,
+                                                             std::string_view end, Timestamp ts,
+                                                             size_t limit) const {
+  std::vector<LockedKey> out;
+  auto it = snapshot_->NewIterator(ColumnFamily::kLock, EncodeUserKey(start),
+                                   end.empty() ? std::string() : EncodeUserKey(end));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    CAIRN_ASSIGN_OR_RETURN(Lock lock, Lock::Decode(it->value()));
+    if (!BlocksRead(lock, ts)) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::string key, mvcc_keys::DecodeLockKey(it->key()));
+    out.push_back({std::move(key), std::move(lock)});
+    if (limit && out.size() >= limit) break;
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
+                                                       std::string_view end, Timestamp ts,
+                                                       size_t limit,
+                                                       std::optional<LockedKey>* locked) const {
+  // Locks first: any blocking lock in the span fails the scan, so the caller
+  // resolves it and retries rather than reading around it.
+  CAIRN_ASSIGN_OR_RETURN(auto locks, ScanLocks(start, end, ts, 1));
+  if (!locks.empty()) {
+    *locked = std::move(locks.front());
+    return std::vector<KeyValue>{};
+  }
+  std::vector<KeyValue> out;
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, EncodeUserKey(start),
+                                   end.empty() ? std::string() : EncodeUserKey(end));
+  it->SeekToFirst();
+  std::string user_key;
+  while (it->Valid()) {
+    Timestamp commit_ts;
+    CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+    if (commit_ts > ts) {
+      it->Seek(VersionKey(user_key, ts));
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+    if (w.kind == WriteKind::kLock || w.kind == WriteKind::kRollback) {
+      it->Next();
+      continue;
+    }
+    if (w.kind == WriteKind::kPut) {
+      CAIRN_ASSIGN_OR_RETURN(std::string value, LoadValue(user_key, w));
+      out.push_back({user_key, std::move(value)});
+      if (limit && out.size() >= limit) break;
+    }
+    // Skip the older versions of this key.
+    it->Seek(VersionKey(user_key, 0));
+    if (it->Valid()) {
+      std::string next_key;
+      Timestamp next_ts;
+      CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &next_key, &next_ts));
+      if (next_key == user_key) it->Next();
+    }
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,226 @@
+#include "kv/mvcc/percolator.h"
+
+#include "common/error_code.h"
+#include "common/key_codec.h"
+
+namespace cairn::kv {
+
+using mvcc_keys::LockKey;
+using mvcc_keys::VersionKey;
+
+namespace {
+
+WriteKind ToWriteKind(MutationKind kind) {
+  switch (kind) {
+    case MutationKind::kPut:
+    case MutationKind::kInsert: return WriteKind::kPut;
+    case MutationKind::kDelete: return WriteKind::kDelete;
+    case MutationKind::kLock: return WriteKind::kLock;
+  }
+  return WriteKind::kPut;
+}
+
+void PutRollbackRecord(std::string_view key, Timestamp start_ts, WriteBatch* out) {
+  WriteRecord w{WriteKind::kRollback, start_ts, std::nullopt};
+  out->Put(ColumnFamily::kWrite, VersionKey(key, start_ts), w.Encode());
+}
+
+// Removes the lock of `lock` on `key` and its long value, if any.
+void RemoveLock(std::string_view key, const Lock& lock, WriteBatch* out) {
+  out->Delete(ColumnFamily::kLock, LockKey(key));
+  if (!lock.short_value && (lock.kind == MutationKind::kPut || lock.kind == MutationKind::kInsert)) {
+    out->Delete(ColumnFamily::kDefault, VersionKey(key, lock.start_ts));
+  }
+}
+
+void CommitLock(std::string_view key, const Lock& lock, Timestamp commit_ts, WriteBatch* out) {
+  WriteRecord w{ToWriteKind(lock.kind), lock.start_ts, lock.short_value};
+  out->Put(ColumnFamily::kWrite, VersionKey(key, commit_ts), w.Encode());
+  out->Delete(ColumnFamily::kLock, LockKey(key));
+}
+
+absl::Status RollbackKey(const MvccReader& reader, const std::string& key, Timestamp start_ts,
+                         WriteBatch* out, std::vector<TxnError>* errors) {
+  CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
+  if (lock && lock->start_ts == start_ts) {
+    RemoveLock(key, *lock, out);
+    PutRollbackRecord(key, start_ts, out);
+    return absl::OkStatus();
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(key, start_ts));
+  if (record) {
+    if (record->second.kind != WriteKind::kRollback && errors) {
+      errors->push_back({TxnError::Kind::kCommitted, key, {}, record->first});
+    }
+    return absl::OkStatus();
+  }
+  PutRollbackRecord(key, start_ts, out);
+  return absl::OkStatus();
+}
+
+// The commit_ts of the newest commit of `key` after start_ts (rollback
+// records of other transactions don't count), or 0.
+absl::StatusOr<Timestamp> NewestCommitAfter(const MvccReader& reader, std::string_view key,
+                                            Timestamp start_ts) {
+  Timestamp ts = kMaxTimestamp;
+  while (true) {
+    CAIRN_ASSIGN_OR_RETURN(auto write, reader.SeekWrite(key, ts));
+    if (!write || write->first <= start_ts) return 0;
+    if (write->second.kind != WriteKind::kRollback) return write->first;
+    ts = write->first - 1;
+  }
+}
+
+}  // namespace
+
+absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
+                      std::vector<TxnError>* errors) {
+  for (const PrewriteMutation& m : req.mutations) {
+    CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(m.key));
+    if (lock) {
+      if (lock->start_ts == req.start_ts) continue;  // a retried prewrite
+      errors->push_back({TxnError::Kind::kKeyLocked, m.key, std::move(*lock), 0});
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto ours, reader.FindTxnRecord(m.key, req.start_ts));
+    if (ours) {
+      // Our own commit means a retried prewrite after commit: nothing to do.
+      // Our own rollback means a reader gave up on us: too late to lock.
+      if (ours->second.kind == WriteKind::kRollback) {
+        errors->push_back({TxnError::Kind::kRolledBack, m.key, {}, 0});
+      }
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(Timestamp newer, NewestCommitAfter(reader, m.key, req.start_ts));
+    if (newer != 0) {
+      errors->push_back({TxnError::Kind::kWriteConflict, m.key, {}, newer});
+      continue;
+    }
+    if (m.kind == MutationKind::kInsert) {
+      CAIRN_ASSIGN_OR_RETURN(auto live, reader.SeekDataWrite(m.key, kMaxTimestamp));
+      if (live && live->second.kind == WriteKind::kPut) {
+        errors->push_back({TxnError::Kind::kAlreadyExists, m.key, {}, 0});
+        continue;
+      }
+    }
+    Lock new_lock;
+    new_lock.kind = m.kind;
+    new_lock.primary = req.primary;
+    new_lock.start_ts = req.start_ts;
+    new_lock.ttl_ms = req.ttl_ms;
+    new_lock.min_commit_ts = req.start_ts + 1;
+    bool has_value = m.kind == MutationKind::kPut || m.kind == MutationKind::kInsert;
+    if (has_value && m.value.size() <= kShortValueMax) {
+      new_lock.short_value = m.value;
+    } else if (has_value) {
+      out->Put(ColumnFamily::kDefault, VersionKey(m.key, req.start_ts), m.value);
+    }
+    out->Put(ColumnFamily::kLock, LockKey(m.key), new_lock.Encode());
+  }
+  if (!errors->empty()) *out = WriteBatch();  // all or nothing
+  return absl::OkStatus();
+}
+
+absl::Status Commit(const MvccReader& reader, const std::vector<std::string>& keys,
+                    Timestamp start_ts, Timestamp commit_ts, WriteBatch* out,
+                    std::vector<TxnError>* errors) {
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
+    if (lock && lock->start_ts == start_ts) {
+      CommitLock(key, *lock, commit_ts, out);
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(key, start_ts));
+    if (record && record->second.kind != WriteKind::kRollback) continue;  // already committed
+    errors->push_back({TxnError::Kind::kRolledBack, key, {}, 0});
+  }
+  if (!errors->empty()) *out = WriteBatch();
+  return absl::OkStatus();
+}
+
+absl::Status Rollback(const MvccReader& reader, const std::vector<std::string>& keys,
+                      Timestamp start_ts, WriteBatch* out, std::vector<TxnError>* errors) {
+  for (const std::string& key : keys) {
+    CAIRN_RETURN_IF_ERROR(RollbackKey(reader, key, start_ts, out, errors));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_view primary,
+                                         Timestamp lock_ts, Timestamp current_ts,
+                                         WriteBatch* out) {
+  CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(primary));
+  if (lock && lock->start_ts == lock_ts) {
+    if (!lock->IsExpired(current_ts)) {
+      return TxnStatus{TxnStatus::State::kLocked, 0, lock->ttl_ms};
+    }
+    RemoveLock(primary, *lock, out);
+    PutRollbackRecord(primary, lock_ts, out);
+    return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(primary, lock_ts));
+  if (record) {
+    if (record->second.kind == WriteKind::kRollback) {
+      return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
+    }
+    return TxnStatus{TxnStatus::State::kCommitted, record->first, 0};
+  }
+  PutRollbackRecord(primary, lock_ts, out);
+  return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
+}
+
+absl::Status ResolveLocks(const MvccReader& reader, const std::vector<std::string>& keys,
+                          Timestamp start_ts, Timestamp commit_ts, WriteBatch* out) {
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
+    if (!lock || lock->start_ts != start_ts) continue;
+    if (commit_ts > 0) {
+      CommitLock(key, *lock, commit_ts, out);
+    } else {
+      RemoveLock(key, *lock, out);
+      PutRollbackRecord(key, start_ts, out);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> GarbageCollect(const MvccReader& reader, std::string_view start,
+                                      std::string_view end, Timestamp safe_point,
+                                      WriteBatch* out) {
+  size_t dropped = 0;
+  auto it = reader.snapshot()->NewIterator(
+      ColumnFamily::kWrite, mvcc_keys::EncodeUserKey(start),
+      end.empty() ? std::string() : mvcc_keys::EncodeUserKey(end));
+  std::string current_key;
+  bool kept_newest = false;  // for current_key: the newest version <= safe_point seen
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string user_key;
+    Timestamp commit_ts;
+    CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+    if (user_key != current_key) {
+      current_key = user_key;
+      kept_newest = false;
+    }
+    if (commit_ts > safe_point) continue;
+    CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+    bool drop = false;
+    if (w.kind == WriteKind::kRollback || w.kind == WriteKind::kLock) {
+      drop = true;
+    } else if (!kept_newest) {
+      kept_newest = true;
+      drop = w.kind == WriteKind::kDelete;  // nothing older is visible anyway
+    } else {
+      drop = true;
+    }
+    if (!drop) continue;
+    out->Delete(ColumnFamily::kWrite, std::string(it->key()));
+    if (w.kind == WriteKind::kPut && !w.short_value) {
+      out->Delete(ColumnFamily::kDefault, VersionKey(user_key, w.start_ts));
+    }
+    ++dropped;
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  return dropped;
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kv/engine.h"
+#include "kv/mvcc/mvcc_reader.h"
+#include "kv/mvcc/txn_types.h"
+
+namespace cairn::kv {
+
+// Percolator's actions as pure functions (TiKV's MvccTxn): each reads one
+// snapshot through an MvccReader and appends what it would change to a
+// WriteBatch; the caller applies the batch (through Raft) while holding the
+// latches of the keys involved. Outcomes a transaction reacts to (a foreign
+// lock, a newer commit, a duplicate) are returned as TxnError, not as a
+// failed Status; a failed Status means the store itself failed.
+
+struct TxnError {
+  enum class Kind {
+    kKeyLocked,      // a foreign lock: resolve it, then retry
+    kWriteConflict,  // a commit newer than start_ts: serialization failure
+    kAlreadyExists,  // kInsert found a live value
+    kRolledBack,     // this transaction was rolled back (e.g. by a reader)
+    kCommitted,      // rollback of a transaction that had committed
+  };
+  Kind kind;
+  std::string key;
+  Lock lock;                  // kKeyLocked
+  Timestamp conflict_ts = 0;  // kWriteConflict: the newer commit_ts
+};
+
+struct PrewriteMutation {
+  MutationKind kind = MutationKind::kPut;
+  std::string key;
+  std::string value;
+};
+
+struct PrewriteRequest {
+  std::vector<PrewriteMutation> mutations;
+  std::string primary;
+  Timestamp start_ts = 0;
+  uint64_t ttl_ms = 0;
+};
+
+// Locks every key of `req` or reports why it cannot. Idempotent: a key
+// already locked by the same transaction is left as is.
+absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
+                      std::vector<TxnError>* errors);
+
+// Turns the locks of transaction start_ts on `keys` into commit records at
+// commit_ts. Idempotent; fails with kRolledBack if the lock is gone and the
+// transaction did not commit.
+absl::Status Commit(const MvccReader& reader, const std::vector<std::string>& keys,
+                    Timestamp start_ts, Timestamp commit_ts, WriteBatch* out,
+                    std::vector<TxnError>* errors);
+
+// Removes the locks of start_ts on `keys` and leaves rollback records so a
+// late prewrite of start_ts can never succeed.
+absl::Status Rollback(const MvccReader& reader, const std::vector<std::string>& keys,
+                      Timestamp start_ts, WriteBatch* out, std::vector<TxnError>* errors);
+
+// What the primary key says of a transaction.
+struct TxnStatus {
+  enum class State { kLocked, kCommitted, kRolledBack };
+  State state = State::kLocked;
+  Timestamp commit_ts = 0;  // kCommitted
+  uint64_t ttl_ms = 0;      // kLocked
+};
+
+// Decides the fate of transaction lock_ts from its primary: committed,
+// rolled back, or alive. An expired lock is rolled back (into `out`); a
+// primary with neither lock nor record is marked rolled back, so its
+// prewrite can't land later.
+absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_view primary,
+                                         Timestamp lock_ts, Timestamp current_ts,
+                                         WriteBatch* out);
+
+// Commits (commit_ts > 0) or rolls back (commit_ts == 0) the locks of
+// start_ts on `keys`; keys no longer locked by it are skipped.
+absl::Status ResolveLocks(const MvccReader& reader, const std::vector<std::string>& keys,
+                          Timestamp start_ts, Timestamp commit_ts, WriteBatch* out);
+
+// Drops versions of keys in [start, end) that no read at or after
+// safe_point can see: everything older than the newest version at or below
+// it, and that version too when it is a delete. Rollback and lock records at
+// or below the safe point go as well. Returns the number of records dropped.
+absl::StatusOr<size_t> GarbageCollect(const MvccReader& reader, std::string_view start,
+                                      std::string_view end, Timestamp safe_point,
+                                      WriteBatch* out);
+
+}  // namespace cairn::kv

@@ -1,0 +1,121 @@
+#include "kv/range_commands.h"
+
+#include "common/error_code.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr int64_t kServingWaitMs = 10000;
+
+}  // namespace
+
+absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
+  if (batch.empty()) return absl::OkStatus();
+  proto::RaftCommand command;
+  for (const Mutation& m : batch.mutations()) {
+    auto* pm = command.add_mutations();
+    pm->set_cf(static_cast<uint32_t>(m.cf));
+    pm->set_is_delete(m.op == Mutation::Op::kDelete);
+    pm->set_key(m.key);
+    if (m.op == Mutation::Op::kPut) pm->set_value(m.value);
+  }
+  return replica_->ProposeAndWait(std::move(command));
+}
+
+absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Timestamp ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  KvClient::GetResult result;
+  CAIRN_ASSIGN_OR_RETURN(result.value, reader.Get(key, ts, &result.locked));
+  return result;
+}
+
+absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
+                                                         std::string_view end, Timestamp ts,
+                                                         size_t limit) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  KvClient::ScanResult result;
+  CAIRN_ASSIGN_OR_RETURN(result.rows, reader.Scan(start, end, ts, limit, &result.locked));
+  return result;
+}
+
+absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(const PrewriteRequest& request) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  std::vector<std::string> keys;
+  keys.reserve(request.mutations.size());
+  for (const auto& m : request.mutations) keys.push_back(m.key);
+  auto guard = replica_->latches().Acquire(std::move(keys));
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  std::vector<TxnError> errors;
+  CAIRN_RETURN_IF_ERROR(kv::Prewrite(reader, request, &batch, &errors));
+  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  return errors;
+}
+
+absl::StatusOr<std::vector<TxnError>> RangeCommands::Commit(const std::vector<std::string>& keys,
+                                                            Timestamp start_ts,
+                                                            Timestamp commit_ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto guard = replica_->latches().Acquire(keys);
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  std::vector<TxnError> errors;
+  CAIRN_RETURN_IF_ERROR(kv::Commit(reader, keys, start_ts, commit_ts, &batch, &errors));
+  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  return errors;
+}
+
+absl::Status RangeCommands::Rollback(const std::vector<std::string>& keys, Timestamp start_ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto guard = replica_->latches().Acquire(keys);
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  std::vector<TxnError> errors;  // a committed key stays committed; nothing to report
+  CAIRN_RETURN_IF_ERROR(kv::Rollback(reader, keys, start_ts, &batch, &errors));
+  return ProposeBatch(batch);
+}
+
+absl::StatusOr<TxnStatus> RangeCommands::CheckTxnStatus(std::string_view primary,
+                                                        Timestamp lock_ts, Timestamp current_ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto guard = replica_->latches().Acquire({std::string(primary)});
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  CAIRN_ASSIGN_OR_RETURN(TxnStatus status,
+                         kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, &batch));
+  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  return status;
+}
+
+absl::Status RangeCommands::ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                                         Timestamp commit_ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto guard = replica_->latches().Acquire(keys);
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  CAIRN_RETURN_IF_ERROR(kv::ResolveLocks(reader, keys, start_ts, commit_ts, &batch));
+  return ProposeBatch(batch);
+}
+
+absl::StatusOr<size_t> RangeCommands::GarbageCollect(Timestamp safe_point) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  const auto& d = replica_->descriptor();
+  CAIRN_ASSIGN_OR_RETURN(size_t n,
+                         kv::GarbageCollect(reader, d.start_key(), d.end_key(), safe_point, &batch));
+  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  return n;
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kv/kv_client.h"
+#include "kv/replica.h"
+
+namespace cairn::kv {
+
+// Evaluates KV API requests on one replica, as the range's leaseholder:
+// reads from an engine snapshot; writes take the keys' latches, run the
+// Percolator action on a snapshot and propose its write batch through Raft,
+// releasing the latches once it is applied. All keys of a request must lie
+// in the replica's range.
+class RangeCommands {
+ public:
+  explicit RangeCommands(Replica* replica) : replica_(replica) {}
+
+  absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts);
+  absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
+                                            Timestamp ts, size_t limit);
+  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request);
+  absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
+                                               Timestamp start_ts, Timestamp commit_ts);
+  absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts);
+  absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
+                                           Timestamp current_ts);
+  absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                            Timestamp commit_ts);
+  // Garbage-collects versions below `safe_point` in the whole range.
+  absl::StatusOr<size_t> GarbageCollect(Timestamp safe_point);
+
+ private:
+  absl::Status ProposeBatch(const WriteBatch& batch);
+
+  Replica* replica_;
+};
+
+}  // namespace cairn::kv

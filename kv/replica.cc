@@ -1,0 +1,365 @@
+#include "kv/replica.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "common/logging.h"
+#include "kv/keys.h"
+
+namespace cairn::kv {
+namespace {
+
+// Log entries are compacted once this many have been applied past the last
+// compaction; the applied state in the engine is the snapshot they fold into.
+constexpr uint64_t kCompactionInterval = 1024;
+
+std::string EncodeEntry(const raft::Entry& e) {
+  std::string out;
+  key_codec::AppendUint64(&out, e.term);
+  out.push_back(static_cast<char>(e.type));
+  out.append(e.data);
+  return out;
+}
+
+absl::StatusOr<raft::Entry> DecodeEntry(uint64_t index, std::string_view in) {
+  raft::Entry e;
+  e.index = index;
+  CAIRN_ASSIGN_OR_RETURN(e.term, key_codec::DecodeUint64(&in));
+  if (in.empty()) return MakeError(ErrorCode::kDataCorrupted, "truncated raft entry");
+  e.type = static_cast<raft::EntryType>(in[0]);
+  in.remove_prefix(1);
+  e.data = std::string(in);
+  return e;
+}
+
+std::string EncodeHardState(const raft::HardState& hs) {
+  std::string out;
+  key_codec::AppendUint64(&out, hs.term);
+  key_codec::AppendUint64(&out, hs.vote);
+  key_codec::AppendUint64(&out, hs.commit);
+  return out;
+}
+
+absl::StatusOr<raft::HardState> DecodeHardState(std::string_view in) {
+  raft::HardState hs;
+  CAIRN_ASSIGN_OR_RETURN(hs.term, key_codec::DecodeUint64(&in));
+  CAIRN_ASSIGN_OR_RETURN(hs.vote, key_codec::DecodeUint64(&in));
+  CAIRN_ASSIGN_OR_RETURN(hs.commit, key_codec::DecodeUint64(&in));
+  return hs;
+}
+
+std::string EncodeConfState(const raft::ConfState& cs) {
+  std::string out;
+  key_codec::AppendUint32(&out, static_cast<uint32_t>(cs.voters.size()));
+  for (uint64_t v : cs.voters) key_codec::AppendUint64(&out, v);
+  key_codec::AppendUint32(&out, static_cast<uint32_t>(cs.learners.size()));
+  for (uint64_t v : cs.learners) key_codec::AppendUint64(&out, v);
+  return out;
+}
+
+absl::StatusOr<raft::ConfState> DecodeConfState(std::string_view in) {
+  raft::ConfState cs;
+  CAIRN_ASSIGN_OR_RETURN(uint32_t n, key_codec::DecodeUint32(&in));
+  for (uint32_t i = 0; i < n; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(uint64_t v, key_codec::DecodeUint64(&in));
+    cs.voters.push_back(v);
+  }
+  CAIRN_ASSIGN_OR_RETURN(n, key_codec::DecodeUint32(&in));
+  for (uint32_t i = 0; i < n; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(uint64_t v, key_codec::DecodeUint64(&in));
+    cs.learners.push_back(v);
+  }
+  return cs;
+}
+
+// Applied state: the index and term of the last applied entry.
+std::string EncodeAppliedState(uint64_t index, uint64_t term) {
+  std::string out;
+  key_codec::AppendUint64(&out, index);
+  key_codec::AppendUint64(&out, term);
+  return out;
+}
+
+}  // namespace
+
+Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
+                 std::function<void()> wake)
+    : descriptor_(std::move(descriptor)),
+      replica_id_(replica_id),
+      engine_(engine),
+      wake_(std::move(wake)) {}
+
+bool Replica::ContainsKey(std::string_view key) const {
+  return key >= descriptor_.start_key() &&
+         (descriptor_.end_key().empty() || key < descriptor_.end_key());
+}
+
+absl::Status Replica::Init(bool bootstrap, uint64_t seed) {
+  const uint64_t id = range_id();
+  raft::ConfState conf_state;
+  uint64_t applied_term = 0;
+  if (bootstrap) {
+    conf_state.voters = {replica_id_};
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
+              EncodeConfState(conf_state));
+    batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kDescriptor),
+              descriptor_.SerializeAsString());
+    // A new group starts from a snapshot at index 1, term 1 that holds its
+    // membership (raft/bootstrap.h): the applied state says just that.
+    batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
+              EncodeAppliedState(1, 1));
+    applied_index_ = 1;
+    applied_term = 1;
+    CAIRN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(
+        auto cs, engine_->Get(ColumnFamily::kRaft,
+                              keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState)));
+    if (!cs) return MakeError(ErrorCode::kDataCorrupted, "range without conf state");
+    CAIRN_ASSIGN_OR_RETURN(conf_state, DecodeConfState(*cs));
+    CAIRN_ASSIGN_OR_RETURN(
+        auto applied, engine_->Get(ColumnFamily::kRaft, keys::RangeLocalKey(
+                                                            id, keys::RangeLocalKind::kAppliedState)));
+    if (applied) {
+      std::string_view in = *applied;
+      CAIRN_ASSIGN_OR_RETURN(applied_index_, key_codec::DecodeUint64(&in));
+      CAIRN_ASSIGN_OR_RETURN(applied_term, key_codec::DecodeUint64(&in));
+    }
+    CAIRN_ASSIGN_OR_RETURN(
+        auto tso, engine_->Get(ColumnFamily::kRaft,
+                               keys::RangeLocalKey(id, keys::RangeLocalKind::kTsoHighWater)));
+    if (tso) {
+      std::string_view in = *tso;
+      CAIRN_ASSIGN_OR_RETURN(uint64_t hwm, key_codec::DecodeUint64(&in));
+      tso_high_water_ms_.store(hwm);
+    }
+  }
+
+  // The applied state is the snapshot the in-memory log starts from.
+  raft::Snapshot base;
+  base.metadata.index = applied_index_;
+  base.metadata.term = applied_term;
+  base.metadata.conf_state = conf_state;
+  CAIRN_RETURN_IF_ERROR(log_.ApplySnapshot(base));
+
+  if (!bootstrap) {
+    // Entries after the applied index, then the hard state.
+    std::vector<raft::Entry> entries;
+    auto snapshot = engine_->NewSnapshot();
+    std::string prefix = keys::RangeLocalKey(id, keys::RangeLocalKind::kLogEntry);
+    auto it = snapshot->NewIterator(ColumnFamily::kRaft, keys::RaftLogKey(id, applied_index_ + 1),
+                                    key_codec::PrefixEnd(prefix));
+    persisted_log_first_ = applied_index_ + 1;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view k = it->key();
+      k.remove_prefix(prefix.size());
+      CAIRN_ASSIGN_OR_RETURN(uint64_t index, key_codec::DecodeUint64(&k));
+      CAIRN_ASSIGN_OR_RETURN(raft::Entry e, DecodeEntry(index, it->value()));
+      entries.push_back(std::move(e));
+    }
+    CAIRN_RETURN_IF_ERROR(it->status());
+    if (!entries.empty()) CAIRN_RETURN_IF_ERROR(log_.Append(entries));
+    CAIRN_ASSIGN_OR_RETURN(
+        auto hs, snapshot->Get(ColumnFamily::kRaft,
+                               keys::RangeLocalKey(id, keys::RangeLocalKind::kHardState)));
+    if (hs) {
+      CAIRN_ASSIGN_OR_RETURN(raft::HardState hard_state, DecodeHardState(*hs));
+      log_.SetHardState(hard_state);
+    }
+  }
+
+  raft::Config config;
+  config.id = replica_id_;
+  config.storage = &log_;
+  config.applied = applied_index_;
+  config.seed = seed;
+  CAIRN_ASSIGN_OR_RETURN(node_, raft::RawNode::Create(config));
+  if (conf_state.voters.size() == 1 && conf_state.voters[0] == replica_id_) {
+    // A single voter needs no election timeout to lead.
+    CAIRN_RETURN_IF_ERROR(node_->Campaign());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Replica::WaitServing(int64_t timeout_ms) {
+  absl::MutexLock lock(&mu_);
+  absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (!serving_.load()) {
+    if (serving_cv_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  if (serving_.load()) return absl::OkStatus();
+  return MakeError(ErrorCode::kUnavailable,
+                   absl::StrCat("range ", range_id(), " has no serving leader"));
+}
+
+absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
+  auto waiter = std::make_shared<Waiter>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return MakeError(ErrorCode::kUnavailable, "store is shutting down");
+    uint64_t id = next_proposal_id_++;
+    command.set_proposal_id(id);
+    queued_.push_back({id, command.SerializeAsString()});
+    waiters_[id] = waiter;
+  }
+  wake_();
+  waiter->done.WaitForNotification();
+  return waiter->status;
+}
+
+void Replica::FailAllWaiters(const absl::Status& status) {
+  for (auto& [id, waiter] : waiters_) {
+    waiter->status = status;
+    waiter->done.Notify();
+  }
+  waiters_.clear();
+  queued_.clear();
+}
+
+void Replica::Tick() { node_->Tick(); }
+
+void Replica::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+  serving_.store(false);
+  FailAllWaiters(MakeError(ErrorCode::kUnavailable, "store is shutting down"));
+  serving_cv_.SignalAll();
+}
+
+void Replica::DrainProposals() {
+  std::deque<Proposal> proposals;
+  {
+    absl::MutexLock lock(&mu_);
+    proposals.swap(queued_);
+  }
+  for (Proposal& p : proposals) {
+    absl::Status s = node_->Propose(std::move(p.data));
+    if (!s.ok()) {
+      absl::MutexLock lock(&mu_);
+      auto it = waiters_.find(p.id);
+      if (it != waiters_.end()) {
+        it->second->status =
+            MakeError(ErrorCode::kUnavailable, absl::StrCat("range ", range_id(), ": ", s.message()));
+        it->second->done.Notify();
+        waiters_.erase(it);
+      }
+    }
+  }
+}
+
+bool Replica::HasReady() { return node_->HasReady(); }
+
+raft::Ready Replica::TakeReady(WriteBatch* persist) {
+  raft::Ready ready = node_->GetReady();
+  const uint64_t id = range_id();
+  for (const raft::Entry& e : ready.entries) {
+    persist->Put(ColumnFamily::kRaft, keys::RaftLogKey(id, e.index), EncodeEntry(e));
+  }
+  if (ready.hard_state) {
+    persist->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kHardState),
+                 EncodeHardState(*ready.hard_state));
+  }
+  return ready;
+}
+
+absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
+  if (!ready.entries.empty()) CAIRN_RETURN_IF_ERROR(log_.Append(ready.entries));
+  if (ready.hard_state) log_.SetHardState(*ready.hard_state);
+  if (ready.soft_state && ready.soft_state->role != raft::Role::kLeader) {
+    serving_.store(false, std::memory_order_release);
+    absl::MutexLock lock(&mu_);
+    FailAllWaiters(MakeError(ErrorCode::kUnavailable,
+                             absl::StrCat("range ", range_id(), " lost its leader")));
+  }
+  const uint64_t id = range_id();
+  completed_ids_.clear();
+  uint64_t applied_term = 0;
+  for (const raft::Entry& e : ready.committed_entries) {
+    applied_index_ = e.index;
+    applied_term = e.term;
+    if (e.type == raft::EntryType::kConfChange) {
+      // Membership changes arrive with multi-voter ranges (issue #3).
+      continue;
+    }
+    if (e.data.empty()) continue;  // a new leader's empty entry
+    proto::RaftCommand command;
+    if (!command.ParseFromString(e.data)) {
+      return MakeError(ErrorCode::kDataCorrupted,
+                       absl::StrCat("unparsable raft command at index ", e.index));
+    }
+    for (const proto::EngineMutation& m : command.mutations()) {
+      auto cf = static_cast<ColumnFamily>(m.cf());
+      if (m.is_delete()) {
+        apply->Delete(cf, m.key());
+      } else {
+        apply->Put(cf, m.key(), m.value());
+      }
+    }
+    if (command.tso_high_water_ms() != 0) {
+      std::string v;
+      key_codec::AppendUint64(&v, command.tso_high_water_ms());
+      apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kTsoHighWater),
+                 v);
+      pending_tso_high_water_ms_ = command.tso_high_water_ms();
+    }
+    completed_ids_.push_back(command.proposal_id());
+  }
+  if (!ready.committed_entries.empty()) {
+    apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
+               EncodeAppliedState(applied_index_, applied_term));
+    last_term_seen_ = applied_term;
+  }
+  return absl::OkStatus();
+}
+
+void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_status) {
+  if (apply_status.ok() && pending_tso_high_water_ms_ != 0) {
+    tso_high_water_ms_.store(pending_tso_high_water_ms_);
+  }
+  pending_tso_high_water_ms_ = 0;
+  node_->Advance(ready);
+
+  raft::Status status = node_->GetStatus();
+  bool leader = status.role == raft::Role::kLeader;
+  // Serving once the leader has applied an entry of its own term: every
+  // entry committed before it has then been applied too.
+  bool serving = leader && apply_status.ok() && last_term_seen_ == status.term;
+  {
+    absl::MutexLock lock(&mu_);
+    for (uint64_t pid : completed_ids_) {
+      auto it = waiters_.find(pid);
+      if (it == waiters_.end()) continue;  // proposed before a restart, or by another node
+      it->second->status = apply_status;
+      it->second->done.Notify();
+      waiters_.erase(it);
+    }
+    if (serving != serving_.load()) {
+      serving_.store(serving, std::memory_order_release);
+      serving_cv_.SignalAll();
+    }
+  }
+  completed_ids_.clear();
+
+  // Fold the applied prefix of the log into the applied state.
+  if (apply_status.ok() && applied_index_ >= log_.FirstIndex() + kCompactionInterval) {
+    uint64_t compact_to = applied_index_;
+    if (log_.Compact(compact_to).ok()) {
+      WriteBatch batch;
+      for (uint64_t i = persisted_log_first_; i <= compact_to; ++i) {
+        batch.Delete(ColumnFamily::kRaft, keys::RaftLogKey(range_id(), i));
+      }
+      // Unsynced is enough: the write-ahead log keeps batches in order, so
+      // these deletes never survive a crash that lost the apply before them.
+      absl::Status s = engine_->Write(batch, /*sync=*/false);
+      if (s.ok()) {
+        persisted_log_first_ = compact_to + 1;
+      } else {
+        CAIRN_LOG_WARN("range {}: log compaction failed: {}", range_id(), s.ToString());
+      }
+    }
+  }
+}
+
+}  // namespace cairn::kv

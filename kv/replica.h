@@ -1,0 +1,122 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "kv/engine.h"
+#include "kv/latches.h"
+#include "proto/metadata.pb.h"
+#include "proto/raft_command.pb.h"
+#include "raft/memory_log_storage.h"
+#include "raft/raw_node.h"
+
+namespace cairn::kv {
+
+// One range's replica on this store: its Raft group and the state machine
+// (the MVCC data of the range, in the store's engine) that the group's log
+// drives.
+//
+// Threading: the Store's Raft loop is the only thread that touches the Raft
+// node and the log (Tick, HandleReady...). Client threads call Propose(),
+// which queues a command and waits until the loop has applied it, and the
+// read accessors. The queue and waiters are guarded by mu_.
+class Replica {
+ public:
+  // `wake` nudges the Store's Raft loop when a proposal is queued.
+  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
+          std::function<void()> wake);
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  // Loads the Raft log and hard state from the engine (a restart) or, with
+  // `bootstrap`, creates a fresh single-voter group. Called before the loop
+  // starts.
+  absl::Status Init(bool bootstrap, uint64_t seed);
+
+  uint64_t range_id() const { return descriptor_.range_id(); }
+  const proto::RangeDescriptor& descriptor() const { return descriptor_; }
+  bool ContainsKey(std::string_view key) const;
+  Latches& latches() { return latches_; }
+  KvEngine* engine() const { return engine_; }
+
+  // True once this replica leads its group and has applied every entry
+  // committed before its term: only then do reads see all acknowledged
+  // writes.
+  bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+  // Waits up to `timeout_ms` for IsServing().
+  absl::Status WaitServing(int64_t timeout_ms);
+
+  // Proposes `command` to the group and waits until it has been applied.
+  // Safe from any thread but the Raft loop.
+  absl::Status ProposeAndWait(proto::RaftCommand command);
+
+  // The highest timestamp-oracle limit applied (meta range).
+  uint64_t tso_high_water_ms() const { return tso_high_water_ms_.load(); }
+
+  // --- Raft loop only ---------------------------------------------------
+
+  void Tick();
+  // Fails every waiting and future proposal: the store is going away.
+  void Shutdown();
+  // Hands queued proposals to Raft; fails them if this replica can't lead.
+  void DrainProposals();
+  bool HasReady();
+  // Takes the next Ready; its entries and hard state go into `persist`.
+  raft::Ready TakeReady(WriteBatch* persist);
+  // After `persist` is durable: updates the in-memory log, applies
+  // committed entries into `apply` and remembers whose proposals they
+  // complete (finished by FinishApply once `apply` is written).
+  absl::Status ApplyReady(const raft::Ready& ready, WriteBatch* apply);
+  void FinishApply(const raft::Ready& ready, const absl::Status& apply_status);
+
+ private:
+  struct Waiter {
+    absl::Notification done;
+    absl::Status status;
+  };
+  struct Proposal {
+    uint64_t id;
+    std::string data;
+  };
+
+  void FailAllWaiters(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Constant after construction.
+  const proto::RangeDescriptor descriptor_;
+  const uint64_t replica_id_;
+  KvEngine* const engine_;
+  const std::function<void()> wake_;
+
+  // Raft loop state.
+  raft::MemoryLogStorage log_;
+  std::unique_ptr<raft::RawNode> node_;
+  uint64_t applied_index_ = 0;
+  uint64_t last_term_seen_ = 0;
+  std::vector<uint64_t> completed_ids_;  // proposals applied in the current Ready
+  uint64_t pending_tso_high_water_ms_ = 0;
+  uint64_t persisted_log_first_ = 1;  // lowest log index that may be on disk
+
+  Latches latches_;
+  std::atomic<bool> serving_{false};
+  std::atomic<uint64_t> tso_high_water_ms_{0};
+
+  absl::Mutex mu_;
+  uint64_t next_proposal_id_ ABSL_GUARDED_BY(mu_) = 1;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Proposal> queued_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
+  absl::CondVar serving_cv_;
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,228 @@
+#include "kv/store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "common/logging.h"
+#include "kv/keys.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr uint64_t kFirstNodeId = 1;
+constexpr uint64_t kFirstStoreId = 1;
+constexpr uint64_t kMetaRangeId = 1;
+constexpr uint64_t kFirstDataRangeId = 2;
+
+proto::RangeDescriptor MakeDescriptor(uint64_t range_id, std::string start, std::string end,
+                                      uint64_t node_id, uint64_t store_id) {
+  proto::RangeDescriptor d;
+  d.set_range_id(range_id);
+  d.set_start_key(std::move(start));
+  d.set_end_key(std::move(end));
+  d.set_generation(1);
+  auto* r = d.add_replicas();
+  r->set_node_id(node_id);
+  r->set_store_id(store_id);
+  r->set_replica_id(1);
+  return d;
+}
+
+std::string NewClusterId(Clock* clock, uint64_t seed) {
+  return absl::StrCat("cairn-", clock->NowMillis(), "-", seed % 100000);
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<KvEngine> engine, Clock* clock, const Options& options)
+    : engine_(std::move(engine)), clock_(clock), options_(options) {
+  auto& m = MetricRegistry::Global();
+  rounds_ = m.GetCounter("cairn_raft_rounds_total", "Raft loop rounds that had work");
+  fsyncs_ = m.GetCounter("cairn_raft_fsyncs_total", "Synced writes of Raft log entries");
+  entries_applied_ =
+      m.GetCounter("cairn_raft_entries_applied_total", "Raft log entries applied to the engine");
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(std::unique_ptr<KvEngine> engine, Clock* clock,
+                                                   const Options& options) {
+  std::unique_ptr<Store> store(new Store(std::move(engine), clock, options));
+  CAIRN_ASSIGN_OR_RETURN(auto ident, store->engine_->Get(ColumnFamily::kRaft, keys::kStoreIdentKey));
+  if (!ident) {
+    CAIRN_RETURN_IF_ERROR(store->Bootstrap());
+  } else if (!store->ident_.ParseFromString(*ident)) {
+    return MakeError(ErrorCode::kDataCorrupted, "unparsable store identity");
+  }
+  CAIRN_RETURN_IF_ERROR(store->LoadReplicas());
+  return store;
+}
+
+Store::~Store() { Stop(); }
+
+absl::Status Store::Bootstrap() {
+  ident_.set_cluster_id(NewClusterId(clock_, options_.seed));
+  ident_.set_node_id(kFirstNodeId);
+  ident_.set_store_id(kFirstStoreId);
+  // The meta range covers the system keyspace; one range holds all table
+  // data until splits (issue #4) divide it.
+  std::vector<proto::RangeDescriptor> ranges = {
+      MakeDescriptor(kMetaRangeId, "", keys::kSystemKeyspaceEnd, kFirstNodeId, kFirstStoreId),
+      MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", kFirstNodeId,
+                     kFirstStoreId),
+  };
+  for (const auto& d : ranges) {
+    auto replica = std::make_unique<Replica>(d, 1, engine_.get(), [this] { Wake(); });
+    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, options_.seed + d.range_id()));
+  }
+  // The identity goes last: a crash before it leaves a store that bootstraps
+  // again from scratch, never a half-made one that looks complete.
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kRaft, keys::kStoreIdentKey, ident_.SerializeAsString());
+  CAIRN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
+  CAIRN_LOG_INFO("bootstrapped cluster {} as node {}", ident_.cluster_id(), ident_.node_id());
+  return absl::OkStatus();
+}
+
+absl::Status Store::LoadReplicas() {
+  auto snapshot = engine_->NewSnapshot();
+  std::string prefix(1, keys::kRangeLocalPrefix);
+  auto it = snapshot->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key();
+    if (key.size() != prefix.size() + 9 ||
+        key.back() != static_cast<char>(keys::RangeLocalKind::kDescriptor)) {
+      continue;
+    }
+    proto::RangeDescriptor d;
+    if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return MakeError(ErrorCode::kDataCorrupted, "unparsable range descriptor");
+    }
+    uint64_t replica_id = 0;
+    for (const auto& r : d.replicas()) {
+      if (r.store_id() == ident_.store_id()) replica_id = r.replica_id();
+    }
+    auto replica = std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { Wake(); });
+    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, options_.seed + d.range_id()));
+    replicas_.push_back(std::move(replica));
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  std::sort(replicas_.begin(), replicas_.end(), [](const auto& a, const auto& b) {
+    return a->descriptor().start_key() < b->descriptor().start_key();
+  });
+  return absl::OkStatus();
+}
+
+void Store::Start() {
+  loop_ = std::thread([this] { RaftLoop(); });
+}
+
+void Store::Stop() {
+  if (stopping_.exchange(true)) return;
+  Wake();
+  if (loop_.joinable()) loop_.join();
+}
+
+Replica* Store::LookupReplica(std::string_view key) const {
+  // Few ranges per store for now: a linear search in start-key order.
+  for (const auto& r : replicas_) {
+    if (r->ContainsKey(key)) return r.get();
+  }
+  return nullptr;
+}
+
+Replica* Store::GetReplica(uint64_t range_id) const {
+  for (const auto& r : replicas_) {
+    if (r->range_id() == range_id) return r.get();
+  }
+  return nullptr;
+}
+
+std::vector<Replica*> Store::replicas() const {
+  std::vector<Replica*> out;
+  for (const auto& r : replicas_) out.push_back(r.get());
+  return out;
+}
+
+absl::Status Store::WaitServing(int64_t timeout_ms) const {
+  for (const auto& r : replicas_) CAIRN_RETURN_IF_ERROR(r->WaitServing(timeout_ms));
+  return absl::OkStatus();
+}
+
+void Store::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_pending_ = true;
+  wake_cv_.Signal();
+}
+
+void Store::RaftLoop() {
+  uint64_t next_tick = clock_->MonotonicMicros();
+  while (!stopping_.load()) {
+    uint64_t now = clock_->MonotonicMicros();
+    if (now >= next_tick) {
+      for (auto& r : replicas_) r->Tick();
+      next_tick = now + options_.tick_interval_ms * 1000;
+    }
+    if (RunRound()) continue;  // more may be ready at once (commits after persistence)
+    absl::MutexLock lock(&wake_mu_);
+    if (!wake_pending_) {
+      uint64_t wait_us = next_tick > now ? next_tick - now : 0;
+      wake_cv_.WaitWithTimeout(&wake_mu_, absl::Microseconds(wait_us));
+    }
+    wake_pending_ = false;
+  }
+  // Fail whoever still waits: their outcome is unknown to them, as on a crash.
+  for (auto& r : replicas_) r->Shutdown();
+}
+
+bool Store::RunRound() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    wake_pending_ = false;
+  }
+  for (auto& r : replicas_) r->DrainProposals();
+
+  std::vector<std::pair<Replica*, raft::Ready>> readies;
+  WriteBatch persist;
+  bool must_sync = false;
+  for (auto& r : replicas_) {
+    if (!r->HasReady()) continue;
+    raft::Ready ready = r->TakeReady(&persist);
+    must_sync |= ready.must_sync || !ready.entries.empty();
+    readies.emplace_back(r.get(), std::move(ready));
+  }
+  if (readies.empty()) return false;
+  rounds_->Add();
+
+  absl::Status status = absl::OkStatus();
+  if (!persist.empty()) {
+    status = engine_->Write(persist, must_sync);
+    if (must_sync) fsyncs_->Add();
+  }
+  if (!status.ok()) {
+    // A store that cannot make its log durable must not acknowledge
+    // anything: stop serving rather than continue inconsistently.
+    CAIRN_LOG_ERROR("raft log write failed, stopping the store: {}", status.ToString());
+    stopping_.store(true);
+    return false;
+  }
+  WriteBatch apply;
+  for (auto& [replica, ready] : readies) {
+    absl::Status s = replica->ApplyReady(ready, &apply);
+    if (!s.ok()) {
+      CAIRN_LOG_ERROR("range {}: apply failed: {}", replica->range_id(), s.ToString());
+      status = s;
+    }
+    entries_applied_->Add(static_cast<int64_t>(ready.committed_entries.size()));
+  }
+  if (status.ok() && !apply.empty()) status = engine_->Write(apply, /*sync=*/false);
+  if (!status.ok()) {
+    CAIRN_LOG_ERROR("apply write failed, stopping the store: {}", status.ToString());
+    stopping_.store(true);
+  }
+  for (auto& [replica, ready] : readies) replica->FinishApply(ready, status);
+  return true;
+}
+
+}  // namespace cairn::kv

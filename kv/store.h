@@ -1,0 +1,88 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "kv/engine.h"
+#include "kv/replica.h"
+#include "proto/metadata.pb.h"
+
+namespace cairn::kv {
+
+// A node's store: one engine holding the replicas of many ranges, and the
+// Raft loop that drives them all.
+//
+// The loop batches every group's Ready output: all new log entries and hard
+// states of one round go into one engine write with one fsync (group commit),
+// then the committed entries of all groups are applied in one more write.
+// Proposals that arrive while a round is being made durable wait for the
+// next round, so concurrent writers share fsyncs.
+//
+// Thread-safe: replicas are created at Open and live until the store is
+// destroyed; Stop() ends the loop and fails waiting proposals.
+class Store {
+ public:
+  struct Options {
+    int64_t tick_interval_ms = 100;
+    uint64_t seed = 0;
+  };
+
+  // Opens the store in `engine`. An engine without a store identity is
+  // bootstrapped as node 1 of a new cluster with its initial ranges.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(std::unique_ptr<KvEngine> engine,
+                                                     Clock* clock, const Options& options);
+  ~Store();
+
+  void Start();
+  void Stop();
+
+  const proto::StoreIdent& ident() const { return ident_; }
+  KvEngine* engine() const { return engine_.get(); }
+  Clock* clock() const { return clock_; }
+
+  // The replica whose range contains `key`, or nullptr.
+  Replica* LookupReplica(std::string_view key) const;
+  Replica* GetReplica(uint64_t range_id) const;
+  std::vector<Replica*> replicas() const;
+
+  // Waits until every replica serves (after a restart: log replayed).
+  absl::Status WaitServing(int64_t timeout_ms) const;
+
+ private:
+  Store(std::unique_ptr<KvEngine> engine, Clock* clock, const Options& options);
+
+  absl::Status Bootstrap();
+  absl::Status LoadReplicas();
+  void RaftLoop();
+  // One round: proposals, Ready persistence, apply. Returns whether any
+  // group had work.
+  bool RunRound();
+  void Wake();
+
+  // Constant after Open.
+  std::unique_ptr<KvEngine> engine_;
+  Clock* const clock_;
+  const Options options_;
+  proto::StoreIdent ident_;
+  std::vector<std::unique_ptr<Replica>> replicas_;  // sorted by start key
+
+  std::thread loop_;
+  std::atomic<bool> stopping_{false};
+  absl::Mutex wake_mu_;
+  bool wake_pending_ ABSL_GUARDED_BY(wake_mu_) = false;
+  absl::CondVar wake_cv_;
+
+  Counter* rounds_;
+  Counter* fsyncs_;
+  Counter* entries_applied_;
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parser/ast/expr.h"
+#include "parser/ast/names.h"
+#include "parser/ast/query.h"
+#include "parser/ast/statement.h"
+#include "parser/ast/table_ref.h"
+
+namespace cairn::ast {
+
+// SELECT, VALUES, set operations, and WITH ... SELECT.
+struct SelectStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kSelect;
+  SelectStatement() : Statement(kKind) {}
+  std::string ToString() const override { return query->ToString(); }
+
+  QueryNodePtr query;
+};
+
+// `column = value` of UPDATE ... SET and ON CONFLICT DO UPDATE SET. The
+// multi-column form (a, b) = (1, 2) is expanded to one clause per column.
+struct SetClause {
+  Identifier column;
+  ExprPtr value;  // may be a DefaultExpr
+  std::string ToString() const;
+};
+
+enum class OnConflictAction : uint8_t { kNothing, kUpdate };
+
+struct OnConflictClause {
+  std::vector<Identifier> target_columns;  // ON CONFLICT (a, b); may be empty
+  std::string constraint;                  // ON CONFLICT ON CONSTRAINT name
+  OnConflictAction action = OnConflictAction::kNothing;
+  std::vector<SetClause> set;              // kUpdate
+  ExprPtr where;                           // kUpdate ... WHERE
+  int position = 0;                        // of ON
+  std::string ToString() const;
+};
+
+struct InsertStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kInsert;
+  InsertStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  std::unique_ptr<WithClause> with;
+  ObjectName table;
+  std::string alias;                // INSERT INTO t AS alias
+  std::vector<Identifier> columns;  // empty: all columns in order
+  // A ValuesNode for VALUES, any query for INSERT ... SELECT; null for
+  // DEFAULT VALUES.
+  QueryNodePtr source;
+  std::unique_ptr<OnConflictClause> on_conflict;
+  std::vector<ResultTarget> returning;  // empty: no RETURNING
+};
+
+struct UpdateStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kUpdate;
+  UpdateStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  std::unique_ptr<WithClause> with;
+  ObjectName table;
+  std::string alias;
+  std::vector<SetClause> set;
+  std::vector<TableRefPtr> from;
+  ExprPtr where;
+  std::vector<ResultTarget> returning;
+};
+
+struct DeleteStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kDelete;
+  DeleteStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  std::unique_ptr<WithClause> with;
+  ObjectName table;
+  std::string alias;
+  std::vector<TableRefPtr> using_tables;  // DELETE ... USING
+  ExprPtr where;
+  std::vector<ResultTarget> returning;
+};
+
+}  // namespace cairn::ast

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parser/ast/statement.h"
+
+namespace cairn::ast {
+
+enum class IsolationLevel : uint8_t {
+  kReadUncommitted,
+  kReadCommitted,
+  kRepeatableRead,
+  kSerializable,
+};
+const char* IsolationLevelText(IsolationLevel level);  // "REPEATABLE READ"
+
+// ISOLATION LEVEL ..., READ ONLY | READ WRITE, [NOT] DEFERRABLE.
+struct TransactionModes {
+  std::optional<IsolationLevel> isolation;
+  std::optional<bool> read_only;
+  std::optional<bool> deferrable;
+  bool empty() const { return !isolation && !read_only && !deferrable; }
+  std::string ToString() const;  // "ISOLATION LEVEL SERIALIZABLE, READ ONLY"
+};
+
+enum class TransactionStmtKind : uint8_t {
+  kBegin,     // BEGIN [WORK|TRANSACTION] [modes], START TRANSACTION [modes]
+  kCommit,    // COMMIT, END
+  kRollback,  // ROLLBACK, ABORT
+  kSavepoint,
+  kRelease,               // RELEASE [SAVEPOINT] name
+  kRollbackToSavepoint,   // ROLLBACK TO [SAVEPOINT] name
+};
+
+struct TransactionStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kTransaction;
+  TransactionStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  TransactionStmtKind txn_kind = TransactionStmtKind::kBegin;
+  // START TRANSACTION rather than BEGIN: PostgreSQL's command tag differs.
+  bool start_transaction = false;
+  TransactionModes modes;  // kBegin
+  std::string savepoint;   // kSavepoint, kRelease, kRollbackToSavepoint
+};
+
+enum class SetKind : uint8_t {
+  kValue,    // SET name = v1, v2 / TO ...
+  kDefault,  // SET name = DEFAULT, SET TIME ZONE DEFAULT|LOCAL
+  kTransaction,             // SET TRANSACTION modes
+  kSessionCharacteristics,  // SET SESSION CHARACTERISTICS AS TRANSACTION modes
+};
+
+// SET. Special forms are normalised to their variable: SET TIME ZONE x is
+// `timezone`, SET NAMES x is `client_encoding`, SET SCHEMA x is
+// `search_path`.
+struct SetStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kSet;
+  SetStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  SetKind set_kind = SetKind::kValue;
+  bool local = false;  // SET LOCAL
+  std::string name;    // lower-cased; dotted names kept as "a.b"
+  // Each value as PostgreSQL flattens it: string contents, identifiers
+  // (folded), numbers and keywords (on, true) as text.
+  std::vector<std::string> values;
+  TransactionModes modes;  // kTransaction, kSessionCharacteristics
+};
+
+// SHOW name; SHOW ALL has name "all". SHOW TIME ZONE is "timezone" and SHOW
+// TRANSACTION ISOLATION LEVEL is "transaction_isolation".
+struct ShowStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kShow;
+  ShowStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  std::string name;
+};
+
+// RESET name; RESET ALL has name "all". Names normalised as for SHOW.
+struct ResetStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kReset;
+  ResetStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  std::string name;
+};
+
+struct ExplainOption {
+  std::string name;   // lower-cased: "analyze", "verbose", "costs", "format", ...
+  std::string value;  // lower-cased; empty when not given
+  int position = 0;
+};
+
+struct ExplainStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kExplain;
+  ExplainStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  // Shorthands for the two options every caller wants; the full list, in
+  // order and as written, is in `options` (EXPLAIN ANALYZE VERBOSE x has
+  // both there too).
+  bool analyze = false;
+  bool verbose = false;
+  std::vector<ExplainOption> options;
+  StatementPtr statement;  // SELECT, INSERT, UPDATE or DELETE
+};
+
+}  // namespace cairn::ast

@@ -1,0 +1,134 @@
+#include "parser/ast/type_name.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/error_code.h"
+#include "parser/ast/sql_text.h"
+
+namespace cairn::ast {
+namespace {
+
+std::string Modifiers(const std::vector<int32_t>& modifiers) {
+  if (modifiers.empty()) return "";
+  return absl::StrCat("(", absl::StrJoin(modifiers, ","), ")");
+}
+
+absl::Status BadModifier(const TypeName& type, std::string_view message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message, type.position);
+}
+
+absl::StatusOr<ResolvedType> Resolve(TypeId id, bool serial = false) {
+  return ResolvedType{SqlType::Of(id), serial};
+}
+
+// Types PostgreSQL has and CairnDB does not (yet): a clearer error than
+// "does not exist".
+bool KnownUnsupported(const std::string& name) {
+  static const char* const kNames[] = {
+      "interval", "time",  "timetz",  "json",   "jsonb", "uuid", "money",   "inet",
+      "cidr",     "macaddr", "bit",   "varbit", "xml",   "oid",  "name",    "regclass",
+      "regtype",  "point", "line",    "box",    "path",  "polygon", "circle", "tsvector"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string TypeName::ToString() const {
+  const bool builtin = schema.empty() || schema == "pg_catalog";
+  if (builtin) {
+    if (name == "int2") return "smallint";
+    if (name == "int4") return "integer";
+    if (name == "int8") return "bigint";
+    if (name == "bool") return "boolean";
+    if (name == "float4") return "real";
+    if (name == "float8") return "double precision";
+    if (name == "varchar") return "character varying" + Modifiers(modifiers);
+    if (name == "bpchar" && !modifiers.empty()) return "character" + Modifiers(modifiers);
+    if (name == "timestamptz") return "timestamp" + Modifiers(modifiers) + " with time zone";
+    if (name == "timestamp") return "timestamp" + Modifiers(modifiers) + " without time zone";
+    if (name == "timetz") return "time" + Modifiers(modifiers) + " with time zone";
+    if (name == "time") return "time" + Modifiers(modifiers) + " without time zone";
+  }
+  std::string out = schema.empty() ? "" : QuoteIdentifier(schema) + ".";
+  return out + QuoteIdentifier(name) + Modifiers(modifiers);
+}
+
+absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
+  const std::string& n = type.name;
+  if (!type.schema.empty() && type.schema != "pg_catalog") {
+    return MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrCat("type \"", type.schema, ".", n, "\" does not exist"),
+                     type.position);
+  }
+  const std::vector<int32_t>& mods = type.modifiers;
+  const bool takes_modifiers = n == "numeric" || n == "varchar" || n == "bpchar" ||
+                               n == "timestamp" || n == "timestamptz";
+  if (!mods.empty() && !takes_modifiers) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     absl::StrCat("type modifier is not allowed for type \"", n, "\""),
+                     type.position);
+  }
+  if (n == "int2") return Resolve(TypeId::kInt16);
+  if (n == "int4") return Resolve(TypeId::kInt32);
+  if (n == "int8") return Resolve(TypeId::kInt64);
+  if (n == "smallserial") return Resolve(TypeId::kInt16, true);
+  if (n == "serial") return Resolve(TypeId::kInt32, true);
+  if (n == "bigserial") return Resolve(TypeId::kInt64, true);
+  if (n == "bool") return Resolve(TypeId::kBool);
+  if (n == "float4") return Resolve(TypeId::kFloat32);
+  if (n == "float8") return Resolve(TypeId::kFloat64);
+  if (n == "text") return Resolve(TypeId::kText);
+  if (n == "bytea") return Resolve(TypeId::kBytea);
+  if (n == "date") return Resolve(TypeId::kDate);
+  if (n == "timestamp" || n == "timestamptz") {
+    if (mods.size() > 1) return BadModifier(type, "invalid type modifier");
+    if (!mods.empty() && mods[0] < 0) {
+      return BadModifier(type, absl::StrCat("TIMESTAMP(", mods[0], ") precision must not be negative"));
+    }
+    return Resolve(n == "timestamp" ? TypeId::kTimestamp : TypeId::kTimestampTz);
+  }
+  if (n == "numeric") {
+    SqlType t = SqlType::Of(TypeId::kNumeric);
+    if (mods.size() > 2) return BadModifier(type, "invalid NUMERIC type modifier");
+    if (!mods.empty()) {
+      if (mods[0] < 1 || mods[0] > 1000) {
+        return BadModifier(type, absl::StrCat("NUMERIC precision ", mods[0],
+                                              " must be between 1 and 1000"));
+      }
+      t.precision = mods[0];
+      t.scale = mods.size() == 2 ? mods[1] : 0;
+      if (t.scale > 1000) {
+        return BadModifier(type, absl::StrCat("NUMERIC scale ", t.scale,
+                                              " must be between -1000 and 1000"));
+      }
+    }
+    return ResolvedType{t, false};
+  }
+  if (n == "varchar" || n == "bpchar") {
+    SqlType t = SqlType::Of(n == "varchar" ? TypeId::kVarchar : TypeId::kChar);
+    const char* display = n == "varchar" ? "varchar" : "char";
+    if (mods.size() > 1) return BadModifier(type, "invalid type modifier");
+    if (!mods.empty()) {
+      if (mods[0] < 1) {
+        return BadModifier(type, absl::StrCat("length for type ", display, " must be at least 1"));
+      }
+      if (mods[0] > 10485760) {
+        return BadModifier(type,
+                           absl::StrCat("length for type ", display, " cannot exceed 10485760"));
+      }
+      t.precision = mods[0];
+    }
+    return ResolvedType{t, false};
+  }
+  if (KnownUnsupported(n)) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     absl::StrCat("type ", n, " is not supported"), type.position);
+  }
+  return MakeError(ErrorCode::kUndefinedObject, absl::StrCat("type \"", n, "\" does not exist"),
+                   type.position);
+}
+
+}  // namespace cairn::ast

@@ -1,0 +1,340 @@
+// CairnDB's SQL grammar: a subset of PostgreSQL's, shaped for the transform
+// (parser/transform_*.cc), which turns these parse trees into parser/ast.
+//
+// Expressions are a ladder of rules, loosest binding first, following the
+// precedence table of PostgreSQL's gram.y. Comparisons, BETWEEN/IN/LIKE are
+// non-associative as there.
+parser grammar CairnSqlParser;
+
+options { tokenVocab = CairnSqlLexer; }
+
+script: statement? (SEMI statement?)* EOF;
+singleExpression: expr EOF;
+
+statement
+    : selectStmt
+    | insertStmt
+    | updateStmt
+    | deleteStmt
+    | createDatabaseStmt
+    | dropDatabaseStmt
+    | createTableStmt
+    | dropTableStmt
+    | createIndexStmt
+    | dropIndexStmt
+    | alterTableStmt
+    | truncateStmt
+    | transactionStmt
+    | setStmt
+    | showStmt
+    | resetStmt
+    | explainStmt
+    ;
+
+// ---------------------------------------------------------------- queries
+
+selectStmt: withClause? setExpr orderByClause? limitClause? lockingClause?;
+withClause: WITH RECURSIVE? commonTableExpr (COMMA commonTableExpr)*;
+commonTableExpr: identifier columnNameList? AS LPAREN selectStmt RPAREN;
+
+setExpr: setTerm (setOp=(UNION | EXCEPT) setQuantifier? setTerm)*;
+setTerm: setPrimary (INTERSECT setQuantifier? setPrimary)*;
+setQuantifier: ALL | DISTINCT;
+setPrimary
+    : simpleSelect
+    | valuesClause
+    | LPAREN selectStmt RPAREN
+    ;
+
+simpleSelect
+    : SELECT distinctClause? targetList? fromClause? whereClause?
+      groupByClause? havingClause?
+    ;
+distinctClause: DISTINCT (ON LPAREN exprList RPAREN)? | ALL;
+targetList: targetItem (COMMA targetItem)*;
+targetItem
+    : STAR                                   #starTarget
+    | identifier (DOT identifier)* DOT STAR  #qualifiedStarTarget
+    | expr (AS colLabel | identifier)?       #exprTarget
+    ;
+
+valuesClause: VALUES valuesRow (COMMA valuesRow)*;
+valuesRow: LPAREN exprOrDefault (COMMA exprOrDefault)* RPAREN;
+exprOrDefault: DEFAULT | expr;
+
+fromClause: FROM fromItem (COMMA fromItem)*;
+fromItem: tablePrimary joinPart*;
+joinPart
+    : CROSS JOIN tablePrimary                           #crossJoin
+    | NATURAL joinType? JOIN tablePrimary                #naturalJoin
+    | joinType? JOIN tablePrimary joinCondition          #qualifiedJoin
+    ;
+joinType: INNER | (LEFT | RIGHT | FULL) OUTER?;
+joinCondition: ON expr | USING columnNameList;
+tablePrimary
+    : ONLY? qualifiedName aliasClause?          #tableName
+    | LPAREN selectStmt RPAREN aliasClause?     #subqueryTable
+    | LPAREN fromItem RPAREN aliasClause?       #parenthesizedJoin
+    | functionName LPAREN functionArgs? RPAREN aliasClause?  #functionTable
+    ;
+aliasClause: AS? identifier columnNameList?;
+
+whereClause: WHERE expr;
+groupByClause: GROUP BY setQuantifier? exprList;
+havingClause: HAVING expr;
+orderByClause: ORDER BY sortItem (COMMA sortItem)*;
+sortItem: expr direction=(ASC | DESC)? (NULLS nulls=(FIRST | LAST))?;
+limitClause
+    : LIMIT limitValue (OFFSET expr rowOrRows?)?
+    | OFFSET expr rowOrRows? (LIMIT limitValue)?
+    ;
+limitValue: ALL | expr;
+rowOrRows: ROW | ROWS;
+lockingClause: FOR (UPDATE | NO KEY UPDATE | SHARE | KEY SHARE) (NOWAIT | SKIP_P LOCKED)?;
+
+// ---------------------------------------------------------------- DML
+
+insertStmt
+    : withClause? INSERT INTO qualifiedName (AS identifier)? columnNameList?
+      (DEFAULT VALUES | selectStmt) onConflictClause? returningClause?
+    ;
+onConflictClause
+    : ON CONFLICT (columnNameList | ON CONSTRAINT identifier)?
+      DO (NOTHING | UPDATE SET setClause (COMMA setClause)* whereClause?)
+    ;
+returningClause: RETURNING targetList;
+
+updateStmt
+    : withClause? UPDATE ONLY? qualifiedName (AS? identifier)?
+      SET setClause (COMMA setClause)* fromClause? whereClause? returningClause?
+    ;
+setClause
+    : identifier EQ exprOrDefault                                                #singleSet
+    | columnNameList EQ LPAREN exprOrDefault (COMMA exprOrDefault)* RPAREN     #multiSet
+    ;
+
+deleteStmt
+    : withClause? DELETE FROM ONLY? qualifiedName (AS? identifier)?
+      (USING fromItem (COMMA fromItem)*)? whereClause? returningClause?
+    ;
+
+// ---------------------------------------------------------------- DDL
+
+createDatabaseStmt: CREATE DATABASE identifier;
+dropDatabaseStmt: DROP DATABASE (IF EXISTS)? identifier;
+
+createTableStmt
+    : CREATE TABLE (IF NOT EXISTS)? qualifiedName
+      LPAREN (tableElement (COMMA tableElement)*)? RPAREN
+    ;
+tableElement: columnDef | tableConstraint;
+columnDef: identifier typeName columnConstraint*;
+columnConstraint: (CONSTRAINT identifier)? columnConstraintBody;
+columnConstraintBody
+    : NOT NULL_P                                                   #notNullConstraint
+    | NULL_P                                                       #nullConstraint
+    | PRIMARY KEY                                                #primaryKeyColumnConstraint
+    | UNIQUE                                                     #uniqueColumnConstraint
+    | CHECK LPAREN expr RPAREN                                   #checkColumnConstraint
+    | DEFAULT expr                                               #defaultConstraint
+    | REFERENCES qualifiedName columnNameList? referentialAction*  #referencesConstraint
+    ;
+tableConstraint: (CONSTRAINT identifier)? tableConstraintBody;
+tableConstraintBody
+    : PRIMARY KEY columnNameList                                  #primaryKeyTableConstraint
+    | UNIQUE columnNameList                                       #uniqueTableConstraint
+    | CHECK LPAREN expr RPAREN                                    #checkTableConstraint
+    | FOREIGN KEY columnNameList REFERENCES qualifiedName columnNameList? referentialAction*
+                                                                  #foreignKeyTableConstraint
+    ;
+referentialAction
+    : ON event=(DELETE | UPDATE)
+      (CASCADE | RESTRICT | SET NULL_P | SET DEFAULT | NO ACTION)
+    ;
+
+dropTableStmt: DROP TABLE (IF EXISTS)? qualifiedNameList dropBehavior?;
+dropBehavior: CASCADE | RESTRICT;
+
+createIndexStmt
+    : CREATE UNIQUE? INDEX (IF NOT EXISTS identifier | identifier)? ON qualifiedName
+      (USING identifier)? LPAREN indexElem (COMMA indexElem)* RPAREN
+      ((INCLUDE | STORING) columnNameList)? whereClause?
+    ;
+indexElem
+    : (identifier | LPAREN expr RPAREN) direction=(ASC | DESC)? (NULLS nulls=(FIRST | LAST))?
+    ;
+dropIndexStmt: DROP INDEX (IF EXISTS)? qualifiedNameList dropBehavior?;
+
+alterTableStmt
+    : ALTER TABLE (IF EXISTS)? ONLY? qualifiedName alterTableCmd (COMMA alterTableCmd)*
+    ;
+alterTableCmd
+    : ADD COLUMN? (IF NOT EXISTS)? columnDef                    #addColumn
+    | ADD tableConstraint                                       #addConstraint
+    | DROP COLUMN? (IF EXISTS)? identifier dropBehavior?         #dropColumn
+    | DROP CONSTRAINT (IF EXISTS)? identifier dropBehavior?      #dropConstraint
+    | ALTER COLUMN? identifier SET DEFAULT expr                  #setColumnDefault
+    | ALTER COLUMN? identifier DROP DEFAULT                      #dropColumnDefault
+    | ALTER COLUMN? identifier SET NOT NULL_P                      #setNotNull
+    | ALTER COLUMN? identifier DROP NOT NULL_P                     #dropNotNull
+    | ALTER COLUMN? identifier (SET DATA)? TYPE typeName         #alterColumnType
+    | RENAME COLUMN? identifier TO identifier                    #renameColumn
+    | RENAME CONSTRAINT identifier TO identifier                 #renameConstraint
+    | RENAME TO identifier                                       #renameTable
+    ;
+
+truncateStmt: TRUNCATE TABLE? ONLY? qualifiedNameList dropBehavior?;
+
+// ---------------------------------------------------------------- session
+
+transactionStmt
+    : BEGIN (WORK | TRANSACTION)? transactionModeList?                 #beginStmt
+    | START TRANSACTION transactionModeList?                            #startStmt
+    | (COMMIT | END) (WORK | TRANSACTION)?                              #commitStmt
+    | (ROLLBACK | ABORT) (WORK | TRANSACTION)?                          #rollbackStmt
+    | SAVEPOINT identifier                                              #savepointStmt
+    | RELEASE SAVEPOINT? identifier                                     #releaseStmt
+    | ROLLBACK (WORK | TRANSACTION)? TO SAVEPOINT? identifier            #rollbackToStmt
+    ;
+transactionModeList: transactionMode (COMMA? transactionMode)*;
+transactionMode
+    : ISOLATION LEVEL isolationLevel      #isolationMode
+    | READ ONLY                           #readOnlyMode
+    | READ WRITE                          #readWriteMode
+    | NOT? DEFERRABLE                     #deferrableMode
+    ;
+isolationLevel
+    : SERIALIZABLE
+    | REPEATABLE READ
+    | READ COMMITTED
+    | READ UNCOMMITTED
+    ;
+
+setStmt: SET scope=(SESSION | LOCAL)? setRest;
+setRest
+    : TRANSACTION transactionModeList                                    #setTransaction
+    | SESSION CHARACTERISTICS AS TRANSACTION transactionModeList          #setSessionCharacteristics
+    | TIME ZONE (LOCAL | DEFAULT | varValue)                              #setTimeZone
+    | NAMES (DEFAULT | varValue)?                                         #setNames
+    | SCHEMA varValue                                                     #setSchema
+    | varName (TO | EQ) (DEFAULT | varValue (COMMA varValue)*)           #setVariable
+    ;
+varName: identifier (DOT identifier)*;
+varValue
+    : stringLiteral
+    | (PLUS | MINUS)? (INTEGER_LITERAL | NUMERIC_LITERAL)
+    | identifier | ON | TRUE_P | FALSE_P | ALL | NULL_P
+    ;
+
+showStmt
+    : SHOW (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | varName)
+    ;
+resetStmt
+    : RESET (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | varName)
+    ;
+
+explainStmt
+    : EXPLAIN (ANALYZE VERBOSE? | VERBOSE | LPAREN explainOption (COMMA explainOption)* RPAREN)?
+      explainableStmt
+    ;
+explainOption: (ANALYZE | VERBOSE | identifier) varValue?;
+explainableStmt: selectStmt | insertStmt | updateStmt | deleteStmt;
+
+// ---------------------------------------------------------------- expressions
+
+expr: orExpr;
+orExpr: andExpr (OR andExpr)*;
+andExpr: notExpr (AND notExpr)*;
+notExpr: NOT notExpr | isExpr;
+isExpr: comparisonExpr isSuffix*;
+isSuffix
+    : IS NOT? (NULL_P | TRUE_P | FALSE_P | UNKNOWN)      #isTest
+    | IS NOT? DISTINCT FROM comparisonExpr          #isDistinctFrom
+    | ISNULL                                        #isNullPostfix
+    | NOTNULL                                       #notNullPostfix
+    ;
+comparisonExpr
+    : predicateExpr (comparisonOp (predicateExpr | quantifier=(ANY | SOME | ALL) LPAREN selectStmt RPAREN))?
+    ;
+comparisonOp: EQ | NE | LT | LE | GT | GE;
+predicateExpr: operatorExpr predicateSuffix?;
+predicateSuffix
+    : NOT? BETWEEN SYMMETRIC? operatorExpr AND operatorExpr                 #betweenPredicate
+    | NOT? IN LPAREN selectStmt RPAREN                                        #inSubqueryPredicate
+    | NOT? IN LPAREN exprList RPAREN                                          #inListPredicate
+    | NOT? op=(LIKE | ILIKE) operatorExpr (ESCAPE operatorExpr)?              #likePredicate
+    ;
+// PostgreSQL's "Op" level: || and the other multi-character operators.
+operatorExpr: additiveExpr (op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR) additiveExpr)*;
+additiveExpr: multiplicativeExpr (op=(PLUS | MINUS) multiplicativeExpr)*;
+multiplicativeExpr: powerExpr (op=(STAR | SLASH | PERCENT) powerExpr)*;
+powerExpr: atTimeZoneExpr (CARET atTimeZoneExpr)*;
+atTimeZoneExpr: unaryExpr (AT TIME ZONE unaryExpr)*;
+unaryExpr: op=(MINUS | PLUS) unaryExpr | castExpr;
+castExpr: primaryExpr (TYPECAST typeName)*;
+
+primaryExpr
+    : literal                                                 #literalExpr
+    | PARAM                                                   #paramExpr
+    | typeName stringLiteral                                  #typedLiteralExpr
+    | CAST LPAREN expr AS typeName RPAREN                     #castFunctionExpr
+    | CASE expr? whenClause+ (ELSE expr)? END                 #caseExpr
+    | EXISTS LPAREN selectStmt RPAREN                         #existsExpr
+    | LPAREN selectStmt RPAREN                                #subqueryExpr
+    | LPAREN expr RPAREN                                      #parenExpr
+    | EXTRACT LPAREN extractField FROM expr RPAREN            #extractExpr
+    | sqlValueFunction                                        #sqlValueFunctionExpr
+    | functionName LPAREN functionArgs? RPAREN                #functionCallExpr
+    | identifier (DOT identifier)*                            #columnRefExpr
+    ;
+literal: INTEGER_LITERAL | NUMERIC_LITERAL | stringLiteral | TRUE_P | FALSE_P | NULL_P;
+whenClause: WHEN expr THEN expr;
+functionName: identifier (DOT identifier)? | LEFT | RIGHT;
+functionArgs: STAR | (ALL | DISTINCT)? exprList;
+extractField: identifier | stringLiteral;
+stringLiteral: STRING | ESCAPE_STRING | DOLLAR_STRING;
+sqlValueFunction
+    : CURRENT_DATE | CURRENT_TIME | CURRENT_TIMESTAMP | LOCALTIME | LOCALTIMESTAMP
+    | CURRENT_USER | SESSION_USER | USER | CURRENT_CATALOG | CURRENT_SCHEMA
+    ;
+exprList: expr (COMMA expr)*;
+
+// ---------------------------------------------------------------- names and types
+
+typeName
+    : DOUBLE PRECISION                                                    #doublePrecisionType
+    | CHARACTER VARYING? typeModifiers?                                   #characterType
+    | identifier (DOT identifier)? typeModifiers? (tz=(WITH | WITHOUT) TIME ZONE)?  #namedType
+    ;
+typeModifiers: LPAREN INTEGER_LITERAL (COMMA INTEGER_LITERAL)* RPAREN;
+
+qualifiedName: identifier (DOT identifier)*;
+qualifiedNameList: qualifiedName (COMMA qualifiedName)*;
+columnNameList: LPAREN identifier (COMMA identifier)* RPAREN;
+
+identifier: IDENTIFIER | QUOTED_IDENTIFIER | nonReservedKeyword;
+// After AS any keyword will do, as in PostgreSQL.
+colLabel: identifier | reservedKeyword;
+
+// Keywords that remain usable as names. The transform lower-cases them.
+nonReservedKeyword
+    : ABORT | ACTION | ADD | ALTER | AT | BEGIN | BY | CASCADE | CHARACTERISTICS
+    | COLUMN | COMMIT | COMMITTED | CONFLICT | DATA | DATABASE | DEFERRABLE | DELETE
+    | DOUBLE | ESCAPE | EXPLAIN | FIRST | IF | INCLUDE | INDEX | INSERT | ISOLATION
+    | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NOTHING | NOWAIT | NULLS
+    | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
+    | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET
+    | SHARE | SHOW | SKIP_P | START | STORING | TIME | TRANSACTION | TRUNCATE | TYPE
+    | UNCOMMITTED | UNKNOWN | UPDATE | VALUES | VARYING | WORK | WRITE | ZONE
+    ;
+reservedKeyword
+    : ALL | ANALYZE | AND | ANY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK
+    | CONSTRAINT | CREATE | CROSS | CURRENT_CATALOG | CURRENT_DATE | CURRENT_SCHEMA
+    | CURRENT_TIME | CURRENT_TIMESTAMP | CURRENT_USER | DEFAULT | DESC | DISTINCT | DO
+    | DROP | ELSE | END | EXCEPT | EXISTS | EXTRACT | FALSE_P | FOR | FOREIGN | FROM | FULL
+    | GROUP | HAVING | ILIKE | IN | INNER | INTERSECT | INTO | IS | ISNULL | JOIN | LEFT
+    | LIKE | LIMIT | LOCALTIME | LOCALTIMESTAMP | NATURAL | NOT | NOTNULL | NULL_P
+    | OFFSET | ON | ONLY | OR | ORDER | OUTER | PRIMARY | REFERENCES | RETURNING | RIGHT
+    | SELECT | SESSION_USER | SOME | SYMMETRIC | TABLE | THEN | TO | TRUE_P | UNION
+    | UNIQUE | USER | USING | VERBOSE | WHEN | WHERE | WITH | WITHOUT
+    ;

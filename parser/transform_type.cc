@@ -1,0 +1,92 @@
+// Type names: canonicalised to PostgreSQL's internal spellings; whether the
+// type exists is decided later by ast::ResolveType.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/error_code.h"
+#include "parser/transformer.h"
+
+namespace cairn::parser {
+namespace {
+
+std::string CanonicalTypeName(const std::string& name) {
+  static const std::pair<const char*, const char*> kAliases[] = {
+      {"int", "int4"},          {"integer", "int4"},     {"smallint", "int2"},
+      {"bigint", "int8"},       {"boolean", "bool"},     {"real", "float4"},
+      {"decimal", "numeric"},   {"char", "bpchar"},      {"serial4", "serial"},
+      {"serial8", "bigserial"}, {"serial2", "smallserial"},
+  };
+  for (const auto& [alias, canonical] : kAliases) {
+    if (name == alias) return canonical;
+  }
+  return name;
+}
+
+}  // namespace
+
+ast::TypeName Transformer::TransformTypeName(P::TypeNameContext* ctx) {
+  ast::TypeName type;
+  type.position = Pos(ctx);
+  P::TypeModifiersContext* mods = nullptr;
+  if (dynamic_cast<P::DoublePrecisionTypeContext*>(ctx) != nullptr) {
+    type.name = "float8";
+    return type;
+  }
+  if (auto* c = dynamic_cast<P::CharacterTypeContext*>(ctx)) {
+    type.name = c->VARYING() ? "varchar" : "bpchar";
+    mods = c->typeModifiers();
+    if (mods == nullptr && !c->VARYING()) type.modifiers.push_back(1);  // CHARACTER is CHAR(1)
+  } else {
+    auto* named = dynamic_cast<P::NamedTypeContext*>(ctx);
+    std::vector<P::IdentifierContext*> parts = named->identifier();
+    const std::string written = Ident(parts.back());
+    if (parts.size() == 2) type.schema = Ident(parts[0]);
+    type.name = type.schema.empty() || type.schema == "pg_catalog" ? CanonicalTypeName(written)
+                                                                    : written;
+    mods = named->typeModifiers();
+    if (written == "char" && mods == nullptr) type.modifiers.push_back(1);
+    if (named->tz != nullptr) {
+      const bool with_tz = named->tz->getType() == P::WITH;
+      if (type.name == "timestamp") {
+        type.name = with_tz ? "timestamptz" : "timestamp";
+      } else if (type.name == "time") {
+        type.name = with_tz ? "timetz" : "time";
+      } else {
+        SyntaxError(absl::StrCat("syntax error at or near \"", named->tz->getText(), "\""),
+                    named->tz);
+      }
+    }
+  }
+  if (mods != nullptr) {
+    for (auto* value : mods->INTEGER_LITERAL()) {
+      int32_t v;
+      if (!absl::SimpleAtoi(value->getText(), &v)) {
+        Fail(MakeError(ErrorCode::kInvalidParameterValue,
+                       absl::StrCat("type modifier ", value->getText(), " is out of range"),
+                       Pos(value)));
+      }
+      type.modifiers.push_back(v);
+    }
+  }
+  // FLOAT(p) picks REAL or DOUBLE PRECISION by binary precision, as in
+  // PostgreSQL's grammar.
+  if (type.name == "float") {
+    if (type.modifiers.empty()) {
+      type.name = "float8";
+    } else {
+      const int32_t p = type.modifiers[0];
+      if (type.modifiers.size() > 1 || p < 1) {
+        Fail(MakeError(ErrorCode::kInvalidParameterValue,
+                       "precision for type float must be at least 1 bit", type.position));
+      }
+      if (p > 53) {
+        Fail(MakeError(ErrorCode::kInvalidParameterValue,
+                       "precision for type float must be less than 54 bits", type.position));
+      }
+      type.name = p <= 24 ? "float4" : "float8";
+      type.modifiers.clear();
+    }
+  }
+  return type;
+}
+
+}  // namespace cairn::parser

@@ -1,0 +1,148 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "CairnSqlParser.h"
+#include "absl/status/status.h"
+#include "parser/ast/ddl.h"
+#include "parser/ast/dml.h"
+#include "parser/ast/expr.h"
+#include "parser/ast/query.h"
+#include "parser/ast/session.h"
+#include "parser/ast/statement.h"
+#include "parser/source_text.h"
+
+namespace cairn::parser {
+
+using P = cairn_antlr::CairnSqlParser;
+
+// Thrown inside the transform when the tree is well-formed but the statement
+// is not acceptable (a zero-length quoted identifier, a VALUES list of
+// uneven rows, an unsupported feature). Caught in parser.cc: it never leaves
+// the module.
+struct TransformError {
+  absl::Status status;
+};
+
+// Turns ANTLR parse trees into the AST (DuckDB's Transformer). One method
+// per grammar rule, grouped by the transform_*.cc file named in each
+// section. Stateless apart from the source text; one per parse.
+class Transformer {
+ public:
+  explicit Transformer(const SourceText& source) : source_(source) {}
+
+  // transformer.cc
+  ast::StatementPtr TransformStatement(P::StatementContext* ctx);
+  [[noreturn]] static void Fail(absl::Status status);
+  // 42601 with the position of `token`.
+  [[noreturn]] static void SyntaxError(std::string_view message, antlr4::Token* token);
+
+  // transform_expression.cc
+  ast::ExprPtr TransformExpr(P::ExprContext* ctx);
+  ast::ExprList TransformExprList(P::ExprListContext* ctx);
+  ast::ExprPtr TransformExprOrDefault(P::ExprOrDefaultContext* ctx);
+
+ private:
+  // transformer.cc: names and positions.
+  static int Pos(antlr4::Token* token) { return static_cast<int>(token->getStartIndex()) + 1; }
+  static int Pos(antlr4::tree::TerminalNode* node) { return Pos(node->getSymbol()); }
+  static int Pos(antlr4::ParserRuleContext* ctx) { return Pos(ctx->getStart()); }
+  std::string Ident(P::IdentifierContext* ctx);
+  ast::Identifier TransformIdentifier(P::IdentifierContext* ctx);
+  std::vector<ast::Identifier> TransformColumnNameList(P::ColumnNameListContext* ctx);
+  std::vector<std::string> ColumnNameStrings(P::ColumnNameListContext* ctx);
+  ast::ObjectName TransformQualifiedName(P::QualifiedNameContext* ctx);
+  std::vector<ast::ObjectName> TransformQualifiedNameList(P::QualifiedNameListContext* ctx);
+  std::string ColLabel(P::ColLabelContext* ctx);
+
+  // transform_select.cc
+  ast::QueryNodePtr TransformSelectStmt(P::SelectStmtContext* ctx);
+  std::unique_ptr<ast::WithClause> TransformWithClause(P::WithClauseContext* ctx);
+  ast::QueryNodePtr TransformSetExpr(P::SetExprContext* ctx);
+  ast::QueryNodePtr TransformSetTerm(P::SetTermContext* ctx);
+  ast::QueryNodePtr TransformSetPrimary(P::SetPrimaryContext* ctx);
+  ast::QueryNodePtr TransformSimpleSelect(P::SimpleSelectContext* ctx);
+  ast::QueryNodePtr TransformValuesClause(P::ValuesClauseContext* ctx);
+  std::vector<ast::ResultTarget> TransformTargetList(P::TargetListContext* ctx);
+  std::vector<ast::TableRefPtr> TransformFromItems(const std::vector<P::FromItemContext*>& items);
+  ast::TableRefPtr TransformFromItem(P::FromItemContext* ctx);
+  ast::TableRefPtr TransformTablePrimary(P::TablePrimaryContext* ctx);
+  ast::TableAlias TransformAlias(P::AliasClauseContext* ctx);
+  void ApplyModifiers(P::SelectStmtContext* ctx, ast::QueryNode* query);
+
+  // transform_dml.cc
+  ast::StatementPtr TransformInsert(P::InsertStmtContext* ctx);
+  ast::StatementPtr TransformUpdate(P::UpdateStmtContext* ctx);
+  ast::StatementPtr TransformDelete(P::DeleteStmtContext* ctx);
+  std::vector<ast::SetClause> TransformSetClauses(const std::vector<P::SetClauseContext*>& ctxs);
+  std::vector<ast::ResultTarget> TransformReturning(P::ReturningClauseContext* ctx);
+
+  // transform_ddl.cc
+  ast::StatementPtr TransformCreateDatabase(P::CreateDatabaseStmtContext* ctx);
+  ast::StatementPtr TransformDropDatabase(P::DropDatabaseStmtContext* ctx);
+  ast::StatementPtr TransformCreateTable(P::CreateTableStmtContext* ctx);
+  ast::ColumnDef TransformColumnDef(P::ColumnDefContext* ctx);
+  ast::Constraint TransformColumnConstraint(P::ColumnConstraintContext* ctx);
+  ast::Constraint TransformTableConstraint(P::TableConstraintContext* ctx);
+  void TransformReferentialActions(const std::vector<P::ReferentialActionContext*>& ctxs,
+                                   ast::Constraint* constraint);
+  ast::StatementPtr TransformDropTable(P::DropTableStmtContext* ctx);
+  ast::StatementPtr TransformCreateIndex(P::CreateIndexStmtContext* ctx);
+  ast::StatementPtr TransformDropIndex(P::DropIndexStmtContext* ctx);
+  ast::StatementPtr TransformAlterTable(P::AlterTableStmtContext* ctx);
+  ast::AlterTableCmd TransformAlterTableCmd(P::AlterTableCmdContext* ctx);
+  ast::StatementPtr TransformTruncate(P::TruncateStmtContext* ctx);
+  static ast::DropBehavior TransformDropBehavior(P::DropBehaviorContext* ctx);
+
+  // transform_session.cc
+  ast::StatementPtr TransformTransaction(P::TransactionStmtContext* ctx);
+  ast::TransactionModes TransformTransactionModes(P::TransactionModeListContext* ctx);
+  ast::StatementPtr TransformSet(P::SetStmtContext* ctx);
+  std::string TransformVarValue(P::VarValueContext* ctx);
+  std::string TransformVarName(P::VarNameContext* ctx);
+  ast::StatementPtr TransformShow(P::ShowStmtContext* ctx);
+  ast::StatementPtr TransformReset(P::ResetStmtContext* ctx);
+  ast::StatementPtr TransformExplain(P::ExplainStmtContext* ctx);
+
+  // transform_expression.cc: one method per precedence level.
+  ast::ExprPtr TransformOr(P::OrExprContext* ctx);
+  ast::ExprPtr TransformAnd(P::AndExprContext* ctx);
+  ast::ExprPtr TransformNot(P::NotExprContext* ctx);
+  ast::ExprPtr TransformIs(P::IsExprContext* ctx);
+  ast::ExprPtr TransformComparison(P::ComparisonExprContext* ctx);
+  ast::ExprPtr TransformPredicate(P::PredicateExprContext* ctx);
+  ast::ExprPtr TransformOperator(P::OperatorExprContext* ctx);
+  ast::ExprPtr TransformAdditive(P::AdditiveExprContext* ctx);
+  ast::ExprPtr TransformMultiplicative(P::MultiplicativeExprContext* ctx);
+  ast::ExprPtr TransformPower(P::PowerExprContext* ctx);
+  ast::ExprPtr TransformAtTimeZone(P::AtTimeZoneExprContext* ctx);
+  ast::ExprPtr TransformUnary(P::UnaryExprContext* ctx);
+  ast::ExprPtr TransformCast(P::CastExprContext* ctx);
+  ast::ExprPtr TransformPrimary(P::PrimaryExprContext* ctx);
+  std::unique_ptr<ast::FunctionExpr> TransformFunctionCall(P::FunctionNameContext* name,
+                                                           P::FunctionArgsContext* args);
+  ast::ExprPtr TransformCase(P::CaseExprContext* ctx);
+  ast::ExprPtr TransformSubquery(ast::SubqueryKind kind, P::SelectStmtContext* ctx, int position);
+
+  // transform_literal.cc
+  ast::ExprPtr TransformLiteral(P::LiteralContext* ctx);
+  ast::ExprPtr MakeStringConstant(antlr4::Token* token);
+  // The contents of a string token ('..', E'..', $$..$$) after quote and
+  // escape processing.
+  std::string StringValue(antlr4::Token* token);
+  static ast::ExprPtr MakeNumericConstant(std::string text, int position);
+
+  // transform_type.cc
+  ast::TypeName TransformTypeName(P::TypeNameContext* ctx);
+
+  const SourceText& source_;
+};
+
+// Lower-cases ASCII letters only, as PostgreSQL does for identifiers in a
+// multi-byte encoding.
+std::string AsciiLower(std::string_view text);
+
+}  // namespace cairn::parser

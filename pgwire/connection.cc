@@ -1,0 +1,359 @@
+#include "pgwire/connection.h"
+
+#include <sys/socket.h>
+
+#include <utility>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/error_code.h"
+#include "common/logging.h"
+#include "pgwire/backend_messages.h"
+#include "pgwire/pg_metrics.h"
+#include "pgwire/protocol.h"
+
+namespace cairn::pgwire {
+namespace {
+
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+
+// Output is written early once a result set has buffered this much.
+constexpr size_t kFlushThreshold = 64 * 1024;
+
+bool IsProtocolViolation(const absl::Status& status) {
+  return GetErrorCode(status) == ErrorCode::kProtocolViolation;
+}
+
+// absl::EqualsIgnoreCase, for std::string_view (Debian's abseil has its own
+// string_view type).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (absl::ascii_tolower(a[i]) != absl::ascii_tolower(b[i])) return false;
+  }
+  return true;
+}
+
+// Sets `name` (matched case-insensitively, as GUC names are) to `value`,
+// appending it if absent.
+void SetParameter(Parameters& params, std::string_view name, std::string_view value) {
+  for (auto& [n, v] : params) {
+    if (EqualsIgnoreCase(n, name)) {
+      v = std::string(value);
+      return;
+    }
+  }
+  params.emplace_back(name, value);
+}
+
+bool IsFalse(std::string_view value) {
+  for (std::string_view f : {"false", "off", "no", "0"}) {
+    if (EqualsIgnoreCase(value, f)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Turns the statement results of one Query message into messages.
+class Connection::ResultWriter final : public executor::QueryObserver {
+ public:
+  explicit ResultWriter(Connection* conn) : conn_(conn) {}
+
+  void OnResult(const executor::StatementResult& result) override {
+    reported_ = true;
+    MessageWriter& w = conn_->writer_;
+    if (result.returns_rows) {
+      WriteRowDescription(w, result.columns);
+      for (const Row& row : result.rows) {
+        WriteDataRow(w, row);
+        // A failed write marks the connection broken; the query runs on.
+        if (w.size() >= kFlushThreshold) (void)conn_->Flush();
+      }
+    }
+    WriteCommandComplete(w, result.command_tag);
+    for (const auto& [name, value] : result.changed_parameters) {
+      SetParameter(changed_, name, value);
+    }
+  }
+
+  void OnEmptyQuery() override {
+    reported_ = true;
+    WriteEmptyQueryResponse(conn_->writer_);
+  }
+
+  bool reported() const { return reported_; }
+  // PostgreSQL reports changed settings once, just before ReadyForQuery.
+  void WriteChangedParameters() {
+    for (const auto& [name, value] : changed_) WriteParameterStatus(conn_->writer_, name, value);
+  }
+
+ private:
+  Connection* const conn_;
+  bool reported_ = false;
+  Parameters changed_;
+};
+
+Connection::Connection(boost::asio::ip::tcp::socket socket, executor::SessionFactory* factory,
+                       ConnectionOptions options)
+    : factory_(factory),
+      options_(std::move(options)),
+      fd_(socket.native_handle()),
+      socket_(std::move(socket)),
+      reader_([this](char* buf, size_t max) { return ReadSome(buf, max); }) {}
+
+Connection::~Connection() { CloseSocket(); }
+
+void Connection::Run() {
+  absl::Status status = Serve();
+  if (!status.ok()) {
+    CAIRN_LOG_DEBUG("pgwire: connection {} ended: {}", options_.process_id, status.ToString());
+  }
+  (void)Flush();
+  if (session_ != nullptr) {
+    session_->Close();
+    session_.reset();
+  }
+  CloseSocket();
+}
+
+void Connection::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (!socket_closed_) ::shutdown(fd_, SHUT_RDWR);
+}
+
+absl::Status Connection::Serve() {
+  CAIRN_RETURN_IF_ERROR(Startup());
+  if (session_ == nullptr) return absl::OkStatus();  // the client left during startup
+  return QueryLoop();
+}
+
+absl::Status Connection::Startup() {
+  bool ssl_done = false;
+  bool gss_done = false;
+  for (;;) {
+    absl::StatusOr<std::optional<std::string_view>> packet = reader_.ReadStartupPacket();
+    if (!packet.ok()) {
+      return IsProtocolViolation(packet.status()) ? Fatal(packet.status()) : packet.status();
+    }
+    if (!packet->has_value()) return absl::OkStatus();
+    absl::StatusOr<StartupRequest> request = ParseStartupPacket(**packet);
+    if (!request.ok()) return Fatal(request.status());
+    switch (request->kind) {
+      case StartupKind::kSslRequest:
+      case StartupKind::kGssEncRequest: {
+        // Each may be asked once; we never encrypt. The 'N' goes out
+        // before the next read.
+        bool& done = request->kind == StartupKind::kSslRequest ? ssl_done : gss_done;
+        if (done) {
+          const uint32_t code =
+              request->kind == StartupKind::kSslRequest ? kSslRequestCode : kGssEncRequestCode;
+          return Fatal(MakeError(
+              ErrorCode::kFeatureNotSupported,
+              absl::StrFormat("unsupported frontend protocol %u.%u: server supports 3.0 to 3.0",
+                              ProtocolMajor(code), ProtocolMinor(code))));
+        }
+        done = true;
+        writer_.PutUnframedByte(kEncryptionRefused);
+        continue;
+      }
+      case StartupKind::kCancelRequest:
+        // TODO(pgwire): cancel the query of the connection with this key.
+        // The client expects the connection to close either way.
+        return absl::OkStatus();
+      case StartupKind::kStartup:
+        return StartSession(*request);
+    }
+  }
+}
+
+absl::Status Connection::StartSession(const StartupRequest& request) {
+  if (options_.too_many_connections) return Fatal("53300", "sorry, too many clients already");
+  if (request.user.empty()) {
+    return Fatal("28000", "no PostgreSQL user name specified in startup packet");
+  }
+  if (!request.replication.empty() && !IsFalse(request.replication)) {
+    return Fatal(MakeError(ErrorCode::kFeatureNotSupported,
+                           "replication connections are not supported"));
+  }
+  // TODO(pgwire): apply the "options" parameter (-c name=value) and other
+  // settings sent at startup (DateStyle, TimeZone, ...) once SqlSession can
+  // take them; until then only application_name is honoured.
+  if (ProtocolMinor(request.protocol_version) > 0 ||
+      !request.unrecognized_protocol_options.empty()) {
+    WriteNegotiateProtocolVersion(writer_, 0, request.unrecognized_protocol_options);
+  }
+  WriteAuthenticationOk(writer_);  // trust
+
+  absl::StatusOr<std::unique_ptr<executor::SqlSession>> session =
+      factory_->NewSession(request.user, request.database);
+  if (!session.ok()) return Fatal(session.status());
+  if (*session == nullptr) return Fatal(MakeError(ErrorCode::kInternal, "no session"));
+  session_ = std::move(*session);
+
+  for (const auto& [name, value] : InitialParameters(request)) {
+    WriteParameterStatus(writer_, name, value);
+  }
+  WriteBackendKeyData(writer_, options_.process_id, options_.secret_key);
+  WriteReadyForQuery(writer_, session_->txn_status());
+  return absl::OkStatus();
+}
+
+Parameters Connection::InitialParameters(const StartupRequest& request) const {
+  // What PostgreSQL 15 reports, as fallbacks for what the session does not.
+  Parameters params = {
+      {"application_name", ""},
+      {"client_encoding", "UTF8"},
+      {"DateStyle", "ISO, MDY"},
+      {"default_transaction_read_only", "off"},
+      {"in_hot_standby", "off"},
+      {"integer_datetimes", "on"},
+      {"IntervalStyle", "postgres"},
+      {"is_superuser", "off"},
+      {"server_encoding", "UTF8"},
+      {"server_version", options_.server_version},
+      {"session_authorization", request.user},
+      {"standard_conforming_strings", "on"},
+      {"TimeZone", "UTC"},
+  };
+  for (const auto& [name, value] : session_->InitialParameters()) {
+    SetParameter(params, name, value);
+  }
+  // pgwire speaks only UTF-8, whatever the client asked for.
+  SetParameter(params, "client_encoding", "UTF8");
+  for (const auto& [name, value] : request.parameters) {
+    if (EqualsIgnoreCase(name, "application_name")) SetParameter(params, name, value);
+  }
+  return params;
+}
+
+absl::Status Connection::QueryLoop() {
+  for (;;) {
+    absl::StatusOr<std::optional<FrontendMessage>> message = reader_.ReadMessage();
+    if (!message.ok()) {
+      return IsProtocolViolation(message.status()) ? Fatal(message.status()) : message.status();
+    }
+    if (!message->has_value()) return absl::OkStatus();  // the client went away
+    const FrontendMessage& m = **message;
+    if (m.type == frontend::kTerminate) return absl::OkStatus();
+    // After an error in an extended-protocol sequence, PostgreSQL discards
+    // everything up to the Sync that ends it.
+    if (ignore_till_sync_ && m.type != frontend::kSync) continue;
+
+    switch (m.type) {
+      case frontend::kQuery:
+        CAIRN_RETURN_IF_ERROR(HandleQuery(m.body));
+        break;
+      case frontend::kParse:
+      case frontend::kBind:
+      case frontend::kDescribe:
+      case frontend::kExecute:
+      case frontend::kClose:
+        // TODO(pgwire): the extended query protocol.
+        WriteErrorResponse(writer_, ReportFromStatus(Severity::kError,
+                                                     MakeError(ErrorCode::kFeatureNotSupported,
+                                                               "extended query protocol is not "
+                                                               "supported yet")));
+        ignore_till_sync_ = true;
+        break;
+      case frontend::kSync:
+        ignore_till_sync_ = false;
+        WriteReadyForQuery(writer_, session_->txn_status());
+        break;
+      case frontend::kFlush:
+        CAIRN_RETURN_IF_ERROR(Flush());
+        break;
+      case frontend::kFunctionCall:
+        WriteErrorResponse(writer_, ReportFromStatus(Severity::kError,
+                                                     MakeError(ErrorCode::kFeatureNotSupported,
+                                                               "function call messages are not "
+                                                               "supported")));
+        WriteReadyForQuery(writer_, session_->txn_status());
+        break;
+      case frontend::kCopyData:
+      case frontend::kCopyDone:
+      case frontend::kCopyFail:
+        break;  // ignored outside COPY, as PostgreSQL does
+      default:
+        return Fatal(MakeError(ErrorCode::kProtocolViolation,
+                               absl::StrFormat("invalid frontend message type %d",
+                                               static_cast<unsigned char>(m.type))));
+    }
+  }
+}
+
+absl::Status Connection::HandleQuery(std::string_view body) {
+  BodyReader reader(body);
+  absl::StatusOr<std::string_view> sql = reader.ReadCString();
+  if (!sql.ok() || !reader.AtEnd()) {
+    return Fatal(MakeError(ErrorCode::kProtocolViolation, "invalid message format"));
+  }
+  PgMetrics::Get().queries_total->Add();
+
+  ResultWriter results(this);
+  const absl::Status status = session_->ExecuteQuery(*sql, &results);
+  if (!status.ok()) {
+    if (GetErrorCode(status) == ErrorCode::kAdminShutdown) return Fatal(status);
+    WriteErrorResponse(writer_, ReportFromStatus(Severity::kError, status));
+  } else if (!results.reported()) {
+    WriteEmptyQueryResponse(writer_);  // a session that reported nothing ran nothing
+  }
+  results.WriteChangedParameters();
+  WriteReadyForQuery(writer_, session_->txn_status());
+  return absl::OkStatus();
+}
+
+absl::Status Connection::Fatal(const absl::Status& error) {
+  WriteErrorResponse(writer_, ReportFromStatus(Severity::kFatal, error));
+  (void)Flush();
+  return error;
+}
+
+absl::Status Connection::Fatal(std::string_view sqlstate, std::string_view message) {
+  ErrorReport report;
+  report.severity = Severity::kFatal;
+  report.sqlstate = std::string(sqlstate);
+  report.message = std::string(message);
+  WriteErrorResponse(writer_, report);
+  (void)Flush();
+  return absl::FailedPreconditionError(absl::StrCat(std::string(sqlstate), ": ", std::string(message)));
+}
+
+absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {
+  // About to wait for the client: whatever it is owed goes out first.
+  CAIRN_RETURN_IF_ERROR(Flush());
+  boost::system::error_code ec;
+  const size_t n = socket_.read_some(boost::asio::buffer(buf, max), ec);
+  if (ec == boost::asio::error::eof) return 0;
+  if (ec) return MakeError(ErrorCode::kUnavailable, absl::StrCat("read: ", ec.message()));
+  return n;
+}
+
+absl::Status Connection::Flush() {
+  if (!broken_ && !writer_.empty()) {
+    boost::system::error_code ec;
+    boost::asio::write(socket_, boost::asio::buffer(writer_.data()), ec);
+    if (ec) {
+      CAIRN_LOG_DEBUG("pgwire: connection {} write: {}", options_.process_id, ec.message());
+      broken_ = true;
+    }
+  }
+  writer_.Clear();
+  if (broken_) return MakeError(ErrorCode::kUnavailable, "connection to client lost");
+  return absl::OkStatus();
+}
+
+void Connection::CloseSocket() {
+  absl::MutexLock lock(&mu_);
+  if (socket_closed_) return;
+  boost::system::error_code ec;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  socket_closed_ = true;
+}
+
+}  // namespace cairn::pgwire

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "executor/sql_session.h"
+#include "pgwire/message_reader.h"
+#include "pgwire/message_writer.h"
+#include "pgwire/startup.h"
+
+namespace cairn::pgwire {
+
+struct ConnectionOptions {
+  std::string server_version = "15.0";  // reported as server_version
+  int32_t process_id = 0;               // BackendKeyData, unique per connection
+  int32_t secret_key = 0;               // BackendKeyData, random per connection
+  // The server is at its connection limit: answer the startup packet with
+  // FATAL 53300 and close, as PostgreSQL does.
+  bool too_many_connections = false;
+};
+
+// One client connection, served on a thread of its own with blocking socket
+// I/O: the startup dialogue (SSL/GSS refusal, trust authentication,
+// ParameterStatus, BackendKeyData), then Query messages, each handed to the
+// connection's SqlSession, whose results become RowDescription, DataRow,
+// CommandComplete and ReadyForQuery. Responses are buffered and written
+// when the connection is about to wait for the client (or, for large
+// results, every 64 KiB), so a query costs one write.
+//
+// Any protocol violation is answered with FATAL 08P01 and ends the
+// connection; the extended query protocol is refused with 0A000 for now.
+//
+// Thread safety: Run() is called once, on the connection's thread;
+// Shutdown() may be called from any thread at any time.
+class Connection {
+ public:
+  Connection(boost::asio::ip::tcp::socket socket, executor::SessionFactory* factory,
+             ConnectionOptions options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Serves the client until it sends Terminate, the stream ends or breaks,
+  // or Shutdown() is called; then closes the session and the socket.
+  void Run();
+
+  // Makes Run() return soon: the socket is shut down in both directions, so
+  // a blocked read sees end-of-stream. A statement that is executing is not
+  // interrupted; Run() returns once it finishes.
+  void Shutdown();
+
+ private:
+  class ResultWriter;
+
+  absl::Status Serve();
+  absl::Status Startup();
+  absl::Status StartSession(const StartupRequest& request);
+  absl::Status QueryLoop();
+  absl::Status HandleQuery(std::string_view body);
+  std::vector<std::pair<std::string, std::string>> InitialParameters(
+      const StartupRequest& request) const;
+
+  // Sends a FATAL ErrorResponse and returns `error`, which ends the connection.
+  absl::Status Fatal(const absl::Status& error);
+  absl::Status Fatal(std::string_view sqlstate, std::string_view message);
+
+  absl::StatusOr<size_t> ReadSome(char* buf, size_t max);
+  // Writes the buffered output. After a write error the connection is
+  // broken: later output is discarded and Flush keeps failing.
+  absl::Status Flush();
+  void CloseSocket();
+
+  // Constant after construction.
+  executor::SessionFactory* const factory_;
+  const ConnectionOptions options_;
+  const int fd_;  // the socket's descriptor, for Shutdown()
+
+  // Used only by the thread in Run().
+  boost::asio::ip::tcp::socket socket_;
+  MessageReader reader_;
+  MessageWriter writer_;
+  std::unique_ptr<executor::SqlSession> session_;
+  bool broken_ = false;            // a write failed
+  bool ignore_till_sync_ = false;  // an extended-protocol error was reported
+
+  absl::Mutex mu_;
+  bool socket_closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace cairn::pgwire

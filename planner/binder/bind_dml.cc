@@ -1,0 +1,269 @@
+#include <set>
+
+#include "absl/strings/str_format.h"
+#include "common/error_code.h"
+#include "parser/parser.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/expression_binder.h"
+
+namespace cairn::planner {
+namespace {
+
+Scope TableScope(const catalog::TableInfo& table, const std::string& alias) {
+  Scope scope;
+  for (const auto& c : table.columns()) {
+    scope.Add({alias.empty() ? table.name() : alias, c.name, c.type, c.hidden});
+  }
+  return scope;
+}
+
+PlanPtr MakeScan(std::shared_ptr<const catalog::TableInfo> table) {
+  auto scan = std::make_unique<PlanNode>(PlanKind::kScan);
+  for (const auto& c : table->columns()) scan->output.push_back({c.name, c.type});
+  scan->table = std::move(table);
+  return scan;
+}
+
+}  // namespace
+
+absl::StatusOr<BoundExprPtr> Binder::BindColumnDefault(const catalog::TableInfo& table,
+                                                       int column) {
+  const catalog::ColumnInfo& c = table.columns()[column];
+  if (c.is_serial) {
+    auto e = std::make_unique<BoundExpr>();
+    e->kind = BoundExprKind::kFunction;
+    e->name = "cairn_nextval";
+    e->type = SqlType::Of(TypeId::kInt64);
+    e->children.push_back(BoundExpr::Constant(Value::Int64(table.id()), SqlType::Of(TypeId::kInt64)));
+    e->children.push_back(BoundExpr::Constant(Value::Int64(c.id), SqlType::Of(TypeId::kInt64)));
+    return ExpressionBinder::CoerceForAssignment(std::move(e), c.type, c.name);
+  }
+  if (c.hidden) {
+    auto e = std::make_unique<BoundExpr>();
+    e->kind = BoundExprKind::kFunction;
+    e->name = "unique_rowid";
+    e->type = SqlType::Of(TypeId::kInt64);
+    return e;
+  }
+  if (c.default_expr.empty()) return BoundExpr::Constant(Value::Null(c.type.id), c.type);
+  CAIRN_ASSIGN_OR_RETURN(auto parsed, parser::ParseExpression(c.default_expr));
+  Scope empty;
+  ExpressionBinder binder(&empty);
+  CAIRN_ASSIGN_OR_RETURN(auto bound, binder.Bind(*parsed));
+  return ExpressionBinder::CoerceForAssignment(std::move(bound), c.type, c.name);
+}
+
+absl::StatusOr<PlanPtr> Binder::BindReturning(PlanPtr dml,
+                                              const std::vector<ast::ResultTarget>& targets,
+                                              const Scope& scope) {
+  if (targets.empty()) return dml;
+  ExpressionBinder binder(&scope);
+  dml->has_returning = true;
+  dml->output.clear();
+  for (const auto& t : targets) {
+    if (t.expr->kind == ast::ExprKind::kStar) {
+      for (size_t i = 0; i < scope.columns().size(); ++i) {
+        const ScopeColumn& c = scope.columns()[i];
+        if (c.hidden) continue;
+        dml->returning.push_back(BoundExpr::Column(static_cast<int>(i), c.type, c.name));
+        dml->output.push_back({c.name, c.type});
+      }
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*t.expr));
+    if (b->type.id == TypeId::kUnknown) {
+      CAIRN_ASSIGN_OR_RETURN(b, ExpressionBinder::Coerce(std::move(b), SqlType::Of(TypeId::kText)));
+    }
+    std::string name = t.alias;
+    if (name.empty()) {
+      name = t.expr->kind == ast::ExprKind::kColumnRef
+                 ? t.expr->As<ast::ColumnRefExpr>().column()
+                 : (t.expr->kind == ast::ExprKind::kFunction ? t.expr->As<ast::FunctionExpr>().name
+                                                             : "?column?");
+    }
+    dml->output.push_back({name, b->type});
+    dml->returning.push_back(std::move(b));
+  }
+  return dml;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
+  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  if (stmt.on_conflict) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "ON CONFLICT is not supported yet",
+                     stmt.on_conflict->position);
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  const auto& columns = table->columns();
+
+  // The target columns, in the order values are given.
+  std::vector<int> targets;
+  if (stmt.columns.empty()) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (!columns[i].hidden) targets.push_back(static_cast<int>(i));
+    }
+  } else {
+    std::set<int> seen;
+    for (const auto& id : stmt.columns) {
+      auto pos = table->FindColumn(id.name);
+      if (!pos || columns[*pos].hidden) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" of relation \"%s\" does not exist", id.name,
+                                         table->name()),
+                         id.position);
+      }
+      if (!seen.insert(*pos).second) {
+        return MakeError(ErrorCode::kDuplicateColumn,
+                         absl::StrFormat("column \"%s\" specified more than once", id.name),
+                         id.position);
+      }
+      targets.push_back(*pos);
+    }
+  }
+
+  std::vector<BoundExprPtr> defaults;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    CAIRN_ASSIGN_OR_RETURN(auto d, BindColumnDefault(*table, static_cast<int>(i)));
+    defaults.push_back(std::move(d));
+  }
+
+  PlanPtr source;
+  if (stmt.source == nullptr || stmt.source->kind == ast::QueryNodeKind::kValues) {
+    // VALUES rows become full table rows directly, DEFAULT items included.
+    auto values = std::make_unique<PlanNode>(PlanKind::kValues);
+    for (const auto& c : columns) values->output.push_back({c.name, c.type});
+    Scope empty;
+    ExpressionBinder binder(&empty);
+    std::vector<const ast::ExprList*> rows;
+    ast::ExprList no_values;
+    if (stmt.source == nullptr) {
+      rows.push_back(&no_values);
+    } else {
+      if (stmt.source->has_modifiers()) {
+        return MakeError(ErrorCode::kFeatureNotSupported, "ORDER BY/LIMIT on VALUES is not supported yet");
+      }
+      for (const auto& r : stmt.source->As<ast::ValuesNode>().rows) rows.push_back(&r);
+    }
+    for (const ast::ExprList* row : rows) {
+      if (row->size() > targets.size()) {
+        return MakeError(ErrorCode::kSyntaxError, "INSERT has more expressions than target columns",
+                         (*row)[targets.size()]->position);
+      }
+      // Without a column list, PostgreSQL fills the trailing columns with
+      // their defaults; with one, every listed column needs a value.
+      if (stmt.source != nullptr && row->size() < targets.size() && !stmt.columns.empty()) {
+        return MakeError(ErrorCode::kSyntaxError, "INSERT has more target columns than expressions",
+                         stmt.columns.empty() ? stmt.table.position
+                                              : stmt.columns[row->size()].position);
+      }
+      std::vector<BoundExprPtr> full(columns.size());
+      for (size_t i = 0; i < row->size(); ++i) {
+        int col = targets[i];
+        const ast::Expr& item = *(*row)[i];
+        if (item.kind == ast::ExprKind::kDefault) continue;
+        CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(item));
+        CAIRN_ASSIGN_OR_RETURN(full[col], ExpressionBinder::CoerceForAssignment(
+                                              std::move(b), columns[col].type, columns[col].name));
+      }
+      for (size_t c = 0; c < columns.size(); ++c) {
+        if (!full[c]) full[c] = defaults[c]->Clone();
+      }
+      values->rows.push_back(std::move(full));
+    }
+    source = std::move(values);
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(auto query, BindQuery(*stmt.source));
+    if (query->output.size() > targets.size()) {
+      return MakeError(ErrorCode::kSyntaxError, "INSERT has more expressions than target columns");
+    }
+    std::vector<BoundExprPtr> full(columns.size());
+    for (size_t i = 0; i < query->output.size(); ++i) {
+      int col = targets[i];
+      auto ref = BoundExpr::Column(static_cast<int>(i), query->output[i].type, query->output[i].name);
+      CAIRN_ASSIGN_OR_RETURN(full[col], ExpressionBinder::CoerceForAssignment(
+                                            std::move(ref), columns[col].type, columns[col].name));
+    }
+    std::vector<OutputColumn> out;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (!full[c]) full[c] = defaults[c]->Clone();
+      out.push_back({columns[c].name, columns[c].type});
+    }
+    auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+    project->exprs = std::move(full);
+    project->output = std::move(out);
+    project->children.push_back(std::move(query));
+    source = std::move(project);
+  }
+
+  auto insert = std::make_unique<PlanNode>(PlanKind::kInsert);
+  insert->table = table;
+  insert->children.push_back(std::move(source));
+  return BindReturning(std::move(insert), stmt.returning, TableScope(*table, stmt.alias));
+}
+
+absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
+  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  if (!stmt.from.empty()) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "UPDATE ... FROM is not supported yet");
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  Scope scope = TableScope(*table, stmt.alias);
+  ExpressionBinder binder(&scope);
+  PlanPtr scan = MakeScan(table);
+  if (stmt.where) {
+    CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
+  }
+  const auto& columns = table->columns();
+  std::vector<BoundExprPtr> new_row(columns.size());
+  for (const auto& set : stmt.set) {
+    auto pos = table->FindColumn(set.column.name);
+    if (!pos || columns[*pos].hidden) {
+      return MakeError(ErrorCode::kUndefinedColumn,
+                       absl::StrFormat("column \"%s\" of relation \"%s\" does not exist",
+                                       set.column.name, table->name()),
+                       set.column.position);
+    }
+    if (new_row[*pos]) {
+      return MakeError(ErrorCode::kSyntaxError,
+                       absl::StrFormat("multiple assignments to same column \"%s\"", set.column.name),
+                       set.column.position);
+    }
+    BoundExprPtr value;
+    if (set.value->kind == ast::ExprKind::kDefault) {
+      CAIRN_ASSIGN_OR_RETURN(value, BindColumnDefault(*table, *pos));
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*set.value));
+      CAIRN_ASSIGN_OR_RETURN(value, ExpressionBinder::CoerceForAssignment(
+                                        std::move(b), columns[*pos].type, columns[*pos].name));
+    }
+    new_row[*pos] = std::move(value);
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!new_row[i]) new_row[i] = BoundExpr::Column(static_cast<int>(i), columns[i].type, columns[i].name);
+  }
+  auto update = std::make_unique<PlanNode>(PlanKind::kUpdate);
+  update->table = table;
+  update->exprs = std::move(new_row);
+  update->children.push_back(std::move(scan));
+  return BindReturning(std::move(update), stmt.returning, scope);
+}
+
+absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
+  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  if (!stmt.using_tables.empty()) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "DELETE ... USING is not supported yet");
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  Scope scope = TableScope(*table, stmt.alias);
+  PlanPtr scan = MakeScan(table);
+  if (stmt.where) {
+    ExpressionBinder binder(&scope);
+    CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
+  }
+  auto del = std::make_unique<PlanNode>(PlanKind::kDelete);
+  del->table = table;
+  del->children.push_back(std::move(scan));
+  return BindReturning(std::move(del), stmt.returning, scope);
+}
+
+}  // namespace cairn::planner

@@ -1,0 +1,401 @@
+#include "absl/strings/str_format.h"
+#include "common/error_code.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/expression_binder.h"
+#include "planner/functions.h"
+
+namespace cairn::planner {
+namespace {
+
+bool ContainsAggregate(const ast::Expr* e);
+
+bool AnyAggregate(const ast::ExprList& list) {
+  for (const auto& e : list) {
+    if (ContainsAggregate(e.get())) return true;
+  }
+  return false;
+}
+
+bool ContainsAggregate(const ast::Expr* e) {
+  if (e == nullptr) return false;
+  switch (e->kind) {
+    case ast::ExprKind::kFunction: {
+      const auto& f = e->As<ast::FunctionExpr>();
+      return IsAggregateFunction(f.name) || AnyAggregate(f.args);
+    }
+    case ast::ExprKind::kUnary: return ContainsAggregate(e->As<ast::UnaryExpr>().operand.get());
+    case ast::ExprKind::kBinary: {
+      const auto& b = e->As<ast::BinaryExpr>();
+      return ContainsAggregate(b.left.get()) || ContainsAggregate(b.right.get());
+    }
+    case ast::ExprKind::kIs: return ContainsAggregate(e->As<ast::IsExpr>().operand.get());
+    case ast::ExprKind::kBetween: {
+      const auto& b = e->As<ast::BetweenExpr>();
+      return ContainsAggregate(b.operand.get()) || ContainsAggregate(b.low.get()) ||
+             ContainsAggregate(b.high.get());
+    }
+    case ast::ExprKind::kInList: {
+      const auto& in = e->As<ast::InListExpr>();
+      return ContainsAggregate(in.operand.get()) || AnyAggregate(in.list);
+    }
+    case ast::ExprKind::kLike: {
+      const auto& l = e->As<ast::LikeExpr>();
+      return ContainsAggregate(l.operand.get()) || ContainsAggregate(l.pattern.get());
+    }
+    case ast::ExprKind::kCast: return ContainsAggregate(e->As<ast::CastExpr>().operand.get());
+    case ast::ExprKind::kCase: {
+      const auto& c = e->As<ast::CaseExpr>();
+      if (ContainsAggregate(c.operand.get()) || ContainsAggregate(c.else_result.get())) return true;
+      for (const auto& w : c.whens) {
+        if (ContainsAggregate(w.condition.get()) || ContainsAggregate(w.result.get())) return true;
+      }
+      return false;
+    }
+    default: return false;
+  }
+}
+
+// The column name PostgreSQL gives an unaliased select-list item.
+std::string DefaultColumnName(const ast::Expr& e) {
+  switch (e.kind) {
+    case ast::ExprKind::kColumnRef: return e.As<ast::ColumnRefExpr>().column();
+    case ast::ExprKind::kFunction: return e.As<ast::FunctionExpr>().name;
+    case ast::ExprKind::kCast: {
+      const auto& c = e.As<ast::CastExpr>();
+      if (c.syntax == ast::CastSyntax::kTypedLiteral) {
+        auto t = ast::ResolveType(c.type);
+        return t.ok() ? c.type.name : "?column?";
+      }
+      std::string inner = DefaultColumnName(*c.operand);
+      if (inner != "?column?") return inner;
+      auto t = ast::ResolveType(c.type);
+      return c.type.name == "int4" ? "int4" : c.type.name;
+    }
+    case ast::ExprKind::kCase: return "case";
+    default: return "?column?";
+  }
+}
+
+PlanPtr MakeProject(PlanPtr child, std::vector<BoundExprPtr> exprs, std::vector<OutputColumn> out) {
+  auto p = std::make_unique<PlanNode>(PlanKind::kProject);
+  p->exprs = std::move(exprs);
+  p->output = std::move(out);
+  p->children.push_back(std::move(child));
+  return p;
+}
+
+absl::StatusOr<BoundExprPtr> BindLimitValue(const ast::Expr& e, const char* what) {
+  Scope empty;
+  ExpressionBinder binder(&empty);
+  CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(e));
+  if (!IsIntegerType(b->type.id) && b->type.id != TypeId::kUnknown &&
+      b->type.id != TypeId::kNumeric) {
+    return MakeError(ErrorCode::kDatatypeMismatch,
+                     absl::StrFormat("argument of %s must be type bigint, not type %s", what,
+                                     TypeName(b->type)),
+                     e.position);
+  }
+  return ExpressionBinder::Coerce(std::move(b), SqlType::Of(TypeId::kInt64));
+}
+
+}  // namespace
+
+absl::StatusOr<PlanPtr> Binder::BindSelect(const ast::SelectStatement& stmt) {
+  return BindQuery(*stmt.query);
+}
+
+absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
+  if (query.with) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "WITH queries are not supported yet");
+  }
+  if (query.lock_strength != ast::LockStrength::kNone) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "SELECT ... FOR UPDATE is not supported yet");
+  }
+  switch (query.kind) {
+    case ast::QueryNodeKind::kSelect:
+      return BindSelectNode(query.As<ast::SelectNode>(), query);
+    case ast::QueryNodeKind::kValues: {
+      if (query.has_modifiers()) {
+        return MakeError(ErrorCode::kFeatureNotSupported,
+                         "ORDER BY/LIMIT on VALUES is not supported yet");
+      }
+      return BindValues(query.As<ast::ValuesNode>());
+    }
+    case ast::QueryNodeKind::kSetOperation:
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "UNION, INTERSECT and EXCEPT are not supported yet");
+  }
+  return MakeError(ErrorCode::kInternal, "unknown query kind");
+}
+
+absl::StatusOr<PlanPtr> Binder::BindValues(const ast::ValuesNode& values) {
+  Scope empty;
+  ExpressionBinder binder(&empty);
+  auto plan = std::make_unique<PlanNode>(PlanKind::kValues);
+  size_t width = values.rows.front().size();
+  std::vector<SqlType> types(width, SqlType::Of(TypeId::kUnknown));
+  for (const auto& row : values.rows) {
+    std::vector<BoundExprPtr> bound;
+    for (size_t i = 0; i < row.size(); ++i) {
+      CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*row[i]));
+      auto common = ExpressionBinder::CommonType(types[i], b->type, "VALUES", row[i]->position);
+      if (!common.ok()) {
+        return MakeError(ErrorCode::kDatatypeMismatch,
+                         absl::StrFormat("VALUES types %s and %s cannot be matched",
+                                         TypeName(types[i]), TypeName(b->type)),
+                         row[i]->position);
+      }
+      types[i] = *common;
+      bound.push_back(std::move(b));
+    }
+    plan->rows.push_back(std::move(bound));
+  }
+  for (size_t i = 0; i < width; ++i) {
+    if (types[i].id == TypeId::kUnknown) types[i] = SqlType::Of(TypeId::kText);
+    for (auto& row : plan->rows) {
+      CAIRN_ASSIGN_OR_RETURN(row[i], ExpressionBinder::Coerce(std::move(row[i]), types[i]));
+    }
+    plan->output.push_back({absl::StrFormat("column%d", i + 1), types[i]});
+  }
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
+  if (ref.kind != ast::TableRefKind::kBaseTable) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     "joins and subqueries in FROM are not supported yet", ref.position);
+  }
+  const auto& base = ref.As<ast::BaseTableRef>();
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
+  std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
+  auto scan = std::make_unique<PlanNode>(PlanKind::kScan);
+  scan->table = table;
+  for (const auto& c : table->columns()) {
+    scope->Add({alias, c.name, c.type, c.hidden});
+    scan->output.push_back({c.name, c.type});
+  }
+  return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
+                                               const ast::QueryNode& mods) {
+  // FROM
+  Scope input;
+  PlanPtr plan;
+  if (select.from.empty()) {
+    plan = std::make_unique<PlanNode>(PlanKind::kValues);
+    plan->rows.emplace_back();
+  } else if (select.from.size() == 1) {
+    CAIRN_ASSIGN_OR_RETURN(plan, BindTableRef(*select.from[0], &input));
+  } else {
+    return MakeError(ErrorCode::kFeatureNotSupported, "joins are not supported yet",
+                     select.from[1]->position);
+  }
+
+  // WHERE
+  if (select.where) {
+    if (ContainsAggregate(select.where.get())) {
+      return MakeError(ErrorCode::kGroupingError, "aggregate functions are not allowed in WHERE",
+                       select.where->position);
+    }
+    ExpressionBinder binder(&input);
+    CAIRN_ASSIGN_OR_RETURN(auto predicate, binder.BindCondition(*select.where, "WHERE"));
+    if (plan->kind == PlanKind::kScan) {
+      plan->predicate = std::move(predicate);
+    } else {
+      auto filter = std::make_unique<PlanNode>(PlanKind::kFilter);
+      filter->predicate = std::move(predicate);
+      filter->output = plan->output;
+      filter->children.push_back(std::move(plan));
+      plan = std::move(filter);
+    }
+  }
+
+  // Aggregation
+  bool aggregating = !select.group_by.empty() || select.having != nullptr;
+  for (const auto& t : select.targets) aggregating |= ContainsAggregate(t.expr.get());
+  for (const auto& o : mods.order_by) aggregating |= ContainsAggregate(o.expr.get());
+
+  ExpressionBinder::AggregateContext agg_ctx;
+  std::vector<AggregateCall> aggregates;
+  Scope after_agg;  // unused names; positions come from the aggregate context
+  const Scope* target_scope = &input;
+  std::unique_ptr<PlanNode> agg_node;
+  if (aggregating) {
+    agg_node = std::make_unique<PlanNode>(PlanKind::kAggregate);
+    ExpressionBinder group_binder(&input);
+    for (const auto& g : select.group_by) {
+      const ast::Expr* item = g.get();
+      // GROUP BY 1 refers to the first select-list item.
+      if (item->kind == ast::ExprKind::kConstant &&
+          item->As<ast::ConstantExpr>().constant_kind == ast::ConstantKind::kInteger) {
+        int64_t n = item->As<ast::ConstantExpr>().int_value;
+        if (n < 1 || n > static_cast<int64_t>(select.targets.size())) {
+          return MakeError(ErrorCode::kInvalidColumnReference,
+                           absl::StrFormat("GROUP BY position %d is not in select list", n),
+                           item->position);
+        }
+        item = select.targets[n - 1].expr.get();
+      }
+      CAIRN_ASSIGN_OR_RETURN(auto bound, group_binder.Bind(*item));
+      agg_ctx.group_texts.push_back(item->ToString());
+      agg_ctx.group_types.push_back(bound->type);
+      agg_node->output.push_back({item->ToString(), bound->type});
+      agg_node->group_by.push_back(std::move(bound));
+    }
+    agg_ctx.aggregates = &aggregates;
+    agg_ctx.input = &input;
+    target_scope = &after_agg;
+  }
+  ExpressionBinder target_binder(target_scope);
+  if (aggregating) target_binder.set_aggregate_context(&agg_ctx);
+
+  // Select list
+  std::vector<BoundExprPtr> exprs;
+  std::vector<OutputColumn> outputs;
+  for (const auto& t : select.targets) {
+    if (t.expr->kind == ast::ExprKind::kStar) {
+      const auto& star = t.expr->As<ast::StarExpr>();
+      if (aggregating) {
+        return MakeError(ErrorCode::kGroupingError,
+                         "column reference * must appear in the GROUP BY clause", t.position);
+      }
+      std::string qual = star.qualifier.empty() ? "" : star.qualifier.back();
+      bool any = false;
+      for (size_t i = 0; i < input.columns().size(); ++i) {
+        const ScopeColumn& c = input.columns()[i];
+        if (c.hidden || (!qual.empty() && c.table != qual)) continue;
+        any = true;
+        exprs.push_back(BoundExpr::Column(static_cast<int>(i), c.type, c.name));
+        outputs.push_back({c.name, c.type});
+      }
+      if (!any && select.from.empty()) {
+        return MakeError(ErrorCode::kSyntaxError, "SELECT * with no tables specified is not valid",
+                         t.position);
+      }
+      if (!any && !qual.empty()) {
+        return MakeError(ErrorCode::kUndefinedTable,
+                         absl::StrFormat("missing FROM-clause entry for table \"%s\"", qual),
+                         t.position);
+      }
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto b, target_binder.Bind(*t.expr));
+    if (b->type.id == TypeId::kUnknown) {
+      CAIRN_ASSIGN_OR_RETURN(b, ExpressionBinder::Coerce(std::move(b), SqlType::Of(TypeId::kText)));
+    }
+    outputs.push_back({t.alias.empty() ? DefaultColumnName(*t.expr) : t.alias, b->type});
+    exprs.push_back(std::move(b));
+  }
+  const size_t visible = exprs.size();
+
+  // HAVING
+  BoundExprPtr having;
+  if (select.having) {
+    CAIRN_ASSIGN_OR_RETURN(having, target_binder.BindCondition(*select.having, "HAVING"));
+  }
+
+  // ORDER BY: positions, output names, or expressions (appended as hidden
+  // columns and projected away at the end).
+  std::vector<SortKey> sort_keys;
+  for (const auto& item : mods.order_by) {
+    SortKey key;
+    key.descending = item.direction == ast::SortDirection::kDesc;
+    key.nulls_first = item.nulls == ast::NullsOrder::kDefault ? key.descending
+                                                              : item.nulls == ast::NullsOrder::kFirst;
+    int index = -1;
+    const ast::Expr& e = *item.expr;
+    if (e.kind == ast::ExprKind::kConstant &&
+        e.As<ast::ConstantExpr>().constant_kind == ast::ConstantKind::kInteger) {
+      int64_t n = e.As<ast::ConstantExpr>().int_value;
+      if (n < 1 || n > static_cast<int64_t>(visible)) {
+        return MakeError(ErrorCode::kInvalidColumnReference,
+                         absl::StrFormat("ORDER BY position %d is not in select list", n),
+                         e.position);
+      }
+      index = static_cast<int>(n - 1);
+    } else if (e.kind == ast::ExprKind::kColumnRef &&
+               e.As<ast::ColumnRefExpr>().names.size() == 1) {
+      for (size_t i = 0; i < visible; ++i) {
+        if (outputs[i].name == e.As<ast::ColumnRefExpr>().column()) {
+          index = static_cast<int>(i);
+          break;
+        }
+      }
+    }
+    if (index < 0) {
+      CAIRN_ASSIGN_OR_RETURN(auto b, target_binder.Bind(e));
+      std::string text = b->ToString();
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        if (exprs[i]->ToString() == text) index = static_cast<int>(i);
+      }
+      if (index < 0) {
+        if (select.distinct != ast::DistinctKind::kNone) {
+          return MakeError(ErrorCode::kInvalidColumnReference,
+                           "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                           e.position);
+        }
+        index = static_cast<int>(exprs.size());
+        outputs.push_back({"?sort?", b->type});
+        exprs.push_back(std::move(b));
+      }
+    }
+    key.expr = BoundExpr::Column(index, outputs[index].type, outputs[index].name);
+    sort_keys.push_back(std::move(key));
+  }
+
+  // Assemble: aggregate, having, project, distinct, sort, limit, strip.
+  if (aggregating) {
+    for (const auto& a : aggregates) agg_node->output.push_back({a.function, a.type});
+    agg_node->aggregates = std::move(aggregates);
+    agg_node->children.push_back(std::move(plan));
+    plan = std::move(agg_node);
+    if (having) {
+      auto filter = std::make_unique<PlanNode>(PlanKind::kFilter);
+      filter->predicate = std::move(having);
+      filter->output = plan->output;
+      filter->children.push_back(std::move(plan));
+      plan = std::move(filter);
+    }
+  }
+  plan = MakeProject(std::move(plan), std::move(exprs), outputs);
+  if (select.distinct == ast::DistinctKind::kDistinctOn) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "DISTINCT ON is not supported yet");
+  }
+  if (select.distinct == ast::DistinctKind::kDistinct) {
+    auto d = std::make_unique<PlanNode>(PlanKind::kDistinct);
+    d->output = plan->output;
+    d->children.push_back(std::move(plan));
+    plan = std::move(d);
+  }
+  if (!sort_keys.empty()) {
+    auto s = std::make_unique<PlanNode>(PlanKind::kSort);
+    s->sort_keys = std::move(sort_keys);
+    s->output = plan->output;
+    s->children.push_back(std::move(plan));
+    plan = std::move(s);
+  }
+  if (mods.limit || mods.offset) {
+    auto l = std::make_unique<PlanNode>(PlanKind::kLimit);
+    if (mods.limit) {
+      CAIRN_ASSIGN_OR_RETURN(l->limit, BindLimitValue(*mods.limit, "LIMIT"));
+    }
+    if (mods.offset) {
+      CAIRN_ASSIGN_OR_RETURN(l->offset, BindLimitValue(*mods.offset, "OFFSET"));
+    }
+    l->output = plan->output;
+    l->children.push_back(std::move(plan));
+    plan = std::move(l);
+  }
+  if (outputs.size() > visible) {
+    std::vector<BoundExprPtr> strip;
+    std::vector<OutputColumn> kept(outputs.begin(), outputs.begin() + visible);
+    for (size_t i = 0; i < visible; ++i) {
+      strip.push_back(BoundExpr::Column(static_cast<int>(i), outputs[i].type, outputs[i].name));
+    }
+    plan = MakeProject(std::move(plan), std::move(strip), std::move(kept));
+  }
+  return plan;
+}
+
+}  // namespace cairn::planner

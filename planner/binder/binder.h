@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "catalog/table_info.h"
+#include "parser/ast/ddl.h"
+#include "parser/ast/dml.h"
+#include "parser/ast/names.h"
+#include "planner/binder/scope.h"
+#include "planner/plan.h"
+
+namespace cairn::planner {
+
+// How the binder finds tables: the session answers from the catalog, within
+// the statement's transaction.
+class TableResolver {
+ public:
+  virtual ~TableResolver() = default;
+  // 42P01 when the table does not exist.
+  virtual absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
+      const ast::ObjectName& name) = 0;
+};
+
+// Binds a statement's AST against the catalog into a plan: names resolved,
+// types checked, the operator tree laid out (DuckDB's binder and planner in
+// one pass). The optimizer then picks access paths (optimizer/).
+class Binder {
+ public:
+  explicit Binder(TableResolver* resolver) : resolver_(resolver) {}
+
+  absl::StatusOr<PlanPtr> BindSelect(const ast::SelectStatement& stmt);
+  absl::StatusOr<PlanPtr> BindInsert(const ast::InsertStatement& stmt);
+  absl::StatusOr<PlanPtr> BindUpdate(const ast::UpdateStatement& stmt);
+  absl::StatusOr<PlanPtr> BindDelete(const ast::DeleteStatement& stmt);
+
+  // The expression a column takes when no value is given: its DEFAULT,
+  // its sequence, a fresh row id, or NULL.
+  static absl::StatusOr<BoundExprPtr> BindColumnDefault(const catalog::TableInfo& table,
+                                                        int column);
+
+ private:
+  absl::StatusOr<PlanPtr> BindQuery(const ast::QueryNode& query);
+  absl::StatusOr<PlanPtr> BindSelectNode(const ast::SelectNode& select, const ast::QueryNode& mods);
+  absl::StatusOr<PlanPtr> BindValues(const ast::ValuesNode& values);
+  // A scan of `ref` with its scope.
+  absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
+  absl::StatusOr<PlanPtr> BindReturning(PlanPtr dml, const std::vector<ast::ResultTarget>& targets,
+                                        const Scope& scope);
+
+  TableResolver* resolver_;
+};
+
+}  // namespace cairn::planner

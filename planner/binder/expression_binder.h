@@ -1,0 +1,73 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "parser/ast/expr.h"
+#include "planner/binder/scope.h"
+#include "planner/bound_expr.h"
+#include "planner/plan.h"
+
+namespace cairn::planner {
+
+// Turns AST expressions into typed BoundExprs over a Scope, with
+// PostgreSQL's typing rules: untyped literals take the type of what they meet,
+// numbers widen (int2 < int4 < int8 < numeric < float4 < float8), and an
+// operator with no matching types is 42883. Constants are folded as they
+// are bound so that a bad literal fails with its position before execution.
+//
+// For queries with aggregation, set an AggregateContext: expressions equal
+// to a GROUP BY item become references to the group column, aggregate calls
+// are collected and become references to their result column, and any other
+// column reference is a grouping error (42803).
+class ExpressionBinder {
+ public:
+  struct AggregateContext {
+    // GROUP BY items as written (compared by their SQL text) with their
+    // bound form over the input scope.
+    std::vector<std::string> group_texts;
+    std::vector<SqlType> group_types;
+    // Aggregates found so far; their results follow the groups.
+    std::vector<AggregateCall>* aggregates = nullptr;
+    std::vector<std::string> aggregate_texts;
+    const Scope* input = nullptr;  // where aggregate arguments are bound
+  };
+
+  explicit ExpressionBinder(const Scope* scope) : scope_(scope) {}
+
+  void set_aggregate_context(AggregateContext* ctx) { agg_ = ctx; }
+
+  absl::StatusOr<BoundExprPtr> Bind(const ast::Expr& expr);
+  // Binds and requires a boolean (WHERE, HAVING, ON): 42804 otherwise.
+  absl::StatusOr<BoundExprPtr> BindCondition(const ast::Expr& expr, const char* clause);
+
+  // Converts `e` to `type` for assignment into a column: 42804 when the
+  // types don't allow it, with the column named in the message.
+  static absl::StatusOr<BoundExprPtr> CoerceForAssignment(BoundExprPtr e, const SqlType& type,
+                                                          const std::string& column);
+  // Converts `e` to `type` as an implicit cast (constants are folded).
+  static absl::StatusOr<BoundExprPtr> Coerce(BoundExprPtr e, const SqlType& type);
+  // The type two operands are brought to for comparison or arithmetic.
+  static absl::StatusOr<SqlType> CommonType(const SqlType& a, const SqlType& b,
+                                            const std::string& op, int position);
+
+ private:
+  absl::StatusOr<BoundExprPtr> BindInner(const ast::Expr& expr);
+  absl::StatusOr<BoundExprPtr> BindBinary(const ast::BinaryExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindFunction(const ast::FunctionExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindAggregate(const ast::FunctionExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindCase(const ast::CaseExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindCompare(CompareOp op, BoundExprPtr l, BoundExprPtr r,
+                                           int position, const std::string& op_text);
+  absl::StatusOr<BoundExprPtr> BindArith(ArithOp op, BoundExprPtr l, BoundExprPtr r,
+                                         int position, const std::string& op_text);
+
+  const Scope* scope_;
+  AggregateContext* agg_ = nullptr;
+  bool in_aggregate_ = false;
+};
+
+}  // namespace cairn::planner

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/sql_type.h"
+
+namespace cairn::planner {
+
+// The columns visible to an expression: the output of the operator below it,
+// each with the name of the table (or alias) it came from.
+struct ScopeColumn {
+  std::string table;  // alias or table name; empty for computed columns
+  std::string name;
+  SqlType type;
+  bool hidden = false;  // not expanded by *, but still addressable by name
+};
+
+class Scope {
+ public:
+  Scope() = default;
+  explicit Scope(std::vector<ScopeColumn> columns) : columns_(std::move(columns)) {}
+
+  const std::vector<ScopeColumn>& columns() const { return columns_; }
+  void Add(ScopeColumn c) { columns_.push_back(std::move(c)); }
+
+  // The position of `name` (qualified by `table` when non-empty). Fails with
+  // 42703 (unknown), 42702 (ambiguous) or 42P01 (unknown qualifier), carrying
+  // `position`.
+  absl::StatusOr<int> Resolve(const std::string& table, const std::string& name,
+                              int position) const;
+
+ private:
+  std::vector<ScopeColumn> columns_;
+};
+
+}  // namespace cairn::planner

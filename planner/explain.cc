@@ -1,0 +1,90 @@
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "planner/plan.h"
+
+namespace cairn::planner {
+namespace {
+
+std::string KeyText(const PlanNode& scan) {
+  const auto& table = *scan.table;
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < scan.scan.key_values.size(); ++i) {
+    parts.push_back(absl::StrCat(table.columns()[table.primary_key()[i]].name, " = ",
+                                 scan.scan.key_values[i]->ToString()));
+  }
+  size_t next = scan.scan.key_values.size();
+  if (next < table.primary_key().size()) {
+    const std::string& col = table.columns()[table.primary_key()[next]].name;
+    if (scan.scan.lower) {
+      parts.push_back(absl::StrCat(col, scan.scan.lower_inclusive ? " >= " : " > ",
+                                   scan.scan.lower->ToString()));
+    }
+    if (scan.scan.upper) {
+      parts.push_back(absl::StrCat(col, scan.scan.upper_inclusive ? " <= " : " < ",
+                                   scan.scan.upper->ToString()));
+    }
+  }
+  return absl::StrJoin(parts, " AND ");
+}
+
+std::string NodeText(const PlanNode& node) {
+  switch (node.kind) {
+    case PlanKind::kValues:
+      return absl::StrCat("Values (", node.rows.size(), node.rows.size() == 1 ? " row)" : " rows)");
+    case PlanKind::kScan: {
+      std::string name = node.table->name();
+      switch (node.scan.access) {
+        case ScanSpec::Access::kPointGet:
+          return absl::StrCat("Point Get on ", name, " using ", node.table->primary_index_name(),
+                              " (", KeyText(node), ")");
+        case ScanSpec::Access::kRangeScan:
+          return absl::StrCat("Range Scan on ", name, " using ", node.table->primary_index_name(),
+                              " (", KeyText(node), ")");
+        case ScanSpec::Access::kFullScan: return absl::StrCat("Full Scan on ", name);
+      }
+      return name;
+    }
+    case PlanKind::kFilter: return "Filter";
+    case PlanKind::kProject: return "Project";
+    case PlanKind::kAggregate: return node.group_by.empty() ? "Aggregate" : "Hash Aggregate";
+    case PlanKind::kSort: return "Sort";
+    case PlanKind::kLimit: return "Limit";
+    case PlanKind::kDistinct: return "Hash Distinct";
+    case PlanKind::kInsert: return absl::StrCat("Insert on ", node.table->name());
+    case PlanKind::kUpdate: return absl::StrCat("Update on ", node.table->name());
+    case PlanKind::kDelete: return absl::StrCat("Delete on ", node.table->name());
+  }
+  return "?";
+}
+
+void Explain(const PlanNode& node, int depth, std::vector<std::string>* lines) {
+  std::string indent = depth == 0 ? "" : std::string(depth * 6 - 6, ' ') + "  ->  ";
+  std::string detail_indent(depth == 0 ? 2 : depth * 6 + 2, ' ');
+  lines->push_back(indent + NodeText(node));
+  if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
+    lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
+  }
+  if (node.kind == PlanKind::kAggregate && !node.group_by.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& g : node.group_by) keys.push_back(g->ToString());
+    lines->push_back(absl::StrCat(detail_indent, "Group Key: ", absl::StrJoin(keys, ", ")));
+  }
+  if (node.kind == PlanKind::kSort) {
+    std::vector<std::string> keys;
+    for (const auto& k : node.sort_keys) {
+      keys.push_back(absl::StrCat(k.expr->ToString(), k.descending ? " DESC" : ""));
+    }
+    lines->push_back(absl::StrCat(detail_indent, "Sort Key: ", absl::StrJoin(keys, ", ")));
+  }
+  for (const auto& child : node.children) Explain(*child, depth + 1, lines);
+}
+
+}  // namespace
+
+std::vector<std::string> ExplainPlan(const PlanNode& plan) {
+  std::vector<std::string> lines;
+  Explain(plan, 0, &lines);
+  return lines;
+}
+
+}  // namespace cairn::planner

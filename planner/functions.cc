@@ -1,0 +1,80 @@
+#include "planner/functions.h"
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/error_code.h"
+
+namespace cairn::planner {
+namespace {
+
+absl::Status NoSuchFunction(const std::string& name, const std::vector<SqlType>& args,
+                            int position) {
+  std::vector<std::string> names;
+  for (const auto& a : args) names.push_back(TypeName(a));
+  return MakeError(ErrorCode::kUndefinedFunction,
+                   absl::StrFormat("function %s(%s) does not exist", name,
+                                   absl::StrJoin(names, ", ")),
+                   position);
+}
+
+}  // namespace
+
+bool IsAggregateFunction(const std::string& name) {
+  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max";
+}
+
+absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
+                                            int position) {
+  if (name == "count") return SqlType::Of(TypeId::kInt64);
+  if (name == "min" || name == "max") {
+    return arg.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : SqlType::Of(arg.id);
+  }
+  if (name == "sum") {
+    switch (arg.id) {
+      case TypeId::kInt16:
+      case TypeId::kInt32: return SqlType::Of(TypeId::kInt64);
+      case TypeId::kInt64:
+      case TypeId::kNumeric: return SqlType::Of(TypeId::kNumeric);
+      case TypeId::kFloat32: return SqlType::Of(TypeId::kFloat32);
+      case TypeId::kFloat64: return SqlType::Of(TypeId::kFloat64);
+      default: break;
+    }
+  }
+  if (name == "avg") {
+    if (IsIntegerType(arg.id) || arg.id == TypeId::kNumeric) return SqlType::Of(TypeId::kNumeric);
+    if (arg.id == TypeId::kFloat32 || arg.id == TypeId::kFloat64) {
+      return SqlType::Of(TypeId::kFloat64);
+    }
+  }
+  return NoSuchFunction(name, {arg}, position);
+}
+
+absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vector<SqlType>& args,
+                                         int position) {
+  size_t n = args.size();
+  auto arg = [&](size_t i) { return args[i].id; };
+  if ((name == "lower" || name == "upper" || name == "btrim" || name == "ltrim" ||
+       name == "rtrim") && n == 1 && (IsStringType(arg(0)) || arg(0) == TypeId::kUnknown)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "length" || name == "char_length" || name == "octet_length") && n == 1) {
+    return SqlType::Of(TypeId::kInt32);
+  }
+  if (name == "abs" && n == 1 && IsNumericType(arg(0))) return SqlType::Of(arg(0));
+  if ((name == "now" || name == "current_timestamp" || name == "transaction_timestamp" ||
+       name == "statement_timestamp" || name == "clock_timestamp") && n == 0) {
+    return SqlType::Of(TypeId::kTimestampTz);
+  }
+  if (name == "current_date" && n == 0) return SqlType::Of(TypeId::kDate);
+  if ((name == "version" || name == "current_database" || name == "current_schema" ||
+       name == "current_user" || name == "session_user" || name == "user") && n == 0) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if (name == "pg_backend_pid" && n == 0) return SqlType::Of(TypeId::kInt32);
+  if (name == "random" && n == 0) return SqlType::Of(TypeId::kFloat64);
+  if (name == "unique_rowid" && n == 0) return SqlType::Of(TypeId::kInt64);
+  if (name == "cairn_nextval" && n == 2) return SqlType::Of(TypeId::kInt64);
+  return NoSuchFunction(name, args, position);
+}
+
+}  // namespace cairn::planner

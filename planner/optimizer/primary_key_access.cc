@@ -1,0 +1,94 @@
+#include "planner/optimizer/primary_key_access.h"
+
+#include <vector>
+
+namespace cairn::planner {
+namespace {
+
+void CollectConjuncts(const BoundExpr* e, std::vector<const BoundExpr*>* out) {
+  if (e->kind == BoundExprKind::kAnd) {
+    for (const auto& c : e->children) CollectConjuncts(c.get(), out);
+  } else {
+    out->push_back(e);
+  }
+}
+
+// A comparison between column `column` and a constant, normalised so the
+// column is on the left.
+struct ColumnBound {
+  CompareOp op;
+  const BoundExpr* constant;
+};
+
+CompareOp Flip(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt: return CompareOp::kGt;
+    case CompareOp::kLe: return CompareOp::kGe;
+    case CompareOp::kGt: return CompareOp::kLt;
+    case CompareOp::kGe: return CompareOp::kLe;
+    default: return op;
+  }
+}
+
+std::vector<ColumnBound> BoundsOn(const std::vector<const BoundExpr*>& conjuncts, int column) {
+  std::vector<ColumnBound> out;
+  for (const BoundExpr* c : conjuncts) {
+    if (c->kind != BoundExprKind::kCompare || c->compare_op == CompareOp::kNe) continue;
+    const BoundExpr* l = c->children[0].get();
+    const BoundExpr* r = c->children[1].get();
+    if (l->kind == BoundExprKind::kColumn && l->column_index == column && r->IsConstant() &&
+        !r->value.is_null()) {
+      out.push_back({c->compare_op, r});
+    } else if (r->kind == BoundExprKind::kColumn && r->column_index == column &&
+               l->IsConstant() && !l->value.is_null()) {
+      out.push_back({Flip(c->compare_op), l});
+    }
+  }
+  return out;
+}
+
+void ChooseForScan(PlanNode* scan) {
+  if (!scan->predicate) return;
+  std::vector<const BoundExpr*> conjuncts;
+  CollectConjuncts(scan->predicate.get(), &conjuncts);
+  const auto& pk = scan->table->primary_key();
+  ScanSpec spec;
+  for (int column : pk) {
+    const BoundExpr* eq = nullptr;
+    for (const ColumnBound& b : BoundsOn(conjuncts, column)) {
+      if (b.op == CompareOp::kEq) eq = b.constant;
+    }
+    if (eq == nullptr) break;
+    spec.key_values.push_back(eq->Clone());
+  }
+  if (!pk.empty() && spec.key_values.size() == pk.size()) {
+    spec.access = ScanSpec::Access::kPointGet;
+    scan->scan = std::move(spec);
+    return;
+  }
+  if (spec.key_values.size() < pk.size()) {
+    int next = pk[spec.key_values.size()];
+    for (const ColumnBound& b : BoundsOn(conjuncts, next)) {
+      if (b.op == CompareOp::kGt || b.op == CompareOp::kGe) {
+        spec.lower = b.constant->Clone();
+        spec.lower_inclusive = b.op == CompareOp::kGe;
+      } else if (b.op == CompareOp::kLt || b.op == CompareOp::kLe) {
+        spec.upper = b.constant->Clone();
+        spec.upper_inclusive = b.op == CompareOp::kLe;
+      }
+    }
+  }
+  if (!spec.key_values.empty() || spec.lower || spec.upper) {
+    spec.access = ScanSpec::Access::kRangeScan;
+    scan->scan = std::move(spec);
+  }
+}
+
+}  // namespace
+
+void ChoosePrimaryKeyAccess(PlanNode* plan) {
+  if (plan->kind == PlanKind::kScan) ChooseForScan(plan);
+  for (auto& child : plan->children) ChoosePrimaryKeyAccess(child.get());
+}
+
+}  // namespace cairn::planner

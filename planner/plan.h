@@ -1,0 +1,97 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/table_info.h"
+#include "planner/bound_expr.h"
+
+namespace cairn::planner {
+
+// The physical plan: a tree of operators the executor instantiates one for
+// one. Plans are immutable once built (STYLE.md "Plans are immutable"); an
+// execution keeps its state in the executor's operator objects.
+
+struct OutputColumn {
+  std::string name;
+  SqlType type;
+};
+
+// How a scan reaches the rows of a table's primary index.
+struct ScanSpec {
+  enum class Access {
+    kFullScan,    // every row of the table
+    kPointGet,    // one row: every primary key column fixed by `key_values`
+    kRangeScan,   // rows under the prefix `key_values`, optionally bounded on the next column
+  };
+  Access access = Access::kFullScan;
+  // Constant expressions for the first key_values.size() primary key columns.
+  std::vector<BoundExprPtr> key_values;
+  // Bounds on the primary key column after the prefix (kRangeScan).
+  BoundExprPtr lower;
+  bool lower_inclusive = true;
+  BoundExprPtr upper;
+  bool upper_inclusive = true;
+};
+
+enum class PlanKind : uint8_t {
+  kValues,     // rows of constant expressions (also the one empty row of SELECT 1)
+  kScan,       // table rows, filtered by `predicate`
+  kFilter,     // predicate over the child
+  kProject,    // exprs over the child
+  kAggregate,  // group_by + aggregates over the child; output: groups then aggregates
+  kSort,
+  kLimit,
+  kDistinct,
+  kInsert,     // child produces full rows in table column order
+  kUpdate,     // child produces table rows; exprs compute the new full rows
+  kDelete,     // child produces table rows
+};
+
+struct AggregateCall {
+  std::string function;  // count, sum, avg, min, max
+  BoundExprPtr arg;      // null for count(*)
+  bool distinct = false;
+  SqlType type;          // result type
+};
+
+struct SortKey {
+  BoundExprPtr expr;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+struct PlanNode;
+using PlanPtr = std::unique_ptr<PlanNode>;
+
+struct PlanNode {
+  PlanKind kind;
+  std::vector<OutputColumn> output;
+  std::vector<PlanPtr> children;
+
+  // kScan, kInsert, kUpdate, kDelete
+  std::shared_ptr<const catalog::TableInfo> table;
+  ScanSpec scan;            // kScan
+  BoundExprPtr predicate;   // kScan (residual), kFilter
+  // kProject: one per output column. kUpdate: the new row, one per table
+  // column, over the old row. kInsert: unused.
+  std::vector<BoundExprPtr> exprs;
+  std::vector<std::vector<BoundExprPtr>> rows;  // kValues
+  std::vector<BoundExprPtr> group_by;           // kAggregate
+  std::vector<AggregateCall> aggregates;        // kAggregate
+  std::vector<SortKey> sort_keys;               // kSort
+  BoundExprPtr limit;                           // kLimit; null: no limit
+  BoundExprPtr offset;                          // kLimit; null: 0
+  // kInsert/kUpdate/kDelete: RETURNING over the written (or deleted) row.
+  std::vector<BoundExprPtr> returning;
+  bool has_returning = false;
+
+  explicit PlanNode(PlanKind k) : kind(k) {}
+};
+
+// Lines of EXPLAIN output for `plan`.
+std::vector<std::string> ExplainPlan(const PlanNode& plan);
+
+}  // namespace cairn::planner

@@ -1,0 +1,33 @@
+#include "planner/planner.h"
+
+#include "common/error_code.h"
+#include "parser/ast/dml.h"
+#include "planner/optimizer/primary_key_access.h"
+
+namespace cairn::planner {
+
+absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver* resolver) {
+  Binder binder(resolver);
+  absl::StatusOr<PlanPtr> plan;
+  switch (statement.kind) {
+    case ast::StatementKind::kSelect:
+      plan = binder.BindSelect(statement.As<ast::SelectStatement>());
+      break;
+    case ast::StatementKind::kInsert:
+      plan = binder.BindInsert(statement.As<ast::InsertStatement>());
+      break;
+    case ast::StatementKind::kUpdate:
+      plan = binder.BindUpdate(statement.As<ast::UpdateStatement>());
+      break;
+    case ast::StatementKind::kDelete:
+      plan = binder.BindDelete(statement.As<ast::DeleteStatement>());
+      break;
+    default:
+      return MakeError(ErrorCode::kInternal, "statement is not a query");
+  }
+  if (!plan.ok()) return plan.status();
+  ChoosePrimaryKeyAccess(plan->get());
+  return plan;
+}
+
+}  // namespace cairn::planner

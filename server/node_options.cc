@@ -1,0 +1,72 @@
+#include "server/node_options.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/error_code.h"
+
+namespace cairn::server {
+
+std::string HostPort::ToString() const { return absl::StrCat(host, ":", port); }
+
+absl::StatusOr<HostPort> ParseHostPort(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("expected HOST:PORT, got \"", text, "\""));
+  }
+  HostPort hp;
+  hp.host = text.substr(0, colon);
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port > 65535) {
+    return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("bad port in \"", text, "\""));
+  }
+  hp.port = static_cast<uint16_t>(port);
+  return hp;
+}
+
+absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& args) {
+  NodeOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    size_t eq = flag.find('=');
+    if (eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("flag ", flag, " needs a value"));
+    }
+    if (flag == "--data-dir") {
+      options.data_dir = value;
+    } else if (flag == "--sql-addr") {
+      CAIRN_ASSIGN_OR_RETURN(options.sql_addr, ParseHostPort(value));
+    } else if (flag == "--rpc-addr") {
+      CAIRN_ASSIGN_OR_RETURN(options.rpc_addr, ParseHostPort(value));
+    } else if (flag == "--http-addr") {
+      CAIRN_ASSIGN_OR_RETURN(options.http_addr, ParseHostPort(value));
+    } else if (flag == "--join") {
+      for (const auto& part : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        CAIRN_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(std::string(part)));
+        options.join.push_back(hp);
+      }
+    } else if (flag == "--raft-tick-ms") {
+      if (!absl::SimpleAtoi(value, &options.raft_tick_ms) || options.raft_tick_ms <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "bad --raft-tick-ms");
+      }
+    } else {
+      return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("unknown flag ", flag));
+    }
+  }
+  return options;
+}
+
+std::string UsageText() {
+  return "usage: cairn start [--data-dir DIR] [--sql-addr HOST:PORT] [--rpc-addr HOST:PORT]\n"
+         "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
+         "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
+         "          --http-addr 127.0.0.1:8433\n";
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace cairn::server {
+
+// A host:port pair from the command line.
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string ToString() const;
+};
+
+absl::StatusOr<HostPort> ParseHostPort(const std::string& text);
+
+// `cairn start` flags (DESIGN.md "Operator interface").
+struct NodeOptions {
+  std::string data_dir = "cairn-data";
+  HostPort sql_addr{"127.0.0.1", 5433};
+  HostPort rpc_addr{"127.0.0.1", 7433};
+  HostPort http_addr{"127.0.0.1", 8433};
+  std::vector<HostPort> join;
+  int64_t raft_tick_ms = 100;
+};
+
+// Parses the arguments after the subcommand: --flag=value or --flag value.
+absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& args);
+
+std::string UsageText();
+
+}  // namespace cairn::server

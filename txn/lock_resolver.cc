@@ -1,0 +1,54 @@
+#include "txn/lock_resolver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/error_code.h"
+
+namespace cairn::txn {
+namespace {
+
+constexpr size_t kMaxCachedVerdicts = 100000;
+
+}  // namespace
+
+absl::StatusOr<LockResolver::Outcome> LockResolver::Resolve(const kv::LockedKey& locked) {
+  const Timestamp lock_ts = locked.lock.start_ts;
+  std::optional<Timestamp> verdict;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = verdicts_.find(lock_ts);
+    if (it != verdicts_.end()) verdict = it->second;
+  }
+  if (!verdict) {
+    CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
+    CAIRN_ASSIGN_OR_RETURN(kv::TxnStatus status,
+                           client_->CheckTxnStatus(locked.lock.primary, lock_ts, now));
+    if (status.state == kv::TxnStatus::State::kLocked) return Outcome::kStillAlive;
+    verdict = status.state == kv::TxnStatus::State::kCommitted ? status.commit_ts : 0;
+    absl::MutexLock lock(&mu_);
+    if (verdicts_.size() >= kMaxCachedVerdicts) verdicts_.clear();
+    verdicts_[lock_ts] = *verdict;
+  }
+  CAIRN_RETURN_IF_ERROR(client_->ResolveLocks({locked.key}, lock_ts, *verdict));
+  return Outcome::kResolved;
+}
+
+absl::Status LockResolver::ResolveOrWait(const kv::LockedKey& locked, int64_t max_wait_ms) {
+  int64_t waited_ms = 0;
+  int64_t backoff_ms = 2;
+  while (true) {
+    CAIRN_ASSIGN_OR_RETURN(Outcome outcome, Resolve(locked));
+    if (outcome == Outcome::kResolved) return absl::OkStatus();
+    if (waited_ms >= max_wait_ms) {
+      return MakeError(ErrorCode::kLockNotAvailable,
+                       "could not obtain lock: row is locked by a concurrent transaction");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    waited_ms += backoff_ms;
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 100);
+  }
+}
+
+}  // namespace cairn::txn

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "kv/kv_client.h"
+
+namespace cairn::txn {
+
+// Clears locks that block a reader or writer (DESIGN.md "Transactions"): asks
+// the lock's primary what became of its transaction, then rolls the lock
+// forward (committed) or back (rolled back, or its TTL ran out while its
+// coordinator was silent). Verdicts are cached: a transaction's fate never
+// changes once decided. Thread-safe; one per node.
+class LockResolver {
+ public:
+  explicit LockResolver(kv::KvClient* client) : client_(client) {}
+
+  enum class Outcome {
+    kResolved,    // the lock is gone: retry the read or write
+    kStillAlive,  // its transaction is running and within its TTL: wait
+  };
+
+  absl::StatusOr<Outcome> Resolve(const kv::LockedKey& locked);
+
+  // Resolves `locked`, waiting with back-off while its owner is alive, for
+  // at most `max_wait_ms`. Fails with lock_not_available once that is spent.
+  absl::Status ResolveOrWait(const kv::LockedKey& locked, int64_t max_wait_ms);
+
+ private:
+  kv::KvClient* const client_;
+
+  absl::Mutex mu_;
+  // start_ts -> commit_ts (0: rolled back).
+  absl::flat_hash_map<Timestamp, Timestamp> verdicts_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cairn::txn

@@ -1,0 +1,189 @@
+#include "txn/txn.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+
+namespace cairn::txn {
+namespace {
+
+constexpr int kMaxLockResolveRounds = 100;
+
+absl::Status WriteConflict() {
+  return MakeError(ErrorCode::kSerializationFailure,
+                   "could not serialize access due to concurrent update (restart transaction)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Txn>> Txn::Begin(kv::KvClient* client, LockResolver* resolver,
+                                                const Options& options) {
+  CAIRN_ASSIGN_OR_RETURN(Timestamp start_ts, client->GetTimestamp());
+  return std::unique_ptr<Txn>(new Txn(client, resolver, start_ts, options));
+}
+
+std::unique_ptr<Txn> Txn::AtTimestamp(kv::KvClient* client, LockResolver* resolver, Timestamp ts,
+                                      const Options& options) {
+  return std::unique_ptr<Txn>(new Txn(client, resolver, ts, options));
+}
+
+absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key) {
+  auto it = buffer_.find(std::string(key));
+  if (it != buffer_.end()) {
+    if (it->second.kind == kv::MutationKind::kDelete) return std::nullopt;
+    return it->second.value;
+  }
+  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    CAIRN_ASSIGN_OR_RETURN(auto result, client_->Get(key, start_ts_));
+    if (!result.locked) return std::move(result.value);
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
+  }
+  return WriteConflict();
+}
+
+absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std::string_view end,
+                                                    size_t limit) {
+  auto first = buffer_.lower_bound(std::string(start));
+  auto last = end.empty() ? buffer_.end() : buffer_.lower_bound(std::string(end));
+  // Buffered deletes may hide stored rows: read without a limit then.
+  size_t kv_limit = first == last ? limit : 0;
+  std::vector<kv::KeyValue> stored;
+  for (int round = 0;; ++round) {
+    if (round == kMaxLockResolveRounds) return WriteConflict();
+    CAIRN_ASSIGN_OR_RETURN(auto result, client_->Scan(start, end, start_ts_, kv_limit));
+    if (!result.locked) {
+      stored = std::move(result.rows);
+      break;
+    }
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
+  }
+  if (first == last) return stored;
+
+  std::vector<kv::KeyValue> merged;
+  auto s = stored.begin();
+  auto b = first;
+  while ((s != stored.end() || b != last) && (limit == 0 || merged.size() < limit)) {
+    if (b == last || (s != stored.end() && s->key < b->first)) {
+      merged.push_back(std::move(*s++));
+      continue;
+    }
+    if (s != stored.end() && s->key == b->first) ++s;  // the buffered write wins
+    if (b->second.kind != kv::MutationKind::kDelete && b->second.kind != kv::MutationKind::kLock) {
+      merged.push_back({b->first, b->second.value});
+    }
+    ++b;
+  }
+  return merged;
+}
+
+void Txn::Put(std::string key, std::string value) {
+  auto it = buffer_.find(key);
+  // A put after an insert in the same transaction keeps the insert's check.
+  if (it != buffer_.end() && it->second.kind == kv::MutationKind::kInsert) {
+    it->second.value = std::move(value);
+    return;
+  }
+  buffer_[std::move(key)] = {kv::MutationKind::kPut, std::move(value)};
+}
+
+void Txn::Insert(std::string key, std::string value) {
+  auto it = buffer_.find(key);
+  // Re-inserting a key this transaction deleted replaces a row it saw.
+  kv::MutationKind kind = kv::MutationKind::kInsert;
+  if (it != buffer_.end() && it->second.kind == kv::MutationKind::kDelete) {
+    kind = kv::MutationKind::kPut;
+  }
+  buffer_[std::move(key)] = {kind, std::move(value)};
+}
+
+void Txn::Delete(std::string key) {
+  auto it = buffer_.find(key);
+  if (it != buffer_.end() && it->second.kind == kv::MutationKind::kInsert) {
+    // The row never existed outside this transaction.
+    buffer_.erase(it);
+    return;
+  }
+  buffer_[std::move(key)] = {kv::MutationKind::kDelete, {}};
+}
+
+absl::Status Txn::TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors) {
+  for (const kv::TxnError& e : errors) {
+    if (e.kind == kv::TxnError::Kind::kAlreadyExists) {
+      return MakeError(ErrorCode::kUniqueViolation,
+                       absl::StrCat("duplicate key value violates unique constraint (key ",
+                                    key_codec::PrettyKey(e.key), ")"));
+    }
+  }
+  return WriteConflict();
+}
+
+absl::Status Txn::PrewriteAll(const std::vector<std::string>& keys) {
+  kv::PrewriteRequest request;
+  request.primary = keys.front();
+  request.start_ts = start_ts_;
+  for (const auto& [key, write] : buffer_) {
+    request.mutations.push_back({write.kind, key, write.value});
+  }
+  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    // The TTL covers the time this transaction has already been open, so a
+    // long-running transaction's fresh locks are not expired on arrival.
+    CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
+    request.ttl_ms = options_.base_lock_ttl_ms + (PhysicalMs(now) - PhysicalMs(start_ts_)) +
+                     keys.size() / 100;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<kv::TxnError> errors, client_->Prewrite(request));
+    if (errors.empty()) return absl::OkStatus();
+    // Locks of dead or finished transactions can be cleared and the
+    // prewrite retried; anything else is a conflict.
+    bool retry = true;
+    for (const kv::TxnError& e : errors) {
+      if (e.kind != kv::TxnError::Kind::kKeyLocked) {
+        retry = false;
+        break;
+      }
+      CAIRN_ASSIGN_OR_RETURN(auto outcome, resolver_->Resolve({e.key, e.lock}));
+      if (outcome == LockResolver::Outcome::kStillAlive) retry = false;
+    }
+    if (!retry) return TranslatePrewriteErrors(errors);
+  }
+  return WriteConflict();
+}
+
+absl::Status Txn::Commit() {
+  if (finished_) return MakeError(ErrorCode::kInvalidTransactionState, "transaction finished");
+  finished_ = true;
+  if (buffer_.empty()) return absl::OkStatus();
+  std::vector<std::string> keys;
+  keys.reserve(buffer_.size());
+  for (const auto& [key, write] : buffer_) keys.push_back(key);
+
+  absl::Status prewritten = PrewriteAll(keys);
+  if (!prewritten.ok()) {
+    // Leave rollback records so no late prewrite of ours can land, and
+    // release whatever we did lock. Best effort: TTLs clean up otherwise.
+    (void)client_->Rollback(keys, start_ts_);
+    return prewritten;
+  }
+  CAIRN_ASSIGN_OR_RETURN(commit_ts_, client_->GetTimestamp());
+
+  // The commit point.
+  CAIRN_ASSIGN_OR_RETURN(auto errors, client_->Commit({keys.front()}, start_ts_, commit_ts_));
+  if (!errors.empty()) {
+    (void)client_->Rollback(keys, start_ts_);
+    return MakeError(ErrorCode::kSerializationFailure,
+                     "transaction was aborted by a conflicting transaction (restart transaction)");
+  }
+  if (keys.size() > 1) {
+    // Committed already; a failure here only leaves locks that readers roll
+    // forward from the primary.
+    std::vector<std::string> secondaries(keys.begin() + 1, keys.end());
+    (void)client_->Commit(secondaries, start_ts_, commit_ts_);
+  }
+  return absl::OkStatus();
+}
+
+void Txn::Rollback() {
+  finished_ = true;
+  buffer_.clear();
+}
+
+}  // namespace cairn::txn
