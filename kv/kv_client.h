@@ -39,6 +39,16 @@ class KvClient {
                                           Timestamp ts, size_t limit) = 0;
 
   virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
+  // Commits `request` in one step when all its keys live in one range (one
+  // Raft round instead of two). `applied` is false, and nothing happened,
+  // when they don't.
+  struct OnePhaseResult {
+    bool applied = false;
+    std::vector<TxnError> errors;
+    Timestamp commit_ts = 0;
+  };
+  virtual absl::StatusOr<OnePhaseResult> TryOnePhaseCommit(const PrewriteRequest& request) = 0;
+
   virtual absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
                                                        Timestamp start_ts,
                                                        Timestamp commit_ts) = 0;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
+#include <set>
 #include "absl/synchronization/mutex.h"
 
 namespace cairn::kv {
@@ -37,12 +37,18 @@ class Latches {
   // Blocks until no other holder has any of `keys`, then takes them all.
   Guard Acquire(std::vector<std::string> keys);
 
+  // Blocks while a latch is held on `key`, or on any key in [start, end)
+  // (empty end: unbounded). Readers call this so that a one-phase commit in
+  // flight is either entirely before or entirely after their snapshot.
+  void WaitUnlatched(std::string_view key);
+  void WaitRangeUnlatched(std::string_view start, std::string_view end);
+
  private:
   void Release(const std::vector<std::string>& keys);
 
   absl::Mutex mu_;
   absl::CondVar released_;
-  absl::flat_hash_set<std::string> held_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string, std::less<>> held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cairn::kv

@@ -107,6 +107,22 @@ absl::StatusOr<std::vector<TxnError>> LocalKvClient::Prewrite(const PrewriteRequ
   return errors;
 }
 
+absl::StatusOr<KvClient::OnePhaseResult> LocalKvClient::TryOnePhaseCommit(
+    const PrewriteRequest& request) {
+  OnePhaseResult result;
+  if (request.mutations.empty()) return result;
+  CAIRN_ASSIGN_OR_RETURN(Replica * r, Route(request.mutations.front().key));
+  for (const PrewriteMutation& m : request.mutations) {
+    if (!r->ContainsKey(m.key)) return result;  // spans ranges: two-phase commit
+  }
+  CAIRN_ASSIGN_OR_RETURN(result.errors,
+                         RangeCommands(r).OnePhaseCommit(
+                             request, [this] { return oracle_->GetTimestamps(1); },
+                             &result.commit_ts));
+  result.applied = true;
+  return result;
+}
+
 absl::StatusOr<std::vector<TxnError>> LocalKvClient::Commit(const std::vector<std::string>& keys,
                                                             Timestamp start_ts,
                                                             Timestamp commit_ts) {

@@ -25,6 +25,7 @@ class LocalKvClient : public KvClient {
   absl::StatusOr<ScanResult> Scan(std::string_view start, std::string_view end, Timestamp ts,
                                   size_t limit) override;
   absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
+  absl::StatusOr<OnePhaseResult> TryOnePhaseCommit(const PrewriteRequest& request) override;
   absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
                                                Timestamp start_ts, Timestamp commit_ts) override;
   absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override;

@@ -24,6 +24,7 @@ absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
 
 absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Timestamp ts) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  replica_->latches().WaitUnlatched(key);
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   KvClient::GetResult result;
@@ -35,6 +36,7 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
                                                          std::string_view end, Timestamp ts,
                                                          size_t limit) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   KvClient::ScanResult result;
@@ -53,6 +55,24 @@ absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(const PrewriteRequ
   WriteBatch batch;
   std::vector<TxnError> errors;
   CAIRN_RETURN_IF_ERROR(kv::Prewrite(reader, request, &batch, &errors));
+  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  return errors;
+}
+
+absl::StatusOr<std::vector<TxnError>> RangeCommands::OnePhaseCommit(
+    const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
+    Timestamp* commit_ts_out) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  std::vector<std::string> keys;
+  keys.reserve(request.mutations.size());
+  for (const auto& m : request.mutations) keys.push_back(m.key);
+  auto guard = replica_->latches().Acquire(std::move(keys));
+  CAIRN_ASSIGN_OR_RETURN(*commit_ts_out, commit_ts());
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  WriteBatch batch;
+  std::vector<TxnError> errors;
+  CAIRN_RETURN_IF_ERROR(kv::OnePhaseCommit(reader, request, *commit_ts_out, &batch, &errors));
   CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
   return errors;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ class RangeCommands {
   absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
                                             Timestamp ts, size_t limit);
   absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request);
+  // One-phase commit of `request`; `commit_ts` is called once the keys are
+  // latched. Returns the errors, or none and *commit_ts_out.
+  absl::StatusOr<std::vector<TxnError>> OnePhaseCommit(
+      const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
+      Timestamp* commit_ts_out);
   absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
                                                Timestamp start_ts, Timestamp commit_ts);
   absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts);

@@ -119,7 +119,7 @@ void Store::Start() {
 }
 
 void Store::Stop() {
-  if (stopping_.exchange(true)) return;
+  stopping_.store(true);  // the loop may have stopped itself (failed write): join it anyway
   Wake();
   if (loop_.joinable()) loop_.join();
 }

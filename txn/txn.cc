@@ -117,7 +117,7 @@ absl::Status Txn::TranslatePrewriteErrors(const std::vector<kv::TxnError>& error
   return WriteConflict();
 }
 
-absl::Status Txn::PrewriteAll(const std::vector<std::string>& keys) {
+absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase) {
   kv::PrewriteRequest request;
   request.primary = keys.front();
   request.start_ts = start_ts_;
@@ -130,10 +130,22 @@ absl::Status Txn::PrewriteAll(const std::vector<std::string>& keys) {
     CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
     request.ttl_ms = options_.base_lock_ttl_ms + (PhysicalMs(now) - PhysicalMs(start_ts_)) +
                      keys.size() / 100;
-    CAIRN_ASSIGN_OR_RETURN(std::vector<kv::TxnError> errors, client_->Prewrite(request));
+    std::vector<kv::TxnError> errors;
+    *one_phase = false;
+    if (options_.allow_one_phase_commit) {
+      CAIRN_ASSIGN_OR_RETURN(auto one, client_->TryOnePhaseCommit(request));
+      if (one.applied) {
+        *one_phase = true;
+        commit_ts_ = one.commit_ts;
+        errors = std::move(one.errors);
+      }
+    }
+    if (!*one_phase) {
+      CAIRN_ASSIGN_OR_RETURN(errors, client_->Prewrite(request));
+    }
     if (errors.empty()) return absl::OkStatus();
     // Locks of dead or finished transactions can be cleared and the
-    // prewrite retried; anything else is a conflict.
+    // request retried; anything else is a conflict.
     bool retry = true;
     for (const kv::TxnError& e : errors) {
       if (e.kind != kv::TxnError::Kind::kKeyLocked) {
@@ -156,13 +168,15 @@ absl::Status Txn::Commit() {
   keys.reserve(buffer_.size());
   for (const auto& [key, write] : buffer_) keys.push_back(key);
 
-  absl::Status prewritten = PrewriteAll(keys);
-  if (!prewritten.ok()) {
+  bool one_phase = false;
+  absl::Status locked = LockAll(keys, &one_phase);
+  if (!locked.ok()) {
     // Leave rollback records so no late prewrite of ours can land, and
     // release whatever we did lock. Best effort: TTLs clean up otherwise.
-    (void)client_->Rollback(keys, start_ts_);
-    return prewritten;
+    if (!one_phase) (void)client_->Rollback(keys, start_ts_);
+    return locked;
   }
+  if (one_phase) return absl::OkStatus();  // committed in the same step
   CAIRN_ASSIGN_OR_RETURN(commit_ts_, client_->GetTimestamp());
 
   // The commit point.

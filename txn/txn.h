@@ -19,7 +19,8 @@ namespace cairn::txn {
 // transaction's own writes; writes are buffered here until Commit, which
 // prewrites every key (the first key in order is the primary), takes a
 // commit_ts, commits the primary -- the commit point -- and then the
-// secondaries. A newer committed write or a live foreign lock on a written
+// secondaries. When every key lives in one range, the whole commit is one
+// step instead (one-phase commit). A newer committed write or a live foreign lock on a written
 // key fails Commit with serialization_failure (40001).
 //
 // Not thread-safe: one statement at a time uses a transaction.
@@ -29,6 +30,8 @@ class Txn {
     uint64_t base_lock_ttl_ms = 3000;
     // How long a read waits for a live lock's owner before giving up.
     int64_t max_lock_wait_ms = 10000;
+    // Commit in one Raft round when every key lives in one range.
+    bool allow_one_phase_commit = true;
   };
 
   static absl::StatusOr<std::unique_ptr<Txn>> Begin(kv::KvClient* client, LockResolver* resolver,
@@ -68,7 +71,9 @@ class Txn {
   Txn(kv::KvClient* client, LockResolver* resolver, Timestamp start_ts, const Options& options)
       : client_(client), resolver_(resolver), start_ts_(start_ts), options_(options) {}
 
-  absl::Status PrewriteAll(const std::vector<std::string>& keys);
+  // Prewrites every key, or commits them in one phase when the KV layer can
+  // (*one_phase then says so and commit_ts_ is set).
+  absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase);
   absl::Status TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors);
 
   kv::KvClient* const client_;

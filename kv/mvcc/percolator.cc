@@ -121,6 +121,24 @@ absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, Writ
   return absl::OkStatus();
 }
 
+absl::Status OnePhaseCommit(const MvccReader& reader, const PrewriteRequest& req,
+                            Timestamp commit_ts, WriteBatch* out, std::vector<TxnError>* errors) {
+  WriteBatch locked;
+  CAIRN_RETURN_IF_ERROR(Prewrite(reader, req, &locked, errors));
+  if (!errors->empty()) return absl::OkStatus();
+  for (const Mutation& m : locked.mutations()) {
+    if (m.cf != ColumnFamily::kLock) {
+      out->Put(m.cf, m.key, m.value);  // a long value, under start_ts
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(Lock lock, Lock::Decode(m.value));
+    CAIRN_ASSIGN_OR_RETURN(std::string key, mvcc_keys::DecodeLockKey(m.key));
+    WriteRecord w{ToWriteKind(lock.kind), lock.start_ts, lock.short_value};
+    out->Put(ColumnFamily::kWrite, VersionKey(key, commit_ts), w.Encode());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Commit(const MvccReader& reader, const std::vector<std::string>& keys,
                     Timestamp start_ts, Timestamp commit_ts, WriteBatch* out,
                     std::vector<TxnError>* errors) {

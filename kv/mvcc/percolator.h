@@ -50,6 +50,14 @@ struct PrewriteRequest {
 absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
                       std::vector<TxnError>* errors);
 
+// One-phase commit (all keys in one range): the checks of Prewrite, then
+// commit records at commit_ts straight away, with no locks in between. The
+// caller must hold the keys' latches from before it took commit_ts until the
+// batch is applied, and readers must wait for those latches, so that no
+// read at or after commit_ts misses the write.
+absl::Status OnePhaseCommit(const MvccReader& reader, const PrewriteRequest& req,
+                            Timestamp commit_ts, WriteBatch* out, std::vector<TxnError>* errors);
+
 // Turns the locks of transaction start_ts on `keys` into commit records at
 // commit_ts. Idempotent; fails with kRolledBack if the lock is gone and the
 // transaction did not commit.
