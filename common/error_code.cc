@@ -47,6 +47,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kNoActiveSqlTransaction, "no_active_sql_transaction", "25P01", false, SC::kFailedPrecondition},
     {ErrorCode::kInvalidTransactionState, "invalid_transaction_state", "25000", false, SC::kFailedPrecondition},
     {ErrorCode::kSerializationFailure, "serialization_failure", "40001", true, SC::kAborted},
+    {ErrorCode::kStatementCompletionUnknown, "statement_completion_unknown", "40003", false, SC::kUnknown},
     {ErrorCode::kLockNotAvailable, "lock_not_available", "55P03", true, SC::kAborted},
     {ErrorCode::kProtocolViolation, "protocol_violation", "08P01", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidColumnReference, "invalid_column_reference", "42P10", false, SC::kInvalidArgument},

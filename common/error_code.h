@@ -48,6 +48,7 @@ enum class ErrorCode : uint16_t {
   kNoActiveSqlTransaction,
   kInvalidTransactionState,
   kSerializationFailure,  // write-write conflict, lock held by another txn
+  kStatementCompletionUnknown,  // a commit whose outcome could not be learned
   kLockNotAvailable,
   kProtocolViolation,
   kInvalidColumnReference,

@@ -113,6 +113,10 @@ absl::StatusOr<Numeric> Numeric::Parse(std::string_view text) {
     v *= Pow10(-scale);
     scale = 0;
   }
+  if (scale > kMaxScale + kMaxDigits) {
+    // Every digit lies beyond the scale kept: the value rounds to zero.
+    return Numeric{0, static_cast<int16_t>(kMaxScale)};
+  }
   if (scale > kMaxScale) {
     Numeric n{v, static_cast<int16_t>(scale)};
     auto r = n.Rescale(kMaxScale);
@@ -162,6 +166,7 @@ absl::StatusOr<Numeric> Numeric::Rescale(int new_scale) const {
     CAIRN_ASSIGN_OR_RETURN(out, Checked(out));
     return Numeric{out, static_cast<int16_t>(new_scale)};
   }
+  if (scale - new_scale > kMaxDigits) return Numeric{0, static_cast<int16_t>(new_scale)};
   __int128 div = Pow10(scale - new_scale);
   __int128 q = unscaled / div, r = unscaled % div;
   if (r < 0) r = -r;
@@ -220,21 +225,49 @@ absl::StatusOr<Numeric> Numeric::Mul(const Numeric& other) const {
   return out;
 }
 
+// PostgreSQL's select_div_scale works on base-10000 digits: the weight of
+// the leading digit group and the value of that group.
+void BaseTenThousand(const Numeric& n, int* weight, int64_t* first) {
+  __int128 v = n.unscaled < 0 ? -n.unscaled : n.unscaled;
+  if (v == 0) {
+    *weight = 0;
+    *first = 0;
+    return;
+  }
+  int p = DigitCount(v) - 1 - n.scale;  // v is in [10^p, 10^(p+1))
+  *weight = p >= 0 ? p / 4 : -((-p + 3) / 4);
+  int shift = n.scale + 4 * *weight;  // first = floor(v * 10^-shift)
+  __int128 f = v;
+  if (shift >= 0) {
+    f = v / Pow10(shift);
+  } else {
+    f = v * Pow10(-shift);
+  }
+  *first = static_cast<int64_t>(f);
+}
+
 absl::StatusOr<Numeric> Numeric::Div(const Numeric& other) const {
   if (other.unscaled == 0) return MakeError(ErrorCode::kDivisionByZero, "division by zero");
-  // Result scale: enough for 16 significant digits, at least the inputs' scales.
-  int result_scale = std::max<int>({scale, other.scale, 16 - DigitCount(unscaled) + scale});
-  result_scale = std::min(std::max(result_scale, 0), 20);
-  // (a / 10^sa) / (b / 10^sb) = (a * 10^(rs + sb - sa + 1) / b) / 10^(rs+1)
-  int shift = result_scale + other.scale - scale + 1;
-  __int128 num = unscaled, den = other.unscaled;
-  if (shift >= 0) {
-    if (__builtin_mul_overflow(num, Pow10(shift), &num)) return OutOfRange();
-  } else {
-    if (__builtin_mul_overflow(den, Pow10(-shift), &den)) return OutOfRange();
+  int w1, w2;
+  int64_t f1, f2;
+  BaseTenThousand(*this, &w1, &f1);
+  BaseTenThousand(other, &w2, &f2);
+  int qweight = w1 - w2 - (f1 <= f2 ? 1 : 0);
+  int result_scale = std::max<int>({16 - 4 * qweight, scale, other.scale, 0});
+  result_scale = std::min(result_scale, kMaxScale);
+  // (a / 10^sa) / (b / 10^sb) = (a * 10^(rs + sb - sa + 1) / b) / 10^(rs+1);
+  // a scale that would overflow 38 digits is reduced until it fits.
+  for (;; --result_scale) {
+    int shift = result_scale + other.scale - scale + 1;
+    __int128 num = unscaled, den = other.unscaled;
+    bool overflow = shift >= 0 ? __builtin_mul_overflow(num, Pow10(shift), &num)
+                               : __builtin_mul_overflow(den, Pow10(-shift), &den);
+    if (!overflow) {
+      Numeric q{num / den, static_cast<int16_t>(result_scale + 1)};
+      return q.Rescale(result_scale);
+    }
+    if (result_scale <= 0) return OutOfRange();
   }
-  Numeric q{num / den, static_cast<int16_t>(result_scale + 1)};
-  return q.Rescale(result_scale);
 }
 
 absl::StatusOr<Numeric> Numeric::Mod(const Numeric& other) const {

@@ -61,18 +61,25 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
 absl::StatusOr<Value> CastValue(const Value& v, const SqlType& to, CastContext context) {
   if (v.is_null()) return Value::Null(to.id);
   const TypeId from = v.type();
-  if (from == TypeId::kUnknown || (IsStringType(from) && !IsStringType(to.id))) {
+  if (!IsStringType(to.id) && (from == TypeId::kUnknown || IsStringType(from))) {
     return ParseValue(v.str_value(), to);
   }
   if (IsStringType(to.id)) {
-    std::string text = IsStringType(from) || from == TypeId::kUnknown ? v.str_value() : FormatValue(v);
+    std::string text;
+    if (IsStringType(from) || from == TypeId::kUnknown) {
+      text = v.str_value();
+    } else if (from == TypeId::kBool) {
+      text = v.bool_value() ? "true" : "false";  // boolean's cast to text, unlike its output
+    } else {
+      text = FormatValue(v);
+    }
     if (from == TypeId::kChar && to.id != TypeId::kChar) {
       // bpchar drops its padding when it becomes text.
       while (!text.empty() && text.back() == ' ') text.pop_back();
     }
-    if (to.precision >= 0 && static_cast<int>(text.size()) > to.precision &&
-        context == CastContext::kExplicit) {
-      text.resize(to.precision);
+    if (to.precision >= 0 && context == CastContext::kExplicit &&
+        Utf8Length(text) > to.precision) {
+      text.resize(Utf8Prefix(text, to.precision));
     }
     return ParseValue(text, to);
   }

@@ -28,26 +28,27 @@ absl::Status InvalidInput(std::string_view type_name, std::string_view text) {
                    absl::StrFormat("invalid input syntax for type %s: \"%s\"", type_name, text));
 }
 
+// PostgreSQL's shortest round-trip output (d2s.c/f2s.c): fixed notation for
+// decimal exponents in [-4, 15) (float8) or [-4, 6) (float4), scientific
+// with a signed two-digit exponent otherwise.
 std::string FormatFloat(double d, bool single) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  std::to_chars_result r = single ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d))
-                                  : std::to_chars(buf, buf + sizeof buf, d);
-  std::string s(buf, r.ptr);
-  // PostgreSQL writes exponents with at least two digits and an explicit sign.
-  size_t e = s.find('e');
-  if (e != std::string::npos) {
-    std::string mant = s.substr(0, e), exp = s.substr(e + 1);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
-    }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = absl::StrCat(mant, "e", std::string(1, sign), exp);
-  }
-  return s;
+  char buf[128];
+  auto shortest = [&](std::chars_format format) {
+    std::to_chars_result r = single
+                                 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d), format)
+                                 : std::to_chars(buf, buf + sizeof buf, d, format);
+    return std::string(buf, r.ptr);
+  };
+  std::string sci = shortest(std::chars_format::scientific);
+  size_t e = sci.find('e');
+  int exponent = std::stoi(sci.substr(e + 1));
+  if (exponent >= -4 && exponent < (single ? 6 : 15)) return shortest(std::chars_format::fixed);
+  std::string mant = sci.substr(0, e);
+  std::string digits = std::to_string(exponent < 0 ? -exponent : exponent);
+  if (digits.size() < 2) digits = "0" + digits;
+  return absl::StrCat(mant, "e", exponent < 0 ? "-" : "+", digits);
 }
 
 std::string FormatBytea(const std::string& bytes) {
@@ -155,28 +156,57 @@ absl::StatusOr<bool> ParseBool(std::string_view text) {
   return InvalidInput("boolean", text);
 }
 
-// Parses "YYYY-MM-DD" at the front of s; advances s.
-bool ParseCivilDate(std::string_view* s, absl::CivilDay* day) {
+// Parses "YYYY-MM-DD" at the front of s; advances s. A well-formed date
+// that does not exist (Feb 30, month 13) sets *out_of_range.
+bool ParseCivilDate(std::string_view* s, absl::CivilDay* day, bool* out_of_range = nullptr) {
   int y = 0, m = 0, d = 0, n = 0;
   std::string tmp(s->substr(0, 16));
   if (sscanf(tmp.c_str(), "%d-%d-%d%n", &y, &m, &d, &n) != 3) return false;
-  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
   absl::CivilDay cd(y, m, d);
-  if (cd.year() != y || cd.month() != m || cd.day() != d) return false;  // e.g. Feb 30
+  if (m < 1 || m > 12 || d < 1 || d > 31 || cd.year() != y || cd.month() != m || cd.day() != d) {
+    if (out_of_range) *out_of_range = true;
+    return false;
+  }
   *day = cd;
   s->remove_prefix(n);
   return true;
 }
 
+absl::Status DateOutOfRange(std::string_view text) {
+  return MakeError(ErrorCode::kDatetimeFieldOverflow,
+                   absl::StrFormat("date/time field value out of range: \"%s\"", text));
+}
+
 }  // namespace
+
+int64_t Utf8Length(std::string_view s) {
+  int64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+size_t Utf8Prefix(std::string_view s, int64_t chars) {
+  size_t i = 0;
+  for (int64_t seen = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (seen == chars) break;
+      ++seen;
+    }
+  }
+  return i;
+}
 
 absl::StatusOr<int32_t> ParseDate(std::string_view text) {
   std::string_view s = Strip(text);
   absl::CivilDay day;
-  if (!ParseCivilDate(&s, &day)) {
+  auto bad = [&] {
     return MakeError(ErrorCode::kInvalidDatetimeFormat,
                      absl::StrFormat("invalid input syntax for type date: \"%s\"", text));
-  }
+  };
+  bool out_of_range = false;
+  if (!ParseCivilDate(&s, &day, &out_of_range)) return out_of_range ? DateOutOfRange(text) : bad();
+  // What follows the date may only be a time, which a date ignores.
+  if (!s.empty() && !ParseTimestampMicros(text, false).ok()) return bad();
   // A time part after the date is allowed and ignored, as in PostgreSQL.
   return static_cast<int32_t>(day - absl::CivilDay(1970, 1, 1));
 }
@@ -189,7 +219,8 @@ absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_ti
                                   with_time_zone ? " with time zone" : "", text));
   };
   absl::CivilDay day;
-  if (!ParseCivilDate(&s, &day)) return bad();
+  bool out_of_range = false;
+  if (!ParseCivilDate(&s, &day, &out_of_range)) return out_of_range ? DateOutOfRange(text) : bad();
   int64_t micros = (day - absl::CivilDay(1970, 1, 1)) * kMicrosPerDay;
   if (!s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
     s.remove_prefix(1);
@@ -222,7 +253,7 @@ absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_ti
         for (int i = digits; i < 6; ++i) frac *= 10;
       }
     }
-    if (hh > 24 || mm > 59 || ss > 60) {
+    if (hh > 24 || mm > 59 || ss > 60 || (hh == 24 && (mm > 0 || ss > 0 || frac > 0))) {
       return MakeError(ErrorCode::kDatetimeFieldOverflow,
                        absl::StrFormat("date/time field value out of range: \"%s\"", text));
     }
@@ -333,20 +364,22 @@ absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type) {
     case TypeId::kText: return Value::String(type.id, std::string(text));
     case TypeId::kVarchar:
     case TypeId::kChar: {
+      // Lengths count characters (UTF-8 code points), not bytes.
       std::string s(text);
-      if (type.precision >= 0 && static_cast<int>(s.size()) > type.precision) {
+      int64_t length = Utf8Length(s);
+      if (type.precision >= 0 && length > type.precision) {
         // Trailing spaces beyond the limit are silently dropped, as in PostgreSQL.
-        size_t keep = s.find_last_not_of(' ');
-        if (keep == std::string::npos || static_cast<int>(keep) < type.precision) {
-          s.resize(type.precision);
+        size_t cut = Utf8Prefix(s, type.precision);
+        if (s.find_first_not_of(' ', cut) == std::string::npos) {
+          s.resize(cut);
+          length = type.precision;
         } else {
           return MakeError(ErrorCode::kStringDataRightTruncation,
                            absl::StrFormat("value too long for type %s", TypeName(type)));
         }
       }
-      if (type.id == TypeId::kChar && type.precision > 0 &&
-          static_cast<int>(s.size()) < type.precision) {
-        s.resize(type.precision, ' ');
+      if (type.id == TypeId::kChar && type.precision > 0 && length < type.precision) {
+        s.append(type.precision - length, ' ');
       }
       return Value::String(type.id, std::move(s));
     }

@@ -25,6 +25,11 @@ absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type);
 absl::StatusOr<int32_t> ParseDate(std::string_view text);
 absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_time_zone);
 std::string FormatDate(int32_t days);
+
+// Characters (UTF-8 code points) in `s`, and the byte length of its first
+// `chars` characters.
+int64_t Utf8Length(std::string_view s);
+size_t Utf8Prefix(std::string_view s, int64_t chars);
 std::string FormatTimestamp(int64_t micros, bool with_time_zone);
 
 }  // namespace cairn

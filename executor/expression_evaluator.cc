@@ -218,11 +218,28 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
 
 }  // namespace
 
+namespace {
+
+// The byte length of the UTF-8 character starting at s[i].
+size_t CharWidth(std::string_view s, size_t i) {
+  size_t n = 1;
+  while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
+  return n;
+}
+
+}  // namespace
+
 bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insensitive) {
-  // Iterative matcher with backtracking to the last %.
+  // Iterative matcher that backtracks to the last %; _ and literals match
+  // whole UTF-8 characters.
   size_t t = 0, p = 0, star_p = std::string_view::npos, star_t = 0;
-  auto eq = [&](char a, char b) {
-    return case_insensitive ? absl::ascii_tolower(a) == absl::ascii_tolower(b) : a == b;
+  auto same_char = [&](size_t ti, size_t pi, size_t width) {
+    if (CharWidth(text, ti) != width || ti + width > text.size()) return false;
+    for (size_t k = 0; k < width; ++k) {
+      char a = text[ti + k], b = pattern[pi + k];
+      if (case_insensitive ? absl::ascii_tolower(a) != absl::ascii_tolower(b) : a != b) return false;
+    }
+    return true;
   };
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '%') {
@@ -231,25 +248,24 @@ bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insens
       continue;
     }
     if (p < pattern.size()) {
-      char pc = pattern[p];
-      size_t width = 1;
-      if (pc == '\\' && p + 1 < pattern.size()) {
-        pc = pattern[p + 1];
-        width = 2;
-        if (eq(text[t], pc)) {
-          t++;
-          p += width;
-          continue;
-        }
-      } else if (pc == '_' || eq(text[t], pc)) {
-        t++;
-        p++;
+      if (pattern[p] == '_') {
+        t += CharWidth(text, t);
+        ++p;
+        continue;
+      }
+      size_t pi = p;
+      if (pattern[p] == '\\' && p + 1 < pattern.size()) pi = p + 1;
+      size_t width = CharWidth(pattern, pi);
+      if (same_char(t, pi, width)) {
+        t += width;
+        p = pi + width;
         continue;
       }
     }
     if (star_p == std::string_view::npos) return false;
     p = star_p;
-    t = ++star_t;
+    star_t += CharWidth(text, star_t);
+    t = star_t;
   }
   while (p < pattern.size() && pattern[p] == '%') p++;
   return p == pattern.size();

@@ -83,11 +83,7 @@ Session::Session(const Deps& deps, std::string user, std::string database, uint3
 
 Session::~Session() { Close(); }
 
-void Session::Close() {
-  if (txn_) txn_->Rollback();
-  txn_.reset();
-  failed_ = false;
-}
+void Session::Close() { EndBlock(/*restore_settings=*/false); }
 
 TxnStatus Session::txn_status() const {
   if (!txn_) return TxnStatus::kIdle;
@@ -108,11 +104,37 @@ absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer
     observer->OnEmptyQuery();
     return absl::OkStatus();
   }
+  // As in PostgreSQL, several statements in one Query message run in one
+  // implicit transaction, unless they manage transactions themselves.
+  if (statements.size() > 1 && !txn_) {
+    CAIRN_ASSIGN_OR_RETURN(txn_, BeginTxn());
+    settings_at_begin_ = settings_;
+    implicit_block_ = true;
+  }
   for (const auto& stmt : statements) {
-    CAIRN_ASSIGN_OR_RETURN(StatementResult result, ExecuteStatement(*stmt));
-    observer->OnResult(result);
+    auto result = ExecuteStatement(*stmt);
+    if (!result.ok()) {
+      if (implicit_block_) EndBlock(/*restore_settings=*/true);
+      return result.status();
+    }
+    observer->OnResult(*result);
+  }
+  if (implicit_block_) {
+    std::unique_ptr<txn::Txn> txn = std::move(txn_);
+    bool failed = failed_;
+    EndBlock(/*restore_settings=*/failed);
+    if (!failed) CAIRN_RETURN_IF_ERROR(txn->Commit());
   }
   return absl::OkStatus();
+}
+
+void Session::EndBlock(bool restore_settings) {
+  if (txn_) txn_->Rollback();
+  txn_.reset();
+  failed_ = false;
+  implicit_block_ = false;
+  if (restore_settings && settings_at_begin_) settings_ = *settings_at_begin_;
+  settings_at_begin_.reset();
 }
 
 absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
@@ -172,8 +194,14 @@ absl::StatusOr<StatementResult> Session::ExecuteTransactionStatement(const ast::
                          "isolation (REPEATABLE READ)");
       }
       std::string tag = t.start_transaction ? "START TRANSACTION" : "BEGIN";
-      if (txn_) return TagOnly(tag);  // PostgreSQL warns and carries on
+      if (txn_) {
+        // PostgreSQL warns and carries on; inside a multi-statement message
+        // the implicit transaction becomes the explicit block.
+        implicit_block_ = false;
+        return TagOnly(tag);
+      }
       CAIRN_ASSIGN_OR_RETURN(txn_, BeginTxn());
+      settings_at_begin_ = settings_;
       failed_ = false;
       return TagOnly(tag);
     }
@@ -181,17 +209,15 @@ absl::StatusOr<StatementResult> Session::ExecuteTransactionStatement(const ast::
       if (!txn_) return TagOnly("COMMIT");
       std::unique_ptr<txn::Txn> txn = std::move(txn_);
       if (failed_) {
-        failed_ = false;
-        txn->Rollback();
+        EndBlock(/*restore_settings=*/true);
         return TagOnly("ROLLBACK");
       }
+      EndBlock(/*restore_settings=*/false);
       CAIRN_RETURN_IF_ERROR(txn->Commit());
       return TagOnly("COMMIT");
     }
     case ast::TransactionStmtKind::kRollback: {
-      if (txn_) txn_->Rollback();
-      txn_.reset();
-      failed_ = false;
+      EndBlock(/*restore_settings=*/true);
       return TagOnly("ROLLBACK");
     }
     default:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn);
   absl::StatusOr<StatementResult> ExecuteDatabaseDdl(const ast::Statement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
+  // Ends the transaction block (rolling back whatever is open); with
+  // `restore_settings`, SETs made inside it are undone as well.
+  void EndBlock(bool restore_settings);
 
   const Deps deps_;
   const std::string user_;
@@ -62,6 +66,8 @@ class Session : public SqlSession {
 
   std::unique_ptr<txn::Txn> txn_;  // set inside a transaction block
   bool failed_ = false;            // the block saw an error
+  bool implicit_block_ = false;    // txn_ spans a multi-statement Query message
+  std::optional<SessionSettings> settings_at_begin_;
 };
 
 }  // namespace cairn::executor

@@ -108,7 +108,10 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
     if (lv.find("iso") == std::string::npos) {
       return Unsupported(name, value, "CairnDB formats dates in ISO style");
     }
-    v = "ISO, MDY";
+    // The order only matters for reading ambiguous non-ISO dates.
+    v = lv.find("dmy") != std::string::npos   ? "ISO, DMY"
+        : lv.find("ymd") != std::string::npos ? "ISO, YMD"
+                                               : "ISO, MDY";
   } else if (lower == "transaction_isolation" || lower == "default_transaction_isolation") {
     if (lv == "serializable") {
       return MakeError(ErrorCode::kFeatureNotSupported,

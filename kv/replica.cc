@@ -1,5 +1,7 @@
 #include "kv/replica.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/error_code.h"
@@ -149,13 +151,18 @@ absl::Status Replica::Init(bool bootstrap, uint64_t seed) {
     std::vector<raft::Entry> entries;
     auto snapshot = engine_->NewSnapshot();
     std::string prefix = keys::RangeLocalKey(id, keys::RangeLocalKind::kLogEntry);
-    auto it = snapshot->NewIterator(ColumnFamily::kRaft, keys::RaftLogKey(id, applied_index_ + 1),
-                                    key_codec::PrefixEnd(prefix));
+    auto it = snapshot->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
     persisted_log_first_ = applied_index_ + 1;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view k = it->key();
       k.remove_prefix(prefix.size());
       CAIRN_ASSIGN_OR_RETURN(uint64_t index, key_codec::DecodeUint64(&k));
+      if (index <= applied_index_) {
+        // Applied before the restart but not yet compacted away: the next
+        // compaction deletes it.
+        persisted_log_first_ = std::min(persisted_log_first_, index);
+        continue;
+      }
       CAIRN_ASSIGN_OR_RETURN(raft::Entry e, DecodeEntry(index, it->value()));
       entries.push_back(std::move(e));
     }

@@ -43,6 +43,7 @@ ast::StatementPtr Transformer::TransformCreateTable(P::CreateTableStmtContext* c
       stmt->constraints.push_back(TransformTableConstraint(element->tableConstraint()));
     }
   }
+  stmt->storage_params = TransformOptionList(ctx->optionList());
   return stmt;
 }
 
@@ -252,6 +253,17 @@ ast::StatementPtr Transformer::TransformTruncate(P::TruncateStmtContext* ctx) {
   auto stmt = std::make_unique<ast::TruncateStatement>();
   stmt->tables = TransformQualifiedNameList(ctx->qualifiedNameList());
   stmt->behavior = TransformDropBehavior(ctx->dropBehavior());
+  return stmt;
+}
+
+ast::StatementPtr Transformer::TransformVacuum(P::VacuumStmtContext* ctx) {
+  auto stmt = std::make_unique<ast::VacuumStatement>();
+  stmt->vacuum = ctx->VACUUM() != nullptr;
+  stmt->analyze = !stmt->vacuum || !ctx->ANALYZE().empty();
+  stmt->full = !ctx->FULL().empty();
+  stmt->freeze = !ctx->FREEZE().empty();
+  stmt->verbose = !ctx->VERBOSE().empty();
+  if (auto* tables = ctx->qualifiedNameList()) stmt->tables = TransformQualifiedNameList(tables);
   return stmt;
 }
 

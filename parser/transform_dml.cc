@@ -85,4 +85,39 @@ std::vector<ast::ResultTarget> Transformer::TransformReturning(P::ReturningClaus
   return TransformTargetList(ctx->targetList());
 }
 
+ast::StatementPtr Transformer::TransformCopy(P::CopyStmtContext* ctx) {
+  auto stmt = std::make_unique<ast::CopyStatement>();
+  if (auto* select = ctx->selectStmt()) {
+    stmt->query = TransformSelectStmt(select);
+  } else {
+    stmt->table = TransformQualifiedName(ctx->qualifiedName());
+    stmt->columns = TransformColumnNameList(ctx->columnNameList());
+  }
+  stmt->is_from = ctx->direction->getType() == P::FROM;
+  if (stmt->query != nullptr && stmt->is_from) {
+    SyntaxError("syntax error at or near \"FROM\"", ctx->direction);  // as PostgreSQL
+  }
+  if (auto* file = ctx->stringLiteral()) stmt->filename = StringValue(file->getStart());
+  stmt->options = TransformOptionList(ctx->optionList());
+  // The pre-9.0 option words, in PostgreSQL's parenthesised spelling.
+  for (auto* legacy : ctx->copyLegacyOption()) {
+    ast::Option option;
+    option.position = Pos(legacy);
+    if (legacy->BINARY()) {
+      option = {"format", "binary", option.position};
+    } else if (legacy->CSV()) {
+      option = {"format", "csv", option.position};
+    } else if (legacy->HEADER()) {
+      option.name = "header";
+    } else if (legacy->FREEZE()) {
+      option.name = "freeze";
+    } else {
+      option.name = legacy->DELIMITER() ? "delimiter" : "null";
+      option.value = StringValue(legacy->stringLiteral()->getStart());
+    }
+    stmt->options.push_back(std::move(option));
+  }
+  return stmt;
+}
+
 }  // namespace cairn::parser

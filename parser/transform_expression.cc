@@ -1,6 +1,9 @@
-// Expressions: one method per precedence level of the grammar's ladder,
-// loosest first. Binary levels fold left over their children.
+// Expressions. The grammar's two left-recursive rules (expr above BETWEEN/
+// IN/LIKE, operatorExpr below) arrive as nested binary contexts; the
+// common one-child cases are taken without dynamic_cast.
 #include <limits>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
@@ -16,28 +19,32 @@ ExprPtr MakeBinary(BinaryOp op, ExprPtr left, ExprPtr right, int position) {
   return std::make_unique<ast::BinaryExpr>(op, std::move(left), std::move(right), position);
 }
 
-int TokenPos(antlr4::Token* token) { return static_cast<int>(token->getStartIndex()) + 1; }
+// AND/OR chains up to this many operands keep the left-deep shape they
+// were written in; longer ones are balanced (AND and OR are associative).
+constexpr size_t kMaxUnbalancedChain = 16;
 
-// Folds `operand (op operand)*` children left to right; `op_of` maps an
-// operator token to its BinaryOp.
-template <typename OperandCtx, typename TransformFn, typename OpFn>
-ExprPtr FoldLeft(antlr4::ParserRuleContext* ctx, TransformFn transform, OpFn op_of) {
-  ExprPtr result;
-  antlr4::Token* pending_op = nullptr;
-  for (antlr4::tree::ParseTree* child : ctx->children) {
-    if (auto* operand = dynamic_cast<OperandCtx*>(child)) {
-      ExprPtr value = transform(operand);
-      if (result == nullptr) {
-        result = std::move(value);
-      } else {
-        result = MakeBinary(op_of(pending_op), std::move(result), std::move(value),
-                            TokenPos(pending_op));
-      }
-    } else if (auto* terminal = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-      pending_op = terminal->getSymbol();
-    }
-  }
-  return result;
+std::optional<BinaryOp> LogicalOp(P::ExprContext* ctx) {
+  if (dynamic_cast<P::AndExprContext*>(ctx) != nullptr) return BinaryOp::kAnd;
+  if (dynamic_cast<P::OrExprContext*>(ctx) != nullptr) return BinaryOp::kOr;
+  return std::nullopt;
+}
+
+// Depth of a balanced binary tree over `n` operands.
+size_t BalancedDepth(size_t n) {
+  size_t depth = 0;
+  while ((size_t{1} << depth) < n) ++depth;
+  return depth;
+}
+
+// operands[lo..hi] joined by `op`; positions[i] is the operator before
+// operands[i].
+ExprPtr BuildBalanced(BinaryOp op, ast::ExprList& operands, const std::vector<int>& positions,
+                      size_t lo, size_t hi) {
+  if (lo == hi) return std::move(operands[lo]);
+  const size_t mid = lo + (hi - lo + 1) / 2;
+  ExprPtr left = BuildBalanced(op, operands, positions, lo, mid - 1);
+  ExprPtr right = BuildBalanced(op, operands, positions, mid, hi);
+  return MakeBinary(op, std::move(left), std::move(right), positions[mid]);
 }
 
 BinaryOp ComparisonOp(P::ComparisonOpContext* ctx) {
@@ -51,7 +58,61 @@ BinaryOp ComparisonOp(P::ComparisonOpContext* ctx) {
 
 }  // namespace
 
-ExprPtr Transformer::TransformExpr(P::ExprContext* ctx) { return TransformOr(ctx->orExpr()); }
+ExprPtr Transformer::TransformExpr(P::ExprContext* ctx) {
+  // Most expressions are a bare operand: take that path without casts.
+  if (ctx->children.size() == 1) {
+    DepthGuard guard(this, 1, ctx);
+    return TransformOperator(static_cast<P::OperatorExprContext*>(ctx->children[0]));
+  }
+  // The left spine, top first: every alternative but NOT has its left
+  // operand as first child.
+  std::vector<P::ExprContext*> spine;
+  P::ExprContext* leaf = ctx;
+  while (leaf->children.size() > 1 &&
+         dynamic_cast<antlr4::tree::TerminalNode*>(leaf->children[0]) == nullptr) {
+    spine.push_back(leaf);
+    leaf = static_cast<P::ExprContext*>(leaf->children[0]);
+  }
+  // Bottom up, runs of one AND/OR become balanced trees when long; count
+  // the depth that will result before building anything.
+  struct Run {
+    size_t begin, end;  // covers spine[end] .. spine[begin - 1], applied bottom (begin - 1) up
+    bool balanced;
+  };
+  std::vector<Run> runs;
+  size_t levels = 1;
+  for (size_t i = spine.size(); i > 0;) {
+    const std::optional<BinaryOp> op = LogicalOp(spine[i - 1]);
+    size_t j = i - 1;
+    while (op && j > 0 && LogicalOp(spine[j - 1]) == op) --j;
+    const size_t length = i - j;
+    const bool balanced = op && length + 1 > kMaxUnbalancedChain;
+    levels += balanced ? BalancedDepth(length + 1) : length;
+    runs.push_back({i, j, balanced});
+    i = j;
+  }
+  DepthGuard guard(this, levels, ctx);
+  ExprPtr result = TransformExprLeaf(leaf);
+  for (const Run& run : runs) {
+    if (!run.balanced) {
+      for (size_t i = run.begin; i > run.end; --i) {
+        result = TransformExprStep(spine[i - 1], std::move(result));
+      }
+      continue;
+    }
+    ast::ExprList operands;
+    std::vector<int> positions{0};
+    operands.push_back(std::move(result));
+    for (size_t i = run.begin; i > run.end; --i) {
+      const auto& children = spine[i - 1]->children;
+      positions.push_back(Pos(static_cast<antlr4::tree::TerminalNode*>(children[1])));
+      operands.push_back(TransformExpr(static_cast<P::ExprContext*>(children[2])));
+    }
+    result = BuildBalanced(*LogicalOp(spine[run.begin - 1]), operands, positions, 0,
+                           operands.size() - 1);
+  }
+  return result;
+}
 
 ast::ExprList Transformer::TransformExprList(P::ExprListContext* ctx) {
   ast::ExprList out;
@@ -65,68 +126,74 @@ ExprPtr Transformer::TransformExprOrDefault(P::ExprOrDefaultContext* ctx) {
   return TransformExpr(ctx->expr());
 }
 
-ExprPtr Transformer::TransformOr(P::OrExprContext* ctx) {
-  return FoldLeft<P::AndExprContext>(
-      ctx, [this](auto* c) { return TransformAnd(c); }, [](antlr4::Token*) { return BinaryOp::kOr; });
-}
-
-ExprPtr Transformer::TransformAnd(P::AndExprContext* ctx) {
-  return FoldLeft<P::NotExprContext>(
-      ctx, [this](auto* c) { return TransformNot(c); },
-      [](antlr4::Token*) { return BinaryOp::kAnd; });
-}
-
-ExprPtr Transformer::TransformNot(P::NotExprContext* ctx) {
-  if (ctx->NOT()) {
-    return std::make_unique<ast::UnaryExpr>(ast::UnaryOp::kNot, TransformNot(ctx->notExpr()),
-                                            Pos(ctx->NOT()));
+// The bottom of an expr spine: an operand, or NOT expr.
+ExprPtr Transformer::TransformExprLeaf(P::ExprContext* ctx) {
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  if (children.size() == 1) {
+    return TransformOperator(static_cast<P::OperatorExprContext*>(children[0]));
   }
-  return TransformIs(ctx->isExpr());
+  return std::make_unique<ast::UnaryExpr>(
+      ast::UnaryOp::kNot, TransformExpr(static_cast<P::ExprContext*>(children[1])), Pos(ctx));
 }
 
-ExprPtr Transformer::TransformIs(P::IsExprContext* ctx) {
-  ExprPtr result = TransformComparison(ctx->comparisonExpr());
-  for (auto* suffix : ctx->isSuffix()) {
-    const int pos = Pos(suffix);
-    if (auto* test = dynamic_cast<P::IsTestContext*>(suffix)) {
-      ast::IsTest kind = test->NULL_P()   ? ast::IsTest::kNull
-                         : test->TRUE_P() ? ast::IsTest::kTrue
-                         : test->FALSE_P() ? ast::IsTest::kFalse
-                                           : ast::IsTest::kUnknown;
-      result = std::make_unique<ast::IsExpr>(kind, test->NOT() != nullptr, std::move(result), pos);
-    } else if (auto* distinct = dynamic_cast<P::IsDistinctFromContext*>(suffix)) {
-      result = MakeBinary(
-          distinct->NOT() ? BinaryOp::kIsNotDistinctFrom : BinaryOp::kIsDistinctFrom,
-          std::move(result), TransformComparison(distinct->comparisonExpr()), pos);
-    } else {
-      const bool negated = dynamic_cast<P::NotNullPostfixContext*>(suffix) != nullptr;
-      result = std::make_unique<ast::IsExpr>(ast::IsTest::kNull, negated, std::move(result), pos);
+// One left-recursive alternative of `expr`, applied to its transformed left
+// operand.
+ExprPtr Transformer::TransformExprStep(P::ExprContext* ctx, ExprPtr left) {
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  auto sub = [&](size_t i) { return TransformExpr(static_cast<P::ExprContext*>(children[i])); };
+  auto token = [&](size_t i) {
+    return static_cast<antlr4::tree::TerminalNode*>(children[i])->getSymbol();
+  };
+  if (std::optional<BinaryOp> op = LogicalOp(ctx)) {
+    return MakeBinary(*op, std::move(left), sub(2), Pos(token(1)));
+  }
+  if (auto* c = dynamic_cast<P::PredicateExprContext*>(ctx)) {
+    // BETWEEN, IN and LIKE do not chain in PostgreSQL: a LIKE b LIKE c.
+    if (dynamic_cast<P::PredicateExprContext*>(children[0]) != nullptr) {
+      antlr4::Token* start = c->predicateSuffix()->getStart();
+      SyntaxError(absl::StrCat("syntax error at or near \"", start->getText(), "\""), start);
     }
+    return TransformPredicate(std::move(left), c->predicateSuffix());
   }
-  return result;
+  if (auto* c = dynamic_cast<P::IsExprContext*>(ctx)) {
+    P::IsSuffixContext* suffix = c->isSuffix();
+    const int pos = Pos(suffix);
+    if (suffix->ISNULL() || suffix->NOTNULL()) {
+      return std::make_unique<ast::IsExpr>(ast::IsTest::kNull, suffix->NOTNULL() != nullptr,
+                                           std::move(left), pos);
+    }
+    ast::IsTest test = suffix->NULL_P()    ? ast::IsTest::kNull
+                       : suffix->TRUE_P()  ? ast::IsTest::kTrue
+                       : suffix->FALSE_P() ? ast::IsTest::kFalse
+                                           : ast::IsTest::kUnknown;
+    return std::make_unique<ast::IsExpr>(test, suffix->NOT() != nullptr, std::move(left), pos);
+  }
+  if (auto* c = dynamic_cast<P::IsDistinctFromExprContext*>(ctx)) {
+    return MakeBinary(c->NOT() ? BinaryOp::kIsNotDistinctFrom : BinaryOp::kIsDistinctFrom,
+                      std::move(left), sub(children.size() - 1), Pos(token(1)));
+  }
+  // Comparisons, plain or against ANY/ALL (subquery). They do not chain in
+  // PostgreSQL either: a = b = c is a syntax error at the second '='.
+  auto* op_ctx = static_cast<P::ComparisonOpContext*>(children[1]);
+  if (dynamic_cast<P::ComparisonExprContext*>(children[0]) != nullptr ||
+      dynamic_cast<P::QuantifiedComparisonExprContext*>(children[0]) != nullptr) {
+    SyntaxError(absl::StrCat("syntax error at or near \"", op_ctx->getText(), "\""),
+                op_ctx->getStart());
+  }
+  const BinaryOp op = ComparisonOp(op_ctx);
+  if (auto* c = dynamic_cast<P::QuantifiedComparisonExprContext*>(ctx)) {
+    const auto kind = c->quantifier->getType() == P::ALL ? ast::SubqueryKind::kAll
+                                                         : ast::SubqueryKind::kAny;
+    auto out = std::make_unique<ast::SubqueryExpr>(kind, Pos(op_ctx));
+    out->operand = std::move(left);
+    out->op = op;
+    out->query = TransformSelectStmt(c->selectStmt());
+    return out;
+  }
+  return MakeBinary(op, std::move(left), sub(2), Pos(op_ctx));
 }
 
-ExprPtr Transformer::TransformComparison(P::ComparisonExprContext* ctx) {
-  ExprPtr left = TransformPredicate(ctx->predicateExpr(0));
-  if (ctx->comparisonOp() == nullptr) return left;
-  const BinaryOp op = ComparisonOp(ctx->comparisonOp());
-  const int pos = Pos(ctx->comparisonOp());
-  if (ctx->quantifier != nullptr) {
-    const auto kind = ctx->quantifier->getType() == P::ALL ? ast::SubqueryKind::kAll
-                                                           : ast::SubqueryKind::kAny;
-    auto sub = std::make_unique<ast::SubqueryExpr>(kind, pos);
-    sub->operand = std::move(left);
-    sub->op = op;
-    sub->query = TransformSelectStmt(ctx->selectStmt());
-    return sub;
-  }
-  return MakeBinary(op, std::move(left), TransformPredicate(ctx->predicateExpr(1)), pos);
-}
-
-ExprPtr Transformer::TransformPredicate(P::PredicateExprContext* ctx) {
-  ExprPtr operand = TransformOperator(ctx->operatorExpr());
-  P::PredicateSuffixContext* suffix = ctx->predicateSuffix();
-  if (suffix == nullptr) return operand;
+ExprPtr Transformer::TransformPredicate(ExprPtr operand, P::PredicateSuffixContext* suffix) {
   const int pos = Pos(suffix);
   if (auto* between = dynamic_cast<P::BetweenPredicateContext*>(suffix)) {
     auto out = std::make_unique<ast::BetweenExpr>(pos);
@@ -161,96 +228,97 @@ ExprPtr Transformer::TransformPredicate(P::PredicateExprContext* ctx) {
   return out;
 }
 
+// The left-recursive operator rule. Its alternatives are told apart by the
+// shape of their children, which is cheaper than dynamic_cast per node:
+// 1 child is a primary, 2 a unary operator, 3 a cast or binary operator
+// and 5 AT TIME ZONE.
 ExprPtr Transformer::TransformOperator(P::OperatorExprContext* ctx) {
-  return FoldLeft<P::AdditiveExprContext>(
-      ctx, [this](auto* c) { return TransformAdditive(c); },
-      [](antlr4::Token* op) {
-        switch (op->getType()) {
-          case P::TILDE: return BinaryOp::kRegexMatch;
-          case P::TILDE_STAR: return BinaryOp::kRegexIMatch;
-          case P::NOT_TILDE: return BinaryOp::kNotRegexMatch;
-          case P::NOT_TILDE_STAR: return BinaryOp::kNotRegexIMatch;
-          default: return BinaryOp::kConcat;
-        }
-      });
-}
-
-ExprPtr Transformer::TransformAdditive(P::AdditiveExprContext* ctx) {
-  return FoldLeft<P::MultiplicativeExprContext>(
-      ctx, [this](auto* c) { return TransformMultiplicative(c); },
-      [](antlr4::Token* op) { return op->getType() == P::PLUS ? BinaryOp::kAdd : BinaryOp::kSub; });
-}
-
-ExprPtr Transformer::TransformMultiplicative(P::MultiplicativeExprContext* ctx) {
-  return FoldLeft<P::PowerExprContext>(
-      ctx, [this](auto* c) { return TransformPower(c); },
-      [](antlr4::Token* op) {
-        switch (op->getType()) {
-          case P::STAR: return BinaryOp::kMul;
-          case P::SLASH: return BinaryOp::kDiv;
-          default: return BinaryOp::kMod;
-        }
-      });
-}
-
-ExprPtr Transformer::TransformPower(P::PowerExprContext* ctx) {
-  return FoldLeft<P::AtTimeZoneExprContext>(
-      ctx, [this](auto* c) { return TransformAtTimeZone(c); },
-      [](antlr4::Token*) { return BinaryOp::kPow; });
-}
-
-// x AT TIME ZONE z is timezone(z, x), as in PostgreSQL.
-ExprPtr Transformer::TransformAtTimeZone(P::AtTimeZoneExprContext* ctx) {
-  std::vector<P::UnaryExprContext*> operands = ctx->unaryExpr();
-  ExprPtr result = TransformUnary(operands[0]);
-  for (size_t i = 1; i < operands.size(); ++i) {
-    auto fn = std::make_unique<ast::FunctionExpr>(Pos(ctx->AT(i - 1)));
-    fn->name = "timezone";
-    fn->args.push_back(TransformUnary(operands[i]));
-    fn->args.push_back(std::move(result));
-    result = std::move(fn);
+  if (ctx->children.size() == 1) {
+    return TransformPrimary(static_cast<P::PrimaryExprContext*>(ctx->children[0]));
+  }
+  std::vector<P::OperatorExprContext*> spine;
+  P::OperatorExprContext* leaf = ctx;
+  while (leaf->children.size() >= 3) {
+    spine.push_back(leaf);
+    leaf = static_cast<P::OperatorExprContext*>(leaf->children[0]);
+  }
+  DepthGuard guard(this, spine.size() + 1, ctx);
+  ExprPtr result = TransformOperatorLeaf(leaf);
+  for (size_t i = spine.size(); i > 0; --i) {
+    result = TransformOperatorStep(spine[i - 1], std::move(result));
   }
   return result;
 }
 
-ExprPtr Transformer::TransformUnary(P::UnaryExprContext* ctx) {
-  if (ctx->op == nullptr) return TransformCast(ctx->castExpr());
-  ExprPtr operand = TransformUnary(ctx->unaryExpr());
-  const int pos = Pos(ctx->op);
-  if (ctx->op->getType() == P::PLUS) {
-    return std::make_unique<ast::UnaryExpr>(ast::UnaryOp::kPlus, std::move(operand), pos);
+ExprPtr Transformer::TransformOperatorLeaf(P::OperatorExprContext* ctx) {
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  if (children.size() == 1) {
+    return TransformPrimary(static_cast<P::PrimaryExprContext*>(children[0]));
   }
-  // PostgreSQL's doNegate: a minus directly on a numeric literal becomes
-  // part of the literal, so -2147483648 is an int4 and -9223372036854775808
-  // an int8.
+  // op=(MINUS | PLUS) operatorExpr
+  antlr4::Token* op = static_cast<antlr4::tree::TerminalNode*>(children[0])->getSymbol();
+  ExprPtr operand = TransformOperator(static_cast<P::OperatorExprContext*>(children[1]));
+  if (op->getType() == P::PLUS) {
+    return std::make_unique<ast::UnaryExpr>(ast::UnaryOp::kPlus, std::move(operand), Pos(op));
+  }
+  return TransformUnaryMinus(std::move(operand), Pos(op));
+}
+
+ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr left) {
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  auto operand = [&](size_t i) {
+    return TransformOperator(static_cast<P::OperatorExprContext*>(children[i]));
+  };
+  antlr4::Token* op = static_cast<antlr4::tree::TerminalNode*>(children[1])->getSymbol();
+  if (children.size() == 5) {  // x AT TIME ZONE z is timezone(z, x), as in PostgreSQL.
+    auto fn = std::make_unique<ast::FunctionExpr>(Pos(op));
+    fn->name = "timezone";
+    fn->args.push_back(operand(4));
+    fn->args.push_back(std::move(left));
+    return fn;
+  }
+  if (op->getType() == P::TYPECAST) {
+    return std::make_unique<ast::CastExpr>(
+        std::move(left), TransformTypeName(static_cast<P::TypeNameContext*>(children[2])),
+        ast::CastSyntax::kDoubleColon, Pos(op));
+  }
+  BinaryOp binary;
+  switch (op->getType()) {
+    case P::CARET: binary = BinaryOp::kPow; break;
+    case P::STAR: binary = BinaryOp::kMul; break;
+    case P::SLASH: binary = BinaryOp::kDiv; break;
+    case P::PERCENT: binary = BinaryOp::kMod; break;
+    case P::PLUS: binary = BinaryOp::kAdd; break;
+    case P::MINUS: binary = BinaryOp::kSub; break;
+    case P::TILDE: binary = BinaryOp::kRegexMatch; break;
+    case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
+    case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
+    case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
+    default: binary = BinaryOp::kConcat; break;
+  }
+  return MakeBinary(binary, std::move(left), operand(2), Pos(op));
+}
+
+// PostgreSQL's doNegate: a minus directly on a numeric literal becomes part
+// of the literal, so -2147483648 is an int4 and -9223372036854775808 an int8.
+ExprPtr Transformer::TransformUnaryMinus(ExprPtr operand, int position) {
   if (operand->kind == ast::ExprKind::kConstant) {
     auto& constant = operand->As<ast::ConstantExpr>();
     if (constant.constant_kind == ast::ConstantKind::kInteger) {
       if (constant.int_value == std::numeric_limits<int64_t>::min()) {
-        return MakeNumericConstant("9223372036854775808", pos);
+        return MakeNumericConstant("9223372036854775808", position);
       }
       constant.int_value = -constant.int_value;
-      constant.position = pos;
+      constant.position = position;
       return operand;
     }
     if (constant.constant_kind == ast::ConstantKind::kNumeric) {
       std::string text = constant.str_value;
       text = text[0] == '-' ? text.substr(1) : absl::StrCat("-", text);
-      return MakeNumericConstant(std::move(text), pos);
+      return MakeNumericConstant(std::move(text), position);
     }
   }
-  return std::make_unique<ast::UnaryExpr>(ast::UnaryOp::kMinus, std::move(operand), pos);
-}
-
-ExprPtr Transformer::TransformCast(P::CastExprContext* ctx) {
-  ExprPtr result = TransformPrimary(ctx->primaryExpr());
-  std::vector<P::TypeNameContext*> types = ctx->typeName();
-  for (size_t i = 0; i < types.size(); ++i) {
-    result = std::make_unique<ast::CastExpr>(std::move(result), TransformTypeName(types[i]),
-                                             ast::CastSyntax::kDoubleColon,
-                                             Pos(ctx->TYPECAST(i)));
-  }
-  return result;
+  return std::make_unique<ast::UnaryExpr>(ast::UnaryOp::kMinus, std::move(operand), position);
 }
 
 ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {

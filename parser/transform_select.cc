@@ -18,6 +18,7 @@ void CheckNotSet(bool already, const char* clause, antlr4::ParserRuleContext* ct
 }  // namespace
 
 ast::QueryNodePtr Transformer::TransformSelectStmt(P::SelectStmtContext* ctx) {
+  DepthGuard guard(this, 1, ctx);
   ast::QueryNodePtr query = TransformSetExpr(ctx->setExpr());
   ApplyModifiers(ctx, query.get());
   return query;
@@ -87,6 +88,7 @@ std::unique_ptr<ast::WithClause> Transformer::TransformWithClause(P::WithClauseC
 
 // setTerm ((UNION | EXCEPT) setQuantifier? setTerm)*, left-associative.
 ast::QueryNodePtr Transformer::TransformSetExpr(P::SetExprContext* ctx) {
+  DepthGuard guard(this, ctx->children.size() / 2, ctx);  // one level per operator
   ast::QueryNodePtr result;
   auto node = std::make_unique<ast::SetOperationNode>();
   for (antlr4::tree::ParseTree* child : ctx->children) {
@@ -110,6 +112,7 @@ ast::QueryNodePtr Transformer::TransformSetExpr(P::SetExprContext* ctx) {
 }
 
 ast::QueryNodePtr Transformer::TransformSetTerm(P::SetTermContext* ctx) {
+  DepthGuard guard(this, ctx->children.size() / 2, ctx);
   ast::QueryNodePtr result;
   auto node = std::make_unique<ast::SetOperationNode>();
   node->op = ast::SetOpType::kIntersect;
@@ -202,6 +205,7 @@ std::vector<ast::TableRefPtr> Transformer::TransformFromItems(
 }
 
 ast::TableRefPtr Transformer::TransformFromItem(P::FromItemContext* ctx) {
+  DepthGuard guard(this, ctx->children.size(), ctx);  // joins nest left-deep
   ast::TableRefPtr result = TransformTablePrimary(ctx->tablePrimary());
   for (auto* part : ctx->joinPart()) {
     auto join = std::make_unique<ast::JoinRef>(Pos(part));

@@ -150,22 +150,33 @@ ast::StatementPtr Transformer::TransformReset(P::ResetStmtContext* ctx) {
   return stmt;
 }
 
+std::vector<ast::Option> Transformer::TransformOptionList(P::OptionListContext* ctx) {
+  std::vector<ast::Option> out;
+  if (ctx == nullptr) return out;
+  for (auto* option : ctx->genericOption()) {
+    ast::Option o;
+    o.position = Pos(option);
+    o.name = ColLabel(option->colLabel());
+    if (option->varValue() != nullptr) o.value = TransformVarValue(option->varValue());
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 ast::StatementPtr Transformer::TransformExplain(P::ExplainStmtContext* ctx) {
   auto stmt = std::make_unique<ast::ExplainStatement>();
   if (ctx->ANALYZE()) stmt->options.push_back({"analyze", "", Pos(ctx->ANALYZE())});
   if (ctx->VERBOSE()) stmt->options.push_back({"verbose", "", Pos(ctx->VERBOSE())});
-  for (auto* option : ctx->explainOption()) {
-    ast::ExplainOption out;
-    out.position = Pos(option);
-    out.name = option->identifier() ? Ident(option->identifier())
-                                    : AsciiLower(option->getStart()->getText());
-    if (option->varValue() != nullptr) out.value = AsciiLower(TransformVarValue(option->varValue()));
-    stmt->options.push_back(std::move(out));
+  if (auto* list = ctx->optionList()) {
+    for (ast::Option& option : TransformOptionList(list)) {
+      option.value = AsciiLower(option.value);
+      stmt->options.push_back(std::move(option));
+    }
   }
   // Validate as PostgreSQL's ExplainQuery does.
   static const char* const kBoolOptions[] = {"analyze", "verbose", "costs", "settings",
                                              "buffers", "wal",     "timing", "summary"};
-  for (const ast::ExplainOption& option : stmt->options) {
+  for (const ast::Option& option : stmt->options) {
     if (option.name == "format") {
       if (option.value != "text" && option.value != "json" && option.value != "xml" &&
           option.value != "yaml") {

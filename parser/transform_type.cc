@@ -6,27 +6,12 @@
 #include "parser/transformer.h"
 
 namespace cairn::parser {
-namespace {
-
-std::string CanonicalTypeName(const std::string& name) {
-  static const std::pair<const char*, const char*> kAliases[] = {
-      {"int", "int4"},          {"integer", "int4"},     {"smallint", "int2"},
-      {"bigint", "int8"},       {"boolean", "bool"},     {"real", "float4"},
-      {"decimal", "numeric"},   {"char", "bpchar"},      {"serial4", "serial"},
-      {"serial8", "bigserial"}, {"serial2", "smallserial"},
-  };
-  for (const auto& [alias, canonical] : kAliases) {
-    if (name == alias) return canonical;
-  }
-  return name;
-}
-
-}  // namespace
 
 ast::TypeName Transformer::TransformTypeName(P::TypeNameContext* ctx) {
   ast::TypeName type;
   type.position = Pos(ctx);
   P::TypeModifiersContext* mods = nullptr;
+  bool sql_float = false;  // unquoted FLOAT[(p)]
   if (dynamic_cast<P::DoublePrecisionTypeContext*>(ctx) != nullptr) {
     type.name = "float8";
     return type;
@@ -40,10 +25,14 @@ ast::TypeName Transformer::TransformTypeName(P::TypeNameContext* ctx) {
     std::vector<P::IdentifierContext*> parts = named->identifier();
     const std::string written = Ident(parts.back());
     if (parts.size() == 2) type.schema = Ident(parts[0]);
-    type.name = type.schema.empty() || type.schema == "pg_catalog" ? CanonicalTypeName(written)
-                                                                    : written;
+    // Only unquoted names have aliases: "int" (quoted) is no type, as in
+    // PostgreSQL, and "char" is PostgreSQL's one-byte type, not CHAR(1).
+    const bool quoted = parts.back()->QUOTED_IDENTIFIER() != nullptr;
+    const bool builtin = type.schema.empty() || type.schema == "pg_catalog";
+    type.name = builtin && !quoted ? ast::CanonicalTypeName(written) : written;
+    sql_float = builtin && !quoted && written == "float";
     mods = named->typeModifiers();
-    if (written == "char" && mods == nullptr) type.modifiers.push_back(1);
+    if (type.name == "bpchar" && written == "char" && mods == nullptr) type.modifiers.push_back(1);
     if (named->tz != nullptr) {
       const bool with_tz = named->tz->getType() == P::WITH;
       if (type.name == "timestamp") {
@@ -69,7 +58,7 @@ ast::TypeName Transformer::TransformTypeName(P::TypeNameContext* ctx) {
   }
   // FLOAT(p) picks REAL or DOUBLE PRECISION by binary precision, as in
   // PostgreSQL's grammar.
-  if (type.name == "float") {
+  if (sql_float) {
     if (type.modifiers.empty()) {
       type.name = "float8";
     } else {

@@ -34,6 +34,19 @@ void Transformer::SyntaxError(std::string_view message, antlr4::Token* token) {
   Fail(MakeError(ErrorCode::kSyntaxError, message, Pos(token)));
 }
 
+Transformer::DepthGuard::DepthGuard(Transformer* transformer, size_t levels,
+                                    antlr4::ParserRuleContext* ctx)
+    : transformer_(transformer), levels_(levels) {
+  transformer_->depth_ += levels_;
+  if (transformer_->depth_ > kMaxTreeDepth) {
+    transformer_->depth_ -= levels_;
+    Fail(MakeError(ErrorCode::kFeatureNotSupported,
+                   absl::StrCat("statement too complex: nested more than ", kMaxTreeDepth,
+                                " levels deep"),
+                   Pos(ctx)));
+  }
+}
+
 ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
   ast::StatementPtr stmt;
   if (auto* c = ctx->selectStmt()) {
@@ -72,6 +85,10 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformReset(c);
   } else if (auto* c = ctx->explainStmt()) {
     stmt = TransformExplain(c);
+  } else if (auto* c = ctx->copyStmt()) {
+    stmt = TransformCopy(c);
+  } else if (auto* c = ctx->vacuumStmt()) {
+    stmt = TransformVacuum(c);
   } else {
     Fail(MakeError(ErrorCode::kFeatureNotSupported, "statement not supported", Pos(ctx)));
   }

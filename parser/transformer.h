@@ -79,6 +79,7 @@ class Transformer {
   ast::StatementPtr TransformDelete(P::DeleteStmtContext* ctx);
   std::vector<ast::SetClause> TransformSetClauses(const std::vector<P::SetClauseContext*>& ctxs);
   std::vector<ast::ResultTarget> TransformReturning(P::ReturningClauseContext* ctx);
+  ast::StatementPtr TransformCopy(P::CopyStmtContext* ctx);
 
   // transform_ddl.cc
   ast::StatementPtr TransformCreateDatabase(P::CreateDatabaseStmtContext* ctx);
@@ -95,6 +96,7 @@ class Transformer {
   ast::StatementPtr TransformAlterTable(P::AlterTableStmtContext* ctx);
   ast::AlterTableCmd TransformAlterTableCmd(P::AlterTableCmdContext* ctx);
   ast::StatementPtr TransformTruncate(P::TruncateStmtContext* ctx);
+  ast::StatementPtr TransformVacuum(P::VacuumStmtContext* ctx);
   static ast::DropBehavior TransformDropBehavior(P::DropBehaviorContext* ctx);
 
   // transform_session.cc
@@ -106,21 +108,18 @@ class Transformer {
   ast::StatementPtr TransformShow(P::ShowStmtContext* ctx);
   ast::StatementPtr TransformReset(P::ResetStmtContext* ctx);
   ast::StatementPtr TransformExplain(P::ExplainStmtContext* ctx);
+  std::vector<ast::Option> TransformOptionList(P::OptionListContext* ctx);
 
-  // transform_expression.cc: one method per precedence level.
-  ast::ExprPtr TransformOr(P::OrExprContext* ctx);
-  ast::ExprPtr TransformAnd(P::AndExprContext* ctx);
-  ast::ExprPtr TransformNot(P::NotExprContext* ctx);
-  ast::ExprPtr TransformIs(P::IsExprContext* ctx);
-  ast::ExprPtr TransformComparison(P::ComparisonExprContext* ctx);
-  ast::ExprPtr TransformPredicate(P::PredicateExprContext* ctx);
+  // transform_expression.cc. The two left-recursive rules arrive as left
+  // spines of contexts; they are walked iteratively (a Leaf, then one Step
+  // per context), so long chains do not recurse.
+  ast::ExprPtr TransformExprLeaf(P::ExprContext* ctx);
+  ast::ExprPtr TransformExprStep(P::ExprContext* ctx, ast::ExprPtr left);
+  ast::ExprPtr TransformOperatorLeaf(P::OperatorExprContext* ctx);
+  ast::ExprPtr TransformOperatorStep(P::OperatorExprContext* ctx, ast::ExprPtr left);
+  ast::ExprPtr TransformPredicate(ast::ExprPtr operand, P::PredicateSuffixContext* suffix);
   ast::ExprPtr TransformOperator(P::OperatorExprContext* ctx);
-  ast::ExprPtr TransformAdditive(P::AdditiveExprContext* ctx);
-  ast::ExprPtr TransformMultiplicative(P::MultiplicativeExprContext* ctx);
-  ast::ExprPtr TransformPower(P::PowerExprContext* ctx);
-  ast::ExprPtr TransformAtTimeZone(P::AtTimeZoneExprContext* ctx);
-  ast::ExprPtr TransformUnary(P::UnaryExprContext* ctx);
-  ast::ExprPtr TransformCast(P::CastExprContext* ctx);
+  ast::ExprPtr TransformUnaryMinus(ast::ExprPtr operand, int position);
   ast::ExprPtr TransformPrimary(P::PrimaryExprContext* ctx);
   std::unique_ptr<ast::FunctionExpr> TransformFunctionCall(P::FunctionNameContext* name,
                                                            P::FunctionArgsContext* args);
@@ -138,7 +137,28 @@ class Transformer {
   // transform_type.cc
   ast::TypeName TransformTypeName(P::TypeNameContext* ctx);
 
+ public:
+  // Bounds the depth of the tree being built, so that no layer that walks
+  // it recursively (ToString, destructors, the binder) can run out of
+  // stack: each open level adds to depth_, and going past kMaxTreeDepth
+  // fails with "statement too complex". AND/OR chains are built balanced,
+  // so they add only log2 of their length.
+  static constexpr size_t kMaxTreeDepth = 1000;
+  class DepthGuard {
+   public:
+    DepthGuard(Transformer* transformer, size_t levels, antlr4::ParserRuleContext* ctx);
+    ~DepthGuard() { transformer_->depth_ -= levels_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+
+   private:
+    Transformer* transformer_;
+    size_t levels_;
+  };
+
+ private:
   const SourceText& source_;
+  size_t depth_ = 0;
 };
 
 // Lower-cases ASCII letters only, as PostgreSQL does for identifiers in a

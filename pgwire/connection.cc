@@ -254,10 +254,8 @@ absl::Status Connection::QueryLoop() {
       case frontend::kExecute:
       case frontend::kClose:
         // TODO(pgwire): the extended query protocol.
-        WriteErrorResponse(writer_, ReportFromStatus(Severity::kError,
-                                                     MakeError(ErrorCode::kFeatureNotSupported,
-                                                               "extended query protocol is not "
-                                                               "supported yet")));
+        WriteError(MakeError(ErrorCode::kFeatureNotSupported,
+                             "extended query protocol is not supported yet"));
         ignore_till_sync_ = true;
         break;
       case frontend::kSync:
@@ -268,10 +266,8 @@ absl::Status Connection::QueryLoop() {
         CAIRN_RETURN_IF_ERROR(Flush());
         break;
       case frontend::kFunctionCall:
-        WriteErrorResponse(writer_, ReportFromStatus(Severity::kError,
-                                                     MakeError(ErrorCode::kFeatureNotSupported,
-                                                               "function call messages are not "
-                                                               "supported")));
+        WriteError(MakeError(ErrorCode::kFeatureNotSupported,
+                             "function call messages are not supported"));
         WriteReadyForQuery(writer_, session_->txn_status());
         break;
       case frontend::kCopyData:
@@ -298,13 +294,17 @@ absl::Status Connection::HandleQuery(std::string_view body) {
   const absl::Status status = session_->ExecuteQuery(*sql, &results);
   if (!status.ok()) {
     if (GetErrorCode(status) == ErrorCode::kAdminShutdown) return Fatal(status);
-    WriteErrorResponse(writer_, ReportFromStatus(Severity::kError, status));
+    WriteError(status);
   } else if (!results.reported()) {
     WriteEmptyQueryResponse(writer_);  // a session that reported nothing ran nothing
   }
   results.WriteChangedParameters();
   WriteReadyForQuery(writer_, session_->txn_status());
   return absl::OkStatus();
+}
+
+void Connection::WriteError(const absl::Status& error) {
+  WriteErrorResponse(writer_, ReportFromStatus(Severity::kError, error));
 }
 
 absl::Status Connection::Fatal(const absl::Status& error) {
@@ -320,7 +320,8 @@ absl::Status Connection::Fatal(std::string_view sqlstate, std::string_view messa
   report.message = std::string(message);
   WriteErrorResponse(writer_, report);
   (void)Flush();
-  return absl::FailedPreconditionError(absl::StrCat(std::string(sqlstate), ": ", std::string(message)));
+  return absl::FailedPreconditionError(
+      absl::StrCat(std::string(sqlstate), ": ", std::string(message)));
 }
 
 absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {

@@ -69,6 +69,8 @@ class Connection {
   std::vector<std::pair<std::string, std::string>> InitialParameters(
       const StartupRequest& request) const;
 
+  // Buffers an ERROR ErrorResponse for `error`; the connection goes on.
+  void WriteError(const absl::Status& error);
   // Sends a FATAL ErrorResponse and returns `error`, which ends the connection.
   absl::Status Fatal(const absl::Status& error);
   absl::Status Fatal(std::string_view sqlstate, std::string_view message);

@@ -71,9 +71,10 @@ absl::StatusOr<StartupRequest> ParseStartupPacket(std::string_view packet) {
   }
 
   if (ProtocolMajor(version) != ProtocolMajor(kProtocolVersion3)) {
-    return MakeError(ErrorCode::kFeatureNotSupported,
-                     absl::StrFormat("unsupported frontend protocol %u.%u: server supports 3.0 to 3.0",
-                                     ProtocolMajor(version), ProtocolMinor(version)));
+    return MakeError(
+        ErrorCode::kFeatureNotSupported,
+        absl::StrFormat("unsupported frontend protocol %u.%u: server supports 3.0 to 3.0",
+                        ProtocolMajor(version), ProtocolMinor(version)));
   }
   request.kind = StartupKind::kStartup;
   request.protocol_version = version;

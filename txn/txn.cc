@@ -14,6 +14,11 @@ absl::Status WriteConflict() {
                    "could not serialize access due to concurrent update (restart transaction)");
 }
 
+absl::Status CompletionUnknown(const absl::Status& cause) {
+  return MakeError(ErrorCode::kStatementCompletionUnknown,
+                   absl::StrCat("the outcome of COMMIT is unknown: ", cause.message()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Txn>> Txn::Begin(kv::KvClient* client, LockResolver* resolver,
@@ -133,7 +138,11 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
     std::vector<kv::TxnError> errors;
     *one_phase = false;
     if (options_.allow_one_phase_commit) {
-      CAIRN_ASSIGN_OR_RETURN(auto one, client_->TryOnePhaseCommit(request));
+      auto one_or = client_->TryOnePhaseCommit(request);
+      // The commit may or may not have been applied: never report a
+      // retryable error for it, or a retry could apply it twice.
+      if (!one_or.ok()) return CompletionUnknown(one_or.status());
+      auto& one = *one_or;
       if (one.applied) {
         *one_phase = true;
         commit_ts_ = one.commit_ts;
@@ -180,7 +189,9 @@ absl::Status Txn::Commit() {
   CAIRN_ASSIGN_OR_RETURN(commit_ts_, client_->GetTimestamp());
 
   // The commit point.
-  CAIRN_ASSIGN_OR_RETURN(auto errors, client_->Commit({keys.front()}, start_ts_, commit_ts_));
+  auto errors_or = client_->Commit({keys.front()}, start_ts_, commit_ts_);
+  if (!errors_or.ok()) return CompletionUnknown(errors_or.status());
+  auto& errors = *errors_or;
   if (!errors.empty()) {
     (void)client_->Rollback(keys, start_ts_);
     return MakeError(ErrorCode::kSerializationFailure,

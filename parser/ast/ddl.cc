@@ -100,8 +100,17 @@ std::string CreateTableStatement::ToString() const {
   std::vector<std::string> elements;
   for (const ColumnDef& column : columns) elements.push_back(column.ToString());
   for (const Constraint& c : constraints) elements.push_back(c.ToString(false));
-  return absl::StrCat("CREATE TABLE ", if_not_exists ? "IF NOT EXISTS " : "", name.ToString(),
-                      " (", absl::StrJoin(elements, ", "), ")");
+  std::string out = absl::StrCat("CREATE TABLE ", if_not_exists ? "IF NOT EXISTS " : "",
+                                 name.ToString(), " (", absl::StrJoin(elements, ", "), ")");
+  if (!storage_params.empty()) {
+    absl::StrAppend(&out, " WITH (",
+                    absl::StrJoin(storage_params, ", ", [](std::string* o, const Option& p) {
+                      o->append(OptionName(p.name));
+                      if (!p.value.empty()) absl::StrAppend(o, " = ", QuoteString(p.value));
+                    }),
+                    ")");
+  }
+  return out;
 }
 
 std::string DropTableStatement::ToString() const {
@@ -181,6 +190,16 @@ std::string AlterTableStatement::ToString() const {
 
 std::string TruncateStatement::ToString() const {
   return absl::StrCat("TRUNCATE ", ObjectNames(tables), Behavior(behavior));
+}
+
+std::string VacuumStatement::ToString() const {
+  std::string out = vacuum ? "VACUUM" : "ANALYZE";
+  if (full) out += " FULL";
+  if (freeze) out += " FREEZE";
+  if (verbose) out += " VERBOSE";
+  if (analyze && vacuum) out += " ANALYZE";
+  if (!tables.empty()) absl::StrAppend(&out, " ", ObjectNames(tables));
+  return out;
 }
 
 }  // namespace cairn::ast

@@ -82,6 +82,7 @@ struct CreateTableStatement : Statement {
   bool if_not_exists = false;
   std::vector<ColumnDef> columns;
   std::vector<Constraint> constraints;  // table constraints
+  std::vector<Option> storage_params;   // WITH (fillfactor = 100); accepted, unused
 };
 
 enum class DropBehavior : uint8_t { kDefault, kRestrict, kCascade };
@@ -176,6 +177,22 @@ struct TruncateStatement : Statement {
 
   std::vector<ObjectName> tables;
   DropBehavior behavior = DropBehavior::kDefault;
+};
+
+// VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [tables] and ANALYZE [VERBOSE]
+// [tables]: maintenance that MVCC garbage collection makes a no-op here,
+// parsed so that tools (pgbench -i) can run.
+struct VacuumStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kVacuum;
+  VacuumStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  bool vacuum = true;  // false for a plain ANALYZE
+  bool full = false;
+  bool freeze = false;
+  bool verbose = false;
+  bool analyze = false;
+  std::vector<ObjectName> tables;  // empty: the whole database
 };
 
 }  // namespace cairn::ast

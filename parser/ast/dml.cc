@@ -85,4 +85,25 @@ std::string DeleteStatement::ToString() const {
   return out + Returning(returning);
 }
 
+std::string CopyStatement::ToString() const {
+  std::string out = "COPY ";
+  if (query != nullptr) {
+    absl::StrAppend(&out, "(", query->ToString(), ")");
+  } else {
+    out += table.ToString();
+    if (!columns.empty()) absl::StrAppend(&out, " (", Names(columns), ")");
+  }
+  absl::StrAppend(&out, is_from ? " FROM " : " TO ",
+                  filename.empty() ? (is_from ? "STDIN" : "STDOUT") : QuoteString(filename));
+  if (!options.empty()) {
+    absl::StrAppend(&out, " WITH (",
+                    absl::StrJoin(options, ", ", [](std::string* o, const Option& option) {
+                      o->append(OptionName(option.name));
+                      if (!option.value.empty()) absl::StrAppend(o, " ", QuoteString(option.value));
+                    }),
+                    ")");
+  }
+  return out;
+}
+
 }  // namespace cairn::ast

@@ -84,4 +84,21 @@ struct DeleteStatement : Statement {
   std::vector<ResultTarget> returning;
 };
 
+// COPY table [(columns)] FROM STDIN | TO STDOUT [WITH (options)], and
+// COPY (query) TO STDOUT. Legacy option words are normalised to the
+// parenthesised form: CSV is {"format", "csv"}, HEADER {"header", ""},
+// DELIMITER 'x' {"delimiter", "x"}, NULL 'x' {"null", "x"}.
+struct CopyStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCopy;
+  CopyStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  ObjectName table;                 // empty name for COPY (query)
+  std::vector<Identifier> columns;  // empty: all columns
+  QueryNodePtr query;               // COPY (query) TO ...
+  bool is_from = true;              // FROM (load) or TO (dump)
+  std::string filename;             // empty: STDIN / STDOUT
+  std::vector<Option> options;
+};
+
 }  // namespace cairn::ast

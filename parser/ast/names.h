@@ -25,4 +25,12 @@ struct ObjectName {
   std::string ToString() const;
 };
 
+// A `name value` option: EXPLAIN (FORMAT json), COPY ... WITH (HEADER),
+// CREATE TABLE ... WITH (fillfactor = 100).
+struct Option {
+  std::string name;   // lower-cased
+  std::string value;  // as PostgreSQL flattens it (see SetStatement); empty when absent
+  int position = 0;
+};
+
 }  // namespace cairn::ast

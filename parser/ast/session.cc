@@ -78,8 +78,8 @@ std::string ResetStatement::ToString() const { return "RESET " + ShowName(name);
 std::string ExplainStatement::ToString() const {
   if (options.empty()) return "EXPLAIN " + statement->ToString();
   std::vector<std::string> parts;
-  for (const ExplainOption& option : options) {
-    std::string part = absl::AsciiStrToUpper(option.name);
+  for (const Option& option : options) {
+    std::string part = OptionName(option.name);
     if (!option.value.empty()) absl::StrAppend(&part, " ", QuoteString(option.value));
     parts.push_back(std::move(part));
   }

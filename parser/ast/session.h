@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "parser/ast/names.h"
 #include "parser/ast/statement.h"
 
 namespace cairn::ast {
@@ -91,12 +92,6 @@ struct ResetStatement : Statement {
   std::string name;
 };
 
-struct ExplainOption {
-  std::string name;   // lower-cased: "analyze", "verbose", "costs", "format", ...
-  std::string value;  // lower-cased; empty when not given
-  int position = 0;
-};
-
 struct ExplainStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kExplain;
   ExplainStatement() : Statement(kKind) {}
@@ -107,7 +102,8 @@ struct ExplainStatement : Statement {
   // both there too).
   bool analyze = false;
   bool verbose = false;
-  std::vector<ExplainOption> options;
+  // Names and values lower-cased: "analyze", "costs", "format" "json", ...
+  std::vector<Option> options;
   StatementPtr statement;  // SELECT, INSERT, UPDATE or DELETE
 };
 

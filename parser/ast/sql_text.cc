@@ -22,6 +22,17 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+std::string OptionName(std::string_view name) {
+  bool word = !name.empty();
+  for (char c : name) word = word && ((c >= 'a' && c <= 'z') || c == '_');
+  if (!word) return QuoteIdentifier(name);
+  std::string out(name);
+  for (char& c : out) {
+    if (c != '_') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
 std::string QuoteString(std::string_view value) {
   std::string out = "'";
   for (char c : value) {

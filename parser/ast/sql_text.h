@@ -15,6 +15,9 @@ std::string QuoteIdentifier(std::string_view name);
 std::string QuoteString(std::string_view value);
 // Dotted list of QuoteIdentifier()s.
 std::string QuoteQualified(const std::vector<std::string>& parts);
+// An option name (EXPLAIN, COPY, WITH (...)): upper case when it is a plain
+// word, which any keyword may be in that position; quoted otherwise.
+std::string OptionName(std::string_view name);
 // True for the words the lexer treats as keywords (lower case).
 bool IsKeyword(std::string_view word);
 

@@ -25,6 +25,8 @@ enum class StatementKind : uint8_t {
   kShow,            // ShowStatement
   kReset,           // ResetStatement
   kExplain,         // ExplainStatement
+  kCopy,            // CopyStatement (dml.h)
+  kVacuum,          // VacuumStatement (ddl.h): VACUUM, ANALYZE
 };
 
 // One SQL statement of a Query message. Built by the parser, then read-only.

@@ -25,7 +25,7 @@ absl::StatusOr<ResolvedType> Resolve(TypeId id, bool serial = false) {
 // "does not exist".
 bool KnownUnsupported(const std::string& name) {
   static const char* const kNames[] = {
-      "interval", "time",  "timetz",  "json",   "jsonb", "uuid", "money",   "inet",
+      "interval", "time",  "timetz",  "char",  "json",   "jsonb", "uuid", "money",   "inet",
       "cidr",     "macaddr", "bit",   "varbit", "xml",   "oid",  "name",    "regclass",
       "regtype",  "point", "line",    "box",    "path",  "polygon", "circle", "tsvector"};
   for (const char* n : kNames) {
@@ -34,7 +34,21 @@ bool KnownUnsupported(const std::string& name) {
   return false;
 }
 
+constexpr std::pair<const char*, const char*> kAliases[] = {
+    {"int", "int4"},          {"integer", "int4"},     {"smallint", "int2"},
+    {"bigint", "int8"},       {"boolean", "bool"},     {"real", "float4"},
+    {"decimal", "numeric"},   {"char", "bpchar"},      {"serial4", "serial"},
+    {"serial8", "bigserial"}, {"serial2", "smallserial"},
+};
+
 }  // namespace
+
+std::string CanonicalTypeName(const std::string& name) {
+  for (const auto& [alias, canonical] : kAliases) {
+    if (name == alias) return canonical;
+  }
+  return name;
+}
 
 std::string TypeName::ToString() const {
   const bool builtin = schema.empty() || schema == "pg_catalog";
@@ -53,7 +67,11 @@ std::string TypeName::ToString() const {
     if (name == "time") return "time" + Modifiers(modifiers) + " without time zone";
   }
   std::string out = schema.empty() ? "" : QuoteIdentifier(schema) + ".";
-  return out + QuoteIdentifier(name) + Modifiers(modifiers);
+  // A name that the parser would rewrite ("char", "float") must be quoted
+  // to come back as itself.
+  const bool rewritten = CanonicalTypeName(name) != name || name == "float";
+  out += rewritten ? "\"" + name + "\"" : QuoteIdentifier(name);
+  return out + Modifiers(modifiers);
 }
 
 absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {

@@ -26,6 +26,13 @@ struct TypeName {
   std::string ToString() const;
 };
 
+// The canonical spelling of an unquoted type name: int/integer -> int4,
+// smallint -> int2, bigint -> int8, boolean -> bool, real -> float4,
+// decimal -> numeric, char -> bpchar, serial4 -> serial, serial8 ->
+// bigserial, serial2 -> smallserial; any other name is returned unchanged.
+// (FLOAT(p) and the multi-word spellings are resolved by the grammar.)
+std::string CanonicalTypeName(const std::string& name);
+
 // A TypeName mapped to the types CairnDB stores.
 struct ResolvedType {
   SqlType type;

@@ -29,6 +29,8 @@ statement
     | showStmt
     | resetStmt
     | explainStmt
+    | copyStmt
+    | vacuumStmt
     ;
 
 // ---------------------------------------------------------------- queries
@@ -125,7 +127,7 @@ dropDatabaseStmt: DROP DATABASE (IF EXISTS)? identifier;
 
 createTableStmt
     : CREATE TABLE (IF NOT EXISTS)? qualifiedName
-      LPAREN (tableElement (COMMA tableElement)*)? RPAREN
+      LPAREN (tableElement (COMMA tableElement)*)? RPAREN (WITH optionList)?
     ;
 tableElement: columnDef | tableConstraint;
 columnDef: identifier typeName columnConstraint*;
@@ -185,6 +187,22 @@ alterTableCmd
 
 truncateStmt: TRUNCATE TABLE? ONLY? qualifiedNameList dropBehavior?;
 
+copyStmt
+    : COPY (qualifiedName columnNameList? | LPAREN selectStmt RPAREN)
+      direction=(FROM | TO) (STDIN | STDOUT | stringLiteral)
+      WITH? (optionList | copyLegacyOption*)
+    ;
+copyLegacyOption
+    : BINARY | CSV | HEADER | FREEZE
+    | DELIMITER AS? stringLiteral
+    | NULL_P AS? stringLiteral
+    ;
+
+vacuumStmt
+    : VACUUM (FULL | FREEZE | VERBOSE | ANALYZE)* qualifiedNameList?
+    | ANALYZE VERBOSE? qualifiedNameList?
+    ;
+
 // ---------------------------------------------------------------- session
 
 transactionStmt
@@ -233,45 +251,60 @@ resetStmt
     : RESET (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | varName)
     ;
 
-explainStmt
-    : EXPLAIN (ANALYZE VERBOSE? | VERBOSE | LPAREN explainOption (COMMA explainOption)* RPAREN)?
-      explainableStmt
-    ;
-explainOption: (ANALYZE | VERBOSE | identifier) varValue?;
+explainStmt: EXPLAIN (ANALYZE VERBOSE? | VERBOSE | optionList)? explainableStmt;
+
+// name [=] value options of EXPLAIN (...), COPY ... WITH (...) and
+// CREATE TABLE ... WITH (...).
+optionList: LPAREN genericOption (COMMA genericOption)* RPAREN;
+genericOption: colLabel (EQ? varValue)?;
 explainableStmt: selectStmt | insertStmt | updateStmt | deleteStmt;
 
 // ---------------------------------------------------------------- expressions
 
-expr: orExpr;
-orExpr: andExpr (OR andExpr)*;
-andExpr: notExpr (AND notExpr)*;
-notExpr: NOT notExpr | isExpr;
-isExpr: comparisonExpr isSuffix*;
-isSuffix
-    : IS NOT? (NULL_P | TRUE_P | FALSE_P | UNKNOWN)      #isTest
-    | IS NOT? DISTINCT FROM comparisonExpr          #isDistinctFrom
-    | ISNULL                                        #isNullPostfix
-    | NOTNULL                                       #notNullPostfix
+// Expressions use ANTLR's left-recursive rules (precedence climbing): the
+// earlier an alternative, the tighter it binds. The order follows the
+// precedence table of PostgreSQL's gram.y. Comparisons and BETWEEN/IN/LIKE
+// are non-associative there; the transform rejects `a = b = c` and
+// `a LIKE b LIKE c` as PostgreSQL's grammar does.
+expr
+    : operatorExpr                                                          #operandExpr
+    | expr predicateSuffix                                                  #predicateExpr
+    | expr comparisonOp expr                                                #comparisonExpr
+    | expr comparisonOp quantifier=(ANY | SOME | ALL) LPAREN selectStmt RPAREN  #quantifiedComparisonExpr
+    | expr isSuffix                                                         #isExpr
+    | expr IS NOT? DISTINCT FROM expr                                       #isDistinctFromExpr
+    | NOT expr                                                              #notExpr
+    | expr AND expr                                                         #andExpr
+    | expr OR expr                                                          #orExpr
     ;
-comparisonExpr
-    : predicateExpr (comparisonOp (predicateExpr | quantifier=(ANY | SOME | ALL) LPAREN selectStmt RPAREN))?
+isSuffix
+    : IS NOT? (NULL_P | TRUE_P | FALSE_P | UNKNOWN)
+    | ISNULL
+    | NOTNULL
     ;
 comparisonOp: EQ | NE | LT | LE | GT | GE;
-predicateExpr: operatorExpr predicateSuffix?;
 predicateSuffix
     : NOT? BETWEEN SYMMETRIC? operatorExpr AND operatorExpr                 #betweenPredicate
     | NOT? IN LPAREN selectStmt RPAREN                                        #inSubqueryPredicate
     | NOT? IN LPAREN exprList RPAREN                                          #inListPredicate
     | NOT? op=(LIKE | ILIKE) operatorExpr (ESCAPE operatorExpr)?              #likePredicate
     ;
-// PostgreSQL's "Op" level: || and the other multi-character operators.
-operatorExpr: additiveExpr (op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR) additiveExpr)*;
-additiveExpr: multiplicativeExpr (op=(PLUS | MINUS) multiplicativeExpr)*;
-multiplicativeExpr: powerExpr (op=(STAR | SLASH | PERCENT) powerExpr)*;
-powerExpr: atTimeZoneExpr (CARET atTimeZoneExpr)*;
-atTimeZoneExpr: unaryExpr (AT TIME ZONE unaryExpr)*;
-unaryExpr: op=(MINUS | PLUS) unaryExpr | castExpr;
-castExpr: primaryExpr (TYPECAST typeName)*;
+// The operators that bind tighter than BETWEEN/IN/LIKE, as one
+// left-recursive rule (ANTLR turns it into precedence climbing, far cheaper
+// than a rule per level). Alternatives bind tighter the earlier they come:
+// '::', unary minus, AT TIME ZONE, '^', '* / %', '+ -', and PostgreSQL's
+// "Op" level (||, ~ and friends). All binary ones are left-associative.
+operatorExpr
+    : primaryExpr                                                               #primaryOperand
+    | operatorExpr TYPECAST typeName                                            #castOperand
+    | op=(MINUS | PLUS) operatorExpr                                            #unaryOperand
+    | operatorExpr AT TIME ZONE operatorExpr                                    #atTimeZoneOperand
+    | operatorExpr op=CARET operatorExpr                                        #binaryOperand
+    | operatorExpr op=(STAR | SLASH | PERCENT) operatorExpr                     #binaryOperand
+    | operatorExpr op=(PLUS | MINUS) operatorExpr                               #binaryOperand
+    | operatorExpr op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR) operatorExpr
+                                                                                #binaryOperand
+    ;
 
 primaryExpr
     : literal                                                 #literalExpr
@@ -319,13 +352,15 @@ colLabel: identifier | reservedKeyword;
 // Keywords that remain usable as names. The transform lower-cases them.
 nonReservedKeyword
     : ABORT | ACTION | ADD | ALTER | AT | BEGIN | BY | CASCADE | CHARACTERISTICS
-    | COLUMN | COMMIT | COMMITTED | CONFLICT | DATA | DATABASE | DEFERRABLE | DELETE
-    | DOUBLE | ESCAPE | EXPLAIN | FIRST | IF | INCLUDE | INDEX | INSERT | ISOLATION
+    | BINARY | COLUMN | COMMIT | COMMITTED | CONFLICT | COPY | CSV | DATA | DATABASE
+    | DEFERRABLE | DELETE | DELIMITER | DOUBLE | ESCAPE | EXPLAIN | FIRST | FREEZE
+    | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION
     | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NOTHING | NOWAIT | NULLS
     | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
     | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET
-    | SHARE | SHOW | SKIP_P | START | STORING | TIME | TRANSACTION | TRUNCATE | TYPE
-    | UNCOMMITTED | UNKNOWN | UPDATE | VALUES | VARYING | WORK | WRITE | ZONE
+    | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
+    | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
+    | WRITE | ZONE
     ;
 reservedKeyword
     : ALL | ANALYZE | AND | ANY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK

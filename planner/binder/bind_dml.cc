@@ -176,6 +176,10 @@ absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
     if (query->output.size() > targets.size()) {
       return MakeError(ErrorCode::kSyntaxError, "INSERT has more expressions than target columns");
     }
+    if (query->output.size() < targets.size() && !stmt.columns.empty()) {
+      return MakeError(ErrorCode::kSyntaxError, "INSERT has more target columns than expressions",
+                       stmt.columns[query->output.size()].position);
+    }
     std::vector<BoundExprPtr> full(columns.size());
     for (size_t i = 0; i < query->output.size(); ++i) {
       int col = targets[i];

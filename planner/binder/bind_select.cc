@@ -236,6 +236,15 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
                            item->position);
         }
         item = select.targets[n - 1].expr.get();
+      } else if (item->kind == ast::ExprKind::kColumnRef &&
+                 item->As<ast::ColumnRefExpr>().names.size() == 1) {
+        // A name that is no input column may be a select-list alias.
+        const std::string& name = item->As<ast::ColumnRefExpr>().column();
+        if (!input.Resolve("", name, item->position).ok()) {
+          for (const auto& t : select.targets) {
+            if (t.alias == name) item = t.expr.get();
+          }
+        }
       }
       CAIRN_ASSIGN_OR_RETURN(auto bound, group_binder.Bind(*item));
       agg_ctx.group_texts.push_back(item->ToString());

@@ -1,6 +1,8 @@
 #include "planner/binder/expression_binder.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -143,7 +145,15 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindInner(const ast::Expr& expr) 
           break;
         }
         case ast::ConstantKind::kNumeric: {
+          // NUMERIC keeps 38 digits; a literal beyond that (1e300, 1e-200)
+          // can still be a float, so it becomes a double precision constant.
           auto n = Numeric::Parse(c.str_value);
+          double d = std::strtod(c.str_value.c_str(), nullptr);
+          bool lost = !n.ok() || (n->unscaled == 0 && d != 0);
+          if (lost && std::isfinite(d)) {
+            out = BoundExpr::Constant(Value::Float64(d), SqlType::Of(TypeId::kFloat64));
+            break;
+          }
           if (!n.ok()) return WithPosition(n.status(), c.position);
           out = BoundExpr::Constant(Value::Num(*n), SqlType::Of(TypeId::kNumeric));
           break;

@@ -11,6 +11,7 @@ absl::StatusOr<int> Scope::Resolve(const std::string& table, const std::string& 
   bool table_seen = table.empty();
   for (size_t i = 0; i < columns_.size(); ++i) {
     const ScopeColumn& c = columns_[i];
+    if (c.hidden) continue;  // like PostgreSQL's system columns, never resolved by name here
     if (!table.empty()) {
       if (c.table != table) continue;
       table_seen = true;

@@ -15,7 +15,7 @@ struct ScopeColumn {
   std::string table;  // alias or table name; empty for computed columns
   std::string name;
   SqlType type;
-  bool hidden = false;  // not expanded by *, but still addressable by name
+  bool hidden = false;  // neither expanded by * nor addressable by name
 };
 
 class Scope {

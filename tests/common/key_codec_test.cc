@@ -240,7 +240,9 @@ TEST(KeyCodecTest, BytesRoundTripWithEmbeddedZerosAndFF) {
     EXPECT_EQ(in, "trailer");
   }
   ExpectOrderPreserved(values, EncBytes,
-                       [](const std::string& a, const std::string& b) { return Sign(a.compare(b)); });
+                       [](const std::string& a, const std::string& b) {
+                         return Sign(a.compare(b));
+                       });
 }
 
 TEST(KeyCodecTest, BytesEncodingIsNeverAPrefixOfAnother) {

@@ -213,8 +213,11 @@ TEST(NumericTest, RandomDivisionKeepsSixteenSignificantDigits) {
   SCOPED_TRACE(SeedTrace(seed));
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 2000; ++i) {
-    Numeric a{static_cast<int64_t>(rng() % 2000000001) - 1000000000, static_cast<int16_t>(rng() % 7)};
-    Numeric b{static_cast<int64_t>(rng() % 2000000001) - 1000000000, static_cast<int16_t>(rng() % 7)};
+    auto random_numeric = [&] {
+      return Numeric{static_cast<int64_t>(rng() % 2000000001) - 1000000000,
+                     static_cast<int16_t>(rng() % 7)};
+    };
+    Numeric a = random_numeric(), b = random_numeric();
     if (a.unscaled == 0 || b.unscaled == 0) continue;
     auto q = a.Div(b);
     ASSERT_TRUE(q.ok()) << q.status();

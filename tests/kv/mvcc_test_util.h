@@ -44,7 +44,9 @@ inline PrewriteMutation PutM(std::string key, std::string value) {
 inline PrewriteMutation InsertM(std::string key, std::string value) {
   return {MutationKind::kInsert, std::move(key), std::move(value)};
 }
-inline PrewriteMutation DeleteM(std::string key) { return {MutationKind::kDelete, std::move(key), {}}; }
+inline PrewriteMutation DeleteM(std::string key) {
+  return {MutationKind::kDelete, std::move(key), {}};
+}
 inline PrewriteMutation LockM(std::string key) { return {MutationKind::kLock, std::move(key), {}}; }
 
 struct ReadResult {

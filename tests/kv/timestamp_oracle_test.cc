@@ -190,7 +190,7 @@ TEST(TimestampOracleTest, ConcurrentCallersGetUniqueTimestamps) {
 
 TEST(LatchesTest, MutualExclusionPerKey) {
   Latches latches;
-  constexpr int kThreads = 4, kEach = 2000;
+  constexpr int kThreads = 4, kEach = 500;
   int64_t counter = 0;  // guarded by the latch of "k" alone
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {

@@ -37,6 +37,11 @@ TEST(ParserDdlTest, CreateTable) {
             "CREATE TABLE t (a integer, b integer, PRIMARY KEY (a, b), CHECK ((a < b)), "
             "FOREIGN KEY (b) REFERENCES u)");
   EXPECT_EQ(Canonical("CREATE TABLE t ()"), "CREATE TABLE t ()");
+  // pgbench -i creates its tables this way.
+  EXPECT_EQ(Canonical("create table pgbench_tellers(tid int not null,bid int,tbalance int,"
+                      "filler char(84)) with (fillfactor=100)"),
+            "CREATE TABLE pgbench_tellers (tid integer NOT NULL, bid integer, tbalance integer, "
+            "filler character(84)) WITH (FILLFACTOR = '100')");
 
   auto stmt = ParseAs<ast::CreateTableStatement>(
       "CREATE TABLE t (k INT NOT NULL DEFAULT 5, v TEXT, CONSTRAINT pk PRIMARY KEY (k))");
@@ -143,6 +148,11 @@ TEST(ParserDdlTest, TypeErrors) {
   EXPECT_EQ(GetErrorCode(resolve("numeric(0)")), ErrorCode::kInvalidParameterValue);
   EXPECT_EQ(GetErrorCode(resolve("numeric(1001, 2)")), ErrorCode::kInvalidParameterValue);
   EXPECT_EQ(GetErrorCode(resolve("int(3)")), ErrorCode::kSyntaxError);
+  // Quoted names are taken literally: no aliases.
+  EXPECT_EQ(GetErrorCode(resolve("\"int\"")), ErrorCode::kUndefinedObject);
+  EXPECT_EQ(GetErrorCode(resolve("\"char\"")), ErrorCode::kFeatureNotSupported);
+  EXPECT_TRUE(resolve("\"int4\"").ok());
+  EXPECT_EQ(GetErrorCode(resolve("myschema.int4")), ErrorCode::kUndefinedObject);
   testing::ExpectError("CREATE TABLE t (c float(54))", ErrorCode::kInvalidParameterValue,
                        "precision for type float must be less than 54 bits", 19);
   testing::ExpectSyntaxError("CREATE TABLE t (c int with time zone)",
@@ -190,6 +200,12 @@ TEST(ParserDdlTest, AlterTableAndTruncate) {
   EXPECT_EQ(Canonical("ALTER TABLE t RENAME TO u"), "ALTER TABLE t RENAME TO u");
   EXPECT_EQ(Canonical("ALTER TABLE t RENAME a TO b"), "ALTER TABLE t RENAME COLUMN a TO b");
   EXPECT_EQ(Canonical("TRUNCATE TABLE a, b"), "TRUNCATE a, b");
+  EXPECT_EQ(Canonical("vacuum analyze pgbench_branches"), "VACUUM ANALYZE pgbench_branches");
+  EXPECT_EQ(Canonical("VACUUM"), "VACUUM");
+  EXPECT_EQ(Canonical("ANALYZE VERBOSE a, b"), "ANALYZE VERBOSE a, b");
+  auto vacuum = ParseAs<ast::VacuumStatement>("ANALYZE t");
+  EXPECT_FALSE(vacuum->vacuum);
+  EXPECT_TRUE(vacuum->analyze);
   EXPECT_EQ(Canonical("truncate a"), "TRUNCATE a");
 }
 

@@ -81,5 +81,20 @@ TEST(ParserDmlTest, Delete) {
   EXPECT_EQ(stmt->where->position, 23);
 }
 
+TEST(ParserDmlTest, Copy) {
+  EXPECT_EQ(Canonical("copy pgbench_accounts from stdin"), "COPY pgbench_accounts FROM STDIN");
+  EXPECT_EQ(Canonical("COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER, NULL 'x')"),
+            "COPY t (a, b) FROM STDIN WITH (FORMAT 'csv', HEADER, NULL 'x')");
+  EXPECT_EQ(Canonical("COPY t TO STDOUT WITH CSV HEADER DELIMITER AS ';'"),
+            "COPY t TO STDOUT WITH (FORMAT 'csv', HEADER, DELIMITER ';')");
+  EXPECT_EQ(Canonical("COPY (SELECT * FROM t) TO STDOUT"), "COPY (SELECT * FROM t) TO STDOUT");
+  auto stmt = ParseAs<ast::CopyStatement>("COPY t FROM STDIN (FREEZE on)");
+  EXPECT_TRUE(stmt->is_from);
+  EXPECT_EQ(stmt->table.name, "t");
+  ASSERT_EQ(stmt->options.size(), 1u);
+  EXPECT_EQ(stmt->options[0].name, "freeze");
+  EXPECT_EQ(stmt->options[0].value, "on");
+}
+
 }  // namespace
 }  // namespace cairn::parser

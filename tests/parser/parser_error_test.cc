@@ -1,4 +1,6 @@
 // Errors: PostgreSQL's messages, SQLSTATEs and 1-based character positions.
+#include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "parser/parser.h"
@@ -86,12 +88,54 @@ TEST(ParserErrorTest, TooDeeplyNested) {
   auto result = ParseStatements(deep);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(GetErrorCode(result.status()), ErrorCode::kFeatureNotSupported);
-  // Well inside the limit is fine.
-  const std::string ok = "SELECT " + std::string(150, '(') + "1" + std::string(150, ')');
+  // Up to the limit (200 levels) is fine, also for subqueries and CASE.
+  const std::string ok = "SELECT " + std::string(199, '(') + "1" + std::string(199, ')');
   EXPECT_TRUE(ParseStatements(ok).ok());
+  std::string subqueries = "SELECT 1";
+  for (int i = 0; i < 99; ++i) subqueries = "SELECT (" + subqueries + ")";
+  EXPECT_TRUE(ParseStatements(subqueries).ok());
+  std::string cases = "1";
+  for (int i = 0; i < 190; ++i) cases = "CASE WHEN a THEN " + cases + " END";
+  EXPECT_TRUE(ParseStatements("SELECT " + cases).ok());
   std::string nots = "SELECT ";
   for (int i = 0; i < 1000; ++i) nots += "NOT ";
   EXPECT_FALSE(ParseStatements(nots + "TRUE").ok());
+}
+
+// Depth of an expression tree, following BinaryExpr children.
+int Depth(const ast::Expr& e) {
+  if (e.kind != ast::ExprKind::kBinary) return 1;
+  const auto& b = e.As<ast::BinaryExpr>();
+  return 1 + std::max(Depth(*b.left), Depth(*b.right));
+}
+
+TEST(ParserErrorTest, LongChains) {
+  // Long AND/OR chains are accepted and built balanced, so that nothing
+  // that walks the tree recursively runs out of stack.
+  std::string ors = "a = 0";
+  for (int i = 1; i < 50000; ++i) ors += " OR a = " + std::to_string(i);
+  auto expr = ParseExpression(ors);
+  ASSERT_TRUE(expr.ok()) << expr.status();
+  EXPECT_LE(Depth(**expr), 20);
+  // Short ones keep the shape they were written in.
+  auto short_chain = ParseExpression("a OR b OR c OR d");
+  ASSERT_TRUE(short_chain.ok());
+  EXPECT_EQ((*short_chain)->ToString(), "(((a OR b) OR c) OR d)");
+  // Other operators are not associative; past the depth limit they fail
+  // cleanly, as PostgreSQL does with "stack depth limit exceeded".
+  std::string sum = "1";
+  for (int i = 0; i < 900; ++i) sum += " + 1";
+  EXPECT_TRUE(ParseExpression(sum).ok());
+  for (int i = 0; i < 9000; ++i) sum += " + 1";
+  auto too_long = ParseExpression(sum);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(GetErrorCode(too_long.status()), ErrorCode::kFeatureNotSupported);
+  std::string unions = "SELECT 0";
+  for (int i = 1; i < 5000; ++i) unions += " UNION SELECT " + std::to_string(i);
+  EXPECT_EQ(GetErrorCode(ParseStatements(unions).status()), ErrorCode::kFeatureNotSupported);
+  std::string casts = "x";
+  for (int i = 0; i < 5000; ++i) casts += "::int";
+  EXPECT_EQ(GetErrorCode(ParseExpression(casts).status()), ErrorCode::kFeatureNotSupported);
 }
 
 TEST(ParserErrorTest, ParseExpressionErrors) {

@@ -107,6 +107,9 @@ TEST(ParserExprTest, Casts) {
   EXPECT_EQ(ExprText("a::char"), "a::character(1)");
   EXPECT_EQ(ExprText("a::float(10)"), "a::real");
   EXPECT_EQ(ExprText("a::float"), "a::double precision");
+  EXPECT_EQ(ExprText("a::\"char\""), "a::\"char\"");
+  EXPECT_EQ(ExprText("a::\"float\""), "a::\"float\"");
+  EXPECT_EQ(ExprText("a::interval"), "a::interval");
 
   auto cast = Expr("x::int");
   ASSERT_EQ(cast->kind, ast::ExprKind::kCast);
@@ -240,6 +243,9 @@ TEST(ParserExprTest, ColumnReferences) {
   EXPECT_EQ(col.names[0], "t");
   EXPECT_EQ(col.column(), "MixedCase");
   EXPECT_EQ(col.qualifier(), std::vector<std::string>{"t"});
+  // Non-ASCII letters are identifier characters and are not case-folded.
+  EXPECT_EQ(Expr("Na\xc3\xafve")->As<ast::ColumnRefExpr>().column(), "na\xc3\xafve");
+  EXPECT_EQ(ExprText("\xc3\x89t\xc3\xa9"), "\"\xc3\x89t\xc3\xa9\"");
   // Identifiers are truncated to 63 bytes, as in PostgreSQL.
   auto long_ref = Expr(std::string(70, 'x'));
   EXPECT_EQ(long_ref->As<ast::ColumnRefExpr>().column(), std::string(63, 'x'));

@@ -63,14 +63,15 @@ TEST(MessageWriterTest, CStringIsCutAtEmbeddedNul) {
 }
 
 TEST(MessageReaderTest, ReadsStartupThenMessagesOneByteAtATime) {
-  const std::string input = StartupPacket({{"user", "u"}}) + FrontendMessage('Q', std::string("x\0", 2)) +
-                            FrontendMessage('X', "");
+  const std::string startup_packet = StartupPacket({{"user", "u"}});
+  const std::string input =
+      startup_packet + FrontendMessage('Q', std::string("x\0", 2)) + FrontendMessage('X', "");
   ScriptedInput in(input, 1);
   MessageReader reader(in.Fn());
   auto startup = reader.ReadStartupPacket();
   ASSERT_TRUE(startup.ok());
   ASSERT_TRUE(startup->has_value());
-  EXPECT_EQ(**startup, input.substr(4, input.size() - 4 - 6 - 5));
+  EXPECT_EQ(**startup, startup_packet.substr(4));
   auto q = reader.ReadMessage();
   ASSERT_TRUE(q.ok() && q->has_value());
   EXPECT_EQ((*q)->type, 'Q');
@@ -93,7 +94,8 @@ TEST(MessageReaderTest, EofInsideMessageIsProtocolViolation) {
 }
 
 TEST(MessageReaderTest, OversizedLengthFailsBeforeReadingBody) {
-  const std::string input = std::string("Q") + Int32Bytes(kMaxMessageLength + 1) + std::string(100, 'x');
+  const std::string input =
+      std::string("Q") + Int32Bytes(kMaxMessageLength + 1) + std::string(100, 'x');
   ScriptedInput in(input, 5);
   MessageReader reader(in.Fn());
   auto m = reader.ReadMessage();
@@ -140,8 +142,8 @@ TEST(MessageReaderTest, RandomMessagesAndChunkingMatchModel) {
     const int count = std::uniform_int_distribution<int>(1, 30)(rng);
     for (int i = 0; i < count; ++i) {
       const char type = static_cast<char>(std::uniform_int_distribution<int>('A', 'z')(rng));
-      const int len = std::uniform_int_distribution<int>(0, 1) ? std::uniform_int_distribution<int>(0, 40)(rng)
-                                                                : std::uniform_int_distribution<int>(0, 40000)(rng);
+      const int max_len = std::bernoulli_distribution(0.5)(rng) ? 40 : 40000;
+      const int len = std::uniform_int_distribution<int>(0, max_len)(rng);
       std::string body(len, '\0');
       for (char& c : body) c = static_cast<char>(rng());
       input += FrontendMessage(type, body);
@@ -179,7 +181,7 @@ TEST(BodyReaderTest, DecodesAndChecksBounds) {
 // Startup packets without their length word.
 std::string Body(const std::string& packet) { return packet.substr(4); }
 
-TEST(StartupTest, ParsesParameters) {
+TEST(StartupPacketTest, ParsesParameters) {
   auto r = ParseStartupPacket(Body(StartupPacket(
       {{"user", "root"}, {"application_name", "psql"}, {"options", "-c a=b"}, {"_pq_.x", "1"}},
       kProtocolVersion3 | 2)));
@@ -195,7 +197,7 @@ TEST(StartupTest, ParsesParameters) {
   EXPECT_EQ(r->unrecognized_protocol_options, std::vector<std::string>{"_pq_.x"});
 }
 
-TEST(StartupTest, RequestCodes) {
+TEST(StartupPacketTest, RequestCodes) {
   EXPECT_EQ(ParseStartupPacket(Int32Bytes(kSslRequestCode))->kind, StartupKind::kSslRequest);
   EXPECT_EQ(ParseStartupPacket(Int32Bytes(kGssEncRequestCode))->kind, StartupKind::kGssEncRequest);
   auto cancel = ParseStartupPacket(Int32Bytes(kCancelRequestCode) + Int32Bytes(7) + Int32Bytes(9));
@@ -206,7 +208,7 @@ TEST(StartupTest, RequestCodes) {
   EXPECT_EQ(SqlState(ParseStartupPacket(Int32Bytes(kCancelRequestCode)).status()), "08P01");
 }
 
-TEST(StartupTest, RejectsOtherProtocolsAndBadLayout) {
+TEST(StartupPacketTest, RejectsOtherProtocolsAndBadLayout) {
   auto v2 = ParseStartupPacket(Body(StartupPacket({{"user", "u"}}, 2u << 16)));
   EXPECT_EQ(SqlState(v2.status()), "0A000");
   EXPECT_EQ(v2.status().message(), "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");

@@ -111,10 +111,11 @@ class FakeSession : public executor::SqlSession {
       std::string_view rest = stmt.substr(4);
       const size_t eq = rest.find(" = ");
       if (eq == std::string_view::npos) return MakeError(ErrorCode::kSyntaxError, "bad SET");
-      result.changed_parameters = {{std::string(rest.substr(0, eq)), std::string(rest.substr(eq + 3))}};
+      result.changed_parameters = {
+          {std::string(rest.substr(0, eq)), std::string(rest.substr(eq + 3))}};
       result.command_tag = "SET";
     } else if (stmt == "WAIT") {
-      factory_->entered_wait_.Notify();
+      factory_->NotifyOnce(factory_->entered_wait_);
       factory_->release_.WaitForNotification();
       result.command_tag = "DO";
     } else {

@@ -36,8 +36,10 @@ class FakeSessionFactory : public executor::SessionFactory {
       std::string_view user, std::string_view database) override;
 
   // Blocks until a session is inside WAIT (or `timeout` passes).
-  bool WaitEntered(absl::Duration timeout) { return entered_wait_.WaitForNotificationWithTimeout(timeout); }
-  void ReleaseWaiters() { release_.Notify(); }
+  bool WaitEntered(absl::Duration timeout) {
+    return entered_wait_.WaitForNotificationWithTimeout(timeout);
+  }
+  void ReleaseWaiters() { NotifyOnce(release_); }
 
   // Blocks until `n` sessions were closed in all (or `timeout` passes).
   bool AwaitClosed(int n, absl::Duration timeout);
@@ -53,6 +55,10 @@ class FakeSessionFactory : public executor::SessionFactory {
   friend class FakeSession;
   void RecordStatement(std::string_view statement);
   void RecordClose();
+  void NotifyOnce(absl::Notification& n) {
+    absl::MutexLock lock(&mu_);
+    if (!n.HasBeenNotified()) n.Notify();
+  }
 
   absl::Notification entered_wait_;
   absl::Notification release_;

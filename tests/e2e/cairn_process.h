@@ -1,0 +1,104 @@
+#pragma once
+
+// CairnProcess runs one real `cairn` node as a child process for end-to-end
+// tests: free 127.0.0.1 ports, a fresh data directory, fork/exec of the
+// binary, and readiness by polling GET /health (never by sleeping).
+//
+// Binary: $CAIRN_BINARY (set by the cairn_test CMake helper), else
+// ../../cairn relative to the test binary (build/tests/e2e/e2e_test ->
+// build/cairn).
+//
+// Ownership: the object owns the child and the data directory. The
+// destructor SIGKILLs a child that is still running and removes the data
+// directory, except when the current test failed and CAIRN_KEEP_DATA is set.
+// When the current test failed, the destructor prints the tail of the
+// server's log (stdout and stderr go to <data dir>/cairn.log, appended
+// across restarts).
+//
+// Thread safety: none; drive one CairnProcess from one thread. The ports and
+// DSN accessors are constant after construction and may be read anywhere.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace cairn::e2e {
+
+class CairnProcess {
+ public:
+  // Picks the ports and creates the data directory; does not start the node.
+  CairnProcess();
+  ~CairnProcess();
+  CairnProcess(const CairnProcess&) = delete;
+  CairnProcess& operator=(const CairnProcess&) = delete;
+
+  // Starts the node and waits until /health answers 200, or fails (the child
+  // exited, or `deadline` passed; the destructor then prints the log tail).
+  // REQUIRES: not running.
+  ::testing::AssertionResult Start(std::chrono::milliseconds deadline = std::chrono::seconds(30));
+  // SIGTERM, then waits up to `deadline` for the child to exit. Returns its
+  // exit code, 128+signal if a signal ended it, or -1 if it did not exit in
+  // time (it is then SIGKILLed). REQUIRES: running.
+  int Stop(std::chrono::milliseconds deadline = std::chrono::seconds(15));
+  // SIGKILL and reap, as a crash. REQUIRES: running.
+  void Kill();
+  // Stop() (when running) and Start() again on the same data dir and ports;
+  // fails if the stop did not exit 0.
+  ::testing::AssertionResult Restart();
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  uint16_t sql_port() const { return sql_port_; }
+  uint16_t http_port() const { return http_port_; }
+  uint16_t rpc_port() const { return rpc_port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string log_path() const { return data_dir_ + "/cairn.log"; }
+
+  // A libpq connection string for `database` as user root.
+  std::string Dsn(const std::string& database = "postgres") const;
+
+  // GET `path` on the HTTP address. Returns the status code (0 when the
+  // request failed) and stores the body in *body when given.
+  int HttpGet(const std::string& path, std::string* body = nullptr) const;
+
+  // The last `lines` lines of the server log.
+  std::string LogTail(size_t lines = 40) const;
+
+ private:
+  // Reaps the child if it has exited; true if it has.
+  bool Reaped(int* exit_code);
+  static int DecodeWaitStatus(int status);
+
+  std::string binary_;
+  std::string data_dir_;
+  uint16_t sql_port_ = 0;
+  uint16_t rpc_port_ = 0;
+  uint16_t http_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs `command` through /bin/sh, capturing stdout and stderr (merged).
+// Returns the exit status (-1 if the command could not be run).
+int RunCommand(const std::string& command, std::string* output);
+
+// Opens a raw protocol-3 connection to 127.0.0.1:port with the given user and
+// database and returns the SQLSTATE of the ErrorResponse the server answers
+// the startup packet with, or "" if it accepted the login (ReadyForQuery)
+// or nothing readable came back. libpq does not expose the SQLSTATE of a
+// failed connection, hence this.
+std::string StartupErrorSqlstate(uint16_t port, const std::string& user,
+                                 const std::string& database);
+
+// A test with one node, started before the test body runs.
+class NodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(node_.Start()); }
+
+  CairnProcess node_;
+};
+
+}  // namespace cairn::e2e
