@@ -246,6 +246,7 @@ print("| --- | ---: | ---: | ---: |")
 for op, m, r in [("get (snapshot per get)", "BM_MvccGet", "BM_RawGet"),
                  ("get (snapshot per 100 gets)", "BM_MvccGetSharedSnapshot", "BM_RawGet"),
                  ("put (prewrite+commit, sync=false)", "BM_MvccPut", "BM_RawPut"),
+                 ("put (one-phase commit, sync=false)", "BM_MvccPutOnePhase", "BM_RawPut"),
                  ("scan 100 keys (keys/s)", "BM_MvccScan", "BM_RawScan"),
                  ("get, lock CF tombstones", "BM_MvccGetLockTombstones", "BM_RawGet"),
                  ("scan 100 keys, lock CF tombstones", "BM_MvccScanLockTombstones", "BM_RawScan")]:

@@ -126,6 +126,15 @@ int CompareForSql(const Value& a, const Value& b) {
   return CompareValues(a, b);
 }
 
+// A value as text, the way PostgreSQL casts it for string functions:
+// CHAR(n) loses its padding.
+std::string TextOf(const Value& v) {
+  if (v.type() != TypeId::kChar) return FormatValue(v);
+  std::string s = v.str_value();
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
 int64_t UniqueRowId(uint64_t node_id) {
   // Milliseconds, then node, then a per-process counter: unique across nodes
   // and roughly ordered by insertion time.
@@ -192,10 +201,7 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     if (args[0].type() == TypeId::kBytea) {
       return Value::Int32(static_cast<int64_t>(args[0].str_value().size()));
     }
-    // Characters, not bytes: count UTF-8 lead bytes.
-    int64_t n = 0;
-    for (unsigned char c : args[0].str_value()) n += (c & 0xC0) != 0x80;
-    return Value::Int32(n);
+    return Value::Int32(Utf8Length(TextOf(args[0])));  // characters, not bytes
   }
   if (name == "octet_length") {
     return Value::Int32(static_cast<int64_t>(args[0].str_value().size()));
@@ -330,7 +336,7 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       CAIRN_ASSIGN_OR_RETURN(Value a, Evaluate(*e.children[0], row, ctx));
       CAIRN_ASSIGN_OR_RETURN(Value b, Evaluate(*e.children[1], row, ctx));
       if (a.is_null() || b.is_null()) return Value::Null(TypeId::kText);
-      return Value::Text(absl::StrCat(FormatValue(a), FormatValue(b)));
+      return Value::Text(absl::StrCat(TextOf(a), TextOf(b)));
     }
     case BoundExprKind::kIsNull: {
       CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e.children[0], row, ctx));

@@ -121,9 +121,26 @@ void Connection::Run() {
   CloseSocket();
 }
 
+static absl::Status AdminShutdown() {
+  return MakeError(ErrorCode::kAdminShutdown, "terminating connection due to administrator command");
+}
+
 void Connection::Shutdown() {
   absl::MutexLock lock(&mu_);
-  if (!socket_closed_) ::shutdown(fd_, SHUT_RDWR);
+  draining_ = true;
+  if (socket_closed_) return;
+  if (idle_) {
+    // Tell an idle session why it ends, as PostgreSQL does on a fast
+    // shutdown. The connection thread is blocked reading and can't write
+    // until it gets mu_ back.
+    MessageWriter w;
+    WriteErrorResponse(w, ReportFromStatus(Severity::kFatal, AdminShutdown()));
+    (void)::send(fd_, w.data().data(), w.data().size(), MSG_NOSIGNAL);
+    ::shutdown(fd_, SHUT_RDWR);
+  } else if (session_ == nullptr) {
+    ::shutdown(fd_, SHUT_RDWR);  // still starting up
+  }
+  // A running statement finishes first; the loop then ends the session.
 }
 
 absl::Status Connection::Serve() {
@@ -233,7 +250,19 @@ Parameters Connection::InitialParameters(const StartupRequest& request) const {
 
 absl::Status Connection::QueryLoop() {
   for (;;) {
+    bool draining;
+    {
+      absl::MutexLock lock(&mu_);
+      draining = draining_;
+      idle_ = !draining;
+    }
+    if (draining) return Fatal(AdminShutdown());
     absl::StatusOr<std::optional<FrontendMessage>> message = reader_.ReadMessage();
+    {
+      absl::MutexLock lock(&mu_);
+      idle_ = false;
+      if (draining_) return absl::OkStatus();  // Shutdown() has told the client
+    }
     if (!message.ok()) {
       return IsProtocolViolation(message.status()) ? Fatal(message.status()) : message.status();
     }

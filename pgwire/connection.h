@@ -96,6 +96,10 @@ class Connection {
 
   absl::Mutex mu_;
   bool socket_closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Shutdown() was called: end the session once no statement runs.
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  // The connection thread waits for the client's next message.
+  bool idle_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace cairn::pgwire

@@ -547,7 +547,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindCase(const ast::CaseExpr& c) 
       conditions.push_back(std::move(cond));
     }
     CAIRN_ASSIGN_OR_RETURN(auto result, Bind(*w.result));
-    auto common = CommonType(result_type, result->type, "CASE", w.result->position);
+    // Untyped branches (NULL, 'literal') take the type of the typed ones.
+    auto common = result->type.id == TypeId::kUnknown
+                      ? absl::StatusOr<SqlType>(result_type)
+                      : CommonType(result_type, result->type, "CASE", w.result->position);
     if (!common.ok()) {
       return TypeMismatch(absl::StrFormat("CASE types %s and %s cannot be matched",
                                           TypeName(result_type), TypeName(result->type)),
@@ -559,7 +562,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindCase(const ast::CaseExpr& c) 
   BoundExprPtr else_result;
   if (c.else_result) {
     CAIRN_ASSIGN_OR_RETURN(else_result, Bind(*c.else_result));
-    auto common = CommonType(result_type, else_result->type, "CASE", c.else_result->position);
+    auto common = else_result->type.id == TypeId::kUnknown
+                      ? absl::StatusOr<SqlType>(result_type)
+                      : CommonType(result_type, else_result->type, "CASE",
+                                   c.else_result->position);
     if (!common.ok()) {
       return TypeMismatch(absl::StrFormat("CASE types %s and %s cannot be matched",
                                           TypeName(result_type), TypeName(else_result->type)),

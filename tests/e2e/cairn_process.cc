@@ -17,6 +17,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -101,7 +102,9 @@ void AppendInt32(std::string* out, uint32_t v) {
 
 }  // namespace
 
-CairnProcess::CairnProcess() : binary_(DefaultBinary()), data_dir_(MakeDataDir()) {
+CairnProcess::CairnProcess() : binary_(DefaultBinary()), data_dir_(MakeDataDir()) { PickPorts(); }
+
+void CairnProcess::PickPorts() {
   // Hold all three sockets until every port is chosen, so that they differ.
   int fds[3];
   uint16_t* ports[3] = {&sql_port_, &rpc_port_, &http_port_};
@@ -145,6 +148,31 @@ std::string CairnProcess::Dsn(const std::string& database) const {
 }
 
 ::testing::AssertionResult CairnProcess::Start(std::chrono::milliseconds deadline) {
+  // A port picked free can be taken by another process before the node
+  // binds it. Until the node has served once, pick new ports and retry;
+  // after that the ports are part of the node's identity (Restart()).
+  for (int attempt = 1;; ++attempt) {
+    std::error_code ec;
+    const auto log_size = std::filesystem::exists(log_path(), ec)
+                              ? std::filesystem::file_size(log_path(), ec)
+                              : 0;
+    ::testing::AssertionResult result = StartOnce(deadline);
+    if (result) {
+      served_ = true;
+      return result;
+    }
+    std::ifstream log(log_path());
+    log.seekg(static_cast<std::streamoff>(log_size));
+    std::string attempt_log((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    if (served_ || attempt == 3 || running() ||
+        attempt_log.find("Address already in use") == std::string::npos) {
+      return result;
+    }
+    PickPorts();
+  }
+}
+
+::testing::AssertionResult CairnProcess::StartOnce(std::chrono::milliseconds deadline) {
   if (running()) return ::testing::AssertionFailure() << "Start(): already running";
   auto addr = [](uint16_t port) { return "127.0.0.1:" + std::to_string(port); };
   std::vector<std::string> args = {binary_,         "start",         "--data-dir",

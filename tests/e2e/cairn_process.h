@@ -31,6 +31,7 @@ namespace cairn::e2e {
 class CairnProcess {
  public:
   // Picks the ports and creates the data directory; does not start the node.
+  // (A first Start() that finds a port taken picks new ones.)
   CairnProcess();
   ~CairnProcess();
   CairnProcess(const CairnProcess&) = delete;
@@ -69,6 +70,8 @@ class CairnProcess {
   std::string LogTail(size_t lines = 40) const;
 
  private:
+  void PickPorts();
+  ::testing::AssertionResult StartOnce(std::chrono::milliseconds deadline);
   // Reaps the child if it has exited; true if it has.
   bool Reaped(int* exit_code);
   static int DecodeWaitStatus(int status);
@@ -79,6 +82,7 @@ class CairnProcess {
   uint16_t rpc_port_ = 0;
   uint16_t http_port_ = 0;
   pid_t pid_ = -1;
+  bool served_ = false;  // has answered /health once: its ports are fixed
 };
 
 // Runs `command` through /bin/sh, capturing stdout and stderr (merged).

@@ -180,7 +180,13 @@ TEST_F(StartupTest, StopClosesOpenConnections) {
   WireClient ready(port_);
   ASSERT_TRUE(ready.Login());
   server_->Stop();
-  EXPECT_TRUE(idle.ReadsEof());
+  // A logged-in idle session is told why it ends (FATAL 57P01, as
+  // PostgreSQL's fast shutdown does); one still starting up just closes.
+  std::vector<BackendMessage> last = idle.ReadUntilEof();
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].type, 'E');
+  EXPECT_EQ(ErrorFields(last[0])['S'], "FATAL");
+  EXPECT_EQ(ErrorFields(last[0])['C'], "57P01");
   EXPECT_TRUE(silent.ReadsEof());
   EXPECT_EQ(factory_.sessions_closed(), 2);
   server_->Stop();  // idempotent
