@@ -31,6 +31,8 @@ const absl::flat_hash_set<std::string>& Keywords() {
 
 }  // namespace
 
-bool IsKeyword(std::string_view word) { return Keywords().contains(absl::string_view(word.data(), word.size())); }
+bool IsKeyword(std::string_view word) {
+  return Keywords().contains(absl::string_view(word.data(), word.size()));
+}
 
 }  // namespace cairn::ast

@@ -21,7 +21,8 @@ namespace cairn::parser {
 // one, the 1-based character position of the offending token:
 //   42601 syntax_error: `syntax error at or near "FROM"`, `syntax error at
 //         end of input`, `unterminated quoted string at or near "'abc"`, ...
-//   0A000 feature_not_supported: parsed but not supported.
+//   0A000 feature_not_supported: "statement too complex" for nesting deeper
+//         than the parser allows (PostgreSQL's 54001 stack depth error).
 // All functions are thread-safe; the ANTLR decision caches they share are
 // internally synchronised.
 

@@ -373,7 +373,8 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
     P::ExtractFieldContext* field = c->extractField();
     auto field_value = std::make_unique<ast::ConstantExpr>(ast::ConstantKind::kString, Pos(field));
     field_value->str_value =
-        field->identifier() ? Ident(field->identifier()) : StringValue(field->stringLiteral()->getStart());
+        field->identifier() != nullptr ? Ident(field->identifier())
+                                       : StringValue(field->stringLiteral()->getStart());
     fn->args.push_back(std::move(field_value));
     fn->args.push_back(TransformExpr(c->expr()));
     return fn;

@@ -146,7 +146,9 @@ std::string Transformer::StringValue(antlr4::Token* token) {
           // A UTF-16 surrogate pair written as two \u escapes.
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low;
-            if (i + 1 < text.size() && text[i] == '\\' && (text[i + 1] == 'u' || text[i + 1] == 'U')) {
+            const bool next_is_escape = i + 1 < text.size() && text[i] == '\\' &&
+                                        (text[i + 1] == 'u' || text[i + 1] == 'U');
+            if (next_is_escape) {
               i += 2;
               if (!ReadHex(text, &i, text[i - 1] == 'u' ? 4 : 8, &low) || low < 0xDC00 ||
                   low > 0xDFFF) {

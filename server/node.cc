@@ -7,6 +7,7 @@
 #include "common/error_code.h"
 #include "common/logging.h"
 #include "kv/rocksdb_engine.h"
+#include "parser/parser.h"
 
 namespace cairn::server {
 
@@ -39,6 +40,10 @@ absl::Status Node::Start() {
   CAIRN_RETURN_IF_ERROR(catalog_->EnsureBootstrapped());
   sql_engine_ = std::make_unique<executor::SqlEngine>(kv_client_.get(), resolver_.get(),
                                                       catalog_.get(), store_->ident().node_id());
+
+  // ANTLR fills its caches on first use (tens of milliseconds): pay that
+  // here rather than in a client's first statement.
+  (void)parser::ParseStatements("SELECT 1 FROM t WHERE a = 1");
 
   http_server_ = std::make_unique<HttpServer>([this] { return serving(); });
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));

@@ -65,7 +65,8 @@ std::string UpdateStatement::ToString() const {
   std::string out = absl::StrCat(With(with), "UPDATE ", table.ToString(), Alias(alias), " SET ",
                                  SetClauses(set));
   if (!from.empty()) {
-    absl::StrAppend(&out, " FROM ", absl::StrJoin(from, ", ", [](std::string* o, const TableRefPtr& t) {
+    absl::StrAppend(&out, " FROM ",
+                    absl::StrJoin(from, ", ", [](std::string* o, const TableRefPtr& t) {
                       o->append(t->ToString());
                     }));
   }

@@ -32,6 +32,8 @@ enum class ExprKind : uint8_t {
 
 // An expression node. Nodes are built by the parser and then read-only;
 // each owns its children. Switch on `kind` and downcast with As<T>().
+// Trees from the parser are at most ~1000 levels deep (deeper statements
+// fail with 0A000), so recursive walks are safe.
 //
 // `position` is the 1-based character offset PostgreSQL would report for
 // the node: an operator's own token for operators, the first token
@@ -141,6 +143,9 @@ enum class BinaryOp : uint8_t {
 // The operator as written in SQL: "AND", "=", "<>", "||", "IS DISTINCT FROM".
 const char* BinaryOpText(BinaryOp op);
 
+// AND/OR chains of more than 16 operands are built as balanced trees (the
+// operators are associative); shorter ones, and all other operators, are
+// left-deep as written: a - b - c is ((a - b) - c).
 struct BinaryExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kBinary;
   BinaryExpr(BinaryOp op, ExprPtr left, ExprPtr right, int position)

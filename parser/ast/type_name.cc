@@ -104,7 +104,8 @@ absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
   if (n == "timestamp" || n == "timestamptz") {
     if (mods.size() > 1) return BadModifier(type, "invalid type modifier");
     if (!mods.empty() && mods[0] < 0) {
-      return BadModifier(type, absl::StrCat("TIMESTAMP(", mods[0], ") precision must not be negative"));
+      return BadModifier(type,
+                         absl::StrCat("TIMESTAMP(", mods[0], ") precision must not be negative"));
     }
     return Resolve(n == "timestamp" ? TypeId::kTimestamp : TypeId::kTimestampTz);
   }

@@ -40,7 +40,8 @@ std::string DefaultBinary() {
 
 std::string MakeDataDir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cairn-e2e-XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cairn-e2e-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) {
@@ -100,6 +101,23 @@ void AppendInt32(std::string* out, uint32_t v) {
   out->append(reinterpret_cast<const char*>(&be), 4);
 }
 
+// libpq, psql and psycopg2 take session settings from the environment
+// (PGTZ and PGDATESTYLE go into the startup packet and no connection string
+// overrides them); the expected outputs assume the defaults. Cleared once,
+// before any test runs, so before any thread.
+class ClientEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    for (const char* name : {"PGOPTIONS", "PGTZ", "PGDATESTYLE", "PGGEQO", "PGCLIENTENCODING",
+                             "PGSSLMODE", "PGREQUIRESSL", "PGGSSENCMODE", "PGSERVICE",
+                             "PGTARGETSESSIONATTRS"}) {
+      unsetenv(name);
+    }
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kClientEnvironment =
+    ::testing::AddGlobalTestEnvironment(new ClientEnvironment);
+
 }  // namespace
 
 CairnProcess::CairnProcess() : binary_(DefaultBinary()), data_dir_(MakeDataDir()) { PickPorts(); }
@@ -130,8 +148,8 @@ CairnProcess::~CairnProcess() {
   if (running()) Kill();
   const bool failed = ::testing::Test::HasFailure();
   if (failed) {
-    std::fprintf(stderr, "---- tail of %s ----\n%s---- end of server log ----\n", log_path().c_str(),
-                 LogTail(60).c_str());
+    std::fprintf(stderr, "---- tail of %s ----\n%s---- end of server log ----\n",
+                 log_path().c_str(), LogTail(60).c_str());
   }
   const char* keep = std::getenv("CAIRN_KEEP_DATA");
   if (failed && keep != nullptr && *keep != '\0') {
@@ -163,7 +181,8 @@ std::string CairnProcess::Dsn(const std::string& database) const {
     }
     std::ifstream log(log_path());
     log.seekg(static_cast<std::streamoff>(log_size));
-    std::string attempt_log((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::string attempt_log((std::istreambuf_iterator<char>(log)),
+                            std::istreambuf_iterator<char>());
     if (served_ || attempt == 3 || running() ||
         attempt_log.find("Address already in use") == std::string::npos) {
       return result;
@@ -186,7 +205,8 @@ std::string CairnProcess::Dsn(const std::string& database) const {
   argv.push_back(nullptr);
   int log_fd = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) {
-    return ::testing::AssertionFailure() << "cannot open " << log_path() << ": " << std::strerror(errno);
+    return ::testing::AssertionFailure()
+           << "cannot open " << log_path() << ": " << std::strerror(errno);
   }
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const pid_t parent = getpid();

@@ -15,8 +15,13 @@
 // server's log (stdout and stderr go to <data dir>/cairn.log, appended
 // across restarts).
 //
-// Thread safety: none; drive one CairnProcess from one thread. The ports and
-// DSN accessors are constant after construction and may be read anywhere.
+// Linking this file also clears the PG* variables that change a client
+// session (PGTZ, PGOPTIONS, PGDATESTYLE, PGSSLMODE, ...) before the first
+// test, so that libpq, psql and psycopg2 see a server's defaults.
+//
+// Thread safety: none; drive one CairnProcess from one thread. Once Start()
+// has succeeded the ports (and so Dsn()) stay fixed and may be read from
+// any thread.
 
 #include <sys/types.h>
 
@@ -39,6 +44,8 @@ class CairnProcess {
 
   // Starts the node and waits until /health answers 200, or fails (the child
   // exited, or `deadline` passed; the destructor then prints the log tail).
+  // The child gets SIGKILL when the thread that started it exits (so no node
+  // outlives a crashed test): start nodes from the test's own thread.
   // REQUIRES: not running.
   ::testing::AssertionResult Start(std::chrono::milliseconds deadline = std::chrono::seconds(30));
   // SIGTERM, then waits up to `deadline` for the child to exit. Returns its

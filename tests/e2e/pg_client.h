@@ -81,7 +81,8 @@ class PgConn {
       }
     } else {
       const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-      const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+      const char* primary =
+          res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
       out.sqlstate = state != nullptr ? state : "";
       out.message = primary != nullptr ? primary : PQerrorMessage(conn_);
     }

@@ -148,11 +148,11 @@ TEST_F(TransactionTest, DisconnectInsideATransactionDiscardsIt) {
   EXPECT_THAT(Select(b(), "SELECT k, v FROM acct ORDER BY k"), ElementsAre("1|11", "2|20"));
 }
 
-// Regression test for a bug found by this suite. A simple Query message
+// Regression test. A simple Query message
 // holding several statements runs them as one implicit transaction, unless
 // they include transaction control (PostgreSQL protocol docs, "Multiple
 // Statements in a Simple Query"): when a later statement fails, the earlier
-// ones are rolled back. CairnDB committed each statement on its own.
+// ones are rolled back. CairnDB used to commit each statement on its own.
 TEST_F(TransactionTest, MultiStatementQueryIsOneImplicitTransaction) {
   QueryResult r = a().Exec("INSERT INTO acct VALUES (3, 30); UPDATE acct SET v = 0; SELECT 1 / 0");
   EXPECT_EQ(r.sqlstate, "22012");

@@ -161,7 +161,8 @@ TEST(ParserDdlTest, TypeErrors) {
 
 TEST(ParserDdlTest, DropTable) {
   EXPECT_EQ(Canonical("DROP TABLE a"), "DROP TABLE a");
-  EXPECT_EQ(Canonical("drop table if exists a, s.b cascade"), "DROP TABLE IF EXISTS a, s.b CASCADE");
+  EXPECT_EQ(Canonical("drop table if exists a, s.b cascade"),
+            "DROP TABLE IF EXISTS a, s.b CASCADE");
   auto stmt = ParseAs<ast::DropTableStatement>("DROP TABLE IF EXISTS a, b");
   EXPECT_TRUE(stmt->if_exists);
   ASSERT_EQ(stmt->names.size(), 2u);

@@ -62,10 +62,10 @@ TEST(ParserErrorTest, LexicalErrors) {
   ExpectSyntaxError("SELECT E'\\u12'", "invalid Unicode escape", 8);
   ExpectSyntaxError("SELECT $99999999999", "parameter number too large at or near \"$99999999999\"",
                     8);
-  ExpectSyntaxError(std::string("SELECT '\xff'"), "invalid byte sequence for encoding \"UTF8\": 0xff",
-                    0);
-  ExpectSyntaxError(std::string("SELECT 1\0", 9), "invalid byte sequence for encoding \"UTF8\": 0x00",
-                    0);
+  ExpectSyntaxError(std::string("SELECT '\xff'"),
+                    "invalid byte sequence for encoding \"UTF8\": 0xff", 0);
+  ExpectSyntaxError(std::string("SELECT 1\0", 9),
+                    "invalid byte sequence for encoding \"UTF8\": 0x00", 0);
 }
 
 TEST(ParserErrorTest, SemanticSyntaxErrors) {
@@ -80,7 +80,8 @@ TEST(ParserErrorTest, SemanticSyntaxErrors) {
   ExpectSyntaxError("(SELECT 1 ORDER BY 1) ORDER BY 1", "multiple ORDER BY clauses not allowed",
                     23);
   ExpectSyntaxError("INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE SET a = 1",
-                    "ON CONFLICT DO UPDATE requires inference specification or constraint name", 26);
+                    "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    26);
 }
 
 TEST(ParserErrorTest, TooDeeplyNested) {

@@ -149,7 +149,8 @@ TEST(ParserSelectTest, KeywordsAsNames) {
             "SELECT \"key\", value, name, text, date, timestamp, \"data\", \"type\", count "
             "FROM \"data\" AS \"type\" WHERE (\"key\" = 1)");
   EXPECT_EQ(Canonical("SELECT count(*) count FROM t"), "SELECT count(*) AS count FROM t");
-  EXPECT_EQ(Canonical("SELECT level, zone FROM first"), "SELECT \"level\", \"zone\" FROM \"first\"");
+  EXPECT_EQ(Canonical("SELECT level, zone FROM first"),
+            "SELECT \"level\", \"zone\" FROM \"first\"");
 }
 
 TEST(ParserSelectTest, StatementSpans) {
