@@ -16,8 +16,9 @@
 # Environment: PGBENCH_TIME (seconds per pgbench run, default 15),
 # PGBENCH_CLIENTS (4), PGBENCH_THREADS (2), PGBENCH_ROUNDS (rounds of
 # select + insert on each server, alternating, default 2; the summary gives
-# the median per server), MVCC_MIN_TIME (seconds per
-# micro-benchmark, default 1), KEEP_WORKDIR=1 (keep logs and data).
+# the median per server), MVCC_MIN_TIME (seconds per micro-benchmark
+# repetition, default 1), MVCC_REPETITIONS (default 3; the summary gives the
+# median), KEEP_WORKDIR=1 (keep logs and data).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -34,6 +35,7 @@ PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-4}"
 PGBENCH_THREADS="${PGBENCH_THREADS:-2}"
 PGBENCH_ROUNDS="${PGBENCH_ROUNDS:-2}"
 MVCC_MIN_TIME="${MVCC_MIN_TIME:-1}"
+MVCC_REPETITIONS="${MVCC_REPETITIONS:-3}"
 ROWS=10000
 
 for bin in "$CAIRN" "$MVCC_BENCH"; do
@@ -96,9 +98,10 @@ free_port() {
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 1. MVCC engine vs raw RocksDB ----------------------------------------
-log "mvcc_bench (min_time ${MVCC_MIN_TIME}s per benchmark)"
-MVCC_CMD="$MVCC_BENCH --benchmark_min_time=$MVCC_MIN_TIME"
-TMPDIR="$WORK" $MVCC_CMD --benchmark_out="$WORK/mvcc.json" --benchmark_out_format=json >&2
+log "mvcc_bench (${MVCC_REPETITIONS} x ${MVCC_MIN_TIME}s per benchmark)"
+MVCC_ARGS="--benchmark_min_time=$MVCC_MIN_TIME --benchmark_repetitions=$MVCC_REPETITIONS"
+TMPDIR="$WORK" "$MVCC_BENCH" $MVCC_ARGS --benchmark_display_aggregates_only=true \
+  --benchmark_out="$WORK/mvcc.json" --benchmark_out_format=json >&2
 
 # --- 2. pgbench against CairnDB and PostgreSQL 15 -------------------------
 # load_rows URI: the table and ROWS rows (k = 1..ROWS), in multi-row INSERTs.
@@ -203,16 +206,16 @@ DIRTY="$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)"
 [ -n "$DIRTY" ] && COMMIT="$COMMIT (dirty tree)"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WORK/mvcc.json" "$WORK/pgbench.txt" "$COMMIT" "$(nproc)" "$PG_VERSION" \
-  "$PGBENCH_CLIENTS" "$PGBENCH_THREADS" "$PGBENCH_TIME" "$MVCC_MIN_TIME" "$(basename "$BUILD_DIR")" \
+  "$PGBENCH_CLIENTS" "$PGBENCH_THREADS" "$PGBENCH_TIME" "$MVCC_ARGS" "$(basename "$BUILD_DIR")" \
   "$PGBENCH_ROUNDS" "$LOAD_BEFORE" "$LOAD_AFTER" "$(cat "$WORK/cairn_exit" 2>/dev/null || echo '?')" \
   >"$WORK/summary.md" <<'EOF'
 import datetime, json, sys
-(mvcc_json, pgb, commit, cores, pgver, clients, threads, secs, min_time, build,
+(mvcc_json, pgb, commit, cores, pgver, clients, threads, secs, mvcc_args, build,
  rounds, load_before, load_after, cairn_exit) = sys.argv[1:]
 pgver = pgver.split()[0]
 bench = {b["name"]: b for b in json.load(open(mvcc_json))["benchmarks"]}
 def ips(name):
-    b = bench.get(name)
+    b = bench.get(name + "_median", bench.get(name))
     return b.get("items_per_second", 0.0) if b and not b.get("error_occurred") else 0.0
 def ratio(a, b):
     return "n/a" if b == 0 else "%.2fx" % (a / b)
@@ -238,8 +241,8 @@ print("### %s, commit %s, %s cores" % (today, commit, cores))
 print()
 print("Load average (1/5/15 min) before: %s, after: %s." % (load_before, load_after))
 print()
-print("MVCC engine vs raw RocksDB (`%s/bench/mvcc_bench --benchmark_min_time=%s`, items/s from CPU time,"
-      " 1 thread, 100k keys x 100 B):" % (build, min_time))
+print("MVCC engine vs raw RocksDB (`%s/bench/mvcc_bench %s`, median items/s, from CPU time,"
+      " 1 thread, 100k keys x 100 B):" % (build, mvcc_args))
 print()
 print("| op | MVCC items/s | raw RocksDB items/s | MVCC / raw |")
 print("| --- | ---: | ---: | ---: |")

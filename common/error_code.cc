@@ -12,6 +12,7 @@ using SC = absl::StatusCode;
 
 constexpr char kCodePayload[] = "cairn.dev/error_code";
 constexpr char kPositionPayload[] = "cairn.dev/position";
+constexpr char kDetailPayload[] = "cairn.dev/detail";
 
 // Indexed by ErrorCode; the static_assert below keeps it complete.
 constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -107,6 +108,16 @@ absl::Status WithPosition(absl::Status status, int position) {
     status.SetPayload(kPositionPayload, absl::Cord(std::to_string(position)));
   }
   return status;
+}
+
+absl::Status WithDetail(absl::Status status, std::string_view detail) {
+  if (!status.ok()) status.SetPayload(kDetailPayload, absl::Cord(std::string(detail)));
+  return status;
+}
+
+std::string GetErrorDetail(const absl::Status& status) {
+  if (auto payload = status.GetPayload(kDetailPayload)) return std::string(*payload);
+  return "";
 }
 
 bool IsRetryable(const absl::Status& status) {

@@ -89,6 +89,9 @@ absl::Status Errorf(ErrorCode code, const absl::FormatSpec<Args...>& format,
 ErrorCode GetErrorCode(const absl::Status& status);
 std::optional<int> GetErrorPosition(const absl::Status& status);
 absl::Status WithPosition(absl::Status status, int position);
+// The secondary message (PostgreSQL's DETAIL field), if any.
+absl::Status WithDetail(absl::Status status, std::string_view detail);
+std::string GetErrorDetail(const absl::Status& status);
 bool IsRetryable(const absl::Status& status);
 std::string_view SqlState(const absl::Status& status);
 

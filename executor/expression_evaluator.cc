@@ -397,6 +397,31 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       return r;
     }
     case BoundExprKind::kFunction: {
+      if (e.name == "coalesce") {
+        // Lazy: arguments after the first non-NULL one are not evaluated.
+        for (const auto& c : e.children) {
+          CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*c, row, ctx));
+          if (!v.is_null()) return v;
+        }
+        return Value::Null(e.type.id);
+      }
+      if (e.name == "nullif") {
+        CAIRN_ASSIGN_OR_RETURN(Value a, Evaluate(*e.children[0], row, ctx));
+        CAIRN_ASSIGN_OR_RETURN(Value b, Evaluate(*e.children[1], row, ctx));
+        if (!a.is_null() && !b.is_null() && CompareForSql(a, b) == 0) return Value::Null(e.type.id);
+        return a;
+      }
+      if (e.name == "greatest" || e.name == "least") {
+        // NULLs are ignored; the result is NULL only if every argument is.
+        Value best = Value::Null(e.type.id);
+        for (const auto& c : e.children) {
+          CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*c, row, ctx));
+          if (v.is_null()) continue;
+          int cmp = best.is_null() ? 0 : CompareForSql(v, best);
+          if (best.is_null() || (e.name == "greatest" ? cmp > 0 : cmp < 0)) best = std::move(v);
+        }
+        return best;
+      }
       std::vector<Value> args;
       args.reserve(e.children.size());
       for (const auto& c : e.children) {

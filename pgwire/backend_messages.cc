@@ -64,6 +64,7 @@ ErrorReport ReportFromStatus(Severity severity, const absl::Status& status) {
   report.sqlstate = std::string(SqlState(status));
   report.message = std::string(status.message());
   report.position = GetErrorPosition(status);
+  report.detail = GetErrorDetail(status);
   return report;
 }
 

@@ -31,11 +31,12 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
       names.push_back(table.columns()[pos].name);
       values.push_back(row[pos].is_null() ? "NULL" : FormatValue(row[pos]));
     }
-    return MakeError(ErrorCode::kUniqueViolation,
-                     absl::StrFormat("duplicate key value violates unique constraint \"%s\": "
-                                     "Key (%s)=(%s) already exists.",
-                                     table.primary_index_name(), absl::StrJoin(names, ", "),
-                                     absl::StrJoin(values, ", ")));
+    return WithDetail(
+        MakeError(ErrorCode::kUniqueViolation,
+                  absl::StrFormat("duplicate key value violates unique constraint \"%s\"",
+                                  table.primary_index_name())),
+        absl::StrFormat("Key (%s)=(%s) already exists.", absl::StrJoin(names, ", "),
+                        absl::StrJoin(values, ", ")));
   }
   ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
   return absl::OkStatus();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -49,6 +50,9 @@ absl::StatusOr<SqlType> ExpressionBinder::CommonType(const SqlType& a, const Sql
   if (b.id == TypeId::kUnknown) return SqlType::Of(a.id);
   if (a.id == b.id) return SqlType::Of(a.id);
   if (IsNumericType(a.id) && IsNumericType(b.id)) {
+    // real meets only real; with anything else PostgreSQL resolves to
+    // double precision.
+    if ((a.id == TypeId::kFloat32) != (b.id == TypeId::kFloat32)) return SqlType::Of(TypeId::kFloat64);
     return SqlType::Of(NumericRank(a.id) >= NumericRank(b.id) ? a.id : b.id);
   }
   if (IsStringType(a.id) && IsStringType(b.id)) return SqlType::Of(TypeId::kText);
@@ -508,6 +512,39 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
 
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionExpr& f) {
   if (IsAggregateFunction(f.name)) return BindAggregate(f);
+  if (f.name == "coalesce" || f.name == "nullif" || f.name == "greatest" || f.name == "least") {
+    // Their arguments share one type, like CASE's branches.
+    if (f.args.empty() || (f.name == "nullif" && f.args.size() != 2)) {
+      return MakeError(ErrorCode::kUndefinedFunction,
+                       absl::StrFormat("function %s with %d arguments does not exist", f.name,
+                                       f.args.size()),
+                       f.position);
+    }
+    std::vector<BoundExprPtr> args;
+    SqlType common = SqlType::Of(TypeId::kUnknown);
+    for (const auto& a : f.args) {
+      CAIRN_ASSIGN_OR_RETURN(auto b, Bind(*a));
+      if (b->type.id != TypeId::kUnknown) {
+        auto t = CommonType(common, b->type, f.name, a->position);
+        if (!t.ok()) {
+          return TypeMismatch(absl::StrFormat("%s types %s and %s cannot be matched",
+                                              absl::AsciiStrToUpper(f.name), TypeName(common),
+                                              TypeName(b->type)),
+                              a->position);
+        }
+        common = *t;
+      }
+      args.push_back(std::move(b));
+    }
+    if (common.id == TypeId::kUnknown) common = SqlType::Of(TypeId::kText);
+    auto e = MakeNode(BoundExprKind::kFunction, common, f.position);
+    e->name = f.name;
+    for (auto& a : args) {
+      CAIRN_ASSIGN_OR_RETURN(a, Coerce(std::move(a), common));
+      e->children.push_back(std::move(a));
+    }
+    return e;
+  }
   std::vector<BoundExprPtr> args;
   std::vector<SqlType> types;
   for (const auto& a : f.args) {
