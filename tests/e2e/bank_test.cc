@@ -22,6 +22,8 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
+
 constexpr int kAccounts = 8;
 constexpr int kOpeningBalance = 1000;
 constexpr int kWriters = 4;

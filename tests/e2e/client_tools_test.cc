@@ -8,12 +8,14 @@
 #include <string>
 
 #include "cairn_process.h"
+#include "clients.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

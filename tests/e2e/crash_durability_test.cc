@@ -42,6 +42,8 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::CairnProcess;
+
 constexpr int kThreads = 4;
 constexpr int kCrashes = 3;
 // Commits to wait for before the fault may come, so every fault hits a

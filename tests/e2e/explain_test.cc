@@ -11,6 +11,7 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

@@ -18,6 +18,8 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
+using ::cairn::testing::StartupErrorSqlstate;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 

@@ -17,6 +17,7 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 

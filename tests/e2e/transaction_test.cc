@@ -16,6 +16,7 @@
 namespace cairn::e2e {
 namespace {
 
+using ::cairn::testing::NodeTest;
 using ::testing::ElementsAre;
 
 class TransactionTest : public NodeTest {

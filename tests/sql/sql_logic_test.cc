@@ -3,26 +3,21 @@
 // against any server given by CAIRN_SQL_TEST_DSN (PostgreSQL 15, to check that
 // the expectations are PostgreSQL's). The script format is in README.md.
 //
-//   CAIRN_BINARY          the cairn binary (ctest sets it)
+//   CAIRN_BINARY          the cairn binary (ctest sets it; default <build>/cairn)
+//   CAIRN_KEEP_DATA=1     keep the node's directory (data and log) after a
+//                         failure
 //   CAIRN_SQL_TEST_DSN    run against this server instead of starting a node
 //   CAIRN_SQL_TEST_DIR    where the .test files are (default: this folder)
 //   CAIRN_SQL_REWRITE=1   (or --rewrite) write the actual output back into the
 //                         files; review the diff
 //   CAIRN_SQL_STATEMENT_TIMEOUT  seconds one statement may take (default 60)
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -35,12 +30,14 @@
 #include <thread>
 #include <vector>
 
+#include "cairn_process.h"
 #include "gtest/gtest.h"
 #include "libpq-fe.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using ::cairn::testing::CairnProcess;
 using Clock = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------------------
@@ -48,7 +45,6 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string dsn;          // empty: start a node
-  std::string binary;       // the cairn binary
   fs::path dir;             // the .test files
   bool rewrite = false;
   int statement_timeout_s = 60;
@@ -302,237 +298,11 @@ PGconn* Connect(const std::string& dsn, const std::string& dbname, std::string* 
 }
 
 // ---------------------------------------------------------------------------
-// The node
+// The server
 
-// A free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-// GET http://127.0.0.1:port/path; returns the status code, or 0 when there
-// is no answer.
-int HttpGetStatus(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  int status = 0;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      char buf[64];
-      ssize_t got = 0, r;
-      while (got < static_cast<ssize_t>(sizeof buf - 1) &&
-             (r = recv(fd, buf + got, sizeof buf - 1 - got, 0)) > 0) {
-        got += r;
-      }
-      buf[got] = '\0';
-      int code = 0;
-      if (std::sscanf(buf, "HTTP/%*d.%*d %d", &code) == 1) status = code;
-    }
-  }
-  close(fd);
-  return status;
-}
-
-std::string Tail(const fs::path& path, size_t max_lines) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
-  std::string out;
-  for (size_t i = from; i < lines.size(); ++i) out += "  | " + lines[i] + "\n";
-  return out;
-}
-
-class Node {
- public:
-  ~Node() { Kill(); }
-
-  // Starts `binary` on free ports in a new temporary directory and waits for
-  // /health to answer 200.
-  bool Start(const std::string& binary, std::string* error) {
-    std::string tmpl = (fs::temp_directory_path() / "cairn-sql-test-XXXXXX").string();
-    if (const char* d = mkdtemp(tmpl.data())) {
-      dir_ = d;
-    } else {
-      *error = std::string("mkdtemp: ") + std::strerror(errno);
-      return false;
-    }
-    log_ = dir_ / "cairn.log";
-    return Launch(binary, error);
-  }
-
-  // Starts it again on the same data directory (new ports), after it died.
-  bool Restart(const std::string& binary, std::string* error) {
-    Kill();
-    return Launch(binary, error);
-  }
-
- private:
-  bool Launch(const std::string& binary, std::string* error) {
-    const int sql = FreePort(), rpc = FreePort(), http = FreePort();
-    if (!sql || !rpc || !http) {
-      *error = "no free port";
-      return false;
-    }
-    sql_port_ = sql;
-    http_port_ = http;
-    std::vector<std::string> args = {binary,
-                                     "start",
-                                     "--data-dir",
-                                     (dir_ / "data").string(),
-                                     "--sql-addr",
-                                     "127.0.0.1:" + std::to_string(sql),
-                                     "--rpc-addr",
-                                     "127.0.0.1:" + std::to_string(rpc),
-                                     "--http-addr",
-                                     "127.0.0.1:" + std::to_string(http)};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) {
-      *error = std::string("fork: ") + std::strerror(errno);
-      return false;
-    }
-    if (pid_ == 0) {
-      // Dies with the runner, whatever way the runner ends.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-      }
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      execv(argv[0], argv.data());
-      std::fprintf(stderr, "execv %s: %s\n", argv[0], std::strerror(errno));
-      _exit(127);
-    }
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    auto backoff = std::chrono::milliseconds(10);
-    for (;;) {
-      if (!Alive()) {
-        *error = "cairn exited during startup (" + exit_description_ + "); log " + log_.string() + ":\n" +
-                 Tail(log_, 40);
-        return false;
-      }
-      if (HttpGetStatus(http_port_, "/health") == 200) return true;
-      if (Clock::now() > deadline) {
-        *error = "cairn did not report healthy within 60s; log " + log_.string() + ":\n" + Tail(log_, 40);
-        Kill();
-        return false;
-      }
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
-    }
-  }
-
- public:
-  // True while the process runs; reaps it when it has exited.
-  bool Alive() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == 0) return true;
-    Reaped(status);
-    return false;
-  }
-
-  // SIGTERM, then waits up to `grace` for a clean exit; SIGKILL after that.
-  // Returns true when it exited with status 0 on SIGTERM.
-  bool Stop(std::chrono::seconds grace, std::string* error) {
-    if (pid_ <= 0) {
-      *error = "not running (" + exit_description_ + ")";
-      return false;
-    }
-    kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + grace;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        Reaped(status);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
-        *error = "cairn stopped badly (" + exit_description_ + "); log " + log_.string() + ":\n" + Tail(log_, 40);
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    Kill();
-    *error = "cairn did not exit within " + std::to_string(grace.count()) + "s of SIGTERM; killed";
-    return false;
-  }
-
-  void Kill() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      Reaped(status);
-    }
-  }
-
-  void RemoveData() {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_ / "data", ec);
-  }
-
-  void RemoveDir() {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-
-  std::string Dsn() const {
-    return "host=127.0.0.1 port=" + std::to_string(sql_port_) + " user=root dbname=postgres";
-  }
-  const fs::path& log() const { return log_; }
-  const std::string& exit_description() const { return exit_description_; }
-
- private:
-  void Reaped(int status) {
-    pid_ = -1;
-    if (WIFEXITED(status)) {
-      exit_description_ = "exit status " + std::to_string(WEXITSTATUS(status));
-    } else if (WIFSIGNALED(status)) {
-      exit_description_ = std::string("killed by signal ") + strsignal(WTERMSIG(status));
-    }
-  }
-
-  pid_t pid_ = -1;
-  fs::path dir_;
-  fs::path log_;
-  int sql_port_ = 0;
-  int http_port_ = 0;
-  std::string exit_description_ = "not started";
-};
-
-// The server every file runs against: a node started once for the whole
-// binary, or CAIRN_SQL_TEST_DSN. A node that died is reported and started
-// again on the same data directory.
+// The server every file runs against: a node (tests/support's CairnProcess)
+// started once for the whole binary, or CAIRN_SQL_TEST_DSN. A node that died
+// is reported and started again on the same data directory.
 class Server : public ::testing::Environment {
  public:
   static Server* Get() {
@@ -550,16 +320,11 @@ class Server : public ::testing::Environment {
 
   void TearDown() override {
     if (!node_) return;
-    std::string error;
-    const bool stopped = node_->Stop(std::chrono::seconds(30), &error);
-    if (!stopped) ADD_FAILURE() << error;
-    // The log is kept when anything failed; the data never is.
-    if (stopped && ::testing::UnitTest::GetInstance()->Passed()) {
-      node_->RemoveDir();
-    } else {
-      node_->RemoveData();
-      std::fprintf(stderr, "node log: %s\n", node_->log().c_str());
-    }
+    // Stop() reports a node that is gone or does not exit in time itself.
+    const int code = node_->Stop(std::chrono::seconds(30));
+    if (code > 0) ADD_FAILURE() << "cairn stopped badly: it exited with " << code << " on SIGTERM";
+    // When anything failed, this prints the end of the node's log (and keeps
+    // its directory with CAIRN_KEEP_DATA set).
     node_.reset();
   }
 
@@ -586,12 +351,13 @@ class Server : public ::testing::Environment {
 
  private:
   void RestartNode() {
-    ADD_FAILURE() << "the cairn node died (" << node_->exit_description() << "); log " << node_->log() << ":\n"
-                  << Tail(node_->log(), 30) << "starting it again on the same data directory";
+    ADD_FAILURE() << "the cairn node died (it exited with " << node_->exit_code() << "); log "
+                  << node_->log_path() << ":\n"
+                  << node_->LogTail(30) << "starting it again on the same data directory";
     dsn_.clear();
-    std::string error;
-    if (!node_->Restart(GetOptions().binary, &error)) {
-      ADD_FAILURE() << "cannot restart " << GetOptions().binary << ": " << error;
+    ::testing::AssertionResult started = node_->Start(kStartDeadline);
+    if (!started) {
+      ADD_FAILURE() << "cannot restart " << node_->binary() << ": " << started.message();
       return;
     }
     dsn_ = node_->Dsn();
@@ -599,17 +365,19 @@ class Server : public ::testing::Environment {
 
   void StartNode() {
     dsn_.clear();
-    node_ = std::make_unique<Node>();
-    std::string error;
-    if (!node_->Start(GetOptions().binary, &error)) {
-      node_.reset();
-      ADD_FAILURE() << "cannot start " << GetOptions().binary << ": " << error;
+    node_ = std::make_unique<CairnProcess>();
+    ::testing::AssertionResult started = node_->Start(kStartDeadline);
+    if (!started) {
+      ADD_FAILURE() << "cannot start " << node_->binary() << ": " << started.message();
+      node_.reset();  // prints the end of the node's log
       return;
     }
     dsn_ = node_->Dsn();
   }
 
-  std::unique_ptr<Node> node_;
+  static constexpr std::chrono::seconds kStartDeadline{60};
+
+  std::unique_ptr<CairnProcess> node_;
   std::string dsn_;
 };
 
@@ -799,8 +567,6 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   Options& options = GetOptions();
   options.dsn = Env("CAIRN_SQL_TEST_DSN");
-  options.binary = Env("CAIRN_BINARY");
-  if (options.binary.empty()) options.binary = CAIRN_SQL_DEFAULT_BINARY;
   options.dir = Env("CAIRN_SQL_TEST_DIR").empty() ? fs::path(CAIRN_SQL_TEST_DIR) : fs::path(Env("CAIRN_SQL_TEST_DIR"));
   options.rewrite = Env("CAIRN_SQL_REWRITE") == "1";
   if (!Env("CAIRN_SQL_STATEMENT_TIMEOUT").empty()) {

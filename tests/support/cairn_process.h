@@ -1,23 +1,22 @@
 #pragma once
 
-// CairnProcess runs one real `cairn` node as a child process for end-to-end
-// tests: free 127.0.0.1 ports, a fresh data directory, fork/exec of the
-// binary, and readiness by polling GET /health (never by sleeping).
+// CairnProcess runs one real `cairn` node as a child process for the suites
+// that test the binary (tests/e2e, tests/sql): free 127.0.0.1 ports, a fresh
+// data directory, fork/exec of the binary, and readiness by polling
+// GET /health (never by sleeping). It knows the node only as a binary, not
+// its code.
 //
 // Binary: $CAIRN_BINARY (set by the cairn_test CMake helper), else
-// ../../cairn relative to the test binary (build/tests/e2e/e2e_test ->
+// ../../cairn relative to the test binary (build/tests/<suite>/<test> ->
 // build/cairn).
 //
 // Ownership: the object owns the child and the data directory. The
 // destructor SIGKILLs a child that is still running and removes the data
-// directory, except when the current test failed and CAIRN_KEEP_DATA is set.
-// When the current test failed, the destructor prints the tail of the
-// server's log (stdout and stderr go to <data dir>/cairn.log, appended
-// across restarts).
-//
-// Linking this file also clears the PG* variables that change a client
-// session (PGTZ, PGOPTIONS, PGDATESTYLE, PGSSLMODE, ...) before the first
-// test, so that libpq, psql and psycopg2 see a server's defaults.
+// directory, except when the run failed and CAIRN_KEEP_DATA is set. When the
+// run failed, the destructor prints the tail of the server's log (stdout and
+// stderr go to <data dir>/cairn.log, appended across restarts). "The run" is
+// the current test; for a node destroyed outside any test (one owned by a
+// global test environment), it is every test so far.
 //
 // Thread safety: none; drive one CairnProcess from one thread. Once Start()
 // has succeeded the ports (and so Dsn()) stay fixed and may be read from
@@ -31,7 +30,7 @@
 
 #include "gtest/gtest.h"
 
-namespace cairn::e2e {
+namespace cairn::testing {
 
 class CairnProcess {
  public:
@@ -57,8 +56,16 @@ class CairnProcess {
   // Stop() (when running) and Start() again on the same data dir and ports;
   // fails if the stop did not exit 0.
   ::testing::AssertionResult Restart();
+  // Whether the child is still running. One that has exited on its own (a
+  // crash) is reaped here, its exit code kept in exit_code(); Start() can
+  // then start the node again on the same data dir and ports.
+  bool Alive();
 
+  // Whether there is a child not yet reaped (it may have exited).
   bool running() const { return pid_ > 0; }
+  // How the last child ended, as Stop() reports it; -1 while none has ended.
+  int exit_code() const { return exit_code_; }
+  const std::string& binary() const { return binary_; }
   pid_t pid() const { return pid_; }
   uint16_t sql_port() const { return sql_port_; }
   uint16_t http_port() const { return http_port_; }
@@ -79,8 +86,8 @@ class CairnProcess {
  private:
   void PickPorts();
   ::testing::AssertionResult StartOnce(std::chrono::milliseconds deadline);
-  // Reaps the child if it has exited; true if it has.
-  bool Reaped(int* exit_code);
+  // Reaps the child if it has exited (setting exit_code_); true if it has.
+  bool Reaped();
   static int DecodeWaitStatus(int status);
 
   std::string binary_;
@@ -89,12 +96,9 @@ class CairnProcess {
   uint16_t rpc_port_ = 0;
   uint16_t http_port_ = 0;
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   bool served_ = false;  // has answered /health once: its ports are fixed
 };
-
-// Runs `command` through /bin/sh, capturing stdout and stderr (merged).
-// Returns the exit status (-1 if the command could not be run).
-int RunCommand(const std::string& command, std::string* output);
 
 // Opens a raw protocol-3 connection to 127.0.0.1:port with the given user and
 // database and returns the SQLSTATE of the ErrorResponse the server answers
@@ -112,4 +116,4 @@ class NodeTest : public ::testing::Test {
   CairnProcess node_;
 };
 
-}  // namespace cairn::e2e
+}  // namespace cairn::testing

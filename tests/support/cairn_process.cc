@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-namespace cairn::e2e {
+namespace cairn::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -41,7 +41,7 @@ std::string DefaultBinary() {
 std::string MakeDataDir() {
   const char* tmp = std::getenv("TMPDIR");
   std::string templ =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cairn-e2e-XXXXXX";
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cairn-test-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) {
@@ -101,22 +101,14 @@ void AppendInt32(std::string* out, uint32_t v) {
   out->append(reinterpret_cast<const char*>(&be), 4);
 }
 
-// libpq, psql and psycopg2 take session settings from the environment
-// (PGTZ and PGDATESTYLE go into the startup packet and no connection string
-// overrides them); the expected outputs assume the defaults. Cleared once,
-// before any test runs, so before any thread.
-class ClientEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    for (const char* name : {"PGOPTIONS", "PGTZ", "PGDATESTYLE", "PGGEQO", "PGCLIENTENCODING",
-                             "PGSSLMODE", "PGREQUIRESSL", "PGGSSENCMODE", "PGSERVICE",
-                             "PGTARGETSESSIONATTRS"}) {
-      unsetenv(name);
-    }
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kClientEnvironment =
-    ::testing::AddGlobalTestEnvironment(new ClientEnvironment);
+// Whether the destructor keeps the log tail and data of a failed run: the
+// current test failed, or, outside any test (a node owned by a global test
+// environment), any test or the environment did.
+bool RunFailed() {
+  if (::testing::Test::HasFailure()) return true;
+  const ::testing::UnitTest* unit = ::testing::UnitTest::GetInstance();
+  return unit->current_test_info() == nullptr && !unit->Passed();
+}
 
 }  // namespace
 
@@ -146,7 +138,7 @@ void CairnProcess::PickPorts() {
 
 CairnProcess::~CairnProcess() {
   if (running()) Kill();
-  const bool failed = ::testing::Test::HasFailure();
+  const bool failed = RunFailed();
   if (failed) {
     std::fprintf(stderr, "---- tail of %s ----\n%s---- end of server log ----\n",
                  log_path().c_str(), LogTail(60).c_str());
@@ -223,7 +215,7 @@ std::string CairnProcess::Dsn(const std::string& database) const {
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
     execv(argv[0], argv.data());
-    const char msg[] = "e2e: execv of the cairn binary failed (set CAIRN_BINARY)\n";
+    const char msg[] = "cairn_process: execv of the cairn binary failed (set CAIRN_BINARY)\n";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
     _exit(127);
@@ -232,12 +224,12 @@ std::string CairnProcess::Dsn(const std::string& database) const {
   if (null_fd >= 0) close(null_fd);
   if (pid < 0) return ::testing::AssertionFailure() << "fork: " << std::strerror(errno);
   pid_ = pid;
+  exit_code_ = -1;
 
   const auto start = Clock::now();
   for (;;) {
-    int code = 0;
-    if (Reaped(&code)) {
-      return ::testing::AssertionFailure() << binary_ << " exited with " << code
+    if (Reaped()) {
+      return ::testing::AssertionFailure() << binary_ << " exited with " << exit_code_
                                            << " before serving; its log: " << log_path();
     }
     if (HttpGet("/health") == 200) return ::testing::AssertionSuccess();
@@ -256,12 +248,12 @@ int CairnProcess::DecodeWaitStatus(int status) {
   return -1;
 }
 
-bool CairnProcess::Reaped(int* exit_code) {
+bool CairnProcess::Reaped() {
   if (pid_ <= 0) return true;
   int status = 0;
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
-    *exit_code = DecodeWaitStatus(status);
+    exit_code_ = DecodeWaitStatus(status);
     pid_ = -1;
     return true;
   }
@@ -275,8 +267,7 @@ int CairnProcess::Stop(std::chrono::milliseconds deadline) {
   }
   kill(pid_, SIGTERM);
   const auto start = Clock::now();
-  int code = 0;
-  while (!Reaped(&code)) {
+  while (!Reaped()) {
     if (Clock::now() - start > deadline) {
       ADD_FAILURE() << "node pid " << pid_ << " did not exit within " << deadline.count()
                     << " ms of SIGTERM; killing it";
@@ -285,7 +276,7 @@ int CairnProcess::Stop(std::chrono::milliseconds deadline) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return code;
+  return exit_code_;
 }
 
 void CairnProcess::Kill() {
@@ -294,8 +285,11 @@ void CairnProcess::Kill() {
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
+  exit_code_ = DecodeWaitStatus(status);
   pid_ = -1;
 }
+
+bool CairnProcess::Alive() { return !Reaped(); }
 
 ::testing::AssertionResult CairnProcess::Restart() {
   if (running()) {
@@ -347,19 +341,6 @@ std::string CairnProcess::LogTail(size_t lines) const {
   return out;
 }
 
-int RunCommand(const std::string& command, std::string* output) {
-  output->clear();
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  int status = pclose(pipe);
-  if (status == -1) return -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
 std::string StartupErrorSqlstate(uint16_t port, const std::string& user,
                                  const std::string& database) {
   int fd = ConnectLocal(port, 10);
@@ -404,4 +385,4 @@ std::string StartupErrorSqlstate(uint16_t port, const std::string& user,
   return sqlstate;
 }
 
-}  // namespace cairn::e2e
+}  // namespace cairn::testing
