@@ -179,9 +179,20 @@ log "loading $ROWS rows into PostgreSQL ($PG_URI)"
 load_rows "$PG_URI"
 psql "$PG_URI" -qX -c "VACUUM ANALYZE bench_kv" >/dev/null
 
+# fsync_probe: ms per 8 KiB O_DSYNC write in $WORK (the file system both
+# servers write their logs to): what a commit's log sync costs right now.
+fsync_probe() {
+  local out secs
+  out="$(LC_ALL=C dd if=/dev/zero of="$WORK/fsync_probe" bs=8k count=200 oflag=dsync 2>&1)" || true
+  rm -f "$WORK/fsync_probe"
+  secs="$(echo "$out" | sed -n 's/.* copied, \([0-9.e-]*\) s,.*/\1/p')"
+  [ -n "$secs" ] && python3 -c "print('%.2f' % ($secs * 1000 / 200))" || echo "?"
+}
+
 # Both servers stay up and the runs alternate between them (the order
 # flipping every round), so that both see the same machine: on a shared box
 # the fsync latency and the CPU left over drift by several times in minutes.
+FSYNC_MS_BEFORE="$(fsync_probe)"
 for round in $(seq 1 "$PGBENCH_ROUNDS"); do
   for script in select insert; do
     if [ $((round % 2)) -eq 1 ]; then order="cairn pg"; else order="pg cairn"; fi
@@ -192,6 +203,8 @@ for round in $(seq 1 "$PGBENCH_ROUNDS"); do
   done
 done
 
+FSYNC_MS_AFTER="$(fsync_probe)"
+log "fsync probe: ${FSYNC_MS_BEFORE} ms before the pgbench runs, ${FSYNC_MS_AFTER} ms after"
 stop_cairn
 stop_pg
 grep -E '\[(error|critical|warning)\]' "$WORK/cairn.log" | head -20 >"$WORK/cairn_errors.txt" || true
@@ -201,17 +214,29 @@ if [ -s "$WORK/cairn_errors.txt" ]; then
 fi
 
 # --- 3. Summary ------------------------------------------------------------
+# The commit of the source tree now; the binaries are only as new as the
+# last build, so say so when sources changed after it.
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-DIRTY="$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)"
-[ -n "$DIRTY" ] && COMMIT="$COMMIT (dirty tree)"
+DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc -l)"
+[ "$DIRTY" -gt 0 ] && COMMIT="$COMMIT + $DIRTY uncommitted file(s)"
+STALE="$( { find "$ROOT" -path "$ROOT/build*" -prune -o -path "$ROOT/.git" -prune -o \
+    -path "$ROOT/tests" -prune -o -path "$ROOT/bench" -prune -o \
+    \( -name '*.cc' -o -name '*.h' -o -name '*.g4' -o -name CMakeLists.txt \) \
+    -newer "$CAIRN" -print; find "$BENCH_DIR" -name '*.cc' -newer "$MVCC_BENCH" -print; } \
+  2>/dev/null | wc -l)"
+if [ "$STALE" -gt 0 ]; then
+  COMMIT="$COMMIT; WARNING: $STALE source file(s) newer than the binaries"
+  log "the build is older than $STALE source file(s): figures may not match commit $COMMIT"
+fi
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WORK/mvcc.json" "$WORK/pgbench.txt" "$COMMIT" "$(nproc)" "$PG_VERSION" \
   "$PGBENCH_CLIENTS" "$PGBENCH_THREADS" "$PGBENCH_TIME" "$MVCC_ARGS" "$(basename "$BUILD_DIR")" \
   "$PGBENCH_ROUNDS" "$LOAD_BEFORE" "$LOAD_AFTER" "$(cat "$WORK/cairn_exit" 2>/dev/null || echo '?')" \
+  "$FSYNC_MS_BEFORE" "$FSYNC_MS_AFTER" \
   >"$WORK/summary.md" <<'EOF'
 import datetime, json, sys
 (mvcc_json, pgb, commit, cores, pgver, clients, threads, secs, mvcc_args, build,
- rounds, load_before, load_after, cairn_exit) = sys.argv[1:]
+ rounds, load_before, load_after, cairn_exit, fsync_before, fsync_after) = sys.argv[1:]
 pgver = pgver.split()[0]
 bench = {b["name"]: b for b in json.load(open(mvcc_json))["benchmarks"]}
 def ips(name):
@@ -239,7 +264,8 @@ def note(rs):
 today = datetime.date.today().isoformat()
 print("### %s, commit %s, %s cores" % (today, commit, cores))
 print()
-print("Load average (1/5/15 min) before: %s, after: %s." % (load_before, load_after))
+print("Load average (1/5/15 min) before: %s, after: %s. Disk: %s ms per 8 KiB O_DSYNC write"
+      " before the pgbench runs, %s ms after." % (load_before, load_after, fsync_before, fsync_after))
 print()
 print("MVCC engine vs raw RocksDB (`%s/bench/mvcc_bench %s`, median items/s, from CPU time,"
       " 1 thread, 100k keys x 100 B):" % (build, mvcc_args))

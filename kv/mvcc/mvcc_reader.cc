@@ -115,13 +115,6 @@ absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
                                                        std::string_view end, Timestamp ts,
                                                        size_t limit,
                                                        std::optional<LockedKey>* locked) const {
-  // Locks first: any blocking lock in the span fails the scan, so the caller
-  // resolves it and retries rather than reading around it.
-  CAIRN_ASSIGN_OR_RETURN(auto locks, ScanLocks(start, end, ts, 1));
-  if (!locks.empty()) {
-    *locked = std::move(locks.front());
-    return std::vector<KeyValue>{};
-  }
   std::vector<KeyValue> out;
   auto it = snapshot_->NewIterator(ColumnFamily::kWrite, EncodeUserKey(start),
                                    end.empty() ? std::string() : EncodeUserKey(end));
@@ -154,6 +147,17 @@ absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
     }
   }
   CAIRN_RETURN_IF_ERROR(it->status());
+  // Then the locks, in the same snapshot and only over the part of the span
+  // the scan covered (a limited scan of a big table must not walk all of
+  // its lock column family): any blocking lock fails the scan, so the
+  // caller resolves it and retries rather than reading around it.
+  std::string covered_end(end);
+  if (limit && out.size() >= limit) covered_end = out.back().key + std::string(1, '\0');
+  CAIRN_ASSIGN_OR_RETURN(auto locks, ScanLocks(start, covered_end, ts, 1));
+  if (!locks.empty()) {
+    *locked = std::move(locks.front());
+    return std::vector<KeyValue>{};
+  }
   return out;
 }
 
