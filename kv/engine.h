@@ -86,6 +86,11 @@ class KvEngine {
  public:
   virtual ~KvEngine() = default;
   virtual std::unique_ptr<EngineSnapshot> NewSnapshot() const = 0;
+  // A view of the latest state without a pinned snapshot: each read sees the
+  // engine as it is when that read runs (an iterator pins its own state), so
+  // two reads through it may see different states. Cheaper than
+  // NewSnapshot; for callers whose reads are correct under that.
+  virtual std::unique_ptr<EngineSnapshot> NewLatestView() const = 0;
   // Applies `batch` atomically. With `sync`, returns only once the batch is
   // durable (fsync of the write-ahead log).
   [[nodiscard]] virtual absl::Status Write(const WriteBatch& batch, bool sync) = 0;

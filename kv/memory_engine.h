@@ -21,6 +21,8 @@ class MemoryEngine : public KvEngine {
   MemoryEngine();
 
   std::unique_ptr<EngineSnapshot> NewSnapshot() const override;
+  // Snapshots are cheap here: the latest view is a snapshot.
+  std::unique_ptr<EngineSnapshot> NewLatestView() const override { return NewSnapshot(); }
   absl::Status Write(const WriteBatch& batch, bool sync) override;
   absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf,
                                                  std::string_view key) const override;

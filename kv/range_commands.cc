@@ -25,8 +25,13 @@ absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
 absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Timestamp ts) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   replica_->latches().WaitUnlatched(key);
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
+  // A point read needs no pinned snapshot: it reads the lock, then the
+  // write records. A transaction that committed at or below ts took its
+  // commit_ts after locking the key, so either the first read sees its lock
+  // or the second sees its commit (applied atomically with the lock's
+  // removal); one-phase commits are ordered by the latch wait above.
+  auto view = replica_->engine()->NewLatestView();
+  MvccReader reader(view.get());
   KvClient::GetResult result;
   CAIRN_ASSIGN_OR_RETURN(result.value, reader.Get(key, ts, &result.locked));
   return result;

@@ -50,9 +50,12 @@ class RocksIterator : public EngineIterator {
 
 class RocksSnapshot : public EngineSnapshot {
  public:
-  explicit RocksSnapshot(const RocksDbEngine* engine)
-      : engine_(engine), snapshot_(engine->db()->GetSnapshot()) {}
-  ~RocksSnapshot() override { engine_->db()->ReleaseSnapshot(snapshot_); }
+  // With `pinned`, reads see one RocksDB snapshot; without, the latest state.
+  RocksSnapshot(const RocksDbEngine* engine, bool pinned)
+      : engine_(engine), snapshot_(pinned ? engine->db()->GetSnapshot() : nullptr) {}
+  ~RocksSnapshot() override {
+    if (snapshot_ != nullptr) engine_->db()->ReleaseSnapshot(snapshot_);
+  }
 
   absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf,
                                                  std::string_view key) const override {
@@ -120,7 +123,11 @@ RocksDbEngine::~RocksDbEngine() {
 }
 
 std::unique_ptr<EngineSnapshot> RocksDbEngine::NewSnapshot() const {
-  return std::make_unique<RocksSnapshot>(this);
+  return std::make_unique<RocksSnapshot>(this, /*pinned=*/true);
+}
+
+std::unique_ptr<EngineSnapshot> RocksDbEngine::NewLatestView() const {
+  return std::make_unique<RocksSnapshot>(this, /*pinned=*/false);
 }
 
 absl::Status RocksDbEngine::Write(const WriteBatch& batch, bool sync) {

@@ -29,6 +29,7 @@ class RocksDbEngine : public KvEngine {
   ~RocksDbEngine() override;
 
   std::unique_ptr<EngineSnapshot> NewSnapshot() const override;
+  std::unique_ptr<EngineSnapshot> NewLatestView() const override;
   absl::Status Write(const WriteBatch& batch, bool sync) override;
   absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf,
                                                  std::string_view key) const override;

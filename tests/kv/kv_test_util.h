@@ -88,6 +88,7 @@ class SharedEngine : public KvEngine {
   int failed_writes() const { return failed_writes_; }
 
   std::unique_ptr<EngineSnapshot> NewSnapshot() const override { return target_->NewSnapshot(); }
+  std::unique_ptr<EngineSnapshot> NewLatestView() const override { return target_->NewLatestView(); }
   absl::Status Write(const WriteBatch& batch, bool sync) override {
     if (fail_data_writes_) {
       for (const Mutation& m : batch.mutations()) {
