@@ -272,7 +272,7 @@ print("MVCC engine vs raw RocksDB (`%s/bench/mvcc_bench %s`, median items/s, fro
 print()
 print("| op | MVCC items/s | raw RocksDB items/s | MVCC / raw |")
 print("| --- | ---: | ---: | ---: |")
-for op, m, r in [("get (snapshot per get)", "BM_MvccGet", "BM_RawGet"),
+for op, m, r in [("get (latest view, as RangeCommands::Get)", "BM_MvccGet", "BM_RawGet"),
                  ("get (snapshot per 100 gets)", "BM_MvccGetSharedSnapshot", "BM_RawGet"),
                  ("put (prewrite+commit, sync=false)", "BM_MvccPut", "BM_RawPut"),
                  ("put (one-phase commit, sync=false)", "BM_MvccPutOnePhase", "BM_RawPut"),
