@@ -49,86 +49,85 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
   return result;
 }
 
-absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(const PrewriteRequest& request) {
+absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
+                                                 const Action& action) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  std::vector<std::string> keys;
-  keys.reserve(request.mutations.size());
-  for (const auto& m : request.mutations) keys.push_back(m.key);
   auto guard = replica_->latches().Acquire(std::move(keys));
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   WriteBatch batch;
+  CAIRN_RETURN_IF_ERROR(action(reader, &batch));
+  return ProposeBatch(batch);
+}
+
+namespace {
+
+std::vector<std::string> KeysOf(const PrewriteRequest& request) {
+  std::vector<std::string> keys;
+  keys.reserve(request.mutations.size());
+  for (const auto& m : request.mutations) keys.push_back(m.key);
+  return keys;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(const PrewriteRequest& request) {
   std::vector<TxnError> errors;
-  CAIRN_RETURN_IF_ERROR(kv::Prewrite(reader, request, &batch, &errors));
-  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  CAIRN_RETURN_IF_ERROR(
+      LatchEvaluatePropose(KeysOf(request), [&](const MvccReader& reader, WriteBatch* batch) {
+        return kv::Prewrite(reader, request, batch, &errors);
+      }));
   return errors;
 }
 
 absl::StatusOr<std::vector<TxnError>> RangeCommands::OnePhaseCommit(
     const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
     Timestamp* commit_ts_out) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  std::vector<std::string> keys;
-  keys.reserve(request.mutations.size());
-  for (const auto& m : request.mutations) keys.push_back(m.key);
-  auto guard = replica_->latches().Acquire(std::move(keys));
-  CAIRN_ASSIGN_OR_RETURN(*commit_ts_out, commit_ts());
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  WriteBatch batch;
   std::vector<TxnError> errors;
-  CAIRN_RETURN_IF_ERROR(kv::OnePhaseCommit(reader, request, *commit_ts_out, &batch, &errors));
-  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  CAIRN_RETURN_IF_ERROR(
+      LatchEvaluatePropose(KeysOf(request), [&](const MvccReader& reader, WriteBatch* batch) {
+        // Taken under the latches: see OnePhaseCommit in percolator.h.
+        CAIRN_ASSIGN_OR_RETURN(*commit_ts_out, commit_ts());
+        return kv::OnePhaseCommit(reader, request, *commit_ts_out, batch, &errors);
+      }));
   return errors;
 }
 
 absl::StatusOr<std::vector<TxnError>> RangeCommands::Commit(const std::vector<std::string>& keys,
                                                             Timestamp start_ts,
                                                             Timestamp commit_ts) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  auto guard = replica_->latches().Acquire(keys);
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  WriteBatch batch;
   std::vector<TxnError> errors;
-  CAIRN_RETURN_IF_ERROR(kv::Commit(reader, keys, start_ts, commit_ts, &batch, &errors));
-  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  CAIRN_RETURN_IF_ERROR(
+      LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) {
+        return kv::Commit(reader, keys, start_ts, commit_ts, batch, &errors);
+      }));
   return errors;
 }
 
 absl::Status RangeCommands::Rollback(const std::vector<std::string>& keys, Timestamp start_ts) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  auto guard = replica_->latches().Acquire(keys);
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  WriteBatch batch;
-  std::vector<TxnError> errors;  // a committed key stays committed; nothing to report
-  CAIRN_RETURN_IF_ERROR(kv::Rollback(reader, keys, start_ts, &batch, &errors));
-  return ProposeBatch(batch);
+  return LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) {
+    std::vector<TxnError> errors;  // a committed key stays committed; nothing to report
+    return kv::Rollback(reader, keys, start_ts, batch, &errors);
+  });
 }
 
 absl::StatusOr<TxnStatus> RangeCommands::CheckTxnStatus(std::string_view primary,
                                                         Timestamp lock_ts, Timestamp current_ts) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  auto guard = replica_->latches().Acquire({std::string(primary)});
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  WriteBatch batch;
-  CAIRN_ASSIGN_OR_RETURN(TxnStatus status,
-                         kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, &batch));
-  CAIRN_RETURN_IF_ERROR(ProposeBatch(batch));
+  TxnStatus status;
+  CAIRN_RETURN_IF_ERROR(LatchEvaluatePropose(
+      {std::string(primary)}, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
+        CAIRN_ASSIGN_OR_RETURN(status,
+                               kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, batch));
+        return absl::OkStatus();
+      }));
   return status;
 }
 
 absl::Status RangeCommands::ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                          Timestamp commit_ts) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  auto guard = replica_->latches().Acquire(keys);
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  WriteBatch batch;
-  CAIRN_RETURN_IF_ERROR(kv::ResolveLocks(reader, keys, start_ts, commit_ts, &batch));
-  return ProposeBatch(batch);
+  return LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) {
+    return kv::ResolveLocks(reader, keys, start_ts, commit_ts, batch);
+  });
 }
 
 absl::StatusOr<size_t> RangeCommands::GarbageCollect(Timestamp safe_point) {

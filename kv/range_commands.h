@@ -39,6 +39,11 @@ class RangeCommands {
   absl::StatusOr<size_t> GarbageCollect(Timestamp safe_point);
 
  private:
+  // The shape of every write command: wait for the range to serve, latch
+  // `keys`, run `action` (a Percolator action) on a snapshot, propose the
+  // batch it fills and wait until it is applied, then release the latches.
+  using Action = std::function<absl::Status(const MvccReader&, WriteBatch*)>;
+  absl::Status LatchEvaluatePropose(std::vector<std::string> keys, const Action& action);
   absl::Status ProposeBatch(const WriteBatch& batch);
 
   Replica* replica_;
