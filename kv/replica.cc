@@ -8,6 +8,8 @@
 #include "common/key_codec.h"
 #include "common/logging.h"
 #include "kv/keys.h"
+#include "kv/range_snapshot.h"
+#include "raft/conf_change.h"
 
 namespace cairn::kv {
 namespace {
@@ -15,6 +17,12 @@ namespace {
 // Log entries are compacted once this many have been applied past the last
 // compaction; the applied state in the engine is the snapshot they fold into.
 constexpr uint64_t kCompactionInterval = 1024;
+// A leader keeps log entries that a live follower still needs, so that a
+// follower back from a short outage catches up from the log; one further
+// behind than this gets a snapshot instead.
+constexpr uint64_t kMaxRetainedLag = 16 * 1024;
+// Bits of a proposal id below the node id.
+constexpr int kProposalIdNodeShift = 40;
 
 std::string EncodeEntry(const raft::Entry& e) {
   std::string out;
@@ -85,24 +93,35 @@ std::string EncodeAppliedState(uint64_t index, uint64_t term) {
 
 }  // namespace
 
-Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
-                 std::function<void()> wake)
+Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_t node_id,
+                 KvEngine* engine, std::function<void()> wake)
     : descriptor_(std::move(descriptor)),
       replica_id_(replica_id),
+      node_id_(node_id),
       engine_(engine),
-      wake_(std::move(wake)) {}
+      wake_(std::move(wake)),
+      log_view_(&log_, [this] { return MakeSnapshot(); }),
+      next_proposal_id_((node_id << kProposalIdNodeShift) + 1) {}
+
+uint64_t Replica::NodeOf(uint64_t replica_id) const {
+  for (const auto& r : descriptor_.replicas()) {
+    if (r.replica_id() == replica_id) return r.node_id();
+  }
+  return 0;
+}
 
 bool Replica::ContainsKey(std::string_view key) const {
   return key >= descriptor_.start_key() &&
          (descriptor_.end_key().empty() || key < descriptor_.end_key());
 }
 
-absl::Status Replica::Init(bool bootstrap, uint64_t seed) {
+absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
   const uint64_t id = range_id();
   raft::ConfState conf_state;
   uint64_t applied_term = 0;
   if (bootstrap) {
-    conf_state.voters = {replica_id_};
+    for (const auto& r : descriptor_.replicas()) conf_state.voters.push_back(r.replica_id());
+    std::sort(conf_state.voters.begin(), conf_state.voters.end());
     WriteBatch batch;
     batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
               EncodeConfState(conf_state));
@@ -177,11 +196,12 @@ absl::Status Replica::Init(bool bootstrap, uint64_t seed) {
     }
   }
 
-  raft::Config config;
+  conf_state_ = conf_state;
+  applied_term_ = applied_term;
+  raft::Config config = base_config;
   config.id = replica_id_;
-  config.storage = &log_;
+  config.storage = &log_view_;
   config.applied = applied_index_;
-  config.seed = seed;
   CAIRN_ASSIGN_OR_RETURN(node_, raft::RawNode::Create(config));
   if (conf_state.voters.size() == 1 && conf_state.voters[0] == replica_id_) {
     // A single voter needs no election timeout to lead.
@@ -227,6 +247,37 @@ void Replica::FailAllWaiters(const absl::Status& status) {
 
 void Replica::Tick() { node_->Tick(); }
 
+void Replica::Deliver(raft::Message message) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    inbox_.push_back(std::move(message));
+  }
+  wake_();
+}
+
+void Replica::StepInbox() {
+  std::vector<raft::Message> messages;
+  {
+    absl::MutexLock lock(&mu_);
+    messages.swap(inbox_);
+  }
+  for (raft::Message& m : messages) {
+    switch (m.type) {
+      case raft::MessageType::kUnreachable:
+        node_->ReportUnreachable(m.from);
+        break;
+      case raft::MessageType::kSnapshotStatus:
+        node_->ReportSnapshot(m.from, !m.reject);
+        break;
+      default:
+        // Errors here are messages raft/ refuses from the network (local
+        // types); the transport never produces them.
+        (void)node_->Step(m);
+    }
+  }
+}
+
 void Replica::Shutdown() {
   absl::MutexLock lock(&mu_);
   closed_ = true;
@@ -244,11 +295,14 @@ void Replica::DrainProposals() {
   for (Proposal& p : proposals) {
     absl::Status s = node_->Propose(std::move(p.data));
     if (!s.ok()) {
+      const uint64_t leader_node = NodeOf(node_->leader());
       absl::MutexLock lock(&mu_);
       auto it = waiters_.find(p.id);
       if (it != waiters_.end()) {
-        it->second->status =
-            MakeError(ErrorCode::kUnavailable, absl::StrCat("range ", range_id(), ": ", s.message()));
+        it->second->status = MakeError(
+            ErrorCode::kUnavailable,
+            absl::StrCat("range ", range_id(), ": ", s.message(),
+                         leader_node != 0 ? absl::StrCat(" (leader: node ", leader_node, ")") : ""));
         it->second->done.Notify();
         waiters_.erase(it);
       }
@@ -261,6 +315,14 @@ bool Replica::HasReady() { return node_->HasReady(); }
 raft::Ready Replica::TakeReady(WriteBatch* persist) {
   raft::Ready ready = node_->GetReady();
   const uint64_t id = range_id();
+  if (ready.snapshot) {
+    absl::Status s = StageSnapshot(*ready.snapshot, persist);
+    if (!s.ok()) {
+      // Installing it is what Raft asked for and cannot be skipped.
+      CAIRN_LOG_ERROR("range {}: cannot stage snapshot: {}", id, s.ToString());
+      std::abort();
+    }
+  }
   for (const raft::Entry& e : ready.entries) {
     persist->Put(ColumnFamily::kRaft, keys::RaftLogKey(id, e.index), EncodeEntry(e));
   }
@@ -272,6 +334,18 @@ raft::Ready Replica::TakeReady(WriteBatch* persist) {
 }
 
 absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
+  if (ready.snapshot) {
+    // The data went to the engine with the persisted batch; the in-memory
+    // log keeps only the metadata.
+    raft::Snapshot meta_only{.metadata = ready.snapshot->metadata};
+    CAIRN_RETURN_IF_ERROR(log_.ApplySnapshot(meta_only));
+    applied_index_ = meta_only.metadata.index;
+    applied_term_ = meta_only.metadata.term;
+    last_term_seen_ = applied_term_;
+    conf_state_ = meta_only.metadata.conf_state;
+    persisted_log_first_ = applied_index_ + 1;
+    if (pending_tso_high_water_ms_ == 0) pending_tso_high_water_ms_ = snapshot_tso_high_water_ms_;
+  }
   if (!ready.entries.empty()) CAIRN_RETURN_IF_ERROR(log_.Append(ready.entries));
   if (ready.hard_state) log_.SetHardState(*ready.hard_state);
   if (ready.soft_state && ready.soft_state->role != raft::Role::kLeader) {
@@ -282,12 +356,15 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
   }
   const uint64_t id = range_id();
   completed_ids_.clear();
-  uint64_t applied_term = 0;
   for (const raft::Entry& e : ready.committed_entries) {
     applied_index_ = e.index;
-    applied_term = e.term;
+    applied_term_ = e.term;
     if (e.type == raft::EntryType::kConfChange) {
-      // Membership changes arrive with multi-voter ranges (issue #3).
+      CAIRN_ASSIGN_OR_RETURN(raft::ConfChange cc, raft::DecodeConfChange(e.data));
+      conf_state_ = node_->ApplyConfChange(cc);
+      log_.SetConfState(conf_state_);
+      apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
+                 EncodeConfState(conf_state_));
       continue;
     }
     if (e.data.empty()) continue;  // a new leader's empty entry
@@ -315,8 +392,8 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
   }
   if (!ready.committed_entries.empty()) {
     apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
-               EncodeAppliedState(applied_index_, applied_term));
-    last_term_seen_ = applied_term;
+               EncodeAppliedState(applied_index_, applied_term_));
+    last_term_seen_ = applied_term_;
   }
   return absl::OkStatus();
 }
@@ -349,24 +426,73 @@ void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_st
   }
   completed_ids_.clear();
 
+  if (apply_status.ok()) MaybeCompactLog();
+}
+
+void Replica::MaybeCompactLog() {
   // Fold the applied prefix of the log into the applied state.
-  if (apply_status.ok() && applied_index_ >= log_.FirstIndex() + kCompactionInterval) {
-    uint64_t compact_to = applied_index_;
-    if (log_.Compact(compact_to).ok()) {
-      WriteBatch batch;
-      for (uint64_t i = persisted_log_first_; i <= compact_to; ++i) {
-        batch.Delete(ColumnFamily::kRaft, keys::RaftLogKey(range_id(), i));
-      }
-      // Unsynced is enough: the write-ahead log keeps batches in order, so
-      // these deletes never survive a crash that lost the apply before them.
-      absl::Status s = engine_->Write(batch, /*sync=*/false);
-      if (s.ok()) {
-        persisted_log_first_ = compact_to + 1;
-      } else {
-        CAIRN_LOG_WARN("range {}: log compaction failed: {}", range_id(), s.ToString());
-      }
-    }
+  if (applied_index_ < log_.FirstIndex() + kCompactionInterval) return;
+  uint64_t compact_to = applied_index_;
+  raft::Status status = node_->GetStatus();
+  for (const auto& [id, pr] : status.progress) {
+    if (id == replica_id_ || pr.match >= compact_to) continue;
+    if (applied_index_ - pr.match <= kMaxRetainedLag) compact_to = std::min(compact_to, pr.match);
   }
+  if (compact_to < log_.FirstIndex()) return;
+  if (!log_.Compact(compact_to).ok()) return;
+  WriteBatch batch;
+  for (uint64_t i = persisted_log_first_; i <= compact_to; ++i) {
+    batch.Delete(ColumnFamily::kRaft, keys::RaftLogKey(range_id(), i));
+  }
+  // Unsynced is enough: the write-ahead log keeps batches in order, so
+  // these deletes never survive a crash that lost the apply before them.
+  absl::Status s = engine_->Write(batch, /*sync=*/false);
+  if (s.ok()) {
+    persisted_log_first_ = compact_to + 1;
+  } else {
+    CAIRN_LOG_WARN("range {}: log compaction failed: {}", range_id(), s.ToString());
+  }
+}
+
+absl::StatusOr<raft::Snapshot> Replica::MakeSnapshot() const {
+  // The engine holds exactly the applied state here: the Raft loop asks for
+  // snapshots only between rounds, after the last apply was written.
+  raft::Snapshot snap;
+  snap.metadata.index = applied_index_;
+  snap.metadata.term = applied_term_;
+  snap.metadata.conf_state = conf_state_;
+  std::unique_ptr<EngineSnapshot> view = engine_->NewSnapshot();
+  CAIRN_ASSIGN_OR_RETURN(
+      snap.data, BuildRangeSnapshot(*view, descriptor_,
+                                    RangeSnapshotState{.tso_high_water_ms = tso_high_water_ms_}));
+  return snap;
+}
+
+absl::Status Replica::StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* persist) {
+  const uint64_t id = range_id();
+  std::unique_ptr<EngineSnapshot> current = engine_->NewSnapshot();
+  CAIRN_ASSIGN_OR_RETURN(RangeSnapshotState state,
+                         StageRangeSnapshot(*current, descriptor_, snapshot.data, persist));
+  // The whole old log is superseded.
+  std::string prefix = keys::RangeLocalKey(id, keys::RangeLocalKind::kLogEntry);
+  auto it = current->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    persist->Delete(ColumnFamily::kRaft, std::string(it->key()));
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  const raft::SnapshotMetadata& meta = snapshot.metadata;
+  persist->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
+               EncodeAppliedState(meta.index, meta.term));
+  persist->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
+               EncodeConfState(meta.conf_state));
+  if (state.tso_high_water_ms != 0) {
+    std::string v;
+    key_codec::AppendUint64(&v, state.tso_high_water_ms);
+    persist->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kTsoHighWater),
+                 v);
+  }
+  snapshot_tso_high_water_ms_ = state.tso_high_water_ms;
+  return absl::OkStatus();
 }
 
 }  // namespace cairn::kv

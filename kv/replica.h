@@ -18,6 +18,8 @@
 #include "kv/latches.h"
 #include "proto/metadata.pb.h"
 #include "proto/raft_command.pb.h"
+#include "kv/replica_log_storage.h"
+#include "raft/config.h"
 #include "raft/memory_log_storage.h"
 #include "raft/raw_node.h"
 
@@ -27,22 +29,31 @@ namespace cairn::kv {
 // (the MVCC data of the range, in the store's engine) that the group's log
 // drives.
 //
+// The group's members are the replicas of the range descriptor (replica id
+// -> node id); messages to them leave through the store's transport, and
+// messages from them arrive through Deliver(). A replica that fell behind
+// the leader's compacted log catches up from a snapshot of the range's data
+// (range_snapshot.h).
+//
 // Threading: the Store's Raft loop is the only thread that touches the Raft
 // node and the log (Tick, HandleReady...). Client threads call Propose(),
 // which queues a command and waits until the loop has applied it, and the
-// read accessors. The queue and waiters are guarded by mu_.
+// read accessors; transport threads call Deliver(). The queues and waiters
+// are guarded by mu_.
 class Replica {
  public:
   // `wake` nudges the Store's Raft loop when a proposal is queued.
-  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
-          std::function<void()> wake);
+  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_t node_id,
+          KvEngine* engine, std::function<void()> wake);
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
 
   // Loads the Raft log and hard state from the engine (a restart) or, with
-  // `bootstrap`, creates a fresh single-voter group. Called before the loop
-  // starts.
-  absl::Status Init(bool bootstrap, uint64_t seed);
+  // `bootstrap`, creates a fresh group whose voters are the descriptor's
+  // replicas. `base_config` gives the timing and features of the Raft config (its
+  // id, storage and applied index are the replica's own). Called before
+  // the loop starts.
+  absl::Status Init(bool bootstrap, const raft::Config& base_config);
 
   uint64_t range_id() const { return descriptor_.range_id(); }
   const proto::RangeDescriptor& descriptor() const { return descriptor_; }
@@ -61,12 +72,21 @@ class Replica {
   // Safe from any thread but the Raft loop.
   absl::Status ProposeAndWait(proto::RaftCommand command);
 
+  // A message from a peer replica, or transport feedback about one (a local
+  // kUnreachable or kSnapshotStatus message whose `from` is that peer).
+  // Safe from any thread; the Raft loop steps it.
+  void Deliver(raft::Message message);
+  // The node holding replica `replica_id`, or 0 if it is not a member.
+  uint64_t NodeOf(uint64_t replica_id) const;
+
   // The highest timestamp-oracle limit applied (meta range).
   uint64_t tso_high_water_ms() const { return tso_high_water_ms_.load(); }
 
   // --- Raft loop only ---------------------------------------------------
 
   void Tick();
+  // Steps everything Deliver() queued.
+  void StepInbox();
   // Fails every waiting and future proposal: the store is going away.
   void Shutdown();
   // Hands queued proposals to Raft; fails them if this replica can't lead.
@@ -91,20 +111,32 @@ class Replica {
   };
 
   void FailAllWaiters(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A snapshot of the range at the applied index, for a lagging follower.
+  absl::StatusOr<raft::Snapshot> MakeSnapshot() const;
+  // Adds to `persist` what installs `snapshot` in place of the replica's
+  // data and log.
+  absl::Status StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* persist);
+  // Drops the log prefix that no follower we lead still needs.
+  void MaybeCompactLog();
 
   // Constant after construction.
   const proto::RangeDescriptor descriptor_;
   const uint64_t replica_id_;
+  const uint64_t node_id_;
   KvEngine* const engine_;
   const std::function<void()> wake_;
 
   // Raft loop state.
   raft::MemoryLogStorage log_;
+  ReplicaLogStorage log_view_;  // what the Raft node reads: log_ + snapshots
   std::unique_ptr<raft::RawNode> node_;
+  raft::ConfState conf_state_;  // as of applied_index_
   uint64_t applied_index_ = 0;
+  uint64_t applied_term_ = 0;
   uint64_t last_term_seen_ = 0;
   std::vector<uint64_t> completed_ids_;  // proposals applied in the current Ready
   uint64_t pending_tso_high_water_ms_ = 0;
+  uint64_t snapshot_tso_high_water_ms_ = 0;  // of the snapshot being installed
   uint64_t persisted_log_first_ = 1;  // lowest log index that may be on disk
 
   Latches latches_;
@@ -112,7 +144,10 @@ class Replica {
   std::atomic<uint64_t> tso_high_water_ms_{0};
 
   absl::Mutex mu_;
-  uint64_t next_proposal_id_ ABSL_GUARDED_BY(mu_) = 1;
+  // Proposal ids are unique across nodes (node id in the high bits), so
+  // that an entry proposed elsewhere never completes a local waiter.
+  uint64_t next_proposal_id_ ABSL_GUARDED_BY(mu_);
+  std::vector<raft::Message> inbox_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Proposal> queued_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,8 @@
 #include "kv/store.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -12,22 +14,24 @@
 namespace cairn::kv {
 namespace {
 
-constexpr uint64_t kFirstNodeId = 1;
-constexpr uint64_t kFirstStoreId = 1;
 constexpr uint64_t kMetaRangeId = 1;
 constexpr uint64_t kFirstDataRangeId = 2;
 
+// A range replicated on `nodes`; each node has one store, with the node's
+// id, and replica ids are node ids.
 proto::RangeDescriptor MakeDescriptor(uint64_t range_id, std::string start, std::string end,
-                                      uint64_t node_id, uint64_t store_id) {
+                                      const std::vector<uint64_t>& nodes) {
   proto::RangeDescriptor d;
   d.set_range_id(range_id);
   d.set_start_key(std::move(start));
   d.set_end_key(std::move(end));
   d.set_generation(1);
-  auto* r = d.add_replicas();
-  r->set_node_id(node_id);
-  r->set_store_id(store_id);
-  r->set_replica_id(1);
+  for (uint64_t node : nodes) {
+    auto* r = d.add_replicas();
+    r->set_node_id(node);
+    r->set_store_id(node);
+    r->set_replica_id(node);
+  }
   return d;
 }
 
@@ -44,6 +48,10 @@ Store::Store(std::unique_ptr<KvEngine> engine, Clock* clock, const Options& opti
   fsyncs_ = m.GetCounter("cairn_raft_fsyncs_total", "Synced writes of Raft log entries");
   entries_applied_ =
       m.GetCounter("cairn_raft_entries_applied_total", "Raft log entries applied to the engine");
+  messages_sent_ = m.GetCounter("cairn_raft_messages_sent_total",
+                                "Raft messages handed to the transport for other nodes");
+  messages_received_ =
+      m.GetCounter("cairn_raft_messages_received_total", "Raft messages received from other nodes");
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(std::unique_ptr<KvEngine> engine, Clock* clock,
@@ -62,19 +70,28 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(std::unique_ptr<KvEngine> eng
 Store::~Store() { Stop(); }
 
 absl::Status Store::Bootstrap() {
-  ident_.set_cluster_id(NewClusterId(clock_, options_.seed));
-  ident_.set_node_id(kFirstNodeId);
-  ident_.set_store_id(kFirstStoreId);
+  const uint64_t node_id = options_.bootstrap_node_id;
+  std::vector<uint64_t> nodes = options_.bootstrap_nodes;
+  if (nodes.empty()) nodes = {node_id};
+  if (std::find(nodes.begin(), nodes.end(), node_id) == nodes.end()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("bootstrap: node ", node_id, " is not among the initial nodes"));
+  }
+  // Nodes bootstrapped together must agree on the cluster id without
+  // talking: derive it from the seed they share, not from the clock.
+  ident_.set_cluster_id(nodes.size() == 1 ? NewClusterId(clock_, options_.seed)
+                                          : absl::StrCat("cairn-static-", options_.seed));
+  ident_.set_node_id(node_id);
+  ident_.set_store_id(node_id);
   // The meta range covers the system keyspace; one range holds all table
   // data until splits (issue #4) divide it.
   std::vector<proto::RangeDescriptor> ranges = {
-      MakeDescriptor(kMetaRangeId, "", keys::kSystemKeyspaceEnd, kFirstNodeId, kFirstStoreId),
-      MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", kFirstNodeId,
-                     kFirstStoreId),
+      MakeDescriptor(kMetaRangeId, "", keys::kSystemKeyspaceEnd, nodes),
+      MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", nodes),
   };
   for (const auto& d : ranges) {
-    auto replica = std::make_unique<Replica>(d, 1, engine_.get(), [this] { Wake(); });
-    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, options_.seed + d.range_id()));
+    auto replica = std::make_unique<Replica>(d, node_id, node_id, engine_.get(), [this] { Wake(); });
+    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, RaftConfig(d.range_id())));
   }
   // The identity goes last: a crash before it leaves a store that bootstraps
   // again from scratch, never a half-made one that looks complete.
@@ -103,8 +120,9 @@ absl::Status Store::LoadReplicas() {
     for (const auto& r : d.replicas()) {
       if (r.store_id() == ident_.store_id()) replica_id = r.replica_id();
     }
-    auto replica = std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { Wake(); });
-    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, options_.seed + d.range_id()));
+    auto replica = std::make_unique<Replica>(d, replica_id, ident_.node_id(), engine_.get(),
+                                             [this] { Wake(); });
+    CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     replicas_.push_back(std::move(replica));
   }
   CAIRN_RETURN_IF_ERROR(it->status());
@@ -112,6 +130,59 @@ absl::Status Store::LoadReplicas() {
     return a->descriptor().start_key() < b->descriptor().start_key();
   });
   return absl::OkStatus();
+}
+
+raft::Config Store::RaftConfig(uint64_t range_id) const {
+  raft::Config config;
+  config.election_tick = options_.election_tick;
+  config.heartbeat_tick = options_.heartbeat_tick;
+  // Nodes must not share election timeouts: mix the node id in.
+  config.seed = options_.seed + range_id * 1000003 + ident_.node_id();
+  return config;
+}
+
+void Store::HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> messages) {
+  messages_received_->Add(static_cast<int64_t>(messages.size()));
+  for (RaftEnvelope& e : messages) {
+    // A range this store has no replica of (yet): dropped; its leader
+    // retries, and replica creation on first message comes with issue #4.
+    if (Replica* r = GetReplica(e.range_id)) r->Deliver(std::move(e.message));
+  }
+}
+
+void Store::HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>& dropped) {
+  // One report per group and peer is enough to make the leader probe.
+  std::set<std::pair<uint64_t, uint64_t>> reported;
+  for (const RaftEnvelope& e : dropped) {
+    if (!reported.insert({e.range_id, e.message.to}).second) continue;
+    if (Replica* r = GetReplica(e.range_id)) {
+      r->Deliver(raft::Message{.type = raft::MessageType::kUnreachable, .from = e.message.to});
+    }
+  }
+}
+
+void Store::HandleSnapshotSent(uint64_t to_node, const RaftEnvelope& snapshot, bool ok) {
+  if (Replica* r = GetReplica(snapshot.range_id)) {
+    r->Deliver(raft::Message{
+        .type = raft::MessageType::kSnapshotStatus, .from = snapshot.message.to, .reject = !ok});
+  }
+}
+
+void Store::SendMessages(std::vector<std::pair<Replica*, raft::Ready>>& readies) {
+  std::map<uint64_t, std::vector<RaftEnvelope>> by_node;
+  for (auto& [replica, ready] : readies) {
+    for (raft::Message& m : ready.messages) {
+      const uint64_t node = replica->NodeOf(m.to);
+      if (node == 0 || node == ident_.node_id()) continue;
+      by_node[node].push_back(RaftEnvelope{replica->range_id(), std::move(m)});
+    }
+    ready.messages.clear();
+  }
+  if (options_.transport == nullptr) return;  // a single node has no one to talk to
+  for (auto& [node, messages] : by_node) {
+    messages_sent_->Add(static_cast<int64_t>(messages.size()));
+    options_.transport->Send(node, std::move(messages));
+  }
 }
 
 void Store::Start() {
@@ -181,6 +252,7 @@ bool Store::RunRound() {
     absl::MutexLock lock(&wake_mu_);
     wake_pending_ = false;
   }
+  for (auto& r : replicas_) r->StepInbox();
   for (auto& r : replicas_) r->DrainProposals();
 
   std::vector<std::pair<Replica*, raft::Ready>> readies;
@@ -207,6 +279,8 @@ bool Store::RunRound() {
     stopping_.store(true);
     return false;
   }
+  // Durable: peers may now hear of it.
+  SendMessages(readies);
   WriteBatch apply;
   for (auto& [replica, ready] : readies) {
     absl::Status s = replica->ApplyReady(ready, &apply);

@@ -13,6 +13,7 @@
 #include "common/metrics.h"
 #include "kv/engine.h"
 #include "kv/replica.h"
+#include "kv/transport/raft_transport.h"
 #include "proto/metadata.pb.h"
 
 namespace cairn::kv {
@@ -26,20 +27,36 @@ namespace cairn::kv {
 // Proposals that arrive while a round is being made durable wait for the
 // next round, so concurrent writers share fsyncs.
 //
+// Messages to replicas on other nodes are sent after the round's batch is
+// durable, grouped per node, through the RaftTransport; messages from them
+// arrive through the RaftMessageHandler side of the store.
+//
 // Thread-safe: replicas are created at Open and live until the store is
 // destroyed; Stop() ends the loop and fails waiting proposals.
-class Store {
+class Store final : public RaftMessageHandler {
  public:
   struct Options {
     int64_t tick_interval_ms = 100;
     uint64_t seed = 0;
+    // Raft timing, in ticks (see raft::Config).
+    int election_tick = 10;
+    int heartbeat_tick = 1;
+    // Where messages for other nodes go; nullptr on a single node.
+    RaftTransport* transport = nullptr;
+    // Bootstrap of an empty engine: this node's id, and the nodes whose
+    // replicas (replica id = node id) form every initial range. Empty:
+    // this node alone. A statically configured group of nodes bootstraps
+    // each node with the same list; joining a running cluster is the
+    // meta range's business (issue #4).
+    uint64_t bootstrap_node_id = 1;
+    std::vector<uint64_t> bootstrap_nodes;
   };
 
   // Opens the store in `engine`. An engine without a store identity is
   // bootstrapped as node 1 of a new cluster with its initial ranges.
   static absl::StatusOr<std::unique_ptr<Store>> Open(std::unique_ptr<KvEngine> engine,
                                                      Clock* clock, const Options& options);
-  ~Store();
+  ~Store() override;
 
   void Start();
   void Stop();
@@ -56,11 +73,19 @@ class Store {
   // Waits until every replica serves (after a restart: log replayed).
   absl::Status WaitServing(int64_t timeout_ms) const;
 
+  // RaftMessageHandler, called by the transport.
+  void HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> messages) override;
+  void HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>& dropped) override;
+  void HandleSnapshotSent(uint64_t to_node, const RaftEnvelope& snapshot, bool ok) override;
+
  private:
   Store(std::unique_ptr<KvEngine> engine, Clock* clock, const Options& options);
 
   absl::Status Bootstrap();
   absl::Status LoadReplicas();
+  raft::Config RaftConfig(uint64_t range_id) const;
+  // Sends the messages of one round, one transport call per node.
+  void SendMessages(std::vector<std::pair<Replica*, raft::Ready>>& readies);
   void RaftLoop();
   // One round: proposals, Ready persistence, apply. Returns whether any
   // group had work.
@@ -83,6 +108,8 @@ class Store {
   Counter* rounds_;
   Counter* fsyncs_;
   Counter* entries_applied_;
+  Counter* messages_sent_;
+  Counter* messages_received_;
 };
 
 }  // namespace cairn::kv

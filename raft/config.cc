@@ -25,6 +25,15 @@ absl::Status Config::Validate() const {
     return MakeError(ErrorCode::kInvalidArgument,
                      "raft: max_size_per_msg must be > 0");
   }
+  if (lease_reads && !check_quorum) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "raft: lease_reads needs check_quorum");
+  }
+  if (lease_reads &&
+      (lease_drift_ticks < 0 || lease_drift_ticks >= election_tick)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "raft: lease_drift_ticks must be in [0, election_tick)");
+  }
   return absl::OkStatus();
 }
 

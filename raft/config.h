@@ -34,6 +34,15 @@ struct Config {
   // election timeout, and followers ignore vote requests while they have a
   // live leader (leader lease).
   bool check_quorum = true;
+  // The leader answers ReadIndex from its lease, without a heartbeat round,
+  // while a quorum acknowledged a heartbeat sent less than
+  // election_tick - lease_drift_ticks ticks ago. Safe because a voter that
+  // heard from the leader refuses votes for election_tick of its own ticks
+  // (check_quorum): no other leader can exist inside the lease, provided
+  // the nodes' tick rates differ by less than lease_drift_ticks per
+  // election timeout. REQUIRES: check_quorum.
+  bool lease_reads = false;
+  int lease_drift_ticks = 1;
   // Seeds the PRNG of the randomised election timeout (mixed with `id`, so
   // nodes sharing a seed still draw different timeouts).
   uint64_t seed = 0;

@@ -1,6 +1,7 @@
 #include "raft/raft.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "common/error_code.h"
@@ -31,6 +32,8 @@ Raft::Raft(const Config& config)
       max_msg_size_(config.max_size_per_msg),
       check_quorum_(config.check_quorum),
       pre_vote_(config.pre_vote),
+      lease_reads_(config.lease_reads),
+      lease_drift_ticks_(config.lease_drift_ticks),
       log_(config.storage, config.max_size_per_msg),
       tracker_(static_cast<size_t>(config.max_inflight_msgs)),
       rng_(MixSeed(config.seed, config.id)) {}
@@ -79,6 +82,8 @@ void Raft::Reset(uint64_t term) {
   pending_conf_index_ = 0;
   read_only_.Reset();
   pending_read_index_.clear();
+  heartbeat_acked_tick_.clear();
+  lease_revoked_ = false;
 }
 
 void Raft::ResetRandomizedElectionTimeout() {
@@ -117,11 +122,15 @@ void Raft::BecomeLeader() {
     self->BecomeReplicate();
     self->recent_active = true;
   }
-  // Entries of earlier terms may hold an unapplied conf change; refuse new
-  // ones until everything up to here is applied.
-  pending_conf_index_ = log_.LastIndex();
   // Committing an entry of its own term commits everything before it.
   AppendEntries({Entry{}});
+  // Entries of earlier terms may hold an unapplied conf change; refuse new
+  // ones until everything up to here is applied. That includes our empty
+  // entry: with one change at a time, a leader must commit an entry of its
+  // own term before it changes membership, or a change of the previous
+  // term that it never saw committed could combine with ours into two
+  // disjoint majorities (the single-server change bug, Ongaro 2015).
+  pending_conf_index_ = log_.LastIndex();
 }
 
 bool Raft::Promotable() const {
@@ -133,6 +142,7 @@ bool Raft::Promotable() const {
 // --- Ticks -----------------------------------------------------------------
 
 void Raft::Tick() {
+  ++ticks_;
   if (role_ == Role::kLeader) {
     TickHeartbeat();
   } else {
@@ -250,6 +260,38 @@ void Raft::HandleVoteRequest(const Message& m) {
   }
 }
 
+bool Raft::InLease() const {
+  if (!check_quorum_) return false;
+  if (lead_ != kNone && election_elapsed_ < election_timeout_) return true;
+  // A restarted voter forgot whom it heard from; with lease reads it must
+  // assume it heard from a leader just before the crash.
+  return lease_reads_ && ticks_ < static_cast<uint64_t>(election_timeout_);
+}
+
+bool Raft::LeaseValid() const {
+  if (!lease_reads_ || role_ != Role::kLeader || lease_revoked_ ||
+      lead_transferee_ != kNone) {
+    return false;
+  }
+  // The quorum-th most recent acknowledged heartbeat, counting ourselves
+  // as acknowledged now.
+  std::vector<uint64_t> acked;
+  for (uint64_t id : tracker_.voters()) {
+    if (id == id_) {
+      acked.push_back(ticks_);
+    } else if (auto it = heartbeat_acked_tick_.find(id);
+               it != heartbeat_acked_tick_.end()) {
+      acked.push_back(it->second);
+    }
+  }
+  const size_t quorum = tracker_.voters().size() / 2 + 1;
+  if (acked.size() < quorum) return false;
+  std::sort(acked.begin(), acked.end(), std::greater<uint64_t>());
+  const uint64_t since = acked[quorum - 1];
+  return ticks_ - since <
+         static_cast<uint64_t>(election_timeout_ - lease_drift_ticks_);
+}
+
 // --- Step ------------------------------------------------------------------
 
 absl::Status Raft::Step(const Message& m) {
@@ -258,10 +300,8 @@ absl::Status Raft::Step(const Message& m) {
   } else if (m.term > term_) {
     if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
       const bool force = m.context == kCampaignTransfer;
-      const bool in_lease = check_quorum_ && lead_ != kNone &&
-                            election_elapsed_ < election_timeout_;
       // We heard from a live leader recently: a disrupting candidate.
-      if (!force && in_lease) return absl::OkStatus();
+      if (!force && InLease()) return absl::OkStatus();
     }
     if (m.type == MessageType::kPreVote) {
       // Never change term because of a pre-vote.
@@ -275,10 +315,14 @@ absl::Status Raft::Step(const Message& m) {
       BecomeFollower(m.term, kNone);
     }
   } else if (m.term < term_) {
-    if ((check_quorum_ || pre_vote_) && (m.type == MessageType::kHeartbeat ||
-                                         m.type == MessageType::kAppend)) {
+    if ((check_quorum_ || pre_vote_ || !Promotable()) &&
+        (m.type == MessageType::kHeartbeat ||
+         m.type == MessageType::kAppend)) {
       // A stale leader (e.g. back from a partition) would otherwise never
-      // learn the new term: our pre-votes/lease keep us from bumping it.
+      // learn the new term: our pre-votes/lease keep us from bumping it,
+      // and a learner (which took a higher term from some candidate's
+      // vote request) cannot campaign to bump it at all; it would ignore
+      // the leader forever.
       Send(Message{.type = MessageType::kAppendResponse, .to = m.from});
     } else if (m.type == MessageType::kPreVote) {
       Send(Message{.type = MessageType::kPreVoteResponse,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -131,6 +132,13 @@ class Raft {
   bool Restore(const Snapshot& snap);
   absl::Status LeaderReadIndex(const Message& m);
   void AnswerReadIndex(const Message& req, uint64_t index);
+  // Leader: whether a quorum acknowledged a heartbeat recent enough that no
+  // other leader can have been elected since (see Config::lease_reads).
+  bool LeaseValid() const;
+  // Voter: whether it must refuse votes because it heard from a leader
+  // within an election timeout (or restarted within one, as it may have
+  // heard from one just before).
+  bool InLease() const;
   bool CommittedEntryInCurrentTerm() const {
     return log_.TermOrZero(log_.committed()) == term_;
   }
@@ -142,6 +150,8 @@ class Raft {
   const uint64_t max_msg_size_;
   const bool check_quorum_;
   const bool pre_vote_;
+  const bool lease_reads_;
+  const int lease_drift_ticks_;
 
   // Persistent (HardState) and volatile state.
   uint64_t term_ = 0;
@@ -155,6 +165,13 @@ class Raft {
                                // the last check-quorum round)
   int heartbeat_elapsed_ = 0;  // leader only
   int randomized_election_timeout_ = 0;
+  uint64_t ticks_ = 0;  // ticks since this node was created
+  // Leader only: per follower, the highest tick (of ours) at which we sent
+  // a heartbeat that it acknowledged; the lease runs from these.
+  std::map<uint64_t, uint64_t> heartbeat_acked_tick_;
+  // Leader only: set once we sent kTimeoutNow in this term; the transferee
+  // may win an election that ignores leases, so ours is void from then on.
+  bool lease_revoked_ = false;
   std::mt19937_64 rng_;
 
   uint64_t lead_transferee_ = kNone;

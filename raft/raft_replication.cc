@@ -87,13 +87,17 @@ void Raft::SendHeartbeat(uint64_t to, const std::string& context) {
   // Never tell a follower to commit beyond what it is known to hold.
   const uint64_t commit =
       std::min(pr == nullptr ? 0 : pr->match, log_.committed());
+  // `index` carries our tick, echoed back by the response, so that the
+  // lease (LeaseValid) runs from when the heartbeat was sent.
   Send(Message{.type = MessageType::kHeartbeat,
                .to = to,
+               .index = ticks_,
                .commit = commit,
                .context = context});
 }
 
 void Raft::SendTimeoutNow(uint64_t to) {
+  lease_revoked_ = true;
   Send(Message{.type = MessageType::kTimeoutNow, .to = to});
 }
 
@@ -268,6 +272,8 @@ void Raft::HandleAppendResponse(const Message& m, Progress& pr) {
 void Raft::HandleHeartbeatResponse(const Message& m, Progress& pr) {
   pr.recent_active = true;
   pr.probe_sent = false;
+  uint64_t& acked_tick = heartbeat_acked_tick_[m.from];
+  acked_tick = std::max(acked_tick, m.index);
   // Free one slot so a stalled stream (lost acks) makes progress.
   if (pr.state == ProgressState::kReplicate && pr.inflights.Full()) {
     pr.inflights.FreeFirstOne();
@@ -311,6 +317,10 @@ absl::Status Raft::LeaderReadIndex(const Message& m) {
   // the previous leader's.
   if (!CommittedEntryInCurrentTerm()) {
     pending_read_index_.push_back(m);
+    return absl::OkStatus();
+  }
+  if (LeaseValid()) {
+    AnswerReadIndex(m, log_.committed());
     return absl::OkStatus();
   }
   read_only_.Add(log_.committed(), m);
@@ -362,6 +372,7 @@ void Raft::HandleHeartbeat(const Message& m) {
   log_.CommitTo(m.commit);
   Send(Message{.type = MessageType::kHeartbeatResponse,
                .to = m.from,
+               .index = m.index,
                .context = m.context});
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kv/engine.h"
+#include "proto/metadata.pb.h"
+
+// The data of a Raft snapshot of one range: what a replica that fell behind
+// the leader's compacted log installs instead of the entries it missed.
+// The snapshot is taken at the leader's applied index, so it holds the
+// range's MVCC column families (default, lock, write) over the range's key
+// span plus the range-local state that is not in those families.
+namespace cairn::kv {
+
+struct RangeSnapshotState {
+  uint64_t tso_high_water_ms = 0;  // meta range only
+};
+
+// Serialises every entry of `range`'s span in `view`.
+absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
+                                               const proto::RangeDescriptor& range,
+                                               const RangeSnapshotState& state);
+
+// Adds to `batch` the writes that replace the range's data in `current`
+// with the snapshot `data`: a delete of every key now in the span, then the
+// snapshot's entries. Returns the snapshot's range-local state.
+absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& current,
+                                                      const proto::RangeDescriptor& range,
+                                                      std::string_view data, WriteBatch* batch);
+
+}  // namespace cairn::kv
