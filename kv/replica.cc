@@ -389,6 +389,7 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
       pending_tso_high_water_ms_ = command.tso_high_water_ms();
     }
     completed_ids_.push_back(command.proposal_id());
+    if (apply_observer_) apply_observer_(id, e.index, command);
   }
   if (!ready.committed_entries.empty()) {
     apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),

@@ -42,6 +42,9 @@ namespace cairn::kv {
 // are guarded by mu_.
 class Replica {
  public:
+  using ApplyObserver =
+      std::function<void(uint64_t range_id, uint64_t index, const proto::RaftCommand& command)>;
+
   // `wake` nudges the Store's Raft loop when a proposal is queued.
   Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_t node_id,
           KvEngine* engine, std::function<void()> wake);
@@ -54,6 +57,9 @@ class Replica {
   // id, storage and applied index are the replica's own). Called before
   // the loop starts.
   absl::Status Init(bool bootstrap, const raft::Config& base_config);
+
+  // REQUIRES: called before the Raft loop starts.
+  void SetApplyObserver(ApplyObserver observer) { apply_observer_ = std::move(observer); }
 
   uint64_t range_id() const { return descriptor_.range_id(); }
   const proto::RangeDescriptor& descriptor() const { return descriptor_; }
@@ -92,6 +98,7 @@ class Replica {
   // Hands queued proposals to Raft; fails them if this replica can't lead.
   void DrainProposals();
   bool HasReady();
+  bool is_leader() const { return node_->is_leader(); }
   // Takes the next Ready; its entries and hard state go into `persist`.
   raft::Ready TakeReady(WriteBatch* persist);
   // After `persist` is durable: updates the in-memory log, applies
@@ -125,6 +132,8 @@ class Replica {
   const uint64_t node_id_;
   KvEngine* const engine_;
   const std::function<void()> wake_;
+
+  ApplyObserver apply_observer_;  // set before the loop starts
 
   // Raft loop state.
   raft::MemoryLogStorage log_;

@@ -123,6 +123,7 @@ absl::Status Store::LoadReplicas() {
     auto replica = std::make_unique<Replica>(d, replica_id, ident_.node_id(), engine_.get(),
                                              [this] { Wake(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
+    if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
     replicas_.push_back(std::move(replica));
   }
   CAIRN_RETURN_IF_ERROR(it->status());
@@ -256,16 +257,36 @@ bool Store::RunRound() {
   for (auto& r : replicas_) r->DrainProposals();
 
   std::vector<std::pair<Replica*, raft::Ready>> readies;
+  std::vector<std::pair<Replica*, raft::Ready>> early;  // leaders' appends and heartbeats
   WriteBatch persist;
   bool must_sync = false;
   for (auto& r : replicas_) {
     if (!r->HasReady()) continue;
     raft::Ready ready = r->TakeReady(&persist);
     must_sync |= ready.must_sync || !ready.entries.empty();
+    // A leader may ship its appends while it writes them itself: it counts
+    // its own copy towards the quorum only once durable (raw_node.h), so a
+    // follower's acknowledgement never stands in for the leader's fsync.
+    // Only a leader that was one before this Ready: a fresh one's vote for
+    // itself is not durable yet.
+    if (!ready.soft_state.has_value() && r->is_leader()) {
+      raft::Ready shipped;
+      std::vector<raft::Message> rest;
+      for (raft::Message& m : ready.messages) {
+        if (m.type == raft::MessageType::kAppend || m.type == raft::MessageType::kHeartbeat) {
+          shipped.messages.push_back(std::move(m));
+        } else {
+          rest.push_back(std::move(m));
+        }
+      }
+      ready.messages = std::move(rest);
+      if (!shipped.messages.empty()) early.emplace_back(r.get(), std::move(shipped));
+    }
     readies.emplace_back(r.get(), std::move(ready));
   }
   if (readies.empty()) return false;
   rounds_->Add();
+  SendMessages(early);
 
   absl::Status status = absl::OkStatus();
   if (!persist.empty()) {

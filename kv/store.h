@@ -50,6 +50,10 @@ class Store final : public RaftMessageHandler {
     // meta range's business (issue #4).
     uint64_t bootstrap_node_id = 1;
     std::vector<uint64_t> bootstrap_nodes;
+    // Called on the Raft loop for every command a replica applies, in log
+    // order (replays after a restart included). For tests and tools that
+    // watch the replicated history; must be quick.
+    Replica::ApplyObserver apply_observer;
   };
 
   // Opens the store in `engine`. An engine without a store identity is

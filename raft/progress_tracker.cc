@@ -99,7 +99,13 @@ VoteResult ProgressTracker::TallyVotes(size_t* granted,
                                        size_t* rejected) const {
   size_t yes = 0;
   size_t no = 0;
-  for (const auto& [id, v] : votes_) (v ? yes : no)++;
+  // Only current voters count: a vote recorded before a membership change
+  // removed its giver must not help reach the new, smaller quorum (a
+  // transfer campaign may apply a change mid-election; see the
+  // transfer_stale_vote interaction scenario).
+  for (const auto& [id, v] : votes_) {
+    if (IsVoter(id)) (v ? yes : no)++;
+  }
   if (granted) *granted = yes;
   if (rejected) *rejected = no;
   const size_t quorum = voters_.size() / 2 + 1;

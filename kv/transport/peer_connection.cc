@@ -10,6 +10,13 @@
 #include "proto/raft_transport.grpc.pb.h"
 
 namespace cairn::kv {
+namespace {
+
+// How long the connection thread waits for a connect before it checks
+// whether it is being stopped.
+constexpr std::chrono::milliseconds kConnectWaitSlice{50};
+
+}  // namespace
 
 // One open stream to the peer.
 class PeerConnection::Stream {
@@ -125,8 +132,18 @@ void PeerConnection::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
     }
-    const bool connected = channel->WaitForConnected(
-        std::chrono::system_clock::now() + std::chrono::milliseconds(backoff_ms));
+    // WaitForConnected cannot be interrupted: wait in short slices so that
+    // Stop() never sits out a whole back-off against a dead peer.
+    const auto deadline =
+        std::chrono::system_clock::now() + std::chrono::milliseconds(backoff_ms);
+    bool connected = false;
+    for (;;) {
+      connected = channel->WaitForConnected(
+          std::min(deadline, std::chrono::system_clock::now() + kConnectWaitSlice));
+      if (connected || std::chrono::system_clock::now() >= deadline) break;
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
     if (!connected) {
       // Whatever waited for this peer is stale by now: drop and report it
       // so Raft probes instead of streaming into the void.

@@ -454,5 +454,40 @@ TEST(ClusterTest, WholeClusterRestartKeepsCommittedData) {
   }
 }
 
+// Found by raft_sim (seed 3009, tests/raft/sim/regression_seeds.txt):
+// without pre-vote and check-quorum, a node ignores a leader of a lower
+// term silently, counting on its own campaign to bring the group up to its
+// term. A learner cannot campaign, so a learner that took a higher term
+// from some candidate's vote request ignored the leader forever and never
+// caught up again.
+TEST(ClusterTest, LearnerWithHigherTermIsNotStrandedWithoutPreVote) {
+  Config base;
+  base.pre_vote = false;
+  base.check_quorum = false;
+  TestNetwork net(/*seed=*/3);
+  for (uint64_t id : {1, 2, 3}) {
+    auto storage = std::make_unique<MemoryLogStorage>();
+    ASSERT_TRUE(
+        storage->ApplySnapshot(MakeBootstrapSnapshot({1, 2}, {3})).ok());
+    // The learner is ahead in term (it saw a vote request of term 5).
+    if (id == 3) storage->SetHardState(HardState{.term = 5});
+    net.AddReplica(id, std::move(storage), base);
+  }
+  // Node 1 wins term 2. The learner's answer to its first append deposes
+  // it; the voters then elect a leader in a term above 5, which the
+  // learner follows (before the fix, 1 led term 2 for ever, the learner
+  // ignoring it).
+  ASSERT_TRUE(net.node(1).Campaign().ok());
+  net.Stabilize();
+  net.TickAll(60);
+  const uint64_t leader = net.TickUntilLeader();
+  ASSERT_NE(leader, 0u) << net.DebugString();
+  EXPECT_GT(net.node(leader).GetStatus().term, 5u);
+  ASSERT_TRUE(net.node(leader).Propose("a").ok());
+  net.TickAll(5);
+  EXPECT_EQ(net.replica(3).applied, Strings({"a"})) << net.DebugString();
+  net.CheckSafety();
+}
+
 }  // namespace
 }  // namespace cairn::raft

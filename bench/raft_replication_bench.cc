@@ -1,0 +1,175 @@
+// Raft replication over gRPC, three replicas in three processes on
+// 127.0.0.1, fsync on: proposals/s and commit latency at 1 and at 64
+// concurrent proposers, beside the machine's fdatasync floor measured in
+// the same run.
+//
+//   raft_replication_bench --replica_node=build-release/tests/replication/replica_node
+//       [--seconds=10] [--work_dir=/tmp]
+//
+// A proposal is a kv command (one 100-byte put) proposed on the leader of
+// the data range; it counts once the leader has applied it, i.e. it is
+// durable on a majority (the leader's own fsync included) and applied.
+// The proposers run inside the leader process (ReplicaControl.Bench), so
+// the figures are Raft's, not a client RPC's.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "replica_node_process.h"
+
+ABSL_FLAG(std::string, replica_node, "", "path of the replica_node binary");
+ABSL_FLAG(int32_t, seconds, 10, "seconds per measurement");
+ABSL_FLAG(std::string, work_dir, "/tmp", "where the replicas' data dirs go");
+
+namespace cairn::bench {
+namespace {
+
+using test::ReplicaNodeProcess;
+
+struct SyncFloor {
+  double overwrite_us = 0;  // p50 of write 8 KiB at offset 0 + fdatasync (pg_test_fsync's)
+  double append_us = 0;     // p50 of append 4 KiB + fdatasync (a log's)
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// The cost of one durable write on the file system the replicas use.
+SyncFloor MeasureSyncFloor(const std::string& dir, double seconds) {
+  SyncFloor floor;
+  const std::string path = dir + "/fdatasync_probe";
+  for (bool append : {false, true}) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+      std::perror("fdatasync probe");
+      std::exit(1);
+    }
+    std::string block(append ? 4096 : 8192, 'x');
+    std::vector<double> lat;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+      auto t0 = std::chrono::steady_clock::now();
+      ssize_t n = append ? write(fd, block.data(), block.size())
+                         : pwrite(fd, block.data(), block.size(), 0);
+      if (n != static_cast<ssize_t>(block.size()) || fdatasync(fd) != 0) {
+        std::perror("fdatasync probe");
+        std::exit(1);
+      }
+      lat.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                        .count());
+    }
+    close(fd);
+    (append ? floor.append_us : floor.overwrite_us) = Median(lat);
+  }
+  unlink(path.c_str());
+  return floor;
+}
+
+test::BenchResponse RunBench(ReplicaNodeProcess* leader, uint32_t proposers, int seconds) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds + 60));
+  test::BenchRequest req;
+  req.set_proposers(proposers);
+  req.set_seconds(seconds);
+  req.set_payload_bytes(100);
+  test::BenchResponse resp;
+  grpc::Status s = leader->stub()->Bench(&context, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "bench RPC failed: %s\n", s.error_message().c_str());
+    std::exit(1);
+  }
+  return resp;
+}
+
+ReplicaNodeProcess* FindLeader(const std::vector<std::unique_ptr<ReplicaNodeProcess>>& nodes) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < until) {
+    for (const auto& n : nodes) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+      test::StatusRequest req;
+      test::StatusResponse resp;
+      if (n->stub()->Status(&context, req, &resp).ok() && resp.leader()) return n.get();
+    }
+  }
+  return nullptr;
+}
+
+int Run() {
+  const std::string binary = absl::GetFlag(FLAGS_replica_node);
+  const int seconds = absl::GetFlag(FLAGS_seconds);
+  if (binary.empty()) {
+    std::fprintf(stderr, "--replica_node is required\n");
+    return 2;
+  }
+  std::string tmpl = absl::GetFlag(FLAGS_work_dir) + "/cairn-raft-bench-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  const std::string work = tmpl;
+
+  std::vector<uint16_t> ports = test::PickFreePorts(3);
+  std::vector<std::string> peers;
+  for (int i = 0; i < 3; ++i) peers.push_back(absl::StrCat(i + 1, "=127.0.0.1:", ports[i]));
+  std::vector<std::unique_ptr<ReplicaNodeProcess>> nodes;
+  for (int i = 0; i < 3; ++i) {
+    nodes.push_back(std::make_unique<ReplicaNodeProcess>(
+        binary, i + 1, absl::StrCat(work, "/n", i + 1), ports[i], absl::StrJoin(peers, ",")));
+    std::string error = nodes.back()->Start();
+    if (!error.empty()) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+  }
+  ReplicaNodeProcess* leader = FindLeader(nodes);
+  if (leader == nullptr) {
+    std::fprintf(stderr, "no leader elected\n");
+    return 1;
+  }
+  (void)RunBench(leader, 8, 2);  // warm up: connections, RocksDB files
+
+  const SyncFloor before = MeasureSyncFloor(work, 2.0);
+  test::BenchResponse one = RunBench(leader, 1, seconds);
+  test::BenchResponse many = RunBench(leader, 64, seconds);
+  const SyncFloor after = MeasureSyncFloor(work, 2.0);
+  for (auto& n : nodes) n->Kill();
+  std::system(absl::StrCat("rm -rf ", work).c_str());
+
+  const double floor_us = (before.append_us + after.append_us) / 2;
+  auto rate = [](const test::BenchResponse& r) { return r.proposals() / r.seconds(); };
+  std::printf("fdatasync floor (p50, before / after the runs): append 4 KiB + fdatasync "
+              "%.0f / %.0f us; overwrite 8 KiB + fdatasync %.0f / %.0f us\n",
+              before.append_us, after.append_us, before.overwrite_us, after.overwrite_us);
+  std::printf("\n| proposers | proposals/s | p50 commit | p99 commit | failures |\n");
+  std::printf("| ---: | ---: | ---: | ---: | ---: |\n");
+  for (const auto* r : {&one, &many}) {
+    std::printf("| %u | %.0f | %.0f us | %.0f us | %lu |\n", r == &one ? 1u : 64u, rate(*r),
+                r->p50_us(), r->p99_us(), static_cast<unsigned long>(r->failures()));
+  }
+  std::printf("\np50 commit at 1 proposer = %.2fx one append+fdatasync (target <= 3x); "
+              "throughput at 64 = %.1fx throughput at 1 (target >= 10x)\n",
+              one.p50_us() / floor_us, rate(many) / rate(one));
+  return 0;
+}
+
+}  // namespace
+}  // namespace cairn::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return cairn::bench::Run();
+}
