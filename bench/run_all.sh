@@ -4,6 +4,10 @@
 # Runs every CairnDB benchmark against binaries already built in BUILD_DIR
 # (`make bench` builds build-release first; this script builds nothing):
 #   1. BUILD_DIR/bench/mvcc_bench: MVCC engine vs raw RocksDB (get, put, scan);
+#   1b. BUILD_DIR/bench/raft_replication_bench: three replica_node processes
+#      replicating over gRPC with fsync on, proposals/s and commit latency at
+#      1 and 64 proposers, beside the fdatasync floor of the same disk (and
+#      pg_test_fsync's figure when PostgreSQL 15 is installed);
 #   2. a single CairnDB node (BUILD_DIR/cairn) on free ports in a temp dir and
 #      a throwaway PostgreSQL 15 (bench/postgres_peer.sh), each with
 #      `CREATE TABLE bench_kv (k BIGINT PRIMARY KEY, v TEXT)` and 10,000 rows,
@@ -18,7 +22,8 @@
 # select + insert on each server, alternating, default 2; the summary gives
 # the median per server), MVCC_MIN_TIME (seconds per micro-benchmark
 # repetition, default 1), MVCC_REPETITIONS (default 3; the summary gives the
-# median), KEEP_WORKDIR=1 (keep logs and data).
+# median), RAFT_BENCH_SECONDS (seconds per raft measurement, default 10),
+# KEEP_WORKDIR=1 (keep logs and data).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -30,6 +35,9 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 BUILD_DIR="$(cd "$1" 2>/dev/null && pwd)" || { echo "run_all: no build dir $1" >&2; exit 2; }
 CAIRN="$BUILD_DIR/cairn"
 MVCC_BENCH="$BUILD_DIR/bench/mvcc_bench"
+RAFT_BENCH="$BUILD_DIR/bench/raft_replication_bench"
+REPLICA_NODE="$BUILD_DIR/tests/replication/replica_node"
+RAFT_BENCH_SECONDS="${RAFT_BENCH_SECONDS:-10}"
 PGBENCH_TIME="${PGBENCH_TIME:-15}"
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-4}"
 PGBENCH_THREADS="${PGBENCH_THREADS:-2}"
@@ -38,8 +46,8 @@ MVCC_MIN_TIME="${MVCC_MIN_TIME:-1}"
 MVCC_REPETITIONS="${MVCC_REPETITIONS:-3}"
 ROWS=10000
 
-for bin in "$CAIRN" "$MVCC_BENCH"; do
-  [ -x "$bin" ] || { echo "run_all: $bin not built (ninja -C $BUILD_DIR cairn mvcc_bench)" >&2; exit 2; }
+for bin in "$CAIRN" "$MVCC_BENCH" "$RAFT_BENCH" "$REPLICA_NODE"; do
+  [ -x "$bin" ] || { echo "run_all: $bin not built (ninja -C $BUILD_DIR cairn mvcc_bench raft_replication_bench replica_node)" >&2; exit 2; }
 done
 for tool in psql pgbench curl python3; do
   command -v "$tool" >/dev/null || { echo "run_all: $tool not found (scripts/install-deps)" >&2; exit 2; }
@@ -102,6 +110,18 @@ log "mvcc_bench (${MVCC_REPETITIONS} x ${MVCC_MIN_TIME}s per benchmark)"
 MVCC_ARGS="--benchmark_min_time=$MVCC_MIN_TIME --benchmark_repetitions=$MVCC_REPETITIONS"
 TMPDIR="$WORK" "$MVCC_BENCH" $MVCC_ARGS --benchmark_display_aggregates_only=true \
   --benchmark_out="$WORK/mvcc.json" --benchmark_out_format=json >&2
+
+# --- 1b. Raft replication over gRPC vs the fdatasync floor -----------------
+log "raft_replication_bench (${RAFT_BENCH_SECONDS}s per measurement)"
+"$RAFT_BENCH" --replica_node="$REPLICA_NODE" --seconds="$RAFT_BENCH_SECONDS" \
+  --work_dir="$WORK" >"$WORK/raft.txt"
+cat "$WORK/raft.txt" >&2
+PG_TEST_FSYNC=/usr/lib/postgresql/15/bin/pg_test_fsync
+if [ -x "$PG_TEST_FSYNC" ]; then
+  "$PG_TEST_FSYNC" -s 1 -f "$WORK/pg_test_fsync.out" 2>&1 |
+    grep -m1 -E '^\s+fdatasync' | sed 's/^ */pg_test_fsync -s 1, 8 KiB: /' >>"$WORK/raft.txt" || true
+  rm -f "$WORK/pg_test_fsync.out"
+fi
 
 # --- 2. pgbench against CairnDB and PostgreSQL 15 -------------------------
 # load_rows URI: the table and ROWS rows (k = 1..ROWS), in multi-row INSERTs.
@@ -310,6 +330,13 @@ print("WAL fsyncs per insert transaction: CairnDB %s (cairn_raft_fsyncs_total),"
       " PostgreSQL %s (pg_stat_wal.wal_sync). CairnDB exit status on SIGTERM: %s." % (
           per_txn("cairn"), per_txn("pg"), cairn_exit))
 EOF
+{
+  echo
+  echo "Raft replication, 3 replica_node processes over gRPC on 127.0.0.1, fsync on"
+  echo "(\`$(basename "$BUILD_DIR")/bench/raft_replication_bench --seconds=$RAFT_BENCH_SECONDS\`):"
+  echo
+  cat "$WORK/raft.txt"
+} >>"$WORK/summary.md"
 echo
 cat "$WORK/summary.md"
 { echo; cat "$WORK/summary.md"; } >>"$BUILD_DIR/bench_history.md"

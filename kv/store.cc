@@ -52,6 +52,10 @@ Store::Store(std::unique_ptr<KvEngine> engine, Clock* clock, const Options& opti
                                 "Raft messages handed to the transport for other nodes");
   messages_received_ =
       m.GetCounter("cairn_raft_messages_received_total", "Raft messages received from other nodes");
+  snapshots_sent_ = m.GetCounter("cairn_raft_snapshots_sent_total",
+                                 "Range snapshots streamed in full to a lagging replica");
+  snapshots_applied_ = m.GetCounter("cairn_raft_snapshots_applied_total",
+                                    "Range snapshots installed by this node's replicas");
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(std::unique_ptr<KvEngine> engine, Clock* clock,
@@ -163,6 +167,7 @@ void Store::HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>&
 }
 
 void Store::HandleSnapshotSent(uint64_t to_node, const RaftEnvelope& snapshot, bool ok) {
+  if (ok) snapshots_sent_->Add();
   if (Replica* r = GetReplica(snapshot.range_id)) {
     r->Deliver(raft::Message{
         .type = raft::MessageType::kSnapshotStatus, .from = snapshot.message.to, .reject = !ok});
@@ -263,7 +268,8 @@ bool Store::RunRound() {
   for (auto& r : replicas_) {
     if (!r->HasReady()) continue;
     raft::Ready ready = r->TakeReady(&persist);
-    must_sync |= ready.must_sync || !ready.entries.empty();
+    must_sync |= ready.must_sync || !ready.entries.empty() || ready.snapshot.has_value();
+    if (ready.snapshot.has_value()) snapshots_applied_->Add();
     // A leader may ship its appends while it writes them itself: it counts
     // its own copy towards the quorum only once durable (raw_node.h), so a
     // follower's acknowledgement never stands in for the leader's fsync.

@@ -113,6 +113,8 @@ class Store final : public RaftMessageHandler {
   Counter* fsyncs_;
   Counter* entries_applied_;
   Counter* messages_sent_;
+  Counter* snapshots_sent_;
+  Counter* snapshots_applied_;
   Counter* messages_received_;
 };
 

@@ -32,6 +32,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/key_codec.h"
+#include "common/metrics.h"
 #include "kv/rocksdb_engine.h"
 #include "kv/store.h"
 #include "kv/transport/grpc_raft_transport.h"
@@ -114,6 +115,10 @@ class ControlService final : public ReplicaControl::Service {
     resp->set_node_id(store_->ident().node_id());
     kv::Replica* r = store_->GetReplica(kDataRangeId);
     resp->set_leader(r != nullptr && r->IsServing());
+    resp->set_snapshots_applied(static_cast<uint64_t>(
+        MetricRegistry::Global()
+            .GetCounter("cairn_raft_snapshots_applied_total", "")
+            ->value()));
     return grpc::Status::OK;
   }
 
@@ -126,6 +131,19 @@ class ControlService final : public ReplicaControl::Service {
       absl::StatusOr<uint64_t> seq = key_codec::DecodeUint64(&key);
       if (seq.ok()) resp->add_stored_seqs(*seq);
     }
+    // The whole data column family, for comparing replicas.
+    uint64_t digest = 1469598103934665603ULL;
+    uint64_t keys = 0;
+    auto all = view->NewIterator(kv::ColumnFamily::kDefault, "", "");
+    for (all->SeekToFirst(); all->Valid(); all->Next()) {
+      for (std::string_view part : {all->key(), all->value()}) {
+        for (unsigned char c : part) digest = (digest ^ c) * 1099511628211ULL;
+        digest = (digest ^ 0xff) * 1099511628211ULL;  // separator
+      }
+      ++keys;
+    }
+    resp->set_data_keys(keys);
+    resp->set_data_digest(digest);
     for (const auto& [index, seq] : applied_->Get()) {
       AppliedCommand* a = resp->add_applied();
       a->set_index(index);
