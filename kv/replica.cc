@@ -17,9 +17,10 @@ namespace {
 // Log entries are compacted once this many have been applied past the last
 // compaction; the applied state in the engine is the snapshot they fold into.
 constexpr uint64_t kCompactionInterval = 1024;
-// A leader keeps log entries that a live follower still needs, so that a
-// follower back from a short outage catches up from the log; one further
-// behind than this gets a snapshot instead.
+// A leader keeps the log entries that a follower still needs, up to this
+// many behind its applied index: a follower back from a short outage (or a
+// partition) catches up from the log, one further behind gets a snapshot.
+// A follower that is down for good holds back at most this many entries.
 constexpr uint64_t kMaxRetainedLag = 16 * 1024;
 // Bits of a proposal id below the node id.
 constexpr int kProposalIdNodeShift = 40;

@@ -11,6 +11,11 @@ GrpcRaftTransport::GrpcRaftTransport(uint64_t node_id, RaftMessageHandler* handl
 
 GrpcRaftTransport::~GrpcRaftTransport() { Stop(); }
 
+void GrpcRaftTransport::RegisterWith(grpc::ServerBuilder* builder) {
+  builder->RegisterService(&service_);
+  builder->SetMaxReceiveMessageSize(-1);  // unlimited
+}
+
 void GrpcRaftTransport::SetPeerAddress(uint64_t node_id, std::string address) {
   std::unique_ptr<PeerConnection> old;
   {

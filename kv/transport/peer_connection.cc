@@ -194,8 +194,21 @@ void PeerConnection::Pump(Stream& stream) {
     bool ok = true;
     for (size_t i = 0; i < pending.size() && ok; ++i) {
       const RaftEnvelope& e = pending[i];
-      *batch.add_messages() = RaftMessageToProto(e.range_id, e.message);
-      batch_bytes += batch.messages(batch.messages_size() - 1).ByteSizeLong();
+      proto::RaftMessage message = RaftMessageToProto(e.range_id, e.message);
+      const size_t message_bytes = message.ByteSizeLong();
+      // Cut the batch before it outgrows max_batch_bytes, and before a
+      // snapshot, whose first chunk joins the batch: a batch above the
+      // receiver's gRPC message limit is refused and breaks the stream.
+      if (batch.messages_size() > 0 &&
+          (e.message.snapshot.has_value() ||
+           batch_bytes + message_bytes > options_.max_batch_bytes)) {
+        ok = stream.Write(batch);
+        batch_bytes = 0;
+        if (!ok) break;
+        sent = i;
+      }
+      *batch.add_messages() = std::move(message);
+      batch_bytes += message_bytes;
       if (e.message.snapshot.has_value()) {
         // The header, then the data in chunks; the last chunk completes it.
         const std::string& data = e.message.snapshot->data;
@@ -216,7 +229,7 @@ void PeerConnection::Pump(Stream& stream) {
         else reported = i;
         continue;
       }
-      if (batch_bytes >= options_.max_batch_bytes || i + 1 == pending.size()) {
+      if (i + 1 == pending.size()) {
         ok = stream.Write(batch);
         batch_bytes = 0;
         if (ok) sent = i + 1;

@@ -31,7 +31,10 @@ namespace cairn::kv {
 
 struct PeerConnectionOptions {
   size_t max_queued_messages = 10000;
-  size_t max_batch_bytes = 4 << 20;
+  // A batch is cut before it would outgrow this (one larger message goes
+  // alone). Batches and snapshot chunks must stay below the receiving
+  // server's gRPC message limit, 4 MiB unless its owner raised it.
+  size_t max_batch_bytes = 2 << 20;
   size_t snapshot_chunk_bytes = 1 << 20;
   int64_t min_backoff_ms = 20;
   int64_t max_backoff_ms = 1000;

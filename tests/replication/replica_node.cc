@@ -270,7 +270,7 @@ int Run() {
   ControlService control(store->get(), &applied);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::GetFlag(FLAGS_addr), grpc::InsecureServerCredentials());
-  builder.RegisterService(transport.service());
+  transport.RegisterWith(&builder);
   builder.RegisterService(&control);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
