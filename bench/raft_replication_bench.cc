@@ -1,5 +1,5 @@
-// Raft replication over gRPC, three replicas in three processes on
-// 127.0.0.1, fsync on: proposals/s and commit latency at 1 and at 64
+// Raft replication over gRPC, three replicas (--replicas) in three
+// processes on 127.0.0.1, fsync on: proposals/s and commit latency at 1 and at 64
 // concurrent proposers, beside the machine's fdatasync floor measured in
 // the same run.
 //
@@ -31,6 +31,7 @@
 ABSL_FLAG(std::string, replica_node, "", "path of the replica_node binary");
 ABSL_FLAG(int32_t, seconds, 10, "seconds per measurement");
 ABSL_FLAG(std::string, work_dir, "/tmp", "where the replicas' data dirs go");
+ABSL_FLAG(int32_t, replicas, 3, "replicas (processes) in the group; 1 gives the local floor");
 
 namespace cairn::bench {
 namespace {
@@ -122,11 +123,14 @@ int Run() {
   }
   const std::string work = tmpl;
 
-  std::vector<uint16_t> ports = test::PickFreePorts(3);
+  const int replicas = absl::GetFlag(FLAGS_replicas);
+  std::vector<uint16_t> ports = test::PickFreePorts(replicas);
   std::vector<std::string> peers;
-  for (int i = 0; i < 3; ++i) peers.push_back(absl::StrCat(i + 1, "=127.0.0.1:", ports[i]));
+  for (int i = 0; i < replicas; ++i) {
+    peers.push_back(absl::StrCat(i + 1, "=127.0.0.1:", ports[i]));
+  }
   std::vector<std::unique_ptr<ReplicaNodeProcess>> nodes;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < replicas; ++i) {
     nodes.push_back(std::make_unique<ReplicaNodeProcess>(
         binary, i + 1, absl::StrCat(work, "/n", i + 1), ports[i], absl::StrJoin(peers, ",")));
     std::string error = nodes.back()->Start();

@@ -315,14 +315,17 @@ absl::Status Raft::Step(const Message& m) {
       BecomeFollower(m.term, kNone);
     }
   } else if (m.term < term_) {
-    if ((check_quorum_ || pre_vote_ || !Promotable()) &&
+    if ((check_quorum_ || pre_vote_ || !Promotable() ||
+         !tracker_.IsVoter(m.from)) &&
         (m.type == MessageType::kHeartbeat ||
          m.type == MessageType::kAppend)) {
       // A stale leader (e.g. back from a partition) would otherwise never
-      // learn the new term: our pre-votes/lease keep us from bumping it,
-      // and a learner (which took a higher term from some candidate's
-      // vote request) cannot campaign to bump it at all; it would ignore
-      // the leader forever.
+      // learn the new term: our pre-votes/lease keep us from bumping it.
+      // Without them we count on our own campaign to bring the leader up
+      // to our term, which fails when we cannot campaign (a learner that
+      // took a higher term from some candidate's vote request) or our
+      // vote requests do not go to the leader (our membership is stale
+      // and does not list it as a voter): we would ignore it forever.
       Send(Message{.type = MessageType::kAppendResponse, .to = m.from});
     } else if (m.type == MessageType::kPreVote) {
       Send(Message{.type = MessageType::kPreVoteResponse,

@@ -14,6 +14,13 @@ GrpcRaftTransport::~GrpcRaftTransport() { Stop(); }
 void GrpcRaftTransport::RegisterWith(grpc::ServerBuilder* builder) {
   builder->RegisterService(&service_);
   builder->SetMaxReceiveMessageSize(-1);  // unlimited
+  // Peers keep their streams alive with pings (PeerConnection); accept them
+  // however idle the stream, instead of answering GOAWAY "too many pings".
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // Raft's messages are small and latency-bound: bandwidth-delay probing
+  // only adds a ping (and its ack) to the data frames.
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
 }
 
 void GrpcRaftTransport::SetPeerAddress(uint64_t node_id, std::string address) {

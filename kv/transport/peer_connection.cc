@@ -122,6 +122,7 @@ void PeerConnection::Run() {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);  // see GrpcRaftTransport::RegisterWith
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
   std::unique_ptr<proto::RaftTransport::Stub> stub = proto::RaftTransport::NewStub(channel);

@@ -489,5 +489,38 @@ TEST(ClusterTest, LearnerWithHigherTermIsNotStrandedWithoutPreVote) {
   net.CheckSafety();
 }
 
+// Found by raft_sim (seed 160025 of the first soak, see
+// tests/raft/sim/regression_seeds.txt): the same without pre-vote and
+// check-quorum for a voter whose membership is stale. Its vote requests go
+// to the voters it knows of, not to the current leader, so its campaigns
+// never brought the leader up to its term either. (The membership {3,4,5}
+// stands for an old one that node 3 missed the changes away from.)
+TEST(ClusterTest, VoterWithStaleMembershipIsNotStrandedWithoutPreVote) {
+  Config base;
+  base.pre_vote = false;
+  base.check_quorum = false;
+  TestNetwork net(/*seed=*/4);
+  for (uint64_t id : {1, 2, 3}) {
+    auto storage = std::make_unique<MemoryLogStorage>();
+    const std::vector<uint64_t> voters =
+        id == 3 ? std::vector<uint64_t>{3, 4, 5}
+                : std::vector<uint64_t>{1, 2, 3};
+    ASSERT_TRUE(storage->ApplySnapshot(MakeBootstrapSnapshot(voters)).ok());
+    if (id == 3) storage->SetHardState(HardState{.term = 5});
+    net.AddReplica(id, std::move(storage), base);
+  }
+  ASSERT_TRUE(net.node(1).Campaign().ok());
+  net.Stabilize();
+  net.TickAll(60);
+  const uint64_t leader = net.TickUntilLeader();
+  ASSERT_NE(leader, 0u) << net.DebugString();
+  ASSERT_NE(leader, 3u);
+  EXPECT_GT(net.node(leader).GetStatus().term, 5u);
+  ASSERT_TRUE(net.node(leader).Propose("a").ok());
+  net.TickAll(5);
+  EXPECT_EQ(net.replica(3).applied, Strings({"a"})) << net.DebugString();
+  net.CheckSafety();
+}
+
 }  // namespace
 }  // namespace cairn::raft
