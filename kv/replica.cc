@@ -1,6 +1,7 @@
 #include "kv/replica.h"
 
 #include <algorithm>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -22,8 +23,15 @@ constexpr uint64_t kCompactionInterval = 1024;
 // partition) catches up from the log, one further behind gets a snapshot.
 // A follower that is down for good holds back at most this many entries.
 constexpr uint64_t kMaxRetainedLag = 16 * 1024;
-// Bits of a proposal id below the node id.
-constexpr int kProposalIdNodeShift = 40;
+// Where this incarnation's proposal ids start: random, so that ids of
+// different nodes and of the same node before and after a restart do not
+// meet (an entry proposed by another incarnation must never complete a
+// waiter of this one).
+uint64_t RandomProposalIdBase() {
+  std::random_device rd;
+  uint64_t base = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return base == 0 ? 1 : base;
+}
 
 std::string EncodeEntry(const raft::Entry& e) {
   std::string out;
@@ -102,7 +110,7 @@ Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_
       engine_(engine),
       wake_(std::move(wake)),
       log_view_(&log_, [this] { return MakeSnapshot(); }),
-      next_proposal_id_((node_id << kProposalIdNodeShift) + 1) {}
+      next_proposal_id_(RandomProposalIdBase()) {}
 
 uint64_t Replica::NodeOf(uint64_t replica_id) const {
   for (const auto& r : descriptor_.replicas()) {
@@ -335,6 +343,7 @@ raft::Ready Replica::TakeReady(WriteBatch* persist) {
 }
 
 absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
+  applying_ = true;  // until FinishApply: the engine lags applied_index_
   if (ready.snapshot) {
     // The data went to the engine with the persisted batch; the in-memory
     // log keeps only the metadata.
@@ -405,6 +414,7 @@ void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_st
     tso_high_water_ms_.store(pending_tso_high_water_ms_);
   }
   pending_tso_high_water_ms_ = 0;
+  applying_ = false;
   node_->Advance(ready);
 
   raft::Status status = node_->GetStatus();
@@ -457,8 +467,10 @@ void Replica::MaybeCompactLog() {
 }
 
 absl::StatusOr<raft::Snapshot> Replica::MakeSnapshot() const {
-  // The engine holds exactly the applied state here: the Raft loop asks for
-  // snapshots only between rounds, after the last apply was written.
+  // Between ApplyReady and FinishApply the engine lags applied_index_ (the
+  // apply batch is not written yet); Raft can ask then, from a conf change
+  // being applied. It retries later.
+  if (applying_) return raft::SnapshotTemporarilyUnavailableError();
   raft::Snapshot snap;
   snap.metadata.index = applied_index_;
   snap.metadata.term = applied_term_;

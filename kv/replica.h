@@ -142,6 +142,7 @@ class Replica {
   raft::ConfState conf_state_;  // as of applied_index_
   uint64_t applied_index_ = 0;
   uint64_t applied_term_ = 0;
+  bool applying_ = false;  // between ApplyReady and FinishApply
   uint64_t last_term_seen_ = 0;
   std::vector<uint64_t> completed_ids_;  // proposals applied in the current Ready
   uint64_t pending_tso_high_water_ms_ = 0;
@@ -153,8 +154,8 @@ class Replica {
   std::atomic<uint64_t> tso_high_water_ms_{0};
 
   absl::Mutex mu_;
-  // Proposal ids are unique across nodes (node id in the high bits), so
-  // that an entry proposed elsewhere never completes a local waiter.
+  // Proposal ids count up from a random start, so that an entry proposed
+  // by another node or an earlier incarnation never completes a waiter.
   uint64_t next_proposal_id_ ABSL_GUARDED_BY(mu_);
   std::vector<raft::Message> inbox_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -14,6 +14,9 @@
 namespace cairn::kv {
 namespace {
 
+// More than any election timeout: ticks to catch up at most after a stall.
+constexpr uint64_t kMaxCatchUpTicks = 1000;
+
 constexpr uint64_t kMetaRangeId = 1;
 constexpr uint64_t kFirstDataRangeId = 2;
 
@@ -238,8 +241,17 @@ void Store::RaftLoop() {
   while (!stopping_.load()) {
     uint64_t now = clock_->MonotonicMicros();
     if (now >= next_tick) {
-      for (auto& r : replicas_) r->Tick();
-      next_tick = now + options_.tick_interval_ms * 1000;
+      // Tick once for every interval that passed, also after a stall (a
+      // slow fsync, a long round): Raft's timeouts and leases count ticks,
+      // and a leader that skipped ticks would think its lease younger than
+      // its followers do. Bounded, so that a very long stall (a suspended
+      // process) does not turn into a burst of millions of ticks.
+      const uint64_t interval = options_.tick_interval_ms * 1000;
+      const uint64_t due = std::min<uint64_t>((now - next_tick) / interval + 1, kMaxCatchUpTicks);
+      for (uint64_t i = 0; i < due; ++i) {
+        for (auto& r : replicas_) r->Tick();
+      }
+      next_tick = now - (now - next_tick) % interval + interval;
     }
     if (RunRound()) continue;  // more may be ready at once (commits after persistence)
     absl::MutexLock lock(&wake_mu_);

@@ -30,9 +30,9 @@ absl::Status Config::Validate() const {
                      "raft: lease_reads needs check_quorum");
   }
   if (lease_reads &&
-      (lease_drift_ticks < 0 || lease_drift_ticks >= election_tick)) {
+      (lease_drift_ticks < 0 || lease_drift_ticks >= election_tick - 1)) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "raft: lease_drift_ticks must be in [0, election_tick)");
+                     "raft: lease_drift_ticks must be in [0, election_tick - 1)");
   }
   return absl::OkStatus();
 }

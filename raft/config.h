@@ -36,11 +36,13 @@ struct Config {
   bool check_quorum = true;
   // The leader answers ReadIndex from its lease, without a heartbeat round,
   // while a quorum acknowledged a heartbeat sent less than
-  // election_tick - lease_drift_ticks ticks ago. Safe because a voter that
-  // heard from the leader refuses votes for election_tick of its own ticks
-  // (check_quorum): no other leader can exist inside the lease, provided
-  // the nodes' tick rates differ by less than lease_drift_ticks per
-  // election timeout. REQUIRES: check_quorum.
+  // election_tick - 1 - lease_drift_ticks ticks ago. Safe because a voter
+  // that heard from the leader refuses votes for election_tick of its own
+  // ticks (check_quorum), at least election_tick - 1 ticks of time: no
+  // other leader can exist inside the lease, provided the nodes' tick
+  // rates differ by less than lease_drift_ticks per election timeout and
+  // the driver ticks for all the time that passed (no ticks skipped when
+  // it stalls). REQUIRES: check_quorum.
   bool lease_reads = false;
   int lease_drift_ticks = 1;
   // Seeds the PRNG of the randomised election timeout (mixed with `id`, so

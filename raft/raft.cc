@@ -288,8 +288,13 @@ bool Raft::LeaseValid() const {
   if (acked.size() < quorum) return false;
   std::sort(acked.begin(), acked.end(), std::greater<uint64_t>());
   const uint64_t since = acked[quorum - 1];
+  // A voter that got the heartbeat sent at our tick `since` refuses votes
+  // until it has ticked election_timeout_ times, which with equal tick
+  // rates can be as early as election_timeout_ - 1 of our ticks after
+  // `since` (it may tick right after receiving). Stop one tick before
+  // that, and lease_drift_ticks_ earlier still.
   return ticks_ - since <
-         static_cast<uint64_t>(election_timeout_ - lease_drift_ticks_);
+         static_cast<uint64_t>(election_timeout_ - 1 - lease_drift_ticks_);
 }
 
 // --- Step ------------------------------------------------------------------
