@@ -187,4 +187,20 @@ void SimChecker::CheckLeader(uint64_t node, uint64_t incarnation,
   }
 }
 
+void SimChecker::OnReadIssued(const std::string& context) {
+  reads_[context] = max_committed();
+}
+
+void SimChecker::OnReadState(uint64_t node, const ReadState& rs) {
+  auto it = reads_.find(rs.context);
+  if (it == reads_.end()) return;
+  ++reads_checked_;
+  if (rs.index < it->second) {
+    Fail(absl::StrFormat(
+        "stale read: node %d answered read %s with index %d, but index %d "
+        "was known committed before the read was issued",
+        node, rs.context, rs.index, it->second));
+  }
+}
+
 }  // namespace cairn::raft::sim

@@ -64,6 +64,13 @@ class SimChecker {
   // `incarnation`; incremental while both stay the same.
   void CheckLeader(uint64_t node, uint64_t incarnation, uint64_t term,
                    const MemoryLogStorage& log);
+  // Linearizable reads: a ReadIndex request with `context` was issued now;
+  // whatever answers it must cover every entry known committed now.
+  void OnReadIssued(const std::string& context);
+  // `node`'s driver got the answer to a read.
+  void OnReadState(uint64_t node, const ReadState& rs);
+  int64_t reads_checked() const { return reads_checked_; }
+
   // Records a violation found outside the checker (e.g. liveness).
   void Fail(std::string message);
 
@@ -102,6 +109,9 @@ class SimChecker {
                             const char* what);
 
   std::optional<std::string> violation_;
+  // Read context -> index known committed when the read was issued.
+  std::map<std::string, uint64_t> reads_;
+  int64_t reads_checked_ = 0;
   std::map<uint64_t, uint64_t> leader_of_term_;
   std::map<std::pair<uint64_t, uint64_t>, LogEntry> log_entries_;
   // Index -> committed entry (committed_[0] unused).

@@ -153,7 +153,9 @@ void SimNode::HandleReady(SimNetwork& net, SimRandom& rng, SimTime now) {
   if (crash == CrashPoint::kMidApply || crash == CrashPoint::kBeforeAdvance) {
     return CrashAt(rng);
   }
-  // 4. Done.
+  // 4. Answered reads (the driver would serve them once applied up to
+  // their index), then done.
+  for (const ReadState& rs : rd.read_states) checker_->OnReadState(id(), rs);
   node_->Advance(rd);
 }
 
