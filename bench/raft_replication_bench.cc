@@ -95,20 +95,6 @@ test::BenchResponse RunBench(ReplicaNodeProcess* leader, uint32_t proposers, int
   return resp;
 }
 
-ReplicaNodeProcess* FindLeader(const std::vector<std::unique_ptr<ReplicaNodeProcess>>& nodes) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < until) {
-    for (const auto& n : nodes) {
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
-      test::StatusRequest req;
-      test::StatusResponse resp;
-      if (n->stub()->Status(&context, req, &resp).ok() && resp.leader()) return n.get();
-    }
-  }
-  return nullptr;
-}
-
 int Run() {
   const std::string binary = absl::GetFlag(FLAGS_replica_node);
   const int seconds = absl::GetFlag(FLAGS_seconds);
@@ -139,7 +125,9 @@ int Run() {
       return 1;
     }
   }
-  ReplicaNodeProcess* leader = FindLeader(nodes);
+  std::vector<ReplicaNodeProcess*> raw;
+  for (const auto& n : nodes) raw.push_back(n.get());
+  ReplicaNodeProcess* leader = test::FindLeader(raw, std::chrono::seconds(60));
   if (leader == nullptr) {
     std::fprintf(stderr, "no leader elected\n");
     return 1;

@@ -61,15 +61,7 @@ void GrpcRaftTransport::Send(uint64_t to_node, std::vector<RaftEnvelope> message
     }
   }
   // Unknown peer or stopped: undeliverable.
-  std::vector<RaftEnvelope> unreachable;
-  for (RaftEnvelope& e : messages) {
-    if (e.message.snapshot.has_value()) {
-      handler_->HandleSnapshotSent(to_node, e, /*ok=*/false);
-    } else {
-      unreachable.push_back(std::move(e));
-    }
-  }
-  if (!unreachable.empty()) handler_->HandleUnreachable(to_node, unreachable);
+  ReportUndeliverable(handler_, to_node, std::move(messages));
 }
 
 void GrpcRaftTransport::Stop() {

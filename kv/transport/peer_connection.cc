@@ -94,16 +94,7 @@ void PeerConnection::Enqueue(std::vector<RaftEnvelope> messages) {
 }
 
 void PeerConnection::Drop(std::vector<RaftEnvelope> messages) {
-  if (messages.empty()) return;
-  std::vector<RaftEnvelope> unreachable;
-  for (RaftEnvelope& e : messages) {
-    if (e.message.snapshot.has_value()) {
-      handler_->HandleSnapshotSent(peer_node_, e, /*ok=*/false);
-    } else {
-      unreachable.push_back(std::move(e));
-    }
-  }
-  if (!unreachable.empty()) handler_->HandleUnreachable(peer_node_, unreachable);
+  if (!messages.empty()) ReportUndeliverable(handler_, peer_node_, std::move(messages));
 }
 
 bool PeerConnection::SleepUnlessStopping(int64_t ms) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "raft/types.h"
@@ -46,5 +47,21 @@ class RaftTransport {
   // RaftMessageHandler::HandleUnreachable (Raft retransmits).
   virtual void Send(uint64_t to_node, std::vector<RaftEnvelope> messages) = 0;
 };
+
+// Tells `handler` that `messages` for `to_node` will not be delivered:
+// snapshots one by one (HandleSnapshotSent, not ok), the rest in one
+// HandleUnreachable.
+inline void ReportUndeliverable(RaftMessageHandler* handler, uint64_t to_node,
+                                std::vector<RaftEnvelope> messages) {
+  std::vector<RaftEnvelope> unreachable;
+  for (RaftEnvelope& e : messages) {
+    if (e.message.snapshot.has_value()) {
+      handler->HandleSnapshotSent(to_node, e, /*ok=*/false);
+    } else {
+      unreachable.push_back(std::move(e));
+    }
+  }
+  if (!unreachable.empty()) handler->HandleUnreachable(to_node, unreachable);
+}
 
 }  // namespace cairn::kv

@@ -12,10 +12,13 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/error_code.h"
+#include "common/key_codec.h"
 #include "kv/engine.h"
+#include "kv/keys.h"
 #include "kv/memory_engine.h"
 #include "kv/rocksdb_engine.h"
 
@@ -113,5 +116,22 @@ class SharedEngine : public KvEngine {
   std::atomic<bool> fail_data_writes_{false};
   std::atomic<int> failed_writes_{0};
 };
+
+// The indexes of range `range_id`'s Raft log entries stored in `engine`.
+inline std::vector<uint64_t> StoredLogIndexes(const KvEngine& engine, uint64_t range_id) {
+  std::string prefix = keys::RangeLocalKey(range_id, keys::RangeLocalKind::kLogEntry);
+  auto snapshot = engine.NewSnapshot();
+  auto it = snapshot->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
+  std::vector<uint64_t> out;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k = it->key();
+    k.remove_prefix(prefix.size());
+    auto index = key_codec::DecodeUint64(&k);
+    EXPECT_TRUE(index.ok());
+    if (index.ok()) out.push_back(*index);
+  }
+  EXPECT_TRUE(it->status().ok());
+  return out;
+}
 
 }  // namespace cairn::kv::testing

@@ -38,6 +38,7 @@ namespace cairn::kv {
 namespace {
 
 using testing::SharedEngine;
+using testing::StoredLogIndexes;
 using testing::TempDir;
 
 constexpr uint64_t kMetaRange = 1;
@@ -84,21 +85,6 @@ EngineData DataOf(const KvEngine& engine) {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       out[{static_cast<int>(cf), std::string(it->key())}] = std::string(it->value());
     }
-  }
-  return out;
-}
-
-// The indexes of `range_id`'s Raft log entries stored in `engine`.
-std::vector<uint64_t> StoredLogIndexes(const KvEngine& engine, uint64_t range_id) {
-  std::string prefix = keys::RangeLocalKey(range_id, keys::RangeLocalKind::kLogEntry);
-  auto snapshot = engine.NewSnapshot();
-  auto it = snapshot->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
-  std::vector<uint64_t> out;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view k = it->key();
-    k.remove_prefix(prefix.size());
-    auto index = key_codec::DecodeUint64(&k);
-    if (index.ok()) out.push_back(*index);
   }
   return out;
 }

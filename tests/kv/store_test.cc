@@ -25,6 +25,7 @@ namespace {
 using testing::Describe;
 using testing::PutM;
 using testing::SharedEngine;
+using testing::StoredLogIndexes;
 using testing::TempDir;
 
 constexpr uint64_t kStartMs = 1700000000000;
@@ -301,22 +302,6 @@ TEST(StoreRestartTest, RestartReplaysCommittedButUnappliedEntries) {
   EXPECT_EQ(MustGet(client.get(), TableKey("lost"), *commit_ts), "replayed");
 }
 
-// The indexes of range `range_id`'s Raft log entries stored in the engine.
-std::vector<uint64_t> StoredLogIndexes(KvEngine* engine, uint64_t range_id) {
-  std::string prefix = keys::RangeLocalKey(range_id, keys::RangeLocalKind::kLogEntry);
-  auto snapshot = engine->NewSnapshot();
-  auto it = snapshot->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
-  std::vector<uint64_t> out;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view k = it->key();
-    k.remove_prefix(prefix.size());
-    auto index = key_codec::DecodeUint64(&k);
-    EXPECT_TRUE(index.ok());
-    if (index.ok()) out.push_back(*index);
-  }
-  return out;
-}
-
 // Restarts around a log compaction (kCompactionInterval = 1024 entries):
 // 100 transactions, a restart, enough transactions for a compaction, another
 // restart from the compacted log.
@@ -346,7 +331,7 @@ TEST(StoreRestartTest, LogCompactionAcrossRestarts) {
     }
     store->Stop();
   }
-  std::vector<uint64_t> stored = StoredLogIndexes(&data, 2);
+  std::vector<uint64_t> stored = StoredLogIndexes(data, 2);
   ASSERT_FALSE(stored.empty());
   EXPECT_GT(stored.back(), 1300u);
   EXPECT_GT(stored.front(), 1000u) << "entries from before the restart were never deleted";

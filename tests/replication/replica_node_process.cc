@@ -126,4 +126,21 @@ std::string ReplicaNodeProcess::LogTail(size_t bytes) const {
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;
 }
 
+ReplicaNodeProcess* FindLeader(const std::vector<ReplicaNodeProcess*>& nodes,
+                               std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    for (ReplicaNodeProcess* n : nodes) {
+      if (!n->running()) continue;
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+      StatusRequest req;
+      StatusResponse resp;
+      if (n->stub()->Status(&context, req, &resp).ok() && resp.leader()) return n;
+    }
+    // Each Status call above waited on the network; ask again.
+  }
+  return nullptr;
+}
+
 }  // namespace cairn::test

@@ -59,4 +59,9 @@ class ReplicaNodeProcess {
   std::unique_ptr<ReplicaControl::Stub> stub_;
 };
 
+// The running node that serves the data range as leader, asking each in
+// turn until `timeout`; nullptr if none did.
+ReplicaNodeProcess* FindLeader(const std::vector<ReplicaNodeProcess*>& nodes,
+                               std::chrono::milliseconds timeout);
+
 }  // namespace cairn::test

@@ -130,24 +130,6 @@ class Proposer {
   std::thread thread_;
 };
 
-// The node that serves the data range as leader, waiting up to `timeout`.
-ReplicaNodeProcess* FindLeader(const std::vector<ReplicaNodeProcess*>& nodes,
-                               std::chrono::seconds timeout) {
-  const auto until = Clock::now() + timeout;
-  while (Clock::now() < until) {
-    for (ReplicaNodeProcess* n : nodes) {
-      if (!n->running()) continue;
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
-      StatusRequest req;
-      StatusResponse resp;
-      if (n->stub()->Status(&context, req, &resp).ok() && resp.leader()) return n;
-    }
-    // Each Status call above waited on the network; ask again.
-  }
-  return nullptr;
-}
-
 DumpResponse Dump(ReplicaNodeProcess* n) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
