@@ -146,11 +146,13 @@ int Run() {
   std::printf("fdatasync floor (p50, before / after the runs): append 4 KiB + fdatasync "
               "%.0f / %.0f us; overwrite 8 KiB + fdatasync %.0f / %.0f us\n",
               before.append_us, after.append_us, before.overwrite_us, after.overwrite_us);
-  std::printf("\n| proposers | proposals/s | p50 commit | p99 commit | failures |\n");
-  std::printf("| ---: | ---: | ---: | ---: | ---: |\n");
+  std::printf(
+      "\n| proposers | proposals/s | p50 commit | p99 commit | failures | proposals per fsync |\n");
+  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const auto* r : {&one, &many}) {
-    std::printf("| %u | %.0f | %.0f us | %.0f us | %lu |\n", r == &one ? 1u : 64u, rate(*r),
-                r->p50_us(), r->p99_us(), static_cast<unsigned long>(r->failures()));
+    std::printf("| %u | %.0f | %.0f us | %.0f us | %lu | %.1f |\n", r == &one ? 1u : 64u,
+                rate(*r), r->p50_us(), r->p99_us(), static_cast<unsigned long>(r->failures()),
+                r->fsyncs() == 0 ? 0.0 : static_cast<double>(r->proposals()) / r->fsyncs());
   }
   std::printf("\np50 commit at 1 proposer = %.2fx one append+fdatasync (target <= 3x); "
               "throughput at 64 = %.1fx throughput at 1 (target >= 10x)\n",

@@ -262,7 +262,6 @@ void Replica::Deliver(raft::Message message) {
     if (closed_) return;
     inbox_.push_back(std::move(message));
   }
-  wake_();
 }
 
 void Replica::StepInbox() {
@@ -342,6 +341,15 @@ raft::Ready Replica::TakeReady(WriteBatch* persist) {
   return ready;
 }
 
+bool Replica::CanApplyBeforePersist(const raft::Ready& ready) const {
+  if (ready.committed_entries.empty() || ready.snapshot.has_value() ||
+      ready.soft_state.has_value() || !node_->is_leader()) {
+    return false;
+  }
+  return ready.entries.empty() ||
+         ready.committed_entries.back().index < ready.entries.front().index;
+}
+
 absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
   applying_ = true;  // until FinishApply: the engine lags applied_index_
   if (ready.snapshot) {
@@ -404,39 +412,47 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
   if (!ready.committed_entries.empty()) {
     apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
                EncodeAppliedState(applied_index_, applied_term_));
+    if (ready.hard_state) {
+      apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kHardState),
+                 EncodeHardState(*ready.hard_state));
+    }
     last_term_seen_ = applied_term_;
   }
   return absl::OkStatus();
 }
 
-void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_status) {
+void Replica::CompleteProposals(const absl::Status& apply_status) {
+  // Published first: a proposer of a high-water mark reads it once answered,
+  // and a proposer may read as soon as it is answered.
   if (apply_status.ok() && pending_tso_high_water_ms_ != 0) {
     tso_high_water_ms_.store(pending_tso_high_water_ms_);
   }
   pending_tso_high_water_ms_ = 0;
-  applying_ = false;
-  node_->Advance(ready);
-
   raft::Status status = node_->GetStatus();
   bool leader = status.role == raft::Role::kLeader;
   // Serving once the leader has applied an entry of its own term: every
   // entry committed before it has then been applied too.
   bool serving = leader && apply_status.ok() && last_term_seen_ == status.term;
-  {
-    absl::MutexLock lock(&mu_);
-    for (uint64_t pid : completed_ids_) {
-      auto it = waiters_.find(pid);
-      if (it == waiters_.end()) continue;  // proposed before a restart, or by another node
-      it->second->status = apply_status;
-      it->second->done.Notify();
-      waiters_.erase(it);
-    }
-    if (serving != serving_.load()) {
-      serving_.store(serving, std::memory_order_release);
-      serving_cv_.SignalAll();
-    }
+  if (completed_ids_.empty() && serving == serving_.load()) return;
+  absl::MutexLock lock(&mu_);
+  if (serving != serving_.load()) {
+    serving_.store(serving, std::memory_order_release);
+    serving_cv_.SignalAll();
+  }
+  for (uint64_t pid : completed_ids_) {
+    auto it = waiters_.find(pid);
+    if (it == waiters_.end()) continue;  // proposed before a restart, or by another node
+    it->second->status = apply_status;
+    it->second->done.Notify();
+    waiters_.erase(it);
   }
   completed_ids_.clear();
+}
+
+void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_status) {
+  applying_ = false;
+  node_->Advance(ready);
+  CompleteProposals(apply_status);
 
   if (apply_status.ok()) MaybeCompactLog();
 }

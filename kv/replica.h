@@ -37,9 +37,10 @@ namespace cairn::kv {
 //
 // Threading: the Store's Raft loop is the only thread that touches the Raft
 // node and the log (Tick, HandleReady...). Client threads call Propose(),
-// which queues a command and waits until the loop has applied it, and the
-// read accessors; transport threads call Deliver(). The queues and waiters
-// are guarded by mu_.
+// which queues a command, wakes the loop and waits until the loop has
+// applied it, and the read accessors; transport threads call Deliver(), and
+// the Store wakes the loop once per batch. The queues and waiters are
+// guarded by mu_.
 class Replica {
  public:
   using ApplyObserver =
@@ -80,7 +81,8 @@ class Replica {
 
   // A message from a peer replica, or transport feedback about one (a local
   // kUnreachable or kSnapshotStatus message whose `from` is that peer).
-  // Safe from any thread; the Raft loop steps it.
+  // Safe from any thread; the Raft loop steps it once woken (the caller
+  // wakes it).
   void Deliver(raft::Message message);
   // The node holding replica `replica_id`, or 0 if it is not a member.
   uint64_t NodeOf(uint64_t replica_id) const;
@@ -101,10 +103,20 @@ class Replica {
   bool is_leader() const { return node_->is_leader(); }
   // Takes the next Ready; its entries and hard state go into `persist`.
   raft::Ready TakeReady(WriteBatch* persist);
-  // After `persist` is durable: updates the in-memory log, applies
-  // committed entries into `apply` and remembers whose proposals they
-  // complete (finished by FinishApply once `apply` is written).
+  // Whether the committed entries of `ready` may be applied before its
+  // `persist` batch is durable: a leader's are, as earlier rounds persisted
+  // them (no follower can have acknowledged the entries of the Ready that
+  // first carries them), and nothing else in the Ready changes its role.
+  bool CanApplyBeforePersist(const raft::Ready& ready) const;
+  // After `persist` is durable, or before it if CanApplyBeforePersist:
+  // updates the in-memory log, applies committed entries into `apply`
+  // (with the Ready's hard state, so that on disk the applied index never
+  // passes the commit index) and remembers whose proposals they complete.
   absl::Status ApplyReady(const raft::Ready& ready, WriteBatch* apply);
+  // Once `apply` is written: answers the proposals ApplyReady completed.
+  // Idempotent; FinishApply calls it too.
+  void CompleteProposals(const absl::Status& apply_status);
+  // Once `persist` and `apply` are written: hands the Ready back to Raft.
   void FinishApply(const raft::Ready& ready, const absl::Status& apply_status);
 
  private:

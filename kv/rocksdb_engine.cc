@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
+#include "kv/keys.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 
@@ -100,6 +102,14 @@ absl::StatusOr<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const std::st
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+  // A Raft log grows at its end: each range's entries go in at increasing
+  // indexes under the range's local prefix ('r', range id, kind; keys.h).
+  // With a hint per prefix an append costs the memtable a step or two
+  // instead of a search from the top of its skip list, which on a busy
+  // store was the largest CPU cost of a log write.
+  families[static_cast<int>(ColumnFamily::kRaft)]
+      .options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(
+          keys::RangeLocalKey(0, keys::RangeLocalKind::kLogEntry).size()));
 
   std::unique_ptr<RocksDbEngine> engine(new RocksDbEngine());
   rocksdb::DB* db = nullptr;

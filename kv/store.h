@@ -24,8 +24,10 @@ namespace cairn::kv {
 // The loop batches every group's Ready output: all new log entries and hard
 // states of one round go into one engine write with one fsync (group commit),
 // then the committed entries of all groups are applied in one more write.
-// Proposals that arrive while a round is being made durable wait for the
-// next round, so concurrent writers share fsyncs.
+// A leader applies its committed entries, and answers their proposers,
+// before that fsync: they were made durable by earlier rounds. Proposals
+// that arrive while a round is being made durable wait for the next round,
+// so concurrent writers share fsyncs.
 //
 // Messages to replicas on other nodes are sent after the round's batch is
 // durable, grouped per node, through the RaftTransport; messages from them
@@ -94,6 +96,8 @@ class Store final : public RaftMessageHandler {
   // One round: proposals, Ready persistence, apply. Returns whether any
   // group had work.
   bool RunRound();
+  // Applies the committed entries of `ready` into `apply`.
+  absl::Status Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply);
   void Wake();
 
   // Constant after Open.

@@ -45,6 +45,14 @@ struct Config {
   // it stalls). REQUIRES: check_quorum.
   bool lease_reads = false;
   int lease_drift_ticks = 1;
+  // Whether the leader tells its followers at once when the commit index
+  // moves (one append each, empty when they hold everything), or lets the
+  // news ride on the next append or heartbeat. The leader commits and
+  // applies alike either way; announcing costs a message and a response
+  // per follower per commit, which on a loaded machine competes with the
+  // next proposal's round. Without it, an idle group's followers apply
+  // up to heartbeat_tick ticks later.
+  bool announce_commits = true;
   // Seeds the PRNG of the randomised election timeout (mixed with `id`, so
   // nodes sharing a seed still draw different timeouts).
   uint64_t seed = 0;

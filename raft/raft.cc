@@ -34,6 +34,7 @@ Raft::Raft(const Config& config)
       pre_vote_(config.pre_vote),
       lease_reads_(config.lease_reads),
       lease_drift_ticks_(config.lease_drift_ticks),
+      announce_commits_(config.announce_commits),
       log_(config.storage, config.max_size_per_msg),
       tracker_(static_cast<size_t>(config.max_inflight_msgs)),
       rng_(MixSeed(config.seed, config.id)) {}

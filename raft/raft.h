@@ -152,6 +152,7 @@ class Raft {
   const bool pre_vote_;
   const bool lease_reads_;
   const int lease_drift_ticks_;
+  const bool announce_commits_;
 
   // Persistent (HardState) and volatile state.
   uint64_t term_ = 0;

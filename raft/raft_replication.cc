@@ -134,7 +134,14 @@ void Raft::OnCommitAdvanced() {
     reads.swap(pending_read_index_);
     for (const Message& m : reads) (void)LeaderReadIndex(m);
   }
-  BcastAppend();
+  if (announce_commits_) {
+    BcastAppend();
+    return;
+  }
+  // Followers learn the new commit index with whatever goes out next.
+  for (const auto& [id, pr] : tracker_.progress()) {
+    if (id != id_) MaybeSendAppend(id, false);
+  }
 }
 
 // --- Leader: receiving --------------------------------------------------------

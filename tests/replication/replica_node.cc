@@ -159,6 +159,8 @@ class ControlService final : public ReplicaControl::Service {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(req->seconds());
     std::vector<std::vector<double>> latencies(req->proposers());
     std::atomic<uint64_t> failures{0};
+    Counter* fsyncs = MetricRegistry::Global().GetCounter("cairn_raft_fsyncs_total", "");
+    const int64_t fsyncs_before = fsyncs->value();
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
     for (uint32_t t = 0; t < req->proposers(); ++t) {
@@ -184,6 +186,7 @@ class ControlService final : public ReplicaControl::Service {
     resp->set_proposals(all.size());
     resp->set_failures(failures.load());
     resp->set_seconds(seconds);
+    resp->set_fsyncs(fsyncs->value() - fsyncs_before);
     if (!all.empty()) {
       resp->set_p50_us(all[all.size() / 2]);
       resp->set_p99_us(all[std::min(all.size() - 1, all.size() * 99 / 100)]);

@@ -21,7 +21,7 @@ using Handler =
 
 const std::vector<std::string> kOptionKeys = {
     "pre-vote",      "check-quorum", "election-tick", "heartbeat-tick",
-    "max-inflight",  "max-msg-size", "seed"};
+    "max-inflight",  "max-msg-size", "seed",           "announce-commits"};
 
 absl::StatusOr<NodeOptions> ParseOptions(const ScenarioCommand& c) {
   NodeOptions o;
@@ -37,6 +37,8 @@ absl::StatusOr<NodeOptions> ParseOptions(const ScenarioCommand& c) {
   CAIRN_ASSIGN_OR_RETURN(o.max_size_per_msg,
                          c.GetUint("max-msg-size", o.max_size_per_msg));
   CAIRN_ASSIGN_OR_RETURN(o.seed, c.GetUint("seed", o.seed));
+  CAIRN_ASSIGN_OR_RETURN(o.announce_commits,
+                         c.GetBool("announce-commits", o.announce_commits));
   o.election_tick = static_cast<int>(et);
   o.heartbeat_tick = static_cast<int>(ht);
   o.max_inflight = static_cast<int>(inflight);

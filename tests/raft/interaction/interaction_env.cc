@@ -82,6 +82,7 @@ absl::Status InteractionEnv::AddNode(uint64_t id,
                     .max_inflight_msgs = options.max_inflight,
                     .pre_vote = options.pre_vote,
                     .check_quorum = options.check_quorum,
+                    .announce_commits = options.announce_commits,
                     .seed = options.seed};
   n.storage = std::move(storage);
   n.config.storage = n.storage.get();

@@ -37,6 +37,7 @@ namespace cairn::raft::interaction {
 struct NodeOptions {
   bool pre_vote = true;
   bool check_quorum = true;
+  bool announce_commits = true;
   int election_tick = 10;
   int heartbeat_tick = 1;
   int max_inflight = 256;

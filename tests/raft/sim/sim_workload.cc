@@ -225,14 +225,19 @@ SimResult RunSimulation(uint64_t seed, int verbosity) {
   SimRandom read_rng(seed ^ 0x5eadbeefcafef00dULL);
   const bool reads = opt.config.check_quorum;
   opt.config.lease_reads = reads && read_rng.Chance(0.5);
+  // Half the runs let commits ride on the next append or heartbeat, as the
+  // kv store does; a source of its own again, for the same reason.
+  SimRandom commit_rng(seed ^ 0xc0111177ab1eULL);
+  opt.config.announce_commits = commit_rng.Chance(0.5);
   const int voters = static_cast<int>(rng.Range(3, 7));
   c.set_compaction(rng.Range(5, 80), rng.Range(0, 5));
   const SimTime fault_end = rng.Range(200, 1500) * kTickInterval;
   c.Trace(1,
           "seed %d: %d voters, heartbeat %d, pre-vote %d, check-quorum %d, "
-          "lease reads %d, msg bytes %d, inflight %d, fault phase %d ticks",
+          "lease reads %d, announce commits %d, msg bytes %d, inflight %d, "
+          "fault phase %d ticks",
           seed, voters, opt.config.heartbeat_tick, opt.config.pre_vote,
-          opt.config.check_quorum, opt.config.lease_reads,
+          opt.config.check_quorum, opt.config.lease_reads, opt.config.announce_commits,
           opt.config.max_size_per_msg,
           opt.config.max_inflight_msgs, fault_end / kTickInterval);
   c.Bootstrap(voters, opt);
