@@ -261,5 +261,75 @@ TEST(RawNodeTest, SingleVoterReadIndex) {
   node->Advance(rd);
 }
 
+
+// An asynchronous driver takes the next Ready while the previous one is
+// being written: each Ready hands out entries and committed entries once,
+// and the leader commits only what it acknowledged as durable.
+TEST(RawNodeTest, AsyncDriverGetsEachEntryOnceAndCommitsOnlyDurableEntries) {
+  auto storage = BootstrappedStorage({1});
+  auto node = MustCreate({.id = 1, .storage = storage.get()});
+  ASSERT_TRUE(node->Campaign().ok());
+  Ready first = node->GetReady();  // the leader's empty entry, in progress
+  ASSERT_EQ(first.entries.size(), 1u);
+  EXPECT_FALSE(node->HasReady()) << "the entry in progress was handed out again";
+
+  ASSERT_TRUE(node->Propose("a").ok());
+  ASSERT_TRUE(node->HasReady());
+  Ready second = node->GetReady();  // "a", while the empty entry is still in flight
+  EXPECT_EQ(Data(second.entries), std::vector<std::string>{"a"});
+  EXPECT_TRUE(second.committed_entries.empty()) << "committed before durable";
+
+  // The first write completes: the empty entry commits, "a" does not yet.
+  ASSERT_TRUE(storage->Append(first.entries).ok());
+  storage->SetHardState(*first.hard_state);
+  node->AckPersisted(first);
+  ASSERT_TRUE(node->HasReady());
+  Ready third = node->GetReady();
+  ASSERT_EQ(third.committed_entries.size(), 1u);
+  EXPECT_EQ(third.committed_entries[0].index, first.entries[0].index);
+  EXPECT_TRUE(third.entries.empty());
+
+  // The second write completes; the committed entries of the third Ready
+  // are still being applied, so the fourth carries only "a".
+  ASSERT_TRUE(storage->Append(second.entries).ok());
+  node->AckPersisted(second);
+  Ready fourth = node->GetReady();
+  EXPECT_EQ(Data(fourth.committed_entries), std::vector<std::string>{"a"});
+  node->AckApplied(third);
+  node->AckApplied(fourth);
+  EXPECT_FALSE(node->HasReady());
+  EXPECT_EQ(node->GetStatus().applied, second.entries[0].index);
+}
+
+// A follower whose in-flight entries are replaced by a new leader's hands
+// the replacements out, not what it already handed out before them.
+TEST(RawNodeTest, AsyncFollowerHandsOutReplacedEntriesAgain) {
+  auto storage = BootstrappedStorage({1, 2, 3});
+  auto node = MustCreate({.id = 2, .storage = storage.get()});
+  const uint64_t base = kBootstrapIndex;
+  auto append = [&](uint64_t term, uint64_t prev_index, uint64_t prev_term,
+                    std::vector<std::string> data) {
+    Message m{.type = MessageType::kAppend, .from = 1, .to = 2, .term = term,
+              .log_term = prev_term, .index = prev_index};
+    for (size_t i = 0; i < data.size(); ++i) {
+      m.entries.push_back(Entry{.term = term, .index = prev_index + 1 + i, .data = data[i]});
+    }
+    ASSERT_TRUE(node->Step(m).ok());
+  };
+  append(1, base, 1, {"a", "b", "c"});
+  Ready first = node->GetReady();
+  EXPECT_EQ(Data(first.entries), (std::vector<std::string>{"a", "b", "c"}));
+  // Term 2 replaces "b" and "c" before the first write is durable.
+  append(2, base + 1, 1, {"B", "C"});
+  Ready second = node->GetReady();
+  EXPECT_EQ(Data(second.entries), (std::vector<std::string>{"B", "C"}));
+  // The first write's acknowledgement no longer covers the replaced tail.
+  ASSERT_TRUE(storage->Append(first.entries).ok());
+  node->AckPersisted(first);
+  ASSERT_TRUE(storage->Append(second.entries).ok());
+  node->AckPersisted(second);
+  EXPECT_FALSE(node->HasReady());
+}
+
 }  // namespace
 }  // namespace cairn::raft
