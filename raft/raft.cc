@@ -500,11 +500,6 @@ void Raft::AfterConfChange() {
 
 // --- Driver feedback -------------------------------------------------------
 
-void Raft::AcceptReady(uint64_t applying) {
-  log_.AcceptUnstableInProgress();
-  if (applying != 0) log_.AcceptApplying(applying);
-}
-
 void Raft::Advance(uint64_t stable_index, uint64_t stable_term,
                    uint64_t stable_snapshot, uint64_t applied) {
   if (applied != 0) log_.AppliedTo(applied);

@@ -52,9 +52,6 @@ class Raft {
   // The driver persisted entries up to (stable_index, stable_term) (0: none),
   // the snapshot at stable_snapshot (0: none), and applied up to
   // `applied` (0: none). A leader counts its own log only from here on.
-  // The driver took a Ready: the unstable part and the committed entries up
-  // to `applying` (0: none) are in its hands until acknowledged.
-  void AcceptReady(uint64_t applying);
   void Advance(uint64_t stable_index, uint64_t stable_term,
                uint64_t stable_snapshot, uint64_t applied);
 

@@ -26,7 +26,6 @@ RaftLog::RaftLog(const LogStorage* storage, uint64_t max_committed_bytes)
       unstable_(storage->LastIndex() + 1),
       committed_(storage->FirstIndex() - 1),
       applied_(storage->FirstIndex() - 1),
-      applying_(applied_),
       max_committed_bytes_(max_committed_bytes) {}
 
 uint64_t RaftLog::FirstIndex() const {
@@ -156,12 +155,12 @@ absl::StatusOr<std::vector<Entry>> RaftLog::EntriesFrom(
 }
 
 bool RaftLog::HasNextCommittedEntries() const {
-  return committed_ + 1 > std::max(applying_ + 1, FirstIndex());
+  return committed_ + 1 > std::max(applied_ + 1, FirstIndex());
 }
 
 std::vector<Entry> RaftLog::NextCommittedEntries() const {
   if (!HasNextCommittedEntries()) return {};
-  const uint64_t lo = std::max(applying_ + 1, FirstIndex());
+  const uint64_t lo = std::max(applied_ + 1, FirstIndex());
   absl::StatusOr<std::vector<Entry>> entries =
       Slice(lo, committed_ + 1, max_committed_bytes_);
   if (!entries.ok()) {
@@ -200,7 +199,6 @@ void RaftLog::AppliedTo(uint64_t index) {
            committed_);
   }
   applied_ = index;
-  applying_ = std::max(applying_, index);
 }
 
 void RaftLog::Restore(const Snapshot& snap) {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -62,14 +61,9 @@ class RaftLog {
                                                  uint64_t max_bytes) const;
 
   bool HasNextCommittedEntries() const;
-  // Committed entries not yet handed out for applying, capped at
-  // max_committed_bytes.
+  // Committed, not yet applied entries, capped at max_committed_bytes.
   std::vector<Entry> NextCommittedEntries() const;
-  // The driver is applying entries up to `index` (handed out, not yet
-  // acknowledged by AppliedTo).
-  void AcceptApplying(uint64_t index) { applying_ = std::max(applying_, index); }
-  // Unstable entries not yet handed out for persisting.
-  std::vector<Entry> UnstableEntries() const { return unstable_.NextEntries(); }
+  std::vector<Entry> UnstableEntries() const { return unstable_.entries(); }
   // The unstable snapshot if any, else the storage's.
   absl::StatusOr<Snapshot> GetSnapshot() const;
 
@@ -82,7 +76,6 @@ class RaftLog {
     unstable_.StableTo(index, term);
   }
   void StableSnapTo(uint64_t index) { unstable_.StableSnapTo(index); }
-  void AcceptUnstableInProgress() { unstable_.AcceptInProgress(); }
   // Replaces the log by a snapshot received from the leader.
   void Restore(const Snapshot& snap);
 
@@ -95,7 +88,6 @@ class RaftLog {
   Unstable unstable_;
   uint64_t committed_;
   uint64_t applied_;
-  uint64_t applying_;  // >= applied_: handed out for applying
   uint64_t max_committed_bytes_;
 };
 

@@ -97,8 +97,8 @@ bool RawNode::HasReady() const {
   const HardState hs = raft_->GetHardState();
   if (!IsEmpty(hs) && hs != prev_hard_state_) return true;
   const RaftLog& log = raft_->log();
-  return log.unstable().NextSnapshot() != nullptr || log.unstable().HasNextEntries() ||
-         raft_->HasMessages() ||
+  return log.unstable().snapshot().has_value() ||
+         !log.unstable().entries().empty() || raft_->HasMessages() ||
          log.HasNextCommittedEntries() || raft_->HasReadStates();
 }
 
@@ -107,7 +107,7 @@ Ready RawNode::GetReady() {
   const RaftLog& log = raft_->log();
   rd.entries = log.UnstableEntries();
   rd.committed_entries = log.NextCommittedEntries();
-  if (const Snapshot* snap = log.unstable().NextSnapshot()) rd.snapshot = *snap;
+  if (log.unstable().snapshot()) rd.snapshot = *log.unstable().snapshot();
   rd.messages = raft_->TakeMessages();
   rd.read_states = raft_->TakeReadStates();
   const SoftState ss = raft_->GetSoftState();
@@ -120,38 +120,27 @@ Ready RawNode::GetReady() {
     rd.hard_state = hs;
     rd.must_sync = hs.term != prev_hard_state_.term ||
                    hs.vote != prev_hard_state_.vote;
-    prev_hard_state_ = hs;
   }
   rd.must_sync = rd.must_sync || !rd.entries.empty() || rd.snapshot;
-  // Handed out: the next Ready does not carry these again.
-  raft_->AcceptReady(rd.committed_entries.empty() ? 0 : rd.committed_entries.back().index);
   return rd;
 }
 
 void RawNode::Advance(const Ready& rd) {
-  AckApplied(rd);
-  AckPersisted(rd);
-}
-
-void RawNode::AckPersisted(const Ready& rd) {
-  uint64_t stable_index = 0;
-  uint64_t stable_term = 0;
-  if (!rd.entries.empty()) {
-    stable_index = rd.entries.back().index;
-    stable_term = rd.entries.back().term;
-  }
-  raft_->Advance(stable_index, stable_term, rd.snapshot ? rd.snapshot->metadata.index : 0,
-                 /*applied=*/0);
-}
-
-void RawNode::AckApplied(const Ready& rd) {
+  if (rd.hard_state) prev_hard_state_ = *rd.hard_state;
   uint64_t applied = 0;
   if (!rd.committed_entries.empty()) {
     applied = rd.committed_entries.back().index;
   } else if (rd.snapshot) {
     applied = rd.snapshot->metadata.index;
   }
-  raft_->Advance(0, 0, 0, applied);
+  uint64_t stable_index = 0;
+  uint64_t stable_term = 0;
+  if (!rd.entries.empty()) {
+    stable_index = rd.entries.back().index;
+    stable_term = rd.entries.back().term;
+  }
+  raft_->Advance(stable_index, stable_term,
+                 rd.snapshot ? rd.snapshot->metadata.index : 0, applied);
 }
 
 Status RawNode::GetStatus() const {

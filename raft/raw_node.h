@@ -48,17 +48,8 @@
 // follower; a single voter becomes leader on Campaign() or after its
 // election timeout.
 //
-// Asynchronous drivers (which persist on another thread) may call GetReady()
-// again before the previous Ready is done with: each Ready hands out only
-// entries and committed entries that earlier ones did not. They acknowledge
-// each Ready with AckPersisted() once its snapshot, entries and hard state
-// are durable and AckApplied() once its snapshot and committed entries are
-// applied, each in Ready order; the messages of a Ready go out only after
-// its AckPersisted-worthy write is durable, and committed entries are
-// applied only once durable locally.
-//
-// Thread safety: none; one thread drives a RawNode. REQUIRES: without the
-// Ack* calls, GetReady() and Advance() alternate strictly.
+// Thread safety: none; one thread drives a RawNode. REQUIRES: GetReady()
+// and Advance() alternate strictly.
 namespace cairn::raft {
 
 struct Ready {
@@ -138,9 +129,6 @@ class RawNode {
   Ready GetReady();
   // The driver has done everything `rd` asked for (see the loop above).
   void Advance(const Ready& rd);
-  // Asynchronous drivers (above): `rd` is durable; `rd` is applied.
-  void AckPersisted(const Ready& rd);
-  void AckApplied(const Ready& rd);
 
   Status GetStatus() const;
   uint64_t leader() const;

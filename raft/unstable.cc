@@ -1,7 +1,5 @@
 #include "raft/unstable.h"
 
-#include <algorithm>
-
 namespace cairn::raft {
 
 std::optional<uint64_t> Unstable::MaybeFirstIndex() const {
@@ -34,31 +32,16 @@ void Unstable::StableTo(uint64_t index, uint64_t term) {
   if (index < offset_) return;
   entries_.erase(entries_.begin(), entries_.begin() + (index + 1 - offset_));
   offset_ = index + 1;
-  in_progress_ = std::max(in_progress_, offset_);
 }
 
 void Unstable::StableSnapTo(uint64_t index) {
-  if (snapshot_ && snapshot_->metadata.index == index) {
-    snapshot_.reset();
-    snapshot_in_progress_ = false;
-  }
-}
-
-void Unstable::AcceptInProgress() {
-  in_progress_ = offset_ + entries_.size();
-  snapshot_in_progress_ = snapshot_.has_value();
-}
-
-std::vector<Entry> Unstable::NextEntries() const {
-  return std::vector<Entry>(entries_.begin() + (in_progress_ - offset_), entries_.end());
+  if (snapshot_ && snapshot_->metadata.index == index) snapshot_.reset();
 }
 
 void Unstable::Restore(const Snapshot& snap) {
   offset_ = snap.metadata.index + 1;
-  in_progress_ = offset_;
   entries_.clear();
   snapshot_ = snap;
-  snapshot_in_progress_ = false;
 }
 
 void Unstable::TruncateAndAppend(const std::vector<Entry>& entries) {
@@ -72,8 +55,6 @@ void Unstable::TruncateAndAppend(const std::vector<Entry>& entries) {
   } else {
     entries_.resize(after - offset_);
   }
-  // Entries in progress from `after` on were replaced: hand out the new ones.
-  in_progress_ = std::max(offset_, std::min(in_progress_, after));
   entries_.insert(entries_.end(), entries.begin(), entries.end());
 }
 

@@ -8,13 +8,10 @@
 
 // The tail of the log (and possibly an incoming snapshot) that raft has
 // accepted but the driver has not yet persisted. Entries leave it when the
-// driver acknowledges persistence (RawNode::Advance or AckPersisted ->
-// StableTo). Entries handed to the driver and not yet acknowledged are "in
-// progress": a driver that writes asynchronously gets each entry once.
+// driver acknowledges persistence (RawNode::Advance -> StableTo).
 //
-// Invariants: entries_[i].index == offset_ + i; when snapshot_ is set,
-// offset_ == snapshot_->metadata.index + 1;
-// offset_ <= in_progress_ <= offset_ + entries_.size().
+// Invariant: entries_[i].index == offset_ + i; when snapshot_ is set,
+// offset_ == snapshot_->metadata.index + 1.
 //
 // Thread safety: none.
 namespace cairn::raft {
@@ -34,14 +31,6 @@ class Unstable {
   // Ignored when the entry was replaced meanwhile.
   void StableTo(uint64_t index, uint64_t term);
   void StableSnapTo(uint64_t index);
-  // Marks everything held as handed to the driver.
-  void AcceptInProgress();
-  // The entries not yet handed to the driver, and the snapshot if it was not.
-  std::vector<Entry> NextEntries() const;
-  bool HasNextEntries() const { return in_progress_ < offset_ + entries_.size(); }
-  const Snapshot* NextSnapshot() const {
-    return snapshot_.has_value() && !snapshot_in_progress_ ? &*snapshot_ : nullptr;
-  }
 
   void Restore(const Snapshot& snap);
   // REQUIRES: entries non-empty and consecutive.
@@ -55,10 +44,8 @@ class Unstable {
 
  private:
   std::optional<Snapshot> snapshot_;
-  bool snapshot_in_progress_ = false;
   std::vector<Entry> entries_;
   uint64_t offset_;
-  uint64_t in_progress_ = offset_;  // first index not handed to the driver
 };
 
 }  // namespace cairn::raft
