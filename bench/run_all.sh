@@ -6,7 +6,8 @@
 #   1. BUILD_DIR/bench/mvcc_bench: MVCC engine vs raw RocksDB (get, put, scan);
 #   1b. BUILD_DIR/bench/raft_replication_bench: three replica_node processes
 #      replicating over gRPC with fsync on, proposals/s and commit latency at
-#      1 and 64 proposers, beside the fdatasync floor of the same disk (and
+#      1 and 64 proposers in three rounds (and their medians), beside the
+#      fdatasync floor of the same disk (and
 #      pg_test_fsync's figure when PostgreSQL 15 is installed);
 #   2. a single CairnDB node (BUILD_DIR/cairn) on free ports in a temp dir and
 #      a throwaway PostgreSQL 15 (bench/postgres_peer.sh), each with
