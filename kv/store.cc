@@ -313,11 +313,11 @@ bool Store::RunRound() {
   rounds_->Add();
   SendMessages(early);
 
-  // What a leader has committed is durable on a quorum, its own copy
-  // included: apply it and answer its proposers before waiting on the
-  // fsync of the entries proposed since, which under load is most of a
-  // round. (Followers apply after their fsync: their commit index may
-  // cover entries of this very Ready.)
+  // What a leader has committed is durable on a quorum, and here too
+  // (earlier rounds persisted it): apply it and answer its proposers
+  // before waiting on the fsync of the entries proposed since, which under
+  // load is most of a round. (Followers apply after their fsync: their
+  // commit index may cover entries of this very Ready.)
   std::vector<bool> applied(readies.size(), false);
   WriteBatch early_apply;
   absl::Status status = absl::OkStatus();
