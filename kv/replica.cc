@@ -102,11 +102,10 @@ std::string EncodeAppliedState(uint64_t index, uint64_t term) {
 
 }  // namespace
 
-Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_t node_id,
-                 KvEngine* engine, std::function<void()> wake)
+Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
+                 std::function<void()> wake)
     : descriptor_(std::move(descriptor)),
       replica_id_(replica_id),
-      node_id_(node_id),
       engine_(engine),
       wake_(std::move(wake)),
       log_view_(&log_, [this] { return MakeSnapshot(); }),

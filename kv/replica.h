@@ -47,8 +47,8 @@ class Replica {
       std::function<void(uint64_t range_id, uint64_t index, const proto::RaftCommand& command)>;
 
   // `wake` nudges the Store's Raft loop when a proposal is queued.
-  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, uint64_t node_id,
-          KvEngine* engine, std::function<void()> wake);
+  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
+          std::function<void()> wake);
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
 
@@ -141,7 +141,6 @@ class Replica {
   // Constant after construction.
   const proto::RangeDescriptor descriptor_;
   const uint64_t replica_id_;
-  const uint64_t node_id_;
   KvEngine* const engine_;
   const std::function<void()> wake_;
 

@@ -97,7 +97,7 @@ absl::Status Store::Bootstrap() {
       MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", nodes),
   };
   for (const auto& d : ranges) {
-    auto replica = std::make_unique<Replica>(d, node_id, node_id, engine_.get(), [this] { Wake(); });
+    auto replica = std::make_unique<Replica>(d, node_id, engine_.get(), [this] { Wake(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, RaftConfig(d.range_id())));
   }
   // The identity goes last: a crash before it leaves a store that bootstraps
@@ -127,8 +127,7 @@ absl::Status Store::LoadReplicas() {
     for (const auto& r : d.replicas()) {
       if (r.store_id() == ident_.store_id()) replica_id = r.replica_id();
     }
-    auto replica = std::make_unique<Replica>(d, replica_id, ident_.node_id(), engine_.get(),
-                                             [this] { Wake(); });
+    auto replica = std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { Wake(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
     replicas_.push_back(std::move(replica));
