@@ -29,6 +29,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kInvalidCatalogName, "invalid_catalog_name", "3D000", false, SC::kNotFound},
     {ErrorCode::kInvalidSchemaName, "invalid_schema_name", "3F000", false, SC::kNotFound},
     {ErrorCode::kAmbiguousColumn, "ambiguous_column", "42702", false, SC::kInvalidArgument},
+    {ErrorCode::kDuplicateAlias, "duplicate_alias", "42712", false, SC::kInvalidArgument},
     {ErrorCode::kDatatypeMismatch, "datatype_mismatch", "42804", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidTextRepresentation, "invalid_text_representation", "22P02", false, SC::kInvalidArgument},
     {ErrorCode::kNumericValueOutOfRange, "numeric_value_out_of_range", "22003", false, SC::kOutOfRange},

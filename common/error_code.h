@@ -29,6 +29,7 @@ enum class ErrorCode : uint16_t {
   kInvalidCatalogName,
   kInvalidSchemaName,
   kAmbiguousColumn,
+  kDuplicateAlias,
   kDatatypeMismatch,
   kInvalidTextRepresentation,
   kNumericValueOutOfRange,

@@ -50,6 +50,16 @@ std::string NodeText(const PlanNode& node) {
     case PlanKind::kSort: return "Sort";
     case PlanKind::kLimit: return "Limit";
     case PlanKind::kDistinct: return "Hash Distinct";
+    case PlanKind::kJoin: {
+      switch (node.join_type) {
+        case JoinType::kInner: return "Nested Loop";
+        case JoinType::kLeft: return "Nested Loop Left Join";
+        case JoinType::kRight: return "Nested Loop Right Join";
+        case JoinType::kFull: return "Nested Loop Full Join";
+        case JoinType::kCross: return "Nested Loop";
+      }
+      return "Nested Loop";
+    }
     case PlanKind::kInsert: return absl::StrCat("Insert on ", node.table->name());
     case PlanKind::kUpdate: return absl::StrCat("Update on ", node.table->name());
     case PlanKind::kDelete: return absl::StrCat("Delete on ", node.table->name());
@@ -63,6 +73,9 @@ void Explain(const PlanNode& node, int depth, std::vector<std::string>* lines) {
   lines->push_back(indent + NodeText(node));
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
+  }
+  if (node.kind == PlanKind::kJoin && node.predicate) {
+    lines->push_back(absl::StrCat(detail_indent, "Join Filter: ", node.predicate->ToString()));
   }
   if (node.kind == PlanKind::kAggregate && !node.group_by.empty()) {
     std::vector<std::string> keys;

@@ -45,10 +45,13 @@ enum class PlanKind : uint8_t {
   kSort,
   kLimit,
   kDistinct,
+  kJoin,       // children[0] x children[1] by `join_type`, matched by `predicate`
   kInsert,     // child produces full rows in table column order
   kUpdate,     // child produces table rows; exprs compute the new full rows
   kDelete,     // child produces table rows
 };
+
+enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
 
 struct AggregateCall {
   std::string function;  // count, sum, avg, min, max
@@ -74,7 +77,8 @@ struct PlanNode {
   // kScan, kInsert, kUpdate, kDelete
   std::shared_ptr<const catalog::TableInfo> table;
   ScanSpec scan;            // kScan
-  BoundExprPtr predicate;   // kScan (residual), kFilter
+  BoundExprPtr predicate;   // kScan (residual), kFilter, kJoin (null: every pair)
+  JoinType join_type = JoinType::kInner;  // kJoin; output: left columns, then right
   // kProject: one per output column. kUpdate: the new row, one per table
   // column, over the old row. kInsert: unused.
   std::vector<BoundExprPtr> exprs;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 #include "common/error_code.h"
 #include "planner/binder/binder.h"
@@ -161,13 +163,21 @@ absl::StatusOr<PlanPtr> Binder::BindValues(const ast::ValuesNode& values) {
 }
 
 absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
+  if (ref.kind == ast::TableRefKind::kJoin) return BindJoin(ref.As<ast::JoinRef>(), scope);
   if (ref.kind != ast::TableRefKind::kBaseTable) {
     return MakeError(ErrorCode::kFeatureNotSupported,
-                     "joins and subqueries in FROM are not supported yet", ref.position);
+                     "subqueries and functions in FROM are not supported yet", ref.position);
   }
   const auto& base = ref.As<ast::BaseTableRef>();
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
   std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
+  for (const auto& c : scope->columns()) {
+    if (!c.table.empty() && c.table == alias) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", alias),
+                       ref.position);
+    }
+  }
   auto scan = std::make_unique<PlanNode>(PlanKind::kScan);
   scan->table = table;
   for (const auto& c : table->columns()) {
@@ -175,6 +185,122 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     scan->output.push_back({c.name, c.type});
   }
   return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope) {
+  // The left side's columns come first in the row, then the right side's;
+  // names are resolved over both (and over what `scope` held before, for
+  // the duplicate-alias check only).
+  const size_t before = scope->columns().size();
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr left, BindTableRef(*join.left, scope));
+  const size_t left_end = scope->columns().size();
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*join.right, scope));
+  const int left_width = static_cast<int>(left_end - before);
+
+  auto node = std::make_unique<PlanNode>(PlanKind::kJoin);
+  switch (join.join_type) {
+    case ast::JoinType::kInner: node->join_type = JoinType::kInner; break;
+    case ast::JoinType::kLeft: node->join_type = JoinType::kLeft; break;
+    case ast::JoinType::kRight: node->join_type = JoinType::kRight; break;
+    case ast::JoinType::kFull: node->join_type = JoinType::kFull; break;
+    case ast::JoinType::kCross: node->join_type = JoinType::kCross; break;
+  }
+  node->output = left->output;
+  node->output.insert(node->output.end(), right->output.begin(), right->output.end());
+
+  // This join's columns, positioned in its own output row.
+  Scope own(std::vector<ScopeColumn>(scope->columns().begin() + before, scope->columns().end()));
+  const Scope left_scope(std::vector<ScopeColumn>(own.columns().begin(),
+                                                  own.columns().begin() + left_width));
+  const Scope right_scope(std::vector<ScopeColumn>(own.columns().begin() + left_width,
+                                                   own.columns().end()));
+
+  std::vector<std::string> using_names;
+  for (const auto& id : join.using_columns) using_names.push_back(id.name);
+  if (join.natural) {
+    for (const auto& l : left_scope.columns()) {
+      if (l.hidden || l.merged_away) continue;
+      for (const auto& r : right_scope.columns()) {
+        if (!r.hidden && !r.merged_away && r.name == l.name) using_names.push_back(l.name);
+      }
+    }
+  }
+  std::vector<int> merged;  // USING: the kept column of each pair
+  if (join.condition) {
+    ExpressionBinder binder(&own);
+    CAIRN_ASSIGN_OR_RETURN(node->predicate, binder.BindCondition(*join.condition, "JOIN/ON"));
+  } else if (!using_names.empty()) {
+    if (node->join_type == JoinType::kFull) {
+      // The merged column of a FULL JOIN is COALESCE(left, right), which
+      // needs a computed column here: refused rather than half right.
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "FULL JOIN with USING or NATURAL is not supported yet; use ON",
+                       join.position);
+    }
+    ExpressionBinder binder(&own);
+    std::vector<BoundExprPtr> equalities;
+    for (const std::string& name : using_names) {
+      auto l = left_scope.Resolve("", name, join.position);
+      if (!l.ok()) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" specified in USING clause does not "
+                                         "exist in left table",
+                                         name),
+                         join.position);
+      }
+      auto r = right_scope.Resolve("", name, join.position);
+      if (!r.ok()) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" specified in USING clause does not "
+                                         "exist in right table",
+                                         name),
+                         join.position);
+      }
+      const int li = *l;
+      const int ri = left_width + *r;
+      CAIRN_ASSIGN_OR_RETURN(
+          auto eq, binder.BindEquality(
+                       BoundExpr::Column(li, own.columns()[li].type, name),
+                       BoundExpr::Column(ri, own.columns()[ri].type, name), join.position));
+      equalities.push_back(std::move(eq));
+      // One name for the pair: the side whose rows all appear.
+      const bool right_kept = node->join_type == JoinType::kRight;
+      scope->mutable_columns()[before + (right_kept ? li : ri)].merged_away = true;
+      merged.push_back(right_kept ? ri : li);
+    }
+    if (equalities.size() == 1) {
+      node->predicate = std::move(equalities[0]);
+    } else {
+      node->predicate = std::make_unique<BoundExpr>();
+      node->predicate->kind = BoundExprKind::kAnd;
+      node->predicate->type = SqlType::Of(TypeId::kBool);
+      node->predicate->position = join.position;
+      node->predicate->children = std::move(equalities);
+    }
+  } else if (node->join_type != JoinType::kCross && !join.natural) {
+    return MakeError(ErrorCode::kSyntaxError, "JOIN requires an ON or USING clause",
+                     join.position);
+  }
+  node->children.push_back(std::move(left));
+  node->children.push_back(std::move(right));
+  if (merged.empty()) return node;
+
+  // As in PostgreSQL, the merged USING columns come first (SELECT * shows
+  // them so), then the rest of the left side, then the right side.
+  std::vector<int> order = merged;
+  for (int i = 0; i < static_cast<int>(own.columns().size()); ++i) {
+    if (std::find(merged.begin(), merged.end(), i) == merged.end()) order.push_back(i);
+  }
+  std::vector<ScopeColumn> joined(scope->columns().begin() + before, scope->columns().end());
+  auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const ScopeColumn& c = joined[order[i]];
+    project->exprs.push_back(BoundExpr::Column(order[i], c.type, c.name));
+    project->output.push_back(node->output[order[i]]);
+    scope->mutable_columns()[before + i] = c;
+  }
+  project->children.push_back(std::move(node));
+  return project;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
@@ -185,11 +311,19 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   if (select.from.empty()) {
     plan = std::make_unique<PlanNode>(PlanKind::kValues);
     plan->rows.emplace_back();
-  } else if (select.from.size() == 1) {
-    CAIRN_ASSIGN_OR_RETURN(plan, BindTableRef(*select.from[0], &input));
   } else {
-    return MakeError(ErrorCode::kFeatureNotSupported, "joins are not supported yet",
-                     select.from[1]->position);
+    // FROM a, b, c: cross joins, left to right.
+    CAIRN_ASSIGN_OR_RETURN(plan, BindTableRef(*select.from[0], &input));
+    for (size_t i = 1; i < select.from.size(); ++i) {
+      CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*select.from[i], &input));
+      auto cross = std::make_unique<PlanNode>(PlanKind::kJoin);
+      cross->join_type = JoinType::kCross;
+      cross->output = plan->output;
+      cross->output.insert(cross->output.end(), right->output.begin(), right->output.end());
+      cross->children.push_back(std::move(plan));
+      cross->children.push_back(std::move(right));
+      plan = std::move(cross);
+    }
   }
 
   // WHERE
@@ -274,6 +408,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
       for (size_t i = 0; i < input.columns().size(); ++i) {
         const ScopeColumn& c = input.columns()[i];
         if (c.hidden || (!qual.empty() && c.table != qual)) continue;
+        if (c.merged_away && qual.empty()) continue;
         any = true;
         exprs.push_back(BoundExpr::Column(static_cast<int>(i), c.type, c.name));
         outputs.push_back({c.name, c.type});

@@ -45,7 +45,9 @@ class Binder {
   absl::StatusOr<PlanPtr> BindSelectNode(const ast::SelectNode& select, const ast::QueryNode& mods);
   absl::StatusOr<PlanPtr> BindValues(const ast::ValuesNode& values);
   // A scan of `ref` with its scope.
+  // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
+  absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
   absl::StatusOr<PlanPtr> BindReturning(PlanPtr dml, const std::vector<ast::ResultTarget>& targets,
                                         const Scope& scope);
 

@@ -44,6 +44,11 @@ class ExpressionBinder {
   // Binds and requires a boolean (WHERE, HAVING, ON): 42804 otherwise.
   absl::StatusOr<BoundExprPtr> BindCondition(const ast::Expr& expr, const char* clause);
 
+  // l = r, with the operands brought to a common type (JOIN ... USING).
+  absl::StatusOr<BoundExprPtr> BindEquality(BoundExprPtr l, BoundExprPtr r, int position) {
+    return BindCompare(CompareOp::kEq, std::move(l), std::move(r), position, "=");
+  }
+
   // Converts `e` to `type` for assignment into a column: 42804 when the
   // types don't allow it, with the column named in the message.
   static absl::StatusOr<BoundExprPtr> CoerceForAssignment(BoundExprPtr e, const SqlType& type,

@@ -12,6 +12,7 @@ absl::StatusOr<int> Scope::Resolve(const std::string& table, const std::string& 
   for (size_t i = 0; i < columns_.size(); ++i) {
     const ScopeColumn& c = columns_[i];
     if (c.hidden) continue;  // like PostgreSQL's system columns, never resolved by name here
+    if (c.merged_away && table.empty()) continue;
     if (!table.empty()) {
       if (c.table != table) continue;
       table_seen = true;

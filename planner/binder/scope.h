@@ -16,6 +16,9 @@ struct ScopeColumn {
   std::string name;
   SqlType type;
   bool hidden = false;  // neither expanded by * nor addressable by name
+  // The other side's copy of a JOIN ... USING column: addressable only when
+  // qualified (b.id), not expanded by *, as the merged column stands for it.
+  bool merged_away = false;
 };
 
 class Scope {
@@ -24,6 +27,7 @@ class Scope {
   explicit Scope(std::vector<ScopeColumn> columns) : columns_(std::move(columns)) {}
 
   const std::vector<ScopeColumn>& columns() const { return columns_; }
+  std::vector<ScopeColumn>& mutable_columns() { return columns_; }
   void Add(ScopeColumn c) { columns_.push_back(std::move(c)); }
 
   // The position of `name` (qualified by `table` when non-empty). Fails with

@@ -1,0 +1,116 @@
+// Nested-loop join: the right input is read once into memory, then every
+// left row is paired with every right row and kept where the join
+// predicate holds. LEFT and FULL joins add a left row no right row matched
+// (right side NULL); RIGHT and FULL joins add, at the end, the right rows
+// no left row matched (left side NULL).
+#include "executor/expression_evaluator.h"
+#include "executor/operator.h"
+
+namespace cairn::executor {
+namespace {
+
+using planner::JoinType;
+
+class NestedLoopJoinOperator : public Operator {
+ public:
+  NestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
+                         ExecContext* ctx)
+      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {
+    for (const auto& c : plan.children[0]->output) left_nulls_.push_back(Value::Null(c.type.id));
+    for (const auto& c : plan.children[1]->output) right_nulls_.push_back(Value::Null(c.type.id));
+  }
+
+  absl::StatusOr<bool> Next(RowBatch* batch) override {
+    batch->clear();
+    if (!right_loaded_) CAIRN_RETURN_IF_ERROR(LoadRight());
+    while (batch->size() < kBatchSize && !left_done_) {
+      if (left_pos_ >= left_batch_.size()) {
+        left_batch_.clear();
+        left_pos_ = 0;
+        CAIRN_ASSIGN_OR_RETURN(bool more, left_->Next(&left_batch_));
+        if (!more) left_done_ = true;
+        continue;
+      }
+      const Row& left = left_batch_[left_pos_];
+      if (right_pos_ < right_rows_.size()) {
+        Row joined = Concat(left, right_rows_[right_pos_]);
+        bool keep = true;
+        if (plan_.predicate) {
+          CAIRN_ASSIGN_OR_RETURN(keep, EvaluatePredicate(*plan_.predicate, joined, ctx_));
+        }
+        if (keep) {
+          left_matched_ = true;
+          right_matched_[right_pos_] = true;
+          batch->push_back(std::move(joined));
+        }
+        ++right_pos_;
+        continue;
+      }
+      // Every right row has been paired with this left row.
+      if (!left_matched_ && (plan_.join_type == JoinType::kLeft ||
+                             plan_.join_type == JoinType::kFull)) {
+        batch->push_back(Concat(left, right_nulls_));
+      }
+      ++left_pos_;
+      right_pos_ = 0;
+      left_matched_ = false;
+    }
+    if (left_done_ &&
+        (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull)) {
+      while (batch->size() < kBatchSize && unmatched_pos_ < right_rows_.size()) {
+        if (!right_matched_[unmatched_pos_]) {
+          batch->push_back(Concat(left_nulls_, right_rows_[unmatched_pos_]));
+        }
+        ++unmatched_pos_;
+      }
+    }
+    return !batch->empty();
+  }
+
+ private:
+  absl::Status LoadRight() {
+    RowBatch rows;
+    while (true) {
+      CAIRN_ASSIGN_OR_RETURN(bool more, right_->Next(&rows));
+      if (!more) break;
+      for (Row& r : rows) right_rows_.push_back(std::move(r));
+    }
+    right_matched_.assign(right_rows_.size(), false);
+    right_loaded_ = true;
+    return absl::OkStatus();
+  }
+
+  static Row Concat(const Row& left, const Row& right) {
+    Row row;
+    row.reserve(left.size() + right.size());
+    row.insert(row.end(), left.begin(), left.end());
+    row.insert(row.end(), right.begin(), right.end());
+    return row;
+  }
+
+  const planner::PlanNode& plan_;
+  OperatorPtr left_;
+  OperatorPtr right_;
+  ExecContext* ctx_;
+  Row left_nulls_;
+  Row right_nulls_;
+
+  bool right_loaded_ = false;
+  std::vector<Row> right_rows_;
+  std::vector<bool> right_matched_;
+  RowBatch left_batch_;
+  size_t left_pos_ = 0;
+  size_t right_pos_ = 0;      // next right row to pair with the current left row
+  bool left_matched_ = false;  // the current left row found a partner
+  bool left_done_ = false;
+  size_t unmatched_pos_ = 0;  // RIGHT/FULL: next right row to check for a partner
+};
+
+}  // namespace
+
+OperatorPtr MakeNestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
+                                       OperatorPtr right, ExecContext* ctx) {
+  return std::make_unique<NestedLoopJoinOperator>(plan, std::move(left), std::move(right), ctx);
+}
+
+}  // namespace cairn::executor
