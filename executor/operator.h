@@ -40,6 +40,7 @@ OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr chi
 OperatorPtr MakeSortOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeLimitOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeDistinctOperator(const planner::PlanNode& plan, OperatorPtr child);
+OperatorPtr MakeSetOpOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right);
 OperatorPtr MakeNestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
                                        OperatorPtr right, ExecContext* ctx);
 // DML operators produce RETURNING rows (or none) and count what they wrote.

@@ -60,6 +60,11 @@ std::string NodeText(const PlanNode& node) {
       }
       return "Nested Loop";
     }
+    case PlanKind::kSetOp: {
+      if (node.set_op == SetOp::kUnion) return node.set_all ? "Append" : "Hash Union";
+      return absl::StrCat("HashSetOp ", node.set_op == SetOp::kIntersect ? "Intersect" : "Except",
+                          node.set_all ? " All" : "");
+    }
     case PlanKind::kInsert: return absl::StrCat("Insert on ", node.table->name());
     case PlanKind::kUpdate: return absl::StrCat("Update on ", node.table->name());
     case PlanKind::kDelete: return absl::StrCat("Delete on ", node.table->name());

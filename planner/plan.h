@@ -46,12 +46,14 @@ enum class PlanKind : uint8_t {
   kLimit,
   kDistinct,
   kJoin,       // children[0] x children[1] by `join_type`, matched by `predicate`
+  kSetOp,      // children[0] `set_op` children[1], rows as wholes (NULLs equal)
   kInsert,     // child produces full rows in table column order
   kUpdate,     // child produces table rows; exprs compute the new full rows
   kDelete,     // child produces table rows
 };
 
 enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
+enum class SetOp : uint8_t { kUnion, kIntersect, kExcept };
 
 struct AggregateCall {
   std::string function;  // count, sum, avg, min, max
@@ -79,6 +81,8 @@ struct PlanNode {
   ScanSpec scan;            // kScan
   BoundExprPtr predicate;   // kScan (residual), kFilter, kJoin (null: every pair)
   JoinType join_type = JoinType::kInner;  // kJoin; output: left columns, then right
+  SetOp set_op = SetOp::kUnion;           // kSetOp
+  bool set_all = false;                   // kSetOp: ALL keeps duplicates
   // kProject: one per output column. kUpdate: the new row, one per table
   // column, over the old row. kInsert: unused.
   std::vector<BoundExprPtr> exprs;

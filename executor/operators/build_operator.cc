@@ -18,6 +18,10 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
     case PlanKind::kSort: return MakeSortOperator(plan, std::move(child), ctx);
     case PlanKind::kLimit: return MakeLimitOperator(plan, std::move(child), ctx);
     case PlanKind::kDistinct: return MakeDistinctOperator(plan, std::move(child));
+    case PlanKind::kSetOp: {
+      CAIRN_ASSIGN_OR_RETURN(OperatorPtr right, BuildOperator(*plan.children[1], ctx));
+      return MakeSetOpOperator(plan, std::move(child), std::move(right));
+    }
     case PlanKind::kJoin: {
       CAIRN_ASSIGN_OR_RETURN(OperatorPtr right, BuildOperator(*plan.children[1], ctx));
       return MakeNestedLoopJoinOperator(plan, std::move(child), std::move(right), ctx);

@@ -124,10 +124,122 @@ absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
       return BindValues(query.As<ast::ValuesNode>());
     }
     case ast::QueryNodeKind::kSetOperation:
-      return MakeError(ErrorCode::kFeatureNotSupported,
-                       "UNION, INTERSECT and EXCEPT are not supported yet");
+      return BindSetOperation(query.As<ast::SetOperationNode>(), query);
   }
   return MakeError(ErrorCode::kInternal, "unknown query kind");
+}
+
+absl::StatusOr<PlanPtr> Binder::BindSetOperation(const ast::SetOperationNode& node,
+                                                 const ast::QueryNode& mods) {
+  const char* name = node.op == ast::SetOpType::kUnion       ? "UNION"
+                     : node.op == ast::SetOpType::kIntersect ? "INTERSECT"
+                                                             : "EXCEPT";
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr left, BindQuery(*node.left));
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindQuery(*node.right));
+  if (left->output.size() != right->output.size()) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     absl::StrFormat("each %s query must have the same number of columns", name));
+  }
+  // Both sides are brought to each column's common type.
+  std::vector<SqlType> types;
+  for (size_t i = 0; i < left->output.size(); ++i) {
+    auto common =
+        ExpressionBinder::CommonType(left->output[i].type, right->output[i].type, name, 0);
+    if (!common.ok()) {
+      return MakeError(ErrorCode::kDatatypeMismatch,
+                       absl::StrFormat("%s types %s and %s cannot be matched", name,
+                                       TypeName(left->output[i].type),
+                                       TypeName(right->output[i].type)));
+    }
+    types.push_back(common->id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : *common);
+  }
+  auto coerce = [&types](PlanPtr side) -> absl::StatusOr<PlanPtr> {
+    bool same = true;
+    for (size_t i = 0; i < types.size(); ++i) same &= side->output[i].type == types[i];
+    if (same) return side;
+    std::vector<BoundExprPtr> exprs;
+    std::vector<OutputColumn> out;
+    for (size_t i = 0; i < types.size(); ++i) {
+      const OutputColumn& c = side->output[i];
+      CAIRN_ASSIGN_OR_RETURN(
+          auto e, ExpressionBinder::Coerce(BoundExpr::Column(static_cast<int>(i), c.type, c.name),
+                                           types[i]));
+      exprs.push_back(std::move(e));
+      out.push_back({c.name, types[i]});
+    }
+    return MakeProject(std::move(side), std::move(exprs), std::move(out));
+  };
+  CAIRN_ASSIGN_OR_RETURN(left, coerce(std::move(left)));
+  CAIRN_ASSIGN_OR_RETURN(right, coerce(std::move(right)));
+
+  auto plan = std::make_unique<PlanNode>(PlanKind::kSetOp);
+  plan->set_op = node.op == ast::SetOpType::kUnion       ? SetOp::kUnion
+                 : node.op == ast::SetOpType::kIntersect ? SetOp::kIntersect
+                                                         : SetOp::kExcept;
+  plan->set_all = node.all;
+  plan->output = left->output;  // the left side names the columns
+  plan->children.push_back(std::move(left));
+  plan->children.push_back(std::move(right));
+
+  // ORDER BY over the result: its column names or positions only.
+  std::vector<SortKey> sort_keys;
+  for (const auto& item : mods.order_by) {
+    SortKey key;
+    key.descending = item.direction == ast::SortDirection::kDesc;
+    key.nulls_first = item.nulls == ast::NullsOrder::kDefault ? key.descending
+                                                              : item.nulls == ast::NullsOrder::kFirst;
+    const ast::Expr& e = *item.expr;
+    int index = -1;
+    if (e.kind == ast::ExprKind::kConstant &&
+        e.As<ast::ConstantExpr>().constant_kind == ast::ConstantKind::kInteger) {
+      int64_t n = e.As<ast::ConstantExpr>().int_value;
+      if (n < 1 || n > static_cast<int64_t>(plan->output.size())) {
+        return MakeError(ErrorCode::kInvalidColumnReference,
+                         absl::StrFormat("ORDER BY position %d is not in select list", n),
+                         e.position);
+      }
+      index = static_cast<int>(n - 1);
+    } else if (e.kind == ast::ExprKind::kColumnRef &&
+               e.As<ast::ColumnRefExpr>().names.size() == 1) {
+      const std::string& column = e.As<ast::ColumnRefExpr>().column();
+      for (size_t i = 0; i < plan->output.size() && index < 0; ++i) {
+        if (plan->output[i].name == column) index = static_cast<int>(i);
+      }
+      if (index < 0) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" does not exist", column), e.position);
+      }
+    } else {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrFormat("invalid %s ORDER BY clause: only result column names "
+                                       "can be used, not expressions or functions",
+                                       name),
+                       e.position);
+    }
+    key.expr = BoundExpr::Column(index, plan->output[index].type, plan->output[index].name);
+    sort_keys.push_back(std::move(key));
+  }
+  PlanPtr result = std::move(plan);
+  if (!sort_keys.empty()) {
+    auto sort = std::make_unique<PlanNode>(PlanKind::kSort);
+    sort->sort_keys = std::move(sort_keys);
+    sort->output = result->output;
+    sort->children.push_back(std::move(result));
+    result = std::move(sort);
+  }
+  if (mods.limit || mods.offset) {
+    auto l = std::make_unique<PlanNode>(PlanKind::kLimit);
+    if (mods.limit) {
+      CAIRN_ASSIGN_OR_RETURN(l->limit, BindLimitValue(*mods.limit, "LIMIT"));
+    }
+    if (mods.offset) {
+      CAIRN_ASSIGN_OR_RETURN(l->offset, BindLimitValue(*mods.offset, "OFFSET"));
+    }
+    l->output = result->output;
+    l->children.push_back(std::move(result));
+    result = std::move(l);
+  }
+  return result;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindValues(const ast::ValuesNode& values) {

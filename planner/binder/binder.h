@@ -48,6 +48,9 @@ class Binder {
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // UNION / INTERSECT / EXCEPT [ALL], with the ORDER BY and LIMIT of `mods`.
+  absl::StatusOr<PlanPtr> BindSetOperation(const ast::SetOperationNode& node,
+                                           const ast::QueryNode& mods);
   absl::StatusOr<PlanPtr> BindReturning(PlanPtr dml, const std::vector<ast::ResultTarget>& targets,
                                         const Scope& scope);
 
