@@ -107,9 +107,30 @@ absl::StatusOr<PlanPtr> Binder::BindSelect(const ast::SelectStatement& stmt) {
 }
 
 absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
+  const size_t outer_ctes = ctes_.size();
   if (query.with) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "WITH queries are not supported yet");
+    if (query.with->recursive) {
+      return MakeError(ErrorCode::kFeatureNotSupported, "WITH RECURSIVE is not supported yet");
+    }
+    for (size_t i = 0; i < query.with->ctes.size(); ++i) {
+      const ast::CommonTableExpr& cte = query.with->ctes[i];
+      for (size_t j = 0; j < i; ++j) {
+        if (query.with->ctes[j].name == cte.name) {
+          return MakeError(ErrorCode::kDuplicateAlias,
+                           absl::StrFormat("WITH query name \"%s\" specified more than once",
+                                           cte.name),
+                           cte.position);
+        }
+      }
+    }
+    for (const ast::CommonTableExpr& cte : query.with->ctes) ctes_.push_back(&cte);
   }
+  absl::StatusOr<PlanPtr> plan = BindQueryBody(query);
+  ctes_.resize(outer_ctes);
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindQueryBody(const ast::QueryNode& query) {
   if (query.lock_strength != ast::LockStrength::kNone) {
     return MakeError(ErrorCode::kFeatureNotSupported, "SELECT ... FOR UPDATE is not supported yet");
   }
@@ -117,7 +138,7 @@ absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
     case ast::QueryNodeKind::kSelect:
       return BindSelectNode(query.As<ast::SelectNode>(), query);
     case ast::QueryNodeKind::kValues: {
-      if (query.has_modifiers()) {
+      if (!query.order_by.empty() || query.limit || query.offset) {
         return MakeError(ErrorCode::kFeatureNotSupported,
                          "ORDER BY/LIMIT on VALUES is not supported yet");
       }
@@ -276,11 +297,35 @@ absl::StatusOr<PlanPtr> Binder::BindValues(const ast::ValuesNode& values) {
 
 absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
   if (ref.kind == ast::TableRefKind::kJoin) return BindJoin(ref.As<ast::JoinRef>(), scope);
+  if (ref.kind == ast::TableRefKind::kSubquery) {
+    if (ref.alias.name.empty()) {
+      return MakeError(ErrorCode::kSyntaxError, "subquery in FROM must have an alias",
+                       ref.position);
+    }
+    return BindDerivedTable(*ref.As<ast::SubqueryRef>().query, ref.alias, "", ref.position,
+                            scope);
+  }
   if (ref.kind != ast::TableRefKind::kBaseTable) {
-    return MakeError(ErrorCode::kFeatureNotSupported,
-                     "subqueries and functions in FROM are not supported yet", ref.position);
+    return MakeError(ErrorCode::kFeatureNotSupported, "functions in FROM are not supported yet",
+                     ref.position);
   }
   const auto& base = ref.As<ast::BaseTableRef>();
+  if (base.name.schema.empty() && base.name.catalog.empty()) {
+    // A WITH query of that name hides a table (innermost first); its own
+    // query sees only the WITH queries defined before it.
+    for (size_t k = ctes_.size(); k-- > 0;) {
+      if (ctes_[k]->name != base.name.name) continue;
+      const ast::CommonTableExpr& cte = *ctes_[k];
+      std::vector<const ast::CommonTableExpr*> visible(ctes_.begin(), ctes_.begin() + k);
+      visible.swap(ctes_);
+      ast::TableAlias alias = ref.alias;
+      if (alias.columns.empty()) alias.columns = cte.column_names;
+      absl::StatusOr<PlanPtr> plan =
+          BindDerivedTable(*cte.query, alias, cte.name, ref.position, scope);
+      visible.swap(ctes_);
+      return plan;
+    }
+  }
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
   std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
   for (const auto& c : scope->columns()) {
@@ -297,6 +342,34 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     scan->output.push_back({c.name, c.type});
   }
   return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindDerivedTable(const ast::QueryNode& query,
+                                                 const ast::TableAlias& alias,
+                                                 const std::string& default_name, int position,
+                                                 Scope* scope) {
+  const std::string name = alias.name.empty() ? default_name : alias.name;
+  for (const auto& c : scope->columns()) {
+    if (!c.table.empty() && c.table == name) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", name),
+                       position);
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr plan, BindQuery(query));
+  if (alias.columns.size() > plan->output.size()) {
+    return MakeError(ErrorCode::kInvalidColumnReference,
+                     absl::StrFormat("table \"%s\" has %d columns available but %d columns "
+                                     "specified",
+                                     name, plan->output.size(), alias.columns.size()),
+                     position);
+  }
+  for (size_t i = 0; i < plan->output.size(); ++i) {
+    OutputColumn& c = plan->output[i];
+    if (i < alias.columns.size()) c.name = alias.columns[i];
+    scope->Add({name, c.name, c.type});
+  }
+  return plan;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope) {

@@ -42,12 +42,18 @@ class Binder {
 
  private:
   absl::StatusOr<PlanPtr> BindQuery(const ast::QueryNode& query);
+  // The query without its WITH clause (which BindQuery put in effect).
+  absl::StatusOr<PlanPtr> BindQueryBody(const ast::QueryNode& query);
   absl::StatusOr<PlanPtr> BindSelectNode(const ast::SelectNode& select, const ast::QueryNode& mods);
   absl::StatusOr<PlanPtr> BindValues(const ast::ValuesNode& values);
-  // A scan of `ref` with its scope.
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // A subquery in FROM, or a WITH query named there: its rows under `alias`.
+  absl::StatusOr<PlanPtr> BindDerivedTable(const ast::QueryNode& query,
+                                           const ast::TableAlias& alias,
+                                           const std::string& default_name, int position,
+                                           Scope* scope);
   // UNION / INTERSECT / EXCEPT [ALL], with the ORDER BY and LIMIT of `mods`.
   absl::StatusOr<PlanPtr> BindSetOperation(const ast::SetOperationNode& node,
                                            const ast::QueryNode& mods);
@@ -55,6 +61,9 @@ class Binder {
                                         const Scope& scope);
 
   TableResolver* resolver_;
+  // The WITH queries in effect, outermost first; a reference binds the
+  // query anew with only the ones defined before it visible.
+  std::vector<const ast::CommonTableExpr*> ctes_;
 };
 
 }  // namespace cairn::planner
