@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "catalog/catalog.h"
 #include "common/value.h"
+#include "planner/bound_expr.h"
 #include "txn/txn.h"
 
 namespace cairn::executor {
@@ -23,6 +25,12 @@ struct ExecContext {
   // now() is the transaction's start, as in PostgreSQL.
   int64_t transaction_start_micros = 0;
   std::vector<Value> params;
+
+  // Subqueries: the rows of the enclosing queries being evaluated,
+  // innermost last (read by outer column references), and what each
+  // uncorrelated subquery returned, computed once per statement.
+  std::vector<const Row*> outer_rows;
+  absl::flat_hash_map<const planner::BoundExpr*, std::vector<Value>> subquery_results;
 };
 
 }  // namespace cairn::executor

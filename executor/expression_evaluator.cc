@@ -11,6 +11,7 @@
 #include "common/error_code.h"
 #include "common/value_cast.h"
 #include "common/value_text.h"
+#include "executor/operator.h"
 
 namespace cairn::executor {
 
@@ -277,6 +278,87 @@ bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insens
   return p == pattern.size();
 }
 
+namespace {
+
+// The first column of the rows `e.subplan` returns for `row` (one NULL per
+// row for EXISTS, which looks at no column), at most `limit` rows (0: all).
+// Uncorrelated subqueries run once per statement.
+absl::StatusOr<const std::vector<Value>*> SubqueryRows(const BoundExpr& e, const Row& row,
+                                                      ExecContext* ctx, size_t limit,
+                                                      std::vector<Value>* storage) {
+  if (!e.correlated) {
+    auto it = ctx->subquery_results.find(&e);
+    if (it != ctx->subquery_results.end()) return &it->second;
+  }
+  storage->clear();
+  ctx->outer_rows.push_back(&row);
+  absl::Status status = [&]() -> absl::Status {
+    CAIRN_ASSIGN_OR_RETURN(OperatorPtr op, BuildOperator(*e.subplan, ctx));
+    RowBatch batch;
+    while (limit == 0 || storage->size() < limit) {
+      CAIRN_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+      if (!more) break;
+      for (Row& r : batch) {
+        storage->push_back(r.empty() ? Value::Null() : std::move(r[0]));
+        if (limit != 0 && storage->size() >= limit) break;
+      }
+    }
+    return absl::OkStatus();
+  }();
+  ctx->outer_rows.pop_back();
+  CAIRN_RETURN_IF_ERROR(status);
+  if (e.correlated) return storage;
+  auto [it, inserted] = ctx->subquery_results.emplace(&e, std::move(*storage));
+  return &it->second;
+}
+
+absl::StatusOr<Value> EvaluateSubquery(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+  std::vector<Value> storage;
+  switch (e.subquery_kind) {
+    case planner::SubqueryKind::kExists: {
+      CAIRN_ASSIGN_OR_RETURN(const std::vector<Value>* rows, SubqueryRows(e, row, ctx, 1, &storage));
+      return Value::Bool(!rows->empty());
+    }
+    case planner::SubqueryKind::kScalar: {
+      CAIRN_ASSIGN_OR_RETURN(const std::vector<Value>* rows, SubqueryRows(e, row, ctx, 2, &storage));
+      if (rows->size() > 1) {
+        return MakeError(ErrorCode::kCardinalityViolation,
+                         "more than one row returned by a subquery used as an expression",
+                         e.position);
+      }
+      return rows->empty() ? Value::Null(e.type.id) : (*rows)[0];
+    }
+    case planner::SubqueryKind::kAny:
+    case planner::SubqueryKind::kAll: {
+      // Three-valued, as PostgreSQL: ANY is true on a match, else NULL if
+      // a comparison was NULL, else false; ALL the other way round.
+      const bool any = e.subquery_kind == planner::SubqueryKind::kAny;
+      CAIRN_ASSIGN_OR_RETURN(Value operand, Evaluate(*e.children[0], row, ctx));
+      CAIRN_ASSIGN_OR_RETURN(const std::vector<Value>* rows, SubqueryRows(e, row, ctx, 0, &storage));
+      bool decided = false;
+      bool saw_null = false;
+      for (const Value& v : *rows) {
+        if (operand.is_null() || v.is_null()) {
+          saw_null = true;
+          continue;
+        }
+        if (CompareResult(e.compare_op, CompareForSql(operand, v)) == any) {
+          decided = true;
+          break;
+        }
+      }
+      Value result = decided    ? Value::Bool(any)
+                     : saw_null ? Value::Null(TypeId::kBool)
+                                : Value::Bool(!any);
+      if (e.negated && !result.is_null()) result = Value::Bool(!result.bool_value());
+      return result;
+    }
+  }
+  return MakeError(ErrorCode::kInternal, "unknown subquery kind");
+}
+
+}  // namespace
+
 absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
   switch (e.kind) {
     case BoundExprKind::kConstant: return e.value;
@@ -396,6 +478,14 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       if (!r.ok()) return WithPosition(r.status(), e.position);
       return r;
     }
+    case BoundExprKind::kOuterColumn: {
+      const size_t n = ctx->outer_rows.size();
+      if (e.outer_depth < 1 || static_cast<size_t>(e.outer_depth) > n) {
+        return MakeError(ErrorCode::kInternal, "outer column reference without an enclosing row");
+      }
+      return (*ctx->outer_rows[n - e.outer_depth])[e.column_index];
+    }
+    case BoundExprKind::kSubquery: return EvaluateSubquery(e, row, ctx);
     case BoundExprKind::kFunction: {
       if (e.name == "coalesce") {
         // Lazy: arguments after the first non-NULL one are not evaluated.

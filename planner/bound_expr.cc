@@ -66,6 +66,10 @@ BoundExprPtr BoundExpr::Clone() const {
   e->explicit_cast = explicit_cast;
   e->bool_test = bool_test;
   e->name = name;
+  e->outer_depth = outer_depth;
+  e->subquery_kind = subquery_kind;
+  e->correlated = correlated;
+  e->subplan = subplan;
   for (const auto& c : children) e->children.push_back(c->Clone());
   return e;
 }
@@ -127,6 +131,17 @@ std::string BoundExpr::ToString() const {
       return out + " END";
     }
     case BoundExprKind::kCast: return absl::StrCat(child(0), "::", TypeName(type));
+    case BoundExprKind::kOuterColumn: return name;
+    case BoundExprKind::kSubquery: {
+      switch (subquery_kind) {
+        case SubqueryKind::kScalar: return "(SubPlan)";
+        case SubqueryKind::kExists: return "EXISTS(SubPlan)";
+        case SubqueryKind::kAny:
+          return absl::StrCat(negated ? "NOT " : "", child(0), " = ANY (SubPlan)");
+        case SubqueryKind::kAll: return absl::StrCat(child(0), " ALL (SubPlan)");
+      }
+      return "(SubPlan)";
+    }
     case BoundExprKind::kFunction: {
       std::vector<std::string> parts;
       for (const auto& c : children) parts.push_back(c->ToString());

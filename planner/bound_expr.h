@@ -31,6 +31,16 @@ enum class BoundExprKind : uint8_t {
   kCase,       // children: [operand?] (when, then)* [else]; has_operand, has_else
   kCast,       // children[0] to `type`
   kFunction,   // name, children
+  kOuterColumn,  // column_index into the row of the query outer_depth levels up
+  kSubquery,     // subplan run per evaluation (or once, unless correlated);
+                 // subquery_kind; kIn/kAny/kAll: children[0] compare_op each row
+};
+
+enum class SubqueryKind : uint8_t {
+  kScalar,  // its one row's one column, NULL without rows, 21000 with more
+  kExists,
+  kAny,     // IN is = ANY; NOT IN is negated = ANY
+  kAll,
 };
 
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
@@ -38,6 +48,7 @@ enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
 struct BoundExpr;
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
+struct PlanNode;
 
 struct BoundExpr {
   BoundExprKind kind = BoundExprKind::kConstant;
@@ -57,6 +68,10 @@ struct BoundExpr {
   int bool_test = 0;         // kIsBool: 0 true, 1 false, 2 unknown
   std::string name;          // kFunction (lower case); kColumn: display name
   std::vector<BoundExprPtr> children;
+  int outer_depth = 0;       // kOuterColumn: 1 = the directly enclosing query
+  SubqueryKind subquery_kind = SubqueryKind::kScalar;
+  bool correlated = false;   // kSubquery: reads the enclosing row
+  std::shared_ptr<const PlanNode> subplan;  // kSubquery (immutable, shared by clones)
 
   static BoundExprPtr Constant(Value v, SqlType type);
   static BoundExprPtr Column(int index, SqlType type, std::string name);

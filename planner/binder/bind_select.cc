@@ -102,6 +102,20 @@ absl::StatusOr<BoundExprPtr> BindLimitValue(const ast::Expr& e, const char* what
 
 }  // namespace
 
+void Binder::AllowSubqueries(ExpressionBinder* binder) {
+  binder->set_subquery_binder(
+      [this](const ast::QueryNode& query, const Scope* outer, int* outer_depth)
+          -> absl::StatusOr<PlanPtr> {
+        Binder inner(resolver_);
+        inner.ctes_ = ctes_;
+        inner.outer_scope_ = outer;
+        absl::StatusOr<PlanPtr> plan = inner.BindQuery(query);
+        *outer_depth = inner.outer_depth_;
+        return plan;
+      },
+      &outer_depth_);
+}
+
 absl::StatusOr<PlanPtr> Binder::BindSelect(const ast::SelectStatement& stmt) {
   return BindQuery(*stmt.query);
 }
@@ -411,8 +425,10 @@ absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope)
     }
   }
   std::vector<int> merged;  // USING: the kept column of each pair
+  own.set_parent(outer_scope_);
   if (join.condition) {
     ExpressionBinder binder(&own);
+    AllowSubqueries(&binder);
     CAIRN_ASSIGN_OR_RETURN(node->predicate, binder.BindCondition(*join.condition, "JOIN/ON"));
   } else if (!using_names.empty()) {
     if (node->join_type == JoinType::kFull) {
@@ -492,6 +508,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
                                                const ast::QueryNode& mods) {
   // FROM
   Scope input;
+  input.set_parent(outer_scope_);
   PlanPtr plan;
   if (select.from.empty()) {
     plan = std::make_unique<PlanNode>(PlanKind::kValues);
@@ -518,6 +535,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
                        select.where->position);
     }
     ExpressionBinder binder(&input);
+    AllowSubqueries(&binder);
     CAIRN_ASSIGN_OR_RETURN(auto predicate, binder.BindCondition(*select.where, "WHERE"));
     if (plan->kind == PlanKind::kScan) {
       plan->predicate = std::move(predicate);
@@ -543,6 +561,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   if (aggregating) {
     agg_node = std::make_unique<PlanNode>(PlanKind::kAggregate);
     ExpressionBinder group_binder(&input);
+    AllowSubqueries(&group_binder);
     for (const auto& g : select.group_by) {
       const ast::Expr* item = g.get();
       // GROUP BY 1 refers to the first select-list item.
@@ -575,7 +594,9 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
     agg_ctx.input = &input;
     target_scope = &after_agg;
   }
+  after_agg.set_parent(outer_scope_);
   ExpressionBinder target_binder(target_scope);
+  AllowSubqueries(&target_binder);
   if (aggregating) target_binder.set_aggregate_context(&agg_ctx);
 
   // Select list

@@ -8,6 +8,7 @@
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/names.h"
+#include "planner/binder/expression_binder.h"
 #include "planner/binder/scope.h"
 #include "planner/plan.h"
 
@@ -60,7 +61,15 @@ class Binder {
   absl::StatusOr<PlanPtr> BindReturning(PlanPtr dml, const std::vector<ast::ResultTarget>& targets,
                                         const Scope& scope);
 
+  // Lets `binder` bind subqueries (as queries of their own, whose names
+  // fall back to the binder's scope).
+  void AllowSubqueries(ExpressionBinder* binder);
+
   TableResolver* resolver_;
+  // A subquery's binder: the scope of the enclosing query, and how many
+  // levels out this query's names reached (0: not correlated).
+  const Scope* outer_scope_ = nullptr;
+  int outer_depth_ = 0;
   // The WITH queries in effect, outermost first; a reference binds the
   // query anew with only the ones defined before it visible.
   std::vector<const ast::CommonTableExpr*> ctes_;

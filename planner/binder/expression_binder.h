@@ -40,6 +40,18 @@ class ExpressionBinder {
 
   void set_aggregate_context(AggregateContext* ctx) { agg_ = ctx; }
 
+  // Binds the query of a subquery met in an expression, with `outer` as
+  // the scope its names fall back to; sets `*outer_depth` to how many
+  // levels out its own names reached (0: uncorrelated).
+  using SubqueryBinder = std::function<absl::StatusOr<PlanPtr>(
+      const ast::QueryNode& query, const Scope* outer, int* outer_depth)>;
+  // Allows subqueries; names this binder resolves in enclosing queries'
+  // scopes raise `*outer_depth` (the enclosing Binder's record).
+  void set_subquery_binder(SubqueryBinder binder, int* outer_depth) {
+    subquery_binder_ = std::move(binder);
+    outer_depth_ = outer_depth;
+  }
+
   absl::StatusOr<BoundExprPtr> Bind(const ast::Expr& expr);
   // Binds and requires a boolean (WHERE, HAVING, ON): 42804 otherwise.
   absl::StatusOr<BoundExprPtr> BindCondition(const ast::Expr& expr, const char* clause);
@@ -65,6 +77,10 @@ class ExpressionBinder {
   absl::StatusOr<BoundExprPtr> BindFunction(const ast::FunctionExpr& expr);
   absl::StatusOr<BoundExprPtr> BindAggregate(const ast::FunctionExpr& expr);
   absl::StatusOr<BoundExprPtr> BindCase(const ast::CaseExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SubqueryExpr& expr);
+  // A column of an enclosing query's scope, when `scope_` has none so named.
+  absl::StatusOr<BoundExprPtr> BindOuterColumn(const ast::ColumnRefExpr& ref,
+                                               const absl::Status& not_here);
   absl::StatusOr<BoundExprPtr> BindCompare(CompareOp op, BoundExprPtr l, BoundExprPtr r,
                                            int position, const std::string& op_text);
   absl::StatusOr<BoundExprPtr> BindArith(ArithOp op, BoundExprPtr l, BoundExprPtr r,
@@ -72,6 +88,8 @@ class ExpressionBinder {
 
   const Scope* scope_;
   AggregateContext* agg_ = nullptr;
+  SubqueryBinder subquery_binder_;
+  int* outer_depth_ = nullptr;
   bool in_aggregate_ = false;
 };
 

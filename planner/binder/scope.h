@@ -26,6 +26,10 @@ class Scope {
   Scope() = default;
   explicit Scope(std::vector<ScopeColumn> columns) : columns_(std::move(columns)) {}
 
+  // The scope of the enclosing query, for correlated subqueries.
+  const Scope* parent() const { return parent_; }
+  void set_parent(const Scope* parent) { parent_ = parent; }
+
   const std::vector<ScopeColumn>& columns() const { return columns_; }
   std::vector<ScopeColumn>& mutable_columns() { return columns_; }
   void Add(ScopeColumn c) { columns_.push_back(std::move(c)); }
@@ -38,6 +42,7 @@ class Scope {
 
  private:
   std::vector<ScopeColumn> columns_;
+  const Scope* parent_ = nullptr;
 };
 
 }  // namespace cairn::planner
