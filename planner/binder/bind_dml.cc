@@ -58,6 +58,7 @@ absl::StatusOr<PlanPtr> Binder::BindReturning(PlanPtr dml,
                                               const Scope& scope) {
   if (targets.empty()) return dml;
   ExpressionBinder binder(&scope);
+  AllowSubqueries(&binder);
   dml->has_returning = true;
   dml->output.clear();
   for (const auto& t : targets) {
@@ -213,6 +214,7 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
   Scope scope = TableScope(*table, stmt.alias);
   ExpressionBinder binder(&scope);
+  AllowSubqueries(&binder);
   PlanPtr scan = MakeScan(table);
   if (stmt.where) {
     CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
@@ -262,6 +264,7 @@ absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
   PlanPtr scan = MakeScan(table);
   if (stmt.where) {
     ExpressionBinder binder(&scope);
+    AllowSubqueries(&binder);
     CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
   }
   auto del = std::make_unique<PlanNode>(PlanKind::kDelete);
