@@ -1,5 +1,7 @@
 #include "executor/expression_evaluator.h"
 
+#include <algorithm>
+#include <optional>
 #include <atomic>
 #include <cmath>
 #include <random>
@@ -145,6 +147,207 @@ int64_t UniqueRowId(uint64_t node_id) {
   return static_cast<int64_t>(((ms << 20) | ((node_id & 0x3ff) << 10) | n) & INT64_MAX);
 }
 
+// Byte offsets of each character of UTF-8 `s`, and of its end.
+std::vector<size_t> CharOffsets(std::string_view s) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) out.push_back(i);
+  }
+  out.push_back(s.size());
+  return out;
+}
+
+// Characters [from, to) of `s` (0-based, clamped).
+std::string CharSlice(std::string_view s, int64_t from, int64_t to) {
+  std::vector<size_t> at = CharOffsets(s);
+  const int64_t chars = static_cast<int64_t>(at.size()) - 1;
+  from = std::clamp<int64_t>(from, 0, chars);
+  to = std::clamp<int64_t>(to, from, chars);
+  return std::string(s.substr(at[from], at[to] - at[from]));
+}
+
+double AsDouble(const Value& v) {
+  if (IsIntegerType(v.type())) return static_cast<double>(v.int_value());
+  if (v.type() == TypeId::kNumeric) return v.numeric_value().ToDouble();
+  return v.float_value();
+}
+
+// The string and math functions of PostgreSQL that take plain values.
+// Returns nullopt for a name that is none of them. REQUIRES: no NULL
+// argument (they are all strict).
+absl::StatusOr<std::optional<Value>> EvalStringOrMathFunction(const BoundExpr& e,
+                                                              const std::vector<Value>& args) {
+  const std::string& name = e.name;
+  auto str = [&](size_t i) { return TextOf(args[i]); };
+  if (name == "substring" || name == "substr") {
+    // 1-based start; characters before the first one count against the length.
+    const int64_t start = args[1].int_value();
+    if (args.size() == 3 && args[2].int_value() < 0) {
+      return MakeError(ErrorCode::kSubstringError, "negative substring length not allowed");
+    }
+    const int64_t end = args.size() == 3 ? start + args[2].int_value() : INT64_MAX / 2;
+    return Value::Text(CharSlice(str(0), start - 1, end - 1));
+  }
+  if (name == "strpos") {
+    std::string s = str(0), needle = str(1);
+    size_t at = s.find(needle);
+    if (at == std::string::npos) return Value::Int32(0);
+    return Value::Int32(Utf8Length(std::string_view(s).substr(0, at)) + 1);
+  }
+  if (name == "replace") {
+    std::string s = str(0), from = str(1), to = str(2);
+    if (from.empty()) return Value::Text(s);
+    std::string out;
+    size_t pos = 0;
+    for (size_t at; (at = s.find(from, pos)) != std::string::npos; pos = at + from.size()) {
+      out.append(s, pos, at - pos);
+      out.append(to);
+    }
+    out.append(s, pos, std::string::npos);
+    return Value::Text(out);
+  }
+  if (name == "left" || name == "right") {
+    std::string s = str(0);
+    const int64_t chars = Utf8Length(s);
+    int64_t n = args[1].int_value();
+    if (n < 0) n = std::max<int64_t>(0, chars + n);
+    return Value::Text(name == "left" ? CharSlice(s, 0, n) : CharSlice(s, chars - n, chars));
+  }
+  if (name == "repeat") {
+    std::string s = str(0), out;
+    for (int64_t i = 0; i < args[1].int_value(); ++i) out += s;
+    return Value::Text(out);
+  }
+  if (name == "lpad" || name == "rpad") {
+    std::string s = str(0);
+    const std::string fill = args.size() == 3 ? str(2) : " ";
+    const int64_t want = std::max<int64_t>(0, args[1].int_value());
+    const int64_t have = Utf8Length(s);
+    if (have >= want || fill.empty()) return Value::Text(CharSlice(s, 0, want));
+    std::string pad;
+    const int64_t fill_chars = Utf8Length(fill);
+    for (int64_t made = 0; made < want - have; made += fill_chars) pad += fill;
+    pad = CharSlice(pad, 0, want - have);
+    return Value::Text(name == "lpad" ? pad + s : s + pad);
+  }
+  if (name == "split_part") {
+    std::string s = str(0), delim = str(1);
+    const int64_t n = args[2].int_value();
+    if (n == 0) return MakeError(ErrorCode::kInvalidParameterValue, "field position must not be zero");
+    std::vector<std::string> parts;
+    if (delim.empty()) {
+      parts.push_back(s);
+    } else {
+      size_t pos = 0;
+      for (size_t at; (at = s.find(delim, pos)) != std::string::npos; pos = at + delim.size()) {
+        parts.push_back(s.substr(pos, at - pos));
+      }
+      parts.push_back(s.substr(pos));
+    }
+    const int64_t count = static_cast<int64_t>(parts.size());
+    const int64_t i = n > 0 ? n - 1 : count + n;
+    return Value::Text(i >= 0 && i < count ? parts[i] : "");
+  }
+  if (name == "reverse") {
+    std::string s = str(0), out;
+    std::vector<size_t> at = CharOffsets(s);
+    for (size_t i = at.size() - 1; i-- > 0;) out.append(s, at[i], at[i + 1] - at[i]);
+    return Value::Text(out);
+  }
+  if (name == "initcap") {
+    std::string s = str(0);
+    bool word_start = true;
+    for (char& ch : s) {
+      const bool alnum = absl::ascii_isalnum(static_cast<unsigned char>(ch));
+      ch = word_start ? absl::ascii_toupper(ch) : absl::ascii_tolower(ch);
+      word_start = !alnum;
+    }
+    return Value::Text(s);
+  }
+  const bool numeric = e.type.id == TypeId::kNumeric;
+  if (name == "ceil" || name == "ceiling" || name == "floor" || name == "round" ||
+      name == "trunc") {
+    if (numeric) {
+      const Numeric v = args[0].numeric_value();
+      const int64_t digits = args.size() == 2 ? args[1].int_value() : 0;
+      if (digits < 0 || digits > 30) {
+        return MakeError(ErrorCode::kFeatureNotSupported,
+                         "round and trunc to a negative or very large scale are not supported yet");
+      }
+      const int scale = static_cast<int>(digits);
+      if (name == "round") {
+        CAIRN_ASSIGN_OR_RETURN(Numeric r, v.Rescale(scale));
+        return Value::Num(r);
+      }
+      // ceil, floor, trunc: toward +inf, -inf, zero.
+      CAIRN_ASSIGN_OR_RETURN(Numeric down, v.Rescale(std::max<int>(v.scale, scale)));
+      __int128 unit = 1;
+      for (int i = scale; i < down.scale; ++i) unit *= 10;
+      __int128 q = down.unscaled / unit;  // toward zero
+      const bool exact = down.unscaled % unit == 0;
+      if (!exact && name == "ceil" && down.unscaled > 0) q += 1;
+      if (!exact && name == "ceiling" && down.unscaled > 0) q += 1;
+      if (!exact && name == "floor" && down.unscaled < 0) q -= 1;
+      return Value::Num(Numeric{q, static_cast<int16_t>(scale)});
+    }
+    const double d = AsDouble(args[0]);
+    if (name == "round") return Value::Float64(std::nearbyint(d));
+    if (name == "trunc") return Value::Float64(std::trunc(d));
+    return Value::Float64(name == "floor" ? std::floor(d) : std::ceil(d));
+  }
+  if (name == "mod") {
+    if (IsIntegerType(e.type.id)) {
+      if (args[1].int_value() == 0) return MakeError(ErrorCode::kDivisionByZero, "division by zero");
+      if (args[1].int_value() == -1) return Value::Int(e.type.id, 0);
+      return Value::Int(e.type.id, args[0].int_value() % args[1].int_value());
+    }
+    auto as_numeric = [](const Value& v) {
+      return v.type() == TypeId::kNumeric ? v.numeric_value() : Numeric::FromInt(v.int_value());
+    };
+    CAIRN_ASSIGN_OR_RETURN(Numeric r, as_numeric(args[0]).Mod(as_numeric(args[1])));
+    return Value::Num(r);
+  }
+  if (name == "power" || name == "pow") {
+    const double a = AsDouble(args[0]), b = AsDouble(args[1]);
+    if (a == 0 && b < 0) {
+      return MakeError(ErrorCode::kInvalidArgumentForPowerFunction,
+                       "zero raised to a negative power is undefined");
+    }
+    if (a < 0 && std::floor(b) != b) {
+      return MakeError(ErrorCode::kInvalidArgumentForPowerFunction,
+                       "a negative number raised to a non-integer power yields a complex result");
+    }
+    return Value::Float64(std::pow(a, b));
+  }
+  if (name == "sqrt") {
+    const double d = AsDouble(args[0]);
+    if (d < 0) {
+      return MakeError(ErrorCode::kInvalidArgumentForPowerFunction,
+                       "cannot take square root of a negative number");
+    }
+    return Value::Float64(std::sqrt(d));
+  }
+  if (name == "exp") return Value::Float64(std::exp(AsDouble(args[0])));
+  if (name == "ln") {
+    const double d = AsDouble(args[0]);
+    if (d == 0) return MakeError(ErrorCode::kInvalidArgumentForLog, "cannot take logarithm of zero");
+    if (d < 0) {
+      return MakeError(ErrorCode::kInvalidArgumentForLog,
+                       "cannot take logarithm of a negative number");
+    }
+    return Value::Float64(std::log(d));
+  }
+  if (name == "sign") {
+    if (numeric) {
+      const Numeric v = args[0].numeric_value();
+      return Value::Num(Numeric::FromInt(v.unscaled > 0 ? 1 : v.unscaled < 0 ? -1 : 0));
+    }
+    const double d = AsDouble(args[0]);
+    return Value::Float64(d > 0 ? 1 : d < 0 ? -1 : 0);
+  }
+  return std::optional<Value>();
+}
+
 absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>& args,
                                    ExecContext* ctx) {
   const std::string& name = e.name;
@@ -185,7 +388,22 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     thread_local std::mt19937_64 rng(std::random_device{}());
     return Value::Float64(std::uniform_real_distribution<double>(0, 1)(rng));
   }
+  if (name == "concat" || name == "concat_ws") {
+    // NULL arguments are skipped; concat_ws is NULL only for a NULL separator.
+    if (name == "concat_ws" && args[0].is_null()) return Value::Null(TypeId::kText);
+    std::string out;
+    bool first = true;
+    for (size_t i = name == "concat" ? 0 : 1; i < args.size(); ++i) {
+      if (args[i].is_null()) continue;
+      if (!first && name == "concat_ws") out += TextOf(args[0]);
+      out += TextOf(args[i]);
+      first = false;
+    }
+    return Value::Text(out);
+  }
   if (null_arg()) return Value::Null(e.type.id);
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Value> plain, EvalStringOrMathFunction(e, args));
+  if (plain.has_value()) return *std::move(plain);
   if (name == "lower") return Value::Text(absl::AsciiStrToLower(args[0].str_value()));
   if (name == "upper") return Value::Text(absl::AsciiStrToUpper(args[0].str_value()));
   if (name == "btrim" || name == "ltrim" || name == "rtrim") {

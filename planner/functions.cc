@@ -61,6 +61,76 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kInt32);
   }
   if (name == "abs" && n == 1 && IsNumericType(arg(0))) return SqlType::Of(arg(0));
+  auto text = [&](size_t i) { return IsStringType(arg(i)) || arg(i) == TypeId::kUnknown; };
+  auto integer = [&](size_t i) { return IsIntegerType(arg(i)); };
+  // Strings (characters, not bytes).
+  if ((name == "substring" || name == "substr") && (n == 2 || n == 3) && text(0) && integer(1) &&
+      (n == 2 || integer(2))) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if (name == "strpos" && n == 2 && text(0) && text(1)) return SqlType::Of(TypeId::kInt32);
+  if (name == "replace" && n == 3 && text(0) && text(1) && text(2)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "concat" && n >= 1) || (name == "concat_ws" && n >= 2 && text(0))) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "left" || name == "right" || name == "repeat") && n == 2 && text(0) && integer(1)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "lpad" || name == "rpad") && (n == 2 || n == 3) && text(0) && integer(1) &&
+      (n == 2 || text(2))) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if (name == "split_part" && n == 3 && text(0) && text(1) && integer(2)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  // Math. Integers take the double precision variant, as in PostgreSQL
+  // (float8 is the preferred numeric type); numeric stays numeric.
+  if ((name == "ceil" || name == "ceiling" || name == "floor" || name == "round" ||
+       name == "trunc") &&
+      (n == 1 || (n == 2 && (name == "round" || name == "trunc") && arg(0) == TypeId::kNumeric &&
+                  integer(1))) &&
+      IsNumericType(arg(0))) {
+    return SqlType::Of(arg(0) == TypeId::kNumeric ? TypeId::kNumeric : TypeId::kFloat64);
+  }
+  if (name == "mod" && n == 2 && IsNumericType(arg(0)) && IsNumericType(arg(1))) {
+    if (integer(0) && integer(1)) {
+      return SqlType::Of(arg(0) == TypeId::kInt64 || arg(1) == TypeId::kInt64 ? TypeId::kInt64
+                         : arg(0) == TypeId::kInt32 || arg(1) == TypeId::kInt32
+                             ? TypeId::kInt32
+                             : TypeId::kInt16);
+    }
+    if (arg(0) != TypeId::kFloat32 && arg(0) != TypeId::kFloat64 && arg(1) != TypeId::kFloat32 &&
+        arg(1) != TypeId::kFloat64) {
+      return SqlType::Of(TypeId::kNumeric);
+    }
+  }
+  if (((name == "power" || name == "pow") && n == 2 && IsNumericType(arg(0)) &&
+       IsNumericType(arg(1))) ||
+      ((name == "sqrt" || name == "exp" || name == "ln") && n == 1 && IsNumericType(arg(0)))) {
+    // With a double precision or integer argument the double precision
+    // variant applies; the numeric one (PostgreSQL's own digits) is not here.
+    bool any_numeric = false, any_float = false;
+    for (size_t i = 0; i < n; ++i) {
+      any_numeric |= arg(i) == TypeId::kNumeric;
+      any_float |= arg(i) == TypeId::kFloat32 || arg(i) == TypeId::kFloat64;
+    }
+    if (any_numeric && !any_float) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrFormat("%s of numeric is not supported yet; cast the argument to "
+                                       "double precision",
+                                       name),
+                       position);
+    }
+    return SqlType::Of(TypeId::kFloat64);
+  }
+  if (name == "sign" && n == 1 && IsNumericType(arg(0))) {
+    return SqlType::Of(arg(0) == TypeId::kNumeric ? TypeId::kNumeric : TypeId::kFloat64);
+  }
   if ((name == "now" || name == "current_timestamp" || name == "transaction_timestamp" ||
        name == "statement_timestamp" || name == "clock_timestamp") && n == 0) {
     return SqlType::Of(TypeId::kTimestampTz);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/error_code.h"
@@ -548,11 +549,25 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
   std::vector<SqlType> types;
   for (const auto& a : f.args) {
     CAIRN_ASSIGN_OR_RETURN(auto b, Bind(*a));
+    args.push_back(std::move(b));
+  }
+  // An untyped literal (NULL, '10') takes the type of the function's other
+  // numeric argument in a math function, text elsewhere.
+  static const absl::flat_hash_set<std::string> kMath = {
+      "abs", "ceil", "ceiling", "floor", "round", "trunc", "mod", "power",
+      "pow", "sqrt", "exp",     "ln",    "sign"};
+  SqlType untyped = SqlType::Of(TypeId::kText);
+  if (kMath.contains(f.name)) {
+    untyped = SqlType::Of(TypeId::kInt32);
+    for (const auto& b : args) {
+      if (IsNumericType(b->type.id)) untyped = b->type;
+    }
+  }
+  for (auto& b : args) {
     if (b->type.id == TypeId::kUnknown) {
-      CAIRN_ASSIGN_OR_RETURN(b, Coerce(std::move(b), SqlType::Of(TypeId::kText)));
+      CAIRN_ASSIGN_OR_RETURN(b, Coerce(std::move(b), untyped));
     }
     types.push_back(b->type);
-    args.push_back(std::move(b));
   }
   std::string name = f.name;
   if (name == "trim") name = "btrim";
