@@ -90,6 +90,9 @@ struct PlanNode {
   std::vector<BoundExprPtr> group_by;           // kAggregate
   std::vector<AggregateCall> aggregates;        // kAggregate
   std::vector<SortKey> sort_keys;               // kSort
+  // kDistinct: DISTINCT ON keys (columns of the sorted input); a row is
+  // kept when its keys differ from the previous row's. Empty: whole rows.
+  std::vector<int> distinct_on;
   BoundExprPtr limit;                           // kLimit; null: no limit
   BoundExprPtr offset;                          // kLimit; null: 0
   // kInsert/kUpdate/kDelete: RETURNING over the written (or deleted) row.

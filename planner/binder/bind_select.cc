@@ -645,6 +645,35 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
     CAIRN_ASSIGN_OR_RETURN(having, target_binder.BindCondition(*select.having, "HAVING"));
   }
 
+  // DISTINCT ON: its expressions as columns (found in the select list, or
+  // appended hidden like ORDER BY's).
+  std::vector<int> distinct_on;
+  for (const auto& d : select.distinct_on) {
+    int index = -1;
+    if (d->kind == ast::ExprKind::kConstant &&
+        d->As<ast::ConstantExpr>().constant_kind == ast::ConstantKind::kInteger) {
+      int64_t n = d->As<ast::ConstantExpr>().int_value;
+      if (n < 1 || n > static_cast<int64_t>(visible)) {
+        return MakeError(ErrorCode::kInvalidColumnReference,
+                         absl::StrFormat("DISTINCT ON position %d is not in select list", n),
+                         d->position);
+      }
+      index = static_cast<int>(n - 1);
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(auto b, target_binder.Bind(*d));
+      std::string text = b->ToString();
+      for (size_t i = 0; i < exprs.size() && index < 0; ++i) {
+        if (exprs[i]->ToString() == text) index = static_cast<int>(i);
+      }
+      if (index < 0) {
+        index = static_cast<int>(exprs.size());
+        outputs.push_back({"?distinct?", b->type});
+        exprs.push_back(std::move(b));
+      }
+    }
+    distinct_on.push_back(index);
+  }
+
   // ORDER BY: positions, output names, or expressions (appended as hidden
   // columns and projected away at the end).
   std::vector<SortKey> sort_keys;
@@ -680,7 +709,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
         if (exprs[i]->ToString() == text) index = static_cast<int>(i);
       }
       if (index < 0) {
-        if (select.distinct != ast::DistinctKind::kNone) {
+        if (select.distinct == ast::DistinctKind::kDistinct) {
           return MakeError(ErrorCode::kInvalidColumnReference,
                            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
                            e.position);
@@ -710,7 +739,37 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   }
   plan = MakeProject(std::move(plan), std::move(exprs), outputs);
   if (select.distinct == ast::DistinctKind::kDistinctOn) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "DISTINCT ON is not supported yet");
+    // The first row of each DISTINCT ON group in ORDER BY order: the
+    // ORDER BY must start with the DISTINCT ON expressions (in any order),
+    // and sorting by them is enough when there is none.
+    const size_t n = distinct_on.size();
+    for (size_t i = 0; i < sort_keys.size() && i < n; ++i) {
+      const int key = sort_keys[i].expr->column_index;
+      if (std::find(distinct_on.begin(), distinct_on.end(), key) == distinct_on.end()) {
+        return MakeError(ErrorCode::kInvalidColumnReference,
+                         "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                         mods.order_by[i].expr->position);
+      }
+    }
+    // DISTINCT ON keys the ORDER BY leaves out sort after the ones it has.
+    for (int key : distinct_on) {
+      bool sorted = false;
+      for (const SortKey& k : sort_keys) sorted |= k.expr->column_index == key;
+      if (sorted) continue;
+      SortKey k;
+      k.expr = BoundExpr::Column(key, outputs[key].type, outputs[key].name);
+      sort_keys.push_back(std::move(k));
+    }
+    auto sort = std::make_unique<PlanNode>(PlanKind::kSort);
+    sort->sort_keys = std::move(sort_keys);
+    sort->output = plan->output;
+    sort->children.push_back(std::move(plan));
+    auto d = std::make_unique<PlanNode>(PlanKind::kDistinct);
+    d->distinct_on = std::move(distinct_on);
+    d->output = sort->output;
+    d->children.push_back(std::move(sort));
+    plan = std::move(d);
+    sort_keys.clear();  // done
   }
   if (select.distinct == ast::DistinctKind::kDistinct) {
     auto d = std::make_unique<PlanNode>(PlanKind::kDistinct);
