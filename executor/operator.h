@@ -33,6 +33,7 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
 // One constructor per operator, each in operators/<name>.cc.
 OperatorPtr MakeValuesOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeScanOperator(const planner::PlanNode& plan, ExecContext* ctx);
+OperatorPtr MakeSeriesOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeFilterOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeProjectOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr child,

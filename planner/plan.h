@@ -47,6 +47,7 @@ enum class PlanKind : uint8_t {
   kDistinct,
   kJoin,       // children[0] x children[1] by `join_type`, matched by `predicate`
   kSetOp,      // children[0] `set_op` children[1], rows as wholes (NULLs equal)
+  kSeries,     // generate_series(exprs[0], exprs[1][, exprs[2]]): one column
   kInsert,     // child produces full rows in table column order
   kUpdate,     // child produces table rows; exprs compute the new full rows
   kDelete,     // child produces table rows

@@ -319,8 +319,11 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     return BindDerivedTable(*ref.As<ast::SubqueryRef>().query, ref.alias, "", ref.position,
                             scope);
   }
+  if (ref.kind == ast::TableRefKind::kFunction) {
+    return BindTableFunction(ref.As<ast::FunctionTableRef>(), scope);
+  }
   if (ref.kind != ast::TableRefKind::kBaseTable) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "functions in FROM are not supported yet",
+    return MakeError(ErrorCode::kFeatureNotSupported, "this kind of FROM item is not supported yet",
                      ref.position);
   }
   const auto& base = ref.As<ast::BaseTableRef>();
@@ -356,6 +359,54 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     scan->output.push_back({c.name, c.type});
   }
   return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope) {
+  const ast::FunctionExpr& f = *ref.function;
+  if (f.name != "generate_series") {
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     absl::StrFormat("function %s does not exist, or is not supported in FROM",
+                                     f.name),
+                     ref.position);
+  }
+  if (f.args.size() != 2 && f.args.size() != 3) {
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     "generate_series takes a start, a stop and an optional step", ref.position);
+  }
+  // Arguments are evaluated once, before the first row, over the
+  // enclosing query's row when they name its columns.
+  Scope none;
+  none.set_parent(outer_scope_);
+  ExpressionBinder binder(&none);
+  AllowSubqueries(&binder);
+  auto plan = std::make_unique<PlanNode>(PlanKind::kSeries);
+  SqlType type = SqlType::Of(TypeId::kInt32);
+  for (const auto& a : f.args) {
+    CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*a));
+    if (b->type.id == TypeId::kInt64) type = SqlType::Of(TypeId::kInt64);
+    if (!IsIntegerType(b->type.id) && b->type.id != TypeId::kUnknown) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrFormat("generate_series(%s) is not supported yet; integers only",
+                                       TypeName(b->type)),
+                       a->position);
+    }
+    plan->exprs.push_back(std::move(b));
+  }
+  for (auto& e : plan->exprs) {
+    CAIRN_ASSIGN_OR_RETURN(e, ExpressionBinder::Coerce(std::move(e), type));
+  }
+  // One column: named by a column alias, else by the table alias, as in
+  // PostgreSQL for a function returning a scalar.
+  const std::string table = ref.alias.name.empty() ? f.name : ref.alias.name;
+  const std::string column = !ref.alias.columns.empty() ? ref.alias.columns[0] : table;
+  if (ref.alias.columns.size() > 1) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     "too many column aliases specified for function generate_series",
+                     ref.position);
+  }
+  plan->output.push_back({column, type});
+  scope->Add({table, column, type});
+  return plan;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindDerivedTable(const ast::QueryNode& query,

@@ -50,6 +50,8 @@ class Binder {
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // A function in FROM (generate_series).
+  absl::StatusOr<PlanPtr> BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope);
   // A subquery in FROM, or a WITH query named there: its rows under `alias`.
   absl::StatusOr<PlanPtr> BindDerivedTable(const ast::QueryNode& query,
                                            const ast::TableAlias& alias,
