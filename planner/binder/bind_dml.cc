@@ -89,7 +89,8 @@ absl::StatusOr<PlanPtr> Binder::BindReturning(PlanPtr dml,
 }
 
 absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
-  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  WithScope with_scope(this);
+  if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
   if (stmt.on_conflict) {
     return MakeError(ErrorCode::kFeatureNotSupported, "ON CONFLICT is not supported yet",
                      stmt.on_conflict->position);
@@ -207,7 +208,8 @@ absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
 }
 
 absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
-  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  WithScope with_scope(this);
+  if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
   if (!stmt.from.empty()) {
     return MakeError(ErrorCode::kFeatureNotSupported, "UPDATE ... FROM is not supported yet");
   }
@@ -255,7 +257,8 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
 }
 
 absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
-  if (stmt.with) return MakeError(ErrorCode::kFeatureNotSupported, "WITH is not supported yet");
+  WithScope with_scope(this);
+  if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
   if (!stmt.using_tables.empty()) {
     return MakeError(ErrorCode::kFeatureNotSupported, "DELETE ... USING is not supported yet");
   }

@@ -120,28 +120,29 @@ absl::StatusOr<PlanPtr> Binder::BindSelect(const ast::SelectStatement& stmt) {
   return BindQuery(*stmt.query);
 }
 
-absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
-  const size_t outer_ctes = ctes_.size();
-  if (query.with) {
-    if (query.with->recursive) {
-      return MakeError(ErrorCode::kFeatureNotSupported, "WITH RECURSIVE is not supported yet");
-    }
-    for (size_t i = 0; i < query.with->ctes.size(); ++i) {
-      const ast::CommonTableExpr& cte = query.with->ctes[i];
-      for (size_t j = 0; j < i; ++j) {
-        if (query.with->ctes[j].name == cte.name) {
-          return MakeError(ErrorCode::kDuplicateAlias,
-                           absl::StrFormat("WITH query name \"%s\" specified more than once",
-                                           cte.name),
-                           cte.position);
-        }
+absl::Status Binder::EnterWith(const ast::WithClause& with) {
+  if (with.recursive) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "WITH RECURSIVE is not supported yet");
+  }
+  for (size_t i = 0; i < with.ctes.size(); ++i) {
+    const ast::CommonTableExpr& cte = with.ctes[i];
+    for (size_t j = 0; j < i; ++j) {
+      if (with.ctes[j].name == cte.name) {
+        return MakeError(ErrorCode::kDuplicateAlias,
+                         absl::StrFormat("WITH query name \"%s\" specified more than once",
+                                         cte.name),
+                         cte.position);
       }
     }
-    for (const ast::CommonTableExpr& cte : query.with->ctes) ctes_.push_back(&cte);
   }
-  absl::StatusOr<PlanPtr> plan = BindQueryBody(query);
-  ctes_.resize(outer_ctes);
-  return plan;
+  for (const ast::CommonTableExpr& cte : with.ctes) ctes_.push_back(&cte);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
+  WithScope with_scope(this);
+  if (query.with) CAIRN_RETURN_IF_ERROR(EnterWith(*query.with));
+  return BindQueryBody(query);
 }
 
 absl::StatusOr<PlanPtr> Binder::BindQueryBody(const ast::QueryNode& query) {

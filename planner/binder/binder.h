@@ -43,6 +43,20 @@ class Binder {
 
  private:
   absl::StatusOr<PlanPtr> BindQuery(const ast::QueryNode& query);
+  // Puts the WITH queries of `with` in effect (until the WithScope that
+  // was open when they were entered ends).
+  absl::Status EnterWith(const ast::WithClause& with);
+  class WithScope {
+   public:
+    explicit WithScope(Binder* binder) : binder_(binder), size_(binder->ctes_.size()) {}
+    ~WithScope() { binder_->ctes_.resize(size_); }
+    WithScope(const WithScope&) = delete;
+    WithScope& operator=(const WithScope&) = delete;
+
+   private:
+    Binder* const binder_;
+    const size_t size_;
+  };
   // The query without its WITH clause (which BindQuery put in effect).
   absl::StatusOr<PlanPtr> BindQueryBody(const ast::QueryNode& query);
   absl::StatusOr<PlanPtr> BindSelectNode(const ast::SelectNode& select, const ast::QueryNode& mods);
