@@ -166,6 +166,115 @@ std::string CharSlice(std::string_view s, int64_t from, int64_t to) {
   return std::string(s.substr(at[from], at[to] - at[from]));
 }
 
+// Civil date of `days` since 1970-01-01 (proleptic Gregorian; H. Hinnant).
+struct CivilDate {
+  int64_t year;
+  int month;  // 1-12
+  int day;    // 1-31
+};
+CivilDate CivilFromDays(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+constexpr int64_t kMicrosPerDay = 86400000000LL;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// extract(field FROM v) as a numeric: timestamps (micros; timestamptz in
+// UTC, the session time zone here) or dates (days).
+absl::StatusOr<Numeric> ExtractField(std::string field, const Value& v) {
+  field = absl::AsciiStrToLower(field);
+  const bool is_date = v.type() == TypeId::kDate;
+  const int64_t micros = is_date ? v.date_value() * kMicrosPerDay : v.micros_value();
+  const int64_t days = FloorDiv(micros, kMicrosPerDay);
+  const int64_t of_day = micros - days * kMicrosPerDay;
+  const CivilDate c = CivilFromDays(days);
+  const int64_t dow = ((days % 7) + 11) % 7;  // 1970-01-01 was a Thursday (4)
+  auto whole = [](int64_t x) { return Numeric::FromInt(x); };
+  if (field == "year" || field == "years") return whole(c.year);
+  if (field == "month" || field == "months") return whole(c.month);
+  if (field == "day" || field == "days") return whole(c.day);
+  if (field == "quarter") return whole((c.month - 1) / 3 + 1);
+  if (field == "dow") return whole(dow);
+  if (field == "isodow") return whole(dow == 0 ? 7 : dow);
+  if (field == "doy") return whole(days - DaysFromCivil(c.year, 1, 1) + 1);
+  if (field == "decade") return whole(FloorDiv(c.year, 10));
+  if (field == "century") return whole(c.year > 0 ? (c.year + 99) / 100 : -((99 - c.year) / 100));
+  if (field == "millennium") return whole(c.year > 0 ? (c.year + 999) / 1000 : -((999 - c.year) / 1000));
+  if (field == "week") {
+    // ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday.
+    const int64_t isodow = dow == 0 ? 7 : dow;
+    const int64_t thursday = days - isodow + 4;
+    const CivilDate t = CivilFromDays(thursday);
+    return whole((thursday - DaysFromCivil(t.year, 1, 1)) / 7 + 1);
+  }
+  if (field == "epoch") {
+    if (is_date) return whole(days * 86400);
+    return Numeric{static_cast<__int128>(micros), 6};
+  }
+  if (is_date) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     absl::StrFormat("unit \"%s\" not supported for type date", field));
+  }
+  if (field == "hour" || field == "hours") return whole(of_day / 3600000000LL);
+  if (field == "minute" || field == "minutes") return whole(of_day / 60000000LL % 60);
+  const int64_t second_micros = of_day % 60000000LL;
+  if (field == "second" || field == "seconds") return Numeric{second_micros, 6};
+  if (field == "millisecond" || field == "milliseconds") return Numeric{second_micros, 3};
+  if (field == "microsecond" || field == "microseconds") return whole(second_micros);
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   absl::StrFormat("unit \"%s\" not recognized for type %s", field,
+                                   v.type() == TypeId::kTimestampTz ? "timestamp with time zone"
+                                                                    : "timestamp without time zone"));
+}
+
+// date_trunc(unit, micros): the start of the unit holding it.
+absl::StatusOr<int64_t> TruncateMicros(std::string unit, int64_t micros) {
+  unit = absl::AsciiStrToLower(unit);
+  const int64_t days = FloorDiv(micros, kMicrosPerDay);
+  const CivilDate c = CivilFromDays(days);
+  auto at_day = [](int64_t d) { return d * kMicrosPerDay; };
+  auto floor_to = [&](int64_t unit_micros) { return FloorDiv(micros, unit_micros) * unit_micros; };
+  if (unit == "microseconds") return micros;
+  if (unit == "milliseconds") return floor_to(1000);
+  if (unit == "second") return floor_to(1000000);
+  if (unit == "minute") return floor_to(60000000LL);
+  if (unit == "hour") return floor_to(3600000000LL);
+  if (unit == "day") return at_day(days);
+  if (unit == "week") {
+    const int64_t dow = ((days % 7) + 11) % 7;
+    return at_day(days - (dow == 0 ? 6 : dow - 1));  // back to Monday
+  }
+  if (unit == "month") return at_day(DaysFromCivil(c.year, c.month, 1));
+  if (unit == "quarter") return at_day(DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1));
+  if (unit == "year") return at_day(DaysFromCivil(c.year, 1, 1));
+  if (unit == "decade") return at_day(DaysFromCivil(FloorDiv(c.year, 10) * 10, 1, 1));
+  if (unit == "century") {
+    return at_day(DaysFromCivil(FloorDiv(c.year - 1, 100) * 100 + 1, 1, 1));
+  }
+  if (unit == "millennium") {
+    return at_day(DaysFromCivil(FloorDiv(c.year - 1, 1000) * 1000 + 1, 1, 1));
+  }
+  return MakeError(ErrorCode::kFeatureNotSupported,
+                   absl::StrFormat("unit \"%s\" not recognized for date_trunc", unit));
+}
+
 double AsDouble(const Value& v) {
   if (IsIntegerType(v.type())) return static_cast<double>(v.int_value());
   if (v.type() == TypeId::kNumeric) return v.numeric_value().ToDouble();
@@ -263,6 +372,18 @@ absl::StatusOr<std::optional<Value>> EvalStringOrMathFunction(const BoundExpr& e
       word_start = !alnum;
     }
     return Value::Text(s);
+  }
+  if (name == "extract") {
+    CAIRN_ASSIGN_OR_RETURN(Numeric n, ExtractField(str(0), args[1]));
+    return Value::Num(n);
+  }
+  if (name == "date_part") {
+    CAIRN_ASSIGN_OR_RETURN(Numeric n, ExtractField(str(0), args[1]));
+    return Value::Float64(n.ToDouble());
+  }
+  if (name == "date_trunc") {
+    CAIRN_ASSIGN_OR_RETURN(int64_t micros, TruncateMicros(str(0), args[1].micros_value()));
+    return Value::Timestamp(args[1].type(), micros);
   }
   const bool numeric = e.type.id == TypeId::kNumeric;
   if (name == "ceil" || name == "ceiling" || name == "floor" || name == "round" ||

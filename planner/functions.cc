@@ -88,6 +88,15 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
     return SqlType::Of(TypeId::kText);
   }
+  // Dates and times.
+  const bool timestamp = n == 2 && (arg(1) == TypeId::kTimestamp || arg(1) == TypeId::kTimestampTz);
+  if (name == "extract" && n == 2 && text(0) && (timestamp || arg(1) == TypeId::kDate)) {
+    return SqlType::Of(TypeId::kNumeric);
+  }
+  if (name == "date_part" && n == 2 && text(0) && (timestamp || arg(1) == TypeId::kDate)) {
+    return SqlType::Of(TypeId::kFloat64);
+  }
+  if (name == "date_trunc" && n == 2 && text(0) && timestamp) return SqlType::Of(arg(1));
   // Math. Integers take the double precision variant, as in PostgreSQL
   // (float8 is the preferred numeric type); numeric stays numeric.
   if ((name == "ceil" || name == "ceiling" || name == "floor" || name == "round" ||
