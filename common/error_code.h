@@ -37,6 +37,7 @@ enum class ErrorCode : uint16_t {
   kSubstringError,
   kInvalidArgumentForPowerFunction,
   kInvalidArgumentForLog,
+  kInvalidRegularExpression,
   kStringDataRightTruncation,
   kInvalidDatetimeFormat,
   kDatetimeFieldOverflow,

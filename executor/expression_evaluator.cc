@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <random>
+#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -356,6 +357,58 @@ absl::StatusOr<std::optional<Value>> EvalStringOrMathFunction(const BoundExpr& e
     const int64_t count = static_cast<int64_t>(parts.size());
     const int64_t i = n > 0 ? n - 1 : count + n;
     return Value::Text(i >= 0 && i < count ? parts[i] : "");
+  }
+  if (name == "regexp_replace") {
+    // POSIX-style patterns as far as ECMAScript's agree with them (classes,
+    // quantifiers, groups, anchors); \1..\9 and \& in the replacement;
+    // flags g (every match) and i (case-insensitive).
+    const std::string flags = args.size() == 4 ? str(3) : "";
+    auto syntax = std::regex::ECMAScript;
+    bool global = false;
+    for (char f : flags) {
+      if (f == 'g') {
+        global = true;
+      } else if (f == 'i') {
+        syntax |= std::regex::icase;
+      } else {
+        return MakeError(ErrorCode::kInvalidParameterValue,
+                         absl::StrFormat("invalid regular expression option: \"%c\"", f));
+      }
+    }
+    std::regex re;
+    try {
+      re = std::regex(str(1), syntax);
+    } catch (const std::regex_error& err) {
+      return MakeError(ErrorCode::kInvalidRegularExpression,
+                       absl::StrFormat("invalid regular expression: %s", err.what()));
+    }
+    std::string replacement;
+    const std::string given = str(2);
+    for (size_t i = 0; i < given.size(); ++i) {
+      if (given[i] == '\\' && i + 1 < given.size()) {
+        const char next = given[++i];
+        if (next >= '1' && next <= '9') {
+          replacement += '$';
+          replacement += next;
+        } else if (next == '&') {
+          replacement += "$&";
+        } else {
+          replacement += next;
+        }
+      } else if (given[i] == '$') {
+        replacement += "$$";
+      } else {
+        replacement += given[i];
+      }
+    }
+    const auto mode = global ? std::regex_constants::format_default
+                             : std::regex_constants::format_first_only;
+    try {
+      return Value::Text(std::regex_replace(str(0), re, replacement, mode));
+    } catch (const std::regex_error& err) {  // too complex to match
+      return MakeError(ErrorCode::kInvalidRegularExpression,
+                       absl::StrFormat("regular expression failed: %s", err.what()));
+    }
   }
   if (name == "reverse") {
     std::string s = str(0), out;

@@ -85,6 +85,10 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "split_part" && n == 3 && text(0) && text(1) && integer(2)) {
     return SqlType::Of(TypeId::kText);
   }
+  if (name == "regexp_replace" && (n == 3 || n == 4) && text(0) && text(1) && text(2) &&
+      (n == 3 || text(3))) {
+    return SqlType::Of(TypeId::kText);
+  }
   if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
     return SqlType::Of(TypeId::kText);
   }
