@@ -96,6 +96,10 @@ struct PlanNode {
   std::vector<int> distinct_on;
   BoundExprPtr limit;                           // kLimit; null: no limit
   BoundExprPtr offset;                          // kLimit; null: 0
+  // kUpdate/kDelete: the child's rows are the target's columns followed by
+  // other FROM/USING items' (a join); a target row is written once however
+  // many rows it joined, as in PostgreSQL.
+  bool target_joined = false;
   // kInsert/kUpdate/kDelete: RETURNING over the written (or deleted) row.
   std::vector<BoundExprPtr> returning;
   bool has_returning = false;

@@ -1,3 +1,4 @@
+#include "absl/container/flat_hash_set.h"
 #include "catalog/row_codec.h"
 #include "executor/operators/dml_support.h"
 
@@ -16,8 +17,11 @@ class DeleteOperator : public Operator {
     if (done_) return false;
     done_ = true;
     CAIRN_ASSIGN_OR_RETURN(std::vector<Row> rows, Drain(child_.get()));
+    absl::flat_hash_set<std::string> deleted;  // target_joined: each target row once
     for (const Row& row : rows) {
-      ctx_->txn->Delete(catalog::EncodePrimaryKey(*plan_.table, row));
+      std::string key = catalog::EncodePrimaryKey(*plan_.table, row);
+      if (plan_.target_joined && !deleted.insert(key).second) continue;
+      ctx_->txn->Delete(std::move(key));
       ++*row_count_;
       CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, row, ctx_, batch));
     }

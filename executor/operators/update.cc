@@ -1,3 +1,4 @@
+#include "absl/container/flat_hash_set.h"
 #include "catalog/row_codec.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operators/dml_support.h"
@@ -21,7 +22,12 @@ class UpdateOperator : public Operator {
     done_ = true;
     const catalog::TableInfo& table = *plan_.table;
     CAIRN_ASSIGN_OR_RETURN(std::vector<Row> rows, Drain(child_.get()));
+    absl::flat_hash_set<std::string> written;  // target_joined: each target row once
     for (const Row& old_row : rows) {
+      if (plan_.target_joined &&
+          !written.insert(catalog::EncodePrimaryKey(table, old_row)).second) {
+        continue;
+      }
       Row new_row;
       new_row.reserve(plan_.exprs.size());
       for (const auto& e : plan_.exprs) {

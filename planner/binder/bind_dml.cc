@@ -207,20 +207,45 @@ absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
   return BindReturning(std::move(insert), stmt.returning, TableScope(*table, stmt.alias));
 }
 
+absl::StatusOr<PlanPtr> Binder::BindTargetRows(std::shared_ptr<const catalog::TableInfo> table,
+                                               const std::vector<ast::TableRefPtr>& others,
+                                               const ast::Expr* where, Scope* scope) {
+  PlanPtr plan = MakeScan(table);
+  for (const auto& other : others) {
+    CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*other, scope));
+    auto cross = std::make_unique<PlanNode>(PlanKind::kJoin);
+    cross->join_type = JoinType::kCross;
+    cross->output = plan->output;
+    cross->output.insert(cross->output.end(), right->output.begin(), right->output.end());
+    cross->children.push_back(std::move(plan));
+    cross->children.push_back(std::move(right));
+    plan = std::move(cross);
+  }
+  if (where == nullptr) return plan;
+  ExpressionBinder binder(scope);
+  AllowSubqueries(&binder);
+  CAIRN_ASSIGN_OR_RETURN(auto predicate, binder.BindCondition(*where, "WHERE"));
+  if (plan->kind == PlanKind::kScan) {
+    plan->predicate = std::move(predicate);
+    return plan;
+  }
+  auto filter = std::make_unique<PlanNode>(PlanKind::kFilter);
+  filter->predicate = std::move(predicate);
+  filter->output = plan->output;
+  filter->children.push_back(std::move(plan));
+  return filter;
+}
+
 absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  if (!stmt.from.empty()) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "UPDATE ... FROM is not supported yet");
-  }
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
   Scope scope = TableScope(*table, stmt.alias);
-  ExpressionBinder binder(&scope);
+  Scope joined = scope;  // the target's columns first, then FROM's
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,
+                         BindTargetRows(table, stmt.from, stmt.where.get(), &joined));
+  ExpressionBinder binder(&joined);
   AllowSubqueries(&binder);
-  PlanPtr scan = MakeScan(table);
-  if (stmt.where) {
-    CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
-  }
   const auto& columns = table->columns();
   std::vector<BoundExprPtr> new_row(columns.size());
   for (const auto& set : stmt.set) {
@@ -251,6 +276,7 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   }
   auto update = std::make_unique<PlanNode>(PlanKind::kUpdate);
   update->table = table;
+  update->target_joined = !stmt.from.empty();
   update->exprs = std::move(new_row);
   update->children.push_back(std::move(scan));
   return BindReturning(std::move(update), stmt.returning, scope);
@@ -259,19 +285,14 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
 absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  if (!stmt.using_tables.empty()) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "DELETE ... USING is not supported yet");
-  }
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
   Scope scope = TableScope(*table, stmt.alias);
-  PlanPtr scan = MakeScan(table);
-  if (stmt.where) {
-    ExpressionBinder binder(&scope);
-    AllowSubqueries(&binder);
-    CAIRN_ASSIGN_OR_RETURN(scan->predicate, binder.BindCondition(*stmt.where, "WHERE"));
-  }
+  Scope joined = scope;
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,
+                         BindTargetRows(table, stmt.using_tables, stmt.where.get(), &joined));
   auto del = std::make_unique<PlanNode>(PlanKind::kDelete);
   del->table = table;
+  del->target_joined = !stmt.using_tables.empty();
   del->children.push_back(std::move(scan));
   return BindReturning(std::move(del), stmt.returning, scope);
 }

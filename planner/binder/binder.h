@@ -64,6 +64,12 @@ class Binder {
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // The rows UPDATE and DELETE write: the target's, joined with `others`
+  // (UPDATE ... FROM, DELETE ... USING) whose columns `scope` gains,
+  // filtered by `where`.
+  absl::StatusOr<PlanPtr> BindTargetRows(std::shared_ptr<const catalog::TableInfo> table,
+                                         const std::vector<ast::TableRefPtr>& others,
+                                         const ast::Expr* where, Scope* scope);
   // A function in FROM (generate_series).
   absl::StatusOr<PlanPtr> BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope);
   // A subquery in FROM, or a WITH query named there: its rows under `alias`.
