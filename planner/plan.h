@@ -100,6 +100,11 @@ struct PlanNode {
   // other FROM/USING items' (a join); a target row is written once however
   // many rows it joined, as in PostgreSQL.
   bool target_joined = false;
+  // kInsert ... ON CONFLICT on the primary key: do nothing, or update the
+  // existing row to `exprs` (one per column, over the existing row followed
+  // by the proposed one, EXCLUDED) where `predicate` holds.
+  enum class OnConflict : uint8_t { kError, kNothing, kUpdate };
+  OnConflict on_conflict = OnConflict::kError;
   // kInsert/kUpdate/kDelete: RETURNING over the written (or deleted) row.
   std::vector<BoundExprPtr> returning;
   bool has_returning = false;

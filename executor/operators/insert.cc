@@ -1,3 +1,9 @@
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "catalog/row_codec.h"
+#include "executor/expression_evaluator.h"
 #include "executor/operators/dml_support.h"
 
 namespace cairn::executor {
@@ -23,9 +29,16 @@ class InsertOperator : public Operator {
       }
       for (const Row& row : input) {
         CAIRN_RETURN_IF_ERROR(CheckNotNull(table, row));
-        CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
+        if (plan_.on_conflict == planner::PlanNode::OnConflict::kError) {
+          CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
+          ++*row_count_;
+          CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, row, ctx_, batch));
+          continue;
+        }
+        CAIRN_ASSIGN_OR_RETURN(std::optional<Row> written, InsertOrResolve(table, row));
+        if (!written) continue;
         ++*row_count_;
-        CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, row, ctx_, batch));
+        CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, *written, ctx_, batch));
       }
       if (!plan_.has_returning) batch->clear();
     }
@@ -33,11 +46,54 @@ class InsertOperator : public Operator {
   }
 
  private:
+  // ON CONFLICT: inserts `row`, or on a primary key conflict does nothing
+  // or updates the existing row. Returns the row written, if any.
+  absl::StatusOr<std::optional<Row>> InsertOrResolve(const catalog::TableInfo& table,
+                                                     const Row& row) {
+    std::string key = catalog::EncodePrimaryKey(table, row);
+    const bool update = plan_.on_conflict == planner::PlanNode::OnConflict::kUpdate;
+    if (update && !touched_.insert(key).second) {
+      return WithDetail(
+          MakeError(ErrorCode::kCardinalityViolation,
+                    "ON CONFLICT DO UPDATE command cannot affect row a second time"),
+          "Ensure that no rows proposed for insertion within the same command have duplicate "
+          "constrained values.");
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto existing, ctx_->txn->Get(key));
+    if (!existing) {
+      ctx_->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
+      return row;
+    }
+    if (!update) return std::optional<Row>();
+    CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(table, key, *existing));
+    Row both = current;
+    both.insert(both.end(), row.begin(), row.end());  // then EXCLUDED
+    if (plan_.predicate) {
+      CAIRN_ASSIGN_OR_RETURN(bool pass, EvaluatePredicate(*plan_.predicate, both, ctx_));
+      if (!pass) return std::optional<Row>();
+    }
+    Row updated;
+    for (const auto& e : plan_.exprs) {
+      CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e, both, ctx_));
+      updated.push_back(std::move(v));
+    }
+    CAIRN_RETURN_IF_ERROR(CheckNotNull(table, updated));
+    std::string new_key = catalog::EncodePrimaryKey(table, updated);
+    if (new_key == key) {
+      ctx_->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, updated));
+    } else {
+      ctx_->txn->Delete(std::move(key));
+      CAIRN_RETURN_IF_ERROR(InsertRow(table, updated, ctx_));
+    }
+    return updated;
+  }
+
   const planner::PlanNode& plan_;
   OperatorPtr child_;
   ExecContext* ctx_;
   int64_t* row_count_;
   bool done_ = false;
+  absl::flat_hash_set<std::string> touched_;  // DO UPDATE: rows written so far
 };
 
 }  // namespace

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <set>
 
 #include "absl/strings/str_format.h"
@@ -91,10 +93,6 @@ absl::StatusOr<PlanPtr> Binder::BindReturning(PlanPtr dml,
 absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  if (stmt.on_conflict) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "ON CONFLICT is not supported yet",
-                     stmt.on_conflict->position);
-  }
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
   const auto& columns = table->columns();
 
@@ -204,7 +202,90 @@ absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
   auto insert = std::make_unique<PlanNode>(PlanKind::kInsert);
   insert->table = table;
   insert->children.push_back(std::move(source));
+  if (stmt.on_conflict) CAIRN_RETURN_IF_ERROR(BindOnConflict(stmt, *table, insert.get()));
   return BindReturning(std::move(insert), stmt.returning, TableScope(*table, stmt.alias));
+}
+
+absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
+                                    const catalog::TableInfo& table, PlanNode* insert) {
+  const ast::OnConflictClause& oc = *stmt.on_conflict;
+  // The primary key is the one unique constraint so far: the target, when
+  // given, must name exactly its columns.
+  const bool needs_target = oc.action == ast::OnConflictAction::kUpdate;
+  if (!oc.constraint.empty() && oc.constraint != table.primary_index_name()) {
+    return MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrFormat("constraint \"%s\" for table \"%s\" does not exist",
+                                     oc.constraint, table.name()),
+                     oc.position);
+  }
+  if (oc.constraint.empty()) {
+    if (needs_target && oc.target_columns.empty()) {
+      return MakeError(ErrorCode::kSyntaxError,
+                       "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                       oc.position);
+    }
+    if (!oc.target_columns.empty()) {
+      std::vector<int> named;
+      for (const auto& c : oc.target_columns) {
+        auto pos = table.FindColumn(c.name);
+        if (!pos) {
+          return MakeError(ErrorCode::kUndefinedColumn,
+                           absl::StrFormat("column \"%s\" does not exist", c.name), c.position);
+        }
+        named.push_back(*pos);
+      }
+      std::vector<int> key(table.primary_key().begin(), table.primary_key().end());
+      std::sort(named.begin(), named.end());
+      named.erase(std::unique(named.begin(), named.end()), named.end());
+      std::sort(key.begin(), key.end());
+      if (named != key) {
+        return MakeError(ErrorCode::kInvalidColumnReference,
+                         "there is no unique or exclusion constraint matching the ON CONFLICT "
+                         "specification",
+                         oc.position);
+      }
+    }
+  }
+  if (oc.action == ast::OnConflictAction::kNothing) {
+    insert->on_conflict = PlanNode::OnConflict::kNothing;
+    return absl::OkStatus();
+  }
+  // DO UPDATE: names over the existing row, then EXCLUDED (the proposed one).
+  Scope scope = TableScope(table, stmt.alias);
+  for (const auto& c : table.columns()) scope.Add({"excluded", c.name, c.type, c.hidden});
+  ExpressionBinder binder(&scope);
+  AllowSubqueries(&binder);
+  const auto& columns = table.columns();
+  std::vector<BoundExprPtr> new_row(columns.size());
+  for (const auto& set : oc.set) {
+    auto pos = table.FindColumn(set.column.name);
+    if (!pos || columns[*pos].hidden) {
+      return MakeError(ErrorCode::kUndefinedColumn,
+                       absl::StrFormat("column \"%s\" of relation \"%s\" does not exist",
+                                       set.column.name, table.name()),
+                       set.column.position);
+    }
+    BoundExprPtr value;
+    if (set.value->kind == ast::ExprKind::kDefault) {
+      CAIRN_ASSIGN_OR_RETURN(value, BindColumnDefault(table, *pos));
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*set.value));
+      CAIRN_ASSIGN_OR_RETURN(value, ExpressionBinder::CoerceForAssignment(
+                                        std::move(b), columns[*pos].type, columns[*pos].name));
+    }
+    new_row[*pos] = std::move(value);
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!new_row[i]) {
+      new_row[i] = BoundExpr::Column(static_cast<int>(i), columns[i].type, columns[i].name);
+    }
+  }
+  insert->exprs = std::move(new_row);
+  if (oc.where) {
+    CAIRN_ASSIGN_OR_RETURN(insert->predicate, binder.BindCondition(*oc.where, "WHERE"));
+  }
+  insert->on_conflict = PlanNode::OnConflict::kUpdate;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PlanPtr> Binder::BindTargetRows(std::shared_ptr<const catalog::TableInfo> table,

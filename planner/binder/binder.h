@@ -64,6 +64,9 @@ class Binder {
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // INSERT ... ON CONFLICT (on the primary key) into `insert`.
+  absl::Status BindOnConflict(const ast::InsertStatement& stmt, const catalog::TableInfo& table,
+                              PlanNode* insert);
   // The rows UPDATE and DELETE write: the target's, joined with `others`
   // (UPDATE ... FROM, DELETE ... USING) whose columns `scope` gains,
   // filtered by `where`.
