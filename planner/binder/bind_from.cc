@@ -1,0 +1,258 @@
+// FROM items: tables, WITH queries named there, subqueries, joins and
+// generate_series. Each appends its columns to the query's scope.
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "common/error_code.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/expression_binder.h"
+
+namespace cairn::planner {
+
+absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
+  if (ref.kind == ast::TableRefKind::kJoin) return BindJoin(ref.As<ast::JoinRef>(), scope);
+  if (ref.kind == ast::TableRefKind::kSubquery) {
+    if (ref.alias.name.empty()) {
+      return MakeError(ErrorCode::kSyntaxError, "subquery in FROM must have an alias",
+                       ref.position);
+    }
+    return BindDerivedTable(*ref.As<ast::SubqueryRef>().query, ref.alias, "", ref.position,
+                            scope);
+  }
+  if (ref.kind == ast::TableRefKind::kFunction) {
+    return BindTableFunction(ref.As<ast::FunctionTableRef>(), scope);
+  }
+  if (ref.kind != ast::TableRefKind::kBaseTable) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "this kind of FROM item is not supported yet",
+                     ref.position);
+  }
+  const auto& base = ref.As<ast::BaseTableRef>();
+  if (base.name.schema.empty() && base.name.catalog.empty()) {
+    // A WITH query of that name hides a table (innermost first); its own
+    // query sees only the WITH queries defined before it.
+    for (size_t k = ctes_.size(); k-- > 0;) {
+      if (ctes_[k]->name != base.name.name) continue;
+      const ast::CommonTableExpr& cte = *ctes_[k];
+      std::vector<const ast::CommonTableExpr*> visible(ctes_.begin(), ctes_.begin() + k);
+      visible.swap(ctes_);
+      ast::TableAlias alias = ref.alias;
+      if (alias.columns.empty()) alias.columns = cte.column_names;
+      absl::StatusOr<PlanPtr> plan =
+          BindDerivedTable(*cte.query, alias, cte.name, ref.position, scope);
+      visible.swap(ctes_);
+      return plan;
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
+  std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
+  for (const auto& c : scope->columns()) {
+    if (!c.table.empty() && c.table == alias) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", alias),
+                       ref.position);
+    }
+  }
+  auto scan = std::make_unique<PlanNode>(PlanKind::kScan);
+  scan->table = table;
+  for (const auto& c : table->columns()) {
+    scope->Add({alias, c.name, c.type, c.hidden});
+    scan->output.push_back({c.name, c.type});
+  }
+  return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope) {
+  const ast::FunctionExpr& f = *ref.function;
+  if (f.name != "generate_series") {
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     absl::StrFormat("function %s does not exist, or is not supported in FROM",
+                                     f.name),
+                     ref.position);
+  }
+  if (f.args.size() != 2 && f.args.size() != 3) {
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     "generate_series takes a start, a stop and an optional step", ref.position);
+  }
+  // Arguments are evaluated once, before the first row, over the
+  // enclosing query's row when they name its columns.
+  Scope none;
+  none.set_parent(outer_scope_);
+  ExpressionBinder binder(&none);
+  AllowSubqueries(&binder);
+  auto plan = std::make_unique<PlanNode>(PlanKind::kSeries);
+  SqlType type = SqlType::Of(TypeId::kInt32);
+  for (const auto& a : f.args) {
+    CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*a));
+    if (b->type.id == TypeId::kInt64) type = SqlType::Of(TypeId::kInt64);
+    if (!IsIntegerType(b->type.id) && b->type.id != TypeId::kUnknown) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrFormat("generate_series(%s) is not supported yet; integers only",
+                                       TypeName(b->type)),
+                       a->position);
+    }
+    plan->exprs.push_back(std::move(b));
+  }
+  for (auto& e : plan->exprs) {
+    CAIRN_ASSIGN_OR_RETURN(e, ExpressionBinder::Coerce(std::move(e), type));
+  }
+  // One column: named by a column alias, else by the table alias, as in
+  // PostgreSQL for a function returning a scalar.
+  const std::string table = ref.alias.name.empty() ? f.name : ref.alias.name;
+  const std::string column = !ref.alias.columns.empty() ? ref.alias.columns[0] : table;
+  if (ref.alias.columns.size() > 1) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     "too many column aliases specified for function generate_series",
+                     ref.position);
+  }
+  plan->output.push_back({column, type});
+  scope->Add({table, column, type});
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindDerivedTable(const ast::QueryNode& query,
+                                                 const ast::TableAlias& alias,
+                                                 const std::string& default_name, int position,
+                                                 Scope* scope) {
+  const std::string name = alias.name.empty() ? default_name : alias.name;
+  for (const auto& c : scope->columns()) {
+    if (!c.table.empty() && c.table == name) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", name),
+                       position);
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr plan, BindQuery(query));
+  if (alias.columns.size() > plan->output.size()) {
+    return MakeError(ErrorCode::kInvalidColumnReference,
+                     absl::StrFormat("table \"%s\" has %d columns available but %d columns "
+                                     "specified",
+                                     name, plan->output.size(), alias.columns.size()),
+                     position);
+  }
+  for (size_t i = 0; i < plan->output.size(); ++i) {
+    OutputColumn& c = plan->output[i];
+    if (i < alias.columns.size()) c.name = alias.columns[i];
+    scope->Add({name, c.name, c.type});
+  }
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope) {
+  // The left side's columns come first in the row, then the right side's;
+  // names are resolved over both (and over what `scope` held before, for
+  // the duplicate-alias check only).
+  const size_t before = scope->columns().size();
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr left, BindTableRef(*join.left, scope));
+  const size_t left_end = scope->columns().size();
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*join.right, scope));
+  const int left_width = static_cast<int>(left_end - before);
+
+  auto node = std::make_unique<PlanNode>(PlanKind::kJoin);
+  switch (join.join_type) {
+    case ast::JoinType::kInner: node->join_type = JoinType::kInner; break;
+    case ast::JoinType::kLeft: node->join_type = JoinType::kLeft; break;
+    case ast::JoinType::kRight: node->join_type = JoinType::kRight; break;
+    case ast::JoinType::kFull: node->join_type = JoinType::kFull; break;
+    case ast::JoinType::kCross: node->join_type = JoinType::kCross; break;
+  }
+  node->output = left->output;
+  node->output.insert(node->output.end(), right->output.begin(), right->output.end());
+
+  // This join's columns, positioned in its own output row.
+  Scope own(std::vector<ScopeColumn>(scope->columns().begin() + before, scope->columns().end()));
+  const Scope left_scope(std::vector<ScopeColumn>(own.columns().begin(),
+                                                  own.columns().begin() + left_width));
+  const Scope right_scope(std::vector<ScopeColumn>(own.columns().begin() + left_width,
+                                                   own.columns().end()));
+
+  std::vector<std::string> using_names;
+  for (const auto& id : join.using_columns) using_names.push_back(id.name);
+  if (join.natural) {
+    for (const auto& l : left_scope.columns()) {
+      if (l.hidden || l.merged_away) continue;
+      for (const auto& r : right_scope.columns()) {
+        if (!r.hidden && !r.merged_away && r.name == l.name) using_names.push_back(l.name);
+      }
+    }
+  }
+  std::vector<int> merged;  // USING: the kept column of each pair
+  own.set_parent(outer_scope_);
+  if (join.condition) {
+    ExpressionBinder binder(&own);
+    AllowSubqueries(&binder);
+    CAIRN_ASSIGN_OR_RETURN(node->predicate, binder.BindCondition(*join.condition, "JOIN/ON"));
+  } else if (!using_names.empty()) {
+    if (node->join_type == JoinType::kFull) {
+      // The merged column of a FULL JOIN is COALESCE(left, right), which
+      // needs a computed column here: refused rather than half right.
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "FULL JOIN with USING or NATURAL is not supported yet; use ON",
+                       join.position);
+    }
+    ExpressionBinder binder(&own);
+    std::vector<BoundExprPtr> equalities;
+    for (const std::string& name : using_names) {
+      auto l = left_scope.Resolve("", name, join.position);
+      if (!l.ok()) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" specified in USING clause does not "
+                                         "exist in left table",
+                                         name),
+                         join.position);
+      }
+      auto r = right_scope.Resolve("", name, join.position);
+      if (!r.ok()) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" specified in USING clause does not "
+                                         "exist in right table",
+                                         name),
+                         join.position);
+      }
+      const int li = *l;
+      const int ri = left_width + *r;
+      CAIRN_ASSIGN_OR_RETURN(
+          auto eq, binder.BindEquality(
+                       BoundExpr::Column(li, own.columns()[li].type, name),
+                       BoundExpr::Column(ri, own.columns()[ri].type, name), join.position));
+      equalities.push_back(std::move(eq));
+      // One name for the pair: the side whose rows all appear.
+      const bool right_kept = node->join_type == JoinType::kRight;
+      scope->mutable_columns()[before + (right_kept ? li : ri)].merged_away = true;
+      merged.push_back(right_kept ? ri : li);
+    }
+    if (equalities.size() == 1) {
+      node->predicate = std::move(equalities[0]);
+    } else {
+      node->predicate = std::make_unique<BoundExpr>();
+      node->predicate->kind = BoundExprKind::kAnd;
+      node->predicate->type = SqlType::Of(TypeId::kBool);
+      node->predicate->position = join.position;
+      node->predicate->children = std::move(equalities);
+    }
+  } else if (node->join_type != JoinType::kCross && !join.natural) {
+    return MakeError(ErrorCode::kSyntaxError, "JOIN requires an ON or USING clause",
+                     join.position);
+  }
+  node->children.push_back(std::move(left));
+  node->children.push_back(std::move(right));
+  if (merged.empty()) return node;
+
+  // As in PostgreSQL, the merged USING columns come first (SELECT * shows
+  // them so), then the rest of the left side, then the right side.
+  std::vector<int> order = merged;
+  for (int i = 0; i < static_cast<int>(own.columns().size()); ++i) {
+    if (std::find(merged.begin(), merged.end(), i) == merged.end()) order.push_back(i);
+  }
+  std::vector<ScopeColumn> joined(scope->columns().begin() + before, scope->columns().end());
+  auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const ScopeColumn& c = joined[order[i]];
+    project->exprs.push_back(BoundExpr::Column(order[i], c.type, c.name));
+    project->output.push_back(node->output[order[i]]);
+    scope->mutable_columns()[before + i] = c;
+  }
+  project->children.push_back(std::move(node));
+  return project;
+}
+
+}  // namespace cairn::planner
