@@ -366,6 +366,14 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
   if (auto* c = dynamic_cast<P::SubqueryExprContext*>(ctx)) {
     return TransformSubquery(ast::SubqueryKind::kScalar, c->selectStmt(), pos);
   }
+  if (auto* c = dynamic_cast<P::PositionExprContext*>(ctx)) {
+    // position(sub IN s): strpos(s, sub), named "position" in output.
+    auto fn = std::make_unique<ast::FunctionExpr>(pos);
+    fn->name = "position";
+    fn->args.push_back(TransformOperator(c->operatorExpr(0)));
+    fn->args.push_back(TransformOperator(c->operatorExpr(1)));
+    return fn;
+  }
   if (auto* c = dynamic_cast<P::ExtractExprContext*>(ctx)) {
     auto fn = std::make_unique<ast::FunctionExpr>(pos);
     fn->name = "extract";

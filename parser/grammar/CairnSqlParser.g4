@@ -316,6 +316,7 @@ primaryExpr
     | LPAREN selectStmt RPAREN                                #subqueryExpr
     | LPAREN expr RPAREN                                      #parenExpr
     | EXTRACT LPAREN extractField FROM expr RPAREN            #extractExpr
+    | POSITION LPAREN operatorExpr IN operatorExpr RPAREN     #positionExpr
     | sqlValueFunction                                        #sqlValueFunctionExpr
     | functionName LPAREN functionArgs? RPAREN                #functionCallExpr
     | identifier (DOT identifier)*                            #columnRefExpr
@@ -356,7 +357,7 @@ nonReservedKeyword
     | DEFERRABLE | DELETE | DELIMITER | DOUBLE | ESCAPE | EXPLAIN | FIRST | FREEZE
     | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION
     | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NOTHING | NOWAIT | NULLS
-    | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
+    | POSITION | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
     | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET
     | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK

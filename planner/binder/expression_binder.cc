@@ -571,6 +571,11 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
   }
   std::string name = f.name;
   if (name == "trim") name = "btrim";
+  if (name == "position" && args.size() == 2) {  // position(sub IN s) = strpos(s, sub)
+    name = "strpos";
+    std::swap(args[0], args[1]);
+    std::swap(types[0], types[1]);
+  }
   CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(name, types, f.position));
   auto e = MakeNode(BoundExprKind::kFunction, type, f.position);
   e->name = name;
