@@ -137,6 +137,47 @@ absl::StatusOr<PlanPtr> Binder::BindDerivedTable(const ast::QueryNode& query,
   return plan;
 }
 
+namespace {
+
+// FULL JOIN ... USING: the merged columns, COALESCE(left, right) under the
+// bare names, come first; every original column follows (still reachable
+// qualified, not by the bare name or *).
+absl::StatusOr<PlanPtr> MergeFullJoinColumns(PlanPtr join,
+                                             const std::vector<std::pair<int, int>>& pairs,
+                                             const Scope& own, size_t before, Scope* scope) {
+  std::vector<ScopeColumn> joined(scope->columns().begin() + before, scope->columns().end());
+  std::vector<ScopeColumn> tail;
+  auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+  for (const auto& [li, ri] : pairs) {
+    const ScopeColumn& l = own.columns()[li];
+    const ScopeColumn& r = own.columns()[ri];
+    CAIRN_ASSIGN_OR_RETURN(SqlType type,
+                           ExpressionBinder::CommonType(l.type, r.type, "COALESCE", 0));
+    auto coalesce = std::make_unique<BoundExpr>();
+    coalesce->kind = BoundExprKind::kFunction;
+    coalesce->name = "coalesce";
+    coalesce->type = type;
+    CAIRN_ASSIGN_OR_RETURN(auto lc, ExpressionBinder::Coerce(BoundExpr::Column(li, l.type, l.name), type));
+    CAIRN_ASSIGN_OR_RETURN(auto rc, ExpressionBinder::Coerce(BoundExpr::Column(ri, r.type, r.name), type));
+    coalesce->children.push_back(std::move(lc));
+    coalesce->children.push_back(std::move(rc));
+    project->exprs.push_back(std::move(coalesce));
+    project->output.push_back({l.name, type});
+    tail.push_back({"", l.name, type});
+  }
+  for (size_t i = 0; i < joined.size(); ++i) {
+    project->exprs.push_back(BoundExpr::Column(static_cast<int>(i), joined[i].type, joined[i].name));
+    project->output.push_back(join->output[i]);
+    tail.push_back(joined[i]);
+  }
+  scope->mutable_columns().resize(before);
+  for (ScopeColumn& c : tail) scope->Add(std::move(c));
+  project->children.push_back(std::move(join));
+  return project;
+}
+
+}  // namespace
+
 absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope) {
   // The left side's columns come first in the row, then the right side's;
   // names are resolved over both (and over what `scope` held before, for
@@ -176,19 +217,13 @@ absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope)
     }
   }
   std::vector<int> merged;  // USING: the kept column of each pair
+  std::vector<std::pair<int, int>> full_pairs;  // FULL JOIN USING: both columns
   own.set_parent(outer_scope_);
   if (join.condition) {
     ExpressionBinder binder(&own);
     AllowSubqueries(&binder);
     CAIRN_ASSIGN_OR_RETURN(node->predicate, binder.BindCondition(*join.condition, "JOIN/ON"));
   } else if (!using_names.empty()) {
-    if (node->join_type == JoinType::kFull) {
-      // The merged column of a FULL JOIN is COALESCE(left, right), which
-      // needs a computed column here: refused rather than half right.
-      return MakeError(ErrorCode::kFeatureNotSupported,
-                       "FULL JOIN with USING or NATURAL is not supported yet; use ON",
-                       join.position);
-    }
     ExpressionBinder binder(&own);
     std::vector<BoundExprPtr> equalities;
     for (const std::string& name : using_names) {
@@ -215,6 +250,13 @@ absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope)
                        BoundExpr::Column(li, own.columns()[li].type, name),
                        BoundExpr::Column(ri, own.columns()[ri].type, name), join.position));
       equalities.push_back(std::move(eq));
+      if (node->join_type == JoinType::kFull) {
+        // Either side may be NULL: the name stands for COALESCE of both.
+        scope->mutable_columns()[before + li].merged_away = true;
+        scope->mutable_columns()[before + ri].merged_away = true;
+        full_pairs.emplace_back(li, ri);
+        continue;
+      }
       // One name for the pair: the side whose rows all appear.
       const bool right_kept = node->join_type == JoinType::kRight;
       scope->mutable_columns()[before + (right_kept ? li : ri)].merged_away = true;
@@ -235,6 +277,7 @@ absl::StatusOr<PlanPtr> Binder::BindJoin(const ast::JoinRef& join, Scope* scope)
   }
   node->children.push_back(std::move(left));
   node->children.push_back(std::move(right));
+  if (!full_pairs.empty()) return MergeFullJoinColumns(std::move(node), full_pairs, own, before, scope);
   if (merged.empty()) return node;
 
   // As in PostgreSQL, the merged USING columns come first (SELECT * shows
