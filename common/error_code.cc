@@ -38,6 +38,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kInvalidArgumentForPowerFunction, "invalid_argument_for_power_function", "2201F", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidArgumentForLog, "invalid_argument_for_logarithm", "2201E", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidRegularExpression, "invalid_regular_expression", "2201B", false, SC::kInvalidArgument},
+    {ErrorCode::kProgramLimitExceeded, "program_limit_exceeded", "54000", false, SC::kResourceExhausted},
     {ErrorCode::kStringDataRightTruncation, "string_data_right_truncation", "22001", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidDatetimeFormat, "invalid_datetime_format", "22007", false, SC::kInvalidArgument},
     {ErrorCode::kDatetimeFieldOverflow, "datetime_field_overflow", "22008", false, SC::kOutOfRange},

@@ -38,6 +38,7 @@ enum class ErrorCode : uint16_t {
   kInvalidArgumentForPowerFunction,
   kInvalidArgumentForLog,
   kInvalidRegularExpression,
+  kProgramLimitExceeded,
   kStringDataRightTruncation,
   kInvalidDatetimeFormat,
   kDatetimeFieldOverflow,

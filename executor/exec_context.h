@@ -31,6 +31,8 @@ struct ExecContext {
   // uncorrelated subquery returned, computed once per statement.
   std::vector<const Row*> outer_rows;
   absl::flat_hash_map<const planner::BoundExpr*, std::vector<Value>> subquery_results;
+  // WITH RECURSIVE: the rows the previous round added, per work table.
+  absl::flat_hash_map<int, std::vector<Row>> work_tables;
 };
 
 }  // namespace cairn::executor

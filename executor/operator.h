@@ -34,6 +34,11 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
 OperatorPtr MakeValuesOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeScanOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeSeriesOperator(const planner::PlanNode& plan, ExecContext* ctx);
+// WITH RECURSIVE: `first` runs the non-recursive term; the recursive one
+// (plan.children[1]) is built anew for each round.
+OperatorPtr MakeRecursiveUnionOperator(const planner::PlanNode& plan, OperatorPtr first,
+                                       ExecContext* ctx);
+OperatorPtr MakeWorkTableOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeFilterOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeProjectOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr child,

@@ -61,6 +61,8 @@ std::string NodeText(const PlanNode& node) {
       return "Nested Loop";
     }
     case PlanKind::kSeries: return "Function Scan on generate_series";
+    case PlanKind::kRecursiveUnion: return "Recursive Union";
+    case PlanKind::kWorkTable: return "WorkTable Scan";
     case PlanKind::kSetOp: {
       if (node.set_op == SetOp::kUnion) return node.set_all ? "Append" : "Hash Union";
       return absl::StrCat("HashSetOp ", node.set_op == SetOp::kIntersect ? "Intersect" : "Except",

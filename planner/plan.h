@@ -48,6 +48,9 @@ enum class PlanKind : uint8_t {
   kJoin,       // children[0] x children[1] by `join_type`, matched by `predicate`
   kSetOp,      // children[0] `set_op` children[1], rows as wholes (NULLs equal)
   kSeries,     // generate_series(exprs[0], exprs[1][, exprs[2]]): one column
+  kRecursiveUnion,  // WITH RECURSIVE: children[0], then children[1] run again over
+                    // the rows the previous round added (work table) until none
+  kWorkTable,       // those rows, inside children[1] of a kRecursiveUnion
   kInsert,     // child produces full rows in table column order
   kUpdate,     // child produces table rows; exprs compute the new full rows
   kDelete,     // child produces table rows
@@ -83,6 +86,7 @@ struct PlanNode {
   BoundExprPtr predicate;   // kScan (residual), kFilter, kJoin (null: every pair)
   JoinType join_type = JoinType::kInner;  // kJoin; output: left columns, then right
   SetOp set_op = SetOp::kUnion;           // kSetOp
+  int work_table = 0;                     // kRecursiveUnion, kWorkTable
   bool set_all = false;                   // kSetOp: ALL keeps duplicates
   // kProject: one per output column. kUpdate: the new row, one per table
   // column, over the old row. kInsert: unused.

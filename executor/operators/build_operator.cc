@@ -13,6 +13,9 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
     case PlanKind::kValues: return MakeValuesOperator(plan, ctx);
     case PlanKind::kScan: return MakeScanOperator(plan, ctx);
     case PlanKind::kSeries: return MakeSeriesOperator(plan, ctx);
+    case PlanKind::kRecursiveUnion:
+      return MakeRecursiveUnionOperator(plan, std::move(child), ctx);
+    case PlanKind::kWorkTable: return MakeWorkTableOperator(plan, ctx);
     case PlanKind::kFilter: return MakeFilterOperator(plan, std::move(child), ctx);
     case PlanKind::kProject: return MakeProjectOperator(plan, std::move(child), ctx);
     case PlanKind::kAggregate: return MakeAggregateOperator(plan, std::move(child), ctx);

@@ -33,6 +33,13 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     for (size_t k = ctes_.size(); k-- > 0;) {
       if (ctes_[k]->name != base.name.name) continue;
       const ast::CommonTableExpr& cte = *ctes_[k];
+      if (recursive_ctes_.contains(&cte)) {
+        ast::TableAlias alias = ref.alias;
+        if (alias.columns.empty()) alias.columns = cte.column_names;
+        CAIRN_ASSIGN_OR_RETURN(PlanPtr plan,
+                               BindRecursiveReference(cte, k, alias, ref.position, scope));
+        if (plan != nullptr) return plan;
+      }
       std::vector<const ast::CommonTableExpr*> visible(ctes_.begin(), ctes_.begin() + k);
       visible.swap(ctes_);
       ast::TableAlias alias = ref.alias;
@@ -106,6 +113,100 @@ absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& r
   }
   plan->output.push_back({column, type});
   scope->Add({table, column, type});
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindRecursiveReference(const ast::CommonTableExpr& cte,
+                                                       size_t index,
+                                                       const ast::TableAlias& alias,
+                                                       int position, Scope* scope) {
+  const std::string name = alias.name.empty() ? cte.name : alias.name;
+  auto add_columns = [&](const std::vector<OutputColumn>& columns) {
+    for (const OutputColumn& c : columns) scope->Add({name, c.name, c.type});
+  };
+  // Inside its own recursive term: the rows of the previous round.
+  for (size_t w = work_tables_.size(); w-- > 0;) {
+    if (work_tables_[w].cte != &cte) continue;
+    work_tables_[w].referenced = true;
+    auto plan = std::make_unique<PlanNode>(PlanKind::kWorkTable);
+    plan->work_table = work_tables_[w].id;
+    plan->output = work_tables_[w].columns;
+    add_columns(plan->output);
+    return plan;
+  }
+  if (cte.query->kind != ast::QueryNodeKind::kSetOperation ||
+      cte.query->As<ast::SetOperationNode>().op != ast::SetOpType::kUnion ||
+      cte.query->has_modifiers()) {
+    return PlanPtr();  // no recursive union: an ordinary WITH query
+  }
+  const auto& set = cte.query->As<ast::SetOperationNode>();
+  // The non-recursive term sees the WITH queries before this one; the
+  // recursive term sees this one too, as its work table.
+  std::vector<const ast::CommonTableExpr*> visible(ctes_.begin(), ctes_.begin() + index);
+  visible.swap(ctes_);
+  absl::StatusOr<PlanPtr> left = BindQuery(*set.left);
+  if (!left.ok()) {
+    visible.swap(ctes_);
+    return left.status();
+  }
+  std::vector<OutputColumn> columns = (*left)->output;
+  if (alias.columns.size() > columns.size()) {
+    visible.swap(ctes_);
+    return MakeError(ErrorCode::kInvalidColumnReference,
+                     absl::StrFormat("WITH query \"%s\" has %d columns available but %d "
+                                     "columns specified",
+                                     cte.name, columns.size(), alias.columns.size()),
+                     position);
+  }
+  for (size_t i = 0; i < alias.columns.size(); ++i) columns[i].name = alias.columns[i];
+  const int id = next_work_table_++;
+  work_tables_.push_back({&cte, id, columns});
+  ctes_.push_back(&cte);
+  absl::StatusOr<PlanPtr> right = BindQuery(*set.right);
+  const bool recursive = work_tables_.back().referenced;
+  work_tables_.pop_back();
+  ctes_.pop_back();
+  visible.swap(ctes_);
+  CAIRN_RETURN_IF_ERROR(right.status());
+  if (!recursive) return PlanPtr();  // bound again as an ordinary WITH query
+  if ((*right)->output.size() != columns.size()) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     "each UNION query must have the same number of columns", position);
+  }
+  // The recursive term's rows take the non-recursive term's column types.
+  PlanPtr recursive_term = *std::move(right);
+  bool same = true;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    same &= recursive_term->output[i].type == columns[i].type;
+  }
+  if (!same) {
+    auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const OutputColumn& c = recursive_term->output[i];
+      auto coerced = ExpressionBinder::CoerceForAssignment(
+          BoundExpr::Column(static_cast<int>(i), c.type, c.name), columns[i].type,
+          columns[i].name);
+      if (!coerced.ok()) {
+        return MakeError(ErrorCode::kDatatypeMismatch,
+                         absl::StrFormat("recursive query \"%s\" column %d has type %s in "
+                                         "non-recursive term but type %s overall",
+                                         cte.name, i + 1, TypeName(columns[i].type),
+                                         TypeName(c.type)),
+                         position);
+      }
+      project->exprs.push_back(*std::move(coerced));
+      project->output.push_back(columns[i]);
+    }
+    project->children.push_back(std::move(recursive_term));
+    recursive_term = std::move(project);
+  }
+  auto plan = std::make_unique<PlanNode>(PlanKind::kRecursiveUnion);
+  plan->work_table = id;
+  plan->set_all = set.all;
+  plan->output = columns;
+  plan->children.push_back(*std::move(left));
+  plan->children.push_back(std::move(recursive_term));
+  add_columns(plan->output);
   return plan;
 }
 

@@ -121,9 +121,6 @@ absl::StatusOr<PlanPtr> Binder::BindSelect(const ast::SelectStatement& stmt) {
 }
 
 absl::Status Binder::EnterWith(const ast::WithClause& with) {
-  if (with.recursive) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "WITH RECURSIVE is not supported yet");
-  }
   for (size_t i = 0; i < with.ctes.size(); ++i) {
     const ast::CommonTableExpr& cte = with.ctes[i];
     for (size_t j = 0; j < i; ++j) {
@@ -135,7 +132,10 @@ absl::Status Binder::EnterWith(const ast::WithClause& with) {
       }
     }
   }
-  for (const ast::CommonTableExpr& cte : with.ctes) ctes_.push_back(&cte);
+  for (const ast::CommonTableExpr& cte : with.ctes) {
+    ctes_.push_back(&cte);
+    if (with.recursive) recursive_ctes_.insert(&cte);
+  }
   return absl::OkStatus();
 }
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "catalog/table_info.h"
 #include "parser/ast/ddl.h"
@@ -75,6 +76,12 @@ class Binder {
                                          const ast::Expr* where, Scope* scope);
   // A function in FROM (generate_series).
   absl::StatusOr<PlanPtr> BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope);
+  // A reference to a WITH RECURSIVE query: its recursive union, or its
+  // work table inside its own recursive term. Null plan: not recursive
+  // after all (bound as any WITH query).
+  absl::StatusOr<PlanPtr> BindRecursiveReference(const ast::CommonTableExpr& cte, size_t index,
+                                                 const ast::TableAlias& alias, int position,
+                                                 Scope* scope);
   // A subquery in FROM, or a WITH query named there: its rows under `alias`.
   absl::StatusOr<PlanPtr> BindDerivedTable(const ast::QueryNode& query,
                                            const ast::TableAlias& alias,
@@ -98,6 +105,18 @@ class Binder {
   // The WITH queries in effect, outermost first; a reference binds the
   // query anew with only the ones defined before it visible.
   std::vector<const ast::CommonTableExpr*> ctes_;
+  // The WITH queries of WITH RECURSIVE clauses.
+  absl::flat_hash_set<const ast::CommonTableExpr*> recursive_ctes_;
+  // Recursive queries being bound: a reference to one inside its own
+  // recursive term reads the work table.
+  struct WorkTable {
+    const ast::CommonTableExpr* cte;
+    int id;
+    std::vector<OutputColumn> columns;
+    bool referenced = false;
+  };
+  std::vector<WorkTable> work_tables_;
+  int next_work_table_ = 1;
 };
 
 }  // namespace cairn::planner
