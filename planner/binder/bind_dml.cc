@@ -255,9 +255,21 @@ absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
   for (const auto& c : table.columns()) scope.Add({"excluded", c.name, c.type, c.hidden});
   ExpressionBinder binder(&scope);
   AllowSubqueries(&binder);
+  CAIRN_ASSIGN_OR_RETURN(std::vector<BoundExprPtr> new_row, BindSetList(table, oc.set, &binder));
+  insert->exprs = std::move(new_row);
+  if (oc.where) {
+    CAIRN_ASSIGN_OR_RETURN(insert->predicate, binder.BindCondition(*oc.where, "WHERE"));
+  }
+  insert->on_conflict = PlanNode::OnConflict::kUpdate;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<BoundExprPtr>> Binder::BindSetList(
+    const catalog::TableInfo& table, const std::vector<ast::SetClause>& set_list,
+    ExpressionBinder* binder) {
   const auto& columns = table.columns();
   std::vector<BoundExprPtr> new_row(columns.size());
-  for (const auto& set : oc.set) {
+  for (const auto& set : set_list) {
     auto pos = table.FindColumn(set.column.name);
     if (!pos || columns[*pos].hidden) {
       return MakeError(ErrorCode::kUndefinedColumn,
@@ -265,11 +277,16 @@ absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
                                        set.column.name, table.name()),
                        set.column.position);
     }
+    if (new_row[*pos]) {
+      return MakeError(ErrorCode::kSyntaxError,
+                       absl::StrFormat("multiple assignments to same column \"%s\"", set.column.name),
+                       set.column.position);
+    }
     BoundExprPtr value;
     if (set.value->kind == ast::ExprKind::kDefault) {
       CAIRN_ASSIGN_OR_RETURN(value, BindColumnDefault(table, *pos));
     } else {
-      CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*set.value));
+      CAIRN_ASSIGN_OR_RETURN(auto b, binder->Bind(*set.value));
       CAIRN_ASSIGN_OR_RETURN(value, ExpressionBinder::CoerceForAssignment(
                                         std::move(b), columns[*pos].type, columns[*pos].name));
     }
@@ -280,12 +297,7 @@ absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
       new_row[i] = BoundExpr::Column(static_cast<int>(i), columns[i].type, columns[i].name);
     }
   }
-  insert->exprs = std::move(new_row);
-  if (oc.where) {
-    CAIRN_ASSIGN_OR_RETURN(insert->predicate, binder.BindCondition(*oc.where, "WHERE"));
-  }
-  insert->on_conflict = PlanNode::OnConflict::kUpdate;
-  return absl::OkStatus();
+  return new_row;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindTargetRows(std::shared_ptr<const catalog::TableInfo> table,
@@ -294,13 +306,7 @@ absl::StatusOr<PlanPtr> Binder::BindTargetRows(std::shared_ptr<const catalog::Ta
   PlanPtr plan = MakeScan(table);
   for (const auto& other : others) {
     CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*other, scope));
-    auto cross = std::make_unique<PlanNode>(PlanKind::kJoin);
-    cross->join_type = JoinType::kCross;
-    cross->output = plan->output;
-    cross->output.insert(cross->output.end(), right->output.begin(), right->output.end());
-    cross->children.push_back(std::move(plan));
-    cross->children.push_back(std::move(right));
-    plan = std::move(cross);
+    plan = CrossJoin(std::move(plan), std::move(right));
   }
   if (where == nullptr) return plan;
   ExpressionBinder binder(scope);
@@ -327,34 +333,8 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
                          BindTargetRows(table, stmt.from, stmt.where.get(), &joined));
   ExpressionBinder binder(&joined);
   AllowSubqueries(&binder);
-  const auto& columns = table->columns();
-  std::vector<BoundExprPtr> new_row(columns.size());
-  for (const auto& set : stmt.set) {
-    auto pos = table->FindColumn(set.column.name);
-    if (!pos || columns[*pos].hidden) {
-      return MakeError(ErrorCode::kUndefinedColumn,
-                       absl::StrFormat("column \"%s\" of relation \"%s\" does not exist",
-                                       set.column.name, table->name()),
-                       set.column.position);
-    }
-    if (new_row[*pos]) {
-      return MakeError(ErrorCode::kSyntaxError,
-                       absl::StrFormat("multiple assignments to same column \"%s\"", set.column.name),
-                       set.column.position);
-    }
-    BoundExprPtr value;
-    if (set.value->kind == ast::ExprKind::kDefault) {
-      CAIRN_ASSIGN_OR_RETURN(value, BindColumnDefault(*table, *pos));
-    } else {
-      CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*set.value));
-      CAIRN_ASSIGN_OR_RETURN(value, ExpressionBinder::CoerceForAssignment(
-                                        std::move(b), columns[*pos].type, columns[*pos].name));
-    }
-    new_row[*pos] = std::move(value);
-  }
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (!new_row[i]) new_row[i] = BoundExpr::Column(static_cast<int>(i), columns[i].type, columns[i].name);
-  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<BoundExprPtr> new_row,
+                         BindSetList(*table, stmt.set, &binder));
   auto update = std::make_unique<PlanNode>(PlanKind::kUpdate);
   update->table = table;
   update->target_joined = !stmt.from.empty();

@@ -9,6 +9,16 @@
 
 namespace cairn::planner {
 
+PlanPtr Binder::CrossJoin(PlanPtr left, PlanPtr right) {
+  auto cross = std::make_unique<PlanNode>(PlanKind::kJoin);
+  cross->join_type = JoinType::kCross;
+  cross->output = left->output;
+  cross->output.insert(cross->output.end(), right->output.begin(), right->output.end());
+  cross->children.push_back(std::move(left));
+  cross->children.push_back(std::move(right));
+  return cross;
+}
+
 absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
   if (ref.kind == ast::TableRefKind::kJoin) return BindJoin(ref.As<ast::JoinRef>(), scope);
   if (ref.kind == ast::TableRefKind::kSubquery) {

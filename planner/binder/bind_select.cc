@@ -100,6 +100,32 @@ absl::StatusOr<BoundExprPtr> BindLimitValue(const ast::Expr& e, const char* what
   return ExpressionBinder::Coerce(std::move(b), SqlType::Of(TypeId::kInt64));
 }
 
+// ORDER BY (`sort_keys`, over `plan`'s columns) and LIMIT/OFFSET of `mods`
+// on top of `plan`.
+absl::StatusOr<PlanPtr> AddSortAndLimit(PlanPtr plan, std::vector<SortKey> sort_keys,
+                                        const ast::QueryNode& mods) {
+  if (!sort_keys.empty()) {
+    auto sort = std::make_unique<PlanNode>(PlanKind::kSort);
+    sort->sort_keys = std::move(sort_keys);
+    sort->output = plan->output;
+    sort->children.push_back(std::move(plan));
+    plan = std::move(sort);
+  }
+  if (mods.limit || mods.offset) {
+    auto l = std::make_unique<PlanNode>(PlanKind::kLimit);
+    if (mods.limit) {
+      CAIRN_ASSIGN_OR_RETURN(l->limit, BindLimitValue(*mods.limit, "LIMIT"));
+    }
+    if (mods.offset) {
+      CAIRN_ASSIGN_OR_RETURN(l->offset, BindLimitValue(*mods.offset, "OFFSET"));
+    }
+    l->output = plan->output;
+    l->children.push_back(std::move(plan));
+    plan = std::move(l);
+  }
+  return plan;
+}
+
 }  // namespace
 
 void Binder::AllowSubqueries(ExpressionBinder* binder) {
@@ -255,27 +281,7 @@ absl::StatusOr<PlanPtr> Binder::BindSetOperation(const ast::SetOperationNode& no
     key.expr = BoundExpr::Column(index, plan->output[index].type, plan->output[index].name);
     sort_keys.push_back(std::move(key));
   }
-  PlanPtr result = std::move(plan);
-  if (!sort_keys.empty()) {
-    auto sort = std::make_unique<PlanNode>(PlanKind::kSort);
-    sort->sort_keys = std::move(sort_keys);
-    sort->output = result->output;
-    sort->children.push_back(std::move(result));
-    result = std::move(sort);
-  }
-  if (mods.limit || mods.offset) {
-    auto l = std::make_unique<PlanNode>(PlanKind::kLimit);
-    if (mods.limit) {
-      CAIRN_ASSIGN_OR_RETURN(l->limit, BindLimitValue(*mods.limit, "LIMIT"));
-    }
-    if (mods.offset) {
-      CAIRN_ASSIGN_OR_RETURN(l->offset, BindLimitValue(*mods.offset, "OFFSET"));
-    }
-    l->output = result->output;
-    l->children.push_back(std::move(result));
-    result = std::move(l);
-  }
-  return result;
+  return AddSortAndLimit(std::move(plan), std::move(sort_keys), mods);
 }
 
 absl::StatusOr<PlanPtr> Binder::BindValues(const ast::ValuesNode& values) {
@@ -324,13 +330,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
     CAIRN_ASSIGN_OR_RETURN(plan, BindTableRef(*select.from[0], &input));
     for (size_t i = 1; i < select.from.size(); ++i) {
       CAIRN_ASSIGN_OR_RETURN(PlanPtr right, BindTableRef(*select.from[i], &input));
-      auto cross = std::make_unique<PlanNode>(PlanKind::kJoin);
-      cross->join_type = JoinType::kCross;
-      cross->output = plan->output;
-      cross->output.insert(cross->output.end(), right->output.begin(), right->output.end());
-      cross->children.push_back(std::move(plan));
-      cross->children.push_back(std::move(right));
-      plan = std::move(cross);
+      plan = CrossJoin(std::move(plan), std::move(right));
     }
   }
 
@@ -583,25 +583,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
     d->children.push_back(std::move(plan));
     plan = std::move(d);
   }
-  if (!sort_keys.empty()) {
-    auto s = std::make_unique<PlanNode>(PlanKind::kSort);
-    s->sort_keys = std::move(sort_keys);
-    s->output = plan->output;
-    s->children.push_back(std::move(plan));
-    plan = std::move(s);
-  }
-  if (mods.limit || mods.offset) {
-    auto l = std::make_unique<PlanNode>(PlanKind::kLimit);
-    if (mods.limit) {
-      CAIRN_ASSIGN_OR_RETURN(l->limit, BindLimitValue(*mods.limit, "LIMIT"));
-    }
-    if (mods.offset) {
-      CAIRN_ASSIGN_OR_RETURN(l->offset, BindLimitValue(*mods.offset, "OFFSET"));
-    }
-    l->output = plan->output;
-    l->children.push_back(std::move(plan));
-    plan = std::move(l);
-  }
+  CAIRN_ASSIGN_OR_RETURN(plan, AddSortAndLimit(std::move(plan), std::move(sort_keys), mods));
   if (outputs.size() > visible) {
     std::vector<BoundExprPtr> strip;
     std::vector<OutputColumn> kept(outputs.begin(), outputs.begin() + visible);

@@ -65,6 +65,13 @@ class Binder {
   // Binds a FROM item, appending its columns to `scope`.
   absl::StatusOr<PlanPtr> BindTableRef(const ast::TableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindJoin(const ast::JoinRef& join, Scope* scope);
+  // Every row of `left` with every row of `right` (columns side by side).
+  static PlanPtr CrossJoin(PlanPtr left, PlanPtr right);
+  // The new row of UPDATE and ON CONFLICT DO UPDATE, one expression per
+  // column: the SET value, else the column as it was.
+  absl::StatusOr<std::vector<BoundExprPtr>> BindSetList(const catalog::TableInfo& table,
+                                                        const std::vector<ast::SetClause>& set_list,
+                                                        ExpressionBinder* binder);
   // INSERT ... ON CONFLICT (on the primary key) into `insert`.
   absl::Status BindOnConflict(const ast::InsertStatement& stmt, const catalog::TableInfo& table,
                               PlanNode* insert);
