@@ -65,7 +65,11 @@ std::unique_ptr<EngineSnapshot> MemoryEngine::NewSnapshot() const {
 
 absl::Status MemoryEngine::Write(const WriteBatch& batch, bool sync) {
   absl::MutexLock lock(&mu_);
-  auto next = std::make_shared<Tables>(*tables_);
+  // Copy on write, but only while a snapshot shares the tables: a store
+  // that writes far more often than it reads would copy everything per
+  // write. (Snapshots are taken under mu_, so the count cannot rise here.)
+  std::shared_ptr<Tables> next =
+      tables_.use_count() == 1 ? tables_ : std::make_shared<Tables>(*tables_);
   for (const Mutation& m : batch.mutations()) {
     Table& table = (*next)[static_cast<int>(m.cf)];
     if (m.op == Mutation::Op::kPut) {

@@ -31,7 +31,7 @@ class MemoryEngine : public KvEngine {
  private:
   mutable absl::Mutex mu_;
   // Copy-on-write: writers replace the pointer, snapshots keep the old one.
-  std::shared_ptr<const Tables> tables_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Tables> tables_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cairn::kv

@@ -23,6 +23,10 @@ constexpr uint64_t kCompactionInterval = 1024;
 // partition) catches up from the log, one further behind gets a snapshot.
 // A follower that is down for good holds back at most this many entries.
 constexpr uint64_t kMaxRetainedLag = 16 * 1024;
+// Commands queued together are packed into one log entry up to this size:
+// enough to take a round's worth of small writes, small enough that an
+// entry stays far below the Raft message size limit.
+constexpr size_t kMaxPackedEntryBytes = 256 * 1024;
 // Where this incarnation's proposal ids start: random, so that ids of
 // different nodes and of the same node before and after a restart do not
 // meet (an entry proposed by another incarnation must never complete a
@@ -235,8 +239,10 @@ absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
     absl::MutexLock lock(&mu_);
     if (closed_) return MakeError(ErrorCode::kUnavailable, "store is shutting down");
     uint64_t id = next_proposal_id_++;
-    command.set_proposal_id(id);
-    queued_.push_back({id, command.SerializeAsString()});
+    command.add_proposal_ids(id);
+    queued_.push_back({.id = id,
+                       .data = command.SerializeAsString(),
+                       .packable = command.tso_high_water_ms() == 0});
     waiters_[id] = waiter;
   }
   wake_();
@@ -299,21 +305,40 @@ void Replica::DrainProposals() {
     absl::MutexLock lock(&mu_);
     proposals.swap(queued_);
   }
-  for (Proposal& p : proposals) {
-    absl::Status s = node_->Propose(std::move(p.data));
-    if (!s.ok()) {
-      const uint64_t leader_node = NodeOf(node_->leader());
-      absl::MutexLock lock(&mu_);
-      auto it = waiters_.find(p.id);
-      if (it != waiters_.end()) {
-        it->second->status = MakeError(
-            ErrorCode::kUnavailable,
-            absl::StrCat("range ", range_id(), ": ", s.message(),
-                         leader_node != 0 ? absl::StrCat(" (leader: node ", leader_node, ")") : ""));
-        it->second->done.Notify();
-        waiters_.erase(it);
-      }
+  // Each entry costs every replica a log write, a memtable insert and later
+  // a delete, and the leader its bookkeeping, whatever its size: commands
+  // that queued up while the loop was busy share one.
+  std::vector<uint64_t> ids;
+  for (size_t next = 0; next < proposals.size();) {
+    ids.clear();
+    std::string entry = std::move(proposals[next].data);
+    ids.push_back(proposals[next].id);
+    bool packable = proposals[next].packable;
+    ++next;
+    while (packable && next < proposals.size() && proposals[next].packable &&
+           entry.size() + proposals[next].data.size() <= kMaxPackedEntryBytes) {
+      entry.append(proposals[next].data);
+      ids.push_back(proposals[next].id);
+      ++next;
     }
+    absl::Status s = node_->Propose(std::move(entry));
+    if (!s.ok()) FailProposals(ids, s);
+  }
+}
+
+void Replica::FailProposals(const std::vector<uint64_t>& ids, const absl::Status& cause) {
+  const uint64_t leader_node = NodeOf(node_->leader());
+  absl::Status status = MakeError(
+      ErrorCode::kUnavailable,
+      absl::StrCat("range ", range_id(), ": ", cause.message(),
+                   leader_node != 0 ? absl::StrCat(" (leader: node ", leader_node, ")") : ""));
+  absl::MutexLock lock(&mu_);
+  for (uint64_t id : ids) {
+    auto it = waiters_.find(id);
+    if (it == waiters_.end()) continue;
+    it->second->status = status;
+    it->second->done.Notify();
+    waiters_.erase(it);
   }
 }
 
@@ -405,7 +430,8 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
                  v);
       pending_tso_high_water_ms_ = command.tso_high_water_ms();
     }
-    completed_ids_.push_back(command.proposal_id());
+    completed_ids_.insert(completed_ids_.end(), command.proposal_ids().begin(),
+                          command.proposal_ids().end());
     if (apply_observer_) apply_observer_(id, e.index, command);
   }
   if (!ready.committed_entries.empty()) {

@@ -97,7 +97,8 @@ class Replica {
   void StepInbox();
   // Fails every waiting and future proposal: the store is going away.
   void Shutdown();
-  // Hands queued proposals to Raft; fails them if this replica can't lead.
+  // Hands queued proposals to Raft, packed into as few entries as a size
+  // limit allows; fails them if this replica can't lead.
   void DrainProposals();
   bool HasReady();
   bool is_leader() const { return node_->is_leader(); }
@@ -126,10 +127,14 @@ class Replica {
   };
   struct Proposal {
     uint64_t id;
-    std::string data;
+    std::string data;  // the encoded proto::RaftCommand
+    bool packable;     // may share a log entry with its neighbours
   };
 
   void FailAllWaiters(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Answers the waiters of proposals Raft refused (no leader, say).
+  void FailProposals(const std::vector<uint64_t>& ids, const absl::Status& cause)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // A snapshot of the range at the applied index, for a lagging follower.
   absl::StatusOr<raft::Snapshot> MakeSnapshot() const;
   // Adds to `persist` what installs `snapshot` in place of the replica's

@@ -288,6 +288,9 @@ class ClusterView {
   // `count` puts of data keys "<prefix>-<i % 200>" from `threads` writers;
   // concurrent proposals share the store's rounds, which keeps the long
   // scenarios short. Also deletes every key of `deletes`.
+  // `count` puts from `threads` writers. Puts queued together share a log
+  // entry (Replica::DrainProposals): a test that needs `count` entries
+  // uses one writer, which waits for each put before the next.
   void WriteMany(const std::string& prefix, int count, int threads,
                  const std::vector<std::string>& deletes = {}) {
     std::atomic<int> next{0};
@@ -532,7 +535,7 @@ TEST_F(ReplicatedStoreTest, CutOffFollowerCatchesUpFromTheRetainedLog) {
   ExpectConverged(kNodes);
 
   network_.SetIsolated(cut, true);
-  ASSERT_NO_FATAL_FAILURE(WriteMany("k", 1200, 16, {DataKey("early-3")}));
+  ASSERT_NO_FATAL_FAILURE(WriteMany("k", 1200, 1, {DataKey("early-3")}));
   ASSERT_EQ(ServingNode(kDataRange), leader) << "leadership moved: the premise is lost";
   // The other follower compacted past what the cut-off one holds; the
   // leader kept it.
@@ -549,7 +552,7 @@ TEST_F(ReplicatedStoreTest, CutOffFollowerCatchesUpFromTheRetainedLog) {
   EXPECT_EQ(network_.snapshots_delivered(cut, kDataRange), 0)
       << "the leader had the log: no snapshot was needed";
   // The leader's log is compacted once the follower is back.
-  ASSERT_NO_FATAL_FAILURE(WriteMany("k2", 1100, 16));
+  ASSERT_NO_FATAL_FAILURE(WriteMany("k2", 1100, 1));
   ExpectConverged(kNodes);
   EXPECT_TRUE(Eventually([&] {
     return StoredLogIndexes(*store(leader)->engine(), kDataRange).front() > cut_log.back() + 1;
@@ -580,7 +583,7 @@ TEST_F(ReplicatedStoreTest, LaggingFollowerCatchesUpFromASnapshot) {
   const std::vector<uint64_t> lagging_log = StoredLogIndexes(memory_[lagging], kDataRange);
   ASSERT_FALSE(lagging_log.empty());
 
-  ASSERT_NO_FATAL_FAILURE(WriteMany("k", 1300, 16, doomed));
+  ASSERT_NO_FATAL_FAILURE(WriteMany("k", 1300, 1, doomed));
   CAIRN_ASSERT_OK(Propose(kMetaRange, PutCommand(MetaKey("m"), "meta")));
   ExpectConverged({leader, successor});
   // Premise: the successor's log starts past the lagging node's end.
@@ -643,7 +646,7 @@ TEST_F(ReplicatedStoreTest, FollowerBeyondTheRetainedLagGetsTheLeadersSnapshot) 
   ASSERT_FALSE(cut_log.empty());
 
   network_.SetIsolated(cut, true);
-  ASSERT_NO_FATAL_FAILURE(WriteMany("k", kEntries, 64, doomed));
+  ASSERT_NO_FATAL_FAILURE(WriteMany("k", kEntries, 1, doomed));
   ASSERT_EQ(ServingNode(kDataRange), leader) << "leadership moved: the premise is lost";
   ASSERT_TRUE(Eventually([&] {
     return StoredLogIndexes(*store(leader)->engine(), kDataRange).front() > cut_log.back() + 1;

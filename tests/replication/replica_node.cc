@@ -78,7 +78,14 @@ class StoreForwarder final : public kv::RaftMessageHandler {
 // What this process saw applied to the data range, in log order.
 class AppliedLog {
  public:
+  struct Applied {
+    uint64_t index;  // of the log entry
+    uint32_t slot;   // the history put's place among those packed into it
+    uint64_t seq;
+  };
   void Record(uint64_t index, const proto::RaftCommand& command) {
+    last_index_.store(index);
+    uint32_t slot = 0;
     for (const proto::EngineMutation& m : command.mutations()) {
       std::string_view key = m.key();
       if (key.substr(0, 2) != "h/") continue;
@@ -86,17 +93,20 @@ class AppliedLog {
       absl::StatusOr<uint64_t> seq = key_codec::DecodeUint64(&key);
       if (!seq.ok()) continue;
       absl::MutexLock lock(&mu_);
-      applied_.push_back({index, *seq});
+      applied_.push_back({index, slot++, *seq});
     }
   }
-  std::vector<std::pair<uint64_t, uint64_t>> Get() {
+  std::vector<Applied> Get() {
     absl::MutexLock lock(&mu_);
     return applied_;
   }
+  // Of the last entry applied, history put or not.
+  uint64_t last_index() const { return last_index_.load(); }
 
  private:
   absl::Mutex mu_;
-  std::vector<std::pair<uint64_t, uint64_t>> applied_ ABSL_GUARDED_BY(mu_);
+  std::vector<Applied> applied_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> last_index_{0};
 };
 
 class ControlService final : public ReplicaControl::Service {
@@ -119,6 +129,7 @@ class ControlService final : public ReplicaControl::Service {
         MetricRegistry::Global()
             .GetCounter("cairn_raft_snapshots_applied_total", "")
             ->value()));
+    resp->set_applied_index(applied_->last_index());
     return grpc::Status::OK;
   }
 
@@ -144,10 +155,11 @@ class ControlService final : public ReplicaControl::Service {
     }
     resp->set_data_keys(keys);
     resp->set_data_digest(digest);
-    for (const auto& [index, seq] : applied_->Get()) {
+    for (const AppliedLog::Applied& applied : applied_->Get()) {
       AppliedCommand* a = resp->add_applied();
-      a->set_index(index);
-      a->set_seq(seq);
+      a->set_index(applied.index);
+      a->set_slot(applied.slot);
+      a->set_seq(applied.seq);
     }
     return grpc::Status::OK;
   }
