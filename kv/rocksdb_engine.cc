@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
 #include "kv/keys.h"
+#include "kv/zero_filled_wal.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
@@ -85,7 +87,12 @@ class RocksSnapshot : public EngineSnapshot {
 
 absl::StatusOr<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const std::string& path,
                                                                    const Options& options) {
+  std::unique_ptr<RocksDbEngine> engine(new RocksDbEngine());
+  // Every Raft log write is a synced write-ahead-log append (kv/store.cc).
+  engine->env_ =
+      rocksdb::NewCompositeEnv(NewZeroFilledWalFileSystem(rocksdb::FileSystem::Default()));
   rocksdb::Options db_options;
+  db_options.env = engine->env_.get();
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
@@ -111,7 +118,6 @@ absl::StatusOr<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const std::st
       .options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(
           keys::RangeLocalKey(0, keys::RangeLocalKind::kLogEntry).size()));
 
-  std::unique_ptr<RocksDbEngine> engine(new RocksDbEngine());
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, families,
                                         &engine->handles_, &db);

@@ -10,6 +10,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace cairn::kv {
@@ -43,6 +44,7 @@ class RocksDbEngine : public KvEngine {
  private:
   RocksDbEngine() = default;
 
+  std::unique_ptr<rocksdb::Env> env_;  // outlives db_, which uses it
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by ColumnFamily
 };
