@@ -25,6 +25,28 @@ uint32_t PgTypeOid(TypeId id) {
   return 705;
 }
 
+std::optional<TypeId> TypeFromPgOid(uint32_t oid) {
+  switch (oid) {
+    case 0:
+    case 705: return TypeId::kUnknown;
+    case 16: return TypeId::kBool;
+    case 21: return TypeId::kInt16;
+    case 23: return TypeId::kInt32;
+    case 20: return TypeId::kInt64;
+    case 700: return TypeId::kFloat32;
+    case 701: return TypeId::kFloat64;
+    case 1700: return TypeId::kNumeric;
+    case 25: return TypeId::kText;
+    case 1043: return TypeId::kVarchar;
+    case 1042: return TypeId::kChar;
+    case 17: return TypeId::kBytea;
+    case 1082: return TypeId::kDate;
+    case 1114: return TypeId::kTimestamp;
+    case 1184: return TypeId::kTimestampTz;
+    default: return std::nullopt;
+  }
+}
+
 int16_t PgTypeLen(TypeId id) {
   switch (id) {
     case TypeId::kBool: return 1;

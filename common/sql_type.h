@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 
@@ -37,6 +39,9 @@ struct SqlType {
 };
 
 uint32_t PgTypeOid(TypeId id);
+// The type PostgreSQL's OID `oid` names, if CairnDB has it. 0 (what a
+// client sends for "infer it") and unknown (705) give kUnknown.
+std::optional<TypeId> TypeFromPgOid(uint32_t oid);
 // PostgreSQL's typlen: the fixed width, or -1 for variable-length types.
 int16_t PgTypeLen(TypeId id);
 // The atttypmod PostgreSQL reports for `type` (-1 when unmodified).

@@ -16,6 +16,7 @@
 #include "parser/ast/dml.h"
 #include "parser/ast/session.h"
 #include "parser/parser.h"
+#include "planner/parameter_types.h"
 #include "planner/planner.h"
 
 namespace cairn::executor {
@@ -38,10 +39,18 @@ class CatalogTableResolver : public planner::TableResolver {
       return MakeError(ErrorCode::kUndefinedTable,
                        absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
     }
-    return std::make_shared<const catalog::TableInfo>(std::move(*table));
+    auto info = std::make_shared<const catalog::TableInfo>(std::move(*table));
+    resolved_.push_back(info);
+    return info;
+  }
+
+  // Every table resolved so far, in order (with repeats).
+  std::vector<std::shared_ptr<const catalog::TableInfo>> TakeResolved() {
+    return std::move(resolved_);
   }
 
  private:
+  std::vector<std::shared_ptr<const catalog::TableInfo>> resolved_;
   catalog::Catalog* catalog_;
   txn::Txn* txn_;
   uint32_t database_id_;
@@ -51,6 +60,16 @@ StatementResult TagOnly(std::string tag) {
   StatementResult r;
   r.command_tag = std::move(tag);
   return r;
+}
+
+bool IsQuery(const ast::Statement& stmt) {
+  switch (stmt.kind) {
+    case ast::StatementKind::kSelect:
+    case ast::StatementKind::kInsert:
+    case ast::StatementKind::kUpdate:
+    case ast::StatementKind::kDelete: return true;
+    default: return false;
+  }
 }
 
 bool IsTransactionEnd(const ast::Statement& stmt) {
@@ -112,7 +131,7 @@ absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer
     implicit_block_ = true;
   }
   for (const auto& stmt : statements) {
-    auto result = ExecuteStatement(*stmt);
+    auto result = ExecuteStatement(*stmt, Bindings{});
     if (!result.ok()) {
       if (implicit_block_) EndBlock(/*restore_settings=*/true);
       return result.status();
@@ -141,7 +160,8 @@ absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
   return txn::Txn::Begin(deps_.client, deps_.resolver, {});
 }
 
-absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& stmt) {
+absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& stmt,
+                                                          const Bindings& bindings) {
   StatementsCounter()->Add();
   if (failed_ && !IsTransactionEnd(stmt)) {
     return MakeError(ErrorCode::kInFailedTransaction,
@@ -167,14 +187,14 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
   }
 
   if (txn_) {
-    auto result = ExecuteInTxn(stmt, txn_.get());
+    auto result = ExecuteInTxn(stmt, txn_.get(), bindings);
     if (!result.ok()) failed_ = true;
     return result;
   }
   // An implicit transaction, retried while nothing reached the client.
   for (int attempt = 0;; ++attempt) {
     CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
-    auto result = ExecuteInTxn(stmt, txn.get());
+    auto result = ExecuteInTxn(stmt, txn.get(), bindings);
     absl::Status status = result.status();
     if (status.ok()) status = txn->Commit();
     if (status.ok()) return result;
@@ -311,13 +331,14 @@ absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement
   }
 }
 
-absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn) {
+absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
+                                                      const Bindings& bindings) {
   switch (stmt.kind) {
     case ast::StatementKind::kSelect:
     case ast::StatementKind::kInsert:
     case ast::StatementKind::kUpdate:
-    case ast::StatementKind::kDelete: return ExecuteQueryPlan(stmt, txn);
-    case ast::StatementKind::kExplain: return ExecuteExplain(stmt, txn);
+    case ast::StatementKind::kDelete: return ExecuteQueryPlan(stmt, txn, bindings);
+    case ast::StatementKind::kExplain: return ExecuteExplain(stmt, txn, bindings);
     case ast::StatementKind::kCreateTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,
@@ -339,11 +360,48 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
   }
 }
 
-absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& stmt,
-                                                          txn::Txn* txn) {
+absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
+    const ast::Statement& stmt, txn::Txn* txn, PreparedQuery* prepared) {
+  if (prepared != nullptr && prepared->plan_ != nullptr) {
+    bool unchanged = true;
+    for (const auto& table : prepared->plan_tables_) {
+      CAIRN_ASSIGN_OR_RETURN(auto now, deps_.catalog->GetTable(txn, database_id_, table->name()));
+      if (!now || now->descriptor().SerializeAsString() !=
+                      table->descriptor().SerializeAsString()) {
+        unchanged = false;
+        break;
+      }
+    }
+    if (unchanged) return prepared->plan_;
+  }
   CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
-  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(stmt, &resolver));
+  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned, planner::PlanQuery(stmt, &resolver));
+  std::shared_ptr<const planner::PlanNode> plan = std::move(planned);
+  if (prepared != nullptr) {
+    if (prepared->returns_rows_) {
+      // The client was told the row shape at Parse.
+      bool same = plan->output.size() == prepared->columns_.size();
+      for (size_t i = 0; same && i < plan->output.size(); ++i) {
+        same = plan->output[i].type == prepared->columns_[i].type;
+      }
+      if (!same) {
+        return MakeError(ErrorCode::kFeatureNotSupported,
+                         "cached plan must not change result type");
+      }
+    }
+    prepared->plan_ = plan;
+    prepared->plan_tables_ = resolver.TakeResolved();
+  }
+  return plan;
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& stmt,
+                                                          txn::Txn* txn,
+                                                          const Bindings& bindings) {
+  CAIRN_ASSIGN_OR_RETURN(std::shared_ptr<const planner::PlanNode> plan,
+                         PlanFor(stmt, txn, bindings.prepared));
   ExecContext ctx;
+  if (bindings.params != nullptr) ctx.params = *bindings.params;
   ctx.txn = txn;
   ctx.catalog = deps_.catalog;
   ctx.user = user_;
@@ -404,7 +462,8 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt,
-                                                        txn::Txn* txn) {
+                                                        txn::Txn* txn,
+                                                        const Bindings& bindings) {
   const auto& explain = stmt.As<ast::ExplainStatement>();
   const ast::Statement& inner = *explain.statement;
   CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
@@ -412,7 +471,8 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
   std::vector<std::string> lines = planner::ExplainPlan(*plan);
   if (explain.analyze) {
     auto start = std::chrono::steady_clock::now();
-    CAIRN_ASSIGN_OR_RETURN(StatementResult run, ExecuteQueryPlan(inner, txn));
+    CAIRN_ASSIGN_OR_RETURN(StatementResult run,
+                           ExecuteQueryPlan(inner, txn, Bindings{.params = bindings.params}));
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     lines.push_back(absl::StrFormat("Result: %s", run.command_tag));
@@ -424,6 +484,89 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
   r.columns = {{"QUERY PLAN", SqlType::Of(TypeId::kText)}};
   for (auto& line : lines) r.rows.push_back({Value::Text(std::move(line))});
   return r;
+}
+
+}  // namespace cairn::executor
+
+namespace cairn::executor {
+
+absl::StatusOr<std::shared_ptr<PreparedStatement>> Session::Prepare(
+    std::string_view sql, const std::vector<SqlType>& declared) {
+  CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
+  if (statements.size() > 1) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     "cannot insert multiple commands into a prepared statement");
+  }
+  auto prepared = std::make_shared<PreparedQuery>();
+  prepared->parameter_types_ = declared;
+  if (statements.empty()) return prepared;
+  prepared->statement_ = std::move(statements[0]);
+  if (failed_ && !IsTransactionEnd(*prepared->statement_)) {
+    return MakeError(ErrorCode::kInFailedTransaction,
+                     "current transaction is aborted, commands ignored until end of transaction "
+                     "block");
+  }
+  absl::Status status = DescribePrepared(prepared.get(), declared);
+  if (!status.ok()) {
+    if (txn_) failed_ = true;  // as any error inside a transaction block
+    return status;
+  }
+  return prepared;
+}
+
+absl::Status Session::DescribePrepared(PreparedQuery* prepared,
+                                       const std::vector<SqlType>& declared) {
+  const ast::Statement& stmt = *prepared->statement_;
+  std::vector<SqlType> inferred;
+  if (IsQuery(stmt)) {
+    // Planned in the open transaction block, else in a transaction that
+    // only reads the catalog.
+    std::unique_ptr<txn::Txn> own;
+    txn::Txn* txn = txn_.get();
+    if (txn == nullptr) {
+      CAIRN_ASSIGN_OR_RETURN(own, BeginTxn());
+      txn = own.get();
+    }
+    auto plan = PlanFor(stmt, txn, prepared);
+    if (own) own->Rollback();
+    if (!plan.ok()) return plan.status();
+    inferred = planner::InferParameterTypes(**plan);
+    const bool is_select = stmt.kind == ast::StatementKind::kSelect;
+    prepared->returns_rows_ = is_select || (*plan)->has_returning;
+    if (prepared->returns_rows_) {
+      for (const auto& c : (*plan)->output) prepared->columns_.push_back({c.name, c.type});
+    }
+  } else if (stmt.kind == ast::StatementKind::kShow) {
+    prepared->returns_rows_ = true;
+    const std::string name = absl::AsciiStrToLower(stmt.As<ast::ShowStatement>().name);
+    if (name == "all") {
+      prepared->columns_ = {{"name", SqlType::Of(TypeId::kText)},
+                            {"setting", SqlType::Of(TypeId::kText)}};
+    } else {
+      prepared->columns_ = {{name, SqlType::Of(TypeId::kText)}};
+    }
+  } else if (stmt.kind == ast::StatementKind::kExplain) {
+    prepared->returns_rows_ = true;
+    prepared->columns_ = {{"QUERY PLAN", SqlType::Of(TypeId::kText)}};
+  }
+  // Declared types stand; the rest are inferred, and text where nothing
+  // says (PostgreSQL resolves an untyped parameter in a select list so).
+  std::vector<SqlType>& types = prepared->parameter_types_;
+  types.resize(std::max(declared.size(), inferred.size()), SqlType::Of(TypeId::kUnknown));
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i].id == TypeId::kUnknown && i < inferred.size()) types[i] = inferred[i];
+    if (types[i].id == TypeId::kUnknown) types[i] = SqlType::Of(TypeId::kText);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StatementResult> Session::ExecutePrepared(PreparedStatement& statement,
+                                                         const std::vector<Value>& params) {
+  // Only this session's Prepare makes them.
+  auto& prepared = static_cast<PreparedQuery&>(statement);
+  if (prepared.empty()) return MakeError(ErrorCode::kInternal, "empty prepared statement");
+  return ExecuteStatement(*prepared.statement_,
+                          Bindings{.prepared = &prepared, .params = &params});
 }
 
 }  // namespace cairn::executor

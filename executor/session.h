@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "executor/prepared_query.h"
 #include "executor/session_settings.h"
 #include "executor/sql_session.h"
 #include "kv/kv_client.h"
@@ -36,21 +37,44 @@ class Session : public SqlSession {
   ~Session() override;
 
   absl::Status ExecuteQuery(std::string_view sql, QueryObserver* observer) override;
+  absl::StatusOr<std::shared_ptr<PreparedStatement>> Prepare(
+      std::string_view sql, const std::vector<SqlType>& declared) override;
+  absl::StatusOr<StatementResult> ExecutePrepared(PreparedStatement& statement,
+                                                  const std::vector<Value>& params) override;
   TxnStatus txn_status() const override;
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override;
   void Close() override;
 
+  // What a statement of a prepared statement runs with: its parameter
+  // values, and the prepared statement whose cached plan it may reuse.
+  struct Bindings {
+    PreparedQuery* prepared = nullptr;
+    const std::vector<Value>* params = nullptr;
+  };
+
   // Runs one parsed statement.
-  absl::StatusOr<StatementResult> ExecuteStatement(const ast::Statement& stmt);
+  absl::StatusOr<StatementResult> ExecuteStatement(const ast::Statement& stmt,
+                                                   const Bindings& bindings);
 
  private:
   absl::StatusOr<StatementResult> ExecuteTransactionStatement(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteSet(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShow(const ast::Statement& stmt);
   // A statement that reads or writes data, in `txn`.
-  absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn);
-  absl::StatusOr<StatementResult> ExecuteQueryPlan(const ast::Statement& stmt, txn::Txn* txn);
-  absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn);
+  absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
+                                               const Bindings& bindings);
+  absl::StatusOr<StatementResult> ExecuteQueryPlan(const ast::Statement& stmt, txn::Txn* txn,
+                                                   const Bindings& bindings);
+  absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn,
+                                                 const Bindings& bindings);
+  // The plan of a query: `prepared`'s cached one while the tables it was
+  // planned against are unchanged, else a new one (cached in `prepared`).
+  absl::StatusOr<std::shared_ptr<const planner::PlanNode>> PlanFor(const ast::Statement& stmt,
+                                                                   txn::Txn* txn,
+                                                                   PreparedQuery* prepared);
+  // Fills in what Describe reports of `prepared`'s statement, planning it
+  // if it is a query.
+  absl::Status DescribePrepared(PreparedQuery* prepared, const std::vector<SqlType>& declared);
   absl::StatusOr<StatementResult> ExecuteDatabaseDdl(const ast::Statement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
   // Ends the transaction block (rolling back whatever is open); with

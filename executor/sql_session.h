@@ -49,6 +49,24 @@ class QueryObserver {
   virtual void OnEmptyQuery() = 0;
 };
 
+// A statement parsed once for the extended query protocol (Parse), run any
+// number of times with parameter values (Bind, Execute). What Describe
+// reports of it is fixed at Parse.
+class PreparedStatement {
+ public:
+  virtual ~PreparedStatement() = default;
+  // One per parameter $1..$n (n: the highest referenced, or the number
+  // declared if more): the type the client declared, else the one the
+  // parameter's use implies, else text.
+  virtual const std::vector<SqlType>& parameter_types() const = 0;
+  // Whether running it produces rows (SELECT, RETURNING, SHOW...), and
+  // their columns; false: Describe answers NoData.
+  virtual bool returns_rows() const = 0;
+  virtual const std::vector<ResultColumn>& columns() const = 0;
+  // An empty query string: Execute answers EmptyQueryResponse.
+  virtual bool empty() const = 0;
+};
+
 class SqlSession {
  public:
   virtual ~SqlSession() = default;
@@ -58,6 +76,20 @@ class SqlSession {
   // it (carrying its SQLSTATE and, where known, position); results reported
   // before it stand.
   virtual absl::Status ExecuteQuery(std::string_view sql, QueryObserver* observer) = 0;
+
+  // Parses and plans one statement with parameters $1..$n for the extended
+  // query protocol. `declared` gives the types the client named (kUnknown:
+  // infer). 42601 for more than one statement; 25P02 in a failed
+  // transaction block, except for COMMIT and ROLLBACK.
+  virtual absl::StatusOr<std::shared_ptr<PreparedStatement>> Prepare(
+      std::string_view sql, const std::vector<SqlType>& declared) = 0;
+
+  // Runs `statement` (from this session's Prepare) with `params`, one per
+  // parameter type, already converted to those types. Outside a
+  // transaction block it runs in a transaction of its own, as a simple
+  // Query's statement does.
+  virtual absl::StatusOr<StatementResult> ExecutePrepared(PreparedStatement& statement,
+                                                          const std::vector<Value>& params) = 0;
 
   virtual TxnStatus txn_status() const = 0;
 

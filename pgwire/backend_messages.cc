@@ -6,6 +6,7 @@
 #include "common/error_code.h"
 #include "common/sql_type.h"
 #include "common/value_text.h"
+#include "pgwire/binary_format.h"
 #include "pgwire/protocol.h"
 
 namespace cairn::pgwire {
@@ -127,16 +128,22 @@ void WriteReadyForQuery(MessageWriter& w, executor::TxnStatus status) {
 }
 
 void WriteRowDescription(MessageWriter& w, const std::vector<executor::ResultColumn>& columns) {
+  WriteRowDescription(w, columns, std::vector<int16_t>(columns.size(), kFormatText));
+}
+
+void WriteRowDescription(MessageWriter& w, const std::vector<executor::ResultColumn>& columns,
+                         const std::vector<int16_t>& formats) {
   w.Begin(backend::kRowDescription);
   w.PutInt16(static_cast<int16_t>(columns.size()));
-  for (const executor::ResultColumn& column : columns) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const executor::ResultColumn& column = columns[i];
     w.PutCString(column.name);
     w.PutInt32(0);  // table OID
     w.PutInt16(0);  // column attribute number
     w.PutInt32(static_cast<int32_t>(PgTypeOid(column.type.id)));
     w.PutInt16(PgTypeLen(column.type.id));
     w.PutInt32(PgTypeMod(column.type));
-    w.PutInt16(kFormatText);
+    w.PutInt16(i < formats.size() ? formats[i] : kFormatText);
   }
   w.End();
 }
@@ -153,6 +160,48 @@ void WriteDataRow(MessageWriter& w, const Row& row) {
     w.PutInt32(static_cast<int32_t>(text.size()));
     w.PutBytes(text);
   }
+  w.End();
+}
+
+void WriteDataRow(MessageWriter& w, const Row& row, const std::vector<int16_t>& formats) {
+  w.Begin(backend::kDataRow);
+  w.PutInt16(static_cast<int16_t>(row.size()));
+  std::string bytes;
+  for (size_t i = 0; i < row.size(); ++i) {
+    const Value& value = row[i];
+    if (value.is_null()) {
+      w.PutInt32(kNullLength);
+      continue;
+    }
+    bytes.clear();
+    if (i < formats.size() && formats[i] == kFormatBinary) {
+      AppendBinaryValue(value, &bytes);
+    } else {
+      bytes = FormatValue(value);
+    }
+    w.PutInt32(static_cast<int32_t>(bytes.size()));
+    w.PutBytes(bytes);
+  }
+  w.End();
+}
+
+namespace {
+void WriteEmptyMessage(MessageWriter& w, char type) {
+  w.Begin(type);
+  w.End();
+}
+}  // namespace
+
+void WriteParseComplete(MessageWriter& w) { WriteEmptyMessage(w, backend::kParseComplete); }
+void WriteBindComplete(MessageWriter& w) { WriteEmptyMessage(w, backend::kBindComplete); }
+void WriteCloseComplete(MessageWriter& w) { WriteEmptyMessage(w, backend::kCloseComplete); }
+void WriteNoData(MessageWriter& w) { WriteEmptyMessage(w, backend::kNoData); }
+void WritePortalSuspended(MessageWriter& w) { WriteEmptyMessage(w, backend::kPortalSuspended); }
+
+void WriteParameterDescription(MessageWriter& w, const std::vector<SqlType>& types) {
+  w.Begin(backend::kParameterDescription);
+  w.PutInt16(static_cast<int16_t>(types.size()));
+  for (const SqlType& type : types) w.PutInt32(static_cast<int32_t>(PgTypeOid(type.id)));
   w.End();
 }
 

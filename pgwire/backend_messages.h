@@ -47,8 +47,21 @@ void WriteReadyForQuery(MessageWriter& w, executor::TxnStatus status);
 
 // Every column in text format, with no originating table.
 void WriteRowDescription(MessageWriter& w, const std::vector<executor::ResultColumn>& columns);
+// Column i in formats[i] (kFormatText or kFormatBinary).
+void WriteRowDescription(MessageWriter& w, const std::vector<executor::ResultColumn>& columns,
+                         const std::vector<int16_t>& formats);
 // Values in PostgreSQL's text output format; NULL as length -1.
 void WriteDataRow(MessageWriter& w, const Row& row);
+// Value i in formats[i]: text, or PostgreSQL's binary send format.
+void WriteDataRow(MessageWriter& w, const Row& row, const std::vector<int16_t>& formats);
+
+// The extended query protocol's acknowledgements.
+void WriteParseComplete(MessageWriter& w);
+void WriteBindComplete(MessageWriter& w);
+void WriteCloseComplete(MessageWriter& w);
+void WriteNoData(MessageWriter& w);
+void WritePortalSuspended(MessageWriter& w);
+void WriteParameterDescription(MessageWriter& w, const std::vector<SqlType>& types);
 void WriteCommandComplete(MessageWriter& w, std::string_view tag);
 void WriteEmptyQueryResponse(MessageWriter& w);
 

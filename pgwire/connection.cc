@@ -278,17 +278,23 @@ absl::Status Connection::QueryLoop() {
         CAIRN_RETURN_IF_ERROR(HandleQuery(m.body));
         break;
       case frontend::kParse:
+        CAIRN_RETURN_IF_ERROR(RunExtended(HandleParse(m.body)));
+        break;
       case frontend::kBind:
+        CAIRN_RETURN_IF_ERROR(RunExtended(HandleBind(m.body)));
+        break;
       case frontend::kDescribe:
+        CAIRN_RETURN_IF_ERROR(RunExtended(HandleDescribe(m.body)));
+        break;
       case frontend::kExecute:
+        CAIRN_RETURN_IF_ERROR(RunExtended(HandleExecute(m.body)));
+        break;
       case frontend::kClose:
-        // TODO(pgwire): the extended query protocol.
-        WriteError(MakeError(ErrorCode::kFeatureNotSupported,
-                             "extended query protocol is not supported yet"));
-        ignore_till_sync_ = true;
+        CAIRN_RETURN_IF_ERROR(RunExtended(HandleClose(m.body)));
         break;
       case frontend::kSync:
         ignore_till_sync_ = false;
+        HandleSync();
         WriteReadyForQuery(writer_, session_->txn_status());
         break;
       case frontend::kFlush:
@@ -318,6 +324,9 @@ absl::Status Connection::HandleQuery(std::string_view body) {
     return Fatal(MakeError(ErrorCode::kProtocolViolation, "invalid message format"));
   }
   PgMetrics::Get().queries_total->Add();
+  // As in PostgreSQL, a simple Query drops the unnamed statement and portal.
+  statements_.erase("");
+  portals_.erase("");
 
   ResultWriter results(this);
   const absl::Status status = session_->ExecuteQuery(*sql, &results);
@@ -328,6 +337,7 @@ absl::Status Connection::HandleQuery(std::string_view body) {
     WriteEmptyQueryResponse(writer_);  // a session that reported nothing ran nothing
   }
   results.WriteChangedParameters();
+  HandleSync();  // portals end with their transaction
   WriteReadyForQuery(writer_, session_->txn_status());
   return absl::OkStatus();
 }

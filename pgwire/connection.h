@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "executor/sql_session.h"
@@ -36,8 +38,9 @@ struct ConnectionOptions {
 // when the connection is about to wait for the client (or, for large
 // results, every 64 KiB), so a query costs one write.
 //
-// Any protocol violation is answered with FATAL 08P01 and ends the
-// connection; the extended query protocol is refused with 0A000 for now.
+// The extended query protocol (Parse, Bind, Describe, Execute, Close, Sync,
+// Flush) keeps prepared statements and portals per connection. Any protocol
+// violation is answered with FATAL 08P01 and ends the connection.
 //
 // Thread safety: Run() is called once, on the connection's thread;
 // Shutdown() may be called from any thread at any time.
@@ -66,6 +69,30 @@ class Connection {
   absl::Status StartSession(const StartupRequest& request);
   absl::Status QueryLoop();
   absl::Status HandleQuery(std::string_view body);
+
+  // The extended query protocol (extended_query.cc). Each handler answers
+  // one message; an error it returns is reported and the messages up to
+  // the next Sync are skipped. A protocol violation ends the connection.
+  struct Portal {
+    std::shared_ptr<executor::PreparedStatement> statement;
+    std::vector<Value> params;
+    std::vector<int16_t> result_formats;  // one per result column
+    // Once executed: its result, of which rows before next_row were sent
+    // (Execute with a row limit suspends the portal in between).
+    std::optional<executor::StatementResult> result;
+    size_t next_row = 0;
+  };
+  absl::Status HandleParse(std::string_view body);
+  absl::Status HandleBind(std::string_view body);
+  absl::Status HandleDescribe(std::string_view body);
+  absl::Status HandleExecute(std::string_view body);
+  absl::Status HandleClose(std::string_view body);
+  // Sync: ends the sequence; outside a transaction block, portals end with
+  // the transaction they belonged to.
+  void HandleSync();
+  // Runs an extended-protocol handler: reports its error and skips to Sync;
+  // a protocol violation or shutdown ends the connection (returned).
+  absl::Status RunExtended(absl::Status status);
   std::vector<std::pair<std::string, std::string>> InitialParameters(
       const StartupRequest& request) const;
 
@@ -93,6 +120,9 @@ class Connection {
   std::unique_ptr<executor::SqlSession> session_;
   bool broken_ = false;            // a write failed
   bool ignore_till_sync_ = false;  // an extended-protocol error was reported
+  // Prepared statements and portals by name ("" is the unnamed one).
+  absl::flat_hash_map<std::string, std::shared_ptr<executor::PreparedStatement>> statements_;
+  absl::flat_hash_map<std::string, Portal> portals_;
 
   absl::Mutex mu_;
   bool socket_closed_ ABSL_GUARDED_BY(mu_) = false;

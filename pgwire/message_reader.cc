@@ -113,4 +113,11 @@ absl::StatusOr<std::string_view> BodyReader::ReadCString() {
   return s;
 }
 
+absl::StatusOr<std::string_view> BodyReader::ReadBytes(size_t n) {
+  if (n > rest_.size()) return ProtocolError("insufficient data left in message");
+  std::string_view s = rest_.substr(0, n);
+  rest_.remove_prefix(n);
+  return s;
+}
+
 }  // namespace cairn::pgwire

@@ -72,6 +72,8 @@ class BodyReader {
   absl::StatusOr<char> ReadByte();
   // A NUL-terminated string, returned without its terminator.
   absl::StatusOr<std::string_view> ReadCString();
+  // The next `n` bytes.
+  absl::StatusOr<std::string_view> ReadBytes(size_t n);
 
   bool AtEnd() const { return rest_.empty(); }
   std::string_view rest() const { return rest_; }

@@ -42,6 +42,12 @@ inline constexpr char kEmptyQueryResponse = 'I';
 inline constexpr char kErrorResponse = 'E';
 inline constexpr char kNoticeResponse = 'N';
 inline constexpr char kNegotiateProtocolVersion = 'v';
+inline constexpr char kParseComplete = '1';
+inline constexpr char kBindComplete = '2';
+inline constexpr char kCloseComplete = '3';
+inline constexpr char kNoData = 'n';
+inline constexpr char kParameterDescription = 't';
+inline constexpr char kPortalSuspended = 's';
 }  // namespace backend
 
 // The Int32 that opens a startup packet: a protocol version (major << 16 |
@@ -82,6 +88,7 @@ inline constexpr uint32_t kMaxMessageLength = 1u << 30;
 
 // A text-format column in RowDescription; a NULL column in DataRow.
 inline constexpr int16_t kFormatText = 0;
+inline constexpr int16_t kFormatBinary = 1;
 inline constexpr int32_t kNullLength = -1;
 
 }  // namespace cairn::pgwire

@@ -61,6 +61,10 @@ class ScanOperator : public Operator {
     static const Row kEmpty;
     const catalog::TableInfo& table = *plan_.table;
     CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(e, kEmpty, ctx_));
+    if (v.is_null()) {
+      // A parameter bound to NULL: equal to, and ordered against, nothing.
+      return MakeError(ErrorCode::kInvalidParameterValue, "NULL key value");
+    }
     const SqlType& type = table.columns()[table.primary_key()[k]].type;
     return CastValue(v, type, CastContext::kAssignment);
   }

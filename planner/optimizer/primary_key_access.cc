@@ -30,17 +30,25 @@ CompareOp Flip(CompareOp op) {
   }
 }
 
+// A value fixed for the whole scan: a constant other than NULL, or a
+// parameter of a prepared statement, possibly converted (its value may be
+// NULL, which the scan takes as matching nothing).
+bool IsFixedValue(const BoundExpr* e) {
+  if (e->IsConstant()) return !e->value.is_null();
+  if (e->kind == BoundExprKind::kCast && e->children.size() == 1) e = e->children[0].get();
+  return e->kind == BoundExprKind::kParameter;
+}
+
 std::vector<ColumnBound> BoundsOn(const std::vector<const BoundExpr*>& conjuncts, int column) {
   std::vector<ColumnBound> out;
   for (const BoundExpr* c : conjuncts) {
     if (c->kind != BoundExprKind::kCompare || c->compare_op == CompareOp::kNe) continue;
     const BoundExpr* l = c->children[0].get();
     const BoundExpr* r = c->children[1].get();
-    if (l->kind == BoundExprKind::kColumn && l->column_index == column && r->IsConstant() &&
-        !r->value.is_null()) {
+    if (l->kind == BoundExprKind::kColumn && l->column_index == column && IsFixedValue(r)) {
       out.push_back({c->compare_op, r});
     } else if (r->kind == BoundExprKind::kColumn && r->column_index == column &&
-               l->IsConstant() && !l->value.is_null()) {
+               IsFixedValue(l)) {
       out.push_back({Flip(c->compare_op), l});
     }
   }

@@ -14,6 +14,30 @@ using executor::ResultColumn;
 using executor::StatementResult;
 using executor::TxnStatus;
 
+// A prepared canned statement: its text, and the shape Prepare learned.
+class FakePrepared : public executor::PreparedStatement {
+ public:
+  const std::vector<SqlType>& parameter_types() const override { return types; }
+  bool returns_rows() const override { return !columns_.empty(); }
+  const std::vector<ResultColumn>& columns() const override { return columns_; }
+  bool empty() const override { return sql.empty(); }
+
+  std::string sql;
+  std::vector<SqlType> types;
+  std::vector<ResultColumn> columns_;
+};
+
+// Keeps the one result a canned statement reports.
+class CapturingObserver : public QueryObserver {
+ public:
+  void OnResult(const StatementResult& result) override { result_ = result; }
+  void OnEmptyQuery() override {}
+  StatementResult& result() { return result_; }
+
+ private:
+  StatementResult result_;
+};
+
 class FakeSession : public executor::SqlSession {
  public:
   FakeSession(FakeSessionFactory* factory, std::string user)
@@ -37,6 +61,45 @@ class FakeSession : public executor::SqlSession {
     }
     if (!any) observer->OnEmptyQuery();
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::shared_ptr<executor::PreparedStatement>> Prepare(
+      std::string_view sql, const std::vector<SqlType>& declared) override {
+    auto prepared = std::make_shared<FakePrepared>();
+    prepared->sql = std::string(sql);
+    if (sql == "SELECT $1, $2") {
+      // Echoes its parameters: $1 int8 and $2 text unless declared.
+      prepared->types = {SqlType::Of(TypeId::kInt64), SqlType::Of(TypeId::kText)};
+      for (size_t i = 0; i < declared.size() && i < 2; ++i) {
+        if (declared[i].id != TypeId::kUnknown) prepared->types[i] = declared[i];
+      }
+      prepared->columns_ = {ResultColumn{"a", prepared->types[0]},
+                            ResultColumn{"b", prepared->types[1]}};
+    } else if (sql == "SELECT bad") {
+      return MakeError(ErrorCode::kSyntaxError, "syntax error at or near \"bad\"", 8);
+    } else if (sql.starts_with("SELECT ")) {
+      CapturingObserver shape;  // canned SELECTs have no side effects
+      CAIRN_RETURN_IF_ERROR(Run(sql, 0, &shape));
+      prepared->columns_ = shape.result().columns;
+    }
+    return prepared;
+  }
+
+  absl::StatusOr<StatementResult> ExecutePrepared(executor::PreparedStatement& statement,
+                                                  const std::vector<Value>& params) override {
+    auto& prepared = static_cast<FakePrepared&>(statement);
+    if (prepared.sql == "SELECT $1, $2") {
+      factory_->RecordStatement(prepared.sql);
+      StatementResult result;
+      result.returns_rows = true;
+      result.columns = prepared.columns_;
+      result.rows = {params};
+      result.command_tag = "SELECT 1";
+      return result;
+    }
+    CapturingObserver observer;
+    CAIRN_RETURN_IF_ERROR(Execute(prepared.sql, 0, &observer));
+    return observer.result();
   }
 
   TxnStatus txn_status() const override { return status_; }

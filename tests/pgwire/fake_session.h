@@ -29,6 +29,10 @@ namespace cairn::pgwire::test {
 //   SHUTDOWN         57P01 admin_shutdown
 //
 // Anything else fails with 0A000. An empty query reports OnEmptyQuery.
+// Prepared (extended protocol), the same statements run, and also
+//
+//   SELECT $1, $2    one row of its two parameters, as columns "a" and "b",
+//                    typed int8 and text unless the client declared types
 // The database "nope" does not exist (3D000). Thread-safe.
 class FakeSessionFactory : public executor::SessionFactory {
  public:
