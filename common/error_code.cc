@@ -13,6 +13,7 @@ using SC = absl::StatusCode;
 constexpr char kCodePayload[] = "cairn.dev/error_code";
 constexpr char kPositionPayload[] = "cairn.dev/position";
 constexpr char kDetailPayload[] = "cairn.dev/detail";
+constexpr char kContextPayload[] = "cairn.dev/context";
 
 // Indexed by ErrorCode; the static_assert below keeps it complete.
 constexpr ErrorCodeInfo kErrorCodes[] = {
@@ -65,6 +66,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kDuplicatePreparedStatement, "duplicate_prepared_statement", "42P05", false, SC::kAlreadyExists},
     {ErrorCode::kDuplicateCursor, "duplicate_cursor", "42P03", false, SC::kAlreadyExists},
     {ErrorCode::kInvalidBinaryRepresentation, "invalid_binary_representation", "22P03", false, SC::kInvalidArgument},
+    {ErrorCode::kBadCopyFileFormat, "bad_copy_file_format", "22P04", false, SC::kInvalidArgument},
     {ErrorCode::kObjectInUse, "object_in_use", "55006", false, SC::kFailedPrecondition},
     {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
     {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},
@@ -124,6 +126,16 @@ absl::Status WithPosition(absl::Status status, int position) {
 absl::Status WithDetail(absl::Status status, std::string_view detail) {
   if (!status.ok()) status.SetPayload(kDetailPayload, absl::Cord(std::string(detail)));
   return status;
+}
+
+absl::Status WithContext(absl::Status status, std::string_view context) {
+  if (!status.ok()) status.SetPayload(kContextPayload, absl::Cord(std::string(context)));
+  return status;
+}
+
+std::string GetErrorContext(const absl::Status& status) {
+  if (auto payload = status.GetPayload(kContextPayload)) return std::string(*payload);
+  return "";
 }
 
 std::string GetErrorDetail(const absl::Status& status) {

@@ -65,6 +65,7 @@ enum class ErrorCode : uint16_t {
   kDuplicatePreparedStatement,
   kDuplicateCursor,
   kInvalidBinaryRepresentation,
+  kBadCopyFileFormat,
   kObjectInUse,
   kQueryCanceled,
   kAdminShutdown,
@@ -103,6 +104,10 @@ absl::Status WithPosition(absl::Status status, int position);
 // The secondary message (PostgreSQL's DETAIL field), if any.
 absl::Status WithDetail(absl::Status status, std::string_view detail);
 std::string GetErrorDetail(const absl::Status& status);
+// Where the error happened (PostgreSQL's CONTEXT field), e.g. "COPY t, line
+// 3, column a: \"x\"".
+absl::Status WithContext(absl::Status status, std::string_view context);
+std::string GetErrorContext(const absl::Status& status);
 bool IsRetryable(const absl::Status& status);
 std::string_view SqlState(const absl::Status& status);
 

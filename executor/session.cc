@@ -131,7 +131,7 @@ absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer
     implicit_block_ = true;
   }
   for (const auto& stmt : statements) {
-    auto result = ExecuteStatement(*stmt, Bindings{});
+    auto result = ExecuteStatement(*stmt, Bindings{.copy = observer->copy_channel()});
     if (!result.ok()) {
       if (implicit_block_) EndBlock(/*restore_settings=*/true);
       return result.status();
@@ -199,7 +199,11 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     if (status.ok()) status = txn->Commit();
     if (status.ok()) return result;
     txn->Rollback();
-    if (!IsRetryable(status) || attempt >= kMaxImplicitRetries) return status;
+    // COPY's data came from the client once and cannot be read again.
+    if (!IsRetryable(status) || attempt >= kMaxImplicitRetries ||
+        stmt.kind == ast::StatementKind::kCopy) {
+      return status;
+    }
     RetriesCounter()->Add();
   }
 }
@@ -339,6 +343,8 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kUpdate:
     case ast::StatementKind::kDelete: return ExecuteQueryPlan(stmt, txn, bindings);
     case ast::StatementKind::kExplain: return ExecuteExplain(stmt, txn, bindings);
+    case ast::StatementKind::kCopy:
+      return ExecuteCopy(stmt.As<ast::CopyStatement>(), txn, bindings);
     case ast::StatementKind::kCreateTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,
@@ -401,14 +407,8 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
   CAIRN_ASSIGN_OR_RETURN(std::shared_ptr<const planner::PlanNode> plan,
                          PlanFor(stmt, txn, bindings.prepared));
   ExecContext ctx;
+  InitExecContext(txn, &ctx);
   if (bindings.params != nullptr) ctx.params = *bindings.params;
-  ctx.txn = txn;
-  ctx.catalog = deps_.catalog;
-  ctx.user = user_;
-  ctx.database = database_;
-  ctx.backend_pid = backend_pid_;
-  ctx.node_id = deps_.node_id;
-  ctx.transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;
 
   StatementResult result;
   int64_t row_count = 0;
@@ -459,6 +459,16 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
   }
   if (!result.returns_rows) result.columns.clear();
   return result;
+}
+
+void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
+  ctx->txn = txn;
+  ctx->catalog = deps_.catalog;
+  ctx->user = user_;
+  ctx->database = database_;
+  ctx->backend_pid = backend_pid_;
+  ctx->node_id = deps_.node_id;
+  ctx->transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt,

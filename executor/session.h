@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "executor/copy_format.h"
+#include "executor/exec_context.h"
 #include "executor/prepared_query.h"
 #include "executor/session_settings.h"
 #include "executor/sql_session.h"
 #include "kv/kv_client.h"
+#include "parser/ast/dml.h"
 #include "parser/ast/statement.h"
 #include "txn/lock_resolver.h"
 #include "txn/txn.h"
@@ -50,6 +53,7 @@ class Session : public SqlSession {
   struct Bindings {
     PreparedQuery* prepared = nullptr;
     const std::vector<Value>* params = nullptr;
+    CopyChannel* copy = nullptr;  // the client's end of COPY
   };
 
   // Runs one parsed statement.
@@ -67,6 +71,18 @@ class Session : public SqlSession {
                                                    const Bindings& bindings);
   absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn,
                                                  const Bindings& bindings);
+  // COPY (copy.cc): rows from the client into a table, or a table's or a
+  // query's rows to the client, through `bindings.copy`.
+  absl::StatusOr<StatementResult> ExecuteCopy(const ast::CopyStatement& stmt, txn::Txn* txn,
+                                              const Bindings& bindings);
+  absl::StatusOr<StatementResult> CopyFrom(const ast::CopyStatement& stmt,
+                                           const CopyOptions& options, txn::Txn* txn,
+                                           CopyChannel* channel);
+  absl::StatusOr<StatementResult> CopyTo(const ast::CopyStatement& stmt,
+                                         const CopyOptions& options, txn::Txn* txn,
+                                         CopyChannel* channel);
+  // The context operators of a statement in `txn` evaluate in.
+  void InitExecContext(txn::Txn* txn, ExecContext* ctx) const;
   // The plan of a query: `prepared`'s cached one while the tables it was
   // planned against are unchanged, else a new one (cached in `prepared`).
   absl::StatusOr<std::shared_ptr<const planner::PlanNode>> PlanFor(const ast::Statement& stmt,

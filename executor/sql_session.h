@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,24 @@ struct StatementResult {
   std::vector<std::pair<std::string, std::string>> changed_parameters;
 };
 
+// The client's end of COPY ... FROM STDIN and COPY ... TO STDOUT, which
+// pgwire speaks as the CopyIn and CopyOut sub-protocols.
+class CopyChannel {
+ public:
+  virtual ~CopyChannel() = default;
+  // COPY FROM STDIN: tells the client to send `columns` columns of text
+  // (CopyInResponse), then hands out its data.
+  virtual absl::Status BeginCopyIn(int columns) = 0;
+  // The next chunk of data (a CopyData); nullopt once the client is done
+  // (CopyDone). 57014 if the client gave up (CopyFail), 08P01 for a message
+  // that has no place in COPY, and an error if the connection is lost.
+  virtual absl::StatusOr<std::optional<std::string>> ReadCopyData() = 0;
+  // COPY TO STDOUT: CopyOutResponse, the rows' data, CopyDone.
+  virtual absl::Status BeginCopyOut(int columns) = 0;
+  virtual absl::Status WriteCopyData(std::string_view data) = 0;
+  virtual absl::Status EndCopyOut() = 0;
+};
+
 // Receives the results of a Query message as each statement finishes.
 class QueryObserver {
  public:
@@ -47,6 +66,9 @@ class QueryObserver {
   virtual void OnResult(const StatementResult& result) = 0;
   // The query text was empty (only whitespace, semicolons or comments).
   virtual void OnEmptyQuery() = 0;
+  // Where COPY's data comes from and goes to; null where there is no
+  // client to copy with (COPY then fails with 0A000).
+  virtual CopyChannel* copy_channel() { return nullptr; }
 };
 
 // A statement parsed once for the extended query protocol (Parse), run any

@@ -88,7 +88,8 @@ std::vector<ast::ResultTarget> Transformer::TransformReturning(P::ReturningClaus
 ast::StatementPtr Transformer::TransformCopy(P::CopyStmtContext* ctx) {
   auto stmt = std::make_unique<ast::CopyStatement>();
   if (auto* select = ctx->selectStmt()) {
-    stmt->query = TransformSelectStmt(select);
+    stmt->query = std::make_unique<ast::SelectStatement>();
+    stmt->query->query = TransformSelectStmt(select);
   } else {
     stmt->table = TransformQualifiedName(ctx->qualifiedName());
     stmt->columns = TransformColumnNameList(ctx->columnNameList());

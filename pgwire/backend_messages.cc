@@ -30,6 +30,10 @@ void WriteReportFields(MessageWriter& w, const ErrorReport& report) {
     w.PutByte(field::kHint);
     w.PutCString(report.hint);
   }
+  if (!report.context.empty()) {
+    w.PutByte(field::kWhere);
+    w.PutCString(report.context);
+  }
   if (report.position) {
     w.PutByte(field::kPosition);
     w.PutCString(absl::StrCat(*report.position));
@@ -66,6 +70,7 @@ ErrorReport ReportFromStatus(Severity severity, const absl::Status& status) {
   report.message = std::string(status.message());
   report.position = GetErrorPosition(status);
   report.detail = GetErrorDetail(status);
+  report.context = GetErrorContext(status);
   return report;
 }
 

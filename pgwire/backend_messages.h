@@ -28,6 +28,7 @@ struct ErrorReport {
   std::string detail;           // omitted when empty
   std::string hint;             // omitted when empty
   std::optional<int> position;  // 1-based character offset into the query
+  std::string context;          // CONTEXT (where), omitted when empty
 };
 
 // The report for an error Status: SQLSTATE and position from

@@ -13,6 +13,7 @@
 #include "common/error_code.h"
 #include "common/logging.h"
 #include "pgwire/backend_messages.h"
+#include "pgwire/copy_stream.h"
 #include "pgwire/pg_metrics.h"
 #include "pgwire/protocol.h"
 
@@ -86,6 +87,8 @@ class Connection::ResultWriter final : public executor::QueryObserver {
     WriteEmptyQueryResponse(conn_->writer_);
   }
 
+  executor::CopyChannel* copy_channel() override { return &copy_; }
+
   bool reported() const { return reported_; }
   // PostgreSQL reports changed settings once, just before ReadyForQuery.
   void WriteChangedParameters() {
@@ -94,6 +97,7 @@ class Connection::ResultWriter final : public executor::QueryObserver {
 
  private:
   Connection* const conn_;
+  CopyStream copy_{conn_};
   bool reported_ = false;
   Parameters changed_;
 };

@@ -63,6 +63,7 @@ class Connection {
 
  private:
   class ResultWriter;
+  class CopyStream;  // copy_stream.cc
 
   absl::Status Serve();
   absl::Status Startup();

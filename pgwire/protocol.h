@@ -48,6 +48,10 @@ inline constexpr char kCloseComplete = '3';
 inline constexpr char kNoData = 'n';
 inline constexpr char kParameterDescription = 't';
 inline constexpr char kPortalSuspended = 's';
+inline constexpr char kCopyInResponse = 'G';
+inline constexpr char kCopyOutResponse = 'H';
+inline constexpr char kCopyData = 'd';
+inline constexpr char kCopyDone = 'c';
 }  // namespace backend
 
 // The Int32 that opens a startup packet: a protocol version (major << 16 |
@@ -79,6 +83,7 @@ inline constexpr char kMessage = 'M';
 inline constexpr char kDetail = 'D';
 inline constexpr char kHint = 'H';
 inline constexpr char kPosition = 'P';
+inline constexpr char kWhere = 'W';
 }  // namespace field
 
 // Limits, as PostgreSQL 15 sets them. A startup packet (length word

@@ -95,7 +95,7 @@ struct CopyStatement : Statement {
 
   ObjectName table;                 // empty name for COPY (query)
   std::vector<Identifier> columns;  // empty: all columns
-  QueryNodePtr query;               // COPY (query) TO ...
+  std::unique_ptr<SelectStatement> query;  // COPY (query) TO ...
   bool is_from = true;              // FROM (load) or TO (dump)
   std::string filename;             // empty: STDIN / STDOUT
   std::vector<Option> options;
