@@ -66,6 +66,7 @@ enum class ErrorCode : uint16_t {
   kDuplicateCursor,
   kInvalidBinaryRepresentation,
   kBadCopyFileFormat,
+  kIdleInTransactionSessionTimeout,
   kObjectInUse,
   kQueryCanceled,
   kAdminShutdown,

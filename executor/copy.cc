@@ -149,6 +149,7 @@ absl::StatusOr<StatementResult> Session::CopyFrom(const ast::CopyStatement& stmt
     } else {
       CAIRN_RETURN_IF_ERROR(parser.Feed(*data, &records));
     }
+    CAIRN_RETURN_IF_ERROR(CheckInterrupts(ctx));
     for (const CopyRecord& record : records) CAIRN_RETURN_IF_ERROR(load(record));
     if (!data.has_value()) break;
   }

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "catalog/catalog.h"
+#include "common/error_code.h"
 #include "common/value.h"
 #include "planner/bound_expr.h"
 #include "txn/txn.h"
@@ -25,6 +28,11 @@ struct ExecContext {
   // now() is the transaction's start, as in PostgreSQL.
   int64_t transaction_start_micros = 0;
   std::vector<Value> params;
+  // Set by another thread to cancel the statement (a CancelRequest), and
+  // the time the statement must end by (statement_timeout); operators that
+  // can run long check both with CheckInterrupts.
+  const std::atomic<bool>* cancel_requested = nullptr;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
   // Subqueries: the rows of the enclosing queries being evaluated,
   // innermost last (read by outer column references), and what each
@@ -34,5 +42,17 @@ struct ExecContext {
   // WITH RECURSIVE: the rows the previous round added, per work table.
   absl::flat_hash_map<int, std::vector<Row>> work_tables;
 };
+
+// 57014 once the statement was canceled or ran past statement_timeout.
+inline absl::Status CheckInterrupts(const ExecContext& ctx) {
+  if (ctx.cancel_requested != nullptr && ctx.cancel_requested->load(std::memory_order_relaxed)) {
+    return MakeError(ErrorCode::kQueryCanceled, "canceling statement due to user request");
+  }
+  if (ctx.deadline != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() >= ctx.deadline) {
+    return MakeError(ErrorCode::kQueryCanceled, "canceling statement due to statement timeout");
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace cairn::executor

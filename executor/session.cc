@@ -118,6 +118,7 @@ std::vector<std::pair<std::string, std::string>> Session::InitialParameters() co
 }
 
 absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer) {
+  cancel_requested_.store(false);
   CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
   if (statements.empty()) {
     observer->OnEmptyQuery();
@@ -163,6 +164,11 @@ absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
 absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& stmt,
                                                           const Bindings& bindings) {
   StatementsCounter()->Add();
+  // statement_timeout counts for each statement of a Query on its own.
+  const int64_t timeout_ms = settings_.DurationMs("statement_timeout");
+  statement_deadline_ = timeout_ms > 0 ? std::chrono::steady_clock::now() +
+                                             std::chrono::milliseconds(timeout_ms)
+                                       : std::chrono::steady_clock::time_point::max();
   if (failed_ && !IsTransactionEnd(stmt)) {
     return MakeError(ErrorCode::kInFailedTransaction,
                      "current transaction is aborted, commands ignored until end of transaction "
@@ -434,6 +440,7 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
   }
   RowBatch batch;
   while (true) {
+    CAIRN_RETURN_IF_ERROR(CheckInterrupts(ctx));
     CAIRN_ASSIGN_OR_RETURN(bool more, root->Next(&batch));
     if (!more) break;
     for (Row& r : batch) result.rows.push_back(std::move(r));
@@ -469,6 +476,8 @@ void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
   ctx->backend_pid = backend_pid_;
   ctx->node_id = deps_.node_id;
   ctx->transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;
+  ctx->cancel_requested = &cancel_requested_;
+  ctx->deadline = statement_deadline_;
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt,
@@ -574,6 +583,7 @@ absl::StatusOr<StatementResult> Session::ExecutePrepared(PreparedStatement& stat
                                                          const std::vector<Value>& params) {
   // Only this session's Prepare makes them.
   auto& prepared = static_cast<PreparedQuery&>(statement);
+  cancel_requested_.store(false);
   if (prepared.empty()) return MakeError(ErrorCode::kInternal, "empty prepared statement");
   return ExecuteStatement(*prepared.statement_,
                           Bindings{.prepared = &prepared, .params = &params});

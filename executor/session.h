@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +47,10 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecutePrepared(PreparedStatement& statement,
                                                   const std::vector<Value>& params) override;
   TxnStatus txn_status() const override;
+  void Cancel() override { cancel_requested_.store(true); }
+  int64_t IdleInTransactionTimeoutMs() const override {
+    return settings_.DurationMs("idle_in_transaction_session_timeout");
+  }
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override;
   void Close() override;
 
@@ -108,6 +114,12 @@ class Session : public SqlSession {
   bool failed_ = false;            // the block saw an error
   bool implicit_block_ = false;    // txn_ spans a multi-statement Query message
   std::optional<SessionSettings> settings_at_begin_;
+  // Set by Cancel() from another thread; cleared as a Query or Execute
+  // message starts.
+  std::atomic<bool> cancel_requested_{false};
+  // When the running statement must end (statement_timeout).
+  std::chrono::steady_clock::time_point statement_deadline_ =
+      std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace cairn::executor

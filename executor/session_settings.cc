@@ -61,6 +61,50 @@ absl::Status Unsupported(const std::string& name, const std::string& value, cons
                                    why));
 }
 
+bool IsDurationSetting(const std::string& lower) {
+  return lower == "statement_timeout" || lower == "lock_timeout" ||
+         lower == "idle_in_transaction_session_timeout";
+}
+
+// A time setting's value: a number with an optional unit (us, ms, s, min,
+// h, d), milliseconds when it has none, as PostgreSQL reads it.
+absl::StatusOr<int64_t> ParseDurationMs(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  size_t digits = i;
+  while (digits < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == i) return MakeError(ErrorCode::kInvalidParameterValue, "not a number");
+  int64_t n = 0;
+  for (size_t k = i; k < digits; ++k) {
+    if (n > (int64_t{1} << 40)) return MakeError(ErrorCode::kInvalidParameterValue, "too large");
+    n = n * 10 + (text[k] - '0');
+  }
+  std::string unit;
+  for (size_t k = digits; k < text.size(); ++k) {
+    if (text[k] != ' ') unit.push_back(absl::ascii_tolower(static_cast<unsigned char>(text[k])));
+  }
+  if (unit.empty() || unit == "ms") return n;
+  if (unit == "us") return n / 1000;
+  if (unit == "s") return n * 1000;
+  if (unit == "min") return n * 60 * 1000;
+  if (unit == "h") return n * 3600 * 1000;
+  if (unit == "d") return n * 86400 * 1000;
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   "valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\"");
+}
+
+// How SHOW prints a duration: in the largest unit that divides it.
+std::string FormatDurationMs(int64_t ms) {
+  if (ms == 0) return "0";
+  if (ms % (86400 * 1000) == 0) return absl::StrFormat("%dd", ms / (86400 * 1000));
+  if (ms % (3600 * 1000) == 0) return absl::StrFormat("%dh", ms / (3600 * 1000));
+  if (ms % (60 * 1000) == 0) return absl::StrFormat("%dmin", ms / (60 * 1000));
+  if (ms % 1000 == 0) return absl::StrFormat("%ds", ms / 1000);
+  return absl::StrFormat("%dms", ms);
+}
+
 }  // namespace
 
 SessionSettings::SessionSettings(const std::string& user, const std::string& application_name) {
@@ -124,8 +168,11 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
     // Weaker levels are served by snapshot isolation, as PostgreSQL serves
     // READ UNCOMMITTED with READ COMMITTED.
     v = "repeatable read";
-  } else if (lower == "statement_timeout" || lower == "lock_timeout" ||
-             lower == "idle_in_transaction_session_timeout" || lower == "extra_float_digits") {
+  } else if (IsDurationSetting(lower)) {
+    absl::StatusOr<int64_t> ms = ParseDurationMs(value);
+    if (!ms.ok()) return Unsupported(name, value, std::string(ms.status().message()).c_str());
+    v = FormatDurationMs(*ms);
+  } else if (lower == "extra_float_digits") {
     for (char c : value) {
       if (!isdigit(static_cast<unsigned char>(c)) && c != '-' && !isalpha(static_cast<unsigned char>(c))) {
         return Unsupported(name, value, "expected a number");
@@ -153,6 +200,13 @@ absl::Status SessionSettings::Reset(const std::string& name) {
   }
   values_[lower] = it->second;
   return absl::OkStatus();
+}
+
+int64_t SessionSettings::DurationMs(const std::string& name) const {
+  auto it = values_.find(absl::AsciiStrToLower(name));
+  if (it == values_.end()) return 0;
+  absl::StatusOr<int64_t> ms = ParseDurationMs(it->second);
+  return ms.ok() ? *ms : 0;
 }
 
 absl::StatusOr<std::string> SessionSettings::Get(const std::string& name) const {

@@ -21,6 +21,8 @@ class SessionSettings {
   absl::Status Set(const std::string& name, const std::string& value);
   absl::Status Reset(const std::string& name);
   absl::StatusOr<std::string> Get(const std::string& name) const;
+  // A time setting (statement_timeout, ...) in milliseconds; 0: none.
+  int64_t DurationMs(const std::string& name) const;
   // Every parameter, for SHOW ALL: (name, value, description).
   std::vector<std::pair<std::string, std::string>> All() const;
 

@@ -115,6 +115,12 @@ class SqlSession {
 
   virtual TxnStatus txn_status() const = 0;
 
+  // Asks the statement running now, if any, to stop with 57014. Safe from
+  // any thread: a CancelRequest arrives on another connection.
+  virtual void Cancel() = 0;
+  // idle_in_transaction_session_timeout in milliseconds; 0: none.
+  virtual int64_t IdleInTransactionTimeoutMs() const = 0;
+
   // The ParameterStatus values sent after authentication.
   virtual std::vector<std::pair<std::string, std::string>> InitialParameters() const = 0;
 

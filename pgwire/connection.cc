@@ -1,6 +1,11 @@
 #include "pgwire/connection.h"
 
+#include <poll.h>
 #include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 
 #include <utility>
 
@@ -118,6 +123,10 @@ void Connection::Run() {
     CAIRN_LOG_DEBUG("pgwire: connection {} ended: {}", options_.process_id, status.ToString());
   }
   (void)Flush();
+  {
+    absl::MutexLock lock(&mu_);
+    cancel_target_ = nullptr;
+  }
   if (session_ != nullptr) {
     session_->Close();
     session_.reset();
@@ -127,6 +136,12 @@ void Connection::Run() {
 
 static absl::Status AdminShutdown() {
   return MakeError(ErrorCode::kAdminShutdown, "terminating connection due to administrator command");
+}
+
+void Connection::Cancel(int32_t secret_key) {
+  absl::MutexLock lock(&mu_);
+  if (secret_key != options_.secret_key || cancel_target_ == nullptr) return;
+  cancel_target_->Cancel();
 }
 
 void Connection::Shutdown() {
@@ -183,8 +198,11 @@ absl::Status Connection::Startup() {
         continue;
       }
       case StartupKind::kCancelRequest:
-        // TODO(pgwire): cancel the query of the connection with this key.
-        // The client expects the connection to close either way.
+        // The client expects the connection to close, and no answer,
+        // whether or not the key named a running statement.
+        if (options_.cancel) {
+          options_.cancel(request->cancel_process_id, request->cancel_secret_key);
+        }
         return absl::OkStatus();
       case StartupKind::kStartup:
         return StartSession(*request);
@@ -215,6 +233,10 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
   if (!session.ok()) return Fatal(session.status());
   if (*session == nullptr) return Fatal(MakeError(ErrorCode::kInternal, "no session"));
   session_ = std::move(*session);
+  {
+    absl::MutexLock lock(&mu_);
+    cancel_target_ = session_.get();
+  }
 
   for (const auto& [name, value] : InitialParameters(request)) {
     WriteParameterStatus(writer_, name, value);
@@ -261,14 +283,22 @@ absl::Status Connection::QueryLoop() {
       idle_ = !draining;
     }
     if (draining) return Fatal(AdminShutdown());
+    read_timeout_ms_ = session_->txn_status() != executor::TxnStatus::kIdle
+                           ? session_->IdleInTransactionTimeoutMs()
+                           : 0;
     absl::StatusOr<std::optional<FrontendMessage>> message = reader_.ReadMessage();
+    read_timeout_ms_ = 0;
     {
       absl::MutexLock lock(&mu_);
       idle_ = false;
       if (draining_) return absl::OkStatus();  // Shutdown() has told the client
     }
     if (!message.ok()) {
-      return IsProtocolViolation(message.status()) ? Fatal(message.status()) : message.status();
+      const ErrorCode code = GetErrorCode(message.status());
+      return code == ErrorCode::kProtocolViolation ||
+                     code == ErrorCode::kIdleInTransactionSessionTimeout
+                 ? Fatal(message.status())
+                 : message.status();
     }
     if (!message->has_value()) return absl::OkStatus();  // the client went away
     const FrontendMessage& m = **message;
@@ -370,6 +400,17 @@ absl::Status Connection::Fatal(std::string_view sqlstate, std::string_view messa
 absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {
   // About to wait for the client: whatever it is owed goes out first.
   CAIRN_RETURN_IF_ERROR(Flush());
+  if (read_timeout_ms_ > 0) {
+    pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+    int ready;
+    do {
+      ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(read_timeout_ms_, INT32_MAX)));
+    } while (ready < 0 && errno == EINTR);
+    if (ready == 0) {
+      return MakeError(ErrorCode::kIdleInTransactionSessionTimeout,
+                       "terminating connection due to idle-in-transaction timeout");
+    }
+  }
   boost::system::error_code ec;
   const size_t n = socket_.read_some(boost::asio::buffer(buf, max), ec);
   if (ec == boost::asio::error::eof) return 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct ConnectionOptions {
   // The server is at its connection limit: answer the startup packet with
   // FATAL 53300 and close, as PostgreSQL does.
   bool too_many_connections = false;
+  // Forwards a CancelRequest that arrives on this connection to the
+  // connection it names (by BackendKeyData). Unset: cancels are ignored.
+  std::function<void(int32_t process_id, int32_t secret_key)> cancel;
 };
 
 // One client connection, served on a thread of its own with blocking socket
@@ -60,6 +64,10 @@ class Connection {
   // a blocked read sees end-of-stream. A statement that is executing is not
   // interrupted; Run() returns once it finishes.
   void Shutdown();
+
+  // Cancels the running statement, if `secret_key` is this connection's
+  // (a CancelRequest from another connection). Safe from any thread.
+  void Cancel(int32_t secret_key);
 
  private:
   class ResultWriter;
@@ -131,6 +139,12 @@ class Connection {
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   // The connection thread waits for the client's next message.
   bool idle_ ABSL_GUARDED_BY(mu_) = false;
+  // session_, for Cancel() from other threads; null before the session
+  // starts and once it is closing.
+  executor::SqlSession* cancel_target_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // While waiting for the client inside a transaction block:
+  // idle_in_transaction_session_timeout (0: wait for ever).
+  int64_t read_timeout_ms_ = 0;
 };
 
 }  // namespace cairn::pgwire

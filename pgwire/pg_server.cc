@@ -122,6 +122,9 @@ void PgServer::OnAccept(const boost::system::error_code& ec, tcp::socket socket)
     options.secret_key = static_cast<int32_t>(absl::Uniform<uint32_t>(bitgen_));
     const size_t open = connections_.size() - finished_.size();
     options.too_many_connections = open >= static_cast<size_t>(options_.max_connections);
+    options.cancel = [this](int32_t process_id, int32_t secret_key) {
+      CancelStatement(process_id, secret_key);
+    };
 
     Slot& slot = connections_[id];
     slot.connection = std::make_unique<Connection>(std::move(socket), factory_, std::move(options));
@@ -143,6 +146,14 @@ void PgServer::ServeConnection(uint64_t id, Connection* connection) {
   metrics.connections_open->Add(-1);
   absl::MutexLock lock(&mu_);
   finished_.push_back(id);
+}
+
+void PgServer::CancelStatement(int32_t process_id, int32_t secret_key) {
+  absl::MutexLock lock(&mu_);
+  // Process ids are connection ids (they wrap only after 2^31 connections).
+  auto it = connections_.find(static_cast<uint64_t>(process_id));
+  if (it == connections_.end() || it->second.connection == nullptr) return;
+  it->second.connection->Cancel(secret_key);  // checks the key
 }
 
 void PgServer::ReapFinished() {

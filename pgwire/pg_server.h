@@ -71,6 +71,8 @@ class PgServer {
   void ServeConnection(uint64_t id, Connection* connection);
   // Joins the threads of connections that have ended.
   void ReapFinished();
+  // A CancelRequest for connection `process_id` (checked against its key).
+  void CancelStatement(int32_t process_id, int32_t secret_key);
 
   // Constant after construction.
   executor::SessionFactory* const factory_;

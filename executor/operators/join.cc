@@ -11,6 +11,9 @@ namespace {
 
 using planner::JoinType;
 
+// Pairs tried between checks for a cancel or a statement timeout.
+constexpr uint64_t kInterruptCheckInterval = 4096;
+
 class NestedLoopJoinOperator : public Operator {
  public:
   NestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
@@ -24,6 +27,8 @@ class NestedLoopJoinOperator : public Operator {
     batch->clear();
     if (!right_loaded_) CAIRN_RETURN_IF_ERROR(LoadRight());
     while (batch->size() < kBatchSize && !left_done_) {
+      // A join that keeps few pairs can run long within one batch.
+      if (++steps_ % kInterruptCheckInterval == 0) CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
       if (left_pos_ >= left_batch_.size()) {
         left_batch_.clear();
         left_pos_ = 0;
@@ -104,6 +109,7 @@ class NestedLoopJoinOperator : public Operator {
   bool left_matched_ = false;  // the current left row found a partner
   bool left_done_ = false;
   size_t unmatched_pos_ = 0;  // RIGHT/FULL: next right row to check for a partner
+  uint64_t steps_ = 0;
 };
 
 }  // namespace

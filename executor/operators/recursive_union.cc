@@ -37,6 +37,7 @@ class RecursiveUnionOperator : public Operator {
                          absl::StrCat("recursive query ran ", kMaxRounds,
                                       " rounds without ending"));
       }
+      CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
       ctx_->work_tables[plan_.work_table] = added;
       CAIRN_ASSIGN_OR_RETURN(OperatorPtr next, BuildOperator(*plan_.children[1], ctx_));
       added.clear();

@@ -27,6 +27,7 @@ class ScanOperator : public Operator {
     }
     const catalog::TableInfo& table = *plan_.table;
     while (!done_ && batch->empty()) {
+      CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
       if (point_key_) {
         done_ = true;
         CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(*point_key_));

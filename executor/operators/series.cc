@@ -13,6 +13,7 @@ class SeriesOperator : public Operator {
   absl::StatusOr<bool> Next(RowBatch* batch) override {
     batch->clear();
     if (!started_) CAIRN_RETURN_IF_ERROR(Start());
+    CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
     const TypeId type = plan_.output[0].type.id;
     while (!done_ && batch->size() < kBatchSize) {
       batch->push_back(Row{Value::Int(type, next_)});

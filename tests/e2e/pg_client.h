@@ -42,6 +42,7 @@ class PgConn {
   bool ok() const { return PQstatus(conn_) == CONNECTION_OK; }
   std::string error() const { return PQerrorMessage(conn_); }
   PGTransactionStatusType TxStatus() const { return PQtransactionStatus(conn_); }
+  PGconn* raw() { return conn_; }
 
   // SQLSTATEs of notices, warnings, and of errors the server sent while the
   // session was idle (libpq hands those to the notice receiver, e.g. the

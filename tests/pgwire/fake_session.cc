@@ -1,5 +1,6 @@
 #include "fake_session.h"
 
+#include <atomic>
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
@@ -104,6 +105,9 @@ class FakeSession : public executor::SqlSession {
 
   TxnStatus txn_status() const override { return status_; }
 
+  void Cancel() override { canceled_.store(true); }
+  int64_t IdleInTransactionTimeoutMs() const override { return idle_timeout_ms_; }
+
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override {
     return {{"server_version", "15.0"},
             {"is_superuser", "on"},
@@ -174,12 +178,23 @@ class FakeSession : public executor::SqlSession {
       std::string_view rest = stmt.substr(4);
       const size_t eq = rest.find(" = ");
       if (eq == std::string_view::npos) return MakeError(ErrorCode::kSyntaxError, "bad SET");
+      if (rest.substr(0, eq) == "idle_in_transaction_session_timeout") {
+        std::string_view ms = rest.substr(eq + 3);
+        std::from_chars(ms.data(), ms.data() + ms.size(), idle_timeout_ms_);
+      }
       result.changed_parameters = {
           {std::string(rest.substr(0, eq)), std::string(rest.substr(eq + 3))}};
       result.command_tag = "SET";
     } else if (stmt == "WAIT") {
+      canceled_.store(false);
       factory_->NotifyOnce(factory_->entered_wait_);
-      factory_->release_.WaitForNotification();
+      // Canceled is canceled, even if released at the same time.
+      while (!factory_->release_.WaitForNotificationWithTimeout(absl::Milliseconds(5)) &&
+             !canceled_.load()) {
+      }
+      if (canceled_.load()) {
+        return MakeError(ErrorCode::kQueryCanceled, "canceling statement due to user request");
+      }
       result.command_tag = "DO";
     } else {
       return MakeError(ErrorCode::kFeatureNotSupported,
@@ -192,6 +207,8 @@ class FakeSession : public executor::SqlSession {
   FakeSessionFactory* const factory_;
   const std::string user_;
   TxnStatus status_ = TxnStatus::kIdle;
+  std::atomic<bool> canceled_{false};
+  int64_t idle_timeout_ms_ = 0;
 };
 
 absl::StatusOr<std::unique_ptr<executor::SqlSession>> FakeSessionFactory::NewSession(

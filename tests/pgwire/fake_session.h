@@ -25,7 +25,9 @@ namespace cairn::pgwire::test {
 //   INSERT           "INSERT 0 1"
 //   BEGIN / COMMIT / ROLLBACK    transaction block; errors inside one fail it
 //   SET name = value "SET", reports name as a changed parameter
-//   WAIT             blocks until ReleaseWaiters(); see WaitEntered()
+//   WAIT             blocks until ReleaseWaiters() (see WaitEntered()), or
+//                    until the session is canceled (57014)
+//   SET idle_in_transaction_session_timeout = N   also sets that timeout (ms)
 //   SHUTDOWN         57P01 admin_shutdown
 //
 // Anything else fails with 0A000. An empty query reports OnEmptyQuery.

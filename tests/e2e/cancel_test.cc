@@ -1,0 +1,104 @@
+// Stopping statements and sessions that run too long: a CancelRequest
+// (libpq's PQcancel, psql's Ctrl-C), statement_timeout, and
+// idle_in_transaction_session_timeout, against a real node.
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "cairn_process.h"
+#include "clients.h"
+#include "gtest/gtest.h"
+#include "pg_client.h"
+
+namespace cairn::e2e {
+namespace {
+
+using ::cairn::testing::NodeTest;
+using Clock = std::chrono::steady_clock;
+
+// Long enough that nothing finishes it in a test's lifetime.
+constexpr const char* kLongQuery = "SELECT count(*) FROM generate_series(1, 10000000000)";
+
+TEST_F(NodeTest, CancelRequestStopsTheRunningStatement) {
+  PGconn* conn = PQconnectdb(node_.Dsn().c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  ASSERT_EQ(PQsendQuery(conn, kLongQuery), 1);
+  // A cancel that arrives before the statement starts does nothing, so
+  // keep asking until the statement ends.
+  PGcancel* cancel = PQgetCancel(conn);
+  const auto until = Clock::now() + std::chrono::seconds(60);
+  while (PQisBusy(conn) && Clock::now() < until) {
+    char error[256];
+    ASSERT_EQ(PQcancel(cancel, error, sizeof error), 1) << error;
+    // Wait for the answer, up to 50 ms, before asking again.
+    const int fd = PQsocket(conn);
+    fd_set read_set;
+    FD_ZERO(&read_set);
+    FD_SET(fd, &read_set);
+    timeval wait{.tv_sec = 0, .tv_usec = 50 * 1000};
+    select(fd + 1, &read_set, nullptr, nullptr, &wait);
+    PQconsumeInput(conn);
+  }
+  PQfreeCancel(cancel);
+  PGresult* result = PQgetResult(conn);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(PQresultStatus(result), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_SQLSTATE), "57014");
+  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+               "canceling statement due to user request");
+  PQclear(result);
+  while ((result = PQgetResult(conn)) != nullptr) PQclear(result);
+  // The session goes on.
+  result = PQexec(conn, "SELECT 1");
+  EXPECT_EQ(PQresultStatus(result), PGRES_TUPLES_OK) << PQresultErrorMessage(result);
+  PQclear(result);
+  PQfinish(conn);
+}
+
+TEST_F(NodeTest, StatementTimeoutCancelsEachStatementOnItsOwn) {
+  PgConn conn(node_.Dsn());
+  ASSERT_TRUE(conn.ok()) << conn.error();
+  ASSERT_TRUE(conn.Exec("SET statement_timeout = 200").ok);
+  EXPECT_EQ(Rows(conn.Exec("SHOW statement_timeout")), std::vector<std::string>{"200ms"});
+  QueryResult r = conn.Exec(kLongQuery);
+  EXPECT_EQ(r.sqlstate, "57014");
+  EXPECT_EQ(r.message, "canceling statement due to statement timeout");
+  // Short statements are unaffected; a block survives as failed.
+  EXPECT_TRUE(conn.Exec("SELECT 1").ok);
+  ASSERT_TRUE(conn.Exec("BEGIN").ok);
+  EXPECT_EQ(conn.Exec(kLongQuery).sqlstate, "57014");
+  EXPECT_EQ(conn.TxStatus(), PQTRANS_INERROR);
+  EXPECT_TRUE(conn.Exec("ROLLBACK").ok);
+  ASSERT_TRUE(conn.Exec("SET statement_timeout = '1min'").ok);
+  EXPECT_EQ(Rows(conn.Exec("SHOW statement_timeout")), std::vector<std::string>{"1min"});
+  EXPECT_EQ(conn.Exec("SET statement_timeout = 'soon'").sqlstate, "22023");
+}
+
+TEST_F(NodeTest, IdleInTransactionSessionTimeoutEndsTheSession) {
+  PgConn conn(node_.Dsn());
+  ASSERT_TRUE(conn.ok()) << conn.error();
+  ASSERT_TRUE(conn.Exec("SET idle_in_transaction_session_timeout = '300ms'").ok);
+  // Idle outside a transaction: nothing happens.
+  ASSERT_TRUE(conn.Exec("SELECT 1").ok);
+  ASSERT_TRUE(conn.Exec("BEGIN").ok);
+  const auto until = Clock::now() + std::chrono::seconds(30);
+  bool closed = false;
+  while (!closed && Clock::now() < until) {
+    const int fd = PQsocket(conn.raw());
+    fd_set read_set;
+    FD_ZERO(&read_set);
+    FD_SET(fd, &read_set);
+    timeval wait{.tv_sec = 1, .tv_usec = 0};
+    select(fd + 1, &read_set, nullptr, nullptr, &wait);
+    closed = conn.ReadIdleInput();
+  }
+  EXPECT_TRUE(closed) << "the session outlived its idle-in-transaction timeout";
+  EXPECT_NE(std::find(conn.notices().begin(), conn.notices().end(), "25P03"),
+            conn.notices().end());
+}
+
+}  // namespace
+}  // namespace cairn::e2e
