@@ -140,6 +140,22 @@ absl::StatusOr<TableInfo> Catalog::CreateTable(txn::Txn* txn, proto::TableDescri
   return TableInfo(std::move(descriptor));
 }
 
+absl::Status Catalog::UpdateTable(txn::Txn* txn, std::string_view old_name,
+                                  proto::TableDescriptor descriptor) {
+  if (descriptor.name() != old_name) {
+    CAIRN_ASSIGN_OR_RETURN(auto taken, GetTable(txn, descriptor.database_id(), descriptor.name()));
+    if (taken) {
+      return MakeError(ErrorCode::kDuplicateTable,
+                       absl::StrFormat("relation \"%s\" already exists", descriptor.name()));
+    }
+    txn->Delete(catalog_keys::TableKey(descriptor.database_id(), old_name));
+  }
+  descriptor.set_version(descriptor.version() + 1);
+  txn->Put(catalog_keys::TableKey(descriptor.database_id(), descriptor.name()),
+           descriptor.SerializeAsString());
+  return absl::OkStatus();
+}
+
 absl::Status Catalog::DeleteSpan(txn::Txn* txn, const std::string& start, const std::string& end) {
   CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(start, end, 0));
   for (auto& kv : rows) txn->Delete(std::move(kv.key));

@@ -46,6 +46,10 @@ class Catalog {
   absl::StatusOr<std::vector<TableInfo>> ListTables(txn::Txn* txn, uint32_t database_id);
   // Assigns the table its id; fails with 42P07 when the name is taken.
   absl::StatusOr<TableInfo> CreateTable(txn::Txn* txn, proto::TableDescriptor descriptor);
+  // Replaces the descriptor of table `old_name` (ALTER TABLE): under its new
+  // name if that changed (42P07 when taken), one version newer.
+  absl::Status UpdateTable(txn::Txn* txn, std::string_view old_name,
+                           proto::TableDescriptor descriptor);
   // Removes the descriptor and every row of the table.
   absl::Status DropTable(txn::Txn* txn, const TableInfo& table);
 

@@ -67,6 +67,7 @@ enum class ErrorCode : uint16_t {
   kInvalidBinaryRepresentation,
   kBadCopyFileFormat,
   kIdleInTransactionSessionTimeout,
+  kInvalidTableDefinition,
   kObjectInUse,
   kQueryCanceled,
   kAdminShutdown,

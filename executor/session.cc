@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/error_code.h"
 #include "common/metrics.h"
+#include "executor/alter_table.h"
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/operator.h"
@@ -186,9 +187,8 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     case ast::StatementKind::kDropDatabase: return ExecuteDatabaseDdl(stmt);
     case ast::StatementKind::kCreateIndex:
     case ast::StatementKind::kDropIndex:
-    case ast::StatementKind::kAlterTable:
-      return MakeError(ErrorCode::kFeatureNotSupported,
-                       "ALTER TABLE and secondary indexes are not supported yet");
+      return MakeError(ErrorCode::kFeatureNotSupported, "secondary indexes are not supported yet");
+    case ast::StatementKind::kVacuum: return ExecuteVacuum(stmt.As<ast::VacuumStatement>());
     default: break;
   }
 
@@ -311,6 +311,43 @@ absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt)
   return r;
 }
 
+absl::StatusOr<StatementResult> Session::ExecuteVacuum(const ast::VacuumStatement& stmt) {
+  const char* tag = stmt.vacuum ? "VACUUM" : "ANALYZE";
+  if (stmt.vacuum && txn_) {
+    failed_ = true;
+    return MakeError(ErrorCode::kActiveSqlTransaction,
+                     "VACUUM cannot run inside a transaction block");
+  }
+  // The tables must exist; there is nothing more to do yet: CairnDB keeps
+  // no planner statistics, and old row versions wait for MVCC garbage
+  // collection (not yet scheduled).
+  std::unique_ptr<txn::Txn> own;
+  txn::Txn* txn = txn_.get();
+  if (txn == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(own, BeginTxn());
+    txn = own.get();
+  }
+  for (const ast::ObjectName& name : stmt.tables) {
+    absl::Status status = CheckSchema(name);
+    if (status.ok()) {
+      auto table = deps_.catalog->GetTable(txn, database_id_, name.name);
+      status = table.status();
+      if (status.ok() && !*table) {
+        status = MakeError(ErrorCode::kUndefinedTable,
+                           absl::StrFormat("relation \"%s\" does not exist", name.name),
+                           name.position);
+      }
+    }
+    if (!status.ok()) {
+      if (own) own->Rollback();
+      if (txn_) failed_ = true;
+      return status;
+    }
+  }
+  if (own) own->Rollback();
+  return TagOnly(tag);
+}
+
 absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement& stmt) {
   bool create = stmt.kind == ast::StatementKind::kCreateDatabase;
   if (txn_) {
@@ -360,6 +397,14 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kDropTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag, DropTables(stmt.As<ast::DropTableStatement>(),
                                                          deps_.catalog, txn, database_id_));
+      return TagOnly(tag);
+    }
+    case ast::StatementKind::kAlterTable: {
+      ExecContext ctx;
+      InitExecContext(txn, &ctx);
+      CAIRN_ASSIGN_OR_RETURN(std::string tag,
+                             AlterTable(stmt.As<ast::AlterTableStatement>(), deps_.catalog, txn,
+                                        database_id_, &ctx));
       return TagOnly(tag);
     }
     case ast::StatementKind::kTruncate: {

@@ -14,6 +14,7 @@
 #include "executor/session_settings.h"
 #include "executor/sql_session.h"
 #include "kv/kv_client.h"
+#include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/statement.h"
 #include "txn/lock_resolver.h"
@@ -98,6 +99,7 @@ class Session : public SqlSession {
   // if it is a query.
   absl::Status DescribePrepared(PreparedQuery* prepared, const std::vector<SqlType>& declared);
   absl::StatusOr<StatementResult> ExecuteDatabaseDdl(const ast::Statement& stmt);
+  absl::StatusOr<StatementResult> ExecuteVacuum(const ast::VacuumStatement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
   // Ends the transaction block (rolling back whatever is open); with
   // `restore_settings`, SETs made inside it are undone as well.
