@@ -7,7 +7,8 @@
 #   make debug     build build-debug/ (Debug)
 #   make release   build build-release/ (Release)
 #   make asan      build build-asan/ (ASan + UBSan) and run the tests there
-#   make bench     release build, then the benchmarks of bench/
+#   make bench     release build, then the benchmarks of bench/ (run_all.sh,
+#                  clients_bench.sh)
 
 BUILD_DIR   ?= build
 BUILD_TYPE  ?= RelWithDebInfo
@@ -49,6 +50,7 @@ asan:
 
 bench: release
 	bench/run_all.sh build-release
+	bench/clients_bench.sh build-release
 
 clean:
 	rm -rf build build-debug build-release build-asan
