@@ -68,6 +68,7 @@ enum class ErrorCode : uint16_t {
   kBadCopyFileFormat,
   kIdleInTransactionSessionTimeout,
   kInvalidTableDefinition,
+  kObjectNotInPrerequisiteState,
   kObjectInUse,
   kQueryCanceled,
   kAdminShutdown,

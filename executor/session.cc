@@ -150,6 +150,8 @@ absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer
 }
 
 void Session::EndBlock(bool restore_settings) {
+  // restore_settings: the block rolled back (COMMIT of a failed block too).
+  EndCursors(/*committed=*/!restore_settings);
   if (txn_) txn_->Rollback();
   txn_.reset();
   failed_ = false;
@@ -189,6 +191,16 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     case ast::StatementKind::kDropIndex:
       return MakeError(ErrorCode::kFeatureNotSupported, "secondary indexes are not supported yet");
     case ast::StatementKind::kVacuum: return ExecuteVacuum(stmt.As<ast::VacuumStatement>());
+    case ast::StatementKind::kFetch: {
+      auto result = Fetch(stmt.As<ast::FetchStatement>());
+      if (!result.ok() && txn_) failed_ = true;
+      return result;
+    }
+    case ast::StatementKind::kCloseCursor: {
+      auto result = CloseCursor(stmt.As<ast::CloseCursorStatement>());
+      if (!result.ok() && txn_) failed_ = true;
+      return result;
+    }
     default: break;
   }
 
@@ -388,6 +400,8 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kExplain: return ExecuteExplain(stmt, txn, bindings);
     case ast::StatementKind::kCopy:
       return ExecuteCopy(stmt.As<ast::CopyStatement>(), txn, bindings);
+    case ast::StatementKind::kDeclareCursor:
+      return DeclareCursor(stmt.As<ast::DeclareCursorStatement>(), txn);
     case ast::StatementKind::kCreateTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,

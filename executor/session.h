@@ -14,6 +14,8 @@
 #include "executor/session_settings.h"
 #include "executor/sql_session.h"
 #include "kv/kv_client.h"
+#include "absl/container/flat_hash_map.h"
+#include "parser/ast/cursor.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/statement.h"
@@ -100,6 +102,14 @@ class Session : public SqlSession {
   absl::Status DescribePrepared(PreparedQuery* prepared, const std::vector<SqlType>& declared);
   absl::StatusOr<StatementResult> ExecuteDatabaseDdl(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteVacuum(const ast::VacuumStatement& stmt);
+  // Cursors (cursors.cc).
+  absl::StatusOr<StatementResult> DeclareCursor(const ast::DeclareCursorStatement& stmt,
+                                                txn::Txn* txn);
+  absl::StatusOr<StatementResult> Fetch(const ast::FetchStatement& stmt);
+  absl::StatusOr<StatementResult> CloseCursor(const ast::CloseCursorStatement& stmt);
+  // The transaction block ended: its cursors go, but WITH HOLD ones of a
+  // committed block.
+  void EndCursors(bool committed);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
   // Ends the transaction block (rolling back whatever is open); with
   // `restore_settings`, SETs made inside it are undone as well.
@@ -116,6 +126,14 @@ class Session : public SqlSession {
   bool failed_ = false;            // the block saw an error
   bool implicit_block_ = false;    // txn_ spans a multi-statement Query message
   std::optional<SessionSettings> settings_at_begin_;
+  struct Cursor {
+    StatementResult result;  // the query's rows, all of them
+    int64_t position = 0;    // 0: before the first row; n + 1: after the last
+    bool scroll = false;
+    bool holdable = false;   // WITH HOLD
+    bool in_block = false;   // declared in the open transaction block
+  };
+  absl::flat_hash_map<std::string, Cursor> cursors_;
   // Set by Cancel() from another thread; cleared as a Query or Execute
   // message starts.
   std::atomic<bool> cancel_requested_{false};

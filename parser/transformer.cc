@@ -89,6 +89,12 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformCopy(c);
   } else if (auto* c = ctx->vacuumStmt()) {
     stmt = TransformVacuum(c);
+  } else if (auto* c = ctx->declareCursorStmt()) {
+    stmt = TransformDeclareCursor(c);
+  } else if (auto* c = ctx->fetchStmt()) {
+    stmt = TransformFetch(c);
+  } else if (auto* c = ctx->closeCursorStmt()) {
+    stmt = TransformCloseCursor(c);
   } else {
     Fail(MakeError(ErrorCode::kFeatureNotSupported, "statement not supported", Pos(ctx)));
   }

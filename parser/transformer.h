@@ -97,6 +97,9 @@ class Transformer {
   ast::AlterTableCmd TransformAlterTableCmd(P::AlterTableCmdContext* ctx);
   ast::StatementPtr TransformTruncate(P::TruncateStmtContext* ctx);
   ast::StatementPtr TransformVacuum(P::VacuumStmtContext* ctx);
+  ast::StatementPtr TransformDeclareCursor(P::DeclareCursorStmtContext* ctx);
+  ast::StatementPtr TransformFetch(P::FetchStmtContext* ctx);
+  ast::StatementPtr TransformCloseCursor(P::CloseCursorStmtContext* ctx);
   static ast::DropBehavior TransformDropBehavior(P::DropBehaviorContext* ctx);
 
   // transform_session.cc

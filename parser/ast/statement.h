@@ -27,6 +27,9 @@ enum class StatementKind : uint8_t {
   kExplain,         // ExplainStatement
   kCopy,            // CopyStatement (dml.h)
   kVacuum,          // VacuumStatement (ddl.h): VACUUM, ANALYZE
+  kDeclareCursor,   // DeclareCursorStatement (cursor.h)
+  kFetch,           // FetchStatement: FETCH, MOVE
+  kCloseCursor,     // CloseCursorStatement
 };
 
 // One SQL statement of a Query message. Built by the parser, then read-only.

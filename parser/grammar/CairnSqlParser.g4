@@ -31,6 +31,9 @@ statement
     | explainStmt
     | copyStmt
     | vacuumStmt
+    | declareCursorStmt
+    | fetchStmt
+    | closeCursorStmt
     ;
 
 // ---------------------------------------------------------------- queries
@@ -198,6 +201,20 @@ copyLegacyOption
     | NULL_P AS? stringLiteral
     ;
 
+// Cursors: DECLARE runs the query, FETCH and MOVE step through its rows.
+declareCursorStmt
+    : DECLARE identifier BINARY? (NO SCROLL | SCROLL)? CURSOR (holding=(WITH | WITHOUT) HOLD)?
+      FOR selectStmt
+    ;
+fetchStmt: (FETCH | MOVE) fetchDirection? (FROM | IN)? identifier;
+fetchDirection
+    : NEXT | PRIOR | FIRST | LAST | ALL
+    | (ABSOLUTE | RELATIVE)? signedCount
+    | (FORWARD | BACKWARD) (signedCount | ALL)?
+    ;
+signedCount: (PLUS | MINUS)? INTEGER_LITERAL;
+closeCursorStmt: CLOSE (identifier | ALL);
+
 vacuumStmt
     : VACUUM (FULL | FREEZE | VERBOSE | ANALYZE)* qualifiedNameList?
     | ANALYZE VERBOSE? qualifiedNameList?
@@ -352,7 +369,9 @@ colLabel: identifier | reservedKeyword;
 
 // Keywords that remain usable as names. The transform lower-cases them.
 nonReservedKeyword
-    : ABORT | ACTION | ADD | ALTER | AT | BEGIN | BY | CASCADE | CHARACTERISTICS
+    : ABORT | ABSOLUTE | ACTION | ADD | ALTER | AT | BACKWARD | BEGIN | BY | CASCADE
+    | CHARACTERISTICS | CLOSE | CURSOR | DECLARE | FETCH | FORWARD | HOLD | MOVE | NEXT
+    | PRIOR | RELATIVE | SCROLL
     | BINARY | COLUMN | COMMIT | COMMITTED | CONFLICT | COPY | CSV | DATA | DATABASE
     | DEFERRABLE | DELETE | DELIMITER | DOUBLE | ESCAPE | EXPLAIN | FIRST | FREEZE
     | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION

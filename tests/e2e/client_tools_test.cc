@@ -166,5 +166,41 @@ TEST_F(NodeTest, Psycopg2Connects) {
   EXPECT_EQ(out, "1\nit's\n");
 }
 
+// A psycopg2 named cursor is a server-side one: DECLARE ... CURSOR WITHOUT
+// HOLD FOR, then FETCH FORWARD itersize FROM it, then CLOSE.
+TEST_F(NodeTest, Psycopg2ServerSideCursor) {
+  std::string out;
+  if (RunCommand("/usr/bin/python3 -c 'import psycopg2'", &out) != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 lacks psycopg2: " << out;
+  }
+  std::string program =
+      "import psycopg2\n"
+      "c = psycopg2.connect(host='127.0.0.1', port=" +
+      std::to_string(node_.sql_port()) +
+      ", dbname='postgres', user='root', connect_timeout=10)\n"
+      "cur = c.cursor()\n"
+      "cur.execute('CREATE TABLE big (k INT PRIMARY KEY)')\n"
+      "cur.execute('INSERT INTO big SELECT g FROM generate_series(1, 2500) g')\n"
+      "c.commit()\n"
+      "named = c.cursor('stream')\n"
+      "named.itersize = 1000\n"
+      "named.execute('SELECT k FROM big ORDER BY k')\n"
+      "total = count = 0\n"
+      "for (k,) in named:\n"
+      "    total += k\n"
+      "    count += 1\n"
+      "print(count, total)\n"
+      "named.close()\n"
+      "part = c.cursor('part')\n"
+      "part.execute('SELECT k FROM big WHERE k > %s ORDER BY k', (2490,))\n"
+      "print(part.fetchmany(3), part.fetchone())\n"
+      "part.scroll(0, mode='absolute')\n"
+      "print(part.fetchone())\n"
+      "c.commit()\n"
+      "c.close()\n";
+  EXPECT_EQ(RunCommand("/usr/bin/python3 -c " + ShellQuote(program), &out), 0) << out;
+  EXPECT_EQ(out, "2500 3126250\n[(2491,), (2492,), (2493,)] (2494,)\n(2491,)\n");
+}
+
 }  // namespace
 }  // namespace cairn::e2e
