@@ -592,6 +592,18 @@ absl::StatusOr<std::shared_ptr<PreparedStatement>> Session::Prepare(
   return prepared;
 }
 
+absl::Status Session::Sync(bool error_reported) {
+  if (!implicit_block_) return absl::OkStatus();
+  std::unique_ptr<txn::Txn> txn = std::move(txn_);
+  const bool failed = failed_ || error_reported;
+  EndBlock(/*restore_settings=*/failed);
+  if (failed) {
+    txn->Rollback();
+    return absl::OkStatus();
+  }
+  return txn->Commit();
+}
+
 absl::Status Session::DescribePrepared(PreparedQuery* prepared,
                                        const std::vector<SqlType>& declared) {
   const ast::Statement& stmt = *prepared->statement_;
@@ -644,6 +656,13 @@ absl::StatusOr<StatementResult> Session::ExecutePrepared(PreparedStatement& stat
   auto& prepared = static_cast<PreparedQuery&>(statement);
   cancel_requested_.store(false);
   if (prepared.empty()) return MakeError(ErrorCode::kInternal, "empty prepared statement");
+  // Outside a block, what runs until Sync is one implicit transaction (a
+  // BEGIN among it turns it into an explicit block, as in a Query message).
+  if (!txn_ && prepared.statement_->kind != ast::StatementKind::kTransaction) {
+    CAIRN_ASSIGN_OR_RETURN(txn_, BeginTxn());
+    settings_at_begin_ = settings_;
+    implicit_block_ = true;
+  }
   return ExecuteStatement(*prepared.statement_,
                           Bindings{.prepared = &prepared, .params = &params});
 }

@@ -49,6 +49,7 @@ class Session : public SqlSession {
       std::string_view sql, const std::vector<SqlType>& declared) override;
   absl::StatusOr<StatementResult> ExecutePrepared(PreparedStatement& statement,
                                                   const std::vector<Value>& params) override;
+  absl::Status Sync(bool error_reported) override;
   TxnStatus txn_status() const override;
   void Cancel() override { cancel_requested_.store(true); }
   int64_t IdleInTransactionTimeoutMs() const override {

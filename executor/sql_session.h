@@ -108,10 +108,15 @@ class SqlSession {
 
   // Runs `statement` (from this session's Prepare) with `params`, one per
   // parameter type, already converted to those types. Outside a
-  // transaction block it runs in a transaction of its own, as a simple
-  // Query's statement does.
+  // transaction block the statements executed up to the next Sync share one
+  // implicit transaction, as in PostgreSQL; Sync() ends it.
   virtual absl::StatusOr<StatementResult> ExecutePrepared(PreparedStatement& statement,
                                                           const std::vector<Value>& params) = 0;
+  // The extended protocol's Sync: commits the implicit transaction of the
+  // statements executed since the last Sync, or rolls it back after an
+  // error (the session's own, or `error_reported` by the protocol layer,
+  // such as a bad parameter). Returns the commit's error, if any.
+  virtual absl::Status Sync(bool error_reported) = 0;
 
   virtual TxnStatus txn_status() const = 0;
 

@@ -326,11 +326,17 @@ absl::Status Connection::QueryLoop() {
       case frontend::kClose:
         CAIRN_RETURN_IF_ERROR(RunExtended(HandleClose(m.body)));
         break;
-      case frontend::kSync:
+      case frontend::kSync: {
+        const absl::Status committed = session_->Sync(/*error_reported=*/ignore_till_sync_);
         ignore_till_sync_ = false;
+        if (!committed.ok()) {
+          if (GetErrorCode(committed) == ErrorCode::kAdminShutdown) return Fatal(committed);
+          WriteError(committed);
+        }
         HandleSync();
         WriteReadyForQuery(writer_, session_->txn_status());
         break;
+      }
       case frontend::kFlush:
         CAIRN_RETURN_IF_ERROR(Flush());
         break;

@@ -272,6 +272,51 @@ TEST_F(ExtendedProtocolTest, PreparedStatementsInsideATransactionBlock) {
   EXPECT_EQ(RunText("all", {}), (std::vector<std::string>{"1|60", "2|40"}));
 }
 
+// libpq's pipeline mode: the statements sent before a Sync form one
+// implicit transaction, so an error in one undoes the others.
+TEST_F(ExtendedProtocolTest, APipelineIsOneImplicitTransaction) {
+  MustExec("DROP TABLE IF EXISTS pipe");
+  MustExec("CREATE TABLE pipe (k INTEGER PRIMARY KEY)");
+  auto send_inserts = [&](const std::vector<std::string>& keys) {
+    for (const std::string& k : keys) {
+      const char* values[] = {k.c_str()};
+      ASSERT_EQ(PQsendQueryParams(conn_, "INSERT INTO pipe VALUES ($1)", 1, nullptr, values,
+                                  nullptr, nullptr, 0),
+                1);
+    }
+    ASSERT_EQ(PQpipelineSync(conn_), 1);
+  };
+  // Collects the outcome of each statement up to the Sync.
+  auto outcomes = [&]() {
+    std::vector<std::string> out;
+    for (;;) {
+      PGresult* r = PQgetResult(conn_);
+      if (r == nullptr) continue;  // the end of one statement's results
+      const ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        return out;
+      }
+      out.push_back(status == PGRES_COMMAND_OK      ? "ok"
+                    : status == PGRES_PIPELINE_ABORTED ? "skipped"
+                                                       : Sqlstate(r));
+      PQclear(r);
+    }
+  };
+  ASSERT_EQ(PQenterPipelineMode(conn_), 1);
+  send_inserts({"1", "2"});
+  EXPECT_EQ(outcomes(), (std::vector<std::string>{"ok", "ok"}));
+  send_inserts({"3", "1", "4"});
+  EXPECT_EQ(outcomes(), (std::vector<std::string>{"ok", "23505", "skipped"}));
+  ASSERT_EQ(PQexitPipelineMode(conn_), 1);
+  Result rows(PQexec(conn_, "SELECT k FROM pipe ORDER BY k"));
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(rows.get());
+  std::vector<std::string> keys;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) keys.push_back(PQgetvalue(rows.get(), i, 0));
+  EXPECT_EQ(keys, (std::vector<std::string>{"1", "2"}))
+      << "the failed pipeline's first insert survived";
+}
+
 TEST_F(NodeTest, PqxxPreparedStatements) {
   pqxx::connection conn(node_.Dsn());
   PqxxExec(conn, "CREATE TABLE kv (k BIGINT PRIMARY KEY, v TEXT)");

@@ -106,6 +106,7 @@ class FakeSession : public executor::SqlSession {
   TxnStatus txn_status() const override { return status_; }
 
   void Cancel() override { canceled_.store(true); }
+  absl::Status Sync(bool) override { return absl::OkStatus(); }
   int64_t IdleInTransactionTimeoutMs() const override { return idle_timeout_ms_; }
 
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override {
