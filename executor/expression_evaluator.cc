@@ -14,6 +14,7 @@
 #include "common/value_cast.h"
 #include "common/value_text.h"
 #include "executor/builtin_functions.h"
+#include "executor/system_views.h"
 #include "executor/operator.h"
 
 namespace cairn::executor {
@@ -176,6 +177,30 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     return Value::Text(ctx->user);
   }
   if (name == "pg_backend_pid") return Value::Int32(ctx->backend_pid);
+  // What the system views' readers call (executor/system_views.h).
+  if (name == "pg_table_is_visible") {
+    if (args[0].is_null()) return Value::Null(TypeId::kBool);
+    return Value::Bool(true);  // one schema, on the search path
+  }
+  if (name == "pg_get_userbyid") {
+    if (args[0].is_null()) return Value::Null(TypeId::kText);
+    return Value::Text(ctx->user);
+  }
+  if (name == "format_type") {
+    if (args[0].is_null()) return Value::Null(TypeId::kText);
+    CAIRN_ASSIGN_OR_RETURN(Value oid, CastValue(args[0], SqlType::Of(TypeId::kInt64),
+                                                CastContext::kAssignment));
+    int64_t typmod = -1;
+    if (!args[1].is_null()) {
+      CAIRN_ASSIGN_OR_RETURN(Value m, CastValue(args[1], SqlType::Of(TypeId::kInt64),
+                                                CastContext::kAssignment));
+      typmod = m.int_value();
+    }
+    return Value::Text(FormatPgType(oid.int_value(), typmod));
+  }
+  if (name == "obj_description" || name == "col_description" || name == "shobj_description") {
+    return Value::Null(TypeId::kText);  // CairnDB keeps no comments yet
+  }
   if (name == "random") {
     thread_local std::mt19937_64 rng(std::random_device{}());
     return Value::Float64(std::uniform_real_distribution<double>(0, 1)(rng));

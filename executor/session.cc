@@ -13,6 +13,7 @@
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/operator.h"
+#include "executor/system_views.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/session.h"
@@ -29,8 +30,27 @@ constexpr int kMaxImplicitRetries = 20;
 // transaction.
 class CatalogTableResolver : public planner::TableResolver {
  public:
-  CatalogTableResolver(catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id)
-      : catalog_(catalog), txn_(txn), database_id_(database_id) {}
+  CatalogTableResolver(catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
+                       std::string database, std::string user)
+      : catalog_(catalog),
+        txn_(txn),
+        database_id_(database_id),
+        database_(std::move(database)),
+        user_(std::move(user)) {}
+
+  absl::StatusOr<std::optional<SystemView>> ResolveSystemView(
+      const ast::ObjectName& name) override {
+    CAIRN_ASSIGN_OR_RETURN(auto view,
+                           BuildSystemView(name, SystemViewSource{.catalog = catalog_,
+                                                                  .txn = txn_,
+                                                                  .database_id = database_id_,
+                                                                  .database = database_,
+                                                                  .user = user_}));
+    if (view.has_value()) read_system_view_ = true;
+    return view;
+  }
+  // A plan with a system view's rows in it must not be cached.
+  bool read_system_view() const { return read_system_view_; }
 
   absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
       const ast::ObjectName& name) override {
@@ -55,6 +75,9 @@ class CatalogTableResolver : public planner::TableResolver {
   catalog::Catalog* catalog_;
   txn::Txn* txn_;
   uint32_t database_id_;
+  std::string database_;
+  std::string user_;
+  bool read_system_view_ = false;
 };
 
 StatementResult TagOnly(std::string tag) {
@@ -445,7 +468,7 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     }
     if (unchanged) return prepared->plan_;
   }
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, user_);
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned, planner::PlanQuery(stmt, &resolver));
   std::shared_ptr<const planner::PlanNode> plan = std::move(planned);
   if (prepared != nullptr) {
@@ -460,8 +483,10 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
                          "cached plan must not change result type");
       }
     }
-    prepared->plan_ = plan;
-    prepared->plan_tables_ = resolver.TakeResolved();
+    if (!resolver.read_system_view()) {
+      prepared->plan_ = plan;
+      prepared->plan_tables_ = resolver.TakeResolved();
+    }
   }
   return plan;
 }
@@ -544,7 +569,7 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
                                                         const Bindings& bindings) {
   const auto& explain = stmt.As<ast::ExplainStatement>();
   const ast::Statement& inner = *explain.statement;
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_);
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, user_);
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(inner, &resolver));
   std::vector<std::string> lines = planner::ExplainPlan(*plan);
   if (explain.analyze) {

@@ -154,6 +154,13 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kText);
   }
   if (name == "pg_backend_pid" && n == 0) return SqlType::Of(TypeId::kInt32);
+  if (name == "pg_table_is_visible" && n == 1) return SqlType::Of(TypeId::kBool);
+  if (name == "pg_get_userbyid" && n == 1) return SqlType::Of(TypeId::kText);
+  if (name == "format_type" && n == 2) return SqlType::Of(TypeId::kText);
+  if ((name == "obj_description" && (n == 1 || n == 2)) ||
+      (name == "col_description" && n == 2) || (name == "shobj_description" && n == 2)) {
+    return SqlType::Of(TypeId::kText);
+  }
   if (name == "random" && n == 0) return SqlType::Of(TypeId::kFloat64);
   if (name == "unique_rowid" && n == 0) return SqlType::Of(TypeId::kInt64);
   if (name == "cairn_nextval" && n == 2) return SqlType::Of(TypeId::kInt64);

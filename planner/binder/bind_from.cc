@@ -60,6 +60,8 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
       return plan;
     }
   }
+  CAIRN_ASSIGN_OR_RETURN(auto view, resolver_->ResolveSystemView(base.name));
+  if (view.has_value()) return BindSystemView(*view, ref, scope);
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
   std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
   for (const auto& c : scope->columns()) {
@@ -76,6 +78,31 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
     scan->output.push_back({c.name, c.type});
   }
   return scan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindSystemView(const TableResolver::SystemView& view,
+                                               const ast::TableRef& ref, Scope* scope) {
+  const std::string alias = ref.alias.name.empty() ? view.name : ref.alias.name;
+  for (const auto& c : scope->columns()) {
+    if (!c.table.empty() && c.table == alias) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", alias),
+                       ref.position);
+    }
+  }
+  auto values = std::make_unique<PlanNode>(PlanKind::kValues);
+  for (const OutputColumn& c : view.columns) {
+    scope->Add({alias, c.name, c.type, false});
+    values->output.push_back(c);
+  }
+  for (const Row& row : view.rows) {
+    std::vector<BoundExprPtr> exprs;
+    for (size_t i = 0; i < row.size(); ++i) {
+      exprs.push_back(BoundExpr::Constant(row[i], view.columns[i].type));
+    }
+    values->rows.push_back(std::move(exprs));
+  }
+  return values;
 }
 
 absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope) {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
@@ -23,6 +25,19 @@ class TableResolver {
   // 42P01 when the table does not exist.
   virtual absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
       const ast::ObjectName& name) = 0;
+
+  // A system view (pg_catalog.pg_class, information_schema.tables, ...)
+  // with its rows as of the statement's transaction, which the plan
+  // carries as constants; nullopt when `name` names none.
+  struct SystemView {
+    std::string name;
+    std::vector<OutputColumn> columns;
+    std::vector<Row> rows;
+  };
+  virtual absl::StatusOr<std::optional<SystemView>> ResolveSystemView(
+      const ast::ObjectName& name) {
+    return std::nullopt;
+  }
 };
 
 // Binds a statement's AST against the catalog into a plan: names resolved,
@@ -81,6 +96,9 @@ class Binder {
   absl::StatusOr<PlanPtr> BindTargetRows(std::shared_ptr<const catalog::TableInfo> table,
                                          const std::vector<ast::TableRefPtr>& others,
                                          const ast::Expr* where, Scope* scope);
+  // A system view in FROM: its rows, as constants.
+  absl::StatusOr<PlanPtr> BindSystemView(const TableResolver::SystemView& view,
+                                         const ast::TableRef& ref, Scope* scope);
   // A function in FROM (generate_series).
   absl::StatusOr<PlanPtr> BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope);
   // A reference to a WITH RECURSIVE query: its recursive union, or its

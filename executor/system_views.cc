@@ -1,0 +1,313 @@
+#include "executor/system_views.h"
+
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "common/error_code.h"
+#include "common/sql_type.h"
+#include "common/value.h"
+
+namespace cairn::executor {
+namespace {
+
+using View = planner::TableResolver::SystemView;
+
+constexpr int64_t kPgCatalogOid = 11;
+constexpr int64_t kPublicOid = 2200;
+constexpr int64_t kInformationSchemaOid = 13000;
+constexpr int64_t kUserOid = 10;
+constexpr int64_t kFirstTableOid = 16384;
+
+int64_t TableOid(const catalog::TableInfo& t) { return kFirstTableOid + 2 * int64_t{t.id()}; }
+int64_t IndexOid(const catalog::TableInfo& t) { return TableOid(t) + 1; }
+// A table created without a primary key has a hidden row id for one, which
+// PostgreSQL clients must not see as an index.
+bool HasPrimaryKey(const catalog::TableInfo& t) {
+  return !t.primary_key().empty() && !t.columns()[t.primary_key()[0]].hidden;
+}
+
+// Column constructors, for the views' definitions below.
+planner::OutputColumn Col(std::string name, TypeId type) {
+  return {std::move(name), SqlType::Of(type)};
+}
+Value Oid(int64_t v) { return Value::Int64(v); }
+Value Name(std::string v) { return Value::Text(std::move(v)); }
+Value Char(char c) { return Value::Text(std::string(1, c)); }
+Value Int2(int64_t v) { return Value::Int(TypeId::kInt16, v); }
+Value Int4(int64_t v) { return Value::Int32(v); }
+Value Bool(bool v) { return Value::Bool(v); }
+Value NullText() { return Value::Null(TypeId::kText); }
+
+// The types CairnDB has, as pg_type rows: oid, name, length, category.
+struct TypeRow {
+  TypeId id;
+  const char* name;
+  char category;
+};
+constexpr TypeRow kTypes[] = {
+    {TypeId::kBool, "bool", 'B'},         {TypeId::kBytea, "bytea", 'U'},
+    {TypeId::kInt64, "int8", 'N'},        {TypeId::kInt16, "int2", 'N'},
+    {TypeId::kInt32, "int4", 'N'},        {TypeId::kText, "text", 'S'},
+    {TypeId::kFloat32, "float4", 'N'},    {TypeId::kFloat64, "float8", 'N'},
+    {TypeId::kUnknown, "unknown", 'X'},   {TypeId::kChar, "bpchar", 'S'},
+    {TypeId::kVarchar, "varchar", 'S'},   {TypeId::kDate, "date", 'D'},
+    {TypeId::kTimestamp, "timestamp", 'D'}, {TypeId::kTimestampTz, "timestamptz", 'D'},
+    {TypeId::kNumeric, "numeric", 'N'},
+};
+
+struct Builder {
+  const SystemViewSource& source;
+  std::vector<catalog::TableInfo> tables;
+
+  View PgNamespace() const {
+    View v{"pg_namespace", {Col("oid", TypeId::kInt64), Col("nspname", TypeId::kText),
+                            Col("nspowner", TypeId::kInt64)}, {}};
+    v.rows = {{Oid(kPgCatalogOid), Name("pg_catalog"), Oid(kUserOid)},
+              {Oid(kPublicOid), Name("public"), Oid(kUserOid)},
+              {Oid(kInformationSchemaOid), Name("information_schema"), Oid(kUserOid)}};
+    return v;
+  }
+
+  View PgClass() const {
+    View v{"pg_class",
+           {Col("oid", TypeId::kInt64), Col("relname", TypeId::kText),
+            Col("relnamespace", TypeId::kInt64), Col("relkind", TypeId::kText),
+            Col("relowner", TypeId::kInt64), Col("relam", TypeId::kInt64),
+            Col("reltuples", TypeId::kFloat32), Col("relhasindex", TypeId::kBool),
+            Col("relpersistence", TypeId::kText), Col("relnatts", TypeId::kInt16),
+            Col("relispartition", TypeId::kBool)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      int64_t columns = 0;
+      for (const auto& c : t.columns()) columns += c.hidden ? 0 : 1;
+      v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
+                        Oid(kUserOid), Oid(2), Value::Float(TypeId::kFloat32, -1),
+                        Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false)});
+      if (!HasPrimaryKey(t)) continue;
+      v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
+                        Char('i'), Oid(kUserOid), Oid(403), Value::Float(TypeId::kFloat32, -1),
+                        Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
+                        Bool(false)});
+    }
+    return v;
+  }
+
+  View PgAttribute() const {
+    View v{"pg_attribute",
+           {Col("attrelid", TypeId::kInt64), Col("attname", TypeId::kText),
+            Col("atttypid", TypeId::kInt64), Col("attnum", TypeId::kInt16),
+            Col("attlen", TypeId::kInt16), Col("atttypmod", TypeId::kInt32),
+            Col("attnotnull", TypeId::kBool), Col("atthasdef", TypeId::kBool),
+            Col("attisdropped", TypeId::kBool), Col("attidentity", TypeId::kText),
+            Col("attgenerated", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      int64_t number = 0;
+      for (const auto& c : t.columns()) {
+        if (c.hidden) continue;
+        v.rows.push_back({Oid(TableOid(t)), Name(c.name), Oid(PgTypeOid(c.type.id)),
+                          Int2(++number), Int2(PgTypeLen(c.type.id)), Int4(PgTypeMod(c.type)),
+                          Bool(!c.nullable), Bool(!c.default_expr.empty() || c.is_serial),
+                          Bool(false), Name(""), Name("")});
+      }
+    }
+    return v;
+  }
+
+  View PgType() const {
+    View v{"pg_type",
+           {Col("oid", TypeId::kInt64), Col("typname", TypeId::kText),
+            Col("typnamespace", TypeId::kInt64), Col("typlen", TypeId::kInt16),
+            Col("typtype", TypeId::kText), Col("typcategory", TypeId::kText),
+            Col("typbasetype", TypeId::kInt64), Col("typtypmod", TypeId::kInt32),
+            Col("typelem", TypeId::kInt64), Col("typnotnull", TypeId::kBool)},
+           {}};
+    for (const TypeRow& t : kTypes) {
+      v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogOid),
+                        Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
+                        Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false)});
+    }
+    return v;
+  }
+
+  View PgIndex() const {
+    View v{"pg_index",
+           {Col("indexrelid", TypeId::kInt64), Col("indrelid", TypeId::kInt64),
+            Col("indnatts", TypeId::kInt16), Col("indisunique", TypeId::kBool),
+            Col("indisprimary", TypeId::kBool)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      if (!HasPrimaryKey(t)) continue;
+      v.rows.push_back({Oid(IndexOid(t)), Oid(TableOid(t)),
+                        Int2(static_cast<int64_t>(t.primary_key().size())), Bool(true),
+                        Bool(true)});
+    }
+    return v;
+  }
+
+  absl::StatusOr<View> PgDatabase() const {
+    View v{"pg_database",
+           {Col("oid", TypeId::kInt64), Col("datname", TypeId::kText),
+            Col("datdba", TypeId::kInt64), Col("encoding", TypeId::kInt32),
+            Col("datallowconn", TypeId::kBool), Col("datistemplate", TypeId::kBool)},
+           {}};
+    CAIRN_ASSIGN_OR_RETURN(auto databases, source.catalog->ListDatabases(source.txn));
+    for (const auto& db : databases) {
+      v.rows.push_back({Oid(db.id()), Name(db.name()), Oid(kUserOid), Int4(6), Bool(true),
+                        Bool(false)});
+    }
+    return v;
+  }
+
+  View PgRoles(const char* name) const {
+    View v{name,
+           {Col("oid", TypeId::kInt64), Col("rolname", TypeId::kText),
+            Col("rolsuper", TypeId::kBool), Col("rolcanlogin", TypeId::kBool),
+            Col("rolcreatedb", TypeId::kBool), Col("rolcreaterole", TypeId::kBool)},
+           {{Oid(kUserOid), Name(source.user), Bool(true), Bool(true), Bool(true), Bool(true)}}};
+    return v;
+  }
+
+  View PgTables() const {
+    View v{"pg_tables",
+           {Col("schemaname", TypeId::kText), Col("tablename", TypeId::kText),
+            Col("tableowner", TypeId::kText), Col("hasindexes", TypeId::kBool)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      v.rows.push_back({Name("public"), Name(t.name()), Name(source.user), Bool(HasPrimaryKey(t))});
+    }
+    return v;
+  }
+
+  View Schemata() const {
+    View v{"schemata",
+           {Col("catalog_name", TypeId::kText), Col("schema_name", TypeId::kText),
+            Col("schema_owner", TypeId::kText)},
+           {}};
+    for (const char* schema : {"pg_catalog", "public", "information_schema"}) {
+      v.rows.push_back({Name(source.database), Name(schema), Name(source.user)});
+    }
+    return v;
+  }
+
+  View Tables() const {
+    View v{"tables",
+           {Col("table_catalog", TypeId::kText), Col("table_schema", TypeId::kText),
+            Col("table_name", TypeId::kText), Col("table_type", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      v.rows.push_back({Name(source.database), Name("public"), Name(t.name()),
+                        Name("BASE TABLE")});
+    }
+    return v;
+  }
+
+  View Columns() const {
+    View v{"columns",
+           {Col("table_catalog", TypeId::kText), Col("table_schema", TypeId::kText),
+            Col("table_name", TypeId::kText), Col("column_name", TypeId::kText),
+            Col("ordinal_position", TypeId::kInt32), Col("column_default", TypeId::kText),
+            Col("is_nullable", TypeId::kText), Col("data_type", TypeId::kText),
+            Col("character_maximum_length", TypeId::kInt32),
+            Col("numeric_precision", TypeId::kInt32), Col("numeric_scale", TypeId::kInt32)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      int64_t position = 0;
+      for (const auto& c : t.columns()) {
+        if (c.hidden) continue;
+        const bool chars = c.type.id == TypeId::kVarchar || c.type.id == TypeId::kChar;
+        // PostgreSQL gives integers and floats their binary precision.
+        Value precision = Value::Null(TypeId::kInt32);
+        Value scale = Value::Null(TypeId::kInt32);
+        switch (c.type.id) {
+          case TypeId::kInt16: precision = Int4(16), scale = Int4(0); break;
+          case TypeId::kInt32: precision = Int4(32), scale = Int4(0); break;
+          case TypeId::kInt64: precision = Int4(64), scale = Int4(0); break;
+          case TypeId::kFloat32: precision = Int4(24); break;
+          case TypeId::kFloat64: precision = Int4(53); break;
+          case TypeId::kNumeric:
+            if (c.type.precision >= 0) {
+              precision = Int4(c.type.precision);
+              scale = Int4(c.type.scale < 0 ? 0 : c.type.scale);
+            }
+            break;
+          default: break;
+        }
+        std::string data_type = c.type.id == TypeId::kChar ? "character"
+                                                           : TypeName(SqlType::Of(c.type.id));
+        v.rows.push_back(
+            {Name(source.database), Name("public"), Name(t.name()), Name(c.name),
+             Int4(++position),
+             c.is_serial ? Name(absl::StrCat("nextval('", t.name(), "_", c.name,
+                                             "_seq'::regclass)"))
+             : c.default_expr.empty() ? NullText()
+                                      : Name(c.default_expr),
+             Name(c.nullable ? "YES" : "NO"), Name(data_type),
+             chars && c.type.precision >= 0 ? Int4(c.type.precision) : Value::Null(TypeId::kInt32),
+             precision, scale});
+      }
+    }
+    return v;
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemView(
+    const ast::ObjectName& name, const SystemViewSource& source) {
+  const bool pg = name.schema.empty() || name.schema == "pg_catalog";
+  const bool info = name.schema == "information_schema";
+  if (!pg && !info) return std::nullopt;
+  static const char* const kPgViews[] = {"pg_namespace", "pg_class", "pg_attribute",
+                                          "pg_type",      "pg_index", "pg_database",
+                                          "pg_roles",     "pg_user",  "pg_tables"};
+  static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
+  bool known = false;
+  if (pg) {
+    for (const char* v : kPgViews) known |= name.name == v;
+  } else {
+    for (const char* v : kInfoViews) known |= name.name == v;
+  }
+  if (!known) {
+    if (name.schema.empty()) return std::nullopt;  // a table of the user's
+    return MakeError(ErrorCode::kUndefinedTable,
+                     absl::StrCat("relation \"", name.schema, ".", name.name,
+                                  "\" does not exist"),
+                     name.position);
+  }
+  Builder b{source, {}};
+  CAIRN_ASSIGN_OR_RETURN(b.tables, source.catalog->ListTables(source.txn, source.database_id));
+  std::sort(b.tables.begin(), b.tables.end(),
+            [](const catalog::TableInfo& x, const catalog::TableInfo& y) { return x.id() < y.id(); });
+  if (info) {
+    if (name.name == "schemata") return b.Schemata();
+    if (name.name == "tables") return b.Tables();
+    return b.Columns();
+  }
+  if (name.name == "pg_namespace") return b.PgNamespace();
+  if (name.name == "pg_class") return b.PgClass();
+  if (name.name == "pg_attribute") return b.PgAttribute();
+  if (name.name == "pg_type") return b.PgType();
+  if (name.name == "pg_index") return b.PgIndex();
+  if (name.name == "pg_database") return b.PgDatabase();
+  if (name.name == "pg_tables") return b.PgTables();
+  return b.PgRoles(name.name == "pg_user" ? "pg_user" : "pg_roles");
+}
+
+std::string FormatPgType(int64_t type_oid, int64_t typmod) {
+  std::optional<TypeId> id = TypeFromPgOid(static_cast<uint32_t>(type_oid));
+  if (!id.has_value() || (*id == TypeId::kUnknown && type_oid != 705)) return "???";
+  SqlType type = SqlType::Of(*id);
+  if (typmod >= 4) {
+    if (*id == TypeId::kVarchar || *id == TypeId::kChar) {
+      type.precision = static_cast<int32_t>(typmod - 4);
+    } else if (*id == TypeId::kNumeric) {
+      type.precision = static_cast<int32_t>((typmod - 4) >> 16);
+      type.scale = static_cast<int32_t>((typmod - 4) & 0xffff);
+    }
+  }
+  if (*id == TypeId::kChar && type.precision < 0) return "bpchar";
+  return TypeName(type);
+}
+
+}  // namespace cairn::executor
