@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <regex>
 
 #include "absl/strings/ascii.h"
@@ -235,6 +236,26 @@ absl::StatusOr<std::optional<Value>> EvalBuiltinFunction(const BoundExpr& e,
     const int64_t count = static_cast<int64_t>(parts.size());
     const int64_t i = n > 0 ? n - 1 : count + n;
     return Value::Text(i >= 0 && i < count ? parts[i] : "");
+  }
+  if (name == "cairn_regex_match") {
+    // POSIX regular expressions as far as ECMAScript's agree with them;
+    // the last few patterns stay compiled (a WHERE clause reuses one).
+    const bool icase = str(2) == "i";
+    thread_local std::map<std::pair<std::string, bool>, std::regex> compiled;
+    auto key = std::make_pair(str(1), icase);
+    auto it = compiled.find(key);
+    if (it == compiled.end()) {
+      if (compiled.size() > 64) compiled.clear();
+      auto syntax = std::regex::ECMAScript;
+      if (icase) syntax |= std::regex::icase;
+      try {
+        it = compiled.emplace(key, std::regex(key.first, syntax)).first;
+      } catch (const std::regex_error& err) {
+        return MakeError(ErrorCode::kInvalidRegularExpression,
+                         absl::StrFormat("invalid regular expression: %s", err.what()));
+      }
+    }
+    return Value::Bool(std::regex_search(str(0), it->second));
   }
   if (name == "regexp_replace") {
     // POSIX-style patterns as far as ECMAScript's agree with them (classes,

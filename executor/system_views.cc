@@ -168,6 +168,13 @@ struct Builder {
     return v;
   }
 
+  View PgAm() const {
+    View v{"pg_am",
+           {Col("oid", TypeId::kInt64), Col("amname", TypeId::kText), Col("amtype", TypeId::kText)},
+           {{Oid(2), Name("heap"), Char('t')}, {Oid(403), Name("btree"), Char('i')}}};
+    return v;
+  }
+
   View PgTables() const {
     View v{"pg_tables",
            {Col("schemaname", TypeId::kText), Col("tablename", TypeId::kText),
@@ -260,7 +267,8 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (!pg && !info) return std::nullopt;
   static const char* const kPgViews[] = {"pg_namespace", "pg_class", "pg_attribute",
                                           "pg_type",      "pg_index", "pg_database",
-                                          "pg_roles",     "pg_user",  "pg_tables"};
+                                          "pg_roles",     "pg_user",  "pg_tables",
+                                          "pg_am"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
   bool known = false;
   if (pg) {
@@ -291,6 +299,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_index") return b.PgIndex();
   if (name.name == "pg_database") return b.PgDatabase();
   if (name.name == "pg_tables") return b.PgTables();
+  if (name.name == "pg_am") return b.PgAm();
   return b.PgRoles(name.name == "pg_user" ? "pg_user" : "pg_roles");
 }
 

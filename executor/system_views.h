@@ -13,7 +13,7 @@ namespace cairn::executor {
 
 // The system views that PostgreSQL clients read to learn the schema:
 // pg_catalog's pg_namespace, pg_class, pg_attribute, pg_type, pg_index,
-// pg_database, pg_roles, pg_user and pg_tables, and information_schema's
+// pg_database, pg_roles, pg_user, pg_tables and pg_am, and information_schema's
 // schemata, tables and columns, each computed from CairnDB's catalog in the
 // statement's transaction. Only the columns clients commonly read are
 // there. OIDs are stable: a table's is 16384 + 2 * its id, its primary

@@ -89,6 +89,9 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
       (n == 3 || text(3))) {
     return SqlType::Of(TypeId::kText);
   }
+  if (name == "cairn_regex_match" && n == 3 && text(0) && text(1)) {
+    return SqlType::Of(TypeId::kBool);  // s ~ pattern, s ~* pattern
+  }
   if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
     return SqlType::Of(TypeId::kText);
   }

@@ -456,6 +456,27 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindBinary(const ast::BinaryExpr&
       e->children.push_back(std::move(r));
       return e;
     }
+    case Op::kRegexMatch:
+    case Op::kRegexIMatch:
+    case Op::kNotRegexMatch:
+    case Op::kNotRegexIMatch: {
+      // s ~ pattern: a call of the internal regex function, negated for !~.
+      const bool icase = b.op == Op::kRegexIMatch || b.op == Op::kNotRegexIMatch;
+      const bool negated = b.op == Op::kNotRegexMatch || b.op == Op::kNotRegexIMatch;
+      std::vector<SqlType> types = {l->type, r->type, SqlType::Of(TypeId::kText)};
+      CAIRN_ASSIGN_OR_RETURN(SqlType type,
+                             ScalarResultType("cairn_regex_match", types, b.position));
+      auto e = MakeNode(BoundExprKind::kFunction, type, b.position);
+      e->name = "cairn_regex_match";
+      e->children.push_back(std::move(l));
+      e->children.push_back(std::move(r));
+      e->children.push_back(
+          BoundExpr::Constant(Value::Text(icase ? "i" : ""), SqlType::Of(TypeId::kText)));
+      if (!negated) return e;
+      auto n = MakeNode(BoundExprKind::kNot, SqlType::Of(TypeId::kBool), b.position);
+      n->children.push_back(std::move(e));
+      return n;
+    }
     default:
       return MakeError(ErrorCode::kFeatureNotSupported,
                        absl::StrFormat("operator %s is not supported yet", op_text), b.position);

@@ -110,6 +110,26 @@ TEST_F(PsqlTest, CommandFlag) {
   EXPECT_EQ(out, "2|two|\n1|one|\n");
 }
 
+// psql's \dt reads pg_class, pg_namespace and pg_am through regex and
+// visibility functions.
+TEST_F(PsqlTest, ListTables) {
+  std::string out;
+  ASSERT_EQ(Psql("-c " + ShellQuote("CREATE TABLE b (k INT PRIMARY KEY)") + " -c " +
+                     ShellQuote("CREATE TABLE a (v TEXT)"),
+                 &out),
+            0)
+      << out;
+  ASSERT_EQ(Psql("-c '\\dt'", &out), 0) << out;
+  EXPECT_EQ(out,
+            "       List of relations\n"
+            " Schema | Name | Type  | Owner \n"
+            "--------+------+-------+-------\n"
+            " public | a    | table | root\n"
+            " public | b    | table | root\n"
+            "(2 rows)\n"
+            "\n");
+}
+
 TEST_F(PsqlTest, ScriptFile) {
   std::string out;
   ASSERT_EQ(Psql("-f " + ShellQuote(WriteScript("script.sql", kScript)), &out), 0) << out;
