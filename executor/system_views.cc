@@ -43,16 +43,17 @@ struct TypeRow {
   TypeId id;
   const char* name;
   char category;
+  int64_t array_oid;  // PostgreSQL's, though CairnDB has no arrays yet
 };
 constexpr TypeRow kTypes[] = {
-    {TypeId::kBool, "bool", 'B'},         {TypeId::kBytea, "bytea", 'U'},
-    {TypeId::kInt64, "int8", 'N'},        {TypeId::kInt16, "int2", 'N'},
-    {TypeId::kInt32, "int4", 'N'},        {TypeId::kText, "text", 'S'},
-    {TypeId::kFloat32, "float4", 'N'},    {TypeId::kFloat64, "float8", 'N'},
-    {TypeId::kUnknown, "unknown", 'X'},   {TypeId::kChar, "bpchar", 'S'},
-    {TypeId::kVarchar, "varchar", 'S'},   {TypeId::kDate, "date", 'D'},
-    {TypeId::kTimestamp, "timestamp", 'D'}, {TypeId::kTimestampTz, "timestamptz", 'D'},
-    {TypeId::kNumeric, "numeric", 'N'},
+    {TypeId::kBool, "bool", 'B', 1000},          {TypeId::kBytea, "bytea", 'U', 1001},
+    {TypeId::kInt64, "int8", 'N', 1016},         {TypeId::kInt16, "int2", 'N', 1005},
+    {TypeId::kInt32, "int4", 'N', 1007},         {TypeId::kText, "text", 'S', 1009},
+    {TypeId::kFloat32, "float4", 'N', 1021},     {TypeId::kFloat64, "float8", 'N', 1022},
+    {TypeId::kUnknown, "unknown", 'X', 0},       {TypeId::kChar, "bpchar", 'S', 1014},
+    {TypeId::kVarchar, "varchar", 'S', 1015},    {TypeId::kDate, "date", 'D', 1182},
+    {TypeId::kTimestamp, "timestamp", 'D', 1115}, {TypeId::kTimestampTz, "timestamptz", 'D', 1185},
+    {TypeId::kNumeric, "numeric", 'N', 1231},
 };
 
 struct Builder {
@@ -120,12 +121,14 @@ struct Builder {
             Col("typnamespace", TypeId::kInt64), Col("typlen", TypeId::kInt16),
             Col("typtype", TypeId::kText), Col("typcategory", TypeId::kText),
             Col("typbasetype", TypeId::kInt64), Col("typtypmod", TypeId::kInt32),
-            Col("typelem", TypeId::kInt64), Col("typnotnull", TypeId::kBool)},
+            Col("typelem", TypeId::kInt64), Col("typnotnull", TypeId::kBool),
+            Col("typarray", TypeId::kInt64)},
            {}};
     for (const TypeRow& t : kTypes) {
       v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogOid),
                         Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
-                        Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false)});
+                        Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false),
+                        Oid(t.array_oid)});
     }
     return v;
   }

@@ -340,7 +340,7 @@ primaryExpr
     ;
 literal: INTEGER_LITERAL | NUMERIC_LITERAL | stringLiteral | TRUE_P | FALSE_P | NULL_P;
 whenClause: WHEN expr THEN expr;
-functionName: identifier (DOT identifier)? | LEFT | RIGHT;
+functionName: identifier (DOT identifier)? | LEFT | RIGHT | CURRENT_SCHEMA;  // current_schema()
 functionArgs: STAR | (ALL | DISTINCT)? exprList;
 extractField: identifier | stringLiteral;
 stringLiteral: STRING | ESCAPE_STRING | DOLLAR_STRING;

@@ -186,6 +186,67 @@ TEST_F(NodeTest, Psycopg2Connects) {
   EXPECT_EQ(out, "1\nit's\n");
 }
 
+// psycopg 3 (server-side binding, binary results), asyncpg (binary
+// protocol, prepared statements, executemany) and SQLAlchemy 1.4 (DDL from
+// metadata, ORM CRUD, table listing), as Debian packages them.
+TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
+  std::string out;
+  if (RunCommand("/usr/bin/python3 -c 'import psycopg, asyncpg, sqlalchemy'", &out) != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 lacks psycopg, asyncpg or sqlalchemy (scripts/install-deps "
+                    "installs python3-psycopg, python3-asyncpg, python3-sqlalchemy): "
+                 << out;
+  }
+  const std::string port = std::to_string(node_.sql_port());
+  std::string program =
+      "import asyncio\n"
+      "import psycopg\n"
+      "with psycopg.connect('host=127.0.0.1 port=" + port + " user=root dbname=postgres') as c:\n"
+      "    c.execute('CREATE TABLE p3 (k INT PRIMARY KEY, v TEXT, n NUMERIC(6,2))')\n"
+      "    c.execute('INSERT INTO p3 VALUES (%s, %s, %s)', (1, 'one', 1.5))\n"
+      "    with c.cursor() as cur:\n"
+      "        cur.executemany('INSERT INTO p3 VALUES (%s, %s, %s)', [(2, 'two', 2), (3, None, None)])\n"
+      "        cur.execute('SELECT k, v, n FROM p3 WHERE k >= %s ORDER BY k', (1,))\n"
+      "        print(cur.fetchall())\n"
+      "        cur.execute('SELECT k FROM p3 WHERE v = %s', ('two',), binary=True)\n"
+      "        print(cur.fetchall())\n"
+      "import asyncpg\n"
+      "async def main():\n"
+      "    conn = await asyncpg.connect(host='127.0.0.1', port=" + port + ", user='root', database='postgres')\n"
+      "    rows = await conn.fetch('SELECT k, v, n FROM p3 WHERE k > $1 ORDER BY k', 1)\n"
+      "    print([tuple(r) for r in rows])\n"
+      "    await conn.executemany('INSERT INTO p3 VALUES ($1, $2, $3)', [(10, 'ten', 10), (11, 'x', 11.25)])\n"
+      "    print(await conn.fetchval('SELECT sum(n) FROM p3'))\n"
+      "    await conn.close()\n"
+      "asyncio.run(main())\n"
+      "from sqlalchemy import create_engine, Column, Integer, String, Numeric, inspect, select\n"
+      "from sqlalchemy.orm import declarative_base, Session\n"
+      "engine = create_engine('postgresql+psycopg2://root@127.0.0.1:" + port + "/postgres')\n"
+      "Base = declarative_base()\n"
+      "class Item(Base):\n"
+      "    __tablename__ = 'sa_items'\n"
+      "    id = Column(Integer, primary_key=True)\n"
+      "    name = Column(String(50), nullable=False)\n"
+      "    price = Column(Numeric(8, 2))\n"
+      "Base.metadata.create_all(engine)\n"
+      "with Session(engine) as s:\n"
+      "    s.add_all([Item(id=1, name='a', price=1.5), Item(id=2, name='b')])\n"
+      "    s.commit()\n"
+      "    s.get(Item, 1).name = 'A'\n"
+      "    s.commit()\n"
+      "    s.delete(s.get(Item, 2))\n"
+      "    s.commit()\n"
+      "    print([(i.id, i.name, str(i.price)) for i in s.scalars(select(Item))])\n"
+      "print(sorted(inspect(engine).get_table_names()))\n";
+  EXPECT_EQ(RunCommand("/usr/bin/python3 -c " + ShellQuote(program) + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(out,
+            "[(1, 'one', Decimal('1.50')), (2, 'two', Decimal('2.00')), (3, None, None)]\n"
+            "[(2,)]\n"
+            "[(2, 'two', Decimal('2.00')), (3, None, None)]\n"
+            "24.75\n"
+            "[(1, 'A', '1.50')]\n"
+            "['p3', 'sa_items']\n");
+}
+
 // A psycopg2 named cursor is a server-side one: DECLARE ... CURSOR WITHOUT
 // HOLD FOR, then FETCH FORWARD itersize FROM it, then CLOSE.
 TEST_F(NodeTest, Psycopg2ServerSideCursor) {
