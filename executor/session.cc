@@ -219,6 +219,17 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
       if (!result.ok() && txn_) failed_ = true;
       return result;
     }
+    case ast::StatementKind::kPrepare:
+    case ast::StatementKind::kExecute:
+    case ast::StatementKind::kDeallocate: {
+      auto result = stmt.kind == ast::StatementKind::kPrepare
+                        ? SqlPrepare(stmt.As<ast::PrepareStatement>())
+                    : stmt.kind == ast::StatementKind::kExecute
+                        ? SqlExecute(stmt.As<ast::ExecuteStatement>())
+                        : SqlDeallocate(stmt.As<ast::DeallocateStatement>());
+      if (!result.ok() && txn_) failed_ = true;
+      return result;
+    }
     case ast::StatementKind::kCloseCursor: {
       auto result = CloseCursor(stmt.As<ast::CloseCursorStatement>());
       if (!result.ok() && txn_) failed_ = true;

@@ -16,6 +16,7 @@
 #include "kv/kv_client.h"
 #include "absl/container/flat_hash_map.h"
 #include "parser/ast/cursor.h"
+#include "parser/ast/prepared.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/statement.h"
@@ -111,6 +112,10 @@ class Session : public SqlSession {
   // The transaction block ended: its cursors go, but WITH HOLD ones of a
   // committed block.
   void EndCursors(bool committed);
+  // PREPARE, EXECUTE, DEALLOCATE (sql_prepared.cc).
+  absl::StatusOr<StatementResult> SqlPrepare(const ast::PrepareStatement& stmt);
+  absl::StatusOr<StatementResult> SqlExecute(const ast::ExecuteStatement& stmt);
+  absl::StatusOr<StatementResult> SqlDeallocate(const ast::DeallocateStatement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
   // Ends the transaction block (rolling back whatever is open); with
   // `restore_settings`, SETs made inside it are undone as well.
@@ -135,6 +140,8 @@ class Session : public SqlSession {
     bool in_block = false;   // declared in the open transaction block
   };
   absl::flat_hash_map<std::string, Cursor> cursors_;
+  // PREPARE's statements, by name.
+  absl::flat_hash_map<std::string, std::shared_ptr<PreparedStatement>> sql_prepared_;
   // Set by Cancel() from another thread; cleared as a Query or Execute
   // message starts.
   std::atomic<bool> cancel_requested_{false};

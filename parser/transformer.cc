@@ -95,6 +95,12 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformFetch(c);
   } else if (auto* c = ctx->closeCursorStmt()) {
     stmt = TransformCloseCursor(c);
+  } else if (auto* c = ctx->prepareStmt()) {
+    stmt = TransformPrepare(c);
+  } else if (auto* c = ctx->executeStmt()) {
+    stmt = TransformExecute(c);
+  } else if (auto* c = ctx->deallocateStmt()) {
+    stmt = TransformDeallocate(c);
   } else {
     Fail(MakeError(ErrorCode::kFeatureNotSupported, "statement not supported", Pos(ctx)));
   }

@@ -100,6 +100,9 @@ class Transformer {
   ast::StatementPtr TransformDeclareCursor(P::DeclareCursorStmtContext* ctx);
   ast::StatementPtr TransformFetch(P::FetchStmtContext* ctx);
   ast::StatementPtr TransformCloseCursor(P::CloseCursorStmtContext* ctx);
+  ast::StatementPtr TransformPrepare(P::PrepareStmtContext* ctx);
+  ast::StatementPtr TransformExecute(P::ExecuteStmtContext* ctx);
+  ast::StatementPtr TransformDeallocate(P::DeallocateStmtContext* ctx);
   static ast::DropBehavior TransformDropBehavior(P::DropBehaviorContext* ctx);
 
   // transform_session.cc

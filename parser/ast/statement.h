@@ -30,6 +30,9 @@ enum class StatementKind : uint8_t {
   kDeclareCursor,   // DeclareCursorStatement (cursor.h)
   kFetch,           // FetchStatement: FETCH, MOVE
   kCloseCursor,     // CloseCursorStatement
+  kPrepare,         // PrepareStatement (prepared.h)
+  kExecute,         // ExecuteStatement
+  kDeallocate,      // DeallocateStatement
 };
 
 // One SQL statement of a Query message. Built by the parser, then read-only.

@@ -34,6 +34,9 @@ statement
     | declareCursorStmt
     | fetchStmt
     | closeCursorStmt
+    | prepareStmt
+    | executeStmt
+    | deallocateStmt
     ;
 
 // ---------------------------------------------------------------- queries
@@ -215,6 +218,14 @@ fetchDirection
 signedCount: (PLUS | MINUS)? INTEGER_LITERAL;
 closeCursorStmt: CLOSE (identifier | ALL);
 
+// SQL-level prepared statements.
+prepareStmt
+    : PREPARE identifier (LPAREN typeName (COMMA typeName)* RPAREN)? AS
+      (selectStmt | insertStmt | updateStmt | deleteStmt)
+    ;
+executeStmt: EXECUTE identifier (LPAREN exprList RPAREN)?;
+deallocateStmt: DEALLOCATE PREPARE? (identifier | ALL);
+
 vacuumStmt
     : VACUUM (FULL | FREEZE | VERBOSE | ANALYZE)* qualifiedNameList?
     | ANALYZE VERBOSE? qualifiedNameList?
@@ -370,8 +381,8 @@ colLabel: identifier | reservedKeyword;
 // Keywords that remain usable as names. The transform lower-cases them.
 nonReservedKeyword
     : ABORT | ABSOLUTE | ACTION | ADD | ALTER | AT | BACKWARD | BEGIN | BY | CASCADE
-    | CHARACTERISTICS | CLOSE | CURSOR | DECLARE | FETCH | FORWARD | HOLD | MOVE | NEXT
-    | PRIOR | RELATIVE | SCROLL
+    | CHARACTERISTICS | CLOSE | CURSOR | DEALLOCATE | DECLARE | EXECUTE | FETCH | FORWARD
+    | HOLD | MOVE | NEXT | PREPARE | PRIOR | RELATIVE | SCROLL
     | BINARY | COLUMN | COMMIT | COMMITTED | CONFLICT | COPY | CSV | DATA | DATABASE
     | DEFERRABLE | DELETE | DELIMITER | DOUBLE | ESCAPE | EXPLAIN | FIRST | FREEZE
     | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION
