@@ -70,6 +70,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kIdleInTransactionSessionTimeout, "idle_in_transaction_session_timeout", "25P03", false, SC::kDeadlineExceeded},
     {ErrorCode::kInvalidTableDefinition, "invalid_table_definition", "42P16", false, SC::kInvalidArgument},
     {ErrorCode::kObjectNotInPrerequisiteState, "object_not_in_prerequisite_state", "55000", false, SC::kFailedPrecondition},
+    {ErrorCode::kWrongObjectType, "wrong_object_type", "42809", false, SC::kInvalidArgument},
     {ErrorCode::kObjectInUse, "object_in_use", "55006", false, SC::kFailedPrecondition},
     {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
     {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},

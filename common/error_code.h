@@ -69,6 +69,7 @@ enum class ErrorCode : uint16_t {
   kIdleInTransactionSessionTimeout,
   kInvalidTableDefinition,
   kObjectNotInPrerequisiteState,
+  kWrongObjectType,
   kObjectInUse,
   kQueryCanceled,
   kAdminShutdown,

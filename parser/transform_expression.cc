@@ -410,6 +410,7 @@ std::unique_ptr<ast::FunctionExpr> Transformer::TransformFunctionCall(
     } else {
       fn->distinct = args->DISTINCT() != nullptr;
       fn->args = TransformExprList(args->exprList());
+      if (auto* order = args->orderByClause()) fn->order_by = TransformOrderBy(order);
     }
   }
   return fn;

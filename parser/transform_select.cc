@@ -24,6 +24,24 @@ ast::QueryNodePtr Transformer::TransformSelectStmt(P::SelectStmtContext* ctx) {
   return query;
 }
 
+std::vector<ast::OrderByItem> Transformer::TransformOrderBy(P::OrderByClauseContext* ctx) {
+  std::vector<ast::OrderByItem> items;
+  for (auto* item : ctx->sortItem()) {
+    ast::OrderByItem out;
+    out.expr = TransformExpr(item->expr());
+    if (item->direction != nullptr) {
+      out.direction = item->direction->getType() == P::ASC ? ast::SortDirection::kAsc
+                                                           : ast::SortDirection::kDesc;
+    }
+    if (item->nulls != nullptr) {
+      out.nulls = item->nulls->getType() == P::FIRST ? ast::NullsOrder::kFirst
+                                                     : ast::NullsOrder::kLast;
+    }
+    items.push_back(std::move(out));
+  }
+  return items;
+}
+
 void Transformer::ApplyModifiers(P::SelectStmtContext* ctx, ast::QueryNode* query) {
   if (auto* with = ctx->withClause()) {
     CheckNotSet(query->with != nullptr, "WITH", with);
@@ -31,19 +49,7 @@ void Transformer::ApplyModifiers(P::SelectStmtContext* ctx, ast::QueryNode* quer
   }
   if (auto* order = ctx->orderByClause()) {
     CheckNotSet(!query->order_by.empty(), "ORDER BY", order);
-    for (auto* item : order->sortItem()) {
-      ast::OrderByItem out;
-      out.expr = TransformExpr(item->expr());
-      if (item->direction != nullptr) {
-        out.direction = item->direction->getType() == P::ASC ? ast::SortDirection::kAsc
-                                                             : ast::SortDirection::kDesc;
-      }
-      if (item->nulls != nullptr) {
-        out.nulls = item->nulls->getType() == P::FIRST ? ast::NullsOrder::kFirst
-                                                       : ast::NullsOrder::kLast;
-      }
-      query->order_by.push_back(std::move(out));
-    }
+    query->order_by = TransformOrderBy(order);
   }
   if (auto* limit = ctx->limitClause()) {
     if (auto* value = limit->limitValue()) {

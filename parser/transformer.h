@@ -43,6 +43,7 @@ class Transformer {
   // transform_expression.cc
   ast::ExprPtr TransformExpr(P::ExprContext* ctx);
   ast::ExprList TransformExprList(P::ExprListContext* ctx);
+  std::vector<ast::OrderByItem> TransformOrderBy(P::OrderByClauseContext* ctx);
   ast::ExprPtr TransformExprOrDefault(P::ExprOrDefaultContext* ctx);
 
  private:

@@ -20,12 +20,14 @@ absl::Status NoSuchFunction(const std::string& name, const std::vector<SqlType>&
 }  // namespace
 
 bool IsAggregateFunction(const std::string& name) {
-  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max";
+  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
+         name == "string_agg";
 }
 
 absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
                                             int position) {
   if (name == "count") return SqlType::Of(TypeId::kInt64);
+  if (name == "string_agg") return SqlType::Of(TypeId::kText);
   if (name == "min" || name == "max") {
     return arg.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : SqlType::Of(arg.id);
   }

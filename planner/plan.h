@@ -59,17 +59,21 @@ enum class PlanKind : uint8_t {
 enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
 enum class SetOp : uint8_t { kUnion, kIntersect, kExcept };
 
-struct AggregateCall {
-  std::string function;  // count, sum, avg, min, max
-  BoundExprPtr arg;      // null for count(*)
-  bool distinct = false;
-  SqlType type;          // result type
-};
-
 struct SortKey {
   BoundExprPtr expr;
   bool descending = false;
   bool nulls_first = false;
+};
+
+struct AggregateCall {
+  std::string function;  // count, sum, avg, min, max, string_agg
+  BoundExprPtr arg;      // null for count(*)
+  BoundExprPtr delimiter;  // string_agg's second argument
+  // The order the values are aggregated in (string_agg(x, ',' ORDER BY y));
+  // over the input row. Accepted, and irrelevant, for the other functions.
+  std::vector<SortKey> order_by;
+  bool distinct = false;
+  SqlType type;          // result type
 };
 
 struct PlanNode;

@@ -15,6 +15,14 @@ class Accumulator {
  public:
   explicit Accumulator(const planner::AggregateCall& call) : call_(call) {}
 
+  // string_agg: a value with its delimiter and its ORDER BY keys.
+  void AddOrdered(const Value& v, const Value& delimiter, std::vector<Value> keys) {
+    if (v.is_null()) return;
+    items_.push_back({std::move(keys), v.str_value(),
+                      delimiter.is_null() ? std::optional<std::string>()
+                                          : std::optional<std::string>(delimiter.str_value())});
+  }
+
   absl::Status Add(const Value& v) {
     if (call_.arg != nullptr && v.is_null()) return absl::OkStatus();  // NULLs are skipped
     if (call_.distinct) {
@@ -45,6 +53,7 @@ class Accumulator {
 
   absl::StatusOr<Value> Result() const {
     const std::string& f = call_.function;
+    if (f == "string_agg") return StringAggResult();
     if (f == "count") return Value::Int64(count_);
     if (count_ == 0) return Value::Null(call_.type.id);
     if (f == "min" || f == "max") return best_;
@@ -62,6 +71,41 @@ class Accumulator {
 
  private:
   const planner::AggregateCall& call_;
+  Value StringAggResult() const {
+    if (items_.empty()) return Value::Null(TypeId::kText);
+    std::vector<const Item*> order;
+    for (const Item& item : items_) order.push_back(&item);
+    std::stable_sort(order.begin(), order.end(), [&](const Item* pa, const Item* pb) {
+      const Item& a = *pa;
+      const Item& b = *pb;
+      for (size_t k = 0; k < call_.order_by.size(); ++k) {
+        const planner::SortKey& key = call_.order_by[k];
+        const Value& x = a.keys[k];
+        const Value& y = b.keys[k];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) continue;
+          return x.is_null() == key.nulls_first;
+        }
+        const int c = CompareValues(x, y);
+        if (c != 0) return key.descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+    // Each value after the first is preceded by its own row's delimiter.
+    std::string out = order[0]->value;
+    for (size_t i = 1; i < order.size(); ++i) {
+      if (order[i]->delimiter) out += *order[i]->delimiter;
+      out += order[i]->value;
+    }
+    return Value::Text(std::move(out));
+  }
+
+  struct Item {
+    std::vector<Value> keys;
+    std::string value;
+    std::optional<std::string> delimiter;
+  };
+  std::vector<Item> items_;  // string_agg
   int64_t count_ = 0;
   int64_t int_sum_ = 0;
   double float_sum_ = 0;
@@ -126,6 +170,16 @@ class AggregateOperator : public Operator {
           Value v = Value::Int64(1);
           if (call.arg) {
             CAIRN_ASSIGN_OR_RETURN(v, Evaluate(*call.arg, row, ctx_));
+          }
+          if (call.delimiter != nullptr) {
+            CAIRN_ASSIGN_OR_RETURN(Value delimiter, Evaluate(*call.delimiter, row, ctx_));
+            std::vector<Value> keys;
+            for (const auto& key : call.order_by) {
+              CAIRN_ASSIGN_OR_RETURN(Value k, Evaluate(*key.expr, row, ctx_));
+              keys.push_back(std::move(k));
+            }
+            groups[g].second[i]->AddOrdered(v, delimiter, std::move(keys));
+            continue;
           }
           CAIRN_RETURN_IF_ERROR(groups[g].second[i]->Add(v));
         }

@@ -146,6 +146,9 @@ std::string FunctionExpr::ToString() const {
   } else {
     if (distinct) out += "DISTINCT ";
     out += JoinExprs(args);
+    for (size_t i = 0; i < order_by.size(); ++i) {
+      absl::StrAppend(&out, i == 0 ? " ORDER BY " : ", ", order_by[i].ToString());
+    }
   }
   return out + ")";
 }

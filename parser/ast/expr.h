@@ -232,6 +232,17 @@ enum class FunctionSyntax : uint8_t {
   kExtract,  // EXTRACT(field FROM x): name "extract", args {field as a string, x}
 };
 
+enum class SortDirection : uint8_t { kDefault, kAsc, kDesc };
+enum class NullsOrder : uint8_t { kDefault, kFirst, kLast };
+
+// One key of an ORDER BY: a query's, or an aggregate call's.
+struct OrderByItem {
+  ExprPtr expr;
+  SortDirection direction = SortDirection::kDefault;
+  NullsOrder nulls = NullsOrder::kDefault;
+  std::string ToString() const;
+};
+
 struct FunctionExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kFunction;
   explicit FunctionExpr(int position) : Expr(kKind, position) {}
@@ -242,6 +253,7 @@ struct FunctionExpr : Expr {
   ExprList args;
   bool distinct = false;  // count(DISTINCT x)
   bool star = false;      // count(*)
+  std::vector<OrderByItem> order_by;  // string_agg(x, ',' ORDER BY y)
   FunctionSyntax syntax = FunctionSyntax::kCall;
 };
 

@@ -18,15 +18,8 @@ enum class QueryNodeKind : uint8_t {
   kValues,        // ValuesNode: VALUES (..), (..)
 };
 
-enum class SortDirection : uint8_t { kDefault, kAsc, kDesc };
-enum class NullsOrder : uint8_t { kDefault, kFirst, kLast };
-
-struct OrderByItem {
-  ExprPtr expr;
-  SortDirection direction = SortDirection::kDefault;
-  NullsOrder nulls = NullsOrder::kDefault;
-  std::string ToString() const;
-};
+// SortDirection, NullsOrder and OrderByItem are in expr.h (aggregate
+// calls have an ORDER BY too).
 
 struct CommonTableExpr {
   std::string name;

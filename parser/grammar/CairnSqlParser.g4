@@ -352,7 +352,7 @@ primaryExpr
 literal: INTEGER_LITERAL | NUMERIC_LITERAL | stringLiteral | TRUE_P | FALSE_P | NULL_P;
 whenClause: WHEN expr THEN expr;
 functionName: identifier (DOT identifier)? | LEFT | RIGHT | CURRENT_SCHEMA;  // current_schema()
-functionArgs: STAR | (ALL | DISTINCT)? exprList;
+functionArgs: STAR | (ALL | DISTINCT)? exprList orderByClause?;
 extractField: identifier | stringLiteral;
 stringLiteral: STRING | ESCAPE_STRING | DOLLAR_STRING;
 sqlValueFunction

@@ -509,7 +509,8 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
                        absl::StrFormat("%s(*) is not valid", f.name), f.position);
     }
   } else {
-    if (f.args.size() != 1) {
+    const size_t arity = f.name == "string_agg" ? 2 : 1;
+    if (f.args.size() != arity) {
       return MakeError(ErrorCode::kUndefinedFunction,
                        absl::StrFormat("function %s with %d arguments does not exist", f.name,
                                        f.args.size()),
@@ -522,6 +523,28 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
       CAIRN_ASSIGN_OR_RETURN(call.arg, Coerce(std::move(call.arg), SqlType::Of(TypeId::kText)));
     }
     arg_type = call.arg->type;
+    if (f.name == "string_agg") {
+      CAIRN_ASSIGN_OR_RETURN(call.delimiter, arg_binder.Bind(*f.args[1]));
+      if (call.delimiter->type.id == TypeId::kUnknown) {
+        CAIRN_ASSIGN_OR_RETURN(call.delimiter,
+                               Coerce(std::move(call.delimiter), SqlType::Of(TypeId::kText)));
+      }
+      if (!IsStringType(arg_type.id) || !IsStringType(call.delimiter->type.id)) {
+        return MakeError(ErrorCode::kUndefinedFunction,
+                         absl::StrFormat("function string_agg(%s, %s) does not exist",
+                                         TypeName(arg_type), TypeName(call.delimiter->type)),
+                         f.position);
+      }
+    }
+    for (const ast::OrderByItem& item : f.order_by) {
+      SortKey key;
+      CAIRN_ASSIGN_OR_RETURN(key.expr, arg_binder.Bind(*item.expr));
+      key.descending = item.direction == ast::SortDirection::kDesc;
+      key.nulls_first = item.nulls == ast::NullsOrder::kDefault
+                            ? key.descending
+                            : item.nulls == ast::NullsOrder::kFirst;
+      call.order_by.push_back(std::move(key));
+    }
   }
   CAIRN_ASSIGN_OR_RETURN(call.type, AggregateResultType(f.name, arg_type, f.position));
   SqlType type = call.type;
@@ -533,6 +556,12 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
 
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionExpr& f) {
   if (IsAggregateFunction(f.name)) return BindAggregate(f);
+  if (!f.order_by.empty()) {
+    return MakeError(ErrorCode::kWrongObjectType,
+                     absl::StrFormat("ORDER BY specified, but %s is not an aggregate function",
+                                     f.name),
+                     f.position);
+  }
   if (f.name == "coalesce" || f.name == "nullif" || f.name == "greatest" || f.name == "least") {
     // Their arguments share one type, like CASE's branches.
     if (f.args.empty() || (f.name == "nullif" && f.args.size() != 2)) {
