@@ -453,7 +453,13 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       CAIRN_ASSIGN_OR_RETURN(Value a, Evaluate(*e.children[0], row, ctx));
       CAIRN_ASSIGN_OR_RETURN(Value b, Evaluate(*e.children[1], row, ctx));
       if (a.is_null() || b.is_null()) return Value::Null(TypeId::kText);
-      return Value::Text(absl::StrCat(TextOf(a), TextOf(b)));
+      // || casts its operands to text (true || 'x' is 'truex'), where
+      // concat() uses their output form ('tx').
+      CAIRN_ASSIGN_OR_RETURN(Value ta, CastValue(a, SqlType::Of(TypeId::kText),
+                                                 CastContext::kExplicit));
+      CAIRN_ASSIGN_OR_RETURN(Value tb, CastValue(b, SqlType::Of(TypeId::kText),
+                                                 CastContext::kExplicit));
+      return Value::Text(absl::StrCat(ta.str_value(), tb.str_value()));
     }
     case BoundExprKind::kIsNull: {
       CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e.children[0], row, ctx));

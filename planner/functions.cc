@@ -21,13 +21,21 @@ absl::Status NoSuchFunction(const std::string& name, const std::vector<SqlType>&
 
 bool IsAggregateFunction(const std::string& name) {
   return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
-         name == "string_agg";
+         name == "string_agg" || name == "bool_and" || name == "bool_or" || name == "every";
 }
 
 absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
                                             int position) {
   if (name == "count") return SqlType::Of(TypeId::kInt64);
   if (name == "string_agg") return SqlType::Of(TypeId::kText);
+  if (name == "bool_and" || name == "bool_or" || name == "every") {
+    if (arg.id != TypeId::kBool && arg.id != TypeId::kUnknown) {
+      return MakeError(ErrorCode::kUndefinedFunction,
+                       absl::StrFormat("function %s(%s) does not exist", name, TypeName(arg)),
+                       position);
+    }
+    return SqlType::Of(TypeId::kBool);
+  }
   if (name == "min" || name == "max") {
     return arg.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : SqlType::Of(arg.id);
   }

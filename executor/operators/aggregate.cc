@@ -31,6 +31,14 @@ class Accumulator {
     ++count_;
     const std::string& f = call_.function;
     if (f == "count") return absl::OkStatus();
+    if (f == "bool_and" || f == "every") {
+      bool_ = (count_ == 1 || bool_) && v.bool_value();
+      return absl::OkStatus();
+    }
+    if (f == "bool_or") {
+      bool_ = (count_ > 1 && bool_) || v.bool_value();
+      return absl::OkStatus();
+    }
     if (f == "min" || f == "max") {
       if (best_.is_null() || (f == "min" ? CompareValues(v, best_) < 0 : CompareValues(v, best_) > 0)) {
         best_ = v;
@@ -56,6 +64,7 @@ class Accumulator {
     if (f == "string_agg") return StringAggResult();
     if (f == "count") return Value::Int64(count_);
     if (count_ == 0) return Value::Null(call_.type.id);
+    if (f == "bool_and" || f == "every" || f == "bool_or") return Value::Bool(bool_);
     if (f == "min" || f == "max") return best_;
     TypeId t = call_.type.id;
     if (f == "sum") {
@@ -106,6 +115,7 @@ class Accumulator {
     std::optional<std::string> delimiter;
   };
   std::vector<Item> items_;  // string_agg
+  bool bool_ = false;        // bool_and, bool_or
   int64_t count_ = 0;
   int64_t int_sum_ = 0;
   double float_sum_ = 0;

@@ -520,7 +520,9 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
     arg_binder.in_aggregate_ = true;
     CAIRN_ASSIGN_OR_RETURN(call.arg, arg_binder.Bind(*f.args[0]));
     if (call.arg->type.id == TypeId::kUnknown && f.name != "count") {
-      CAIRN_ASSIGN_OR_RETURN(call.arg, Coerce(std::move(call.arg), SqlType::Of(TypeId::kText)));
+      const bool boolean = f.name == "bool_and" || f.name == "bool_or" || f.name == "every";
+      CAIRN_ASSIGN_OR_RETURN(call.arg, Coerce(std::move(call.arg),
+                                              SqlType::Of(boolean ? TypeId::kBool : TypeId::kText)));
     }
     arg_type = call.arg->type;
     if (f.name == "string_agg") {
