@@ -176,7 +176,8 @@ ExprPtr Transformer::TransformExprStep(P::ExprContext* ctx, ExprPtr left) {
   // PostgreSQL either: a = b = c is a syntax error at the second '='.
   auto* op_ctx = static_cast<P::ComparisonOpContext*>(children[1]);
   if (dynamic_cast<P::ComparisonExprContext*>(children[0]) != nullptr ||
-      dynamic_cast<P::QuantifiedComparisonExprContext*>(children[0]) != nullptr) {
+      dynamic_cast<P::QuantifiedComparisonExprContext*>(children[0]) != nullptr ||
+      dynamic_cast<P::QuantifiedArrayExprContext*>(children[0]) != nullptr) {
     SyntaxError(absl::StrCat("syntax error at or near \"", op_ctx->getText(), "\""),
                 op_ctx->getStart());
   }
@@ -188,6 +189,21 @@ ExprPtr Transformer::TransformExprStep(P::ExprContext* ctx, ExprPtr left) {
     out->operand = std::move(left);
     out->op = op;
     out->query = TransformSelectStmt(c->selectStmt());
+    return out;
+  }
+  if (auto* c = dynamic_cast<P::QuantifiedArrayExprContext*>(ctx)) {
+    // x = ANY (ARRAY[...]) is x IN (...), x <> ALL (ARRAY[...]) is NOT IN,
+    // which is what drivers send for a list parameter (psycopg2).
+    const bool all = c->quantifier->getType() == P::ALL;
+    if ((op != BinaryOp::kEq || all) && (op != BinaryOp::kNe || !all)) {
+      Fail(MakeError(ErrorCode::kFeatureNotSupported,
+                     "only = ANY (ARRAY[...]) and <> ALL (ARRAY[...]) are supported yet",
+                     Pos(op_ctx)));
+    }
+    auto out = std::make_unique<ast::InListExpr>(Pos(op_ctx));
+    out->operand = std::move(left);
+    out->negated = all;
+    out->list = TransformExprList(c->exprList());
     return out;
   }
   return MakeBinary(op, std::move(left), sub(2), Pos(op_ctx));

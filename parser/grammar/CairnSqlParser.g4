@@ -299,6 +299,8 @@ expr
     | expr predicateSuffix                                                  #predicateExpr
     | expr comparisonOp expr                                                #comparisonExpr
     | expr comparisonOp quantifier=(ANY | SOME | ALL) LPAREN selectStmt RPAREN  #quantifiedComparisonExpr
+    | expr comparisonOp quantifier=(ANY | SOME | ALL)
+      LPAREN ARRAY LBRACKET exprList RBRACKET RPAREN                         #quantifiedArrayExpr
     | expr isSuffix                                                         #isExpr
     | expr IS NOT? DISTINCT FROM expr                                       #isDistinctFromExpr
     | NOT expr                                                              #notExpr
@@ -394,7 +396,7 @@ nonReservedKeyword
     | WRITE | ZONE
     ;
 reservedKeyword
-    : ALL | ANALYZE | AND | ANY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK
+    : ALL | ANALYZE | AND | ANY | ARRAY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK
     | CONSTRAINT | CREATE | CROSS | CURRENT_CATALOG | CURRENT_DATE | CURRENT_SCHEMA
     | CURRENT_TIME | CURRENT_TIMESTAMP | CURRENT_USER | DEFAULT | DESC | DISTINCT | DO
     | DROP | ELSE | END | EXCEPT | EXISTS | EXTRACT | FALSE_P | FOR | FOREIGN | FROM | FULL
