@@ -222,7 +222,10 @@ absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_ti
   bool out_of_range = false;
   if (!ParseCivilDate(&s, &day, &out_of_range)) return out_of_range ? DateOutOfRange(text) : bad();
   int64_t micros = (day - absl::CivilDay(1970, 1, 1)) * kMicrosPerDay;
-  if (!s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
+  // A zone right after the date ("2024-02-11 +00", as JDBC sends a date)
+  // means midnight.
+  const bool zone_without_time = s.size() > 1 && s[0] == ' ' && (s[1] == '+' || s[1] == '-');
+  if (!zone_without_time && !s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
     s.remove_prefix(1);
     int hh = 0, mm = 0, n = 0;
     std::string tmp(s.substr(0, 8));
