@@ -247,6 +247,38 @@ TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
             "['p3', 'sa_items']\n");
 }
 
+// pgjdbc (Debian's libpostgresql-jdbc-java): tests/e2e/clients/JdbcClient.java,
+// compiled with javac for the test.
+TEST_F(NodeTest, Jdbc) {
+  const std::string jar = "/usr/share/java/postgresql.jar";
+  std::string out;
+  if (access(jar.c_str(), R_OK) != 0 || RunCommand("javac -version 2>&1", &out) != 0) {
+    GTEST_SKIP() << "javac or " << jar
+                 << " missing (scripts/install-deps installs default-jdk-headless and "
+                    "libpostgresql-jdbc-java): "
+                 << out;
+  }
+  const std::string classes = node_.data_dir() + "/jdbc_classes";
+  const std::string source = std::string(CAIRN_SOURCE_DIR) + "/tests/e2e/clients/JdbcClient.java";
+  ASSERT_EQ(RunCommand("mkdir -p " + classes + " && javac -d " + classes + " " + source + " 2>&1",
+                       &out),
+            0)
+      << out;
+  ASSERT_EQ(RunCommand("java -cp " + classes + ":" + jar + " JdbcClient " +
+                           std::to_string(node_.sql_port()) + " 2>&1",
+                       &out),
+            0)
+      << out;
+  EXPECT_EQ(out,
+            "PostgreSQL 15\n"
+            "batch 5\n"
+            "updated 1\n"
+            "5 amount numeric\n"
+            "1|name 1|1.25|2024-02-11|2024-02-11 10:00:01.0\n"
+            "2|name 2|3.25|2024-02-12|2024-02-11 10:00:02.0\n"
+            "error 23505\n");
+}
+
 // A psycopg2 named cursor is a server-side one: DECLARE ... CURSOR WITHOUT
 // HOLD FOR, then FETCH FORWARD itersize FROM it, then CLOSE.
 TEST_F(NodeTest, Psycopg2ServerSideCursor) {
