@@ -24,11 +24,6 @@ namespace {
 
 constexpr size_t kScanBatch = 4096;
 
-absl::Status NotSupported(const std::string& what, int position) {
-  return MakeError(ErrorCode::kFeatureNotSupported,
-                   absl::StrFormat("%s is not supported yet", what), position);
-}
-
 // The descriptor being changed, and the name the table had.
 struct Alteration {
   proto::TableDescriptor desc;

@@ -12,21 +12,12 @@
 #include "executor/expression_evaluator.h"
 #include "executor/operators/dml_support.h"
 #include "executor/session.h"
+#include "parser/ast/sql_text.h"
 #include "parser/parser.h"
 #include "planner/binder/binder.h"
 
 namespace cairn::executor {
 namespace {
-
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 // PostgreSQL's CONTEXT line for an error in one row of COPY FROM.
 std::string RowContext(const std::string& table, int64_t line) {
@@ -166,9 +157,9 @@ absl::StatusOr<StatementResult> Session::CopyTo(const ast::CopyStatement& stmt,
   const ast::Statement* query = stmt.query.get();
   if (query == nullptr) {
     std::vector<std::string> names;
-    for (const ast::Identifier& c : stmt.columns) names.push_back(QuoteIdentifier(c.name));
-    std::string table = QuoteIdentifier(stmt.table.name);
-    if (!stmt.table.schema.empty()) table = QuoteIdentifier(stmt.table.schema) + "." + table;
+    for (const ast::Identifier& c : stmt.columns) names.push_back(ast::QuoteIdentifier(c.name));
+    std::string table = ast::QuoteIdentifier(stmt.table.name);
+    if (!stmt.table.schema.empty()) table = ast::QuoteIdentifier(stmt.table.schema) + "." + table;
     CAIRN_ASSIGN_OR_RETURN(parsed, parser::ParseStatements(absl::StrCat(
                                        "SELECT ", names.empty() ? "*" : absl::StrJoin(names, ", "),
                                        " FROM ", table)));

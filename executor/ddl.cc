@@ -14,12 +14,12 @@ namespace {
 
 constexpr uint32_t kPrimaryIndexId = 1;
 
+}  // namespace
+
 absl::Status NotSupported(const std::string& what, int position) {
   return MakeError(ErrorCode::kFeatureNotSupported,
                    absl::StrFormat("%s is not supported yet", what), position);
 }
-
-}  // namespace
 
 absl::Status CheckSchema(const ast::ObjectName& name) {
   if (!name.schema.empty() && name.schema != "public") {

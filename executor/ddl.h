@@ -21,6 +21,9 @@ absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
                                            catalog::Catalog* catalog, txn::Txn* txn,
                                            uint32_t database_id);
 
+// 0A000 "<what> is not supported yet" at `position`, for DDL CairnDB lacks.
+absl::Status NotSupported(const std::string& what, int position);
+
 // Checks that an object name lives in the one schema CairnDB has.
 absl::Status CheckSchema(const ast::ObjectName& name);
 

@@ -14,6 +14,17 @@ namespace cairn::executor {
 using RowBatch = std::vector<Row>;
 inline constexpr size_t kBatchSize = 1024;
 
+// Where `x` goes against `y` under an ORDER BY key (its direction and NULLS
+// placement): negative before, positive after, 0 tied.
+inline int CompareForSort(const Value& x, const Value& y, const planner::SortKey& key) {
+  if (x.is_null() || y.is_null()) {
+    if (x.is_null() && y.is_null()) return 0;
+    return x.is_null() == key.nulls_first ? -1 : 1;
+  }
+  const int c = CompareValues(x, y);
+  return key.descending ? -c : c;
+}
+
 // An executing plan operator (pull model over row batches). The plan node it
 // runs is immutable and outlives it; the operator holds the run-time state.
 // Not thread-safe.

@@ -27,8 +27,6 @@ namespace {
 
 using Parameters = std::vector<std::pair<std::string, std::string>>;
 
-// Output is written early once a result set has buffered this much.
-constexpr size_t kFlushThreshold = 64 * 1024;
 
 bool IsProtocolViolation(const absl::Status& status) {
   return GetErrorCode(status) == ErrorCode::kProtocolViolation;

@@ -71,6 +71,9 @@ class Connection {
 
  private:
   class ResultWriter;
+  // Output is written early once a result set (or COPY TO) has buffered
+  // this much.
+  static constexpr size_t kFlushThreshold = 64 * 1024;
   class CopyStream;  // copy_stream.cc
 
   absl::Status Serve();

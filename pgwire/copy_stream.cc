@@ -8,8 +8,6 @@
 namespace cairn::pgwire {
 namespace {
 
-// Output is written early once COPY TO has buffered this much.
-constexpr size_t kFlushThreshold = 64 * 1024;
 
 // CopyInResponse and CopyOutResponse: text format, every column text.
 void WriteCopyResponse(MessageWriter& w, char type, int columns) {
@@ -64,7 +62,7 @@ absl::Status Connection::CopyStream::WriteCopyData(std::string_view data) {
   w.Begin(backend::kCopyData);
   w.PutBytes(data);
   w.End();
-  if (w.size() >= kFlushThreshold) return conn_->Flush();
+  if (w.size() >= Connection::kFlushThreshold) return conn_->Flush();
   return absl::OkStatus();
 }
 

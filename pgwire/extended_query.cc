@@ -18,8 +18,6 @@
 namespace cairn::pgwire {
 namespace {
 
-// Output is written early once a result set has buffered this much.
-constexpr size_t kFlushThreshold = 64 * 1024;
 
 absl::Status ProtocolError(std::string_view message) {
   return MakeError(ErrorCode::kProtocolViolation, message);

@@ -88,15 +88,8 @@ class Accumulator {
       const Item& a = *pa;
       const Item& b = *pb;
       for (size_t k = 0; k < call_.order_by.size(); ++k) {
-        const planner::SortKey& key = call_.order_by[k];
-        const Value& x = a.keys[k];
-        const Value& y = b.keys[k];
-        if (x.is_null() || y.is_null()) {
-          if (x.is_null() && y.is_null()) continue;
-          return x.is_null() == key.nulls_first;
-        }
-        const int c = CompareValues(x, y);
-        if (c != 0) return key.descending ? c > 0 : c < 0;
+        const int c = CompareForSort(a.keys[k], b.keys[k], call_.order_by[k]);
+        if (c != 0) return c < 0;
       }
       return false;
     });

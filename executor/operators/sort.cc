@@ -22,14 +22,9 @@ class SortOperator : public Operator {
       }
       std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) {
         for (const auto& key : plan_.sort_keys) {
-          const Value& x = a[key.expr->column_index];
-          const Value& y = b[key.expr->column_index];
-          if (x.is_null() || y.is_null()) {
-            if (x.is_null() && y.is_null()) continue;
-            return x.is_null() == key.nulls_first;
-          }
-          int c = CompareValues(x, y);
-          if (c != 0) return key.descending ? c > 0 : c < 0;
+          const int c =
+              CompareForSort(a[key.expr->column_index], b[key.expr->column_index], key);
+          if (c != 0) return c < 0;
         }
         return false;
       });

@@ -19,6 +19,22 @@ PlanPtr Binder::CrossJoin(PlanPtr left, PlanPtr right) {
   return cross;
 }
 
+namespace {
+
+// 42712 when a FROM item of `scope` already goes by `alias`.
+absl::Status CheckAliasUnused(const Scope& scope, const std::string& alias, int position) {
+  for (const auto& c : scope.columns()) {
+    if (!c.table.empty() && c.table == alias) {
+      return MakeError(ErrorCode::kDuplicateAlias,
+                       absl::StrFormat("table name \"%s\" specified more than once", alias),
+                       position);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* scope) {
   if (ref.kind == ast::TableRefKind::kJoin) return BindJoin(ref.As<ast::JoinRef>(), scope);
   if (ref.kind == ast::TableRefKind::kSubquery) {
@@ -64,13 +80,7 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
   if (view.has_value()) return BindSystemView(*view, ref, scope);
   CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
   std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
-  for (const auto& c : scope->columns()) {
-    if (!c.table.empty() && c.table == alias) {
-      return MakeError(ErrorCode::kDuplicateAlias,
-                       absl::StrFormat("table name \"%s\" specified more than once", alias),
-                       ref.position);
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(CheckAliasUnused(*scope, alias, ref.position));
   auto scan = std::make_unique<PlanNode>(PlanKind::kScan);
   scan->table = table;
   for (const auto& c : table->columns()) {
@@ -83,13 +93,7 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
 absl::StatusOr<PlanPtr> Binder::BindSystemView(const TableResolver::SystemView& view,
                                                const ast::TableRef& ref, Scope* scope) {
   const std::string alias = ref.alias.name.empty() ? view.name : ref.alias.name;
-  for (const auto& c : scope->columns()) {
-    if (!c.table.empty() && c.table == alias) {
-      return MakeError(ErrorCode::kDuplicateAlias,
-                       absl::StrFormat("table name \"%s\" specified more than once", alias),
-                       ref.position);
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(CheckAliasUnused(*scope, alias, ref.position));
   auto values = std::make_unique<PlanNode>(PlanKind::kValues);
   for (const OutputColumn& c : view.columns) {
     scope->Add({alias, c.name, c.type, false});
@@ -252,13 +256,7 @@ absl::StatusOr<PlanPtr> Binder::BindDerivedTable(const ast::QueryNode& query,
                                                  const std::string& default_name, int position,
                                                  Scope* scope) {
   const std::string name = alias.name.empty() ? default_name : alias.name;
-  for (const auto& c : scope->columns()) {
-    if (!c.table.empty() && c.table == name) {
-      return MakeError(ErrorCode::kDuplicateAlias,
-                       absl::StrFormat("table name \"%s\" specified more than once", name),
-                       position);
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(CheckAliasUnused(*scope, name, position));
   CAIRN_ASSIGN_OR_RETURN(PlanPtr plan, BindQuery(query));
   if (alias.columns.size() > plan->output.size()) {
     return MakeError(ErrorCode::kInvalidColumnReference,

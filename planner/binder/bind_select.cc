@@ -246,10 +246,7 @@ absl::StatusOr<PlanPtr> Binder::BindSetOperation(const ast::SetOperationNode& no
   // ORDER BY over the result: its column names or positions only.
   std::vector<SortKey> sort_keys;
   for (const auto& item : mods.order_by) {
-    SortKey key;
-    key.descending = item.direction == ast::SortDirection::kDesc;
-    key.nulls_first = item.nulls == ast::NullsOrder::kDefault ? key.descending
-                                                              : item.nulls == ast::NullsOrder::kFirst;
+    SortKey key = SortKeyOrder(item);
     const ast::Expr& e = *item.expr;
     int index = -1;
     if (e.kind == ast::ExprKind::kConstant &&
@@ -484,10 +481,7 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   // columns and projected away at the end).
   std::vector<SortKey> sort_keys;
   for (const auto& item : mods.order_by) {
-    SortKey key;
-    key.descending = item.direction == ast::SortDirection::kDesc;
-    key.nulls_first = item.nulls == ast::NullsOrder::kDefault ? key.descending
-                                                              : item.nulls == ast::NullsOrder::kFirst;
+    SortKey key = SortKeyOrder(item);
     int index = -1;
     const ast::Expr& e = *item.expr;
     if (e.kind == ast::ExprKind::kConstant &&

@@ -483,6 +483,15 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindBinary(const ast::BinaryExpr&
   }
 }
 
+SortKey SortKeyOrder(const ast::OrderByItem& item) {
+  SortKey key;
+  key.descending = item.direction == ast::SortDirection::kDesc;
+  // PostgreSQL puts NULLs last ascending and first descending by default.
+  key.nulls_first = item.nulls == ast::NullsOrder::kDefault ? key.descending
+                                                            : item.nulls == ast::NullsOrder::kFirst;
+  return key;
+}
+
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::FunctionExpr& f) {
   if (agg_ == nullptr) {
     return MakeError(ErrorCode::kGroupingError,
@@ -539,12 +548,8 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
       }
     }
     for (const ast::OrderByItem& item : f.order_by) {
-      SortKey key;
+      SortKey key = SortKeyOrder(item);
       CAIRN_ASSIGN_OR_RETURN(key.expr, arg_binder.Bind(*item.expr));
-      key.descending = item.direction == ast::SortDirection::kDesc;
-      key.nulls_first = item.nulls == ast::NullsOrder::kDefault
-                            ? key.descending
-                            : item.nulls == ast::NullsOrder::kFirst;
       call.order_by.push_back(std::move(key));
     }
   }

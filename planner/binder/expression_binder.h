@@ -23,6 +23,9 @@ namespace cairn::planner {
 // to a GROUP BY item become references to the group column, aggregate calls
 // are collected and become references to their result column, and any other
 // column reference is a grouping error (42803).
+// The direction and NULLS placement of an ORDER BY item, expression unset.
+SortKey SortKeyOrder(const ast::OrderByItem& item);
+
 class ExpressionBinder {
  public:
   struct AggregateContext {
