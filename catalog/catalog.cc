@@ -26,15 +26,16 @@ absl::StatusOr<int64_t> DecodeCounter(std::string_view in) { return key_codec::D
 absl::Status Catalog::EnsureBootstrapped() {
   for (int attempt = 0;; ++attempt) {
     CAIRN_ASSIGN_OR_RETURN(auto txn, txn::Txn::Begin(client_, resolver_, {}));
-    absl::Status s = absl::OkStatus();
+    absl::Status s = EnsureBootstrapRole(txn.get());
     for (const char* name : {"postgres", "defaultdb"}) {
+      if (!s.ok()) break;
       auto db = GetDatabase(txn.get(), name);
       if (!db.ok()) {
         s = db.status();
         break;
       }
       if (!*db) {
-        s = CreateDatabase(txn.get(), name);
+        s = CreateDatabase(txn.get(), name, kBootstrapSuperuser);
         if (!s.ok()) break;
       }
     }
@@ -77,7 +78,8 @@ absl::StatusOr<uint32_t> Catalog::AllocateDescriptorId(txn::Txn* txn) {
   return static_cast<uint32_t>(next);
 }
 
-absl::Status Catalog::CreateDatabase(txn::Txn* txn, std::string_view name) {
+absl::Status Catalog::CreateDatabase(txn::Txn* txn, std::string_view name,
+                                     std::string_view owner) {
   CAIRN_ASSIGN_OR_RETURN(auto existing, GetDatabase(txn, name));
   if (existing) {
     return MakeError(ErrorCode::kDuplicateDatabase,
@@ -87,7 +89,13 @@ absl::Status Catalog::CreateDatabase(txn::Txn* txn, std::string_view name) {
   CAIRN_ASSIGN_OR_RETURN(uint32_t id, AllocateDescriptorId(txn));
   db.set_id(id);
   db.set_name(std::string(name));
+  db.set_owner(std::string(owner));
   txn->Put(catalog_keys::DatabaseKey(name), db.SerializeAsString());
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::UpdateDatabase(txn::Txn* txn, const proto::DatabaseDescriptor& db) {
+  txn->Put(catalog_keys::DatabaseKey(db.name()), db.SerializeAsString());
   return absl::OkStatus();
 }
 

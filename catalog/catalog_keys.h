@@ -20,6 +20,13 @@ inline std::string DatabaseKey(std::string_view name) {
 }
 inline std::string DatabasesPrefix() { return kv::keys::SystemKey(kv::keys::kCatalogKind, "D"); }
 
+inline std::string RoleKey(std::string_view name) {
+  std::string suffix = "R";
+  key_codec::AppendBytes(&suffix, name);
+  return kv::keys::SystemKey(kv::keys::kCatalogKind, suffix);
+}
+inline std::string RolesPrefix() { return kv::keys::SystemKey(kv::keys::kCatalogKind, "R"); }
+
 inline std::string TablesPrefix(uint32_t database_id) {
   std::string suffix = "T";
   key_codec::AppendUint32(&suffix, database_id);

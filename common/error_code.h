@@ -71,6 +71,12 @@ enum class ErrorCode : uint16_t {
   kObjectNotInPrerequisiteState,
   kWrongObjectType,
   kObjectInUse,
+  kInsufficientPrivilege,
+  kInvalidPassword,
+  kInvalidAuthorizationSpecification,
+  kDependentObjectsStillExist,
+  kReservedName,
+  kInvalidGrantOperation,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

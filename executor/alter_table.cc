@@ -319,7 +319,8 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
 
 absl::StatusOr<std::string> AlterTable(const ast::AlterTableStatement& stmt,
                                        catalog::Catalog* catalog, txn::Txn* txn,
-                                       uint32_t database_id, ExecContext* ctx) {
+                                       uint32_t database_id, ExecContext* ctx,
+                                       PrivilegeChecker* checker) {
   CAIRN_RETURN_IF_ERROR(CheckSchema(stmt.table));
   CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, stmt.table.name));
   if (!table) {
@@ -328,6 +329,7 @@ absl::StatusOr<std::string> AlterTable(const ast::AlterTableStatement& stmt,
                      absl::StrFormat("relation \"%s\" does not exist", stmt.table.name),
                      stmt.table.position);
   }
+  CAIRN_RETURN_IF_ERROR(checker->CheckTableOwner(*table));
   Alteration alt{table->descriptor(), table->name()};
   for (const ast::AlterTableCmd& cmd : stmt.cmds) {
     CAIRN_RETURN_IF_ERROR(Apply(cmd, &alt, txn, ctx));

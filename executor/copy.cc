@@ -6,10 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "common/value_text.h"
 #include "executor/ddl.h"
 #include "executor/expression_evaluator.h"
+#include "executor/privilege_checker.h"
 #include "executor/operators/dml_support.h"
 #include "executor/session.h"
 #include "parser/ast/sql_text.h"
@@ -53,6 +55,8 @@ absl::StatusOr<StatementResult> Session::CopyFrom(const ast::CopyStatement& stmt
                      stmt.table.position);
   }
   const catalog::TableInfo& table = *found;
+  PrivilegeChecker checker(deps_.catalog, txn, CurrentRole(), database_);
+  CAIRN_RETURN_IF_ERROR(checker.CheckTable(table, catalog::kInsert));
   const auto& columns = table.columns();
 
   // Which table column each input field fills; the others take defaults.

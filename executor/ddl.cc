@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "catalog/catalog_keys.h"
+#include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
 #include "planner/binder/binder.h"
@@ -31,8 +32,10 @@ absl::Status CheckSchema(const ast::ObjectName& name) {
 
 absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
                                         catalog::Catalog* catalog, txn::Txn* txn,
-                                        uint32_t database_id) {
+                                        uint32_t database_id,
+                                        PrivilegeChecker* checker) {
   CAIRN_RETURN_IF_ERROR(CheckSchema(stmt.name));
+  CAIRN_RETURN_IF_ERROR(checker->CheckCreateInSchema());
   CAIRN_ASSIGN_OR_RETURN(auto existing, catalog->GetTable(txn, database_id, stmt.name.name));
   if (existing) {
     if (stmt.if_not_exists) return std::string("CREATE TABLE");
@@ -43,6 +46,7 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
   proto::TableDescriptor desc;
   desc.set_database_id(database_id);
   desc.set_name(stmt.name.name);
+  desc.set_owner(checker->role());
   uint32_t next_column_id = 1;
   std::vector<std::string> primary_key;
   int primary_key_position = 0;
@@ -169,7 +173,8 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
 
 absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
                                        catalog::Catalog* catalog, txn::Txn* txn,
-                                       uint32_t database_id) {
+                                       uint32_t database_id,
+                                        PrivilegeChecker* checker) {
   for (const ast::ObjectName& name : stmt.names) {
     CAIRN_RETURN_IF_ERROR(CheckSchema(name));
     CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, name.name));
@@ -178,6 +183,7 @@ absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
       return MakeError(ErrorCode::kUndefinedTable,
                        absl::StrFormat("table \"%s\" does not exist", name.name), name.position);
     }
+    CAIRN_RETURN_IF_ERROR(checker->CheckTableOwner(*table));
     CAIRN_RETURN_IF_ERROR(catalog->DropTable(txn, *table));
   }
   return std::string("DROP TABLE");
@@ -185,7 +191,8 @@ absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
 
 absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
                                            catalog::Catalog* catalog, txn::Txn* txn,
-                                           uint32_t database_id) {
+                                           uint32_t database_id,
+                                        PrivilegeChecker* checker) {
   for (const ast::ObjectName& name : stmt.tables) {
     CAIRN_RETURN_IF_ERROR(CheckSchema(name));
     CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, name.name));
@@ -193,6 +200,7 @@ absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
       return MakeError(ErrorCode::kUndefinedTable,
                        absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
     }
+    CAIRN_RETURN_IF_ERROR(checker->CheckTable(*table, catalog::kTruncate));
     std::string prefix = catalog::catalog_keys::TablePrefix(table->id());
     CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
     for (auto& kv : rows) txn->Delete(std::move(kv.key));

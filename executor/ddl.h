@@ -4,22 +4,28 @@
 
 #include "absl/status/statusor.h"
 #include "catalog/catalog.h"
+#include "executor/privilege_checker.h"
 #include "parser/ast/ddl.h"
 #include "txn/txn.h"
 
 namespace cairn::executor {
 
-// Schema changes, each within the caller's transaction. Returns the
+// Schema changes, each within the caller's transaction, by `checker`'s
+// role: CREATE TABLE needs CREATE on the schema and makes the role the
+// owner; DROP needs ownership, TRUNCATE the TRUNCATE privilege. Returns the
 // CommandComplete tag.
 absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
                                         catalog::Catalog* catalog, txn::Txn* txn,
-                                        uint32_t database_id);
+                                        uint32_t database_id,
+                                        PrivilegeChecker* checker);
 absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
                                        catalog::Catalog* catalog, txn::Txn* txn,
-                                       uint32_t database_id);
+                                       uint32_t database_id,
+                                        PrivilegeChecker* checker);
 absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
                                            catalog::Catalog* catalog, txn::Txn* txn,
-                                           uint32_t database_id);
+                                           uint32_t database_id,
+                                        PrivilegeChecker* checker);
 
 // 0A000 "<what> is not supported yet" at `position`, for DDL CairnDB lacks.
 absl::Status NotSupported(const std::string& what, int position);

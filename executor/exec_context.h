@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ namespace cairn::executor {
 struct ExecContext {
   txn::Txn* txn = nullptr;
   catalog::Catalog* catalog = nullptr;
-  std::string user;
+  std::string user;          // the current role (current_user)
+  std::string session_user;
   std::string database;
   int32_t backend_pid = 0;
   uint64_t node_id = 1;
@@ -39,6 +41,8 @@ struct ExecContext {
   // uncorrelated subquery returned, computed once per statement.
   std::vector<const Row*> outer_rows;
   absl::flat_hash_map<const planner::BoundExpr*, std::vector<Value>> subquery_results;
+  // pg_get_userbyid: role names by oid, read once per statement.
+  std::optional<absl::flat_hash_map<int64_t, std::string>> role_names;
   // WITH RECURSIVE: the rows the previous round added, per work table.
   absl::flat_hash_map<int, std::vector<Row>> work_tables;
 };

@@ -173,8 +173,9 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
   }
   if (name == "current_database") return Value::Text(ctx->database);
   if (name == "current_schema") return Value::Text("public");
-  if (name == "current_user" || name == "session_user" || name == "user") {
-    return Value::Text(ctx->user);
+  if (name == "current_user" || name == "user") return Value::Text(ctx->user);
+  if (name == "session_user") {
+    return Value::Text(ctx->session_user.empty() ? ctx->user : ctx->session_user);
   }
   if (name == "pg_backend_pid") return Value::Int32(ctx->backend_pid);
   // What the system views' readers call (executor/system_views.h).
@@ -184,7 +185,18 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
   }
   if (name == "pg_get_userbyid") {
     if (args[0].is_null()) return Value::Null(TypeId::kText);
-    return Value::Text(ctx->user);
+    CAIRN_ASSIGN_OR_RETURN(Value oid, CastValue(args[0], SqlType::Of(TypeId::kInt64),
+                                                CastContext::kAssignment));
+    if (!ctx->role_names) {
+      CAIRN_ASSIGN_OR_RETURN(auto roles, ctx->catalog->ListRoles(ctx->txn));
+      ctx->role_names.emplace();
+      for (const auto& r : roles) (*ctx->role_names)[r.id()] = r.name();
+    }
+    auto it = ctx->role_names->find(oid.int_value());
+    if (it == ctx->role_names->end()) {
+      return Value::Text(absl::StrCat("unknown (OID=", oid.int_value(), ")"));
+    }
+    return Value::Text(it->second);
   }
   if (name == "format_type") {
     if (args[0].is_null()) return Value::Null(TypeId::kText);

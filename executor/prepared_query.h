@@ -33,6 +33,7 @@ class PreparedQuery final : public PreparedStatement {
   // The cached plan and the descriptors of the tables it resolved.
   std::shared_ptr<const planner::PlanNode> plan_;
   std::vector<std::shared_ptr<const catalog::TableInfo>> plan_tables_;
+  std::string plan_role_;  // the role whose privileges the plan was checked for
 };
 
 }  // namespace cairn::executor

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "catalog/privileges.h"
 #include "common/clock.h"
 #include "common/error_code.h"
 #include "common/metrics.h"
@@ -13,6 +14,8 @@
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/operator.h"
+#include "executor/privilege_checker.h"
+#include "executor/roles.h"
 #include "executor/system_views.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
@@ -36,7 +39,8 @@ class CatalogTableResolver : public planner::TableResolver {
         txn_(txn),
         database_id_(database_id),
         database_(std::move(database)),
-        user_(std::move(user)) {}
+        user_(std::move(user)),
+        checker_(catalog, txn, user_, database_) {}
 
   absl::StatusOr<std::optional<SystemView>> ResolveSystemView(
       const ast::ObjectName& name) override {
@@ -53,13 +57,14 @@ class CatalogTableResolver : public planner::TableResolver {
   bool read_system_view() const { return read_system_view_; }
 
   absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
-      const ast::ObjectName& name) override {
+      const ast::ObjectName& name, uint32_t privileges) override {
     CAIRN_RETURN_IF_ERROR(CheckSchema(name));
     CAIRN_ASSIGN_OR_RETURN(auto table, catalog_->GetTable(txn_, database_id_, name.name));
     if (!table) {
       return MakeError(ErrorCode::kUndefinedTable,
                        absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
     }
+    if (privileges != 0) CAIRN_RETURN_IF_ERROR(checker_.CheckTable(*table, privileges));
     auto info = std::make_shared<const catalog::TableInfo>(std::move(*table));
     resolved_.push_back(info);
     return info;
@@ -77,6 +82,7 @@ class CatalogTableResolver : public planner::TableResolver {
   uint32_t database_id_;
   std::string database_;
   std::string user_;
+  PrivilegeChecker checker_;
   bool read_system_view_ = false;
 };
 
@@ -116,13 +122,13 @@ Counter* RetriesCounter() {
 }  // namespace
 
 Session::Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
-                 int32_t backend_pid)
+                 int32_t backend_pid, bool superuser)
     : deps_(deps),
       user_(std::move(user)),
       database_(std::move(database)),
       database_id_(database_id),
       backend_pid_(backend_pid),
-      settings_(user_, "") {}
+      settings_(user_, "", superuser) {}
 
 Session::~Session() { Close(); }
 
@@ -320,9 +326,16 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
     case ast::SetKind::kDefault: {
       absl::Status st = settings_.Reset(s.name);
       if (!st.ok()) return fail(st);
+      // A new session user has no role set.
+      if (absl::AsciiStrToLower(s.name) == "session_authorization") settings_.Reset("role").IgnoreError();
       break;
     }
     case ast::SetKind::kValue: {
+      const std::string lower = absl::AsciiStrToLower(s.name);
+      if (lower == "role" || lower == "session_authorization") {
+        absl::Status st = CheckRoleSwitch(lower, absl::StrJoin(s.values, ", "));
+        if (!st.ok()) return fail(st);
+      }
       absl::Status st = settings_.Set(s.name, absl::StrJoin(s.values, ", "));
       if (!st.ok()) return fail(st);
       break;
@@ -335,6 +348,42 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
     if (value.ok()) r.changed_parameters.emplace_back(canonical, *value);
   }
   return r;
+}
+
+std::string Session::SessionUser() const {
+  return settings_.Get("session_authorization").value_or(user_);
+}
+
+std::string Session::CurrentRole() const {
+  std::string role = settings_.Get("role").value_or("none");
+  return role == "none" ? SessionUser() : role;
+}
+
+absl::Status Session::CheckRoleSwitch(const std::string& setting, const std::string& role) {
+  if (setting == "role" && absl::AsciiStrToLower(role) == "none") return absl::OkStatus();
+  CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
+  auto target = deps_.catalog->GetRole(txn.get(), role);
+  // Who may switch: a superuser to anyone. SET ROLE asks it of the
+  // session user, SET SESSION AUTHORIZATION of who logged in.
+  auto me = deps_.catalog->GetRole(txn.get(), setting == "role" ? SessionUser() : user_);
+  txn->Rollback();
+  CAIRN_RETURN_IF_ERROR(target.status());
+  CAIRN_RETURN_IF_ERROR(me.status());
+  if (!*target) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrFormat("role \"%s\" does not exist", role));
+  }
+  const bool superuser = *me && (*me)->superuser();
+  if (setting == "role" && !superuser && role != SessionUser()) {
+    return MakeError(ErrorCode::kInsufficientPrivilege,
+                     absl::StrFormat("permission denied to set role \"%s\"", role));
+  }
+  if (setting == "session_authorization" && !superuser && role != user_) {
+    return MakeError(ErrorCode::kInsufficientPrivilege,
+                     absl::StrFormat("permission denied to set session authorization \"%s\"", role));
+  }
+  if (setting == "session_authorization") settings_.Reset("role").IgnoreError();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt) {
@@ -405,9 +454,17 @@ absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement
   for (int attempt = 0;; ++attempt) {
     CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
     absl::Status status;
-    if (create) {
-      status = deps_.catalog->CreateDatabase(txn.get(),
-                                             stmt.As<ast::CreateDatabaseStatement>().name.name);
+    PrivilegeChecker checker(deps_.catalog, txn.get(), CurrentRole(), database_);
+    absl::StatusOr<proto::RoleDescriptor> me = checker.Role();
+    status = me.status();
+    if (!status.ok()) {
+      // The current role is gone: nothing it may do.
+    } else if (create) {
+      if (!me->superuser() && !me->create_db()) {
+        return MakeError(ErrorCode::kInsufficientPrivilege, "permission denied to create database");
+      }
+      status = deps_.catalog->CreateDatabase(
+          txn.get(), stmt.As<ast::CreateDatabaseStatement>().name.name, CurrentRole());
     } else {
       const auto& drop = stmt.As<ast::DropDatabaseStatement>();
       if (drop.name.name == database_) {
@@ -416,6 +473,11 @@ absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement
       auto db = deps_.catalog->GetDatabase(txn.get(), drop.name.name);
       status = db.status();
       if (status.ok() && !*db && drop.if_exists) return TagOnly("DROP DATABASE");
+      if (status.ok() && *db && !me->superuser() &&
+          catalog::EffectiveOwner((*db)->owner()) != CurrentRole()) {
+        return MakeError(ErrorCode::kInsufficientPrivilege,
+                         absl::StrFormat("must be owner of database %s", drop.name.name));
+      }
       if (status.ok()) status = deps_.catalog->DropDatabase(txn.get(), drop.name.name);
     }
     if (status.ok()) status = txn->Commit();
@@ -426,6 +488,7 @@ absl::StatusOr<StatementResult> Session::ExecuteDatabaseDdl(const ast::Statement
 
 absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
                                                       const Bindings& bindings) {
+  PrivilegeChecker checker(deps_.catalog, txn, CurrentRole(), database_);
   switch (stmt.kind) {
     case ast::StatementKind::kSelect:
     case ast::StatementKind::kInsert:
@@ -439,12 +502,13 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kCreateTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,
-                                         database_id_));
+                                         database_id_, &checker));
       return TagOnly(tag);
     }
     case ast::StatementKind::kDropTable: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag, DropTables(stmt.As<ast::DropTableStatement>(),
-                                                         deps_.catalog, txn, database_id_));
+                                                         deps_.catalog, txn, database_id_,
+                                                         &checker));
       return TagOnly(tag);
     }
     case ast::StatementKind::kAlterTable: {
@@ -452,13 +516,36 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
       InitExecContext(txn, &ctx);
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              AlterTable(stmt.As<ast::AlterTableStatement>(), deps_.catalog, txn,
-                                        database_id_, &ctx));
+                                        database_id_, &ctx, &checker));
       return TagOnly(tag);
     }
     case ast::StatementKind::kTruncate: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag, TruncateTables(stmt.As<ast::TruncateStatement>(),
-                                                             deps_.catalog, txn, database_id_));
+                                                             deps_.catalog, txn, database_id_,
+                                                             &checker));
       return TagOnly(tag);
+    }
+    case ast::StatementKind::kCreateRole:
+    case ast::StatementKind::kAlterRole:
+    case ast::StatementKind::kDropRole:
+    case ast::StatementKind::kGrant: {
+      AccessControlContext access{.catalog = deps_.catalog,
+                                  .txn = txn,
+                                  .checker = &checker,
+                                  .session_user = SessionUser(),
+                                  .database = database_,
+                                  .password_encryption =
+                                      settings_.Get("password_encryption").value_or("")};
+      absl::StatusOr<std::string> tag =
+          stmt.kind == ast::StatementKind::kCreateRole
+              ? CreateRole(stmt.As<ast::CreateRoleStatement>(), access)
+          : stmt.kind == ast::StatementKind::kAlterRole
+              ? AlterRole(stmt.As<ast::AlterRoleStatement>(), access)
+          : stmt.kind == ast::StatementKind::kDropRole
+              ? DropRoles(stmt.As<ast::DropRoleStatement>(), access)
+              : GrantOrRevoke(stmt.As<ast::GrantStatement>(), access);
+      if (!tag.ok()) return tag.status();
+      return TagOnly(*tag);
     }
     default:
       return MakeError(ErrorCode::kFeatureNotSupported, "statement is not supported yet");
@@ -468,8 +555,10 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
 absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     const ast::Statement& stmt, txn::Txn* txn, PreparedQuery* prepared) {
   if (prepared != nullptr && prepared->plan_ != nullptr) {
-    bool unchanged = true;
+    // Its privileges were checked for the role it was planned as.
+    bool unchanged = prepared->plan_role_ == CurrentRole();
     for (const auto& table : prepared->plan_tables_) {
+      if (!unchanged) break;
       CAIRN_ASSIGN_OR_RETURN(auto now, deps_.catalog->GetTable(txn, database_id_, table->name()));
       if (!now || now->descriptor().SerializeAsString() !=
                       table->descriptor().SerializeAsString()) {
@@ -479,7 +568,7 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     }
     if (unchanged) return prepared->plan_;
   }
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, user_);
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole());
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned, planner::PlanQuery(stmt, &resolver));
   std::shared_ptr<const planner::PlanNode> plan = std::move(planned);
   if (prepared != nullptr) {
@@ -497,6 +586,7 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     if (!resolver.read_system_view()) {
       prepared->plan_ = plan;
       prepared->plan_tables_ = resolver.TakeResolved();
+      prepared->plan_role_ = CurrentRole();
     }
   }
   return plan;
@@ -566,7 +656,8 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
 void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
   ctx->txn = txn;
   ctx->catalog = deps_.catalog;
-  ctx->user = user_;
+  ctx->user = CurrentRole();
+  ctx->session_user = SessionUser();
   ctx->database = database_;
   ctx->backend_pid = backend_pid_;
   ctx->node_id = deps_.node_id;
@@ -580,7 +671,7 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
                                                         const Bindings& bindings) {
   const auto& explain = stmt.As<ast::ExplainStatement>();
   const ast::Statement& inner = *explain.statement;
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, user_);
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole());
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(inner, &resolver));
   std::vector<std::string> lines = planner::ExplainPlan(*plan);
   if (explain.analyze) {

@@ -42,7 +42,7 @@ class Session : public SqlSession {
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
-          int32_t backend_pid);
+          int32_t backend_pid, bool superuser = true);
   ~Session() override;
 
   absl::Status ExecuteQuery(std::string_view sql, QueryObserver* observer) override;
@@ -117,6 +117,14 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> SqlExecute(const ast::ExecuteStatement& stmt);
   absl::StatusOr<StatementResult> SqlDeallocate(const ast::DeallocateStatement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
+  // The session user (who logged in, or SET SESSION AUTHORIZATION's), and
+  // the current role privileges are checked for (SET ROLE's, else the
+  // session user).
+  std::string SessionUser() const;
+  std::string CurrentRole() const;
+  // SET ROLE and SET SESSION AUTHORIZATION: `role` must exist, and the
+  // session may become it (PostgreSQL's rules, without role membership).
+  absl::Status CheckRoleSwitch(const std::string& setting, const std::string& role);
   // Ends the transaction block (rolling back whatever is open); with
   // `restore_settings`, SETs made inside it are undone as well.
   void EndBlock(bool restore_settings);

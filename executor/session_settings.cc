@@ -38,6 +38,8 @@ constexpr Known kKnown[] = {
     {"max_identifier_length", "63", false},
     {"bytea_output", "hex", false},
     {"client_min_messages", "notice", false},
+    {"role", "none", false},
+    {"password_encryption", "scram-sha-256", false},
 };
 
 const Known* Find(const std::string& lower) {
@@ -51,8 +53,7 @@ const Known* Find(const std::string& lower) {
 bool IsReadOnly(const std::string& lower) {
   return lower == "server_version" || lower == "server_version_num" ||
          lower == "server_encoding" || lower == "integer_datetimes" ||
-         lower == "max_identifier_length" || lower == "is_superuser" ||
-         lower == "session_authorization";
+         lower == "max_identifier_length" || lower == "is_superuser";
 }
 
 absl::Status Unsupported(const std::string& name, const std::string& value, const char* why) {
@@ -107,9 +108,11 @@ std::string FormatDurationMs(int64_t ms) {
 
 }  // namespace
 
-SessionSettings::SessionSettings(const std::string& user, const std::string& application_name) {
+SessionSettings::SessionSettings(const std::string& user, const std::string& application_name,
+                                 bool superuser) {
   for (const Known& k : kKnown) defaults_[absl::AsciiStrToLower(k.name)] = k.value;
   defaults_["session_authorization"] = user;
+  defaults_["is_superuser"] = superuser ? "on" : "off";
   defaults_["application_name"] = application_name;
   values_ = defaults_;
 }
@@ -168,6 +171,12 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
     // Weaker levels are served by snapshot isolation, as PostgreSQL serves
     // READ UNCOMMITTED with READ COMMITTED.
     v = "repeatable read";
+  } else if (lower == "password_encryption") {
+    if (lv != "scram-sha-256" && lv != "md5") {
+      return MakeError(ErrorCode::kInvalidParameterValue,
+                       absl::StrFormat("invalid value for parameter \"%s\": \"%s\"", name, value));
+    }
+    v = lv;
   } else if (IsDurationSetting(lower)) {
     absl::StatusOr<int64_t> ms = ParseDurationMs(value);
     if (!ms.ok()) return Unsupported(name, value, std::string(ms.status().message()).c_str());

@@ -15,7 +15,8 @@ namespace cairn::executor {
 // PostgreSQL does. Not thread-safe: one per session.
 class SessionSettings {
  public:
-  SessionSettings(const std::string& user, const std::string& application_name);
+  SessionSettings(const std::string& user, const std::string& application_name,
+                  bool superuser = true);
 
   // 42704 for an unknown name; 22023 for a value CairnDB can't honour.
   absl::Status Set(const std::string& name, const std::string& value);

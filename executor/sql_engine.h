@@ -21,6 +21,7 @@ class SqlEngine : public SessionFactory {
 
   absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
                                                          std::string_view database) override;
+  absl::StatusOr<std::optional<LoginRole>> LookupLogin(std::string_view user) override;
 
  private:
   kv::KvClient* const client_;

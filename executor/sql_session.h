@@ -137,9 +137,21 @@ class SqlSession {
 class SessionFactory {
  public:
   virtual ~SessionFactory() = default;
-  // Fails with invalid_catalog_name (3D000) for an unknown database.
+  // Fails with invalid_catalog_name (3D000) for an unknown database, 28000
+  // for a role that does not exist or may not log in, 42501 without CONNECT
+  // on the database.
   virtual absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
                                                                  std::string_view database) = 0;
+
+  // What password authentication needs of a role.
+  struct LoginRole {
+    std::string secret;          // common/password.h; "" when it has none
+    bool expired = false;        // VALID UNTIL has passed
+  };
+  // nullopt when no such role exists.
+  virtual absl::StatusOr<std::optional<LoginRole>> LookupLogin(std::string_view user) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace cairn::executor

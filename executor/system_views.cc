@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "common/sql_type.h"
 #include "common/value.h"
@@ -59,6 +60,30 @@ constexpr TypeRow kTypes[] = {
 struct Builder {
   const SystemViewSource& source;
   std::vector<catalog::TableInfo> tables;
+  std::vector<proto::RoleDescriptor> roles;
+
+  // The oid of the role an owner field names.
+  int64_t OwnerOid(const std::string& owner) const {
+    const std::string_view name = catalog::EffectiveOwner(owner);
+    for (const auto& r : roles) {
+      if (r.name() == name) return r.id();
+    }
+    return kUserOid;
+  }
+
+  // relacl: NULL until a grant names the table, then the owner's entry and
+  // the grants, in aclitem[]'s text form.
+  static Value RelAcl(const catalog::TableInfo& t) {
+    const proto::TableDescriptor& d = t.descriptor();
+    if (d.acl().empty()) return NullText();
+    return Name(catalog::AclText(catalog::EffectiveOwner(d.owner()), d.acl(),
+                                 catalog::kAllTablePrivileges));
+  }
+
+  static Value ValidUntil(const proto::RoleDescriptor& r) {
+    if (!r.has_valid_until()) return Value::Null(TypeId::kTimestampTz);
+    return Value::Timestamp(TypeId::kTimestampTz, r.valid_until_micros());
+  }
 
   View PgNamespace() const {
     View v{"pg_namespace", {Col("oid", TypeId::kInt64), Col("nspname", TypeId::kText),
@@ -76,19 +101,21 @@ struct Builder {
             Col("relowner", TypeId::kInt64), Col("relam", TypeId::kInt64),
             Col("reltuples", TypeId::kFloat32), Col("relhasindex", TypeId::kBool),
             Col("relpersistence", TypeId::kText), Col("relnatts", TypeId::kInt16),
-            Col("relispartition", TypeId::kBool)},
+            Col("relispartition", TypeId::kBool), Col("relacl", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       int64_t columns = 0;
       for (const auto& c : t.columns()) columns += c.hidden ? 0 : 1;
+      const int64_t owner = OwnerOid(t.descriptor().owner());
       v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
-                        Oid(kUserOid), Oid(2), Value::Float(TypeId::kFloat32, -1),
-                        Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false)});
+                        Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, -1),
+                        Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
+                        RelAcl(t)});
       if (!HasPrimaryKey(t)) continue;
       v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
-                        Char('i'), Oid(kUserOid), Oid(403), Value::Float(TypeId::kFloat32, -1),
+                        Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
                         Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
-                        Bool(false)});
+                        Bool(false), NullText()});
     }
     return v;
   }
@@ -156,18 +183,63 @@ struct Builder {
            {}};
     CAIRN_ASSIGN_OR_RETURN(auto databases, source.catalog->ListDatabases(source.txn));
     for (const auto& db : databases) {
-      v.rows.push_back({Oid(db.id()), Name(db.name()), Oid(kUserOid), Int4(6), Bool(true),
-                        Bool(false)});
+      v.rows.push_back({Oid(db.id()), Name(db.name()), Oid(OwnerOid(db.owner())), Int4(6),
+                        Bool(true), Bool(false)});
     }
     return v;
   }
 
-  View PgRoles(const char* name) const {
-    View v{name,
+  // pg_roles: every role, the password hidden.
+  View PgRoles() const {
+    View v{"pg_roles",
+           {Col("rolname", TypeId::kText), Col("rolsuper", TypeId::kBool),
+            Col("rolinherit", TypeId::kBool), Col("rolcreaterole", TypeId::kBool),
+            Col("rolcreatedb", TypeId::kBool), Col("rolcanlogin", TypeId::kBool),
+            Col("rolreplication", TypeId::kBool), Col("rolconnlimit", TypeId::kInt32),
+            Col("rolpassword", TypeId::kText), Col("rolvaliduntil", TypeId::kTimestampTz),
+            Col("rolbypassrls", TypeId::kBool), Col("oid", TypeId::kInt64)},
+           {}};
+    for (const auto& r : roles) {
+      v.rows.push_back({Name(r.name()), Bool(r.superuser()), Bool(r.inherit()),
+                        Bool(r.create_role()), Bool(r.create_db()), Bool(r.login()), Bool(false),
+                        Int4(r.connection_limit()), Name("********"), ValidUntil(r), Bool(false),
+                        Oid(r.id())});
+    }
+    return v;
+  }
+
+  // pg_authid: as pg_roles, with the stored secrets; superusers only.
+  View PgAuthid() const {
+    View v{"pg_authid",
            {Col("oid", TypeId::kInt64), Col("rolname", TypeId::kText),
-            Col("rolsuper", TypeId::kBool), Col("rolcanlogin", TypeId::kBool),
-            Col("rolcreatedb", TypeId::kBool), Col("rolcreaterole", TypeId::kBool)},
-           {{Oid(kUserOid), Name(source.user), Bool(true), Bool(true), Bool(true), Bool(true)}}};
+            Col("rolsuper", TypeId::kBool), Col("rolinherit", TypeId::kBool),
+            Col("rolcreaterole", TypeId::kBool), Col("rolcreatedb", TypeId::kBool),
+            Col("rolcanlogin", TypeId::kBool), Col("rolreplication", TypeId::kBool),
+            Col("rolbypassrls", TypeId::kBool), Col("rolconnlimit", TypeId::kInt32),
+            Col("rolpassword", TypeId::kText), Col("rolvaliduntil", TypeId::kTimestampTz)},
+           {}};
+    for (const auto& r : roles) {
+      v.rows.push_back({Oid(r.id()), Name(r.name()), Bool(r.superuser()), Bool(r.inherit()),
+                        Bool(r.create_role()), Bool(r.create_db()), Bool(r.login()), Bool(false),
+                        Bool(false), Int4(r.connection_limit()),
+                        r.password().empty() ? NullText() : Name(r.password()), ValidUntil(r)});
+    }
+    return v;
+  }
+
+  // pg_user: the roles that may log in.
+  View PgUser() const {
+    View v{"pg_user",
+           {Col("usename", TypeId::kText), Col("usesysid", TypeId::kInt64),
+            Col("usecreatedb", TypeId::kBool), Col("usesuper", TypeId::kBool),
+            Col("userepl", TypeId::kBool), Col("usebypassrls", TypeId::kBool),
+            Col("passwd", TypeId::kText), Col("valuntil", TypeId::kTimestampTz)},
+           {}};
+    for (const auto& r : roles) {
+      if (!r.login()) continue;
+      v.rows.push_back({Name(r.name()), Oid(r.id()), Bool(r.create_db()), Bool(r.superuser()),
+                        Bool(false), Bool(false), Name("********"), ValidUntil(r)});
+    }
     return v;
   }
 
@@ -184,7 +256,9 @@ struct Builder {
             Col("tableowner", TypeId::kText), Col("hasindexes", TypeId::kBool)},
            {}};
     for (const catalog::TableInfo& t : tables) {
-      v.rows.push_back({Name("public"), Name(t.name()), Name(source.user), Bool(HasPrimaryKey(t))});
+      v.rows.push_back({Name("public"), Name(t.name()),
+                        Name(std::string(catalog::EffectiveOwner(t.descriptor().owner()))),
+                        Bool(HasPrimaryKey(t))});
     }
     return v;
   }
@@ -271,7 +345,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   static const char* const kPgViews[] = {"pg_namespace", "pg_class", "pg_attribute",
                                           "pg_type",      "pg_index", "pg_database",
                                           "pg_roles",     "pg_user",  "pg_tables",
-                                          "pg_am"};
+                                          "pg_am",        "pg_authid"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
   bool known = false;
   if (pg) {
@@ -286,8 +360,13 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                   "\" does not exist"),
                      name.position);
   }
-  Builder b{source, {}};
+  Builder b{source, {}, {}};
   CAIRN_ASSIGN_OR_RETURN(b.tables, source.catalog->ListTables(source.txn, source.database_id));
+  CAIRN_ASSIGN_OR_RETURN(b.roles, source.catalog->ListRoles(source.txn));
+  std::sort(b.roles.begin(), b.roles.end(),
+            [](const proto::RoleDescriptor& x, const proto::RoleDescriptor& y) {
+              return x.id() < y.id();
+            });
   std::sort(b.tables.begin(), b.tables.end(),
             [](const catalog::TableInfo& x, const catalog::TableInfo& y) { return x.id() < y.id(); });
   if (info) {
@@ -303,7 +382,16 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_database") return b.PgDatabase();
   if (name.name == "pg_tables") return b.PgTables();
   if (name.name == "pg_am") return b.PgAm();
-  return b.PgRoles(name.name == "pg_user" ? "pg_user" : "pg_roles");
+  if (name.name == "pg_user") return b.PgUser();
+  if (name.name == "pg_authid") {
+    bool superuser = false;
+    for (const auto& r : b.roles) superuser |= r.name() == source.user && r.superuser();
+    if (!superuser) {
+      return MakeError(ErrorCode::kInsufficientPrivilege, "permission denied for table pg_authid");
+    }
+    return b.PgAuthid();
+  }
+  return b.PgRoles();
 }
 
 std::string FormatPgType(int64_t type_oid, int64_t typmod) {

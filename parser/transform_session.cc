@@ -108,6 +108,22 @@ ast::StatementPtr Transformer::TransformSet(P::SetStmtContext* ctx) {
     } else {
       stmt->set_kind = ast::SetKind::kDefault;
     }
+  } else if (auto* c = dynamic_cast<P::SetRoleContext*>(rest)) {
+    stmt->name = "role";
+    if (c->NONE()) {
+      stmt->set_kind = ast::SetKind::kDefault;
+    } else {
+      stmt->values.push_back(c->identifier() ? Ident(c->identifier())
+                                             : StringValue(c->stringLiteral()->getStart()));
+    }
+  } else if (auto* c = dynamic_cast<P::SetSessionAuthorizationContext*>(rest)) {
+    stmt->name = "session_authorization";
+    if (c->DEFAULT()) {
+      stmt->set_kind = ast::SetKind::kDefault;
+    } else {
+      stmt->values.push_back(c->identifier() ? Ident(c->identifier())
+                                             : StringValue(c->stringLiteral()->getStart()));
+    }
   } else if (auto* c = dynamic_cast<P::SetSchemaContext*>(rest)) {
     stmt->name = "search_path";
     stmt->values.push_back(TransformVarValue(c->varValue()));
@@ -146,7 +162,11 @@ ast::StatementPtr Transformer::TransformShow(P::ShowStmtContext* ctx) {
 
 ast::StatementPtr Transformer::TransformReset(P::ResetStmtContext* ctx) {
   auto stmt = std::make_unique<ast::ResetStatement>();
-  if (!SpecialVariable(ctx, &stmt->name)) stmt->name = TransformVarName(ctx->varName());
+  if (ctx->AUTHORIZATION()) {
+    stmt->name = "session_authorization";
+  } else if (!SpecialVariable(ctx, &stmt->name)) {
+    stmt->name = TransformVarName(ctx->varName());
+  }
   return stmt;
 }
 

@@ -101,6 +101,16 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformExecute(c);
   } else if (auto* c = ctx->deallocateStmt()) {
     stmt = TransformDeallocate(c);
+  } else if (auto* c = ctx->createRoleStmt()) {
+    stmt = TransformCreateRole(c);
+  } else if (auto* c = ctx->alterRoleStmt()) {
+    stmt = TransformAlterRole(c);
+  } else if (auto* c = ctx->dropRoleStmt()) {
+    stmt = TransformDropRole(c);
+  } else if (auto* c = ctx->grantStmt()) {
+    stmt = TransformGrant(c);
+  } else if (auto* c = ctx->revokeStmt()) {
+    stmt = TransformRevoke(c);
   } else {
     Fail(MakeError(ErrorCode::kFeatureNotSupported, "statement not supported", Pos(ctx)));
   }

@@ -11,6 +11,7 @@
 #include "parser/ast/dml.h"
 #include "parser/ast/expr.h"
 #include "parser/ast/query.h"
+#include "parser/ast/roles.h"
 #include "parser/ast/session.h"
 #include "parser/ast/statement.h"
 #include "parser/source_text.h"
@@ -102,6 +103,17 @@ class Transformer {
   ast::StatementPtr TransformFetch(P::FetchStmtContext* ctx);
   ast::StatementPtr TransformCloseCursor(P::CloseCursorStmtContext* ctx);
   ast::StatementPtr TransformPrepare(P::PrepareStmtContext* ctx);
+  // Roles and privileges (transform_roles.cc).
+  ast::StatementPtr TransformCreateRole(P::CreateRoleStmtContext* ctx);
+  ast::StatementPtr TransformAlterRole(P::AlterRoleStmtContext* ctx);
+  ast::StatementPtr TransformDropRole(P::DropRoleStmtContext* ctx);
+  ast::StatementPtr TransformGrant(P::GrantStmtContext* ctx);
+  ast::StatementPtr TransformRevoke(P::RevokeStmtContext* ctx);
+  std::vector<ast::RoleOption> TransformRoleOptions(
+      const std::vector<P::RoleOptionContext*>& options);
+  ast::RoleSpec TransformRoleSpec(P::RoleSpecContext* ctx);
+  void TransformPrivileges(P::PrivilegeListContext* list, P::PrivilegeTargetContext* target,
+                           P::GranteeListContext* grantees, ast::GrantStatement* stmt);
   ast::StatementPtr TransformExecute(P::ExecuteStmtContext* ctx);
   ast::StatementPtr TransformDeallocate(P::DeallocateStmtContext* ctx);
   static ast::DropBehavior TransformDropBehavior(P::DropBehaviorContext* ctx);

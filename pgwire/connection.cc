@@ -9,6 +9,9 @@
 
 #include <utility>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -17,10 +20,12 @@
 #include "absl/strings/str_format.h"
 #include "common/error_code.h"
 #include "common/logging.h"
+#include "common/password.h"
 #include "pgwire/backend_messages.h"
 #include "pgwire/copy_stream.h"
 #include "pgwire/pg_metrics.h"
 #include "pgwire/protocol.h"
+#include "pgwire/scram_exchange.h"
 
 namespace cairn::pgwire {
 namespace {
@@ -113,7 +118,10 @@ Connection::Connection(boost::asio::ip::tcp::socket socket, executor::SessionFac
       socket_(std::move(socket)),
       reader_([this](char* buf, size_t max) { return ReadSome(buf, max); }) {}
 
-Connection::~Connection() { CloseSocket(); }
+Connection::~Connection() {
+  CloseSocket();
+  if (ssl_ != nullptr) SSL_free(ssl_);
+}
 
 void Connection::Run() {
   absl::Status status = Serve();
@@ -146,7 +154,7 @@ void Connection::Shutdown() {
   absl::MutexLock lock(&mu_);
   draining_ = true;
   if (socket_closed_) return;
-  if (idle_) {
+  if (idle_ && !encrypted_) {
     // Tell an idle session why it ends, as PostgreSQL does on a fast
     // shutdown. The connection thread is blocked reading and can't write
     // until it gets mu_ back.
@@ -154,8 +162,8 @@ void Connection::Shutdown() {
     WriteErrorResponse(w, ReportFromStatus(Severity::kFatal, AdminShutdown()));
     (void)::send(fd_, w.data().data(), w.data().size(), MSG_NOSIGNAL);
     ::shutdown(fd_, SHUT_RDWR);
-  } else if (session_ == nullptr) {
-    ::shutdown(fd_, SHUT_RDWR);  // still starting up
+  } else if (idle_ || session_ == nullptr) {
+    ::shutdown(fd_, SHUT_RDWR);  // still starting up, or idle behind TLS
   }
   // A running statement finishes first; the loop then ends the session.
 }
@@ -180,8 +188,8 @@ absl::Status Connection::Startup() {
     switch (request->kind) {
       case StartupKind::kSslRequest:
       case StartupKind::kGssEncRequest: {
-        // Each may be asked once; we never encrypt. The 'N' goes out
-        // before the next read.
+        // Each may be asked once. GSSAPI is never offered, TLS when
+        // configured. The 'N' goes out before the next read.
         bool& done = request->kind == StartupKind::kSslRequest ? ssl_done : gss_done;
         if (done) {
           const uint32_t code =
@@ -192,6 +200,11 @@ absl::Status Connection::Startup() {
                               ProtocolMajor(code), ProtocolMinor(code))));
         }
         done = true;
+        if (request->kind == StartupKind::kSslRequest && options_.tls != nullptr &&
+            ssl_ == nullptr) {
+          CAIRN_RETURN_IF_ERROR(StartTls());
+          continue;
+        }
         writer_.PutUnframedByte(kEncryptionRefused);
         continue;
       }
@@ -224,7 +237,10 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
       !request.unrecognized_protocol_options.empty()) {
     WriteNegotiateProtocolVersion(writer_, 0, request.unrecognized_protocol_options);
   }
-  WriteAuthenticationOk(writer_);  // trust
+  if (options_.auth == ConnectionOptions::Auth::kPassword) {
+    CAIRN_RETURN_IF_ERROR(Authenticate(request.user));
+  }
+  WriteAuthenticationOk(writer_);
 
   absl::StatusOr<std::unique_ptr<executor::SqlSession>> session =
       factory_->NewSession(request.user, request.database);
@@ -241,6 +257,121 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
   }
   WriteBackendKeyData(writer_, options_.process_id, options_.secret_key);
   WriteReadyForQuery(writer_, session_->txn_status());
+  return absl::OkStatus();
+}
+
+absl::Status Connection::StartTls() {
+  writer_.PutUnframedByte(kEncryptionAccepted);
+  CAIRN_RETURN_IF_ERROR(Flush());
+  if (reader_.HasBuffered()) {
+    return Fatal("08P01", "received unencrypted data after SSL request");
+  }
+  SSL* ssl = SSL_new(options_.tls->get());
+  if (ssl == nullptr || SSL_set_fd(ssl, fd_) != 1) {
+    if (ssl != nullptr) SSL_free(ssl);
+    return MakeError(ErrorCode::kInternal, absl::StrCat("TLS: ", TlsErrorText()));
+  }
+  ERR_clear_error();
+  if (SSL_accept(ssl) != 1) {
+    // Nothing can be reported: the client did not finish the handshake.
+    std::string why = TlsErrorText();
+    SSL_free(ssl);
+    return MakeError(ErrorCode::kProtocolViolation,
+                     absl::StrCat("could not accept SSL connection: ", why));
+  }
+  ssl_ = ssl;
+  absl::MutexLock lock(&mu_);
+  encrypted_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Connection::ReadAuthResponse() {
+  absl::StatusOr<std::optional<FrontendMessage>> message = reader_.ReadMessage();
+  if (!message.ok()) {
+    return IsProtocolViolation(message.status()) ? Fatal(message.status()) : message.status();
+  }
+  // psql hangs up here to prompt for the password, then connects again.
+  if (!message->has_value()) {
+    return MakeError(ErrorCode::kUnavailable, "the client left during authentication");
+  }
+  if ((*message)->type != frontend::kPassword) {
+    return Fatal("08P01", absl::StrFormat("expected password response, got message type %d",
+                                          static_cast<int>((*message)->type)));
+  }
+  return std::string((*message)->body);
+}
+
+absl::Status Connection::Authenticate(const std::string& user) {
+  absl::StatusOr<std::optional<executor::SessionFactory::LoginRole>> login =
+      factory_->LookupLogin(user);
+  if (!login.ok()) return Fatal(login.status());
+  const std::string secret = login->has_value() ? (*login)->secret : "";
+  const bool expired = login->has_value() && (*login)->expired;
+  if (password::IsMd5Secret(secret)) return AuthenticateMd5(user, secret, expired);
+  // Unknown role, no password, an expired one: the exchange runs on and
+  // fails at the end, telling the client no more than a wrong password.
+  return AuthenticateScram(user, expired ? "" : secret);
+}
+
+absl::Status Connection::AuthenticateScram(const std::string& user, const std::string& secret) {
+  std::optional<password::ScramSecret> scram;
+  if (absl::StatusOr<password::ScramSecret> parsed = password::ParseScramSecret(secret);
+      parsed.ok()) {
+    scram = *std::move(parsed);
+  }
+  ScramExchange exchange(user, std::move(scram), options_.scram_mock_seed);
+  writer_.Begin(backend::kAuthentication);
+  writer_.PutInt32(kAuthSasl);
+  writer_.PutCString(ScramExchange::kMechanism);
+  writer_.PutByte('\0');
+  writer_.End();
+
+  CAIRN_ASSIGN_OR_RETURN(std::string initial, ReadAuthResponse());
+  BodyReader body(initial);
+  absl::StatusOr<std::string_view> mechanism = body.ReadCString();
+  absl::StatusOr<int32_t> length = mechanism.ok() ? body.ReadInt32() : mechanism.status();
+  if (!length.ok()) return Fatal(length.status());
+  if (*mechanism != ScramExchange::kMechanism) {
+    return Fatal("08P01", "client selected an invalid SASL authentication mechanism");
+  }
+  absl::StatusOr<std::string_view> data =
+      *length < 0 ? std::string_view() : body.ReadBytes(static_cast<size_t>(*length));
+  if (!data.ok()) return Fatal(data.status());
+  absl::StatusOr<std::string> server_first = exchange.ClientFirst(*data);
+  if (!server_first.ok()) return Fatal(server_first.status());
+  writer_.Begin(backend::kAuthentication);
+  writer_.PutInt32(kAuthSaslContinue);
+  writer_.PutBytes(*server_first);
+  writer_.End();
+
+  CAIRN_ASSIGN_OR_RETURN(std::string client_final, ReadAuthResponse());
+  absl::StatusOr<std::string> server_final = exchange.ClientFinal(client_final);
+  if (!server_final.ok()) return Fatal(server_final.status());
+  writer_.Begin(backend::kAuthentication);
+  writer_.PutInt32(kAuthSaslFinal);
+  writer_.PutBytes(*server_final);
+  writer_.End();
+  return absl::OkStatus();
+}
+
+absl::Status Connection::AuthenticateMd5(const std::string& user, const std::string& secret,
+                                         bool expired) {
+  const std::string salt = password::RandomBytes(4);
+  writer_.Begin(backend::kAuthentication);
+  writer_.PutInt32(kAuthMd5Password);
+  writer_.PutBytes(salt);
+  writer_.End();
+  CAIRN_ASSIGN_OR_RETURN(std::string response, ReadAuthResponse());
+  BodyReader body(response);
+  absl::StatusOr<std::string_view> answer = body.ReadCString();
+  if (!answer.ok()) return Fatal(answer.status());
+  // md5(md5(password || user) || salt), the stored secret being the inner.
+  const std::string expected =
+      absl::StrCat("md5", password::Md5Hex(absl::StrCat(secret.substr(3), salt)));
+  if (expired || !password::SecureEquals(*answer, expected)) {
+    return Fatal(MakeError(ErrorCode::kInvalidPassword,
+                           absl::StrFormat("password authentication failed for user \"%s\"", user)));
+  }
   return absl::OkStatus();
 }
 
@@ -404,7 +535,8 @@ absl::Status Connection::Fatal(std::string_view sqlstate, std::string_view messa
 absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {
   // About to wait for the client: whatever it is owed goes out first.
   CAIRN_RETURN_IF_ERROR(Flush());
-  if (read_timeout_ms_ > 0) {
+  // Bytes TLS has already decrypted are not on the socket for poll to see.
+  if (read_timeout_ms_ > 0 && !(ssl_ != nullptr && SSL_pending(ssl_) > 0)) {
     pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
     int ready;
     do {
@@ -415,6 +547,17 @@ absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {
                        "terminating connection due to idle-in-transaction timeout");
     }
   }
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(max, INT_MAX)));
+    if (n > 0) return static_cast<size_t>(n);
+    const int error = SSL_get_error(ssl_, n);
+    // A peer that closes without close_notify ends the stream all the same.
+    if (error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+      return 0;
+    }
+    return MakeError(ErrorCode::kUnavailable, absl::StrCat("TLS read: ", TlsErrorText()));
+  }
   boost::system::error_code ec;
   const size_t n = socket_.read_some(boost::asio::buffer(buf, max), ec);
   if (ec == boost::asio::error::eof) return 0;
@@ -423,7 +566,21 @@ absl::StatusOr<size_t> Connection::ReadSome(char* buf, size_t max) {
 }
 
 absl::Status Connection::Flush() {
-  if (!broken_ && !writer_.empty()) {
+  if (!broken_ && !writer_.empty() && ssl_ != nullptr) {
+    ERR_clear_error();
+    size_t written = 0;
+    const std::string_view data = writer_.data();
+    while (written < data.size()) {
+      const int n = SSL_write(ssl_, data.data() + written,
+                              static_cast<int>(std::min<size_t>(data.size() - written, INT_MAX)));
+      if (n <= 0) {
+        CAIRN_LOG_DEBUG("pgwire: connection {} TLS write: {}", options_.process_id, TlsErrorText());
+        broken_ = true;
+        break;
+      }
+      written += static_cast<size_t>(n);
+    }
+  } else if (!broken_ && !writer_.empty()) {
     boost::system::error_code ec;
     boost::asio::write(socket_, boost::asio::buffer(writer_.data()), ec);
     if (ec) {

@@ -19,6 +19,9 @@
 #include "pgwire/message_reader.h"
 #include "pgwire/message_writer.h"
 #include "pgwire/startup.h"
+#include "pgwire/tls_context.h"
+
+typedef struct ssl_st SSL;
 
 namespace cairn::pgwire {
 
@@ -32,6 +35,16 @@ struct ConnectionOptions {
   // Forwards a CancelRequest that arrives on this connection to the
   // connection it names (by BackendKeyData). Unset: cancels are ignored.
   std::function<void(int32_t process_id, int32_t secret_key)> cancel;
+  // How the client proves who it is (PgServer picks by the peer address):
+  // kTrust takes the startup packet's user name; kPassword asks for the
+  // role's password, by SCRAM-SHA-256, or by md5 for a role whose secret
+  // is an md5 one (PostgreSQL's "md5" method).
+  enum class Auth { kTrust, kPassword };
+  Auth auth = Auth::kTrust;
+  // Derives the made-up SCRAM salt for roles without a secret; per server.
+  std::string scram_mock_seed;
+  // Offered to a client's SSLRequest; refused ('N') when null.
+  std::shared_ptr<TlsContext> tls;
 };
 
 // One client connection, served on a thread of its own with blocking socket
@@ -79,6 +92,16 @@ class Connection {
   absl::Status Serve();
   absl::Status Startup();
   absl::Status StartSession(const StartupRequest& request);
+  // Answers SSLRequest with 'S' and runs the TLS handshake; later I/O goes
+  // through it.
+  absl::Status StartTls();
+  // Password authentication (ConnectionOptions::Auth::kPassword); a
+  // failure has been reported to the client (FATAL) when it returns.
+  absl::Status Authenticate(const std::string& user);
+  absl::Status AuthenticateScram(const std::string& user, const std::string& secret);
+  absl::Status AuthenticateMd5(const std::string& user, const std::string& secret, bool expired);
+  // The client's next PasswordMessage / SASL response body.
+  absl::StatusOr<std::string> ReadAuthResponse();
   absl::Status QueryLoop();
   absl::Status HandleQuery(std::string_view body);
 
@@ -130,6 +153,7 @@ class Connection {
   MessageReader reader_;
   MessageWriter writer_;
   std::unique_ptr<executor::SqlSession> session_;
+  SSL* ssl_ = nullptr;             // after StartTls
   bool broken_ = false;            // a write failed
   bool ignore_till_sync_ = false;  // an extended-protocol error was reported
   // Prepared statements and portals by name ("" is the unnamed one).
@@ -138,6 +162,7 @@ class Connection {
 
   absl::Mutex mu_;
   bool socket_closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool encrypted_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() can't write plaintext then
   // Shutdown() was called: end the session once no statement runs.
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   // The connection thread waits for the client's next message.

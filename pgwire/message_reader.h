@@ -45,6 +45,11 @@ class MessageReader {
   // or a stream that ends inside a message.
   absl::StatusOr<std::optional<FrontendMessage>> ReadMessage();
 
+  // Whether bytes past the last packet or message are already buffered:
+  // after an SSLRequest they would be plaintext sent ahead of the TLS
+  // handshake, which the server must not act on.
+  bool HasBuffered() const { return end_ > begin_; }
+
  private:
   // Makes `n` unconsumed bytes available; false if the stream ended first.
   absl::StatusOr<bool> Fill(size_t n);

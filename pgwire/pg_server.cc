@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
 #include "common/logging.h"
+#include "common/password.h"
 #include "pgwire/connection.h"
 #include "pgwire/pg_metrics.h"
 
@@ -22,7 +23,11 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 }  // namespace
 
 PgServer::PgServer(executor::SessionFactory* factory, PgServerOptions options)
-    : factory_(factory), options_(std::move(options)), acceptor_(io_), retry_timer_(io_) {}
+    : factory_(factory),
+      options_(std::move(options)),
+      acceptor_(io_),
+      retry_timer_(io_),
+      scram_mock_seed_(password::RandomBytes(32)) {}
 
 PgServer::~PgServer() { Stop(); }
 
@@ -125,6 +130,13 @@ void PgServer::OnAccept(const boost::system::error_code& ec, tcp::socket socket)
     options.cancel = [this](int32_t process_id, int32_t secret_key) {
       CancelStatement(process_id, secret_key);
     };
+    boost::system::error_code peer_error;
+    const tcp::endpoint peer = socket.remote_endpoint(peer_error);
+    const bool loopback = !peer_error && peer.address().is_loopback();
+    options.auth = options_.trust_loopback && loopback ? ConnectionOptions::Auth::kTrust
+                                                       : ConnectionOptions::Auth::kPassword;
+    options.scram_mock_seed = scram_mock_seed_;
+    options.tls = options_.tls;
 
     Slot& slot = connections_[id];
     slot.connection = std::make_unique<Connection>(std::move(socket), factory_, std::move(options));

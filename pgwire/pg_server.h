@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "executor/sql_session.h"
+#include "pgwire/tls_context.h"
 
 namespace cairn::pgwire {
 
@@ -28,6 +29,12 @@ struct PgServerOptions {
   std::string server_version = "15.0";
   // Connections beyond this many are refused with FATAL 53300.
   int max_connections = 1000;
+  // Clients on a loopback address are trusted to be who they say (as
+  // PostgreSQL's default pg_hba.conf for local connections); all others
+  // must give the role's password. False: loopback clients too.
+  bool trust_loopback = true;
+  // TLS for clients that ask (SSLRequest); none when null.
+  std::shared_ptr<TlsContext> tls;
 };
 
 // PgServer accepts PostgreSQL v3 protocol clients on one TCP address and
@@ -87,6 +94,7 @@ class PgServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;  // backs off after accept errors
   absl::BitGen bitgen_;                    // BackendKeyData secrets
+  const std::string scram_mock_seed_;      // random, for this server's life
 
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;

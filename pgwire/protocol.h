@@ -66,8 +66,15 @@ constexpr uint32_t ProtocolMinor(uint32_t version) { return version & 0xffff; }
 // The one-byte answer to SSLRequest/GSSENCRequest: encryption not offered.
 inline constexpr char kEncryptionRefused = 'N';
 
-// AuthenticationOk's sub-code.
+// The one-byte answer to SSLRequest when TLS is configured.
+inline constexpr char kEncryptionAccepted = 'S';
+
+// Authentication request sub-codes.
 inline constexpr int32_t kAuthOk = 0;
+inline constexpr int32_t kAuthMd5Password = 5;
+inline constexpr int32_t kAuthSasl = 10;
+inline constexpr int32_t kAuthSaslContinue = 11;
+inline constexpr int32_t kAuthSaslFinal = 12;
 
 // ReadyForQuery's transaction status byte.
 inline constexpr char kTxnIdle = 'I';

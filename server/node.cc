@@ -47,7 +47,12 @@ absl::Status Node::Start() {
 
   http_server_ = std::make_unique<HttpServer>([this] { return serving(); });
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));
-  pg_server_ = std::make_unique<pgwire::PgServer>(sql_engine_.get());
+  pgwire::PgServerOptions pg_options;
+  pg_options.trust_loopback = options_.loopback_auth == "trust";
+  if (!options_.certs_dir.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(pg_options.tls, pgwire::TlsContext::Load(options_.certs_dir));
+  }
+  pg_server_ = std::make_unique<pgwire::PgServer>(sql_engine_.get(), std::move(pg_options));
   CAIRN_RETURN_IF_ERROR(pg_server_->Start(options_.sql_addr.host, options_.sql_addr.port));
   serving_.store(true);
   CAIRN_LOG_INFO("node {} of cluster {} serving SQL on {}:{}, HTTP on {}:{}, data in {}",

@@ -55,6 +55,14 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
       if (!absl::SimpleAtoi(value, &options.raft_tick_ms) || options.raft_tick_ms <= 0) {
         return MakeError(ErrorCode::kInvalidArgument, "bad --raft-tick-ms");
       }
+    } else if (flag == "--certs-dir") {
+      options.certs_dir = value;
+    } else if (flag == "--loopback-auth") {
+      if (value != "trust" && value != "password") {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "--loopback-auth must be \"trust\" or \"password\"");
+      }
+      options.loopback_auth = value;
     } else {
       return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("unknown flag ", flag));
     }
@@ -65,6 +73,7 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
 std::string UsageText() {
   return "usage: cairn start [--data-dir DIR] [--sql-addr HOST:PORT] [--rpc-addr HOST:PORT]\n"
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
+         "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
          "          --http-addr 127.0.0.1:8433\n";
 }

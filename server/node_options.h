@@ -25,6 +25,13 @@ struct NodeOptions {
   HostPort http_addr{"127.0.0.1", 8433};
   std::vector<HostPort> join;
   int64_t raft_tick_ms = 100;
+  // TLS for SQL clients: ca.crt, node.crt, node.key (`cairn cert`). Empty:
+  // clients that ask for TLS are refused it.
+  std::string certs_dir;
+  // How SQL clients on a loopback address authenticate: "trust" (the
+  // default, as PostgreSQL's local connections) or "password". Clients on
+  // other addresses always give a password.
+  std::string loopback_auth = "trust";
 };
 
 // Parses the arguments after the subcommand: --flag=value or --flag value.

@@ -33,6 +33,10 @@ enum class StatementKind : uint8_t {
   kPrepare,         // PrepareStatement (prepared.h)
   kExecute,         // ExecuteStatement
   kDeallocate,      // DeallocateStatement
+  kCreateRole,      // CreateRoleStatement (roles.h)
+  kAlterRole,       // AlterRoleStatement
+  kDropRole,        // DropRoleStatement
+  kGrant,           // GrantStatement: GRANT and REVOKE
 };
 
 // One SQL statement of a Query message. Built by the parser, then read-only.

@@ -37,6 +37,11 @@ statement
     | prepareStmt
     | executeStmt
     | deallocateStmt
+    | createRoleStmt
+    | alterRoleStmt
+    | dropRoleStmt
+    | grantStmt
+    | revokeStmt
     ;
 
 // ---------------------------------------------------------------- queries
@@ -191,6 +196,40 @@ alterTableCmd
     | RENAME TO identifier                                       #renameTable
     ;
 
+// ---------------------------------------------------------------- roles and privileges
+
+createRoleStmt: CREATE kind=(ROLE | USER) identifier WITH? roleOption*;
+alterRoleStmt
+    : ALTER kind=(ROLE | USER) roleSpec RENAME TO identifier       #renameRole
+    | ALTER kind=(ROLE | USER) roleSpec WITH? roleOption*         #alterRoleOptions
+    ;
+dropRoleStmt: DROP kind=(ROLE | USER) (IF EXISTS)? identifier (COMMA identifier)*;
+roleOption
+    : ENCRYPTED? PASSWORD (stringLiteral | NULL_P)     #passwordOption
+    | CONNECTION LIMIT signedCount                    #connectionLimitOption
+    | VALID UNTIL stringLiteral                       #validUntilOption
+    | identifier                                      #flagOption
+    ;
+roleSpec: identifier | CURRENT_USER | SESSION_USER;
+
+grantStmt
+    : GRANT privilegeList ON privilegeTarget TO granteeList (WITH GRANT OPTION)?
+    ;
+revokeStmt
+    : REVOKE (GRANT OPTION FOR)? privilegeList ON privilegeTarget FROM granteeList
+      dropBehavior?
+    ;
+privilegeList: ALL PRIVILEGES? | privilegeName (COMMA privilegeName)*;
+privilegeName: SELECT | INSERT | UPDATE | DELETE | TRUNCATE | REFERENCES | CREATE | identifier;
+privilegeTarget
+    : TABLE? qualifiedNameList                                  #tablesTarget
+    | ALL TABLES IN SCHEMA identifier (COMMA identifier)*       #allTablesTarget
+    | SCHEMA identifier (COMMA identifier)*                     #schemaTarget
+    | DATABASE identifier (COMMA identifier)*                   #databaseTarget
+    ;
+granteeList: grantee (COMMA grantee)*;
+grantee: GROUP? roleSpec;
+
 truncateStmt: TRUNCATE TABLE? ONLY? qualifiedNameList dropBehavior?;
 
 copyStmt
@@ -263,6 +302,8 @@ setRest
     | TIME ZONE (LOCAL | DEFAULT | varValue)                              #setTimeZone
     | NAMES (DEFAULT | varValue)?                                         #setNames
     | SCHEMA varValue                                                     #setSchema
+    | ROLE (NONE | identifier | stringLiteral)                            #setRole
+    | SESSION AUTHORIZATION (DEFAULT | identifier | stringLiteral)        #setSessionAuthorization
     | varName (TO | EQ) (DEFAULT | varValue (COMMA varValue)*)           #setVariable
     ;
 varName: identifier (DOT identifier)*;
@@ -276,7 +317,7 @@ showStmt
     : SHOW (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | varName)
     ;
 resetStmt
-    : RESET (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | varName)
+    : RESET (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | SESSION AUTHORIZATION | varName)
     ;
 
 explainStmt: EXPLAIN (ANALYZE VERBOSE? | VERBOSE | optionList)? explainableStmt;
@@ -394,13 +435,14 @@ nonReservedKeyword
     | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
+    | CONNECTION | ENCRYPTED | OPTION | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL | VALID
     ;
 reservedKeyword
     : ALL | ANALYZE | AND | ANY | ARRAY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK
     | CONSTRAINT | CREATE | CROSS | CURRENT_CATALOG | CURRENT_DATE | CURRENT_SCHEMA
     | CURRENT_TIME | CURRENT_TIMESTAMP | CURRENT_USER | DEFAULT | DESC | DISTINCT | DO
     | DROP | ELSE | END | EXCEPT | EXISTS | EXTRACT | FALSE_P | FOR | FOREIGN | FROM | FULL
-    | GROUP | HAVING | ILIKE | IN | INNER | INTERSECT | INTO | IS | ISNULL | JOIN | LEFT
+    | GRANT | GROUP | HAVING | ILIKE | IN | INNER | INTERSECT | INTO | IS | ISNULL | JOIN | LEFT
     | LIKE | LIMIT | LOCALTIME | LOCALTIMESTAMP | NATURAL | NOT | NOTNULL | NULL_P
     | OFFSET | ON | ONLY | OR | ORDER | OUTER | PRIMARY | REFERENCES | RETURNING | RIGHT
     | SELECT | SESSION_USER | SOME | SYMMETRIC | TABLE | THEN | TO | TRUE_P | UNION

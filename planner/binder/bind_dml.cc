@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_format.h"
+#include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "parser/parser.h"
 #include "planner/binder/binder.h"
@@ -93,7 +94,14 @@ absl::StatusOr<PlanPtr> Binder::BindReturning(PlanPtr dml,
 absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  // What PostgreSQL asks of the target: INSERT, and SELECT to read rows
+  // back (RETURNING), UPDATE to change them (ON CONFLICT DO UPDATE).
+  uint32_t privileges = catalog::kInsert;
+  if (!stmt.returning.empty()) privileges |= catalog::kSelect;
+  if (stmt.on_conflict && stmt.on_conflict->action == ast::OnConflictAction::kUpdate) {
+    privileges |= catalog::kUpdate | catalog::kSelect;
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table, privileges));
   const auto& columns = table->columns();
 
   // The target columns, in the order values are given.
@@ -326,7 +334,11 @@ absl::StatusOr<PlanPtr> Binder::BindTargetRows(std::shared_ptr<const catalog::Ta
 absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  // UPDATE, and SELECT when rows are read to pick them or give them back.
+  const bool reads = stmt.where != nullptr || !stmt.from.empty() || !stmt.returning.empty();
+  CAIRN_ASSIGN_OR_RETURN(
+      auto table,
+      resolver_->ResolveTable(stmt.table, catalog::kUpdate | (reads ? catalog::kSelect : 0)));
   Scope scope = TableScope(*table, stmt.alias);
   Scope joined = scope;  // the target's columns first, then FROM's
   CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,
@@ -346,7 +358,11 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
 absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
   WithScope with_scope(this);
   if (stmt.with) CAIRN_RETURN_IF_ERROR(EnterWith(*stmt.with));
-  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(stmt.table));
+  const bool reads =
+      stmt.where != nullptr || !stmt.using_tables.empty() || !stmt.returning.empty();
+  CAIRN_ASSIGN_OR_RETURN(
+      auto table,
+      resolver_->ResolveTable(stmt.table, catalog::kDelete | (reads ? catalog::kSelect : 0)));
   Scope scope = TableScope(*table, stmt.alias);
   Scope joined = scope;
   CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
@@ -78,7 +79,7 @@ absl::StatusOr<PlanPtr> Binder::BindTableRef(const ast::TableRef& ref, Scope* sc
   }
   CAIRN_ASSIGN_OR_RETURN(auto view, resolver_->ResolveSystemView(base.name));
   if (view.has_value()) return BindSystemView(*view, ref, scope);
-  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name));
+  CAIRN_ASSIGN_OR_RETURN(auto table, resolver_->ResolveTable(base.name, catalog::kSelect));
   std::string alias = ref.alias.name.empty() ? table->name() : ref.alias.name;
   CAIRN_RETURN_IF_ERROR(CheckAliasUnused(*scope, alias, ref.position));
   auto scan = std::make_unique<PlanNode>(PlanKind::kScan);

@@ -22,9 +22,10 @@ namespace cairn::planner {
 class TableResolver {
  public:
   virtual ~TableResolver() = default;
-  // 42P01 when the table does not exist.
+  // 42P01 when the table does not exist; 42501 when the current role lacks
+  // `privileges` (catalog::Privilege bits) on it.
   virtual absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
-      const ast::ObjectName& name) = 0;
+      const ast::ObjectName& name, uint32_t privileges) = 0;
 
   // A system view (pg_catalog.pg_class, information_schema.tables, ...)
   // with its rows as of the statement's transaction, which the plan
