@@ -11,6 +11,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
@@ -237,7 +238,7 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
       !request.unrecognized_protocol_options.empty()) {
     WriteNegotiateProtocolVersion(writer_, 0, request.unrecognized_protocol_options);
   }
-  if (options_.auth == ConnectionOptions::Auth::kPassword) {
+  if (options_.auth == ConnectionOptions::Auth::kPassword && !CertificateProves(request.user)) {
     CAIRN_RETURN_IF_ERROR(Authenticate(request.user));
   }
   WriteAuthenticationOk(writer_);
@@ -283,6 +284,19 @@ absl::Status Connection::StartTls() {
   absl::MutexLock lock(&mu_);
   encrypted_ = true;
   return absl::OkStatus();
+}
+
+bool Connection::CertificateProves(const std::string& user) const {
+  if (ssl_ == nullptr) return false;
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (cert == nullptr) return false;
+  char name[256] = {0};
+  const int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, name,
+                                          sizeof(name));
+  const bool proves = SSL_get_verify_result(ssl_) == X509_V_OK && n > 0 &&
+                      std::string_view(name, static_cast<size_t>(n)) == user;
+  X509_free(cert);
+  return proves;
 }
 
 absl::StatusOr<std::string> Connection::ReadAuthResponse() {

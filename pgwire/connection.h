@@ -98,6 +98,9 @@ class Connection {
   // Password authentication (ConnectionOptions::Auth::kPassword); a
   // failure has been reported to the client (FATAL) when it returns.
   absl::Status Authenticate(const std::string& user);
+  // Whether the client's TLS certificate, verified against the CA, names
+  // `user` (PostgreSQL's "cert" method).
+  bool CertificateProves(const std::string& user) const;
   absl::Status AuthenticateScram(const std::string& user, const std::string& secret);
   absl::Status AuthenticateMd5(const std::string& user, const std::string& secret, bool expired);
   // The client's next PasswordMessage / SASL response body.

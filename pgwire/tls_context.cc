@@ -36,9 +36,13 @@ absl::StatusOr<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& 
   if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) return fail(key);
   if (SSL_CTX_check_private_key(ctx) != 1) return fail(key + " does not match " + cert);
   if (SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1) return fail(ca);
-  // Clients may present a certificate; none is required (passwords or
-  // trust decide who they are).
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  // Clients may present a certificate signed by the CA (`cairn cert
+  // create-client`), which then proves the user it names; none is required.
+  // One that does not verify fails the handshake.
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str())) {
+    SSL_CTX_set_client_CA_list(ctx, names);
+  }
   return out;
 }
 

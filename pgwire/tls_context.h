@@ -12,7 +12,9 @@ namespace cairn::pgwire {
 // The server's TLS configuration, loaded once from a certificate directory
 // laid out as `cairn cert` writes it (README "TLS"):
 //
-//   ca.crt     the CA that signed node.crt (and clients' certificates)
+//   ca.crt     the CA that signed node.crt and clients' certificates: a
+//              client that presents one of those, with the user's name as
+//              its common name, needs no password
 //   node.crt   this node's certificate, with the names clients dial in its
 //              subjectAltName (verify-full checks them)
 //   node.key   its private key

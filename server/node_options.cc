@@ -75,7 +75,8 @@ std::string UsageText() {
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
-         "          --http-addr 127.0.0.1:8433\n";
+         "          --http-addr 127.0.0.1:8433\n"
+         "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n";
 }
 
 }  // namespace cairn::server
