@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -60,6 +61,10 @@ class CairnProcess {
   // crash) is reaped here, its exit code kept in exit_code(); Start() can
   // then start the node again on the same data dir and ports.
   bool Alive();
+
+  // Flags added to `cairn start` from the next Start() on (--certs-dir,
+  // --loopback-auth, ...), replacing those set before.
+  void set_extra_flags(std::vector<std::string> flags) { extra_flags_ = std::move(flags); }
 
   // Whether there is a child not yet reaped (it may have exited).
   bool running() const { return pid_ > 0; }
@@ -98,13 +103,15 @@ class CairnProcess {
   pid_t pid_ = -1;
   int exit_code_ = -1;
   bool served_ = false;  // has answered /health once: its ports are fixed
+  std::vector<std::string> extra_flags_;
 };
 
 // Opens a raw protocol-3 connection to 127.0.0.1:port with the given user and
 // database and returns the SQLSTATE of the ErrorResponse the server answers
 // the startup packet with, or "" if it accepted the login (ReadyForQuery)
 // or nothing readable came back. libpq does not expose the SQLSTATE of a
-// failed connection, hence this.
+// failed connection, hence this. A password request (md5 or SCRAM-SHA-256)
+// is answered with a wrong password, to read how that fails.
 std::string StartupErrorSqlstate(uint16_t port, const std::string& user,
                                  const std::string& database);
 
