@@ -90,6 +90,14 @@ bool HoldsPrivileges(std::string_view owner, const Acl& acl, std::string_view ro
   return (held & wanted) == wanted;
 }
 
+bool HoldsAnyPrivilege(std::string_view owner, const Acl& acl, std::string_view role) {
+  if (role == owner) return true;
+  for (const proto::AclItem& item : acl) {
+    if ((item.grantee().empty() || item.grantee() == role) && item.privileges() != 0) return true;
+  }
+  return false;
+}
+
 bool HoldsGrantOption(std::string_view owner, const Acl& acl, std::string_view role,
                       uint32_t wanted) {
   if (role == owner) return true;

@@ -50,6 +50,9 @@ std::string_view PrivilegeName(Privilege p);
 // PUBLIC's.
 bool HoldsPrivileges(std::string_view owner, const Acl& acl, std::string_view role,
                      uint32_t wanted);
+// Whether `role` holds anything on the object (its owner, or an entry of
+// its own or PUBLIC's).
+bool HoldsAnyPrivilege(std::string_view owner, const Acl& acl, std::string_view role);
 // Whether `role` may grant `wanted` onward: the owner, or a holder of the
 // grant option.
 bool HoldsGrantOption(std::string_view owner, const Acl& acl, std::string_view role,

@@ -49,20 +49,30 @@ class AclEditor {
   absl::Status Apply(std::string_view owner, catalog::Acl* acl, const char* noun,
                      const std::string& object) {
     std::string grantor = ctx_.checker->role();
+    uint32_t privileges = privileges_;
     if (grantor != owner) {
       CAIRN_ASSIGN_OR_RETURN(bool superuser, ctx_.checker->IsSuperuser());
       if (superuser) {
         grantor = std::string(owner);  // a superuser grants as the owner, as in PostgreSQL
-      } else if (!catalog::HoldsGrantOption(owner, *acl, grantor, privileges_)) {
-        return MakeError(ErrorCode::kInsufficientPrivilege,
-                         absl::StrFormat("permission denied for %s %s", noun, object));
+      } else {
+        // What the role may pass on; PostgreSQL grants that part (warning
+        // about the rest), and refuses only a role with no privilege at all.
+        uint32_t grantable = 0;
+        for (const proto::AclItem& item : *acl) {
+          if (item.grantee() == grantor) grantable |= item.grant_options();
+        }
+        privileges &= grantable;
+        if (privileges == 0 && !catalog::HoldsAnyPrivilege(owner, *acl, grantor)) {
+          return MakeError(ErrorCode::kInsufficientPrivilege,
+                           absl::StrFormat("permission denied for %s %s", noun, object));
+        }
       }
     }
     for (const std::string& grantee : grantees_) {
       if (stmt_.revoke) {
-        catalog::RevokePrivileges(acl, grantee, privileges_, stmt_.grant_option);
-      } else {
-        catalog::GrantPrivileges(acl, grantee, grantor, privileges_, stmt_.grant_option);
+        catalog::RevokePrivileges(acl, grantee, privileges, stmt_.grant_option);
+      } else if (privileges != 0) {
+        catalog::GrantPrivileges(acl, grantee, grantor, privileges, stmt_.grant_option);
       }
     }
     return absl::OkStatus();
@@ -124,6 +134,7 @@ absl::StatusOr<std::string> GrantOrRevoke(const ast::GrantStatement& stmt,
         proto::TableDescriptor d = table->descriptor();
         const std::string owner(catalog::EffectiveOwner(d.owner()));
         CAIRN_RETURN_IF_ERROR(editor.Apply(owner, d.mutable_acl(), "table", d.name()));
+        d.set_has_acl(true);
         CAIRN_RETURN_IF_ERROR(ctx.catalog->UpdateTable(ctx.txn, name.name, std::move(d)));
       }
       return std::string(tag);
@@ -137,6 +148,7 @@ absl::StatusOr<std::string> GrantOrRevoke(const ast::GrantStatement& stmt,
         proto::TableDescriptor d = table.descriptor();
         const std::string owner(catalog::EffectiveOwner(d.owner()));
         CAIRN_RETURN_IF_ERROR(editor.Apply(owner, d.mutable_acl(), "table", d.name()));
+        d.set_has_acl(true);
         const std::string name = d.name();
         CAIRN_RETURN_IF_ERROR(ctx.catalog->UpdateTable(ctx.txn, name, std::move(d)));
       }

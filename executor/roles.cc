@@ -22,7 +22,7 @@ absl::Status Denied(const std::string& message) {
 }
 
 absl::Status CheckNotReserved(const std::string& name) {
-  if (name == "public" || absl::StartsWith(name, "pg_")) {
+  if (name == "public" || name == "none" || absl::StartsWith(name, "pg_")) {
     return MakeError(ErrorCode::kReservedName, absl::StrFormat("role name \"%s\" is reserved", name));
   }
   return absl::OkStatus();

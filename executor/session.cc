@@ -70,6 +70,10 @@ class CatalogTableResolver : public planner::TableResolver {
     return info;
   }
 
+  absl::Status CheckPrivileges(const catalog::TableInfo& table, uint32_t privileges) override {
+    return checker_.CheckTable(table, privileges);
+  }
+
   // Every table resolved so far, in order (with repeats).
   std::vector<std::shared_ptr<const catalog::TableInfo>> TakeResolved() {
     return std::move(resolved_);

@@ -75,7 +75,7 @@ struct Builder {
   // the grants, in aclitem[]'s text form.
   static Value RelAcl(const catalog::TableInfo& t) {
     const proto::TableDescriptor& d = t.descriptor();
-    if (d.acl().empty()) return NullText();
+    if (!d.has_acl() && d.acl().empty()) return NullText();
     return Name(catalog::AclText(catalog::EffectiveOwner(d.owner()), d.acl(),
                                  catalog::kAllTablePrivileges));
   }

@@ -12,6 +12,15 @@
 namespace cairn::planner {
 namespace {
 
+// Whether `e` reads a column of the input row before `limit`.
+bool ReadsColumnBelow(const BoundExpr& e, int limit) {
+  if (e.kind == BoundExprKind::kColumn && e.column_index < limit) return true;
+  for (const auto& c : e.children) {
+    if (ReadsColumnBelow(*c, limit)) return true;
+  }
+  return false;
+}
+
 Scope TableScope(const catalog::TableInfo& table, const std::string& alias) {
   Scope scope;
   for (const auto& c : table.columns()) {
@@ -347,6 +356,18 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   AllowSubqueries(&binder);
   CAIRN_ASSIGN_OR_RETURN(std::vector<BoundExprPtr> new_row,
                          BindSetList(*table, stmt.set, &binder));
+  // A new value computed from the row reads it: SELECT too, as in
+  // PostgreSQL.
+  if (!reads) {
+    for (size_t i = 0; i < new_row.size(); ++i) {
+      const BoundExpr& e = *new_row[i];
+      const bool unchanged = e.kind == BoundExprKind::kColumn && e.column_index == static_cast<int>(i);
+      if (!unchanged && ReadsColumnBelow(e, static_cast<int>(new_row.size()))) {
+        CAIRN_RETURN_IF_ERROR(resolver_->CheckPrivileges(*table, catalog::kSelect));
+        break;
+      }
+    }
+  }
   auto update = std::make_unique<PlanNode>(PlanKind::kUpdate);
   update->table = table;
   update->target_joined = !stmt.from.empty();

@@ -27,6 +27,12 @@ class TableResolver {
   virtual absl::StatusOr<std::shared_ptr<const catalog::TableInfo>> ResolveTable(
       const ast::ObjectName& name, uint32_t privileges) = 0;
 
+  // 42501 unless the current role holds `privileges` on `table` too (what
+  // a statement turned out to need once bound).
+  virtual absl::Status CheckPrivileges(const catalog::TableInfo& table, uint32_t privileges) {
+    return absl::OkStatus();
+  }
+
   // A system view (pg_catalog.pg_class, information_schema.tables, ...)
   // with its rows as of the statement's transaction, which the plan
   // carries as constants; nullopt when `name` names none.
