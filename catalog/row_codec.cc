@@ -4,12 +4,15 @@
 #include "catalog/catalog_keys.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "common/value_text.h"
 
 namespace cairn::catalog {
 namespace {
 
 // Value-encoding tags.
-enum class Tag : uint8_t { kBool = 1, kInt = 2, kFloat = 3, kNumeric = 4, kBytes = 5 };
+// kArray holds the array's text form, which reads back exactly (floats in
+// shortest round-trip form), parsed with the column's element type.
+enum class Tag : uint8_t { kBool = 1, kInt = 2, kFloat = 3, kNumeric = 4, kBytes = 5, kArray = 6 };
 
 absl::Status Corrupt(std::string_view what) {
   return MakeError(ErrorCode::kDataCorrupted, absl::StrCat("corrupt row: ", std::string(what)));
@@ -149,6 +152,13 @@ std::string EncodeRowValue(const TableInfo& table, const Row& row) {
         out.append(text);
         break;
       }
+      case TypeId::kArray: {
+        out.push_back(static_cast<char>(Tag::kArray));
+        const std::string text = FormatValue(v);
+        key_codec::AppendUint32(&out, static_cast<uint32_t>(text.size()));
+        out.append(text);
+        break;
+      }
       default:
         out.push_back(static_cast<char>(Tag::kBytes));
         key_codec::AppendUint32(&out, static_cast<uint32_t>(v.str_value().size()));
@@ -163,7 +173,7 @@ absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key,
                               std::string_view value) {
   const auto& columns = table.columns();
   Row row(columns.size());
-  for (size_t i = 0; i < columns.size(); ++i) row[i] = Value::Null(columns[i].type.id);
+  for (size_t i = 0; i < columns.size(); ++i) row[i] = Value::NullOf(columns[i].type);
 
   std::string prefix = catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
   if (key.substr(0, prefix.size()) != prefix) return Corrupt("key prefix");
@@ -197,6 +207,7 @@ absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key,
         break;
       }
       case Tag::kNumeric:
+      case Tag::kArray:
       case Tag::kBytes: {
         CAIRN_ASSIGN_OR_RETURN(uint32_t n, key_codec::DecodeUint32(&value));
         if (value.size() < n) return Corrupt("string");
@@ -205,6 +216,11 @@ absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key,
         if (tag == Tag::kNumeric) {
           CAIRN_ASSIGN_OR_RETURN(Numeric num, Numeric::Parse(s));
           v = Value::Num(num);
+        } else if (tag == Tag::kArray) {
+          auto pos = table.ColumnPosition(column_id);
+          if (!pos) continue;  // a dropped column
+          CAIRN_ASSIGN_OR_RETURN(row[*pos], ParseValue(s, columns[*pos].type));
+          continue;
         } else {
           v = Value::Text(std::move(s));
         }

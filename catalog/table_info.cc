@@ -9,7 +9,8 @@ TableInfo::TableInfo(proto::TableDescriptor descriptor) : descriptor_(std::move(
     ColumnInfo info;
     info.id = c.id();
     info.name = c.name();
-    info.type = SqlType{static_cast<TypeId>(c.type_id()), c.precision(), c.scale()};
+    info.type = SqlType{static_cast<TypeId>(c.type_id()), c.precision(), c.scale(),
+                        static_cast<TypeId>(c.element_type_id())};
     info.nullable = c.nullable();
     info.default_expr = c.default_expr();
     info.hidden = c.hidden();

@@ -21,8 +21,48 @@ uint32_t PgTypeOid(TypeId id) {
     case TypeId::kDate: return 1082;
     case TypeId::kTimestamp: return 1114;
     case TypeId::kTimestampTz: return 1184;
+    case TypeId::kArray: return 705;  // needs the element: PgTypeOid(SqlType)
   }
   return 705;
+}
+
+namespace {
+
+struct ArrayOid {
+  TypeId element;
+  uint32_t oid;
+};
+constexpr ArrayOid kArrayOids[] = {
+    {TypeId::kBool, 1000},      {TypeId::kBytea, 1001},       {TypeId::kInt16, 1005},
+    {TypeId::kInt32, 1007},     {TypeId::kText, 1009},        {TypeId::kChar, 1014},
+    {TypeId::kVarchar, 1015},   {TypeId::kInt64, 1016},       {TypeId::kFloat32, 1021},
+    {TypeId::kFloat64, 1022},   {TypeId::kTimestamp, 1115},   {TypeId::kDate, 1182},
+    {TypeId::kTimestampTz, 1185}, {TypeId::kNumeric, 1231},
+};
+
+}  // namespace
+
+uint32_t PgArrayTypeOid(TypeId element) {
+  for (const ArrayOid& a : kArrayOids) {
+    if (a.element == element) return a.oid;
+  }
+  return 0;
+}
+
+uint32_t PgTypeOid(const SqlType& type) {
+  if (type.id != TypeId::kArray) return PgTypeOid(type.id);
+  // An array of unknown (ARRAY[NULL]) is text[], as PostgreSQL resolves it.
+  const uint32_t oid = PgArrayTypeOid(type.element);
+  return oid != 0 ? oid : 1009;
+}
+
+std::optional<SqlType> SqlTypeFromPgOid(uint32_t oid) {
+  for (const ArrayOid& a : kArrayOids) {
+    if (a.oid == oid) return SqlType::ArrayOf(a.element);
+  }
+  std::optional<TypeId> id = TypeFromPgOid(oid);
+  if (!id) return std::nullopt;
+  return SqlType::Of(*id);
 }
 
 std::optional<TypeId> TypeFromPgOid(uint32_t oid) {
@@ -97,6 +137,7 @@ std::string TypeName(const SqlType& type) {
     case TypeId::kDate: return "date";
     case TypeId::kTimestamp: return "timestamp without time zone";
     case TypeId::kTimestampTz: return "timestamp with time zone";
+    case TypeId::kArray: return TypeName(SqlType::Of(type.element)) + "[]";
   }
   return "unknown";
 }

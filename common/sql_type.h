@@ -25,6 +25,7 @@ enum class TypeId : uint8_t {
   kDate,
   kTimestamp,
   kTimestampTz,
+  kArray,  // one-dimensional, of SqlType::element
 };
 
 // A type with its modifiers: VARCHAR(n)/CHAR(n) length, NUMERIC(p,s).
@@ -33,15 +34,26 @@ struct SqlType {
   TypeId id = TypeId::kUnknown;
   int32_t precision = -1;  // VARCHAR/CHAR length, NUMERIC precision
   int32_t scale = -1;      // NUMERIC scale
+  TypeId element = TypeId::kUnknown;  // kArray: the elements' type
 
   static SqlType Of(TypeId id) { return SqlType{id, -1, -1}; }
+  static SqlType ArrayOf(TypeId element) {
+    return SqlType{TypeId::kArray, -1, -1, element};
+  }
   bool operator==(const SqlType&) const = default;
 };
 
+// PostgreSQL's type OID; for kArray (only the SqlType form knows the
+// element) the array type's, e.g. 1007 for int4[].
 uint32_t PgTypeOid(TypeId id);
+uint32_t PgTypeOid(const SqlType& type);
+// The OID of the array type whose elements are `element` (0 if none).
+uint32_t PgArrayTypeOid(TypeId element);
 // The type PostgreSQL's OID `oid` names, if CairnDB has it. 0 (what a
 // client sends for "infer it") and unknown (705) give kUnknown.
 std::optional<TypeId> TypeFromPgOid(uint32_t oid);
+// As TypeFromPgOid, array types included.
+std::optional<SqlType> SqlTypeFromPgOid(uint32_t oid);
 // PostgreSQL's typlen: the fixed width, or -1 for variable-length types.
 int16_t PgTypeLen(TypeId id);
 // The atttypmod PostgreSQL reports for `type` (-1 when unmodified).

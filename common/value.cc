@@ -13,6 +13,10 @@ Value Value::Null(TypeId type) {
   return v;
 }
 
+Value Value::NullOf(const SqlType& type) {
+  return type.id == TypeId::kArray ? NullArray(type.element) : Null(type.id);
+}
+
 Value Value::Bool(bool b) {
   Value v;
   v.type_ = TypeId::kBool;
@@ -54,6 +58,18 @@ Value Value::Date(int32_t days) { return Int(TypeId::kDate, days); }
 
 Value Value::Timestamp(TypeId type, int64_t micros) { return Int(type, micros); }
 
+Value Value::Array(TypeId element_type, std::vector<Value> elements) {
+  Value v;
+  v.type_ = TypeId::kArray;
+  v.datum_ = std::make_shared<const ArrayValue>(ArrayValue{element_type, std::move(elements)});
+  return v;
+}
+
+SqlType Value::sql_type() const {
+  if (type_ != TypeId::kArray) return SqlType::Of(type_);
+  return SqlType::ArrayOf(is_null() ? null_element_ : array_value().element_type);
+}
+
 namespace {
 
 int CompareDoubles(double a, double b) {
@@ -63,7 +79,7 @@ int CompareDoubles(double a, double b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime };
+enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime, kArray };
 
 Family FamilyOf(const Value& v) {
   if (v.is_null()) return Family::kNull;
@@ -73,6 +89,7 @@ Family FamilyOf(const Value& v) {
     case TypeId::kDate:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Family::kTime;
+    case TypeId::kArray: return Family::kArray;
     default:
       return IsNumericType(v.type()) ? Family::kNumber : Family::kString;
   }
@@ -120,6 +137,16 @@ int CompareValues(const Value& a, const Value& b) {
       int64_t x = TimeMicros(a), y = TimeMicros(b);
       return x < y ? -1 : (x > y ? 1 : 0);
     }
+    case Family::kArray: {
+      // Element by element, then the shorter first, as PostgreSQL orders
+      // one-dimensional arrays.
+      const auto& x = a.array_value().elements;
+      const auto& y = b.array_value().elements;
+      for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        if (int c = CompareValues(x[i], y[i]); c != 0) return c;
+      }
+      return x.size() == y.size() ? 0 : (x.size() < y.size() ? -1 : 1);
+    }
   }
   return 0;
 }
@@ -145,6 +172,11 @@ size_t HashValue(const Value& v) {
     case Family::kString:
     case Family::kBytes: return absl::HashOf(v.str_value());
     case Family::kTime: return absl::HashOf(TimeMicros(v));
+    case Family::kArray: {
+      size_t h = 0x51ed27;
+      for (const Value& e : v.array_value().elements) h = h * 31 + HashValue(e);
+      return h;
+    }
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -10,6 +11,13 @@
 
 namespace cairn {
 
+class Value;
+// The elements of an array value (one-dimensional, lower bound 1).
+struct ArrayValue {
+  TypeId element_type = TypeId::kUnknown;
+  std::vector<Value> elements;
+};
+
 // One SQL value: NULL or a datum of a TypeId. Dates are days and timestamps
 // microseconds since 1970-01-01 (UTC for timestamptz). Strings (text,
 // varchar, char) and bytea hold their bytes in a std::string.
@@ -18,6 +26,8 @@ class Value {
   Value() = default;  // NULL of unknown type
 
   static Value Null(TypeId type = TypeId::kUnknown);
+  // A NULL of `type` (an array's keeps its element type).
+  static Value NullOf(const SqlType& type);
   static Value Bool(bool v);
   static Value Int(TypeId type, int64_t v);  // kInt16/32/64
   static Value Int64(int64_t v) { return Int(TypeId::kInt64, v); }
@@ -30,6 +40,7 @@ class Value {
   static Value Bytea(std::string v);
   static Value Date(int32_t days);
   static Value Timestamp(TypeId type, int64_t micros);  // kTimestamp/kTimestampTz
+  static Value Array(TypeId element_type, std::vector<Value> elements);
 
   TypeId type() const { return type_; }
   bool is_null() const { return std::holds_alternative<std::monostate>(datum_); }
@@ -42,6 +53,9 @@ class Value {
   const std::string& str_value() const { return std::get<std::string>(datum_); }
   int32_t date_value() const { return static_cast<int32_t>(std::get<int64_t>(datum_)); }
   int64_t micros_value() const { return std::get<int64_t>(datum_); }
+  const ArrayValue& array_value() const { return *std::get<std::shared_ptr<const ArrayValue>>(datum_); }
+  // kArray (also NULL ones): the type of the elements.
+  SqlType sql_type() const;
 
   // A copy relabelled with another type of the same representation.
   Value WithType(TypeId type) const {
@@ -52,7 +66,19 @@ class Value {
 
  private:
   TypeId type_ = TypeId::kUnknown;
-  std::variant<std::monostate, bool, int64_t, double, Numeric, std::string> datum_;
+  // A NULL array keeps its element type here (datum_ stays monostate).
+  TypeId null_element_ = TypeId::kUnknown;
+  std::variant<std::monostate, bool, int64_t, double, Numeric, std::string,
+               std::shared_ptr<const ArrayValue>>
+      datum_;
+
+ public:
+  // A NULL of array type.
+  static Value NullArray(TypeId element_type) {
+    Value v = Null(TypeId::kArray);
+    v.null_element_ = element_type;
+    return v;
+  }
 };
 
 using Row = std::vector<Value>;

@@ -59,8 +59,19 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
 }
 
 absl::StatusOr<Value> CastValue(const Value& v, const SqlType& to, CastContext context) {
-  if (v.is_null()) return Value::Null(to.id);
+  if (v.is_null()) return to.id == TypeId::kArray ? Value::NullArray(to.element) : Value::Null(to.id);
   const TypeId from = v.type();
+  if (from == TypeId::kArray && to.id == TypeId::kArray) {
+    const ArrayValue& array = v.array_value();
+    if (array.element_type == to.element) return v;
+    std::vector<Value> elements;
+    elements.reserve(array.elements.size());
+    for (const Value& e : array.elements) {
+      CAIRN_ASSIGN_OR_RETURN(Value c, CastValue(e, SqlType::Of(to.element), context));
+      elements.push_back(std::move(c));
+    }
+    return Value::Array(to.element, std::move(elements));
+  }
   if (!IsStringType(to.id) && (from == TypeId::kUnknown || IsStringType(from))) {
     return ParseValue(v.str_value(), to);
   }

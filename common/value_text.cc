@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/array_text.h"
 #include "common/error_code.h"
 
 namespace cairn {
@@ -337,12 +338,14 @@ std::string FormatValue(const Value& v) {
     case TypeId::kText:
     case TypeId::kVarchar:
     case TypeId::kChar: return v.str_value();
+    case TypeId::kArray: return FormatArray(v.array_value());
   }
   return "";
 }
 
 absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type) {
   switch (type.id) {
+    case TypeId::kArray: return ParseArray(text, SqlType::Of(type.element));
     case TypeId::kBool: {
       CAIRN_ASSIGN_OR_RETURN(bool b, ParseBool(text));
       return Value::Bool(b);

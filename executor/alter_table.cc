@@ -96,6 +96,7 @@ absl::Status AddColumn(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn*
   col.set_id(desc.next_column_id());
   col.set_name(def.name.name);
   col.set_type_id(static_cast<uint32_t>(resolved.type.id));
+  col.set_element_type_id(static_cast<uint32_t>(resolved.type.element));
   col.set_precision(resolved.type.precision);
   col.set_scale(resolved.type.scale);
   col.set_nullable(true);
@@ -175,6 +176,12 @@ absl::Status AddPrimaryKey(const ast::Constraint& constraint, Alteration* alt, t
       return MakeError(ErrorCode::kUndefinedColumn,
                        absl::StrFormat("column \"%s\" of relation \"%s\" does not exist",
                                        name.name, desc.name()),
+                       name.position);
+    }
+    if (static_cast<TypeId>(col->type_id()) == TypeId::kArray) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrFormat("array column \"%s\" cannot be part of a primary key yet",
+                                       name.name),
                        name.position);
     }
     col->set_nullable(false);

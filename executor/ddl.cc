@@ -63,6 +63,7 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
     col->set_id(next_column_id++);
     col->set_name(def.name.name);
     col->set_type_id(static_cast<uint32_t>(resolved.type.id));
+    col->set_element_type_id(static_cast<uint32_t>(resolved.type.element));
     col->set_precision(resolved.type.precision);
     col->set_scale(resolved.type.scale);
     col->set_nullable(!resolved.serial);
@@ -158,6 +159,12 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
       if (found == nullptr) {
         return MakeError(ErrorCode::kUndefinedColumn,
                          absl::StrFormat("column \"%s\" named in key does not exist", name),
+                         primary_key_position);
+      }
+      if (static_cast<TypeId>(found->type_id()) == TypeId::kArray) {
+        return MakeError(ErrorCode::kFeatureNotSupported,
+                         absl::StrFormat("array column \"%s\" cannot be part of a primary key yet",
+                                         name),
                          primary_key_position);
       }
       found->set_nullable(false);

@@ -13,6 +13,7 @@
 #include "common/error_code.h"
 #include "common/value_cast.h"
 #include "common/value_text.h"
+#include "executor/array_functions.h"
 #include "executor/builtin_functions.h"
 #include "executor/system_views.h"
 #include "executor/operator.h"
@@ -150,6 +151,10 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     }
     return false;
   };
+  {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Value> array_result, EvalArrayFunction(e, args));
+    if (array_result.has_value()) return *std::move(array_result);
+  }
   if (name == "cairn_nextval") {
     CAIRN_ASSIGN_OR_RETURN(int64_t v, ctx->catalog->NextSequenceValue(
                                           static_cast<uint32_t>(args[0].int_value()),
@@ -400,6 +405,10 @@ absl::StatusOr<Value> EvaluateSubquery(const BoundExpr& e, const Row& row, ExecC
       if (e.negated && !result.is_null()) result = Value::Bool(!result.bool_value());
       return result;
     }
+    case planner::SubqueryKind::kArray: {
+      CAIRN_ASSIGN_OR_RETURN(const std::vector<Value>* rows, SubqueryRows(e, row, ctx, 0, &storage));
+      return Value::Array(e.type.element, *rows);
+    }
   }
   return MakeError(ErrorCode::kInternal, "unknown subquery kind");
 }
@@ -539,6 +548,36 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       return (*ctx->outer_rows[n - e.outer_depth])[e.column_index];
     }
     case BoundExprKind::kSubquery: return EvaluateSubquery(e, row, ctx);
+    case BoundExprKind::kArray: {
+      std::vector<Value> elements;
+      elements.reserve(e.children.size());
+      for (const auto& c : e.children) {
+        CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*c, row, ctx));
+        elements.push_back(std::move(v));
+      }
+      return Value::Array(e.type.element, std::move(elements));
+    }
+    case BoundExprKind::kArrayCompare: {
+      // Three-valued as ANY/ALL over a subquery: ANY is true on a match,
+      // else NULL if a comparison was NULL, else false; ALL the other way.
+      CAIRN_ASSIGN_OR_RETURN(Value operand, Evaluate(*e.children[0], row, ctx));
+      CAIRN_ASSIGN_OR_RETURN(Value array, Evaluate(*e.children[1], row, ctx));
+      if (array.is_null()) return Value::Null(TypeId::kBool);
+      const bool any = !e.negated;
+      bool decided = false;
+      bool saw_null = false;
+      for (const Value& v : array.array_value().elements) {
+        if (operand.is_null() || v.is_null()) {
+          saw_null = true;
+          continue;
+        }
+        if (CompareResult(e.compare_op, CompareForSql(operand, v)) == any) {
+          decided = true;
+          break;
+        }
+      }
+      return decided ? Value::Bool(any) : saw_null ? Value::Null(TypeId::kBool) : Value::Bool(!any);
+    }
     case BoundExprKind::kFunction: {
       if (e.name == "coalesce") {
         // Lazy: arguments after the first non-NULL one are not evaluated.

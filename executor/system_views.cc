@@ -133,7 +133,7 @@ struct Builder {
       int64_t number = 0;
       for (const auto& c : t.columns()) {
         if (c.hidden) continue;
-        v.rows.push_back({Oid(TableOid(t)), Name(c.name), Oid(PgTypeOid(c.type.id)),
+        v.rows.push_back({Oid(TableOid(t)), Name(c.name), Oid(PgTypeOid(c.type)),
                           Int2(++number), Int2(PgTypeLen(c.type.id)), Int4(PgTypeMod(c.type)),
                           Bool(!c.nullable), Bool(!c.default_expr.empty() || c.is_serial),
                           Bool(false), Name(""), Name("")});
@@ -156,6 +156,13 @@ struct Builder {
                         Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
                         Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false),
                         Oid(t.array_oid)});
+    }
+    // Each one's array type, "_name" as PostgreSQL names them.
+    for (const TypeRow& t : kTypes) {
+      if (t.array_oid == 0) continue;
+      v.rows.push_back({Oid(t.array_oid), Name(absl::StrCat("_", t.name)), Oid(kPgCatalogOid),
+                        Int2(-1), Char('b'), Char('A'), Oid(0), Int4(-1), Oid(PgTypeOid(t.id)),
+                        Bool(false), Oid(0)});
     }
     return v;
   }
@@ -395,18 +402,19 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
 }
 
 std::string FormatPgType(int64_t type_oid, int64_t typmod) {
-  std::optional<TypeId> id = TypeFromPgOid(static_cast<uint32_t>(type_oid));
-  if (!id.has_value() || (*id == TypeId::kUnknown && type_oid != 705)) return "???";
-  SqlType type = SqlType::Of(*id);
+  std::optional<SqlType> found = SqlTypeFromPgOid(static_cast<uint32_t>(type_oid));
+  if (!found.has_value() || (found->id == TypeId::kUnknown && type_oid != 705)) return "???";
+  SqlType type = *found;
+  const TypeId id = type.id;
   if (typmod >= 4) {
-    if (*id == TypeId::kVarchar || *id == TypeId::kChar) {
+    if (id == TypeId::kVarchar || id == TypeId::kChar) {
       type.precision = static_cast<int32_t>(typmod - 4);
-    } else if (*id == TypeId::kNumeric) {
+    } else if (id == TypeId::kNumeric) {
       type.precision = static_cast<int32_t>((typmod - 4) >> 16);
       type.scale = static_cast<int32_t>((typmod - 4) & 0xffff);
     }
   }
-  if (*id == TypeId::kChar && type.precision < 0) return "bpchar";
+  if (id == TypeId::kChar && type.precision < 0) return "bpchar";
   return TypeName(type);
 }
 

@@ -177,7 +177,8 @@ ExprPtr Transformer::TransformExprStep(P::ExprContext* ctx, ExprPtr left) {
   auto* op_ctx = static_cast<P::ComparisonOpContext*>(children[1]);
   if (dynamic_cast<P::ComparisonExprContext*>(children[0]) != nullptr ||
       dynamic_cast<P::QuantifiedComparisonExprContext*>(children[0]) != nullptr ||
-      dynamic_cast<P::QuantifiedArrayExprContext*>(children[0]) != nullptr) {
+      dynamic_cast<P::QuantifiedArrayExprContext*>(children[0]) != nullptr ||
+      dynamic_cast<P::QuantifiedExprExprContext*>(children[0]) != nullptr) {
     SyntaxError(absl::StrCat("syntax error at or near \"", op_ctx->getText(), "\""),
                 op_ctx->getStart());
   }
@@ -196,14 +197,27 @@ ExprPtr Transformer::TransformExprStep(P::ExprContext* ctx, ExprPtr left) {
     // which is what drivers send for a list parameter (psycopg2).
     const bool all = c->quantifier->getType() == P::ALL;
     if ((op != BinaryOp::kEq || all) && (op != BinaryOp::kNe || !all)) {
-      Fail(MakeError(ErrorCode::kFeatureNotSupported,
-                     "only = ANY (ARRAY[...]) and <> ALL (ARRAY[...]) are supported yet",
-                     Pos(op_ctx)));
+      auto out = std::make_unique<ast::ArrayComparisonExpr>(Pos(op_ctx));
+      out->operand = std::move(left);
+      out->op = op;
+      out->all = all;
+      auto array = std::make_unique<ast::ArrayExpr>(Pos(c->ARRAY()));
+      array->elements = TransformExprList(c->exprList());
+      out->array = std::move(array);
+      return out;
     }
     auto out = std::make_unique<ast::InListExpr>(Pos(op_ctx));
     out->operand = std::move(left);
     out->negated = all;
     out->list = TransformExprList(c->exprList());
+    return out;
+  }
+  if (auto* c = dynamic_cast<P::QuantifiedExprExprContext*>(ctx)) {
+    auto out = std::make_unique<ast::ArrayComparisonExpr>(Pos(op_ctx));
+    out->operand = std::move(left);
+    out->op = op;
+    out->all = c->quantifier->getType() == P::ALL;
+    out->array = TransformExpr(c->expr(1));
     return out;
   }
   return MakeBinary(op, std::move(left), sub(2), Pos(op_ctx));
@@ -293,6 +307,12 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
     fn->args.push_back(std::move(left));
     return fn;
   }
+  if (op->getType() == P::LBRACKET) {
+    auto out = std::make_unique<ast::SubscriptExpr>(Pos(op));
+    out->array = std::move(left);
+    out->index = TransformExpr(static_cast<P::ExprContext*>(children[2]));
+    return out;
+  }
   if (op->getType() == P::TYPECAST) {
     return std::make_unique<ast::CastExpr>(
         std::move(left), TransformTypeName(static_cast<P::TypeNameContext*>(children[2])),
@@ -381,6 +401,14 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
   }
   if (auto* c = dynamic_cast<P::SubqueryExprContext*>(ctx)) {
     return TransformSubquery(ast::SubqueryKind::kScalar, c->selectStmt(), pos);
+  }
+  if (auto* c = dynamic_cast<P::ArraySubqueryExprContext*>(ctx)) {
+    return TransformSubquery(ast::SubqueryKind::kArray, c->selectStmt(), pos);
+  }
+  if (auto* c = dynamic_cast<P::ArrayConstructorExprContext*>(ctx)) {
+    auto out = std::make_unique<ast::ArrayExpr>(pos);
+    if (c->exprList() != nullptr) out->elements = TransformExprList(c->exprList());
+    return out;
   }
   if (auto* c = dynamic_cast<P::PositionExprContext*>(ctx)) {
     // position(sub IN s): strpos(s, sub), named "position" in output.

@@ -8,6 +8,13 @@
 namespace cairn::parser {
 
 ast::TypeName Transformer::TransformTypeName(P::TypeNameContext* ctx) {
+  ast::TypeName type = TransformSimpleTypeName(ctx->simpleTypeName());
+  type.position = Pos(ctx);
+  type.array = ctx->ARRAY() != nullptr || !ctx->LBRACKET().empty();
+  return type;
+}
+
+ast::TypeName Transformer::TransformSimpleTypeName(P::SimpleTypeNameContext* ctx) {
   ast::TypeName type;
   type.position = Pos(ctx);
   P::TypeModifiersContext* mods = nullptr;

@@ -155,6 +155,7 @@ class Transformer {
 
   // transform_type.cc
   ast::TypeName TransformTypeName(P::TypeNameContext* ctx);
+  ast::TypeName TransformSimpleTypeName(P::SimpleTypeNameContext* ctx);
 
  public:
   // Bounds the depth of the tree being built, so that no layer that walks

@@ -145,7 +145,7 @@ void WriteRowDescription(MessageWriter& w, const std::vector<executor::ResultCol
     w.PutCString(column.name);
     w.PutInt32(0);  // table OID
     w.PutInt16(0);  // column attribute number
-    w.PutInt32(static_cast<int32_t>(PgTypeOid(column.type.id)));
+    w.PutInt32(static_cast<int32_t>(PgTypeOid(column.type)));
     w.PutInt16(PgTypeLen(column.type.id));
     w.PutInt32(PgTypeMod(column.type));
     w.PutInt16(i < formats.size() ? formats[i] : kFormatText);
@@ -206,7 +206,7 @@ void WritePortalSuspended(MessageWriter& w) { WriteEmptyMessage(w, backend::kPor
 void WriteParameterDescription(MessageWriter& w, const std::vector<SqlType>& types) {
   w.Begin(backend::kParameterDescription);
   w.PutInt16(static_cast<int16_t>(types.size()));
-  for (const SqlType& type : types) w.PutInt32(static_cast<int32_t>(PgTypeOid(type.id)));
+  for (const SqlType& type : types) w.PutInt32(static_cast<int32_t>(PgTypeOid(type)));
   w.End();
 }
 

@@ -168,6 +168,42 @@ absl::StatusOr<Value> DecodeBinaryValue(std::string_view bytes, const SqlType& t
       // The binary form of a string type is its text: the length and
       // padding rules of the column apply as for text input.
       return ParseValue(bytes, type.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : type);
+    case TypeId::kArray: {
+      // ndim, has-nulls flag, element type, then per dimension its length
+      // and lower bound, then each element as a length (-1: NULL) and bytes.
+      auto take = [&](size_t n) -> absl::StatusOr<uint64_t> {
+        if (bytes.size() < n) return BadBinary(type, "truncated array");
+        const uint64_t v = LoadBigEndian(bytes.substr(0, n));
+        bytes.remove_prefix(n);
+        return v;
+      };
+      CAIRN_ASSIGN_OR_RETURN(uint64_t ndim, take(4));
+      CAIRN_RETURN_IF_ERROR(take(4).status());  // has-nulls: the elements tell
+      CAIRN_RETURN_IF_ERROR(take(4).status());  // element oid: the column's type says
+      if (ndim > 1) {
+        return MakeError(ErrorCode::kFeatureNotSupported, "multidimensional arrays are not supported");
+      }
+      uint64_t count = 0;
+      if (ndim == 1) {
+        CAIRN_ASSIGN_OR_RETURN(count, take(4));
+        CAIRN_RETURN_IF_ERROR(take(4).status());  // lower bound
+      }
+      std::vector<Value> elements;
+      const SqlType element = SqlType::Of(type.element);
+      for (uint64_t i = 0; i < count; ++i) {
+        CAIRN_ASSIGN_OR_RETURN(uint64_t length, take(4));
+        if (static_cast<int32_t>(length) == -1) {
+          elements.push_back(Value::Null(type.element));
+          continue;
+        }
+        if (bytes.size() < length) return BadBinary(type, "truncated array element");
+        CAIRN_ASSIGN_OR_RETURN(Value v, DecodeBinaryValue(bytes.substr(0, length), element));
+        bytes.remove_prefix(length);
+        elements.push_back(std::move(v));
+      }
+      if (!bytes.empty()) return BadBinary(type, "junk after the array");
+      return Value::Array(type.element, std::move(elements));
+    }
   }
   return BadBinary(type, "no binary format");
 }
@@ -205,6 +241,31 @@ void AppendBinaryValue(const Value& v, std::string* out) {
     case TypeId::kVarchar:
     case TypeId::kChar:
     case TypeId::kUnknown: out->append(FormatValue(v)); return;
+    case TypeId::kArray: {
+      const ArrayValue& array = v.array_value();
+      bool has_nulls = false;
+      for (const Value& e : array.elements) has_nulls |= e.is_null();
+      const bool empty = array.elements.empty();
+      AppendBigEndian(empty ? 0 : 1, 4, out);  // dimensions
+      AppendBigEndian(has_nulls ? 1 : 0, 4, out);
+      AppendBigEndian(PgTypeOid(array.element_type == TypeId::kUnknown ? TypeId::kText
+                                                                        : array.element_type),
+                      4, out);
+      if (empty) return;
+      AppendBigEndian(array.elements.size(), 4, out);
+      AppendBigEndian(1, 4, out);  // lower bound
+      for (const Value& e : array.elements) {
+        if (e.is_null()) {
+          AppendBigEndian(0xffffffffu, 4, out);
+          continue;
+        }
+        std::string bytes;
+        AppendBinaryValue(e, &bytes);
+        AppendBigEndian(bytes.size(), 4, out);
+        out->append(bytes);
+      }
+      return;
+    }
   }
 }
 

@@ -86,8 +86,8 @@ absl::Status Connection::HandleParse(std::string_view body) {
   for (int i = 0; i < count; ++i) {
     CAIRN_ASSIGN_OR_RETURN(int32_t oid, reader.ReadInt32());
     // A type CairnDB lacks is inferred from the parameter's use instead.
-    std::optional<TypeId> type = TypeFromPgOid(static_cast<uint32_t>(oid));
-    declared.push_back(SqlType::Of(type.value_or(TypeId::kUnknown)));
+    std::optional<SqlType> type = SqlTypeFromPgOid(static_cast<uint32_t>(oid));
+    declared.push_back(type.value_or(SqlType::Of(TypeId::kUnknown)));
   }
   if (!reader.AtEnd()) return ProtocolError("invalid Parse message format");
   std::string name(name_view);

@@ -139,13 +139,25 @@ std::string BoundExpr::ToString() const {
         case SubqueryKind::kAny:
           return absl::StrCat(negated ? "NOT " : "", child(0), " = ANY (SubPlan)");
         case SubqueryKind::kAll: return absl::StrCat(child(0), " ALL (SubPlan)");
+        case SubqueryKind::kArray: return "ARRAY(SubPlan)";
       }
       return "(SubPlan)";
     }
     case BoundExprKind::kFunction: {
       std::vector<std::string> parts;
       for (const auto& c : children) parts.push_back(c->ToString());
+      if (name == "cairn_array_subscript") return absl::StrCat(parts[0], "[", parts[1], "]");
       return absl::StrCat(name, "(", absl::StrJoin(parts, ", "), ")");
+    }
+    case BoundExprKind::kArray: {
+      std::vector<std::string> parts;
+      for (const auto& c : children) parts.push_back(c->ToString());
+      return absl::StrCat("ARRAY[", absl::StrJoin(parts, ", "), "]");
+    }
+    case BoundExprKind::kArrayCompare: {
+      const char* ops[] = {"=", "<>", "<", "<=", ">", ">="};
+      return absl::StrCat("(", child(0), " ", ops[static_cast<int>(compare_op)],
+                          negated ? " ALL (" : " ANY (", child(1), "))");
     }
   }
   return "?";

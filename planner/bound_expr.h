@@ -34,6 +34,8 @@ enum class BoundExprKind : uint8_t {
   kOuterColumn,  // column_index into the row of the query outer_depth levels up
   kSubquery,     // subplan run per evaluation (or once, unless correlated);
                  // subquery_kind; kIn/kAny/kAll: children[0] compare_op each row
+  kArray,        // ARRAY[children...], of type ArrayOf(element)
+  kArrayCompare, // children[0] compare_op ANY (negated: ALL) the array children[1]
 };
 
 enum class SubqueryKind : uint8_t {
@@ -41,6 +43,7 @@ enum class SubqueryKind : uint8_t {
   kExists,
   kAny,     // IN is = ANY; NOT IN is negated = ANY
   kAll,
+  kArray,   // ARRAY(SELECT ...): its rows' one column as an array
 };
 
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };

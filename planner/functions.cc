@@ -99,6 +99,29 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
       (n == 3 || text(3))) {
     return SqlType::Of(TypeId::kText);
   }
+  // Arrays (one-dimensional).
+  auto array = [&](size_t i) { return arg(i) == TypeId::kArray; };
+  if (name == "array_to_string" && (n == 2 || n == 3) && array(0) && text(1) && (n == 2 || text(2))) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "array_length" || name == "array_upper" || name == "array_lower") && n == 2 &&
+      array(0) && integer(1)) {
+    return SqlType::Of(TypeId::kInt32);
+  }
+  if (name == "cardinality" && n == 1 && array(0)) return SqlType::Of(TypeId::kInt32);
+  if ((name == "array_append" || name == "array_remove") && n == 2 && array(0) && !array(1)) {
+    return args[0];
+  }
+  if (name == "array_position" && n == 2 && array(0) && !array(1)) {
+    return SqlType::Of(TypeId::kInt32);
+  }
+  if (name == "array_prepend" && n == 2 && !array(0) && array(1)) return args[1];
+  if (name == "array_cat" && n == 2 && array(0) && array(1) && args[0].element == args[1].element) {
+    return args[0];
+  }
+  if (name == "string_to_array" && (n == 2 || n == 3) && text(0) && text(1) && (n == 2 || text(2))) {
+    return SqlType::ArrayOf(TypeId::kText);
+  }
   if (name == "cairn_regex_match" && n == 3 && text(0) && text(1)) {
     return SqlType::Of(TypeId::kBool);  // s ~ pattern, s ~* pattern
   }

@@ -126,6 +126,7 @@ std::string SubqueryExpr::ToString() const {
     case SubqueryKind::kAll:
       return absl::StrCat("(", operand->ToString(), " ", BinaryOpText(op),
                           subquery_kind == SubqueryKind::kAny ? " ANY (" : " ALL (", q, "))");
+    case SubqueryKind::kArray: return absl::StrCat("ARRAY(", q, ")");
   }
   return "";
 }
@@ -173,6 +174,23 @@ std::string CaseExpr::ToString() const {
   }
   if (else_result != nullptr) absl::StrAppend(&out, " ELSE ", else_result->ToString());
   return out + " END";
+}
+
+std::string ArrayExpr::ToString() const {
+  std::string out = "ARRAY[";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    absl::StrAppend(&out, i > 0 ? ", " : "", elements[i]->ToString());
+  }
+  return out + "]";
+}
+
+std::string SubscriptExpr::ToString() const {
+  return absl::StrCat("(", array->ToString(), ")[", index->ToString(), "]");
+}
+
+std::string ArrayComparisonExpr::ToString() const {
+  return absl::StrCat("(", operand->ToString(), " ", BinaryOpText(op), all ? " ALL (" : " ANY (",
+                      array->ToString(), "))");
 }
 
 }  // namespace cairn::ast

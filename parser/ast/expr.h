@@ -28,6 +28,9 @@ enum class ExprKind : uint8_t {
   kCast,       // CastExpr: CAST(x AS t), x::t, DATE '2024-01-01'
   kCase,       // CaseExpr
   kDefault,    // DefaultExpr: DEFAULT in VALUES rows and UPDATE SET
+  kArray,      // ArrayExpr: ARRAY[a, b]
+  kSubscript,  // SubscriptExpr: a[i]
+  kArrayComparison,  // ArrayComparisonExpr: x op ANY|ALL (array)
 };
 
 // An expression node. Nodes are built by the parser and then read-only;
@@ -211,6 +214,7 @@ enum class SubqueryKind : uint8_t {
   kIn,      // operand [NOT] IN (SELECT ...)
   kAny,     // operand op ANY|SOME (SELECT ...)
   kAll,     // operand op ALL (SELECT ...)
+  kArray,   // ARRAY(SELECT ...): the one column of its rows, as an array
 };
 
 struct SubqueryExpr : Expr {
@@ -296,6 +300,37 @@ struct DefaultExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kDefault;
   explicit DefaultExpr(int position) : Expr(kKind, position) {}
   std::string ToString() const override { return "DEFAULT"; }
+};
+
+// ARRAY[a, b, ...]: a one-dimensional array of its elements' common type.
+struct ArrayExpr : Expr {
+  static constexpr ExprKind kKind = ExprKind::kArray;
+  explicit ArrayExpr(int position) : Expr(kKind, position) {}
+  std::string ToString() const override;
+
+  ExprList elements;  // may be empty (then a cast must give the type)
+};
+
+// array[index]: the element at 1-based `index`, NULL outside the array.
+struct SubscriptExpr : Expr {
+  static constexpr ExprKind kKind = ExprKind::kSubscript;
+  explicit SubscriptExpr(int position) : Expr(kKind, position) {}
+  std::string ToString() const override;
+
+  ExprPtr array;
+  ExprPtr index;
+};
+
+// operand op ANY|SOME|ALL (array): op applied with each element.
+struct ArrayComparisonExpr : Expr {
+  static constexpr ExprKind kKind = ExprKind::kArrayComparison;
+  explicit ArrayComparisonExpr(int position) : Expr(kKind, position) {}
+  std::string ToString() const override;
+
+  ExprPtr operand;
+  BinaryOp op = BinaryOp::kEq;
+  bool all = false;
+  ExprPtr array;
 };
 
 }  // namespace cairn::ast

@@ -51,6 +51,11 @@ std::string CanonicalTypeName(const std::string& name) {
 }
 
 std::string TypeName::ToString() const {
+  if (array) {
+    TypeName element = *this;
+    element.array = false;
+    return element.ToString() + "[]";
+  }
   const bool builtin = schema.empty() || schema == "pg_catalog";
   if (builtin) {
     if (name == "int2") return "smallint";
@@ -75,6 +80,26 @@ std::string TypeName::ToString() const {
 }
 
 absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
+  // An array type: of its element, which must be a plain type; `_int4` is
+  // PostgreSQL's internal name for int4[].
+  const bool internal_array = type.name.size() > 1 && type.name[0] == '_' && !type.array;
+  if (type.array || internal_array) {
+    TypeName element = type;
+    element.array = false;
+    if (internal_array) element.name = type.name.substr(1);
+    absl::StatusOr<ResolvedType> resolved = ResolveType(element);
+    if (internal_array && !resolved.ok()) {
+      return MakeError(ErrorCode::kUndefinedObject,
+                       absl::StrCat("type \"", type.name, "\" does not exist"), type.position);
+    }
+    CAIRN_RETURN_IF_ERROR(resolved.status());
+    if (resolved->serial || PgArrayTypeOid(resolved->type.id) == 0) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       absl::StrCat("arrays of type ", element.ToString(), " are not supported"),
+                       type.position);
+    }
+    return ResolvedType{SqlType::ArrayOf(resolved->type.id), false};
+  }
   const std::string& n = type.name;
   if (!type.schema.empty() && type.schema != "pg_catalog") {
     return MakeError(ErrorCode::kUndefinedObject,

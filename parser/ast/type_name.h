@@ -20,6 +20,7 @@ struct TypeName {
   std::string name;               // canonical name, see above
   std::vector<int32_t> modifiers; // VARCHAR(n), NUMERIC(p,s), TIMESTAMP(p), FLOAT(p)
   int position = 0;               // 1-based offset of the type's first token
+  bool array = false;             // name[]: a one-dimensional array of it
 
   // SQL text that parses back to the same type: "integer", "numeric(10,2)",
   // "character varying(20)", "timestamp with time zone", "serial", ...

@@ -342,6 +342,7 @@ expr
     | expr comparisonOp quantifier=(ANY | SOME | ALL) LPAREN selectStmt RPAREN  #quantifiedComparisonExpr
     | expr comparisonOp quantifier=(ANY | SOME | ALL)
       LPAREN ARRAY LBRACKET exprList RBRACKET RPAREN                         #quantifiedArrayExpr
+    | expr comparisonOp quantifier=(ANY | SOME | ALL) LPAREN expr RPAREN    #quantifiedExprExpr
     | expr isSuffix                                                         #isExpr
     | expr IS NOT? DISTINCT FROM expr                                       #isDistinctFromExpr
     | NOT expr                                                              #notExpr
@@ -367,6 +368,7 @@ predicateSuffix
 // "Op" level (||, ~ and friends). All binary ones are left-associative.
 operatorExpr
     : primaryExpr                                                               #primaryOperand
+    | operatorExpr LBRACKET expr RBRACKET                                       #subscriptOperand
     | operatorExpr TYPECAST typeName                                            #castOperand
     | op=(MINUS | PLUS) operatorExpr                                            #unaryOperand
     | operatorExpr AT TIME ZONE operatorExpr                                    #atTimeZoneOperand
@@ -384,6 +386,8 @@ primaryExpr
     | CAST LPAREN expr AS typeName RPAREN                     #castFunctionExpr
     | CASE expr? whenClause+ (ELSE expr)? END                 #caseExpr
     | EXISTS LPAREN selectStmt RPAREN                         #existsExpr
+    | ARRAY LBRACKET exprList? RBRACKET                       #arrayConstructorExpr
+    | ARRAY LPAREN selectStmt RPAREN                          #arraySubqueryExpr
     | LPAREN selectStmt RPAREN                                #subqueryExpr
     | LPAREN expr RPAREN                                      #parenExpr
     | EXTRACT LPAREN extractField FROM expr RPAREN            #extractExpr
@@ -406,7 +410,13 @@ exprList: expr (COMMA expr)*;
 
 // ---------------------------------------------------------------- names and types
 
+// int[], int[3][], int ARRAY, int ARRAY[3]: one-dimensional arrays (sizes
+// are ignored, as PostgreSQL ignores them).
 typeName
+    : simpleTypeName (LBRACKET INTEGER_LITERAL? RBRACKET)*
+    | simpleTypeName ARRAY (LBRACKET INTEGER_LITERAL RBRACKET)?
+    ;
+simpleTypeName
     : DOUBLE PRECISION                                                    #doublePrecisionType
     | CHARACTER VARYING? typeModifiers?                                   #characterType
     | identifier (DOT identifier)? typeModifiers? (tz=(WITH | WITHOUT) TIME ZONE)?  #namedType

@@ -347,7 +347,7 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   const bool reads = stmt.where != nullptr || !stmt.from.empty() || !stmt.returning.empty();
   CAIRN_ASSIGN_OR_RETURN(
       auto table,
-      resolver_->ResolveTable(stmt.table, catalog::kUpdate | (reads ? catalog::kSelect : 0)));
+      resolver_->ResolveTable(stmt.table, catalog::kUpdate | (reads ? uint32_t{catalog::kSelect} : 0u)));
   Scope scope = TableScope(*table, stmt.alias);
   Scope joined = scope;  // the target's columns first, then FROM's
   CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,
@@ -383,7 +383,7 @@ absl::StatusOr<PlanPtr> Binder::BindDelete(const ast::DeleteStatement& stmt) {
       stmt.where != nullptr || !stmt.using_tables.empty() || !stmt.returning.empty();
   CAIRN_ASSIGN_OR_RETURN(
       auto table,
-      resolver_->ResolveTable(stmt.table, catalog::kDelete | (reads ? catalog::kSelect : 0)));
+      resolver_->ResolveTable(stmt.table, catalog::kDelete | (reads ? uint32_t{catalog::kSelect} : 0u)));
   Scope scope = TableScope(*table, stmt.alias);
   Scope joined = scope;
   CAIRN_ASSIGN_OR_RETURN(PlanPtr scan,

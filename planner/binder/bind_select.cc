@@ -45,6 +45,15 @@ bool ContainsAggregate(const ast::Expr* e) {
       return ContainsAggregate(l.operand.get()) || ContainsAggregate(l.pattern.get());
     }
     case ast::ExprKind::kCast: return ContainsAggregate(e->As<ast::CastExpr>().operand.get());
+    case ast::ExprKind::kArray: return AnyAggregate(e->As<ast::ArrayExpr>().elements);
+    case ast::ExprKind::kSubscript: {
+      const auto& sub = e->As<ast::SubscriptExpr>();
+      return ContainsAggregate(sub.array.get()) || ContainsAggregate(sub.index.get());
+    }
+    case ast::ExprKind::kArrayComparison: {
+      const auto& c = e->As<ast::ArrayComparisonExpr>();
+      return ContainsAggregate(c.operand.get()) || ContainsAggregate(c.array.get());
+    }
     case ast::ExprKind::kCase: {
       const auto& c = e->As<ast::CaseExpr>();
       if (ContainsAggregate(c.operand.get()) || ContainsAggregate(c.else_result.get())) return true;
@@ -74,6 +83,11 @@ std::string DefaultColumnName(const ast::Expr& e) {
       return c.type.name == "int4" ? "int4" : c.type.name;
     }
     case ast::ExprKind::kCase: return "case";
+    case ast::ExprKind::kArray: return "array";
+    case ast::ExprKind::kSubscript: return DefaultColumnName(*e.As<ast::SubscriptExpr>().array);
+    case ast::ExprKind::kSubquery:
+      return e.As<ast::SubqueryExpr>().subquery_kind == ast::SubqueryKind::kArray ? "array"
+                                                                                   : "?column?";
     default: return "?column?";
   }
 }

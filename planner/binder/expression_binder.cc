@@ -47,6 +47,13 @@ absl::Status TypeMismatch(const std::string& message, int position) {
 absl::StatusOr<SqlType> ExpressionBinder::CommonType(const SqlType& a, const SqlType& b,
                                                      const std::string& op, int position) {
   if (a.id == TypeId::kUnknown && b.id == TypeId::kUnknown) return SqlType::Of(TypeId::kText);
+  if (a.id == TypeId::kArray && b.id == TypeId::kArray) {
+    CAIRN_ASSIGN_OR_RETURN(SqlType element, CommonType(SqlType::Of(a.element),
+                                                       SqlType::Of(b.element), op, position));
+    return SqlType::ArrayOf(element.id);
+  }
+  if (a.id == TypeId::kArray && b.id == TypeId::kUnknown) return a;
+  if (b.id == TypeId::kArray && a.id == TypeId::kUnknown) return b;
   if (a.id == TypeId::kUnknown) return SqlType::Of(b.id);
   if (b.id == TypeId::kUnknown) return SqlType::Of(a.id);
   if (a.id == b.id) return SqlType::Of(a.id);
@@ -70,7 +77,10 @@ absl::StatusOr<SqlType> ExpressionBinder::CommonType(const SqlType& a, const Sql
 }
 
 absl::StatusOr<BoundExprPtr> ExpressionBinder::Coerce(BoundExprPtr e, const SqlType& type) {
-  if (e->type.id == type.id && (type.precision < 0 || e->type == type)) return e;
+  if (e->type.id == type.id && e->type.element == type.element &&
+      (type.precision < 0 || e->type == type)) {
+    return e;
+  }
   if (e->IsConstant()) {
     auto v = CastValue(e->value, type, CastContext::kAssignment);
     if (!v.ok()) return WithPosition(v.status(), e->position);
@@ -334,6 +344,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindInner(const ast::Expr& expr) 
       return e;
     }
     case ast::ExprKind::kCase: return BindCase(expr.As<ast::CaseExpr>());
+    case ast::ExprKind::kArray: return BindArray(expr.As<ast::ArrayExpr>());
+    case ast::ExprKind::kSubscript: return BindSubscript(expr.As<ast::SubscriptExpr>());
+    case ast::ExprKind::kArrayComparison:
+      return BindArrayComparison(expr.As<ast::ArrayComparisonExpr>());
     case ast::ExprKind::kDefault:
       return MakeError(ErrorCode::kSyntaxError, "DEFAULT is not allowed in this context",
                        expr.position);
@@ -633,6 +647,19 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
     std::swap(args[0], args[1]);
     std::swap(types[0], types[1]);
   }
+  // An element argument of an array function takes the array's element
+  // type (array_append(a, '3') on an int[] appends 3).
+  if (args.size() == 2 && (name == "array_append" || name == "array_position" ||
+                           name == "array_remove" || name == "array_prepend")) {
+    const size_t array_at = name == "array_prepend" ? 1 : 0;
+    const size_t element_at = 1 - array_at;
+    if (types[array_at].id == TypeId::kArray && types[element_at].id != TypeId::kArray &&
+        types[element_at].id != types[array_at].element) {
+      const SqlType element = SqlType::Of(types[array_at].element);
+      CAIRN_ASSIGN_OR_RETURN(args[element_at], Coerce(std::move(args[element_at]), element));
+      types[element_at] = element;
+    }
+  }
   CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(name, types, f.position));
   auto e = MakeNode(BoundExprKind::kFunction, type, f.position);
   e->name = name;
@@ -758,17 +785,25 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindSubquery(const ast::SubqueryE
                                              : "subquery must return a column",
                      expr.position);
   }
-  if (expr.subquery_kind == ast::SubqueryKind::kScalar) {
-    e->subquery_kind = SubqueryKind::kScalar;
+  if (expr.subquery_kind == ast::SubqueryKind::kScalar ||
+      expr.subquery_kind == ast::SubqueryKind::kArray) {
+    const bool array = expr.subquery_kind == ast::SubqueryKind::kArray;
+    e->subquery_kind = array ? SubqueryKind::kArray : SubqueryKind::kScalar;
     e->type = plan->output[0].type.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText)
                                                           : plan->output[0].type;
-    if (e->type != plan->output[0].type) {
+    if (array && e->type.id == TypeId::kArray) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "multidimensional arrays are not supported", expr.position);
+    }
+    const SqlType column_type = e->type;
+    if (array) e->type = SqlType::ArrayOf(column_type.id);
+    if (column_type != plan->output[0].type) {
       CAIRN_ASSIGN_OR_RETURN(auto c, Coerce(BoundExpr::Column(0, plan->output[0].type, "?column?"),
-                                            e->type));
+                                            column_type));
       std::vector<BoundExprPtr> exprs;
       exprs.push_back(std::move(c));
       auto project = std::make_unique<PlanNode>(PlanKind::kProject);
-      project->output = {{plan->output[0].name, e->type}};
+      project->output = {{plan->output[0].name, column_type}};
       project->exprs = std::move(exprs);
       project->children.push_back(std::move(plan));
       plan = std::move(project);

@@ -81,6 +81,10 @@ class ExpressionBinder {
   absl::StatusOr<BoundExprPtr> BindAggregate(const ast::FunctionExpr& expr);
   absl::StatusOr<BoundExprPtr> BindCase(const ast::CaseExpr& expr);
   absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SubqueryExpr& expr);
+  // Arrays (bind_array_expr.cc): ARRAY[...], a[i], x op ANY|ALL (array).
+  absl::StatusOr<BoundExprPtr> BindArray(const ast::ArrayExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindSubscript(const ast::SubscriptExpr& expr);
+  absl::StatusOr<BoundExprPtr> BindArrayComparison(const ast::ArrayComparisonExpr& expr);
   // A column of an enclosing query's scope, when `scope_` has none so named.
   absl::StatusOr<BoundExprPtr> BindOuterColumn(const ast::ColumnRefExpr& ref,
                                                const absl::Status& not_here);
