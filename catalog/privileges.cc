@@ -134,17 +134,15 @@ void RevokePrivileges(Acl* acl, std::string_view grantee, uint32_t privileges,
   }
 }
 
-std::string AclText(std::string_view owner, const Acl& acl, uint32_t owner_privileges) {
-  std::string out = "{";
-  // The owner's own entry first, as PostgreSQL lists it once grants exist.
-  out += AclItemText(owner, owner_privileges, 0, owner);
+std::vector<std::string> AclItems(std::string_view owner, const Acl& acl,
+                                  uint32_t owner_privileges) {
+  std::vector<std::string> out = {AclItemText(owner, owner_privileges, 0, owner)};
   for (const proto::AclItem& item : acl) {
     if (item.grantee() == owner) continue;
-    absl::StrAppend(&out, ",",
-                    AclItemText(item.grantee(), item.privileges(), item.grant_options(),
-                                item.grantor()));
+    out.push_back(AclItemText(item.grantee(), item.privileges(), item.grant_options(),
+                              item.grantor()));
   }
-  return out + "}";
+  return out;
 }
 
 }  // namespace cairn::catalog

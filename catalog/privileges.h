@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "google/protobuf/repeated_field.h"
 #include "proto/catalog.pb.h"
@@ -67,8 +68,10 @@ void GrantPrivileges(Acl* acl, std::string_view grantee, std::string_view granto
 void RevokePrivileges(Acl* acl, std::string_view grantee, uint32_t privileges,
                       bool grant_option_only);
 
-// The aclitem[] text PostgreSQL shows in relacl: {owner=arwdDxt/owner,
-// alice=r*/owner, =r/owner}; "" when no grant was ever made (NULL there).
-std::string AclText(std::string_view owner, const Acl& acl, uint32_t owner_privileges);
+// The items of the aclitem[] PostgreSQL shows in relacl and datacl:
+// owner=arwdDxt/owner, alice=r*/owner, =r/owner (PUBLIC); the owner's
+// entry first, with `owner_privileges`.
+std::vector<std::string> AclItems(std::string_view owner, const Acl& acl,
+                                  uint32_t owner_privileges);
 
 }  // namespace cairn::catalog

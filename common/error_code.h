@@ -77,6 +77,8 @@ enum class ErrorCode : uint16_t {
   kDependentObjectsStillExist,
   kReservedName,
   kInvalidGrantOperation,
+  kIndeterminateDatatype,
+  kNullValueNotAllowed,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

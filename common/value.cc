@@ -142,7 +142,12 @@ int CompareValues(const Value& a, const Value& b) {
       // one-dimensional arrays.
       const auto& x = a.array_value().elements;
       const auto& y = b.array_value().elements;
+      // NULL elements sort after all others and equal one another.
       for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        if (x[i].is_null() || y[i].is_null()) {
+          if (x[i].is_null() && y[i].is_null()) continue;
+          return x[i].is_null() ? 1 : -1;
+        }
         if (int c = CompareValues(x[i], y[i]); c != 0) return c;
       }
       return x.size() == y.size() ? 0 : (x.size() < y.size() ? -1 : 1);

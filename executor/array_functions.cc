@@ -1,5 +1,6 @@
 #include "executor/array_functions.h"
 
+#include <algorithm>
 #include <string>
 
 #include "common/error_code.h"
@@ -81,7 +82,15 @@ absl::StatusOr<std::optional<Value>> EvalArrayFunction(const planner::BoundExpr&
   if (name == "array_position") {
     if (null_at(0)) return Value::Null(TypeId::kInt32);
     const auto& elements = Elements(args[0]);
-    for (size_t i = 0; i < elements.size(); ++i) {
+    // array_position(a, x, start): the search begins at 1-based `start`.
+    int64_t start = 1;
+    if (args.size() == 3) {
+      if (null_at(2)) {
+        return MakeError(ErrorCode::kNullValueNotAllowed, "initial position must not be null");
+      }
+      start = std::max<int64_t>(args[2].int_value(), 1);
+    }
+    for (size_t i = static_cast<size_t>(start - 1); i < elements.size(); ++i) {
       if (SameElement(elements[i], args[1])) return Value::Int32(static_cast<int64_t>(i) + 1);
     }
     return Value::Null(TypeId::kInt32);

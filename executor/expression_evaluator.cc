@@ -188,6 +188,10 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     if (args[0].is_null()) return Value::Null(TypeId::kBool);
     return Value::Bool(true);  // one schema, on the search path
   }
+  if (name == "pg_encoding_to_char") {
+    if (args[0].is_null()) return Value::Null(TypeId::kText);
+    return Value::Text(args[0].int_value() == 6 ? "UTF8" : "");
+  }
   if (name == "pg_get_userbyid") {
     if (args[0].is_null()) return Value::Null(TypeId::kText);
     CAIRN_ASSIGN_OR_RETURN(Value oid, CastValue(args[0], SqlType::Of(TypeId::kInt64),

@@ -31,6 +31,9 @@ bool HasPrimaryKey(const catalog::TableInfo& t) {
 planner::OutputColumn Col(std::string name, TypeId type) {
   return {std::move(name), SqlType::Of(type)};
 }
+planner::OutputColumn ArrayCol(std::string name, TypeId element) {
+  return {std::move(name), SqlType::ArrayOf(element)};
+}
 Value Oid(int64_t v) { return Value::Int64(v); }
 Value Name(std::string v) { return Value::Text(std::move(v)); }
 Value Char(char c) { return Value::Text(std::string(1, c)); }
@@ -71,13 +74,21 @@ struct Builder {
     return kUserOid;
   }
 
-  // relacl: NULL until a grant names the table, then the owner's entry and
-  // the grants, in aclitem[]'s text form.
+  // An aclitem[] column (relacl, datacl), as text[]: NULL until a grant
+  // or revoke names the object.
+  static Value AclArray(bool has_acl, const std::string& owner, const catalog::Acl& acl,
+                        uint32_t owner_privileges) {
+    if (!has_acl && acl.empty()) return Value::NullArray(TypeId::kText);
+    std::vector<Value> items;
+    for (std::string& item :
+         catalog::AclItems(catalog::EffectiveOwner(owner), acl, owner_privileges)) {
+      items.push_back(Value::Text(std::move(item)));
+    }
+    return Value::Array(TypeId::kText, std::move(items));
+  }
   static Value RelAcl(const catalog::TableInfo& t) {
     const proto::TableDescriptor& d = t.descriptor();
-    if (!d.has_acl() && d.acl().empty()) return NullText();
-    return Name(catalog::AclText(catalog::EffectiveOwner(d.owner()), d.acl(),
-                                 catalog::kAllTablePrivileges));
+    return AclArray(d.has_acl(), d.owner(), d.acl(), catalog::kAllTablePrivileges);
   }
 
   static Value ValidUntil(const proto::RoleDescriptor& r) {
@@ -101,7 +112,7 @@ struct Builder {
             Col("relowner", TypeId::kInt64), Col("relam", TypeId::kInt64),
             Col("reltuples", TypeId::kFloat32), Col("relhasindex", TypeId::kBool),
             Col("relpersistence", TypeId::kText), Col("relnatts", TypeId::kInt16),
-            Col("relispartition", TypeId::kBool), Col("relacl", TypeId::kText)},
+            Col("relispartition", TypeId::kBool), ArrayCol("relacl", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       int64_t columns = 0;
@@ -115,7 +126,7 @@ struct Builder {
       v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
                         Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
                         Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
-                        Bool(false), NullText()});
+                        Bool(false), Value::NullArray(TypeId::kText)});
     }
     return v;
   }
@@ -186,12 +197,19 @@ struct Builder {
     View v{"pg_database",
            {Col("oid", TypeId::kInt64), Col("datname", TypeId::kText),
             Col("datdba", TypeId::kInt64), Col("encoding", TypeId::kInt32),
-            Col("datallowconn", TypeId::kBool), Col("datistemplate", TypeId::kBool)},
+            Col("datlocprovider", TypeId::kText), Col("datistemplate", TypeId::kBool),
+            Col("datallowconn", TypeId::kBool), Col("datconnlimit", TypeId::kInt32),
+            Col("datcollate", TypeId::kText), Col("datctype", TypeId::kText),
+            Col("daticulocale", TypeId::kText), ArrayCol("datacl", TypeId::kText)},
            {}};
     CAIRN_ASSIGN_OR_RETURN(auto databases, source.catalog->ListDatabases(source.txn));
     for (const auto& db : databases) {
+      // Strings compare bytewise, as in the C locale; UTF-8 throughout.
       v.rows.push_back({Oid(db.id()), Name(db.name()), Oid(OwnerOid(db.owner())), Int4(6),
-                        Bool(true), Bool(false)});
+                        Char('c'), Bool(false), Bool(true), Int4(-1), Name("C.UTF-8"),
+                        Name("C.UTF-8"), NullText(),
+                        AclArray(db.has_acl(), db.owner(), db.acl(),
+                                 catalog::kAllDatabasePrivileges)});
     }
     return v;
   }
@@ -248,6 +266,15 @@ struct Builder {
                         Bool(false), Bool(false), Name("********"), ValidUntil(r)});
     }
     return v;
+  }
+
+  // pg_auth_members: role memberships, of which CairnDB has none yet
+  // (GRANT role TO role is not supported).
+  View PgAuthMembers() const {
+    return View{"pg_auth_members",
+                {Col("roleid", TypeId::kInt64), Col("member", TypeId::kInt64),
+                 Col("grantor", TypeId::kInt64), Col("admin_option", TypeId::kBool)},
+                {}};
   }
 
   View PgAm() const {
@@ -352,7 +379,8 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   static const char* const kPgViews[] = {"pg_namespace", "pg_class", "pg_attribute",
                                           "pg_type",      "pg_index", "pg_database",
                                           "pg_roles",     "pg_user",  "pg_tables",
-                                          "pg_am",        "pg_authid"};
+                                          "pg_am",        "pg_authid",
+                                          "pg_auth_members"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
   bool known = false;
   if (pg) {
@@ -390,6 +418,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_tables") return b.PgTables();
   if (name.name == "pg_am") return b.PgAm();
   if (name.name == "pg_user") return b.PgUser();
+  if (name.name == "pg_auth_members") return b.PgAuthMembers();
   if (name.name == "pg_authid") {
     bool superuser = false;
     for (const auto& r : b.roles) superuser |= r.name() == source.user && r.superuser();

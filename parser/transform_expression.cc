@@ -300,6 +300,54 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
     return TransformOperator(static_cast<P::OperatorExprContext*>(children[i]));
   };
   antlr4::Token* op = static_cast<antlr4::tree::TerminalNode*>(children[1])->getSymbol();
+  if (auto* c = dynamic_cast<P::CollateOperandContext*>(ctx)) {
+    // Strings compare bytewise (the C collation); the default collation
+    // and C's aliases are that, others CairnDB does not have.
+    std::vector<P::IdentifierContext*> parts = c->identifier();
+    const bool is_default = c->DEFAULT() != nullptr;
+    const std::string schema =
+        parts.size() == (is_default ? 1u : 2u) ? Ident(parts.front()) : "";
+    const std::string name = is_default ? "default" : Ident(parts.back());
+    if ((!schema.empty() && schema != "pg_catalog") ||
+        (name != "default" && name != "C" && name != "POSIX" && name != "ucs_basic" &&
+         name != "C.UTF-8" && name != "C.utf8")) {
+      Fail(MakeError(ErrorCode::kUndefinedObject,
+                     absl::StrCat("collation \"", name, "\" for encoding \"UTF8\" does not exist"),
+                     Pos(op)));
+    }
+    return left;
+  }
+  if (auto* c = dynamic_cast<P::QualifiedOperandContext*>(ctx)) {
+    if (c->identifier() != nullptr && Ident(c->identifier()) != "pg_catalog") {
+      Fail(MakeError(ErrorCode::kUndefinedFunction,
+                     absl::StrCat("operator does not exist: ", Ident(c->identifier()), ".",
+                                  c->qualifiedOp()->getText()),
+                     Pos(op)));
+    }
+    antlr4::Token* named = c->qualifiedOp()->getStart();
+    ExprPtr right = TransformOperator(c->operatorExpr(1));
+    BinaryOp binary;
+    switch (named->getType()) {
+      case P::EQ: binary = BinaryOp::kEq; break;
+      case P::NE: binary = BinaryOp::kNe; break;
+      case P::LT: binary = BinaryOp::kLt; break;
+      case P::LE: binary = BinaryOp::kLe; break;
+      case P::GT: binary = BinaryOp::kGt; break;
+      case P::GE: binary = BinaryOp::kGe; break;
+      case P::CARET: binary = BinaryOp::kPow; break;
+      case P::STAR: binary = BinaryOp::kMul; break;
+      case P::SLASH: binary = BinaryOp::kDiv; break;
+      case P::PERCENT: binary = BinaryOp::kMod; break;
+      case P::PLUS: binary = BinaryOp::kAdd; break;
+      case P::MINUS: binary = BinaryOp::kSub; break;
+      case P::TILDE: binary = BinaryOp::kRegexMatch; break;
+      case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
+      case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
+      case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
+      default: binary = BinaryOp::kConcat; break;
+    }
+    return MakeBinary(binary, std::move(left), std::move(right), Pos(op));
+  }
   if (children.size() == 5) {  // x AT TIME ZONE z is timezone(z, x), as in PostgreSQL.
     auto fn = std::make_unique<ast::FunctionExpr>(Pos(op));
     fn->name = "timezone";

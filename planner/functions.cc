@@ -112,7 +112,7 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if ((name == "array_append" || name == "array_remove") && n == 2 && array(0) && !array(1)) {
     return args[0];
   }
-  if (name == "array_position" && n == 2 && array(0) && !array(1)) {
+  if (name == "array_position" && (n == 2 || (n == 3 && integer(2))) && array(0) && !array(1)) {
     return SqlType::Of(TypeId::kInt32);
   }
   if (name == "array_prepend" && n == 2 && !array(0) && array(1)) return args[1];
@@ -192,6 +192,7 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "pg_backend_pid" && n == 0) return SqlType::Of(TypeId::kInt32);
   if (name == "pg_table_is_visible" && n == 1) return SqlType::Of(TypeId::kBool);
   if (name == "pg_get_userbyid" && n == 1) return SqlType::Of(TypeId::kText);
+  if (name == "pg_encoding_to_char" && n == 1 && integer(0)) return SqlType::Of(TypeId::kText);
   if (name == "format_type" && n == 2) return SqlType::Of(TypeId::kText);
   if ((name == "obj_description" && (n == 1 || n == 2)) ||
       (name == "col_description" && n == 2) || (name == "shobj_description" && n == 2)) {

@@ -355,6 +355,11 @@ isSuffix
     | NOTNULL
     ;
 comparisonOp: EQ | NE | LT | LE | GT | GE;
+// The operators OPERATOR(pg_catalog.op) may name.
+qualifiedOp
+    : EQ | NE | LT | LE | GT | GE | PLUS | MINUS | STAR | SLASH | PERCENT | CARET | CONCAT
+    | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR
+    ;
 predicateSuffix
     : NOT? BETWEEN SYMMETRIC? operatorExpr AND operatorExpr                 #betweenPredicate
     | NOT? IN LPAREN selectStmt RPAREN                                        #inSubqueryPredicate
@@ -370,6 +375,7 @@ operatorExpr
     : primaryExpr                                                               #primaryOperand
     | operatorExpr LBRACKET expr RBRACKET                                       #subscriptOperand
     | operatorExpr TYPECAST typeName                                            #castOperand
+    | operatorExpr COLLATE (identifier DOT)? (identifier | DEFAULT)             #collateOperand
     | op=(MINUS | PLUS) operatorExpr                                            #unaryOperand
     | operatorExpr AT TIME ZONE operatorExpr                                    #atTimeZoneOperand
     | operatorExpr op=CARET operatorExpr                                        #binaryOperand
@@ -377,6 +383,8 @@ operatorExpr
     | operatorExpr op=(PLUS | MINUS) operatorExpr                               #binaryOperand
     | operatorExpr op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR) operatorExpr
                                                                                 #binaryOperand
+    | operatorExpr op=OPERATOR LPAREN (identifier DOT)? qualifiedOp RPAREN operatorExpr
+                                                                                #qualifiedOperand
     ;
 
 primaryExpr
@@ -445,11 +453,12 @@ nonReservedKeyword
     | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
-    | CONNECTION | ENCRYPTED | NONE | OPTION | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
+    | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
     | VALID
     ;
 reservedKeyword
     : ALL | ANALYZE | AND | ANY | ARRAY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK
+    | COLLATE
     | CONSTRAINT | CREATE | CROSS | CURRENT_CATALOG | CURRENT_DATE | CURRENT_SCHEMA
     | CURRENT_TIME | CURRENT_TIMESTAMP | CURRENT_USER | DEFAULT | DESC | DISTINCT | DO
     | DROP | ELSE | END | EXCEPT | EXISTS | EXTRACT | FALSE_P | FOR | FOREIGN | FROM | FULL

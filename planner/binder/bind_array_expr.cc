@@ -1,6 +1,8 @@
 // Array expressions: ARRAY[...] constructors, subscripts, and comparisons
 // of a value with each element of an array (x op ANY|ALL (array)).
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "planner/functions.h"
 #include "common/error_code.h"
 #include "common/value_cast.h"
 #include "planner/binder/expression_binder.h"
@@ -41,11 +43,22 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindArray(const ast::ArrayExpr& e
       return MakeError(ErrorCode::kFeatureNotSupported, "multidimensional arrays are not supported",
                        item->position);
     }
-    CAIRN_ASSIGN_OR_RETURN(common, CommonType(common, b->type, "ARRAY", item->position));
+    absl::StatusOr<SqlType> t = CommonType(common, b->type, "ARRAY", item->position);
+    if (!t.ok()) {
+      return MakeError(ErrorCode::kDatatypeMismatch,
+                       absl::StrFormat("ARRAY types %s and %s cannot be matched",
+                                       TypeName(common), TypeName(b->type)),
+                       item->position);
+    }
+    common = *t;
     elements.push_back(std::move(b));
   }
-  // ARRAY[] has no element type of its own: a cast gives it one.
-  const TypeId element = elements.empty() ? TypeId::kUnknown : common.id;
+  // ARRAY[] has no element type of its own: only a cast gives it one.
+  if (elements.empty()) {
+    return MakeError(ErrorCode::kIndeterminateDatatype, "cannot determine type of empty array",
+                     expr.position);
+  }
+  const TypeId element = common.id;
   bool constant = true;
   for (auto& e : elements) {
     CAIRN_ASSIGN_OR_RETURN(e, Coerce(std::move(e), SqlType::Of(element)));
@@ -98,7 +111,7 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindArrayComparison(
     CAIRN_ASSIGN_OR_RETURN(array, Coerce(std::move(array), SqlType::ArrayOf(element)));
   }
   if (array->type.id != TypeId::kArray) {
-    return MakeError(ErrorCode::kDatatypeMismatch, "op ANY/ALL (array) requires array on right side",
+    return MakeError(ErrorCode::kWrongObjectType, "op ANY/ALL (array) requires array on right side",
                      expr.position);
   }
   CAIRN_ASSIGN_OR_RETURN(SqlType common, CommonType(operand->type, SqlType::Of(array->type.element),
@@ -110,6 +123,59 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindArrayComparison(
   e->negated = expr.all;
   e->children.push_back(std::move(operand));
   e->children.push_back(std::move(array));
+  return e;
+}
+
+bool ExpressionBinder::IsArrayFunction(const std::string& name) {
+  return name == "array_append" || name == "array_prepend" || name == "array_cat" ||
+         name == "array_position" || name == "array_remove";
+}
+
+absl::StatusOr<BoundExprPtr> ExpressionBinder::BindArrayFunction(const std::string& name,
+                                                                 std::vector<BoundExprPtr> args,
+                                                                 int position) {
+  auto no_such = [&]() -> absl::Status {
+    std::vector<std::string> names;
+    for (const auto& a : args) names.push_back(TypeName(a->type));
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     absl::StrFormat("function %s(%s) does not exist", name,
+                                     absl::StrJoin(names, ", ")),
+                     position);
+  };
+  if (args.size() < 2) return no_such();
+  // Which argument is the array; the other (first two) is an element, or
+  // for array_cat another array.
+  const size_t array_at = name == "array_prepend" ? 1 : 0;
+  const size_t other_at = 1 - array_at;
+  BoundExprPtr& array = args[array_at];
+  BoundExprPtr& other = args[other_at];
+  if (array->type.id == TypeId::kUnknown && other->type.id == TypeId::kArray &&
+      name == "array_cat") {
+    CAIRN_ASSIGN_OR_RETURN(array, Coerce(std::move(array), other->type));
+  }
+  if (array->type.id != TypeId::kArray) return no_such();
+  const SqlType element = SqlType::Of(array->type.element);
+  const SqlType wanted = name == "array_cat" ? array->type : element;
+  if (other->type.id == TypeId::kUnknown ||
+      (other->type != wanted && wanted.id != TypeId::kArray &&
+       CanCast(other->type.id, wanted.id, CastContext::kImplicit) &&
+       other->type.id != TypeId::kArray)) {
+    CAIRN_ASSIGN_OR_RETURN(other, Coerce(std::move(other), wanted));
+  }
+  if (other->type.id != wanted.id || (wanted.id == TypeId::kArray && other->type != wanted)) {
+    return no_such();
+  }
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (args[i]->type.id == TypeId::kUnknown) {
+      CAIRN_ASSIGN_OR_RETURN(args[i], Coerce(std::move(args[i]), SqlType::Of(TypeId::kInt32)));
+    }
+  }
+  std::vector<SqlType> types;
+  for (const auto& a : args) types.push_back(a->type);
+  CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(name, types, position));
+  auto e = Node(BoundExprKind::kFunction, type, position);
+  e->name = name;
+  e->children = std::move(args);
   return e;
 }
 

@@ -47,10 +47,19 @@ absl::Status TypeMismatch(const std::string& message, int position) {
 absl::StatusOr<SqlType> ExpressionBinder::CommonType(const SqlType& a, const SqlType& b,
                                                      const std::string& op, int position) {
   if (a.id == TypeId::kUnknown && b.id == TypeId::kUnknown) return SqlType::Of(TypeId::kText);
-  if (a.id == TypeId::kArray && b.id == TypeId::kArray) {
-    CAIRN_ASSIGN_OR_RETURN(SqlType element, CommonType(SqlType::Of(a.element),
-                                                       SqlType::Of(b.element), op, position));
-    return SqlType::ArrayOf(element.id);
+  // Array types have no implicit casts between them: only ARRAY[] (of
+  // unknown elements) takes the other's type.
+  if (a.id == TypeId::kArray && b.id == TypeId::kArray &&
+      (a.element == b.element || a.element == TypeId::kUnknown ||
+       b.element == TypeId::kUnknown)) {
+    return a.element == TypeId::kUnknown ? b : a;
+  }
+  const bool arrays = a.id == TypeId::kArray || b.id == TypeId::kArray;
+  if (arrays && a.id != TypeId::kUnknown && b.id != TypeId::kUnknown) {
+    return MakeError(ErrorCode::kUndefinedFunction,
+                     absl::StrFormat("operator does not exist: %s %s %s", TypeName(a), op,
+                                     TypeName(b)),
+                     position);
   }
   if (a.id == TypeId::kArray && b.id == TypeId::kUnknown) return a;
   if (b.id == TypeId::kArray && a.id == TypeId::kUnknown) return b;
@@ -324,6 +333,13 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindInner(const ast::Expr& expr) 
       auto resolved = ast::ResolveType(c.type);
       if (!resolved.ok()) return resolved.status();
       SqlType target = resolved->type;
+      if (target.id == TypeId::kArray && c.operand->kind == ast::ExprKind::kArray &&
+          c.operand->As<ast::ArrayExpr>().elements.empty()) {
+        // ARRAY[]::int[]: the cast gives the empty array its type.
+        auto out = BoundExpr::Constant(Value::Array(target.element, {}), target);
+        out->position = c.position;
+        return out;
+      }
       CAIRN_ASSIGN_OR_RETURN(auto operand, Bind(*c.operand));
       if (!CanCast(operand->type.id, target.id, CastContext::kExplicit)) {
         return MakeError(ErrorCode::kDatatypeMismatch,
@@ -457,6 +473,16 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindBinary(const ast::BinaryExpr&
     case Op::kDiv: return BindArith(ArithOp::kDiv, std::move(l), std::move(r), b.position, op_text);
     case Op::kMod: return BindArith(ArithOp::kMod, std::move(l), std::move(r), b.position, op_text);
     case Op::kConcat: {
+      // With an array: array_cat, array_append or array_prepend.
+      if (l->type.id == TypeId::kArray || r->type.id == TypeId::kArray) {
+        const char* fn = l->type.id == TypeId::kArray && r->type.id == TypeId::kArray ? "array_cat"
+                         : l->type.id == TypeId::kArray ? "array_append"
+                                                         : "array_prepend";
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::move(l));
+        args.push_back(std::move(r));
+        return BindArrayFunction(fn, std::move(args), b.position);
+      }
       // Anything concatenates with a string; the result is text.
       if (!IsStringType(l->type.id) && !IsStringType(r->type.id) &&
           l->type.id != TypeId::kUnknown && r->type.id != TypeId::kUnknown) {
@@ -622,6 +648,7 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
     CAIRN_ASSIGN_OR_RETURN(auto b, Bind(*a));
     args.push_back(std::move(b));
   }
+  if (IsArrayFunction(f.name)) return BindArrayFunction(f.name, std::move(args), f.position);
   // An untyped literal (NULL, '10') takes the type of the function's other
   // numeric argument in a math function, text elsewhere.
   static const absl::flat_hash_set<std::string> kMath = {
@@ -646,19 +673,6 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
     name = "strpos";
     std::swap(args[0], args[1]);
     std::swap(types[0], types[1]);
-  }
-  // An element argument of an array function takes the array's element
-  // type (array_append(a, '3') on an int[] appends 3).
-  if (args.size() == 2 && (name == "array_append" || name == "array_position" ||
-                           name == "array_remove" || name == "array_prepend")) {
-    const size_t array_at = name == "array_prepend" ? 1 : 0;
-    const size_t element_at = 1 - array_at;
-    if (types[array_at].id == TypeId::kArray && types[element_at].id != TypeId::kArray &&
-        types[element_at].id != types[array_at].element) {
-      const SqlType element = SqlType::Of(types[array_at].element);
-      CAIRN_ASSIGN_OR_RETURN(args[element_at], Coerce(std::move(args[element_at]), element));
-      types[element_at] = element;
-    }
   }
   CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(name, types, f.position));
   auto e = MakeNode(BoundExprKind::kFunction, type, f.position);

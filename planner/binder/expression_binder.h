@@ -85,6 +85,12 @@ class ExpressionBinder {
   absl::StatusOr<BoundExprPtr> BindArray(const ast::ArrayExpr& expr);
   absl::StatusOr<BoundExprPtr> BindSubscript(const ast::SubscriptExpr& expr);
   absl::StatusOr<BoundExprPtr> BindArrayComparison(const ast::ArrayComparisonExpr& expr);
+  // array_append, array_cat, ... over bound `args`: an untyped argument
+  // takes the type the array's calls for; an element must be of the
+  // array's element type or implicitly castable to it.
+  absl::StatusOr<BoundExprPtr> BindArrayFunction(const std::string& name,
+                                                 std::vector<BoundExprPtr> args, int position);
+  static bool IsArrayFunction(const std::string& name);
   // A column of an enclosing query's scope, when `scope_` has none so named.
   absl::StatusOr<BoundExprPtr> BindOuterColumn(const ast::ColumnRefExpr& ref,
                                                const absl::Status& not_here);
