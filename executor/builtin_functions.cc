@@ -12,6 +12,7 @@
 #include "common/error_code.h"
 #include "common/numeric.h"
 #include "common/value_text.h"
+#include "parser/ast/sql_text.h"
 
 namespace cairn::executor {
 
@@ -314,6 +315,19 @@ absl::StatusOr<std::optional<Value>> EvalBuiltinFunction(const BoundExpr& e,
     std::vector<size_t> at = CharOffsets(s);
     for (size_t i = at.size() - 1; i-- > 0;) out.append(s, at[i], at[i + 1] - at[i]);
     return Value::Text(out);
+  }
+  if (name == "quote_ident") return Value::Text(ast::QuoteIdentifier(str(0)));
+  if (name == "quote_literal") {
+    // 'it''s'; with backslashes an E'' string, them doubled.
+    const std::string s = str(0);
+    std::string out;
+    bool backslash = false;
+    for (char c : s) {
+      if (c == '\\') backslash = true, out += '\\';
+      if (c == '\'') out += '\'';
+      out += c;
+    }
+    return Value::Text(absl::StrCat(backslash ? "E'" : "'", out, "'"));
   }
   if (name == "initcap") {
     std::string s = str(0);

@@ -25,6 +25,7 @@ struct ExecContext {
   std::string user;          // the current role (current_user)
   std::string session_user;
   std::string database;
+  uint32_t database_id = 0;
   int32_t backend_pid = 0;
   uint64_t node_id = 1;
   // now() is the transaction's start, as in PostgreSQL.

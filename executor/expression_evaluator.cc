@@ -15,6 +15,7 @@
 #include "common/value_text.h"
 #include "executor/array_functions.h"
 #include "executor/builtin_functions.h"
+#include "executor/catalog_functions.h"
 #include "executor/system_views.h"
 #include "executor/operator.h"
 
@@ -154,6 +155,8 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
   {
     CAIRN_ASSIGN_OR_RETURN(std::optional<Value> array_result, EvalArrayFunction(e, args));
     if (array_result.has_value()) return *std::move(array_result);
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Value> catalog_result, EvalCatalogFunction(e, args, ctx));
+    if (catalog_result.has_value()) return *std::move(catalog_result);
   }
   if (name == "cairn_nextval") {
     CAIRN_ASSIGN_OR_RETURN(int64_t v, ctx->catalog->NextSequenceValue(
@@ -183,45 +186,6 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     return Value::Text(ctx->session_user.empty() ? ctx->user : ctx->session_user);
   }
   if (name == "pg_backend_pid") return Value::Int32(ctx->backend_pid);
-  // What the system views' readers call (executor/system_views.h).
-  if (name == "pg_table_is_visible") {
-    if (args[0].is_null()) return Value::Null(TypeId::kBool);
-    return Value::Bool(true);  // one schema, on the search path
-  }
-  if (name == "pg_encoding_to_char") {
-    if (args[0].is_null()) return Value::Null(TypeId::kText);
-    return Value::Text(args[0].int_value() == 6 ? "UTF8" : "");
-  }
-  if (name == "pg_get_userbyid") {
-    if (args[0].is_null()) return Value::Null(TypeId::kText);
-    CAIRN_ASSIGN_OR_RETURN(Value oid, CastValue(args[0], SqlType::Of(TypeId::kInt64),
-                                                CastContext::kAssignment));
-    if (!ctx->role_names) {
-      CAIRN_ASSIGN_OR_RETURN(auto roles, ctx->catalog->ListRoles(ctx->txn));
-      ctx->role_names.emplace();
-      for (const auto& r : roles) (*ctx->role_names)[r.id()] = r.name();
-    }
-    auto it = ctx->role_names->find(oid.int_value());
-    if (it == ctx->role_names->end()) {
-      return Value::Text(absl::StrCat("unknown (OID=", oid.int_value(), ")"));
-    }
-    return Value::Text(it->second);
-  }
-  if (name == "format_type") {
-    if (args[0].is_null()) return Value::Null(TypeId::kText);
-    CAIRN_ASSIGN_OR_RETURN(Value oid, CastValue(args[0], SqlType::Of(TypeId::kInt64),
-                                                CastContext::kAssignment));
-    int64_t typmod = -1;
-    if (!args[1].is_null()) {
-      CAIRN_ASSIGN_OR_RETURN(Value m, CastValue(args[1], SqlType::Of(TypeId::kInt64),
-                                                CastContext::kAssignment));
-      typmod = m.int_value();
-    }
-    return Value::Text(FormatPgType(oid.int_value(), typmod));
-  }
-  if (name == "obj_description" || name == "col_description" || name == "shobj_description") {
-    return Value::Null(TypeId::kText);  // CairnDB keeps no comments yet
-  }
   if (name == "random") {
     thread_local std::mt19937_64 rng(std::random_device{}());
     return Value::Float64(std::uniform_real_distribution<double>(0, 1)(rng));

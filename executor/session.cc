@@ -663,6 +663,7 @@ void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
   ctx->user = CurrentRole();
   ctx->session_user = SessionUser();
   ctx->database = database_;
+  ctx->database_id = database_id_;
   ctx->backend_pid = backend_pid_;
   ctx->node_id = deps_.node_id;
   ctx->transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;

@@ -7,6 +7,7 @@
 #include "common/error_code.h"
 #include "common/sql_type.h"
 #include "common/value.h"
+#include "parser/ast/sql_text.h"
 
 namespace cairn::executor {
 namespace {
@@ -18,13 +19,21 @@ constexpr int64_t kPublicOid = 2200;
 constexpr int64_t kInformationSchemaOid = 13000;
 constexpr int64_t kUserOid = 10;
 constexpr int64_t kFirstTableOid = 16384;
+constexpr int64_t kDefaultCollationOid = 100;
 
-int64_t TableOid(const catalog::TableInfo& t) { return kFirstTableOid + 2 * int64_t{t.id()}; }
-int64_t IndexOid(const catalog::TableInfo& t) { return TableOid(t) + 1; }
-// A table created without a primary key has a hidden row id for one, which
-// PostgreSQL clients must not see as an index.
-bool HasPrimaryKey(const catalog::TableInfo& t) {
-  return !t.primary_key().empty() && !t.columns()[t.primary_key()[0]].hidden;
+int64_t TableOid(const catalog::TableInfo& t) { return PgTableOid(t); }
+int64_t IndexOid(const catalog::TableInfo& t) { return PgIndexOid(t); }
+bool HasPrimaryKey(const catalog::TableInfo& t) { return HasPgPrimaryKey(t); }
+
+// The attnums of the table's primary key columns.
+std::vector<Value> KeyAttnums(const catalog::TableInfo& t) {
+  std::vector<Value> out;
+  for (int pos : t.primary_key()) {
+    int64_t attnum = 0;
+    for (int i = 0; i <= pos; ++i) attnum += t.columns()[i].hidden ? 0 : 1;
+    out.push_back(Value::Int(TypeId::kInt16, attnum));
+  }
+  return out;
 }
 
 // Column constructors, for the views' definitions below.
@@ -112,7 +121,14 @@ struct Builder {
             Col("relowner", TypeId::kInt64), Col("relam", TypeId::kInt64),
             Col("reltuples", TypeId::kFloat32), Col("relhasindex", TypeId::kBool),
             Col("relpersistence", TypeId::kText), Col("relnatts", TypeId::kInt16),
-            Col("relispartition", TypeId::kBool), ArrayCol("relacl", TypeId::kText)},
+            Col("relispartition", TypeId::kBool), ArrayCol("relacl", TypeId::kText),
+            Col("relchecks", TypeId::kInt16), Col("relhasrules", TypeId::kBool),
+            Col("relhastriggers", TypeId::kBool), Col("relrowsecurity", TypeId::kBool),
+            Col("relforcerowsecurity", TypeId::kBool), Col("reltablespace", TypeId::kInt64),
+            Col("reloftype", TypeId::kInt64), Col("relreplident", TypeId::kText),
+            Col("reltoastrelid", TypeId::kInt64), Col("reltype", TypeId::kInt64),
+            Col("relpages", TypeId::kInt32), Col("relhassubclass", TypeId::kBool),
+            Col("relpartbound", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       int64_t columns = 0;
@@ -121,12 +137,16 @@ struct Builder {
       v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
                         Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, -1),
                         Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
-                        RelAcl(t)});
+                        RelAcl(t), Int2(0), Bool(false), Bool(false), Bool(false), Bool(false),
+                        Oid(0), Oid(0), Char('d'), Oid(0), Oid(0), Int4(0), Bool(false),
+                        NullText()});
       if (!HasPrimaryKey(t)) continue;
       v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
                         Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
                         Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
-                        Bool(false), Value::NullArray(TypeId::kText)});
+                        Bool(false), Value::NullArray(TypeId::kText), Int2(0), Bool(false),
+                        Bool(false), Bool(false), Bool(false), Oid(0), Oid(0), Char('n'), Oid(0),
+                        Oid(0), Int4(0), Bool(false), NullText()});
     }
     return v;
   }
@@ -138,7 +158,8 @@ struct Builder {
             Col("attlen", TypeId::kInt16), Col("atttypmod", TypeId::kInt32),
             Col("attnotnull", TypeId::kBool), Col("atthasdef", TypeId::kBool),
             Col("attisdropped", TypeId::kBool), Col("attidentity", TypeId::kText),
-            Col("attgenerated", TypeId::kText)},
+            Col("attgenerated", TypeId::kText), Col("attcollation", TypeId::kInt64),
+            ArrayCol("attacl", TypeId::kText), Col("attndims", TypeId::kInt16)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       int64_t number = 0;
@@ -147,7 +168,10 @@ struct Builder {
         v.rows.push_back({Oid(TableOid(t)), Name(c.name), Oid(PgTypeOid(c.type)),
                           Int2(++number), Int2(PgTypeLen(c.type.id)), Int4(PgTypeMod(c.type)),
                           Bool(!c.nullable), Bool(!c.default_expr.empty() || c.is_serial),
-                          Bool(false), Name(""), Name("")});
+                          Bool(false), Name(""), Name(""),
+                          Oid(IsStringType(c.type.id) ? kDefaultCollationOid : 0),
+                          Value::NullArray(TypeId::kText),
+                          Int2(c.type.id == TypeId::kArray ? 1 : 0)});
       }
     }
     return v;
@@ -160,20 +184,20 @@ struct Builder {
             Col("typtype", TypeId::kText), Col("typcategory", TypeId::kText),
             Col("typbasetype", TypeId::kInt64), Col("typtypmod", TypeId::kInt32),
             Col("typelem", TypeId::kInt64), Col("typnotnull", TypeId::kBool),
-            Col("typarray", TypeId::kInt64)},
+            Col("typarray", TypeId::kInt64), Col("typcollation", TypeId::kInt64)},
            {}};
     for (const TypeRow& t : kTypes) {
       v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogOid),
                         Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
                         Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false),
-                        Oid(t.array_oid)});
+                        Oid(t.array_oid), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0)});
     }
     // Each one's array type, "_name" as PostgreSQL names them.
     for (const TypeRow& t : kTypes) {
       if (t.array_oid == 0) continue;
       v.rows.push_back({Oid(t.array_oid), Name(absl::StrCat("_", t.name)), Oid(kPgCatalogOid),
                         Int2(-1), Char('b'), Char('A'), Oid(0), Int4(-1), Oid(PgTypeOid(t.id)),
-                        Bool(false), Oid(0)});
+                        Bool(false), Oid(0), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0)});
     }
     return v;
   }
@@ -182,13 +206,20 @@ struct Builder {
     View v{"pg_index",
            {Col("indexrelid", TypeId::kInt64), Col("indrelid", TypeId::kInt64),
             Col("indnatts", TypeId::kInt16), Col("indisunique", TypeId::kBool),
-            Col("indisprimary", TypeId::kBool)},
+            Col("indisprimary", TypeId::kBool), Col("indisclustered", TypeId::kBool),
+            Col("indisvalid", TypeId::kBool), Col("indisreplident", TypeId::kBool),
+            Col("indisready", TypeId::kBool), Col("indislive", TypeId::kBool),
+            Col("indisexclusion", TypeId::kBool), Col("indimmediate", TypeId::kBool),
+            Col("indnkeyatts", TypeId::kInt16), ArrayCol("indkey", TypeId::kInt16),
+            Col("indexprs", TypeId::kText), Col("indpred", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       if (!HasPrimaryKey(t)) continue;
-      v.rows.push_back({Oid(IndexOid(t)), Oid(TableOid(t)),
-                        Int2(static_cast<int64_t>(t.primary_key().size())), Bool(true),
-                        Bool(true)});
+      const int64_t keys = static_cast<int64_t>(t.primary_key().size());
+      v.rows.push_back({Oid(IndexOid(t)), Oid(TableOid(t)), Int2(keys), Bool(true), Bool(true),
+                        Bool(false), Bool(true), Bool(false), Bool(true), Bool(true), Bool(false),
+                        Bool(true), Int2(keys), Value::Array(TypeId::kInt16, KeyAttnums(t)),
+                        NullText(), NullText()});
     }
     return v;
   }
@@ -266,6 +297,74 @@ struct Builder {
                         Bool(false), Bool(false), Name("********"), ValidUntil(r)});
     }
     return v;
+  }
+
+  // pg_constraint: the primary keys (CHECK, UNIQUE and FOREIGN KEY
+  // constraints do not exist yet).
+  View PgConstraint() const {
+    View v{"pg_constraint",
+           {Col("oid", TypeId::kInt64), Col("conname", TypeId::kText),
+            Col("connamespace", TypeId::kInt64), Col("contype", TypeId::kText),
+            Col("condeferrable", TypeId::kBool), Col("condeferred", TypeId::kBool),
+            Col("convalidated", TypeId::kBool), Col("conrelid", TypeId::kInt64),
+            Col("contypid", TypeId::kInt64), Col("conindid", TypeId::kInt64),
+            Col("conparentid", TypeId::kInt64), Col("confrelid", TypeId::kInt64),
+            Col("confupdtype", TypeId::kText), Col("confdeltype", TypeId::kText),
+            Col("confmatchtype", TypeId::kText), Col("conislocal", TypeId::kBool),
+            Col("coninhcount", TypeId::kInt32), Col("connoinherit", TypeId::kBool),
+            ArrayCol("conkey", TypeId::kInt16), ArrayCol("confkey", TypeId::kInt16),
+            Col("conbin", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      if (!HasPrimaryKey(t)) continue;
+      v.rows.push_back({Oid(PgConstraintOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
+                        Char('p'), Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0),
+                        Oid(IndexOid(t)), Oid(0), Oid(0), Char(' '), Char(' '), Char(' '),
+                        Bool(true), Int4(0), Bool(true),
+                        Value::Array(TypeId::kInt16, KeyAttnums(t)),
+                        Value::NullArray(TypeId::kInt16), NullText()});
+    }
+    return v;
+  }
+
+  // pg_attrdef: column defaults, as the SQL text pg_get_expr returns.
+  View PgAttrdef() const {
+    View v{"pg_attrdef",
+           {Col("oid", TypeId::kInt64), Col("adrelid", TypeId::kInt64),
+            Col("adnum", TypeId::kInt16), Col("adbin", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      int64_t attnum = 0;
+      for (const auto& c : t.columns()) {
+        if (c.hidden) continue;
+        ++attnum;
+        std::string expr = c.default_expr;
+        if (c.is_serial) expr = absl::StrCat("nextval('", t.name(), "_", c.name, "_seq'::regclass)");
+        if (expr.empty()) continue;
+        v.rows.push_back({Oid(TableOid(t) * 1000 + attnum), Oid(TableOid(t)), Int2(attnum),
+                          Name(expr)});
+      }
+    }
+    return v;
+  }
+
+  View PgCollation() const {
+    return View{"pg_collation",
+                {Col("oid", TypeId::kInt64), Col("collname", TypeId::kText),
+                 Col("collnamespace", TypeId::kInt64), Col("collprovider", TypeId::kText),
+                 Col("collcollate", TypeId::kText), Col("collctype", TypeId::kText)},
+                {{Oid(kDefaultCollationOid), Name("default"), Oid(kPgCatalogOid), Char('d'),
+                  NullText(), NullText()},
+                 {Oid(950), Name("C"), Oid(kPgCatalogOid), Char('c'), Name("C"), Name("C")},
+                 {Oid(951), Name("POSIX"), Oid(kPgCatalogOid), Char('c'), Name("POSIX"),
+                  Name("POSIX")}}};
+  }
+
+  // Views of features CairnDB does not have (row security policies,
+  // extended statistics, publications, inheritance, triggers, rewrite rules,
+  // comments): their columns, no rows.
+  static View Empty(const char* name, std::vector<planner::OutputColumn> columns) {
+    return View{name, std::move(columns), {}};
   }
 
   // pg_auth_members: role memberships, of which CairnDB has none yet
@@ -371,6 +470,46 @@ struct Builder {
 
 }  // namespace
 
+int64_t PgTableOid(const catalog::TableInfo& t) { return kFirstTableOid + 2 * int64_t{t.id()}; }
+int64_t PgIndexOid(const catalog::TableInfo& t) { return PgTableOid(t) + 1; }
+// Constraints number apart from relations, above the range tables use.
+int64_t PgConstraintOid(const catalog::TableInfo& t) { return 1'000'000'000 + int64_t{t.id()}; }
+
+// A table created without a primary key has a hidden row id for one, which
+// PostgreSQL clients must not see as an index.
+bool HasPgPrimaryKey(const catalog::TableInfo& t) {
+  return !t.primary_key().empty() && !t.columns()[t.primary_key()[0]].hidden;
+}
+
+namespace {
+std::string KeyColumnList(const catalog::TableInfo& t) {
+  std::string out;
+  for (size_t k = 0; k < t.primary_key().size(); ++k) {
+    if (k > 0) out += ", ";
+    out += ast::QuoteIdentifier(t.columns()[t.primary_key()[k]].name);
+    if (t.primary_key_descending()[k]) out += " DESC";
+  }
+  return out;
+}
+}  // namespace
+
+std::string PgIndexDef(const catalog::TableInfo& t) {
+  return absl::StrCat("CREATE UNIQUE INDEX ", ast::QuoteIdentifier(t.primary_index_name()),
+                      " ON public.", ast::QuoteIdentifier(t.name()), " USING btree (",
+                      KeyColumnList(t), ")");
+}
+
+std::string PgPrimaryKeyDef(const catalog::TableInfo& t) {
+  return absl::StrCat("PRIMARY KEY (", KeyColumnList(t), ")");
+}
+
+std::string PgNamespaceName(int64_t oid) {
+  if (oid == kPgCatalogOid) return "pg_catalog";
+  if (oid == kPublicOid) return "public";
+  if (oid == kInformationSchemaOid) return "information_schema";
+  return "";
+}
+
 absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemView(
     const ast::ObjectName& name, const SystemViewSource& source) {
   const bool pg = name.schema.empty() || name.schema == "pg_catalog";
@@ -380,7 +519,12 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                           "pg_type",      "pg_index", "pg_database",
                                           "pg_roles",     "pg_user",  "pg_tables",
                                           "pg_am",        "pg_authid",
-                                          "pg_auth_members"};
+                                          "pg_auth_members", "pg_constraint", "pg_attrdef",
+                                          "pg_collation", "pg_policy", "pg_statistic_ext",
+                                          "pg_publication", "pg_publication_rel",
+                                          "pg_publication_namespace", "pg_inherits",
+                                          "pg_trigger", "pg_rewrite", "pg_description",
+                                          "pg_foreign_table", "pg_partitioned_table"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
   bool known = false;
   if (pg) {
@@ -419,6 +563,74 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_am") return b.PgAm();
   if (name.name == "pg_user") return b.PgUser();
   if (name.name == "pg_auth_members") return b.PgAuthMembers();
+  if (name.name == "pg_constraint") return b.PgConstraint();
+  if (name.name == "pg_attrdef") return b.PgAttrdef();
+  if (name.name == "pg_collation") return b.PgCollation();
+  using B = Builder;
+  if (name.name == "pg_policy") {
+    return B::Empty("pg_policy",
+                    {Col("oid", TypeId::kInt64), Col("polname", TypeId::kText),
+                     Col("polrelid", TypeId::kInt64), Col("polcmd", TypeId::kText),
+                     Col("polpermissive", TypeId::kBool), ArrayCol("polroles", TypeId::kInt64),
+                     Col("polqual", TypeId::kText), Col("polwithcheck", TypeId::kText)});
+  }
+  if (name.name == "pg_statistic_ext") {
+    return B::Empty("pg_statistic_ext",
+                    {Col("oid", TypeId::kInt64), Col("stxrelid", TypeId::kInt64),
+                     Col("stxname", TypeId::kText), Col("stxnamespace", TypeId::kInt64),
+                     Col("stxowner", TypeId::kInt64), Col("stxstattarget", TypeId::kInt32),
+                     ArrayCol("stxkeys", TypeId::kInt16), ArrayCol("stxkind", TypeId::kText),
+                     Col("stxexprs", TypeId::kText)});
+  }
+  if (name.name == "pg_publication") {
+    return B::Empty("pg_publication",
+                    {Col("oid", TypeId::kInt64), Col("pubname", TypeId::kText),
+                     Col("pubowner", TypeId::kInt64), Col("puballtables", TypeId::kBool),
+                     Col("pubinsert", TypeId::kBool), Col("pubupdate", TypeId::kBool),
+                     Col("pubdelete", TypeId::kBool), Col("pubtruncate", TypeId::kBool),
+                     Col("pubviaroot", TypeId::kBool)});
+  }
+  if (name.name == "pg_publication_rel") {
+    return B::Empty("pg_publication_rel",
+                    {Col("oid", TypeId::kInt64), Col("prpubid", TypeId::kInt64),
+                     Col("prrelid", TypeId::kInt64), Col("prqual", TypeId::kText),
+                     ArrayCol("prattrs", TypeId::kInt16)});
+  }
+  if (name.name == "pg_publication_namespace") {
+    return B::Empty("pg_publication_namespace",
+                    {Col("oid", TypeId::kInt64), Col("pnpubid", TypeId::kInt64),
+                     Col("pnnspid", TypeId::kInt64)});
+  }
+  if (name.name == "pg_inherits") {
+    return B::Empty("pg_inherits",
+                    {Col("inhrelid", TypeId::kInt64), Col("inhparent", TypeId::kInt64),
+                     Col("inhseqno", TypeId::kInt32), Col("inhdetachpending", TypeId::kBool)});
+  }
+  if (name.name == "pg_trigger") {
+    return B::Empty("pg_trigger",
+                    {Col("oid", TypeId::kInt64), Col("tgrelid", TypeId::kInt64),
+                     Col("tgparentid", TypeId::kInt64), Col("tgname", TypeId::kText),
+                     Col("tgenabled", TypeId::kText), Col("tgisinternal", TypeId::kBool)});
+  }
+  if (name.name == "pg_rewrite") {
+    return B::Empty("pg_rewrite",
+                    {Col("oid", TypeId::kInt64), Col("rulename", TypeId::kText),
+                     Col("ev_class", TypeId::kInt64), Col("ev_type", TypeId::kText)});
+  }
+  if (name.name == "pg_description") {
+    return B::Empty("pg_description",
+                    {Col("objoid", TypeId::kInt64), Col("classoid", TypeId::kInt64),
+                     Col("objsubid", TypeId::kInt32), Col("description", TypeId::kText)});
+  }
+  if (name.name == "pg_foreign_table") {
+    return B::Empty("pg_foreign_table",
+                    {Col("ftrelid", TypeId::kInt64), Col("ftserver", TypeId::kInt64)});
+  }
+  if (name.name == "pg_partitioned_table") {
+    return B::Empty("pg_partitioned_table",
+                    {Col("partrelid", TypeId::kInt64), Col("partstrat", TypeId::kText),
+                     Col("partnatts", TypeId::kInt16)});
+  }
   if (name.name == "pg_authid") {
     bool superuser = false;
     for (const auto& r : b.roles) superuser |= r.name() == source.user && r.superuser();

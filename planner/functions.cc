@@ -125,6 +125,10 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "cairn_regex_match" && n == 3 && text(0) && text(1)) {
     return SqlType::Of(TypeId::kBool);  // s ~ pattern, s ~* pattern
   }
+  if ((name == "reverse" || name == "initcap" || name == "quote_ident") && n == 1 && text(0)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if (name == "quote_literal" && n == 1) return SqlType::Of(TypeId::kText);
   if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
     return SqlType::Of(TypeId::kText);
   }
@@ -192,6 +196,30 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "pg_backend_pid" && n == 0) return SqlType::Of(TypeId::kInt32);
   if (name == "pg_table_is_visible" && n == 1) return SqlType::Of(TypeId::kBool);
   if (name == "pg_get_userbyid" && n == 1) return SqlType::Of(TypeId::kText);
+  if ((name == "pg_get_expr" && (n == 2 || n == 3)) ||
+      (name == "pg_get_indexdef" && (n == 1 || n == 3)) ||
+      (name == "pg_get_constraintdef" && (n == 1 || n == 2))) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "pg_get_statisticsobjdef_columns" || name == "pg_get_partkeydef" ||
+       name == "pg_get_triggerdef" || name == "pg_get_ruledef" || name == "pg_get_viewdef") &&
+      (n == 1 || n == 2)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if (name == "pg_relation_is_publishable" && n == 1) return SqlType::Of(TypeId::kBool);
+  if ((name == "has_table_privilege" || name == "has_schema_privilege" ||
+       name == "has_database_privilege") &&
+      (n == 2 || n == 3)) {
+    return SqlType::Of(TypeId::kBool);
+  }
+  if ((name == "cairn_regclass_oid" || name == "cairn_regtype_oid" ||
+       name == "cairn_regnamespace_oid") && n == 1) {
+    return SqlType::Of(TypeId::kInt64);
+  }
+  if ((name == "cairn_regclass_name" || name == "cairn_regtype_name" ||
+       name == "cairn_regnamespace_name") && n == 1) {
+    return SqlType::Of(TypeId::kText);
+  }
   if (name == "pg_encoding_to_char" && n == 1 && integer(0)) return SqlType::Of(TypeId::kText);
   if (name == "format_type" && n == 2) return SqlType::Of(TypeId::kText);
   if ((name == "obj_description" && (n == 1 || n == 2)) ||

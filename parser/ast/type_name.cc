@@ -117,6 +117,8 @@ absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
   if (n == "int2") return Resolve(TypeId::kInt16);
   if (n == "int4") return Resolve(TypeId::kInt32);
   if (n == "int8") return Resolve(TypeId::kInt64);
+  // PostgreSQL's object identifiers: CairnDB's are bigint.
+  if (n == "oid") return Resolve(TypeId::kInt64);
   if (n == "smallserial") return Resolve(TypeId::kInt16, true);
   if (n == "serial") return Resolve(TypeId::kInt32, true);
   if (n == "bigserial") return Resolve(TypeId::kInt64, true);

@@ -330,6 +330,7 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindInner(const ast::Expr& expr) 
     case ast::ExprKind::kFunction: return BindFunction(expr.As<ast::FunctionExpr>());
     case ast::ExprKind::kCast: {
       const auto& c = expr.As<ast::CastExpr>();
+      if (IsRegType(c.type)) return BindRegCast(c);
       auto resolved = ast::ResolveType(c.type);
       if (!resolved.ok()) return resolved.status();
       SqlType target = resolved->type;
@@ -866,6 +867,30 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindSubquery(const ast::SubqueryE
   e->negated = expr.negated;
   e->children.push_back(std::move(operand));
   e->subplan = std::move(plan);
+  return e;
+}
+
+bool ExpressionBinder::IsRegType(const ast::TypeName& type) {
+  return (type.schema.empty() || type.schema == "pg_catalog") && !type.array &&
+         (type.name == "regclass" || type.name == "regtype" || type.name == "regnamespace");
+}
+
+absl::StatusOr<BoundExprPtr> ExpressionBinder::BindRegCast(const ast::CastExpr& cast) {
+  CAIRN_ASSIGN_OR_RETURN(auto operand, Bind(*cast.operand));
+  const bool from_oid = IsIntegerType(operand->type.id) || operand->type.id == TypeId::kNumeric;
+  if (!from_oid && !IsStringType(operand->type.id) && operand->type.id != TypeId::kUnknown) {
+    return MakeError(ErrorCode::kDatatypeMismatch,
+                     absl::StrFormat("cannot cast type %s to %s", TypeName(operand->type),
+                                     cast.type.name),
+                     cast.position);
+  }
+  auto e = MakeNode(BoundExprKind::kFunction,
+                    SqlType::Of(from_oid ? TypeId::kText : TypeId::kInt64), cast.position);
+  e->name = absl::StrCat("cairn_", cast.type.name, from_oid ? "_name" : "_oid");
+  if (operand->type.id == TypeId::kUnknown) {
+    CAIRN_ASSIGN_OR_RETURN(operand, Coerce(std::move(operand), SqlType::Of(TypeId::kText)));
+  }
+  e->children.push_back(std::move(operand));
   return e;
 }
 

@@ -81,6 +81,10 @@ class ExpressionBinder {
   absl::StatusOr<BoundExprPtr> BindAggregate(const ast::FunctionExpr& expr);
   absl::StatusOr<BoundExprPtr> BindCase(const ast::CaseExpr& expr);
   absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SubqueryExpr& expr);
+  // regclass, regtype, regnamespace: OIDs that print as names. A cast from
+  // a name gives the OID (bigint); one from an OID gives the name (text).
+  static bool IsRegType(const ast::TypeName& type);
+  absl::StatusOr<BoundExprPtr> BindRegCast(const ast::CastExpr& cast);
   // Arrays (bind_array_expr.cc): ARRAY[...], a[i], x op ANY|ALL (array).
   absl::StatusOr<BoundExprPtr> BindArray(const ast::ArrayExpr& expr);
   absl::StatusOr<BoundExprPtr> BindSubscript(const ast::SubscriptExpr& expr);

@@ -130,6 +130,66 @@ TEST_F(PsqlTest, ListTables) {
             "\n");
 }
 
+// psql's describe commands read most of pg_catalog: \d t (pg_attribute,
+// pg_attrdef, pg_index, pg_constraint, pg_policy, publications, the reg*
+// casts), \l (pg_database, datacl), \du (pg_roles, ARRAY(subquery)), \di,
+// \dn; tab completion reads pg_class and pg_attribute.
+TEST_F(PsqlTest, DescribeCommands) {
+  std::string out;
+  ASSERT_EQ(Psql("-c " + ShellQuote("CREATE TABLE items (id INT PRIMARY KEY, name TEXT NOT NULL "
+                                    "DEFAULT 'x', price NUMERIC(10,2), tags TEXT[])") +
+                     " -c " + ShellQuote("CREATE ROLE reader LOGIN CREATEDB") + " -c " +
+                     ShellQuote("GRANT SELECT ON items TO reader"),
+                 &out),
+            0)
+      << out;
+  ASSERT_EQ(Psql("-c '\\d items'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Table \"public.items\""));
+  EXPECT_THAT(out, HasSubstr(" id     | integer       |           | not null | \n"));
+  EXPECT_THAT(out, HasSubstr(" name   | text          |           | not null | 'x'\n"));
+  EXPECT_THAT(out, HasSubstr(" price  | numeric(10,2) |           |          | \n"));
+  EXPECT_THAT(out, HasSubstr(" tags   | text[]        |           |          | \n"));
+  EXPECT_THAT(out, HasSubstr("Indexes:\n    \"items_pkey\" PRIMARY KEY, btree (id)\n"));
+
+  ASSERT_EQ(Psql("-c '\\di'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(" public | items_pkey | index | root  | items\n"));
+  ASSERT_EQ(Psql("-c '\\dn'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(" public | root\n"));
+  ASSERT_EQ(Psql("-c '\\du'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(" reader    | Create DB                         | {}\n"));
+  EXPECT_THAT(out, HasSubstr(" root      | Superuser, Create role, Create DB | {}\n"));
+  ASSERT_EQ(Psql("-c '\\l'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(" defaultdb | root  | UTF8     |"));
+  EXPECT_THAT(out, HasSubstr(" postgres  | root  | UTF8     |"));
+  ASSERT_EQ(Psql("-c '\\dp items'", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("root=arwdDxt/root+"));
+  EXPECT_THAT(out, HasSubstr("reader=r/root"));
+
+  // What psql 15 asks to complete "SELECT * FROM it<tab>" and a column.
+  ASSERT_EQ(Psql("-At -c " + ShellQuote(
+                     "SELECT c.relname, NULL::pg_catalog.text FROM pg_catalog.pg_class c "
+                     "WHERE c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (c.relname) LIKE "
+                     "'it%' AND pg_catalog.pg_table_is_visible(c.oid) AND c.relnamespace <> "
+                     "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog') "
+                     "UNION ALL SELECT NULL::pg_catalog.text, n.nspname FROM "
+                     "pg_catalog.pg_namespace n WHERE n.nspname LIKE 'it%' AND n.nspname NOT "
+                     "LIKE E'pg\\\\_%' LIMIT 1000"),
+                 &out),
+            0)
+      << out;
+  EXPECT_EQ(out, "items|\n");
+  ASSERT_EQ(Psql("-At -c " + ShellQuote(
+                     "SELECT pg_catalog.quote_ident(attname) FROM pg_catalog.pg_attribute a, "
+                     "pg_catalog.pg_class c WHERE c.oid = a.attrelid AND a.attnum > 0 AND NOT "
+                     "a.attisdropped AND substring(pg_catalog.quote_ident(attname),1,1)='p' AND "
+                     "(pg_catalog.quote_ident(relname)='items' OR '\"' || relname || "
+                     "'\"'='items') AND pg_catalog.pg_table_is_visible(c.oid) LIMIT 1000"),
+                 &out),
+            0)
+      << out;
+  EXPECT_EQ(out, "price\n");
+}
+
 TEST_F(PsqlTest, ScriptFile) {
   std::string out;
   ASSERT_EQ(Psql("-f " + ShellQuote(WriteScript("script.sql", kScript)), &out), 0) << out;
