@@ -86,6 +86,8 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
      SC::kInvalidArgument},
     {ErrorCode::kNullValueNotAllowed, "null_value_not_allowed", "22004", false,
      SC::kInvalidArgument},
+    {ErrorCode::kUntranslatableCharacter, "untranslatable_character", "22P05", false,
+     SC::kInvalidArgument},
     {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
     {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},
     {ErrorCode::kUnavailable, "unavailable", "08006", true, SC::kUnavailable},

@@ -79,6 +79,7 @@ enum class ErrorCode : uint16_t {
   kInvalidGrantOperation,
   kIndeterminateDatatype,
   kNullValueNotAllowed,
+  kUntranslatableCharacter,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

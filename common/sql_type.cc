@@ -22,6 +22,9 @@ uint32_t PgTypeOid(TypeId id) {
     case TypeId::kTimestamp: return 1114;
     case TypeId::kTimestampTz: return 1184;
     case TypeId::kArray: return 705;  // needs the element: PgTypeOid(SqlType)
+    case TypeId::kUuid: return 2950;
+    case TypeId::kJson: return 114;
+    case TypeId::kJsonb: return 3802;
   }
   return 705;
 }
@@ -37,7 +40,8 @@ constexpr ArrayOid kArrayOids[] = {
     {TypeId::kInt32, 1007},     {TypeId::kText, 1009},        {TypeId::kChar, 1014},
     {TypeId::kVarchar, 1015},   {TypeId::kInt64, 1016},       {TypeId::kFloat32, 1021},
     {TypeId::kFloat64, 1022},   {TypeId::kTimestamp, 1115},   {TypeId::kDate, 1182},
-    {TypeId::kTimestampTz, 1185}, {TypeId::kNumeric, 1231},
+    {TypeId::kTimestampTz, 1185}, {TypeId::kNumeric, 1231},     {TypeId::kUuid, 2951},
+    {TypeId::kJson, 199},         {TypeId::kJsonb, 3807},
 };
 
 }  // namespace
@@ -83,6 +87,9 @@ std::optional<TypeId> TypeFromPgOid(uint32_t oid) {
     case 1082: return TypeId::kDate;
     case 1114: return TypeId::kTimestamp;
     case 1184: return TypeId::kTimestampTz;
+    case 2950: return TypeId::kUuid;
+    case 114: return TypeId::kJson;
+    case 3802: return TypeId::kJsonb;
     default: return std::nullopt;
   }
 }
@@ -98,6 +105,7 @@ int16_t PgTypeLen(TypeId id) {
     case TypeId::kDate: return 4;
     case TypeId::kTimestamp: return 8;
     case TypeId::kTimestampTz: return 8;
+    case TypeId::kUuid: return 16;
     default: return -1;
   }
 }
@@ -138,6 +146,9 @@ std::string TypeName(const SqlType& type) {
     case TypeId::kTimestamp: return "timestamp without time zone";
     case TypeId::kTimestampTz: return "timestamp with time zone";
     case TypeId::kArray: return TypeName(SqlType::Of(type.element)) + "[]";
+    case TypeId::kUuid: return "uuid";
+    case TypeId::kJson: return "json";
+    case TypeId::kJsonb: return "jsonb";
   }
   return "unknown";
 }
@@ -152,6 +163,7 @@ bool IsNumericType(TypeId id) {
 bool IsStringType(TypeId id) {
   return id == TypeId::kText || id == TypeId::kVarchar || id == TypeId::kChar;
 }
+bool IsJsonType(TypeId id) { return id == TypeId::kJson || id == TypeId::kJsonb; }
 bool IsTimeType(TypeId id) {
   return id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz;
 }

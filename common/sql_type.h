@@ -26,6 +26,9 @@ enum class TypeId : uint8_t {
   kTimestamp,
   kTimestampTz,
   kArray,  // one-dimensional, of SqlType::element
+  kUuid,   // 16 bytes
+  kJson,   // the input text, checked to be JSON
+  kJsonb,  // JSON in normal form (common/json.h)
 };
 
 // A type with its modifiers: VARCHAR(n)/CHAR(n) length, NUMERIC(p,s).
@@ -66,5 +69,6 @@ bool IsIntegerType(TypeId id);
 bool IsNumericType(TypeId id);  // integers, floats and numeric
 bool IsStringType(TypeId id);   // text, varchar, char
 bool IsTimeType(TypeId id);     // date, timestamp, timestamptz
+bool IsJsonType(TypeId id);     // json, jsonb
 
 }  // namespace cairn

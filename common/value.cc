@@ -85,7 +85,8 @@ Family FamilyOf(const Value& v) {
   if (v.is_null()) return Family::kNull;
   switch (v.type()) {
     case TypeId::kBool: return Family::kBool;
-    case TypeId::kBytea: return Family::kBytes;
+    case TypeId::kBytea:
+    case TypeId::kUuid: return Family::kBytes;
     case TypeId::kDate:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Family::kTime;

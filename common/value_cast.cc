@@ -48,6 +48,7 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (IsStringType(from) && IsStringType(to)) return true;
   if (IsStringType(to)) return context != CastContext::kImplicit;
   if (IsTimeType(from) && IsTimeType(to)) return true;
+  if (IsJsonType(from) && IsJsonType(to)) return context != CastContext::kImplicit;
   if (context == CastContext::kExplicit) {
     if (IsStringType(from)) return true;  // text -> anything through its input function
     if ((from == TypeId::kBool && (to == TypeId::kInt32 || to == TypeId::kInt64)) ||
@@ -75,6 +76,7 @@ absl::StatusOr<Value> CastValue(const Value& v, const SqlType& to, CastContext c
   if (!IsStringType(to.id) && (from == TypeId::kUnknown || IsStringType(from))) {
     return ParseValue(v.str_value(), to);
   }
+  if (IsJsonType(from) && IsJsonType(to.id)) return ParseValue(v.str_value(), to);
   if (IsStringType(to.id)) {
     std::string text;
     if (IsStringType(from) || from == TypeId::kUnknown) {

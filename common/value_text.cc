@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/array_text.h"
 #include "common/error_code.h"
+#include "common/json.h"
 
 namespace cairn {
 namespace {
@@ -178,6 +179,57 @@ absl::Status DateOutOfRange(std::string_view text) {
                    absl::StrFormat("date/time field value out of range: \"%s\"", text));
 }
 
+// 8-4-4-4-12 lower-case hex digits.
+std::string FormatUuid(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[static_cast<unsigned char>(bytes[i]) >> 4];
+    out += kHex[static_cast<unsigned char>(bytes[i]) & 15];
+  }
+  return out;
+}
+
+// What PostgreSQL's uuid_in reads: 32 hex digits, optionally in braces,
+// with a hyphen allowed after any group of four.
+absl::StatusOr<std::string> ParseUuid(std::string_view text) {
+  auto invalid = [&] {
+    return MakeError(ErrorCode::kInvalidTextRepresentation,
+                     absl::StrFormat("invalid input syntax for type uuid: \"%s\"", text));
+  };
+  std::string_view s = text;
+  const bool braces = !s.empty() && s.front() == '{';
+  if (braces) {
+    if (s.size() < 2 || s.back() != '}') return invalid();
+    s = s.substr(1, s.size() - 2);
+  }
+  std::string out;
+  int digits = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '-' && digits > 0 && digits % 4 == 0 && i + 1 < s.size() && s[i + 1] != '-') continue;
+    int v;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      v = c - 'A' + 10;
+    } else {
+      return invalid();
+    }
+    if (digits % 2 == 0) {
+      out.push_back(static_cast<char>(v << 4));
+    } else {
+      out.back() = static_cast<char>(out.back() | v);
+    }
+    ++digits;
+  }
+  if (digits != 32) return invalid();
+  return out;
+}
+
 }  // namespace
 
 int64_t Utf8Length(std::string_view s) {
@@ -339,6 +391,9 @@ std::string FormatValue(const Value& v) {
     case TypeId::kVarchar:
     case TypeId::kChar: return v.str_value();
     case TypeId::kArray: return FormatArray(v.array_value());
+    case TypeId::kUuid: return FormatUuid(v.str_value());
+    case TypeId::kJson:
+    case TypeId::kJsonb: return v.str_value();
   }
   return "";
 }
@@ -346,6 +401,19 @@ std::string FormatValue(const Value& v) {
 absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type) {
   switch (type.id) {
     case TypeId::kArray: return ParseArray(text, SqlType::Of(type.element));
+    case TypeId::kUuid: {
+      CAIRN_ASSIGN_OR_RETURN(std::string bytes, ParseUuid(text));
+      return Value::String(TypeId::kUuid, std::move(bytes));
+    }
+    case TypeId::kJson: {
+      // json keeps its text; it only has to be JSON.
+      CAIRN_RETURN_IF_ERROR(json::Parse(text).status());
+      return Value::String(TypeId::kJson, std::string(text));
+    }
+    case TypeId::kJsonb: {
+      CAIRN_ASSIGN_OR_RETURN(json::Value doc, json::Parse(text));
+      return Value::String(TypeId::kJsonb, json::JsonbText(json::Normalize(std::move(doc))));
+    }
     case TypeId::kBool: {
       CAIRN_ASSIGN_OR_RETURN(bool b, ParseBool(text));
       return Value::Bool(b);

@@ -252,11 +252,13 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
   }
   // The rest are strict: NULL in, NULL out.
   const bool catalog_function =
-      name == "pg_table_is_visible" || name == "pg_encoding_to_char" ||
+      name == "pg_table_is_visible" || name == "pg_type_is_visible" ||
+      name == "pg_encoding_to_char" ||
       name == "pg_get_userbyid" || name == "format_type" || name == "obj_description" ||
       name == "col_description" || name == "shobj_description" || name == "pg_get_expr" ||
       name == "pg_get_indexdef" || name == "pg_get_constraintdef" ||
-      name == "pg_relation_is_publishable" || name == "pg_get_statisticsobjdef_columns" || name == "pg_get_partkeydef" ||
+      name == "pg_relation_is_publishable" || name == "pg_get_statisticsobjdef_columns" ||
+      name == "pg_get_serial_sequence" || name == "pg_get_partkeydef" ||
       name == "pg_get_triggerdef" || name == "pg_get_ruledef" || name == "pg_get_viewdef" ||
       name == "cairn_regclass_oid" || name == "cairn_regclass_name" ||
       name == "cairn_regtype_oid" || name == "cairn_regtype_name" ||
@@ -285,7 +287,8 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
   for (const Value& a : args) {
     if (a.is_null()) return Value::NullOf(e.type);
   }
-  if (name == "pg_table_is_visible") return Value::Bool(true);  // one schema, on the path
+  // One schema of tables, and pg_catalog's types, both on the search path.
+  if (name == "pg_table_is_visible" || name == "pg_type_is_visible") return Value::Bool(true);
   if (name == "pg_encoding_to_char") {
     return Value::Text(args[0].int_value() == 6 ? "UTF8" : "");
   }
@@ -311,6 +314,25 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
     }
     CAIRN_ASSIGN_OR_RETURN(auto table, TableByOid(ctx, oid, OidKind::kTable));
     return Value::Bool(table.has_value());
+  }
+  if (name == "pg_get_serial_sequence") {
+    // A SERIAL column's sequence, named as PostgreSQL names it.
+    CAIRN_ASSIGN_OR_RETURN(ast::ObjectName table_name, RelationName(TextOf(args[0])));
+    CAIRN_ASSIGN_OR_RETURN(auto table,
+                           ctx->catalog->GetTable(ctx->txn, ctx->database_id, table_name.name));
+    if (!table) {
+      return MakeError(ErrorCode::kUndefinedTable,
+                       absl::StrFormat("relation \"%s\" does not exist", TextOf(args[0])));
+    }
+    const std::string column = TextOf(args[1]);
+    for (const auto& c : table->columns()) {
+      if (c.name != column || c.hidden) continue;
+      if (!c.is_serial) return Value::Null(TypeId::kText);
+      return Value::Text(absl::StrCat("public.", table->name(), "_", column, "_seq"));
+    }
+    return MakeError(ErrorCode::kUndefinedColumn,
+                     absl::StrFormat("column \"%s\" of relation \"%s\" does not exist", column,
+                                     table->name()));
   }
   if (name == "pg_get_expr") return Value::Text(TextOf(args[0]));  // defaults are kept as SQL
   if (name == "pg_get_indexdef") {

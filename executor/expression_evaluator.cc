@@ -16,6 +16,7 @@
 #include "executor/array_functions.h"
 #include "executor/builtin_functions.h"
 #include "executor/catalog_functions.h"
+#include "executor/json_functions.h"
 #include "executor/system_views.h"
 #include "executor/operator.h"
 
@@ -155,6 +156,8 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
   {
     CAIRN_ASSIGN_OR_RETURN(std::optional<Value> array_result, EvalArrayFunction(e, args));
     if (array_result.has_value()) return *std::move(array_result);
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Value> json_result, EvalJsonFunction(e, args));
+    if (json_result.has_value()) return *std::move(json_result);
     CAIRN_ASSIGN_OR_RETURN(std::optional<Value> catalog_result, EvalCatalogFunction(e, args, ctx));
     if (catalog_result.has_value()) return *std::move(catalog_result);
   }

@@ -66,7 +66,8 @@ constexpr TypeRow kTypes[] = {
     {TypeId::kUnknown, "unknown", 'X', 0},       {TypeId::kChar, "bpchar", 'S', 1014},
     {TypeId::kVarchar, "varchar", 'S', 1015},    {TypeId::kDate, "date", 'D', 1182},
     {TypeId::kTimestamp, "timestamp", 'D', 1115}, {TypeId::kTimestampTz, "timestamptz", 'D', 1185},
-    {TypeId::kNumeric, "numeric", 'N', 1231},
+    {TypeId::kNumeric, "numeric", 'N', 1231},    {TypeId::kUuid, "uuid", 'U', 2951},
+    {TypeId::kJson, "json", 'U', 199},           {TypeId::kJsonb, "jsonb", 'U', 3807},
 };
 
 struct Builder {
@@ -184,20 +185,28 @@ struct Builder {
             Col("typtype", TypeId::kText), Col("typcategory", TypeId::kText),
             Col("typbasetype", TypeId::kInt64), Col("typtypmod", TypeId::kInt32),
             Col("typelem", TypeId::kInt64), Col("typnotnull", TypeId::kBool),
-            Col("typarray", TypeId::kInt64), Col("typcollation", TypeId::kInt64)},
+            Col("typarray", TypeId::kInt64), Col("typcollation", TypeId::kInt64),
+            Col("typdefault", TypeId::kText), Col("typrelid", TypeId::kInt64),
+            Col("typowner", TypeId::kInt64), Col("typisdefined", TypeId::kBool),
+            Col("typdelim", TypeId::kText), Col("typinput", TypeId::kText),
+            Col("typoutput", TypeId::kText)},
            {}};
     for (const TypeRow& t : kTypes) {
       v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogOid),
                         Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
                         Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false),
-                        Oid(t.array_oid), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0)});
+                        Oid(t.array_oid), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0),
+                        NullText(), Oid(0), Oid(kUserOid), Bool(true), Name(","),
+                        Name(absl::StrCat(t.name, "in")), Name(absl::StrCat(t.name, "out"))});
     }
     // Each one's array type, "_name" as PostgreSQL names them.
     for (const TypeRow& t : kTypes) {
       if (t.array_oid == 0) continue;
       v.rows.push_back({Oid(t.array_oid), Name(absl::StrCat("_", t.name)), Oid(kPgCatalogOid),
                         Int2(-1), Char('b'), Char('A'), Oid(0), Int4(-1), Oid(PgTypeOid(t.id)),
-                        Bool(false), Oid(0), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0)});
+                        Bool(false), Oid(0), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0),
+                        NullText(), Oid(0), Oid(kUserOid), Bool(true), Name(","),
+                        Name("array_in"), Name("array_out")});
     }
     return v;
   }
@@ -524,7 +533,8 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                           "pg_publication", "pg_publication_rel",
                                           "pg_publication_namespace", "pg_inherits",
                                           "pg_trigger", "pg_rewrite", "pg_description",
-                                          "pg_foreign_table", "pg_partitioned_table"};
+                                          "pg_foreign_table", "pg_partitioned_table",
+                                          "pg_sequence", "pg_enum"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
   bool known = false;
   if (pg) {
@@ -621,6 +631,20 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
     return B::Empty("pg_description",
                     {Col("objoid", TypeId::kInt64), Col("classoid", TypeId::kInt64),
                      Col("objsubid", TypeId::kInt32), Col("description", TypeId::kText)});
+  }
+  if (name.name == "pg_sequence") {
+    // SERIAL columns draw from sequences CairnDB keeps inside the catalog,
+    // not as relations: none to list.
+    return B::Empty("pg_sequence",
+                    {Col("seqrelid", TypeId::kInt64), Col("seqtypid", TypeId::kInt64),
+                     Col("seqstart", TypeId::kInt64), Col("seqincrement", TypeId::kInt64),
+                     Col("seqmax", TypeId::kInt64), Col("seqmin", TypeId::kInt64),
+                     Col("seqcache", TypeId::kInt64), Col("seqcycle", TypeId::kBool)});
+  }
+  if (name.name == "pg_enum") {
+    return B::Empty("pg_enum", {Col("oid", TypeId::kInt64), Col("enumtypid", TypeId::kInt64),
+                                Col("enumsortorder", TypeId::kFloat32),
+                                Col("enumlabel", TypeId::kText)});
   }
   if (name.name == "pg_foreign_table") {
     return B::Empty("pg_foreign_table",

@@ -344,6 +344,15 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
       case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
       case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
       case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
+      case P::ARROW: binary = BinaryOp::kJsonGet; break;
+      case P::LONG_ARROW: binary = BinaryOp::kJsonGetText; break;
+      case P::HASH_ARROW: binary = BinaryOp::kJsonPath; break;
+      case P::HASH_LONG_ARROW: binary = BinaryOp::kJsonPathText; break;
+      case P::CONTAINS: binary = BinaryOp::kJsonContains; break;
+      case P::CONTAINED_BY: binary = BinaryOp::kJsonContainedBy; break;
+      case P::QUESTION: binary = BinaryOp::kJsonHasKey; break;
+      case P::QUESTION_PIPE: binary = BinaryOp::kJsonHasAnyKey; break;
+      case P::QUESTION_AMP: binary = BinaryOp::kJsonHasAllKeys; break;
       default: binary = BinaryOp::kConcat; break;
     }
     return MakeBinary(binary, std::move(left), std::move(right), Pos(op));
@@ -378,6 +387,15 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
     case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
     case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
     case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
+    case P::ARROW: binary = BinaryOp::kJsonGet; break;
+    case P::LONG_ARROW: binary = BinaryOp::kJsonGetText; break;
+    case P::HASH_ARROW: binary = BinaryOp::kJsonPath; break;
+    case P::HASH_LONG_ARROW: binary = BinaryOp::kJsonPathText; break;
+    case P::CONTAINS: binary = BinaryOp::kJsonContains; break;
+    case P::CONTAINED_BY: binary = BinaryOp::kJsonContainedBy; break;
+    case P::QUESTION: binary = BinaryOp::kJsonHasKey; break;
+    case P::QUESTION_PIPE: binary = BinaryOp::kJsonHasAnyKey; break;
+    case P::QUESTION_AMP: binary = BinaryOp::kJsonHasAllKeys; break;
     default: binary = BinaryOp::kConcat; break;
   }
   return MakeBinary(binary, std::move(left), operand(2), Pos(op));

@@ -161,6 +161,15 @@ absl::StatusOr<Value> DecodeBinaryValue(std::string_view bytes, const SqlType& t
       return Value::Timestamp(type.id, static_cast<int64_t>(LoadBigEndian(bytes)) + kPgEpochMicros);
     case TypeId::kBytea:
       return Value::Bytea(std::string(bytes));
+    case TypeId::kUuid:
+      CAIRN_RETURN_IF_ERROR(want(16));
+      return Value::String(TypeId::kUuid, std::string(bytes));
+    case TypeId::kJson:
+      return ParseValue(bytes, type);
+    case TypeId::kJsonb:
+      // A version byte (1), then the text.
+      if (bytes.empty() || bytes[0] != 1) return BadBinary(type, "unsupported jsonb version number");
+      return ParseValue(bytes.substr(1), type);
     case TypeId::kText:
     case TypeId::kVarchar:
     case TypeId::kChar:
@@ -236,7 +245,13 @@ void AppendBinaryValue(const Value& v, std::string* out) {
     case TypeId::kTimestampTz:
       AppendBigEndian(static_cast<uint64_t>(v.micros_value() - kPgEpochMicros), 8, out);
       return;
-    case TypeId::kBytea: out->append(v.str_value()); return;
+    case TypeId::kBytea:
+    case TypeId::kUuid:
+    case TypeId::kJson: out->append(v.str_value()); return;
+    case TypeId::kJsonb:
+      out->push_back(1);
+      out->append(v.str_value());
+      return;
     case TypeId::kText:
     case TypeId::kVarchar:
     case TypeId::kChar:

@@ -122,6 +122,23 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "string_to_array" && (n == 2 || n == 3) && text(0) && text(1) && (n == 2 || text(2))) {
     return SqlType::ArrayOf(TypeId::kText);
   }
+  // JSON.
+  auto json_arg = [&](size_t i) { return IsJsonType(arg(i)); };
+  const bool b = name.find("jsonb") != std::string::npos;
+  const SqlType json_type = SqlType::Of(b ? TypeId::kJsonb : TypeId::kJson);
+  if ((name == "json_build_object" || name == "jsonb_build_object") && n % 2 == 0) {
+    return json_type;
+  }
+  if (name == "json_build_array" || name == "jsonb_build_array") return json_type;
+  if ((name == "to_json" || name == "to_jsonb") && n == 1) return json_type;
+  if ((name == "json_typeof" || name == "jsonb_typeof") && n == 1 && json_arg(0)) {
+    return SqlType::Of(TypeId::kText);
+  }
+  if ((name == "json_array_length" || name == "jsonb_array_length") && n == 1 && json_arg(0)) {
+    return SqlType::Of(TypeId::kInt32);
+  }
+  if (name == "jsonb_pretty" && n == 1 && arg(0) == TypeId::kJsonb) return SqlType::Of(TypeId::kText);
+  if (name == "gen_random_uuid" && n == 0) return SqlType::Of(TypeId::kUuid);
   if (name == "cairn_regex_match" && n == 3 && text(0) && text(1)) {
     return SqlType::Of(TypeId::kBool);  // s ~ pattern, s ~* pattern
   }
@@ -194,7 +211,9 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kText);
   }
   if (name == "pg_backend_pid" && n == 0) return SqlType::Of(TypeId::kInt32);
-  if (name == "pg_table_is_visible" && n == 1) return SqlType::Of(TypeId::kBool);
+  if ((name == "pg_table_is_visible" || name == "pg_type_is_visible") && n == 1) {
+    return SqlType::Of(TypeId::kBool);
+  }
   if (name == "pg_get_userbyid" && n == 1) return SqlType::Of(TypeId::kText);
   if ((name == "pg_get_expr" && (n == 2 || n == 3)) ||
       (name == "pg_get_indexdef" && (n == 1 || n == 3)) ||
@@ -207,6 +226,9 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kText);
   }
   if (name == "pg_relation_is_publishable" && n == 1) return SqlType::Of(TypeId::kBool);
+  if (name == "pg_get_serial_sequence" && n == 2 && text(0) && text(1)) {
+    return SqlType::Of(TypeId::kText);
+  }
   if ((name == "has_table_privilege" || name == "has_schema_privilege" ||
        name == "has_database_privilege") &&
       (n == 2 || n == 3)) {

@@ -50,6 +50,15 @@ const char* BinaryOpText(BinaryOp op) {
     case BinaryOp::kRegexIMatch: return "~*";
     case BinaryOp::kNotRegexMatch: return "!~";
     case BinaryOp::kNotRegexIMatch: return "!~*";
+    case BinaryOp::kJsonGet: return "->";
+    case BinaryOp::kJsonGetText: return "->>";
+    case BinaryOp::kJsonPath: return "#>";
+    case BinaryOp::kJsonPathText: return "#>>";
+    case BinaryOp::kJsonContains: return "@>";
+    case BinaryOp::kJsonContainedBy: return "<@";
+    case BinaryOp::kJsonHasKey: return "?";
+    case BinaryOp::kJsonHasAnyKey: return "?|";
+    case BinaryOp::kJsonHasAllKeys: return "?&";
   }
   return "?";
 }

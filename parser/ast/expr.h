@@ -142,6 +142,10 @@ enum class BinaryOp : uint8_t {
   kConcat,                               // ||
   kRegexMatch, kRegexIMatch,             // ~  ~*
   kNotRegexMatch, kNotRegexIMatch,       // !~ !~*
+  kJsonGet, kJsonGetText,                // -> ->>
+  kJsonPath, kJsonPathText,              // #> #>>
+  kJsonContains, kJsonContainedBy,       // @> <@
+  kJsonHasKey, kJsonHasAnyKey, kJsonHasAllKeys,  // ? ?| ?&
 };
 // The operator as written in SQL: "AND", "=", "<>", "||", "IS DISTINCT FROM".
 const char* BinaryOpText(BinaryOp op);

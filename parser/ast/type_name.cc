@@ -25,9 +25,9 @@ absl::StatusOr<ResolvedType> Resolve(TypeId id, bool serial = false) {
 // "does not exist".
 bool KnownUnsupported(const std::string& name) {
   static const char* const kNames[] = {
-      "interval", "time",  "timetz",  "char",  "json",   "jsonb", "uuid", "money",   "inet",
-      "cidr",     "macaddr", "bit",   "varbit", "xml",   "oid",  "name",    "regclass",
-      "regtype",  "point", "line",    "box",    "path",  "polygon", "circle", "tsvector"};
+      "interval", "time",  "timetz",  "char",   "money",  "inet",    "cidr",   "macaddr",
+      "bit",      "varbit", "xml",   "name",   "regclass", "regtype", "point", "line",
+      "box",      "path",  "polygon", "circle", "tsvector"};
   for (const char* n : kNames) {
     if (name == n) return true;
   }
@@ -127,6 +127,9 @@ absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
   if (n == "float8") return Resolve(TypeId::kFloat64);
   if (n == "text") return Resolve(TypeId::kText);
   if (n == "bytea") return Resolve(TypeId::kBytea);
+  if (n == "uuid") return Resolve(TypeId::kUuid);
+  if (n == "json") return Resolve(TypeId::kJson);
+  if (n == "jsonb") return Resolve(TypeId::kJsonb);
   if (n == "date") return Resolve(TypeId::kDate);
   if (n == "timestamp" || n == "timestamptz") {
     if (mods.size() > 1) return BadModifier(type, "invalid type modifier");

@@ -226,6 +226,15 @@ TILDE: '~';
 TILDE_STAR: '~*';
 NOT_TILDE: '!~';
 NOT_TILDE_STAR: '!~*';
+ARROW: '->';
+LONG_ARROW: '->>';
+HASH_ARROW: '#>';
+HASH_LONG_ARROW: '#>>';
+CONTAINS: '@>';
+CONTAINED_BY: '<@';
+QUESTION: '?';
+QUESTION_PIPE: '?|';
+QUESTION_AMP: '?&';
 
 // Literals. A numeric literal that is an integer fitting int64 becomes an
 // integer constant in the transform, anything else a numeric constant.

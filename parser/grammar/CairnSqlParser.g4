@@ -358,7 +358,8 @@ comparisonOp: EQ | NE | LT | LE | GT | GE;
 // The operators OPERATOR(pg_catalog.op) may name.
 qualifiedOp
     : EQ | NE | LT | LE | GT | GE | PLUS | MINUS | STAR | SLASH | PERCENT | CARET | CONCAT
-    | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR
+    | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR | ARROW | LONG_ARROW | HASH_ARROW
+    | HASH_LONG_ARROW | CONTAINS | CONTAINED_BY | QUESTION | QUESTION_PIPE | QUESTION_AMP
     ;
 predicateSuffix
     : NOT? BETWEEN SYMMETRIC? operatorExpr AND operatorExpr                 #betweenPredicate
@@ -381,7 +382,9 @@ operatorExpr
     | operatorExpr op=CARET operatorExpr                                        #binaryOperand
     | operatorExpr op=(STAR | SLASH | PERCENT) operatorExpr                     #binaryOperand
     | operatorExpr op=(PLUS | MINUS) operatorExpr                               #binaryOperand
-    | operatorExpr op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR) operatorExpr
+    | operatorExpr op=(CONCAT | TILDE | TILDE_STAR | NOT_TILDE | NOT_TILDE_STAR | ARROW
+                       | LONG_ARROW | HASH_ARROW | HASH_LONG_ARROW | CONTAINS | CONTAINED_BY
+                       | QUESTION | QUESTION_PIPE | QUESTION_AMP) operatorExpr
                                                                                 #binaryOperand
     | operatorExpr op=OPERATOR LPAREN (identifier DOT)? qualifiedOp RPAREN operatorExpr
                                                                                 #qualifiedOperand

@@ -518,6 +518,16 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindBinary(const ast::BinaryExpr&
       n->children.push_back(std::move(e));
       return n;
     }
+    case Op::kJsonGet:
+    case Op::kJsonGetText:
+    case Op::kJsonPath:
+    case Op::kJsonPathText:
+    case Op::kJsonContains:
+    case Op::kJsonContainedBy:
+    case Op::kJsonHasKey:
+    case Op::kJsonHasAnyKey:
+    case Op::kJsonHasAllKeys:
+      return BindJsonOperator(b.op, std::move(l), std::move(r), b.position);
     default:
       return MakeError(ErrorCode::kFeatureNotSupported,
                        absl::StrFormat("operator %s is not supported yet", op_text), b.position);
@@ -656,6 +666,12 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
       "abs", "ceil", "ceiling", "floor", "round", "trunc", "mod", "power",
       "pow", "sqrt", "exp",     "ln",    "sign"};
   SqlType untyped = SqlType::Of(TypeId::kText);
+  // The JSON functions that read a document take an untyped one as such.
+  if (f.name == "jsonb_typeof" || f.name == "jsonb_array_length" || f.name == "jsonb_pretty") {
+    untyped = SqlType::Of(TypeId::kJsonb);
+  } else if (f.name == "json_typeof" || f.name == "json_array_length") {
+    untyped = SqlType::Of(TypeId::kJson);
+  }
   if (kMath.contains(f.name)) {
     untyped = SqlType::Of(TypeId::kInt32);
     for (const auto& b : args) {

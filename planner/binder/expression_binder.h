@@ -95,6 +95,10 @@ class ExpressionBinder {
   absl::StatusOr<BoundExprPtr> BindArrayFunction(const std::string& name,
                                                  std::vector<BoundExprPtr> args, int position);
   static bool IsArrayFunction(const std::string& name);
+  // The json/jsonb operators -> ->> #> #>> @> <@ ? ?| ?& (bind_json_expr.cc);
+  // @> and <@ also compare arrays.
+  absl::StatusOr<BoundExprPtr> BindJsonOperator(ast::BinaryOp op, BoundExprPtr l, BoundExprPtr r,
+                                                int position);
   // A column of an enclosing query's scope, when `scope_` has none so named.
   absl::StatusOr<BoundExprPtr> BindOuterColumn(const ast::ColumnRefExpr& ref,
                                                const absl::Status& not_here);
