@@ -18,6 +18,7 @@
 #include "executor/catalog_functions.h"
 #include "executor/json_functions.h"
 #include "executor/system_views.h"
+#include "planner/functions.h"
 #include "executor/operator.h"
 
 namespace cairn::executor {
@@ -153,6 +154,13 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     }
     return false;
   };
+  if (planner::IsSetReturningFunction(name)) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     absl::StrFormat("set-returning function %s is not allowed here; only at the "
+                                     "top of a select-list item or in FROM",
+                                     name),
+                     e.position);
+  }
   {
     CAIRN_ASSIGN_OR_RETURN(std::optional<Value> array_result, EvalArrayFunction(e, args));
     if (array_result.has_value()) return *std::move(array_result);

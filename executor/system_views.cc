@@ -25,6 +25,15 @@ int64_t TableOid(const catalog::TableInfo& t) { return PgTableOid(t); }
 int64_t IndexOid(const catalog::TableInfo& t) { return PgIndexOid(t); }
 bool HasPrimaryKey(const catalog::TableInfo& t) { return HasPgPrimaryKey(t); }
 
+// indoption: per key column, 1 when it sorts descending.
+std::vector<Value> KeyOptions(const catalog::TableInfo& t) {
+  std::vector<Value> out;
+  for (size_t k = 0; k < t.primary_key().size(); ++k) {
+    out.push_back(Value::Int(TypeId::kInt16, t.primary_key_descending()[k] ? 1 : 0));
+  }
+  return out;
+}
+
 // The attnums of the table's primary key columns.
 std::vector<Value> KeyAttnums(const catalog::TableInfo& t) {
   std::vector<Value> out;
@@ -129,7 +138,7 @@ struct Builder {
             Col("reloftype", TypeId::kInt64), Col("relreplident", TypeId::kText),
             Col("reltoastrelid", TypeId::kInt64), Col("reltype", TypeId::kInt64),
             Col("relpages", TypeId::kInt32), Col("relhassubclass", TypeId::kBool),
-            Col("relpartbound", TypeId::kText)},
+            Col("relpartbound", TypeId::kText), ArrayCol("reloptions", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       int64_t columns = 0;
@@ -140,14 +149,14 @@ struct Builder {
                         Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
                         RelAcl(t), Int2(0), Bool(false), Bool(false), Bool(false), Bool(false),
                         Oid(0), Oid(0), Char('d'), Oid(0), Oid(0), Int4(0), Bool(false),
-                        NullText()});
+                        NullText(), Value::NullArray(TypeId::kText)});
       if (!HasPrimaryKey(t)) continue;
       v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
                         Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
                         Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
                         Bool(false), Value::NullArray(TypeId::kText), Int2(0), Bool(false),
                         Bool(false), Bool(false), Bool(false), Oid(0), Oid(0), Char('n'), Oid(0),
-                        Oid(0), Int4(0), Bool(false), NullText()});
+                        Oid(0), Int4(0), Bool(false), NullText(), Value::NullArray(TypeId::kText)});
     }
     return v;
   }
@@ -220,7 +229,8 @@ struct Builder {
             Col("indisready", TypeId::kBool), Col("indislive", TypeId::kBool),
             Col("indisexclusion", TypeId::kBool), Col("indimmediate", TypeId::kBool),
             Col("indnkeyatts", TypeId::kInt16), ArrayCol("indkey", TypeId::kInt16),
-            Col("indexprs", TypeId::kText), Col("indpred", TypeId::kText)},
+            Col("indexprs", TypeId::kText), Col("indpred", TypeId::kText),
+            ArrayCol("indoption", TypeId::kInt16)},
            {}};
     for (const catalog::TableInfo& t : tables) {
       if (!HasPrimaryKey(t)) continue;
@@ -228,7 +238,7 @@ struct Builder {
       v.rows.push_back({Oid(IndexOid(t)), Oid(TableOid(t)), Int2(keys), Bool(true), Bool(true),
                         Bool(false), Bool(true), Bool(false), Bool(true), Bool(true), Bool(false),
                         Bool(true), Int2(keys), Value::Array(TypeId::kInt16, KeyAttnums(t)),
-                        NullText(), NullText()});
+                        NullText(), NullText(), Value::Array(TypeId::kInt16, KeyOptions(t))});
     }
     return v;
   }

@@ -24,6 +24,13 @@ bool IsAggregateFunction(const std::string& name) {
          name == "string_agg" || name == "bool_and" || name == "bool_or" || name == "every";
 }
 
+bool IsSetReturningFunction(const std::string& name) {
+  return name == "unnest" || name == "generate_series" || name == "generate_subscripts" ||
+         name == "jsonb_array_elements" || name == "json_array_elements" ||
+         name == "jsonb_array_elements_text" || name == "json_array_elements_text" ||
+         name == "jsonb_object_keys" || name == "json_object_keys";
+}
+
 absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
                                             int position) {
   if (name == "count") return SqlType::Of(TypeId::kInt64);
@@ -122,8 +129,28 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if (name == "string_to_array" && (n == 2 || n == 3) && text(0) && text(1) && (n == 2 || text(2))) {
     return SqlType::ArrayOf(TypeId::kText);
   }
+  // Set-returning: the type of each of their rows.
+  if (name == "unnest" && n == 1 && array(0)) return SqlType::Of(args[0].element);
+  if (name == "generate_subscripts" && (n == 2 || (n == 3 && arg(2) == TypeId::kBool)) &&
+      array(0) && integer(1)) {
+    return SqlType::Of(TypeId::kInt32);
+  }
+  if (name == "generate_series" && (n == 2 || n == 3) && integer(0) && integer(1) &&
+      (n == 2 || integer(2))) {
+    bool wide = false;
+    for (const auto& a : args) wide |= a.id == TypeId::kInt64;
+    return SqlType::Of(wide ? TypeId::kInt64 : TypeId::kInt32);
+  }
   // JSON.
   auto json_arg = [&](size_t i) { return IsJsonType(arg(i)); };
+  if ((name == "jsonb_array_elements" || name == "json_array_elements") && n == 1 && json_arg(0)) {
+    return args[0];
+  }
+  if ((name == "jsonb_array_elements_text" || name == "json_array_elements_text" ||
+       name == "jsonb_object_keys" || name == "json_object_keys") &&
+      n == 1 && json_arg(0)) {
+    return SqlType::Of(TypeId::kText);
+  }
   const bool b = name.find("jsonb") != std::string::npos;
   const SqlType json_type = SqlType::Of(b ? TypeId::kJsonb : TypeId::kJson);
   if ((name == "json_build_object" || name == "jsonb_build_object") && n % 2 == 0) {

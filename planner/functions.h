@@ -12,6 +12,11 @@ namespace cairn::planner {
 // implements each name listed here.
 bool IsAggregateFunction(const std::string& name);
 
+// Functions that return a set of rows (unnest, generate_series,
+// generate_subscripts, jsonb_array_elements, ...): allowed at the top of a
+// select-list item (kProjectSet) and as FROM items.
+bool IsSetReturningFunction(const std::string& name);
+
 // The result type of aggregate `name` over `arg` (kUnknown for count(*)).
 absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
                                             int position);

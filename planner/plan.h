@@ -41,6 +41,8 @@ enum class PlanKind : uint8_t {
   kScan,       // table rows, filtered by `predicate`
   kFilter,     // predicate over the child
   kProject,    // exprs over the child
+  kProjectSet, // as kProject, with set-returning functions at the top of some
+               // exprs: each input row gives as many rows as the longest set
   kAggregate,  // group_by + aggregates over the child; output: groups then aggregates
   kSort,
   kLimit,

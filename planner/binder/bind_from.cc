@@ -7,6 +7,7 @@
 #include "common/error_code.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
+#include "planner/functions.h"
 
 namespace cairn::planner {
 
@@ -112,6 +113,9 @@ absl::StatusOr<PlanPtr> Binder::BindSystemView(const TableResolver::SystemView& 
 
 absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope) {
   const ast::FunctionExpr& f = *ref.function;
+  if (f.name != "generate_series" && IsSetReturningFunction(f.name)) {
+    return BindSetFunctionInFrom(ref, scope);
+  }
   if (f.name != "generate_series") {
     return MakeError(ErrorCode::kUndefinedFunction,
                      absl::StrFormat("function %s does not exist, or is not supported in FROM",
@@ -155,6 +159,33 @@ absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& r
   }
   plan->output.push_back({column, type});
   scope->Add({table, column, type});
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindSetFunctionInFrom(const ast::FunctionTableRef& ref,
+                                                      Scope* scope) {
+  // unnest(x) AS u(v) is SELECT unnest(x) over one row: a kProjectSet on
+  // a one-row kValues. Arguments may name the enclosing query's columns.
+  const ast::FunctionExpr& f = *ref.function;
+  Scope none;
+  none.set_parent(outer_scope_);
+  ExpressionBinder binder(&none);
+  AllowSubqueries(&binder);
+  CAIRN_ASSIGN_OR_RETURN(BoundExprPtr call, binder.Bind(f));
+  auto values = std::make_unique<PlanNode>(PlanKind::kValues);
+  values->rows.emplace_back();
+  auto plan = std::make_unique<PlanNode>(PlanKind::kProjectSet);
+  const std::string table = ref.alias.name.empty() ? f.name : ref.alias.name;
+  const std::string column = !ref.alias.columns.empty() ? ref.alias.columns[0] : table;
+  if (ref.alias.columns.size() > 1) {
+    return MakeError(ErrorCode::kSyntaxError,
+                     absl::StrFormat("too many column aliases specified for function %s", f.name),
+                     ref.position);
+  }
+  plan->output.push_back({column, call->type});
+  scope->Add({table, column, call->type});
+  plan->exprs.push_back(std::move(call));
+  plan->children.push_back(std::move(values));
   return plan;
 }
 

@@ -93,7 +93,11 @@ std::string DefaultColumnName(const ast::Expr& e) {
 }
 
 PlanPtr MakeProject(PlanPtr child, std::vector<BoundExprPtr> exprs, std::vector<OutputColumn> out) {
-  auto p = std::make_unique<PlanNode>(PlanKind::kProject);
+  bool sets = false;
+  for (const auto& e : exprs) {
+    sets |= e->kind == BoundExprKind::kFunction && IsSetReturningFunction(e->name);
+  }
+  auto p = std::make_unique<PlanNode>(sets ? PlanKind::kProjectSet : PlanKind::kProject);
   p->exprs = std::move(exprs);
   p->output = std::move(out);
   p->children.push_back(std::move(child));

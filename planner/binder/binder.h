@@ -107,6 +107,7 @@ class Binder {
   absl::StatusOr<PlanPtr> BindSystemView(const TableResolver::SystemView& view,
                                          const ast::TableRef& ref, Scope* scope);
   // A function in FROM (generate_series).
+  absl::StatusOr<PlanPtr> BindSetFunctionInFrom(const ast::FunctionTableRef& ref, Scope* scope);
   absl::StatusOr<PlanPtr> BindTableFunction(const ast::FunctionTableRef& ref, Scope* scope);
   // A reference to a WITH RECURSIVE query: its recursive union, or its
   // work table inside its own recursive term. Null plan: not recursive

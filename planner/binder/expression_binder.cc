@@ -667,9 +667,13 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
       "pow", "sqrt", "exp",     "ln",    "sign"};
   SqlType untyped = SqlType::Of(TypeId::kText);
   // The JSON functions that read a document take an untyped one as such.
-  if (f.name == "jsonb_typeof" || f.name == "jsonb_array_length" || f.name == "jsonb_pretty") {
+  if (f.name == "jsonb_typeof" || f.name == "jsonb_array_length" || f.name == "jsonb_pretty" ||
+      f.name == "jsonb_array_elements" || f.name == "jsonb_array_elements_text" ||
+      f.name == "jsonb_object_keys") {
     untyped = SqlType::Of(TypeId::kJsonb);
-  } else if (f.name == "json_typeof" || f.name == "json_array_length") {
+  } else if (f.name == "json_typeof" || f.name == "json_array_length" ||
+             f.name == "json_array_elements" || f.name == "json_array_elements_text" ||
+             f.name == "json_object_keys") {
     untyped = SqlType::Of(TypeId::kJson);
   }
   if (kMath.contains(f.name)) {

@@ -279,6 +279,7 @@ TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
       "    await conn.close()\n"
       "asyncio.run(main())\n"
       "from sqlalchemy import create_engine, Column, Integer, String, Numeric, inspect, select\n"
+      "from sqlalchemy import MetaData, Table\n"
       "from sqlalchemy.orm import declarative_base, Session\n"
       "engine = create_engine('postgresql+psycopg2://root@127.0.0.1:" + port + "/postgres')\n"
       "Base = declarative_base()\n"
@@ -296,7 +297,12 @@ TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
       "    s.delete(s.get(Item, 2))\n"
       "    s.commit()\n"
       "    print([(i.id, i.name, str(i.price)) for i in s.scalars(select(Item))])\n"
-      "print(sorted(inspect(engine).get_table_names()))\n";
+      "print(sorted(inspect(engine).get_table_names()))\n"
+      "# Reflection: columns, the primary key, and a Table loaded from the catalog.\n"
+      "insp = inspect(engine)\n"
+      "print([(c['name'], str(c['type']), c['nullable']) for c in insp.get_columns('sa_items')])\n"
+      "print(insp.get_pk_constraint('sa_items')['constrained_columns'], insp.get_indexes('sa_items'))\n"
+      "print([c.name for c in Table('sa_items', MetaData(), autoload_with=engine).columns])\n";
   EXPECT_EQ(RunCommand("/usr/bin/python3 -c " + ShellQuote(program) + " 2>&1", &out), 0) << out;
   EXPECT_EQ(out,
             "[(1, 'one', Decimal('1.50')), (2, 'two', Decimal('2.00')), (3, None, None)]\n"
@@ -304,7 +310,11 @@ TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
             "[(2, 'two', Decimal('2.00')), (3, None, None)]\n"
             "24.75\n"
             "[(1, 'A', '1.50')]\n"
-            "['p3', 'sa_items']\n");
+            "['p3', 'sa_items']\n"
+            "[('id', 'INTEGER', False), ('name', 'VARCHAR(50)', False), ('price', "
+            "'NUMERIC(8, 2)', True)]\n"
+            "['id'] []\n"
+            "['id', 'name', 'price']\n");
 }
 
 // pgjdbc (Debian's libpostgresql-jdbc-java): tests/e2e/clients/JdbcClient.java,
