@@ -51,6 +51,14 @@ class Parser {
       return MakeError(ErrorCode::kProgramLimitExceeded, "stack depth limit exceeded");
     }
     SkipSpace();
+    const size_t begin = pos_;
+    CAIRN_ASSIGN_OR_RETURN(Value v, ParseBareValue(depth));
+    v.begin = begin;
+    v.end = pos_;
+    return v;
+  }
+
+  absl::StatusOr<Value> ParseBareValue(int depth) {
     if (pos_ >= text_.size()) return Fail("The input string ended unexpectedly.");
     const char c = text_[pos_];
     if (c == '{') return ParseObject(depth);
@@ -260,23 +268,6 @@ void Write(const Value& v, std::string* out) {
   }
 }
 
-bool Equal(const Value& a, const Value& b) {
-  if (a.kind != b.kind) return false;
-  switch (a.kind) {
-    case Value::Kind::kNull: return true;
-    case Value::Kind::kBool: return a.boolean == b.boolean;
-    case Value::Kind::kNumber: {
-      auto x = Numeric::Parse(a.text);
-      auto y = Numeric::Parse(b.text);
-      if (x.ok() && y.ok()) return x->Compare(*y) == 0;
-      return a.text == b.text;
-    }
-    case Value::Kind::kString: return a.text == b.text;
-    case Value::Kind::kArray:
-    case Value::Kind::kObject: return JsonbText(a) == JsonbText(b);
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -374,28 +365,25 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
-bool Contains(const Value& container, const Value& contained) {
-  if (container.kind == Value::Kind::kArray && contained.kind != Value::Kind::kArray &&
-      contained.kind != Value::Kind::kObject) {
-    // A scalar is contained in an array holding it.
-    for (const Value& item : container.items) {
-      if (Equal(item, contained)) return true;
-    }
-    return false;
-  }
+namespace {
+
+// Containment below the top level: a scalar element matches only an equal
+// scalar, never one inside a nested array.
+bool ContainsNested(const Value& container, const Value& contained) {
   if (container.kind != contained.kind) return false;
   switch (container.kind) {
     case Value::Kind::kObject:
       for (const auto& [k, v] : contained.members) {
         const Value* mine = container.Find(k);
-        if (mine == nullptr || !Contains(*mine, v)) return false;
+        if (mine == nullptr || !ContainsNested(*mine, v)) return false;
       }
       return true;
     case Value::Kind::kArray:
       for (const Value& want : contained.items) {
         bool found = false;
         for (const Value& have : container.items) {
-          if (Contains(have, want)) {
+          const bool scalar = want.kind != Value::Kind::kArray && want.kind != Value::Kind::kObject;
+          if (scalar ? Compare(have, want) == 0 : ContainsNested(have, want)) {
             found = true;
             break;
           }
@@ -403,8 +391,86 @@ bool Contains(const Value& container, const Value& contained) {
         if (!found) return false;
       }
       return true;
-    default: return Equal(container, contained);
+    default: return Compare(container, contained) == 0;
   }
+}
+
+int KindRank(Value::Kind k) {
+  switch (k) {
+    case Value::Kind::kNull: return 0;
+    case Value::Kind::kString: return 1;
+    case Value::Kind::kNumber: return 2;
+    case Value::Kind::kBool: return 3;
+    case Value::Kind::kArray: return 4;
+    case Value::Kind::kObject: return 5;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool Contains(const Value& container, const Value& contained) {
+  // At the top level an array contains a scalar it holds.
+  if (container.kind == Value::Kind::kArray && contained.kind != Value::Kind::kArray &&
+      contained.kind != Value::Kind::kObject) {
+    for (const Value& item : container.items) {
+      if (Compare(item, contained) == 0) return true;
+    }
+    return false;
+  }
+  return ContainsNested(container, contained);
+}
+
+int Compare(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return KindRank(a.kind) < KindRank(b.kind) ? -1 : 1;
+  auto three_way = [](auto x, auto y) { return x < y ? -1 : (x > y ? 1 : 0); };
+  switch (a.kind) {
+    case Value::Kind::kNull: return 0;
+    case Value::Kind::kBool: return three_way(a.boolean, b.boolean);
+    case Value::Kind::kNumber: {
+      auto x = Numeric::Parse(a.text);
+      auto y = Numeric::Parse(b.text);
+      if (x.ok() && y.ok()) return x->Compare(*y);
+      return three_way(a.text, b.text);
+    }
+    case Value::Kind::kString: return three_way(a.text, b.text);
+    case Value::Kind::kArray: {
+      if (a.items.size() != b.items.size()) return three_way(a.items.size(), b.items.size());
+      for (size_t i = 0; i < a.items.size(); ++i) {
+        if (int c = Compare(a.items[i], b.items[i]); c != 0) return c;
+      }
+      return 0;
+    }
+    case Value::Kind::kObject: {
+      if (a.members.size() != b.members.size()) return three_way(a.members.size(), b.members.size());
+      for (size_t i = 0; i < a.members.size(); ++i) {
+        const std::string& x = a.members[i].first;
+        const std::string& y = b.members[i].first;
+        if (x != y) return KeyLess(x, y) ? -1 : 1;
+      }
+      for (size_t i = 0; i < a.members.size(); ++i) {
+        if (int c = Compare(a.members[i].second, b.members[i].second); c != 0) return c;
+      }
+      return 0;
+    }
+  }
+  return 0;
+}
+
+std::string CanonicalText(const Value& v) {
+  Value c = v;
+  std::vector<Value*> stack = {&c};
+  while (!stack.empty()) {
+    Value* x = stack.back();
+    stack.pop_back();
+    if (x->kind == Value::Kind::kNumber) {
+      auto n = Numeric::Parse(x->text);
+      if (n.ok()) x->text = n->Normalize().ToString();
+    }
+    for (Value& item : x->items) stack.push_back(&item);
+    for (auto& member : x->members) stack.push_back(&member.second);
+  }
+  return JsonbText(c);
 }
 
 const char* TypeName(const Value& v) {

@@ -22,6 +22,9 @@ struct Value {
   std::string text;  // kNumber: its digits; kString: the decoded string
   std::vector<Value> items;                            // kArray
   std::vector<std::pair<std::string, Value>> members;  // kObject
+  // Where Parse found it in its input: json's operators return that text.
+  size_t begin = 0;
+  size_t end = 0;
 
   static Value Null() { return Value{}; }
   static Value Bool(bool b);
@@ -44,6 +47,13 @@ std::string JsonbText(const Value& v);
 Value Normalize(Value v);
 // A string as a JSON string literal, quotes included.
 std::string Quote(std::string_view s);
+
+// jsonb's order (btree): Object > Array > Boolean > Number > String >
+// Null; numbers by value, strings bytewise; arrays and objects by size,
+// then element by element (objects: keys, then values).
+int Compare(const Value& a, const Value& b);
+// Text that equal values (by Compare) share, for hashing.
+std::string CanonicalText(const Value& v);
 
 // jsonb's containment (@>): whether `container` contains `contained`.
 bool Contains(const Value& container, const Value& contained);

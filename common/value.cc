@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "absl/hash/hash.h"
+#include "common/json.h"
 
 namespace cairn {
 
@@ -79,7 +80,7 @@ int CompareDoubles(double a, double b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime, kArray };
+enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime, kArray, kJsonb };
 
 Family FamilyOf(const Value& v) {
   if (v.is_null()) return Family::kNull;
@@ -91,6 +92,7 @@ Family FamilyOf(const Value& v) {
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Family::kTime;
     case TypeId::kArray: return Family::kArray;
+    case TypeId::kJsonb: return Family::kJsonb;
     default:
       return IsNumericType(v.type()) ? Family::kNumber : Family::kString;
   }
@@ -138,6 +140,16 @@ int CompareValues(const Value& a, const Value& b) {
       int64_t x = TimeMicros(a), y = TimeMicros(b);
       return x < y ? -1 : (x > y ? 1 : 0);
     }
+    case Family::kJsonb: {
+      // By jsonb's order: 1.0 equals 1.
+      auto x = json::Parse(a.str_value());
+      auto y = json::Parse(b.str_value());
+      if (!x.ok() || !y.ok()) {
+        const int c = a.str_value().compare(b.str_value());
+        return c < 0 ? -1 : (c > 0 ? 1 : 0);
+      }
+      return json::Compare(*x, *y);
+    }
     case Family::kArray: {
       // Element by element, then the shorter first, as PostgreSQL orders
       // one-dimensional arrays.
@@ -178,6 +190,10 @@ size_t HashValue(const Value& v) {
     case Family::kString:
     case Family::kBytes: return absl::HashOf(v.str_value());
     case Family::kTime: return absl::HashOf(TimeMicros(v));
+    case Family::kJsonb: {
+      auto doc = json::Parse(v.str_value());
+      return absl::HashOf(doc.ok() ? json::CanonicalText(*doc) : v.str_value());
+    }
     case Family::kArray: {
       size_t h = 0x51ed27;
       for (const Value& e : v.array_value().elements) h = h * 31 + HashValue(e);

@@ -76,6 +76,7 @@ absl::StatusOr<Value> CastValue(const Value& v, const SqlType& to, CastContext c
   if (!IsStringType(to.id) && (from == TypeId::kUnknown || IsStringType(from))) {
     return ParseValue(v.str_value(), to);
   }
+  if (from == to.id && (from == TypeId::kUuid || IsJsonType(from))) return v;
   if (IsJsonType(from) && IsJsonType(to.id)) return ParseValue(v.str_value(), to);
   if (IsStringType(to.id)) {
     std::string text;

@@ -16,23 +16,44 @@ namespace {
 
 absl::StatusOr<json::Value> Document(const Value& v) { return json::Parse(v.str_value()); }
 
-// A JSON value back as a SQL value of `type` (json keeps the parts'
-// order, jsonb its normal form).
-Value AsSql(const json::Value& doc, TypeId type) {
-  return Value::String(type, json::JsonbText(type == TypeId::kJsonb ? json::Normalize(doc) : doc));
+// A part of a document back as a SQL value of the document's type: json
+// gives the part's text as it was written, jsonb its normal form.
+Value AsSql(const json::Value& part, const Value& document) {
+  if (document.type() == TypeId::kJson) {
+    return Value::String(TypeId::kJson,
+                         document.str_value().substr(part.begin, part.end - part.begin));
+  }
+  return Value::String(TypeId::kJsonb, json::JsonbText(json::Normalize(part)));
 }
 
-// ->> and #>>: a string's contents, NULL for JSON null, else the text.
-Value AsText(const json::Value& doc) {
-  if (doc.kind == json::Value::Kind::kNull) return Value::Null(TypeId::kText);
-  if (doc.kind == json::Value::Kind::kString) return Value::Text(doc.text);
-  return Value::Text(json::JsonbText(doc));
+Value NormalJsonb(const json::Value& doc) {
+  return Value::String(TypeId::kJsonb, json::JsonbText(json::Normalize(doc)));
+}
+
+// An object key as json[b]_build_object writes it: a value's text, as its
+// output function gives it (true, not t).
+std::string KeyText(const Value& v) {
+  if (v.type() == TypeId::kBool) return v.bool_value() ? "true" : "false";
+  return TextOf(v);
+}
+
+// ->> and #>>: a string's contents, NULL for JSON null, else the text (as
+// written, for json).
+Value AsText(const json::Value& part, const Value& document) {
+  if (part.kind == json::Value::Kind::kNull) return Value::Null(TypeId::kText);
+  if (part.kind == json::Value::Kind::kString) return Value::Text(part.text);
+  return Value::Text(AsSql(part, document).str_value());
 }
 
 // The member `key` of an object, or the element `index` of an array
 // (negative: from the end), or null.
-const json::Value* Step(const json::Value& doc, const Value& selector) {
+const json::Value* Step(const json::Value& doc, const Value& selector, bool jsonb) {
   if (selector.type() == TypeId::kInt64 || IsIntegerType(selector.type())) {
+    // PostgreSQL 15 reads a jsonb scalar as a one-element array here.
+    if (jsonb && doc.kind != json::Value::Kind::kArray && doc.kind != json::Value::Kind::kObject) {
+      const int64_t i = selector.int_value();
+      return i == 0 || i == -1 ? &doc : nullptr;
+    }
     if (doc.kind != json::Value::Kind::kArray) return nullptr;
     int64_t i = selector.int_value();
     const int64_t n = static_cast<int64_t>(doc.items.size());
@@ -46,7 +67,7 @@ const json::Value* Step(const json::Value& doc, const Value& selector) {
     // A path step into an array is an index written as text.
     int64_t i;
     if (!absl::SimpleAtoi(key, &i)) return nullptr;
-    return Step(doc, Value::Int64(i));
+    return Step(doc, Value::Int64(i), false);
   }
   return nullptr;
 }
@@ -79,7 +100,7 @@ void Pretty(const json::Value& v, int depth, std::string* out) {
   switch (v.kind) {
     case json::Value::Kind::kArray:
       if (v.items.empty()) {
-        *out += "[]";
+        *out += "[\n" + closing + "]";
         return;
       }
       *out += "[\n";
@@ -92,7 +113,7 @@ void Pretty(const json::Value& v, int depth, std::string* out) {
       return;
     case json::Value::Kind::kObject:
       if (v.members.empty()) {
-        *out += "{}";
+        *out += "{\n" + closing + "}";
         return;
       }
       *out += "{\n";
@@ -146,18 +167,23 @@ absl::StatusOr<std::optional<Value>> EvalJsonFunction(const planner::BoundExpr& 
   const std::string& name = e.name;
   const TypeId type = e.type.id;
   if (name == "json_build_object" || name == "jsonb_build_object") {
+    if (args.size() % 2 != 0) {
+      return MakeError(ErrorCode::kInvalidParameterValue,
+                       "argument list must have even number of elements");
+    }
     std::string out = "{";
     for (size_t i = 0; i + 1 < args.size(); i += 2) {
       if (args[i].is_null()) {
-        return MakeError(ErrorCode::kNullValueNotAllowed, "null value not allowed for object key");
+        return MakeError(ErrorCode::kInvalidParameterValue,
+                         absl::StrFormat("argument %d cannot be null", i + 1));
       }
       CAIRN_ASSIGN_OR_RETURN(std::string value, ToJsonText(args[i + 1]));
-      absl::StrAppend(&out, i > 0 ? ", " : "", json::Quote(TextOf(args[i])), " : ", value);
+      absl::StrAppend(&out, i > 0 ? ", " : "", json::Quote(KeyText(args[i])), " : ", value);
     }
     out += "}";
     if (type == TypeId::kJson) return Value::String(TypeId::kJson, std::move(out));
     CAIRN_ASSIGN_OR_RETURN(json::Value doc, json::Parse(out));
-    return AsSql(doc, TypeId::kJsonb);
+    return NormalJsonb(doc);
   }
   if (name == "json_build_array" || name == "jsonb_build_array") {
     std::string out = "[";
@@ -168,7 +194,7 @@ absl::StatusOr<std::optional<Value>> EvalJsonFunction(const planner::BoundExpr& 
     out += "]";
     if (type == TypeId::kJson) return Value::String(TypeId::kJson, std::move(out));
     CAIRN_ASSIGN_OR_RETURN(json::Value doc, json::Parse(out));
-    return AsSql(doc, TypeId::kJsonb);
+    return NormalJsonb(doc);
   }
   if (name == "gen_random_uuid") {
     // Version 4 (random), variant RFC 4122.
@@ -192,7 +218,7 @@ absl::StatusOr<std::optional<Value>> EvalJsonFunction(const planner::BoundExpr& 
     CAIRN_ASSIGN_OR_RETURN(std::string text, ToJsonText(args[0]));
     if (type == TypeId::kJson) return Value::String(TypeId::kJson, std::move(text));
     CAIRN_ASSIGN_OR_RETURN(json::Value doc, json::Parse(text));
-    return AsSql(doc, TypeId::kJsonb);
+    return NormalJsonb(doc);
   }
   if (name == "cairn_array_contains") {
     // Every (non-NULL) element of the right array is in the left one.
@@ -224,20 +250,20 @@ absl::StatusOr<std::optional<Value>> EvalJsonFunction(const planner::BoundExpr& 
     Pretty(doc, 0, &out);
     return Value::Text(std::move(out));
   }
-  const TypeId doc_type = args[0].type();
+  const bool jsonb = args[0].type() == TypeId::kJsonb;
   if (name == "cairn_json_get" || name == "cairn_json_get_text") {
-    const json::Value* found = Step(doc, args[1]);
+    const json::Value* found = Step(doc, args[1], jsonb);
     if (found == nullptr) return Value::NullOf(e.type);
-    return name == "cairn_json_get" ? AsSql(*found, doc_type) : AsText(*found);
+    return name == "cairn_json_get" ? AsSql(*found, args[0]) : AsText(*found, args[0]);
   }
   if (name == "cairn_json_path" || name == "cairn_json_path_text") {
     const json::Value* at = &doc;
     for (const Value& key : args[1].array_value().elements) {
       if (key.is_null()) return Value::NullOf(e.type);
-      at = Step(*at, Value::Text(TextOf(key)));
+      at = Step(*at, Value::Text(TextOf(key)), jsonb);
       if (at == nullptr) return Value::NullOf(e.type);
     }
-    return name == "cairn_json_path" ? AsSql(*at, doc_type) : AsText(*at);
+    return name == "cairn_json_path" ? AsSql(*at, args[0]) : AsText(*at, args[0]);
   }
   if (name == "cairn_jsonb_contains") {
     CAIRN_ASSIGN_OR_RETURN(json::Value other, Document(args[1]));

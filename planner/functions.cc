@@ -153,7 +153,7 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   }
   const bool b = name.find("jsonb") != std::string::npos;
   const SqlType json_type = SqlType::Of(b ? TypeId::kJsonb : TypeId::kJson);
-  if ((name == "json_build_object" || name == "jsonb_build_object") && n % 2 == 0) {
+  if (name == "json_build_object" || name == "jsonb_build_object") {
     return json_type;
   }
   if (name == "json_build_array" || name == "jsonb_build_array") return json_type;
