@@ -78,6 +78,99 @@ constexpr int64_t kMicrosPerDay = 86400000000LL;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+// to_char(date/timestamp, format) with PostgreSQL's template patterns:
+// YYYY YY MM DD DDD D HH24 HH12 HH MI SS MS US AM PM Month MONTH month Mon
+// MON mon Day DAY day Dy DY dy TZ, FM (no padding), "quoted" text; other
+// characters are copied.
+std::string FormatDateTime(const Value& v, std::string_view format) {
+  static const char* const kMonths[] = {"January", "February", "March",     "April",
+                                        "May",     "June",     "July",      "August",
+                                        "September", "October", "November", "December"};
+  static const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                      "Thursday", "Friday", "Saturday"};
+  const bool is_date = v.type() == TypeId::kDate;
+  const int64_t micros = is_date ? v.date_value() * kMicrosPerDay : v.micros_value();
+  const int64_t days = FloorDiv(micros, kMicrosPerDay);
+  const int64_t of_day = micros - days * kMicrosPerDay;
+  const CivilDate c = CivilFromDays(days);
+  const int64_t dow = ((days % 7) + 11) % 7;  // 0 = Sunday
+  const int64_t hour = of_day / 3600000000LL;
+  const int64_t minute = of_day / 60000000LL % 60;
+  const int64_t second = of_day / 1000000 % 60;
+  const int64_t fraction = of_day % 1000000;
+  const int64_t day_of_year = days - DaysFromCivil(c.year, 1, 1) + 1;
+  std::string out;
+  bool fill_mode = false;
+  auto number = [&](int64_t n, int width) {
+    std::string s = absl::StrCat(n < 0 ? -n : n);
+    if (!fill_mode && static_cast<int>(s.size()) < width) {
+      s = std::string(static_cast<size_t>(width) - s.size(), '0') + s;
+    }
+    if (n < 0) out += '-';
+    out += s;
+    fill_mode = false;
+  };
+  auto word = [&](std::string w, int width, int kase) {  // kase: 0 Title, 1 UPPER, 2 lower
+    if (kase == 1) w = absl::AsciiStrToUpper(w);
+    if (kase == 2) w = absl::AsciiStrToLower(w);
+    if (!fill_mode && static_cast<int>(w.size()) < width) {
+      w += std::string(static_cast<size_t>(width) - w.size(), ' ');
+    }
+    out += w;
+    fill_mode = false;
+  };
+  size_t i = 0;
+  auto take = [&](std::string_view p) {
+    if (format.substr(i, p.size()) != p) return false;
+    i += p.size();
+    return true;
+  };
+  while (i < format.size()) {
+    if (format[i] == '"') {
+      for (++i; i < format.size() && format[i] != '"'; ++i) {
+        if (format[i] == '\\' && i + 1 < format.size()) ++i;
+        out += format[i];
+      }
+      ++i;
+      continue;
+    }
+    if (take("FM") || take("fm")) {
+      fill_mode = true;
+      continue;
+    }
+    if (take("YYYY")) number(c.year, 4);
+    else if (take("YY")) number(c.year % 100, 2);
+    else if (take("MONTH")) word(kMonths[c.month - 1], 9, 1);
+    else if (take("Month")) word(kMonths[c.month - 1], 9, 0);
+    else if (take("month")) word(kMonths[c.month - 1], 9, 2);
+    else if (take("MON")) word(std::string(kMonths[c.month - 1]).substr(0, 3), 3, 1);
+    else if (take("Mon")) word(std::string(kMonths[c.month - 1]).substr(0, 3), 3, 0);
+    else if (take("mon")) word(std::string(kMonths[c.month - 1]).substr(0, 3), 3, 2);
+    else if (take("MM")) number(c.month, 2);
+    else if (take("DAY")) word(kDays[dow], 9, 1);
+    else if (take("Day")) word(kDays[dow], 9, 0);
+    else if (take("day")) word(kDays[dow], 9, 2);
+    else if (take("DY")) word(std::string(kDays[dow]).substr(0, 3), 3, 1);
+    else if (take("Dy")) word(std::string(kDays[dow]).substr(0, 3), 3, 0);
+    else if (take("dy")) word(std::string(kDays[dow]).substr(0, 3), 3, 2);
+    else if (take("DDD")) number(day_of_year, 3);
+    else if (take("DD")) number(c.day, 2);
+    else if (take("D")) number(dow + 1, 1);
+    else if (take("HH24")) number(hour, 2);
+    else if (take("HH12") || take("HH")) number(hour % 12 == 0 ? 12 : hour % 12, 2);
+    else if (take("MI")) number(minute, 2);
+    else if (take("SS")) number(second, 2);
+    else if (take("MS")) number(fraction / 1000, 3);
+    else if (take("US")) number(fraction, 6);
+    else if (take("AM") || take("PM")) out += hour < 12 ? "AM" : "PM";
+    else if (take("am") || take("pm")) out += hour < 12 ? "am" : "pm";
+    else if (take("TZ")) out += v.type() == TypeId::kTimestampTz ? "UTC" : "";
+    else if (take("tz")) out += v.type() == TypeId::kTimestampTz ? "utc" : "";
+    else out += format[i++];
+  }
+  return out;
+}
+
 // extract(field FROM v) as a numeric: timestamps (micros; timestamptz in
 // UTC, the session time zone here) or dates (days).
 absl::StatusOr<Numeric> ExtractField(std::string field, const Value& v) {
@@ -339,6 +432,7 @@ absl::StatusOr<std::optional<Value>> EvalBuiltinFunction(const BoundExpr& e,
     }
     return Value::Text(s);
   }
+  if (name == "to_char") return Value::Text(FormatDateTime(args[0], str(1)));
   if (name == "extract") {
     CAIRN_ASSIGN_OR_RETURN(Numeric n, ExtractField(str(0), args[1]));
     return Value::Num(n);

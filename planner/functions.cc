@@ -185,6 +185,9 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kFloat64);
   }
   if (name == "date_trunc" && n == 2 && text(0) && timestamp) return SqlType::Of(arg(1));
+  if (name == "to_char" && n == 2 && text(1) && (IsTimeType(arg(0)))) {
+    return SqlType::Of(TypeId::kText);
+  }
   // Math. Integers take the double precision variant, as in PostgreSQL
   // (float8 is the preferred numeric type); numeric stays numeric.
   if ((name == "ceil" || name == "ceiling" || name == "floor" || name == "round" ||
