@@ -34,8 +34,9 @@ constexpr int kMaxImplicitRetries = 20;
 class CatalogTableResolver : public planner::TableResolver {
  public:
   CatalogTableResolver(catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
-                       std::string database, std::string user)
-      : catalog_(catalog),
+                       std::string database, std::string user, const SessionSettings* settings)
+      : settings_(settings),
+        catalog_(catalog),
         txn_(txn),
         database_id_(database_id),
         database_(std::move(database)),
@@ -49,7 +50,8 @@ class CatalogTableResolver : public planner::TableResolver {
                                                                   .txn = txn_,
                                                                   .database_id = database_id_,
                                                                   .database = database_,
-                                                                  .user = user_}));
+                                                                  .user = user_,
+                                                                  .settings = settings_->All()}));
     if (view.has_value()) read_system_view_ = true;
     return view;
   }
@@ -81,6 +83,7 @@ class CatalogTableResolver : public planner::TableResolver {
 
  private:
   std::vector<std::shared_ptr<const catalog::TableInfo>> resolved_;
+  const SessionSettings* settings_;
   catalog::Catalog* catalog_;
   txn::Txn* txn_;
   uint32_t database_id_;
@@ -572,7 +575,8 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     }
     if (unchanged) return prepared->plan_;
   }
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole());
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole(),
+                                &settings_);
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned, planner::PlanQuery(stmt, &resolver));
   std::shared_ptr<const planner::PlanNode> plan = std::move(planned);
   if (prepared != nullptr) {
@@ -676,7 +680,8 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
                                                         const Bindings& bindings) {
   const auto& explain = stmt.As<ast::ExplainStatement>();
   const ast::Statement& inner = *explain.statement;
-  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole());
+  CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole(),
+                                &settings_);
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(inner, &resolver));
   std::vector<std::string> lines = planner::ExplainPlan(*plan);
   if (explain.analyze) {

@@ -426,6 +426,63 @@ struct Builder {
     return v;
   }
 
+  // information_schema.table_constraints and key_column_usage: the
+  // primary keys.
+  View TableConstraints() const {
+    View v{"table_constraints",
+           {Col("constraint_catalog", TypeId::kText), Col("constraint_schema", TypeId::kText),
+            Col("constraint_name", TypeId::kText), Col("table_catalog", TypeId::kText),
+            Col("table_schema", TypeId::kText), Col("table_name", TypeId::kText),
+            Col("constraint_type", TypeId::kText), Col("is_deferrable", TypeId::kText),
+            Col("initially_deferred", TypeId::kText), Col("enforced", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      if (!HasPrimaryKey(t)) continue;
+      v.rows.push_back({Name(source.database), Name("public"), Name(t.primary_index_name()),
+                        Name(source.database), Name("public"), Name(t.name()),
+                        Name("PRIMARY KEY"), Name("NO"), Name("NO"), Name("YES")});
+    }
+    return v;
+  }
+
+  View KeyColumnUsage() const {
+    View v{"key_column_usage",
+           {Col("constraint_catalog", TypeId::kText), Col("constraint_schema", TypeId::kText),
+            Col("constraint_name", TypeId::kText), Col("table_catalog", TypeId::kText),
+            Col("table_schema", TypeId::kText), Col("table_name", TypeId::kText),
+            Col("column_name", TypeId::kText), Col("ordinal_position", TypeId::kInt32),
+            Col("position_in_unique_constraint", TypeId::kInt32)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      if (!HasPrimaryKey(t)) continue;
+      int64_t ordinal = 0;
+      for (int pos : t.primary_key()) {
+        v.rows.push_back({Name(source.database), Name("public"), Name(t.primary_index_name()),
+                          Name(source.database), Name("public"), Name(t.name()),
+                          Name(t.columns()[pos].name), Int4(++ordinal),
+                          Value::Null(TypeId::kInt32)});
+      }
+    }
+    return v;
+  }
+
+  // pg_settings: the session's settings, as SHOW ALL lists them.
+  View PgSettings() const {
+    View v{"pg_settings",
+           {Col("name", TypeId::kText), Col("setting", TypeId::kText), Col("unit", TypeId::kText),
+            Col("category", TypeId::kText), Col("short_desc", TypeId::kText),
+            Col("context", TypeId::kText), Col("vartype", TypeId::kText),
+            Col("source", TypeId::kText), Col("boot_val", TypeId::kText),
+            Col("reset_val", TypeId::kText), Col("pending_restart", TypeId::kBool)},
+           {}};
+    for (const auto& [name, value] : source.settings) {
+      v.rows.push_back({Name(name), Name(value), NullText(), Name("Ungrouped"), Name(""),
+                        Name("user"), Name("string"), Name("session"), NullText(), NullText(),
+                        Bool(false)});
+    }
+    return v;
+  }
+
   View Tables() const {
     View v{"tables",
            {Col("table_catalog", TypeId::kText), Col("table_schema", TypeId::kText),
@@ -544,8 +601,9 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                           "pg_publication_namespace", "pg_inherits",
                                           "pg_trigger", "pg_rewrite", "pg_description",
                                           "pg_foreign_table", "pg_partitioned_table",
-                                          "pg_sequence", "pg_enum"};
-  static const char* const kInfoViews[] = {"schemata", "tables", "columns"};
+                                          "pg_sequence", "pg_enum", "pg_settings"};
+  static const char* const kInfoViews[] = {"schemata", "tables", "columns", "table_constraints",
+                                            "key_column_usage"};
   bool known = false;
   if (pg) {
     for (const char* v : kPgViews) known |= name.name == v;
@@ -571,6 +629,8 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (info) {
     if (name.name == "schemata") return b.Schemata();
     if (name.name == "tables") return b.Tables();
+    if (name.name == "table_constraints") return b.TableConstraints();
+    if (name.name == "key_column_usage") return b.KeyColumnUsage();
     return b.Columns();
   }
   if (name.name == "pg_namespace") return b.PgNamespace();
@@ -582,6 +642,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_tables") return b.PgTables();
   if (name.name == "pg_am") return b.PgAm();
   if (name.name == "pg_user") return b.PgUser();
+  if (name.name == "pg_settings") return b.PgSettings();
   if (name.name == "pg_auth_members") return b.PgAuthMembers();
   if (name.name == "pg_constraint") return b.PgConstraint();
   if (name.name == "pg_attrdef") return b.PgAttrdef();

@@ -2,6 +2,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "catalog/catalog.h"
@@ -25,6 +27,8 @@ struct SystemViewSource {
   uint32_t database_id = 0;
   std::string database;
   std::string user;
+  // The session's settings, for pg_settings: (name, value).
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // The view `name` names: pg_catalog.x (or x alone, as pg_catalog comes
