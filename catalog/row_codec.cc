@@ -112,6 +112,28 @@ std::string EncodePrimaryKeyPrefix(const TableInfo& table, const std::vector<Val
   return key;
 }
 
+IndexEntry EncodeIndexEntry(const TableInfo& table, const IndexInfo& index, const Row& row) {
+  IndexEntry entry;
+  entry.key = catalog_keys::IndexPrefix(table.id(), index.id);
+  bool has_null = false;
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    const Value& v = row[index.columns[i]];
+    has_null |= v.is_null();
+    AppendKeyValue(&entry.key, v, index.descending[i]);
+  }
+  std::string primary_key;
+  for (size_t k = 0; k < table.primary_key().size(); ++k) {
+    AppendKeyValue(&primary_key, row[table.primary_key()[k]], table.primary_key_descending()[k]);
+  }
+  entry.checks_uniqueness = index.unique && !has_null;
+  if (entry.checks_uniqueness) {
+    entry.value = std::move(primary_key);
+  } else {
+    entry.key += primary_key;
+  }
+  return entry;
+}
+
 std::string EncodePrimaryKey(const TableInfo& table, const Row& row) {
   std::vector<Value> values;
   values.reserve(table.primary_key().size());

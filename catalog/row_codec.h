@@ -16,6 +16,17 @@ namespace cairn::catalog {
 // rewrites stored rows. Absent columns (NULLs, or columns added later)
 // decode as NULL.
 
+// A secondary index's entry for `row` (DESIGN.md "Keys"): a unique index
+// maps its columns to the primary key (the value); a non-unique one, and a
+// unique one whose columns hold a NULL (NULLs never conflict), appends the
+// primary key to the key and stores nothing.
+struct IndexEntry {
+  std::string key;
+  std::string value;
+  bool checks_uniqueness = false;  // the key is the indexed values alone
+};
+IndexEntry EncodeIndexEntry(const TableInfo& table, const IndexInfo& index, const Row& row);
+
 // Appends one value in key (order-preserving) form: a NULL marker sorting
 // first, then the typed encoding; inverted when descending.
 void AppendKeyValue(std::string* out, const Value& value, bool descending);

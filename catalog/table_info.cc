@@ -22,6 +22,21 @@ TableInfo::TableInfo(proto::TableDescriptor descriptor) : descriptor_(std::move(
     if (auto pos = ColumnPosition(pk.column_ids(i))) primary_key_.push_back(*pos);
     primary_key_descending_.push_back(i < pk.descending_size() && pk.descending(i));
   }
+  for (const auto& index : descriptor_.indexes()) {
+    IndexInfo info;
+    info.id = index.id();
+    info.name = index.name();
+    info.unique = index.unique();
+    info.is_constraint = index.is_constraint();
+    for (int i = 0; i < index.column_ids_size(); ++i) {
+      if (auto pos = ColumnPosition(index.column_ids(i))) info.columns.push_back(*pos);
+      info.descending.push_back(i < index.descending_size() && index.descending(i));
+    }
+    for (uint32_t id : index.storing_column_ids()) {
+      if (auto pos = ColumnPosition(id)) info.storing.push_back(*pos);
+    }
+    indexes_.push_back(std::move(info));
+  }
 }
 
 std::optional<int> TableInfo::FindColumn(std::string_view name) const {

@@ -24,6 +24,17 @@ struct ColumnInfo {
   bool is_serial = false;
 };
 
+// A secondary index: its key columns as positions into columns().
+struct IndexInfo {
+  uint32_t id = 0;
+  std::string name;
+  bool unique = false;
+  bool is_constraint = false;
+  std::vector<int> columns;
+  std::vector<bool> descending;
+  std::vector<int> storing;
+};
+
 class TableInfo {
  public:
   explicit TableInfo(proto::TableDescriptor descriptor);
@@ -38,6 +49,7 @@ class TableInfo {
   uint32_t primary_index_id() const { return descriptor_.primary_index().id(); }
   const std::string& primary_index_name() const { return descriptor_.primary_index().name(); }
   const proto::TableDescriptor& descriptor() const { return descriptor_; }
+  const std::vector<IndexInfo>& indexes() const { return indexes_; }
 
   // Position of the column named `name` (visible or hidden), if any.
   std::optional<int> FindColumn(std::string_view name) const;
@@ -50,6 +62,7 @@ class TableInfo {
   std::vector<ColumnInfo> columns_;
   std::vector<int> primary_key_;
   std::vector<bool> primary_key_descending_;
+  std::vector<IndexInfo> indexes_;
 };
 
 }  // namespace cairn::catalog

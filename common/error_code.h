@@ -80,6 +80,7 @@ enum class ErrorCode : uint16_t {
   kIndeterminateDatatype,
   kNullValueNotAllowed,
   kUntranslatableCharacter,
+  kIndexCorrupted,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "catalog/catalog_keys.h"
 #include "catalog/row_codec.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
@@ -152,6 +153,10 @@ absl::Status AddPrimaryKey(const ast::Constraint& constraint, Alteration* alt, t
   proto::TableDescriptor& desc = alt->desc;
   const catalog::TableInfo before(desc);
   const auto& old_key = before.primary_key();
+  // Secondary index entries name the primary key: they would all change.
+  if (!before.indexes().empty()) {
+    return NotSupported("adding a primary key to a table with indexes", constraint.position);
+  }
   if (old_key.size() != 1 || !before.columns()[old_key[0]].hidden) {
     return MakeError(ErrorCode::kInvalidTableDefinition,
                      absl::StrFormat("multiple primary keys for table \"%s\" are not allowed",
@@ -241,6 +246,23 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
       }
       if (IsKeyColumn(desc, col->id())) {
         return NotSupported("dropping a primary key column", cmd.position);
+      }
+      // The indexes on the column go with it, entries and all, as
+      // PostgreSQL drops them.
+      auto* indexes = desc.mutable_indexes();
+      for (int i = indexes->size() - 1; i >= 0; --i) {
+        const proto::IndexDescriptor& index = indexes->Get(i);
+        bool uses = false;
+        for (uint32_t id : index.column_ids()) uses |= id == col->id();
+        for (uint32_t id : index.storing_column_ids()) uses |= id == col->id();
+        if (!uses) continue;
+        const std::string prefix = catalog::catalog_keys::IndexPrefix(desc.id(), index.id());
+        for (;;) {
+          CAIRN_ASSIGN_OR_RETURN(auto entries, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 4096));
+          for (auto& kv : entries) txn->Delete(std::move(kv.key));
+          if (entries.size() < 4096) break;
+        }
+        indexes->DeleteSubrange(i, 1);
       }
       // Rows keep the column's values under its id; nothing reads them.
       auto* columns = desc.mutable_columns();

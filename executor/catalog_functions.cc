@@ -7,7 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/container/flat_hash_map.h"
+#include "catalog/catalog_keys.h"
 #include "catalog/privileges.h"
+#include "catalog/row_codec.h"
+#include "common/key_codec.h"
 #include "common/error_code.h"
 #include "common/value_cast.h"
 #include "executor/builtin_functions.h"
@@ -240,6 +244,57 @@ absl::StatusOr<Value> HasPrivilege(ExecContext* ctx, const std::string& function
   return Value::Bool(false);
 }
 
+// cairn_check_indexes(table): that every secondary index of the table holds
+// exactly one entry per row, as the row's values make it, and nothing
+// else (PostgreSQL's amcheck, for CairnDB's indexes). The number of entries
+// checked; XX002 at the first difference.
+absl::StatusOr<Value> CheckIndexes(ExecContext* ctx, const std::string& table_name) {
+  CAIRN_ASSIGN_OR_RETURN(ast::ObjectName name, RelationName(table_name));
+  CAIRN_ASSIGN_OR_RETURN(auto table, ctx->catalog->GetTable(ctx->txn, ctx->database_id, name.name));
+  if (!table) {
+    return MakeError(ErrorCode::kUndefinedTable,
+                     absl::StrFormat("relation \"%s\" does not exist", table_name));
+  }
+  absl::flat_hash_map<std::string, std::string> expected;
+  const std::string rows_prefix =
+      catalog::catalog_keys::IndexPrefix(table->id(), table->primary_index_id());
+  CAIRN_ASSIGN_OR_RETURN(auto rows,
+                         ctx->txn->Scan(rows_prefix, key_codec::PrefixEnd(rows_prefix), 0));
+  for (const auto& kv : rows) {
+    CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(*table, kv.key, kv.value));
+    for (const catalog::IndexInfo& index : table->indexes()) {
+      catalog::IndexEntry entry = catalog::EncodeIndexEntry(*table, index, row);
+      if (!expected.emplace(entry.key, entry.value).second) {
+        return MakeError(ErrorCode::kIndexCorrupted,
+                         absl::StrFormat("index \"%s\" has two rows for one unique key",
+                                         index.name));
+      }
+    }
+  }
+  int64_t checked = 0;
+  for (const catalog::IndexInfo& index : table->indexes()) {
+    const std::string prefix = catalog::catalog_keys::IndexPrefix(table->id(), index.id);
+    CAIRN_ASSIGN_OR_RETURN(auto entries,
+                           ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    for (const auto& kv : entries) {
+      auto it = expected.find(kv.key);
+      if (it == expected.end() || it->second != kv.value) {
+        return MakeError(ErrorCode::kIndexCorrupted,
+                         absl::StrFormat("index \"%s\" has an entry no row of \"%s\" makes",
+                                         index.name, table->name()));
+      }
+      expected.erase(it);
+      ++checked;
+    }
+  }
+  if (!expected.empty()) {
+    return MakeError(ErrorCode::kIndexCorrupted,
+                     absl::StrFormat("an index of \"%s\" lacks %d entries", table->name(),
+                                     expected.size()));
+  }
+  return Value::Int64(checked);
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExpr& e,
@@ -258,7 +313,7 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
       name == "col_description" || name == "shobj_description" || name == "pg_get_expr" ||
       name == "pg_get_indexdef" || name == "pg_get_constraintdef" ||
       name == "pg_relation_is_publishable" || name == "pg_get_statisticsobjdef_columns" ||
-      name == "pg_get_serial_sequence" || name == "pg_get_partkeydef" ||
+      name == "pg_get_serial_sequence" || name == "cairn_check_indexes" || name == "pg_get_partkeydef" ||
       name == "pg_get_triggerdef" || name == "pg_get_ruledef" || name == "pg_get_viewdef" ||
       name == "cairn_regclass_oid" || name == "cairn_regclass_name" ||
       name == "cairn_regtype_oid" || name == "cairn_regtype_name" ||
@@ -315,6 +370,7 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
     CAIRN_ASSIGN_OR_RETURN(auto table, TableByOid(ctx, oid, OidKind::kTable));
     return Value::Bool(table.has_value());
   }
+  if (name == "cairn_check_indexes") return CheckIndexes(ctx, TextOf(args[0]));
   if (name == "pg_get_serial_sequence") {
     // A SERIAL column's sequence, named as PostgreSQL names it.
     CAIRN_ASSIGN_OR_RETURN(ast::ObjectName table_name, RelationName(TextOf(args[0])));
@@ -335,6 +391,29 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
                                      table->name()));
   }
   if (name == "pg_get_expr") return Value::Text(TextOf(args[0]));  // defaults are kept as SQL
+  if (name == "pg_get_indexdef" || name == "pg_get_constraintdef") {
+    // A secondary index or the UNIQUE constraint it backs?
+    CAIRN_ASSIGN_OR_RETURN(int64_t oid, OidArg(args[0]));
+    CAIRN_ASSIGN_OR_RETURN(auto tables, Tables(ctx));
+    for (const auto& t : tables) {
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        if (name == "pg_get_indexdef" && PgSecondaryIndexOid(t, index) == oid) {
+          if (args.size() >= 2) {
+            CAIRN_ASSIGN_OR_RETURN(int64_t column, OidArg(args[1]));
+            if (column > 0) {
+              if (column > static_cast<int64_t>(index.columns.size())) return Value::Text("");
+              return Value::Text(ast::QuoteIdentifier(t.columns()[index.columns[column - 1]].name));
+            }
+          }
+          return Value::Text(PgSecondaryIndexDef(t, index));
+        }
+        if (name == "pg_get_constraintdef" && index.is_constraint &&
+            PgUniqueConstraintOid(t, index) == oid) {
+          return Value::Text(PgUniqueConstraintDef(t, index));
+        }
+      }
+    }
+  }
   if (name == "pg_get_indexdef") {
     CAIRN_ASSIGN_OR_RETURN(int64_t oid, OidArg(args[0]));
     CAIRN_ASSIGN_OR_RETURN(auto table, TableByOid(ctx, oid, OidKind::kIndex));

@@ -2,11 +2,14 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "catalog/catalog_keys.h"
 #include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "executor/indexes.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 
@@ -50,6 +53,13 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
   uint32_t next_column_id = 1;
   std::vector<std::string> primary_key;
   int primary_key_position = 0;
+  // UNIQUE constraints: each a unique index of the table.
+  struct UniqueConstraint {
+    std::string name;
+    std::vector<std::string> columns;
+    int position = 0;
+  };
+  std::vector<UniqueConstraint> uniques;
   std::set<std::string> names;
 
   for (const ast::ColumnDef& def : stmt.columns) {
@@ -102,7 +112,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
           primary_key_position = c.position;
           col->set_nullable(false);
           break;
-        case ast::ConstraintKind::kUnique: return NotSupported("UNIQUE constraints", c.position);
+        case ast::ConstraintKind::kUnique:
+          uniques.push_back({c.name, {def.name.name}, c.position});
+          break;
         case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
         case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
       }
@@ -120,7 +132,12 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
         for (const auto& id : c.columns) primary_key.push_back(id.name);
         primary_key_position = c.position;
         break;
-      case ast::ConstraintKind::kUnique: return NotSupported("UNIQUE constraints", c.position);
+      case ast::ConstraintKind::kUnique: {
+        UniqueConstraint u{c.name, {}, c.position};
+        for (const auto& id : c.columns) u.columns.push_back(id.name);
+        uniques.push_back(std::move(u));
+        break;
+      }
       case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
       case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
       default: return NotSupported("this table constraint", c.position);
@@ -174,6 +191,45 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
   }
   desc.set_next_column_id(next_column_id);
   desc.set_next_index_id(kPrimaryIndexId + 1);
+  std::set<std::string> index_names = {desc.primary_index().name()};
+  for (const UniqueConstraint& u : uniques) {
+    proto::IndexDescriptor index;
+    index.set_unique(true);
+    index.set_is_constraint(true);
+    for (const std::string& name : u.columns) {
+      const proto::ColumnDescriptor* found = nullptr;
+      for (const auto& col : desc.columns()) {
+        if (col.name() == name && !col.hidden()) found = &col;
+      }
+      if (found == nullptr) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" named in key does not exist", name),
+                         u.position);
+      }
+      const TypeId type = static_cast<TypeId>(found->type_id());
+      if (type == TypeId::kArray || IsJsonType(type)) {
+        return NotSupported("UNIQUE constraints on array and json columns", u.position);
+      }
+      index.add_column_ids(found->id());
+      index.add_descending(false);
+    }
+    // PostgreSQL's name: table_col1_col2_key, numbered on a clash.
+    std::string name = u.name;
+    if (name.empty()) {
+      const std::string base = absl::StrCat(stmt.name.name, "_", absl::StrJoin(u.columns, "_"), "_key");
+      name = base;
+      for (int n = 1; index_names.contains(name); ++n) name = absl::StrCat(base, n);
+    }
+    CAIRN_ASSIGN_OR_RETURN(bool taken, RelationNameTaken(catalog, txn, database_id, name));
+    if (taken || !index_names.insert(name).second) {
+      return MakeError(ErrorCode::kDuplicateTable,
+                       absl::StrFormat("relation \"%s\" already exists", name), u.position);
+    }
+    index.set_name(name);
+    index.set_id(desc.next_index_id());
+    desc.set_next_index_id(desc.next_index_id() + 1);
+    *desc.add_indexes() = std::move(index);
+  }
   CAIRN_RETURN_IF_ERROR(catalog->CreateTable(txn, std::move(desc)).status());
   return std::string("CREATE TABLE");
 }

@@ -13,6 +13,7 @@
 #include "executor/alter_table.h"
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
+#include "executor/indexes.h"
 #include "executor/operator.h"
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
@@ -223,9 +224,6 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     }
     case ast::StatementKind::kCreateDatabase:
     case ast::StatementKind::kDropDatabase: return ExecuteDatabaseDdl(stmt);
-    case ast::StatementKind::kCreateIndex:
-    case ast::StatementKind::kDropIndex:
-      return MakeError(ErrorCode::kFeatureNotSupported, "secondary indexes are not supported yet");
     case ast::StatementKind::kVacuum: return ExecuteVacuum(stmt.As<ast::VacuumStatement>());
     case ast::StatementKind::kFetch: {
       auto result = Fetch(stmt.As<ast::FetchStatement>());
@@ -530,6 +528,18 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
       CAIRN_ASSIGN_OR_RETURN(std::string tag, TruncateTables(stmt.As<ast::TruncateStatement>(),
                                                              deps_.catalog, txn, database_id_,
                                                              &checker));
+      return TagOnly(tag);
+    }
+    case ast::StatementKind::kCreateIndex: {
+      CAIRN_ASSIGN_OR_RETURN(std::string tag,
+                             CreateIndex(stmt.As<ast::CreateIndexStatement>(), deps_.catalog, txn,
+                                         database_id_, &checker));
+      return TagOnly(tag);
+    }
+    case ast::StatementKind::kDropIndex: {
+      CAIRN_ASSIGN_OR_RETURN(std::string tag,
+                             DropIndexes(stmt.As<ast::DropIndexStatement>(), deps_.catalog, txn,
+                                         database_id_, &checker));
       return TagOnly(tag);
     }
     case ast::StatementKind::kCreateRole:

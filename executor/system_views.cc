@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "catalog/privileges.h"
 #include "common/error_code.h"
 #include "common/sql_type.h"
@@ -24,6 +25,13 @@ constexpr int64_t kDefaultCollationOid = 100;
 int64_t TableOid(const catalog::TableInfo& t) { return PgTableOid(t); }
 int64_t IndexOid(const catalog::TableInfo& t) { return PgIndexOid(t); }
 bool HasPrimaryKey(const catalog::TableInfo& t) { return HasPgPrimaryKey(t); }
+
+// The attnum of the column at `position` (hidden columns have none).
+int64_t Attnum(const catalog::TableInfo& t, int position) {
+  int64_t attnum = 0;
+  for (int i = 0; i <= position; ++i) attnum += t.columns()[i].hidden ? 0 : 1;
+  return attnum;
+}
 
 // indoption: per key column, 1 when it sorts descending.
 std::vector<Value> KeyOptions(const catalog::TableInfo& t) {
@@ -150,6 +158,15 @@ struct Builder {
                         RelAcl(t), Int2(0), Bool(false), Bool(false), Bool(false), Bool(false),
                         Oid(0), Oid(0), Char('d'), Oid(0), Oid(0), Int4(0), Bool(false),
                         NullText(), Value::NullArray(TypeId::kText)});
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        v.rows.push_back({Oid(PgSecondaryIndexOid(t, index)), Name(index.name), Oid(kPublicOid),
+                          Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
+                          Bool(false), Char('p'), Int2(static_cast<int64_t>(index.columns.size())),
+                          Bool(false), Value::NullArray(TypeId::kText), Int2(0), Bool(false),
+                          Bool(false), Bool(false), Bool(false), Oid(0), Oid(0), Char('n'),
+                          Oid(0), Oid(0), Int4(0), Bool(false), NullText(),
+                          Value::NullArray(TypeId::kText)});
+      }
       if (!HasPrimaryKey(t)) continue;
       v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
                         Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
@@ -239,6 +256,21 @@ struct Builder {
                         Bool(false), Bool(true), Bool(false), Bool(true), Bool(true), Bool(false),
                         Bool(true), Int2(keys), Value::Array(TypeId::kInt16, KeyAttnums(t)),
                         NullText(), NullText(), Value::Array(TypeId::kInt16, KeyOptions(t))});
+    }
+    for (const catalog::TableInfo& t : tables) {
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        const int64_t keys = static_cast<int64_t>(index.columns.size());
+        std::vector<Value> attnums, options;
+        for (size_t k = 0; k < index.columns.size(); ++k) {
+          attnums.push_back(Int2(Attnum(t, index.columns[k])));
+          options.push_back(Int2(index.descending[k] ? 1 : 0));
+        }
+        v.rows.push_back({Oid(PgSecondaryIndexOid(t, index)), Oid(TableOid(t)), Int2(keys),
+                          Bool(index.unique), Bool(false), Bool(false), Bool(true), Bool(false),
+                          Bool(true), Bool(true), Bool(false), Bool(true), Int2(keys),
+                          Value::Array(TypeId::kInt16, std::move(attnums)), NullText(), NullText(),
+                          Value::Array(TypeId::kInt16, std::move(options))});
+      }
     }
     return v;
   }
@@ -343,6 +375,20 @@ struct Builder {
                         Value::Array(TypeId::kInt16, KeyAttnums(t)),
                         Value::NullArray(TypeId::kInt16), NullText()});
     }
+    // UNIQUE constraints, each backed by its index.
+    for (const catalog::TableInfo& t : tables) {
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        if (!index.is_constraint) continue;
+        std::vector<Value> attnums;
+        for (int pos : index.columns) attnums.push_back(Int2(Attnum(t, pos)));
+        v.rows.push_back({Oid(PgUniqueConstraintOid(t, index)), Name(index.name),
+                          Oid(kPublicOid), Char('u'), Bool(false), Bool(false), Bool(true),
+                          Oid(TableOid(t)), Oid(0), Oid(PgSecondaryIndexOid(t, index)), Oid(0),
+                          Oid(0), Char(' '), Char(' '), Char(' '), Bool(true), Int4(0), Bool(true),
+                          Value::Array(TypeId::kInt16, std::move(attnums)),
+                          Value::NullArray(TypeId::kInt16), NullText()});
+      }
+    }
     return v;
   }
 
@@ -399,6 +445,26 @@ struct Builder {
     View v{"pg_am",
            {Col("oid", TypeId::kInt64), Col("amname", TypeId::kText), Col("amtype", TypeId::kText)},
            {{Oid(2), Name("heap"), Char('t')}, {Oid(403), Name("btree"), Char('i')}}};
+    return v;
+  }
+
+  // pg_indexes: every index with its definition.
+  View PgIndexes() const {
+    View v{"pg_indexes",
+           {Col("schemaname", TypeId::kText), Col("tablename", TypeId::kText),
+            Col("indexname", TypeId::kText), Col("tablespace", TypeId::kText),
+            Col("indexdef", TypeId::kText)},
+           {}};
+    for (const catalog::TableInfo& t : tables) {
+      if (HasPrimaryKey(t)) {
+        v.rows.push_back({Name("public"), Name(t.name()), Name(t.primary_index_name()), NullText(),
+                          Name(PgIndexDef(t))});
+      }
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        v.rows.push_back({Name("public"), Name(t.name()), Name(index.name), NullText(),
+                          Name(PgSecondaryIndexDef(t, index))});
+      }
+    }
     return v;
   }
 
@@ -569,6 +635,42 @@ std::string KeyColumnList(const catalog::TableInfo& t) {
 }
 }  // namespace
 
+int64_t PgSecondaryIndexOid(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
+  return 200'000'000 + int64_t{t.id()} * 1000 + index.id;
+}
+int64_t PgUniqueConstraintOid(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
+  return 1'100'000'000 + int64_t{t.id()} * 1000 + index.id;
+}
+
+namespace {
+std::string IndexColumnList(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
+  std::string out;
+  for (size_t k = 0; k < index.columns.size(); ++k) {
+    if (k > 0) out += ", ";
+    out += ast::QuoteIdentifier(t.columns()[index.columns[k]].name);
+    if (index.descending[k]) out += " DESC";
+  }
+  return out;
+}
+}  // namespace
+
+std::string PgSecondaryIndexDef(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
+  std::string out = absl::StrCat("CREATE ", index.unique ? "UNIQUE " : "", "INDEX ",
+                                 ast::QuoteIdentifier(index.name), " ON public.",
+                                 ast::QuoteIdentifier(t.name()), " USING btree (",
+                                 IndexColumnList(t, index), ")");
+  if (!index.storing.empty()) {
+    std::vector<std::string> names;
+    for (int pos : index.storing) names.push_back(ast::QuoteIdentifier(t.columns()[pos].name));
+    absl::StrAppend(&out, " INCLUDE (", absl::StrJoin(names, ", "), ")");
+  }
+  return out;
+}
+
+std::string PgUniqueConstraintDef(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
+  return absl::StrCat("UNIQUE (", IndexColumnList(t, index), ")");
+}
+
 std::string PgIndexDef(const catalog::TableInfo& t) {
   return absl::StrCat("CREATE UNIQUE INDEX ", ast::QuoteIdentifier(t.primary_index_name()),
                       " ON public.", ast::QuoteIdentifier(t.name()), " USING btree (",
@@ -601,7 +703,8 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                           "pg_publication_namespace", "pg_inherits",
                                           "pg_trigger", "pg_rewrite", "pg_description",
                                           "pg_foreign_table", "pg_partitioned_table",
-                                          "pg_sequence", "pg_enum", "pg_settings"};
+                                          "pg_sequence", "pg_enum", "pg_settings",
+                                          "pg_indexes"};
   static const char* const kInfoViews[] = {"schemata", "tables", "columns", "table_constraints",
                                             "key_column_usage"};
   bool known = false;
@@ -643,6 +746,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_am") return b.PgAm();
   if (name.name == "pg_user") return b.PgUser();
   if (name.name == "pg_settings") return b.PgSettings();
+  if (name.name == "pg_indexes") return b.PgIndexes();
   if (name.name == "pg_auth_members") return b.PgAuthMembers();
   if (name.name == "pg_constraint") return b.PgConstraint();
   if (name.name == "pg_attrdef") return b.PgAttrdef();

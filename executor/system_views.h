@@ -47,6 +47,11 @@ int64_t PgIndexOid(const catalog::TableInfo& table);
 int64_t PgConstraintOid(const catalog::TableInfo& table);
 // Whether the table has a primary key of its own (not the hidden row id).
 bool HasPgPrimaryKey(const catalog::TableInfo& table);
+// Secondary indexes and the UNIQUE constraints they back.
+int64_t PgSecondaryIndexOid(const catalog::TableInfo& table, const catalog::IndexInfo& index);
+int64_t PgUniqueConstraintOid(const catalog::TableInfo& table, const catalog::IndexInfo& index);
+std::string PgSecondaryIndexDef(const catalog::TableInfo& table, const catalog::IndexInfo& index);
+std::string PgUniqueConstraintDef(const catalog::TableInfo& table, const catalog::IndexInfo& index);
 // pg_get_indexdef and pg_get_constraintdef of a primary key.
 std::string PgIndexDef(const catalog::TableInfo& table);
 std::string PgPrimaryKeyDef(const catalog::TableInfo& table);

@@ -256,6 +256,7 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kText);
   }
   if (name == "pg_relation_is_publishable" && n == 1) return SqlType::Of(TypeId::kBool);
+  if (name == "cairn_check_indexes" && n == 1 && text(0)) return SqlType::Of(TypeId::kInt64);
   if (name == "pg_get_serial_sequence" && n == 2 && text(0) && text(1)) {
     return SqlType::Of(TypeId::kText);
   }

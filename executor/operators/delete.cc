@@ -19,9 +19,11 @@ class DeleteOperator : public Operator {
     CAIRN_ASSIGN_OR_RETURN(std::vector<Row> rows, Drain(child_.get()));
     absl::flat_hash_set<std::string> deleted;  // target_joined: each target row once
     for (const Row& row : rows) {
-      std::string key = catalog::EncodePrimaryKey(*plan_.table, row);
-      if (plan_.target_joined && !deleted.insert(key).second) continue;
-      ctx_->txn->Delete(std::move(key));
+      if (plan_.target_joined &&
+          !deleted.insert(catalog::EncodePrimaryKey(*plan_.table, row)).second) {
+        continue;
+      }
+      DeleteRow(*plan_.table, row, ctx_);
       ++*row_count_;
       CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, row, ctx_, batch));
     }

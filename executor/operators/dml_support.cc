@@ -22,26 +22,6 @@ absl::Status CheckNotNull(const catalog::TableInfo& table, const Row& row) {
   return absl::OkStatus();
 }
 
-absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
-  std::string key = catalog::EncodePrimaryKey(table, row);
-  CAIRN_ASSIGN_OR_RETURN(auto existing, ctx->txn->Get(key));
-  if (existing) {
-    std::vector<std::string> names, values;
-    for (int pos : table.primary_key()) {
-      names.push_back(table.columns()[pos].name);
-      values.push_back(row[pos].is_null() ? "NULL" : FormatValue(row[pos]));
-    }
-    return WithDetail(
-        MakeError(ErrorCode::kUniqueViolation,
-                  absl::StrFormat("duplicate key value violates unique constraint \"%s\"",
-                                  table.primary_index_name())),
-        absl::StrFormat("Key (%s)=(%s) already exists.", absl::StrJoin(names, ", "),
-                        absl::StrJoin(values, ", ")));
-  }
-  ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
-  return absl::OkStatus();
-}
-
 absl::Status AppendReturning(const planner::PlanNode& plan, const Row& row, ExecContext* ctx,
                              RowBatch* out) {
   if (!plan.has_returning) return absl::OkStatus();

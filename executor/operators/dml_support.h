@@ -5,6 +5,7 @@
 #include "common/value.h"
 #include "executor/exec_context.h"
 #include "executor/operator.h"
+#include "executor/row_writer.h"
 
 namespace cairn::executor {
 
@@ -13,9 +14,7 @@ namespace cairn::executor {
 // 23502 when a NOT NULL column of `row` is NULL.
 absl::Status CheckNotNull(const catalog::TableInfo& table, const Row& row);
 
-// Writes `row` as a new row: 23505 if its primary key is taken (as seen by
-// this transaction), else a buffered insert that Commit re-checks.
-absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx);
+// Row writes (with their index entries) are in executor/row_writer.h.
 
 // Evaluates the RETURNING list of `plan` over `row` into `out`.
 absl::Status AppendReturning(const planner::PlanNode& plan, const Row& row, ExecContext* ctx,

@@ -61,7 +61,8 @@ class InsertOperator : public Operator {
     }
     CAIRN_ASSIGN_OR_RETURN(auto existing, ctx_->txn->Get(key));
     if (!existing) {
-      ctx_->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
+      // ON CONFLICT names the primary key; a unique index still refuses.
+      CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
       return row;
     }
     if (!update) return std::optional<Row>();
@@ -78,13 +79,7 @@ class InsertOperator : public Operator {
       updated.push_back(std::move(v));
     }
     CAIRN_RETURN_IF_ERROR(CheckNotNull(table, updated));
-    std::string new_key = catalog::EncodePrimaryKey(table, updated);
-    if (new_key == key) {
-      ctx_->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, updated));
-    } else {
-      ctx_->txn->Delete(std::move(key));
-      CAIRN_RETURN_IF_ERROR(InsertRow(table, updated, ctx_));
-    }
+    CAIRN_RETURN_IF_ERROR(UpdateRow(table, current, updated, ctx_));
     return updated;
   }
 

@@ -35,14 +35,7 @@ class UpdateOperator : public Operator {
         new_row.push_back(std::move(v));
       }
       CAIRN_RETURN_IF_ERROR(CheckNotNull(table, new_row));
-      std::string old_key = catalog::EncodePrimaryKey(table, old_row);
-      std::string new_key = catalog::EncodePrimaryKey(table, new_row);
-      if (old_key == new_key) {
-        ctx_->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
-      } else {
-        ctx_->txn->Delete(std::move(old_key));
-        CAIRN_RETURN_IF_ERROR(InsertRow(table, new_row, ctx_));
-      }
+      CAIRN_RETURN_IF_ERROR(UpdateRow(table, old_row, new_row, ctx_));
       ++*row_count_;
       CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, new_row, ctx_, batch));
     }

@@ -1,0 +1,94 @@
+#include "executor/row_writer.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "catalog/row_codec.h"
+#include "common/error_code.h"
+#include "common/value_text.h"
+
+namespace cairn::executor {
+namespace {
+
+absl::Status DuplicateKey(const std::string& constraint, const catalog::TableInfo& table,
+                          const std::vector<int>& columns, const Row& row) {
+  std::vector<std::string> names, values;
+  for (int pos : columns) {
+    names.push_back(table.columns()[pos].name);
+    values.push_back(row[pos].is_null() ? "NULL" : FormatValue(row[pos]));
+  }
+  return WithDetail(
+      MakeError(ErrorCode::kUniqueViolation,
+                absl::StrFormat("duplicate key value violates unique constraint \"%s\"", constraint)),
+      absl::StrFormat("Key (%s)=(%s) already exists.", absl::StrJoin(names, ", "),
+                      absl::StrJoin(values, ", ")));
+}
+
+bool SameIndexValues(const catalog::IndexInfo& index, const Row& a, const Row& b) {
+  for (int pos : index.columns) {
+    if (a[pos].is_null() != b[pos].is_null()) return false;
+    if (!a[pos].is_null() && CompareValues(a[pos], b[pos]) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status WriteIndexEntry(const catalog::TableInfo& table, const catalog::IndexInfo& index,
+                             const Row& row, txn::Txn* txn) {
+  catalog::IndexEntry entry = catalog::EncodeIndexEntry(table, index, row);
+  if (entry.checks_uniqueness) {
+    CAIRN_ASSIGN_OR_RETURN(auto existing, txn->Get(entry.key));
+    if (existing && *existing != entry.value) {
+      return DuplicateKey(index.name, table, index.columns, row);
+    }
+    if (!existing) {
+      // Commit re-checks: of two transactions inserting the same values
+      // (through any nodes), the later fails with 23505.
+      txn->Insert(std::move(entry.key), std::move(entry.value));
+      return absl::OkStatus();
+    }
+  }
+  txn->Put(std::move(entry.key), std::move(entry.value));
+  return absl::OkStatus();
+}
+
+absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
+  std::string key = catalog::EncodePrimaryKey(table, row);
+  CAIRN_ASSIGN_OR_RETURN(auto existing, ctx->txn->Get(key));
+  if (existing) return DuplicateKey(table.primary_index_name(), table, table.primary_key(), row);
+  ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
+  for (const catalog::IndexInfo& index : table.indexes()) {
+    CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, row, ctx->txn));
+  }
+  return absl::OkStatus();
+}
+
+void DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
+  ctx->txn->Delete(catalog::EncodePrimaryKey(table, row));
+  for (const catalog::IndexInfo& index : table.indexes()) {
+    ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, row).key);
+  }
+}
+
+absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, const Row& new_row,
+                       ExecContext* ctx) {
+  std::string old_key = catalog::EncodePrimaryKey(table, old_row);
+  std::string new_key = catalog::EncodePrimaryKey(table, new_row);
+  if (old_key != new_key) {
+    DeleteRow(table, old_row, ctx);
+    return InsertRow(table, new_row, ctx);
+  }
+  ctx->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
+  // Only the indexes whose values changed move their entry.
+  for (const catalog::IndexInfo& index : table.indexes()) {
+    if (SameIndexValues(index, old_row, new_row)) continue;
+    ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
+    CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, new_row, ctx->txn));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace cairn::executor
