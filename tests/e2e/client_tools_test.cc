@@ -6,11 +6,13 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "cairn_process.h"
 #include "clients.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pg_client.h"
 
 namespace cairn::e2e {
 namespace {
@@ -315,6 +317,56 @@ TEST_F(NodeTest, Psycopg3AsyncpgAndSqlAlchemy) {
             "'NUMERIC(8, 2)', True)]\n"
             "['id'] []\n"
             "['id', 'name', 'price']\n");
+}
+
+// sysbench (Debian's, pgsql driver), unmodified: prepare (which creates a
+// secondary index on k), run and cleanup of oltp_point_select,
+// oltp_read_only and oltp_read_write. Conflicting transactions fail with
+// 40001 and sysbench retries them, as it does with PostgreSQL's deadlocks.
+TEST_F(NodeTest, Sysbench) {
+  std::string out;
+  if (RunCommand("sysbench --help 2>&1 | grep -q 'pgsql - PostgreSQL driver'", &out) != 0) {
+    GTEST_SKIP() << "sysbench with the pgsql driver is not installed (scripts/install-deps)";
+  }
+  const std::string options =
+      "--db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port=" + std::to_string(node_.sql_port()) +
+      " --pgsql-user=root --pgsql-db=postgres --tables=1 --table-size=500 --threads=2 --time=2 "
+      "--report-interval=0";
+  for (const std::string test : {"oltp_point_select", "oltp_read_only", "oltp_read_write"}) {
+    for (const std::string step : {"prepare", "run", "cleanup"}) {
+      ASSERT_EQ(RunCommand("timeout 120 sysbench " + test + " " + options + " " + step + " 2>&1",
+                           &out),
+                0)
+          << test << " " << step << ": " << out;
+      EXPECT_EQ(out.find("FATAL"), std::string::npos) << test << " " << step << ": " << out;
+      if (step == "run") EXPECT_NE(out.find("transactions:"), std::string::npos) << out;
+      if (step == "prepare") {
+        // The table and its secondary index, entries matching rows.
+        PgConn pg(node_.Dsn());
+        EXPECT_EQ(Rows(pg.Exec("SELECT indexname FROM pg_indexes WHERE tablename = 'sbtest1' "
+                               "ORDER BY 1")),
+                  (std::vector<std::string>{"k_1", "sbtest1_pkey"}));
+        EXPECT_EQ(Rows(pg.Exec("SELECT cairn_check_indexes('sbtest1')")),
+                  std::vector<std::string>{"500"});
+      }
+    }
+  }
+}
+
+// pgbench -i builds its tables (COPY, then ALTER TABLE ADD PRIMARY KEY),
+// and its default TPC-B-like script runs, retrying conflicts.
+TEST_F(NodeTest, PgbenchInitAndDefaultScript) {
+  std::string out;
+  if (RunCommand("command -v pgbench", &out) != 0) GTEST_SKIP() << "pgbench is not installed";
+  const std::string target =
+      "-h 127.0.0.1 -p " + std::to_string(node_.sql_port()) + " -U root postgres";
+  ASSERT_EQ(RunCommand("timeout 120 pgbench -i -s 1 " + target + " 2>&1", &out), 0) << out;
+  ASSERT_EQ(RunCommand("timeout 120 pgbench -c 2 -j 2 -t 20 --max-tries=100 " + target + " 2>&1",
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("number of transactions actually processed: 40/40"), std::string::npos)
+      << out;
 }
 
 // pgjdbc (Debian's libpostgresql-jdbc-java): tests/e2e/clients/JdbcClient.java,
