@@ -89,6 +89,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kUntranslatableCharacter, "untranslatable_character", "22P05", false,
      SC::kInvalidArgument},
     {ErrorCode::kIndexCorrupted, "index_corrupted", "XX002", false, SC::kDataLoss},
+    {ErrorCode::kCheckViolation, "check_violation", "23514", false, SC::kFailedPrecondition},
     {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
     {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},
     {ErrorCode::kUnavailable, "unavailable", "08006", true, SC::kUnavailable},

@@ -81,6 +81,7 @@ enum class ErrorCode : uint16_t {
   kNullValueNotAllowed,
   kUntranslatableCharacter,
   kIndexCorrupted,
+  kCheckViolation,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "catalog/catalog_keys.h"
@@ -16,6 +17,7 @@
 #include "common/value_text.h"
 #include "executor/ddl.h"
 #include "executor/expression_evaluator.h"
+#include "executor/indexes.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/scope.h"
@@ -233,6 +235,88 @@ absl::Status AddPrimaryKey(const ast::Constraint& constraint, Alteration* alt, t
   });
 }
 
+// ADD CONSTRAINT ... CHECK: every row must pass it already.
+absl::Status AddCheck(const ast::Constraint& constraint, Alteration* alt, txn::Txn* txn,
+                      ExecContext* ctx) {
+  proto::TableDescriptor& desc = alt->desc;
+  CAIRN_RETURN_IF_ERROR(AddCheckConstraint(constraint.name, "", *constraint.expr, &desc));
+  const catalog::TableInfo table(desc);
+  CAIRN_ASSIGN_OR_RETURN(planner::BoundExprPtr check,
+                         planner::Binder::BindCheckExpression(table, *constraint.expr));
+  const std::string prefix = catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
+  CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+  for (const auto& kv : rows) {
+    CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
+    CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*check, row, ctx));
+    if (!v.is_null() && !v.bool_value()) {
+      return MakeError(ErrorCode::kCheckViolation,
+                       absl::StrFormat("check constraint \"%s\" of relation \"%s\" is violated by "
+                                       "some row",
+                                       desc.checks(desc.checks_size() - 1).name(), desc.name()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ADD CONSTRAINT ... UNIQUE (cols): a unique index over the rows there are.
+absl::Status AddUnique(const ast::Constraint& constraint, Alteration* alt, txn::Txn* txn) {
+  proto::TableDescriptor& desc = alt->desc;
+  proto::IndexDescriptor index;
+  index.set_unique(true);
+  index.set_is_constraint(true);
+  std::vector<std::string> names;
+  for (const ast::Identifier& name : constraint.columns) {
+    proto::ColumnDescriptor* col = FindColumn(desc, name.name);
+    if (col == nullptr) return UndefinedColumn(name.name, desc.name(), name.position);
+    index.add_column_ids(col->id());
+    index.add_descending(false);
+    names.push_back(col->name());
+  }
+  std::string chosen = constraint.name;
+  if (chosen.empty()) chosen = absl::StrCat(desc.name(), "_", absl::StrJoin(names, "_"), "_key");
+  for (const auto& existing : desc.indexes()) {
+    if (existing.name() == chosen || desc.primary_index().name() == chosen) {
+      return MakeError(ErrorCode::kDuplicateTable,
+                       absl::StrFormat("relation \"%s\" already exists", chosen),
+                       constraint.position);
+    }
+  }
+  index.set_name(chosen);
+  return AddIndex(std::move(index), &desc, txn);
+}
+
+// DROP CONSTRAINT: a CHECK, or a UNIQUE constraint with its index.
+absl::Status DropConstraint(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn) {
+  proto::TableDescriptor& desc = alt->desc;
+  auto* checks = desc.mutable_checks();
+  for (int i = 0; i < checks->size(); ++i) {
+    if (checks->Get(i).name() == cmd.name.name) {
+      checks->DeleteSubrange(i, 1);
+      return absl::OkStatus();
+    }
+  }
+  auto* indexes = desc.mutable_indexes();
+  for (int i = 0; i < indexes->size(); ++i) {
+    const proto::IndexDescriptor& index = indexes->Get(i);
+    if (!index.is_constraint() || index.name() != cmd.name.name) continue;
+    const std::string prefix = catalog::catalog_keys::IndexPrefix(desc.id(), index.id());
+    for (;;) {
+      CAIRN_ASSIGN_OR_RETURN(auto entries, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 4096));
+      for (auto& kv : entries) txn->Delete(std::move(kv.key));
+      if (entries.size() < 4096) break;
+    }
+    indexes->DeleteSubrange(i, 1);
+    return absl::OkStatus();
+  }
+  if (desc.primary_index().name() == cmd.name.name) {
+    return NotSupported("dropping a primary key", cmd.position);
+  }
+  if (cmd.if_exists) return absl::OkStatus();
+  return MakeError(ErrorCode::kUndefinedObject,
+                   absl::StrFormat("constraint \"%s\" of relation \"%s\" does not exist",
+                                   cmd.name.name, desc.name()));
+}
+
 absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn,
                    ExecContext* ctx) {
   proto::TableDescriptor& desc = alt->desc;
@@ -332,14 +416,16 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
       return absl::OkStatus();
     }
     case ast::AlterTableCmdKind::kAddConstraint:
-      if (cmd.constraint->kind == ast::ConstraintKind::kPrimaryKey) {
-        return AddPrimaryKey(*cmd.constraint, alt, txn);
+      switch (cmd.constraint->kind) {
+        case ast::ConstraintKind::kPrimaryKey: return AddPrimaryKey(*cmd.constraint, alt, txn);
+        case ast::ConstraintKind::kCheck: return AddCheck(*cmd.constraint, alt, txn, ctx);
+        case ast::ConstraintKind::kUnique: return AddUnique(*cmd.constraint, alt, txn);
+        default: return NotSupported("adding this kind of constraint", cmd.position);
       }
-      return NotSupported("adding this kind of constraint", cmd.position);
     case ast::AlterTableCmdKind::kAlterType: return NotSupported("ALTER COLUMN TYPE", cmd.position);
-    case ast::AlterTableCmdKind::kDropConstraint:
+    case ast::AlterTableCmdKind::kDropConstraint: return DropConstraint(cmd, alt, txn);
     case ast::AlterTableCmdKind::kRenameConstraint:
-      return NotSupported("changing constraints", cmd.position);
+      return NotSupported("renaming constraints", cmd.position);
   }
   return NotSupported("this ALTER TABLE command", cmd.position);
 }

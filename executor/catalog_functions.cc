@@ -396,6 +396,11 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
     CAIRN_ASSIGN_OR_RETURN(int64_t oid, OidArg(args[0]));
     CAIRN_ASSIGN_OR_RETURN(auto tables, Tables(ctx));
     for (const auto& t : tables) {
+      for (int i = 0; name == "pg_get_constraintdef" && i < t.descriptor().checks_size(); ++i) {
+        if (PgCheckConstraintOid(t, i) == oid) {
+          return Value::Text(absl::StrCat("CHECK (", t.descriptor().checks(i).expr(), ")"));
+        }
+      }
       for (const catalog::IndexInfo& index : t.indexes()) {
         if (name == "pg_get_indexdef" && PgSecondaryIndexOid(t, index) == oid) {
           if (args.size() >= 2) {

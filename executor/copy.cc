@@ -58,6 +58,10 @@ absl::StatusOr<StatementResult> Session::CopyFrom(const ast::CopyStatement& stmt
   PrivilegeChecker checker(deps_.catalog, txn, CurrentRole(), database_);
   CAIRN_RETURN_IF_ERROR(checker.CheckTable(table, catalog::kInsert));
   const auto& columns = table.columns();
+  // The table's CHECK constraints, as an INSERT's plan carries them.
+  planner::PlanNode checks(planner::PlanKind::kInsert);
+  checks.table = std::make_shared<const catalog::TableInfo>(table);
+  CAIRN_RETURN_IF_ERROR(planner::Binder::BindChecks(table, &checks));
 
   // Which table column each input field fills; the others take defaults.
   std::vector<int> targets;
@@ -127,6 +131,7 @@ absl::StatusOr<StatementResult> Session::CopyFrom(const ast::CopyStatement& stmt
       row[targets[f]] = *std::move(value);
     }
     absl::Status status = CheckNotNull(table, row);
+    if (status.ok()) status = CheckConstraints(checks, row, &ctx);
     if (status.ok()) status = InsertRow(table, row, &ctx);
     if (!status.ok()) return WithContext(status, RowContext(table.name(), record.line));
     ++rows;

@@ -33,6 +33,38 @@ absl::Status CheckSchema(const ast::ObjectName& name) {
   return absl::OkStatus();
 }
 
+absl::Status AddCheckConstraint(const std::string& name, const std::string& column,
+                                const ast::Expr& expr, proto::TableDescriptor* descriptor) {
+  const catalog::TableInfo table(*descriptor);
+  CAIRN_RETURN_IF_ERROR(planner::Binder::BindCheckExpression(table, expr).status());
+  std::string chosen = name;
+  if (chosen.empty()) {
+    // PostgreSQL's names: table_column_check for a column's, table_check
+    // for the table's.
+    const std::string base = column.empty() ? absl::StrCat(table.name(), "_check")
+                                            : absl::StrCat(table.name(), "_", column, "_check");
+    chosen = base;
+    for (int n = 1;; ++n) {
+      bool taken = false;
+      for (const auto& c : descriptor->checks()) taken |= c.name() == chosen;
+      if (!taken) break;
+      chosen = absl::StrCat(base, n);
+    }
+  } else {
+    for (const auto& c : descriptor->checks()) {
+      if (c.name() == chosen) {
+        return MakeError(ErrorCode::kDuplicateObject,
+                         absl::StrFormat("constraint \"%s\" for relation \"%s\" already exists",
+                                         chosen, table.name()));
+      }
+    }
+  }
+  proto::CheckConstraint* check = descriptor->add_checks();
+  check->set_name(chosen);
+  check->set_expr(expr.ToString());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
                                         catalog::Catalog* catalog, txn::Txn* txn,
                                         uint32_t database_id,
@@ -60,6 +92,14 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
     int position = 0;
   };
   std::vector<UniqueConstraint> uniques;
+  // CHECK constraints: a column's, or the table's (column empty).
+  struct PendingCheck {
+    std::string name;
+    std::string column;
+    const ast::Expr* expr = nullptr;
+    int position = 0;
+  };
+  std::vector<PendingCheck> checks;
   std::set<std::string> names;
 
   for (const ast::ColumnDef& def : stmt.columns) {
@@ -115,7 +155,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
         case ast::ConstraintKind::kUnique:
           uniques.push_back({c.name, {def.name.name}, c.position});
           break;
-        case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
+        case ast::ConstraintKind::kCheck:
+          checks.push_back({c.name, def.name.name, c.expr.get(), c.position});
+          break;
         case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
       }
     }
@@ -138,7 +180,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
         uniques.push_back(std::move(u));
         break;
       }
-      case ast::ConstraintKind::kCheck: return NotSupported("CHECK constraints", c.position);
+      case ast::ConstraintKind::kCheck:
+        checks.push_back({c.name, "", c.expr.get(), c.position});
+        break;
       case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
       default: return NotSupported("this table constraint", c.position);
     }
@@ -229,6 +273,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
     index.set_id(desc.next_index_id());
     desc.set_next_index_id(desc.next_index_id() + 1);
     *desc.add_indexes() = std::move(index);
+  }
+  for (const PendingCheck& c : checks) {
+    CAIRN_RETURN_IF_ERROR(AddCheckConstraint(c.name, c.column, *c.expr, &desc));
   }
   CAIRN_RETURN_IF_ERROR(catalog->CreateTable(txn, std::move(desc)).status());
   return std::string("CREATE TABLE");

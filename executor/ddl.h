@@ -27,6 +27,12 @@ absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
                                            uint32_t database_id,
                                         PrivilegeChecker* checker);
 
+// Adds CHECK (`expr`) to `descriptor`, named `name` or as PostgreSQL names
+// it (table_column_check for a column's, table_check for the table's;
+// numbered on a clash): 42804 unless boolean. Existing rows are the caller's.
+absl::Status AddCheckConstraint(const std::string& name, const std::string& column,
+                                const ast::Expr& expr, proto::TableDescriptor* descriptor);
+
 // 0A000 "<what> is not supported yet" at `position`, for DDL CairnDB lacks.
 absl::Status NotSupported(const std::string& what, int position);
 

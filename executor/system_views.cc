@@ -155,7 +155,8 @@ struct Builder {
       v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
                         Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, -1),
                         Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
-                        RelAcl(t), Int2(0), Bool(false), Bool(false), Bool(false), Bool(false),
+                        RelAcl(t), Int2(t.descriptor().checks_size()), Bool(false), Bool(false),
+                        Bool(false), Bool(false),
                         Oid(0), Oid(0), Char('d'), Oid(0), Oid(0), Int4(0), Bool(false),
                         NullText(), Value::NullArray(TypeId::kText)});
       for (const catalog::IndexInfo& index : t.indexes()) {
@@ -375,6 +376,17 @@ struct Builder {
                         Value::Array(TypeId::kInt16, KeyAttnums(t)),
                         Value::NullArray(TypeId::kInt16), NullText()});
     }
+    // CHECK constraints.
+    for (const catalog::TableInfo& t : tables) {
+      for (int i = 0; i < t.descriptor().checks_size(); ++i) {
+        const proto::CheckConstraint& check = t.descriptor().checks(i);
+        v.rows.push_back({Oid(PgCheckConstraintOid(t, i)), Name(check.name()), Oid(kPublicOid),
+                          Char('c'), Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0),
+                          Oid(0), Oid(0), Oid(0), Char(' '), Char(' '), Char(' '), Bool(true),
+                          Int4(0), Bool(false), Value::NullArray(TypeId::kInt16),
+                          Value::NullArray(TypeId::kInt16), Name(check.expr())});
+      }
+    }
     // UNIQUE constraints, each backed by its index.
     for (const catalog::TableInfo& t : tables) {
       for (const catalog::IndexInfo& index : t.indexes()) {
@@ -503,10 +515,16 @@ struct Builder {
             Col("initially_deferred", TypeId::kText), Col("enforced", TypeId::kText)},
            {}};
     for (const catalog::TableInfo& t : tables) {
-      if (!HasPrimaryKey(t)) continue;
-      v.rows.push_back({Name(source.database), Name("public"), Name(t.primary_index_name()),
-                        Name(source.database), Name("public"), Name(t.name()),
-                        Name("PRIMARY KEY"), Name("NO"), Name("NO"), Name("YES")});
+      auto add = [&](const std::string& name, const char* type) {
+        v.rows.push_back({Name(source.database), Name("public"), Name(name),
+                          Name(source.database), Name("public"), Name(t.name()), Name(type),
+                          Name("NO"), Name("NO"), Name("YES")});
+      };
+      if (HasPrimaryKey(t)) add(t.primary_index_name(), "PRIMARY KEY");
+      for (const catalog::IndexInfo& index : t.indexes()) {
+        if (index.is_constraint) add(index.name, "UNIQUE");
+      }
+      for (const auto& check : t.descriptor().checks()) add(check.name(), "CHECK");
     }
     return v;
   }
@@ -665,6 +683,10 @@ std::string PgSecondaryIndexDef(const catalog::TableInfo& t, const catalog::Inde
     absl::StrAppend(&out, " INCLUDE (", absl::StrJoin(names, ", "), ")");
   }
   return out;
+}
+
+int64_t PgCheckConstraintOid(const catalog::TableInfo& t, int check) {
+  return 1'200'000'000 + int64_t{t.id()} * 1000 + check;
 }
 
 std::string PgUniqueConstraintDef(const catalog::TableInfo& t, const catalog::IndexInfo& index) {

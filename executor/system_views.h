@@ -52,6 +52,8 @@ int64_t PgSecondaryIndexOid(const catalog::TableInfo& table, const catalog::Inde
 int64_t PgUniqueConstraintOid(const catalog::TableInfo& table, const catalog::IndexInfo& index);
 std::string PgSecondaryIndexDef(const catalog::TableInfo& table, const catalog::IndexInfo& index);
 std::string PgUniqueConstraintDef(const catalog::TableInfo& table, const catalog::IndexInfo& index);
+// The `check`-th CHECK constraint of the table.
+int64_t PgCheckConstraintOid(const catalog::TableInfo& table, int check);
 // pg_get_indexdef and pg_get_constraintdef of a primary key.
 std::string PgIndexDef(const catalog::TableInfo& table);
 std::string PgPrimaryKeyDef(const catalog::TableInfo& table);

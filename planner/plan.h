@@ -115,6 +115,10 @@ struct PlanNode {
   // by the proposed one, EXCLUDED) where `predicate` holds.
   enum class OnConflict : uint8_t { kError, kNothing, kUpdate };
   OnConflict on_conflict = OnConflict::kError;
+  // kInsert/kUpdate: the table's CHECK constraints over a new row (its
+  // columns in table order), with their names.
+  std::vector<BoundExprPtr> checks;
+  std::vector<std::string> check_names;
   // kInsert/kUpdate/kDelete: RETURNING over the written (or deleted) row.
   std::vector<BoundExprPtr> returning;
   bool has_returning = false;

@@ -22,6 +22,24 @@ absl::Status CheckNotNull(const catalog::TableInfo& table, const Row& row) {
   return absl::OkStatus();
 }
 
+absl::Status CheckConstraints(const planner::PlanNode& plan, const Row& row, ExecContext* ctx) {
+  for (size_t i = 0; i < plan.checks.size(); ++i) {
+    CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*plan.checks[i], row, ctx));
+    if (v.is_null() || v.bool_value()) continue;
+    std::vector<std::string> values;
+    const auto& columns = plan.table->columns();
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (!columns[c].hidden) values.push_back(row[c].is_null() ? "null" : FormatValue(row[c]));
+    }
+    return WithDetail(
+        MakeError(ErrorCode::kCheckViolation,
+                  absl::StrFormat("new row for relation \"%s\" violates check constraint \"%s\"",
+                                  plan.table->name(), plan.check_names[i])),
+        absl::StrFormat("Failing row contains (%s).", absl::StrJoin(values, ", ")));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AppendReturning(const planner::PlanNode& plan, const Row& row, ExecContext* ctx,
                              RowBatch* out) {
   if (!plan.has_returning) return absl::OkStatus();

@@ -14,6 +14,10 @@ namespace cairn::executor {
 // 23502 when a NOT NULL column of `row` is NULL.
 absl::Status CheckNotNull(const catalog::TableInfo& table, const Row& row);
 
+// 23514 when a CHECK constraint of `plan` (kInsert, kUpdate) is false for
+// `row` (true and NULL pass).
+absl::Status CheckConstraints(const planner::PlanNode& plan, const Row& row, ExecContext* ctx);
+
 // Row writes (with their index entries) are in executor/row_writer.h.
 
 // Evaluates the RETURNING list of `plan` over `row` into `out`.

@@ -29,6 +29,7 @@ class InsertOperator : public Operator {
       }
       for (const Row& row : input) {
         CAIRN_RETURN_IF_ERROR(CheckNotNull(table, row));
+        CAIRN_RETURN_IF_ERROR(CheckConstraints(plan_, row, ctx_));
         if (plan_.on_conflict == planner::PlanNode::OnConflict::kError) {
           CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
           ++*row_count_;
@@ -79,6 +80,7 @@ class InsertOperator : public Operator {
       updated.push_back(std::move(v));
     }
     CAIRN_RETURN_IF_ERROR(CheckNotNull(table, updated));
+    CAIRN_RETURN_IF_ERROR(CheckConstraints(plan_, updated, ctx_));
     CAIRN_RETURN_IF_ERROR(UpdateRow(table, current, updated, ctx_));
     return updated;
   }

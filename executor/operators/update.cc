@@ -35,6 +35,7 @@ class UpdateOperator : public Operator {
         new_row.push_back(std::move(v));
       }
       CAIRN_RETURN_IF_ERROR(CheckNotNull(table, new_row));
+      CAIRN_RETURN_IF_ERROR(CheckConstraints(plan_, new_row, ctx_));
       CAIRN_RETURN_IF_ERROR(UpdateRow(table, old_row, new_row, ctx_));
       ++*row_count_;
       CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, new_row, ctx_, batch));

@@ -220,7 +220,33 @@ absl::StatusOr<PlanPtr> Binder::BindInsert(const ast::InsertStatement& stmt) {
   insert->table = table;
   insert->children.push_back(std::move(source));
   if (stmt.on_conflict) CAIRN_RETURN_IF_ERROR(BindOnConflict(stmt, *table, insert.get()));
+  CAIRN_RETURN_IF_ERROR(BindChecks(*table, insert.get()));
   return BindReturning(std::move(insert), stmt.returning, TableScope(*table, stmt.alias));
+}
+
+absl::StatusOr<BoundExprPtr> Binder::BindCheckExpression(const catalog::TableInfo& table,
+                                                         const ast::Expr& expr) {
+  // No subquery binder and no aggregate collection: both are refused.
+  Scope scope = TableScope(table, "");
+  ExpressionBinder binder(&scope);
+  CAIRN_ASSIGN_OR_RETURN(BoundExprPtr bound, binder.Bind(expr));
+  if (bound->type.id != TypeId::kBool && bound->type.id != TypeId::kUnknown) {
+    return MakeError(ErrorCode::kDatatypeMismatch,
+                     absl::StrFormat("argument of CHECK must be type boolean, not type %s",
+                                     TypeName(bound->type)),
+                     expr.position);
+  }
+  return ExpressionBinder::Coerce(std::move(bound), SqlType::Of(TypeId::kBool));
+}
+
+absl::Status Binder::BindChecks(const catalog::TableInfo& table, PlanNode* plan) {
+  for (const proto::CheckConstraint& check : table.descriptor().checks()) {
+    CAIRN_ASSIGN_OR_RETURN(auto parsed, parser::ParseExpression(check.expr()));
+    CAIRN_ASSIGN_OR_RETURN(BoundExprPtr bound, BindCheckExpression(table, *parsed));
+    plan->checks.push_back(std::move(bound));
+    plan->check_names.push_back(check.name());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
@@ -373,6 +399,7 @@ absl::StatusOr<PlanPtr> Binder::BindUpdate(const ast::UpdateStatement& stmt) {
   update->target_joined = !stmt.from.empty();
   update->exprs = std::move(new_row);
   update->children.push_back(std::move(scan));
+  CAIRN_RETURN_IF_ERROR(BindChecks(*table, update.get()));
   return BindReturning(std::move(update), stmt.returning, scope);
 }
 

@@ -61,6 +61,13 @@ class Binder {
 
   // The expression a column takes when no value is given: its DEFAULT,
   // its sequence, a fresh row id, or NULL.
+  // The table's CHECK constraints bound over its rows, into `plan`
+  // (kInsert, kUpdate).
+  static absl::Status BindChecks(const catalog::TableInfo& table, PlanNode* plan);
+  // A CHECK expression for `table`: 42804 unless boolean; no subqueries or
+  // aggregates (42P17/42803), as PostgreSQL allows none.
+  static absl::StatusOr<BoundExprPtr> BindCheckExpression(const catalog::TableInfo& table,
+                                                         const ast::Expr& expr);
   static absl::StatusOr<BoundExprPtr> BindColumnDefault(const catalog::TableInfo& table,
                                                         int column);
 
