@@ -82,6 +82,10 @@ enum class ErrorCode : uint16_t {
   kUntranslatableCharacter,
   kIndexCorrupted,
   kCheckViolation,
+  kWindowingError,
+  kInvalidArgumentForNtile,
+  kInvalidArgumentForNthValue,
+  kInvalidPrecedingOrFollowingSize,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

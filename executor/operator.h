@@ -52,6 +52,7 @@ OperatorPtr MakeRecursiveUnionOperator(const planner::PlanNode& plan, OperatorPt
 OperatorPtr MakeWorkTableOperator(const planner::PlanNode& plan, ExecContext* ctx);
 OperatorPtr MakeFilterOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeProjectOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
+OperatorPtr MakeWindowOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeProjectSetOperator(const planner::PlanNode& plan, OperatorPtr child,
                                    ExecContext* ctx);
 OperatorPtr MakeAggregateOperator(const planner::PlanNode& plan, OperatorPtr child,

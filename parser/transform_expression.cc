@@ -438,7 +438,10 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
     return ref;
   }
   if (auto* c = dynamic_cast<P::FunctionCallExprContext*>(ctx)) {
-    return TransformFunctionCall(c->functionName(), c->functionArgs());
+    std::unique_ptr<ast::FunctionExpr> call =
+        TransformFunctionCall(c->functionName(), c->functionArgs());
+    if (c->overClause() != nullptr) call->over = TransformOverClause(c->overClause());
+    return call;
   }
   if (auto* c = dynamic_cast<P::ParamExprContext*>(ctx)) {
     // $0 is accepted here; the binder reports "there is no parameter $0".
@@ -502,6 +505,40 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
   fn->name = AsciiLower(c->getText());
   fn->syntax = ast::FunctionSyntax::kKeyword;
   return fn;
+}
+
+std::unique_ptr<ast::WindowSpec> Transformer::TransformOverClause(P::OverClauseContext* ctx) {
+  auto spec = std::make_unique<ast::WindowSpec>();
+  if (ctx->exprList() != nullptr) spec->partition_by = TransformExprList(ctx->exprList());
+  if (ctx->orderByClause() != nullptr) spec->order_by = TransformOrderBy(ctx->orderByClause());
+  if (auto* frame = ctx->frameClause()) {
+    spec->has_frame = true;
+    spec->rows = frame->frameMode->getType() == P::ROWS;
+    auto bound = [&](P::FrameBoundContext* b) {
+      ast::WindowFrameBound out;
+      using K = ast::WindowFrameBound::Kind;
+      if (dynamic_cast<P::UnboundedPrecedingContext*>(b)) {
+        out.kind = K::kUnboundedPreceding;
+      } else if (dynamic_cast<P::UnboundedFollowingContext*>(b)) {
+        out.kind = K::kUnboundedFollowing;
+      } else if (dynamic_cast<P::CurrentRowContext*>(b)) {
+        out.kind = K::kCurrentRow;
+      } else if (auto* p = dynamic_cast<P::OffsetPrecedingContext*>(b)) {
+        out.kind = K::kPreceding;
+        out.offset = TransformOperator(p->operatorExpr());
+      } else {
+        auto* f = dynamic_cast<P::OffsetFollowingContext*>(b);
+        out.kind = K::kFollowing;
+        out.offset = TransformOperator(f->operatorExpr());
+      }
+      return out;
+    };
+    std::vector<P::FrameBoundContext*> bounds = frame->frameBound();
+    spec->start = bound(bounds[0]);
+    // One bound is the start; the end is then CURRENT ROW, as in PostgreSQL.
+    if (bounds.size() == 2) spec->end = bound(bounds[1]);
+  }
+  return spec;
 }
 
 std::unique_ptr<ast::FunctionExpr> Transformer::TransformFunctionCall(

@@ -142,6 +142,7 @@ class Transformer {
   ast::ExprPtr TransformPrimary(P::PrimaryExprContext* ctx);
   std::unique_ptr<ast::FunctionExpr> TransformFunctionCall(P::FunctionNameContext* name,
                                                            P::FunctionArgsContext* args);
+  std::unique_ptr<ast::WindowSpec> TransformOverClause(P::OverClauseContext* ctx);
   ast::ExprPtr TransformCase(P::CaseExprContext* ctx);
   ast::ExprPtr TransformSubquery(ast::SubqueryKind kind, P::SelectStmtContext* ctx, int position);
 

@@ -47,6 +47,7 @@ std::string NodeText(const PlanNode& node) {
     case PlanKind::kFilter: return "Filter";
     case PlanKind::kProject: return "Project";
     case PlanKind::kProjectSet: return "ProjectSet";
+    case PlanKind::kWindow: return "WindowAgg";
     case PlanKind::kAggregate: return node.group_by.empty() ? "Aggregate" : "Hash Aggregate";
     case PlanKind::kSort: return "Sort";
     case PlanKind::kLimit: return "Limit";

@@ -24,6 +24,12 @@ bool IsAggregateFunction(const std::string& name) {
          name == "string_agg" || name == "bool_and" || name == "bool_or" || name == "every";
 }
 
+bool IsWindowOnlyFunction(const std::string& name) {
+  return name == "row_number" || name == "rank" || name == "dense_rank" ||
+         name == "percent_rank" || name == "cume_dist" || name == "ntile" || name == "lag" ||
+         name == "lead" || name == "first_value" || name == "last_value" || name == "nth_value";
+}
+
 bool IsSetReturningFunction(const std::string& name) {
   return name == "unnest" || name == "generate_series" || name == "generate_subscripts" ||
          name == "jsonb_array_elements" || name == "json_array_elements" ||

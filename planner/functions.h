@@ -17,6 +17,11 @@ bool IsAggregateFunction(const std::string& name);
 // select-list item (kProjectSet) and as FROM items.
 bool IsSetReturningFunction(const std::string& name);
 
+// Window functions that are no aggregates: row_number, rank, dense_rank,
+// percent_rank, cume_dist, ntile, lag, lead, first_value, last_value,
+// nth_value.
+bool IsWindowOnlyFunction(const std::string& name);
+
 // The result type of aggregate `name` over `arg` (kUnknown for count(*)).
 absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlType& arg,
                                             int position);

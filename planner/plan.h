@@ -41,6 +41,7 @@ enum class PlanKind : uint8_t {
   kScan,       // table rows, filtered by `predicate`
   kFilter,     // predicate over the child
   kProject,    // exprs over the child
+  kWindow,     // the child's columns, then one per `windows` call
   kProjectSet, // as kProject, with set-returning functions at the top of some
                // exprs: each input row gives as many rows as the longest set
   kAggregate,  // group_by + aggregates over the child; output: groups then aggregates
@@ -78,6 +79,26 @@ struct AggregateCall {
   SqlType type;          // result type
 };
 
+// A window function over the rows of a kWindow node's input: its value
+// for each row, from the rows of the row's partition.
+struct WindowCall {
+  std::string function;             // row_number, rank, lag, sum, ...
+  std::vector<BoundExprPtr> args;   // over the input row
+  std::vector<BoundExprPtr> partition_by;
+  std::vector<SortKey> order_by;
+  // The frame aggregates see. Without one: the partition when there is no
+  // ORDER BY, else from its start through the row's last peer.
+  enum class Bound : uint8_t { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
+                               kUnboundedFollowing };
+  bool has_frame = false;
+  bool rows = false;  // ROWS; else RANGE (peers move together)
+  Bound start = Bound::kUnboundedPreceding;
+  Bound end = Bound::kCurrentRow;
+  BoundExprPtr start_offset;  // kPreceding/kFollowing (ROWS): constant integer
+  BoundExprPtr end_offset;
+  SqlType type;
+};
+
 struct PlanNode;
 using PlanPtr = std::unique_ptr<PlanNode>;
 
@@ -100,6 +121,7 @@ struct PlanNode {
   std::vector<std::vector<BoundExprPtr>> rows;  // kValues
   std::vector<BoundExprPtr> group_by;           // kAggregate
   std::vector<AggregateCall> aggregates;        // kAggregate
+  std::vector<WindowCall> windows;              // kWindow
   std::vector<SortKey> sort_keys;               // kSort
   // kDistinct: DISTINCT ON keys (columns of the sorted input); a row is
   // kept when its keys differ from the previous row's. Empty: whole rows.

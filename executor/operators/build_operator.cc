@@ -19,6 +19,7 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
     case PlanKind::kFilter: return MakeFilterOperator(plan, std::move(child), ctx);
     case PlanKind::kProject: return MakeProjectOperator(plan, std::move(child), ctx);
     case PlanKind::kProjectSet: return MakeProjectSetOperator(plan, std::move(child), ctx);
+    case PlanKind::kWindow: return MakeWindowOperator(plan, std::move(child), ctx);
     case PlanKind::kAggregate: return MakeAggregateOperator(plan, std::move(child), ctx);
     case PlanKind::kSort: return MakeSortOperator(plan, std::move(child), ctx);
     case PlanKind::kLimit: return MakeLimitOperator(plan, std::move(child), ctx);

@@ -160,7 +160,37 @@ std::string FunctionExpr::ToString() const {
       absl::StrAppend(&out, i == 0 ? " ORDER BY " : ", ", order_by[i].ToString());
     }
   }
-  return out + ")";
+  out += ")";
+  if (over) absl::StrAppend(&out, " OVER (", over->ToString(), ")");
+  return out;
+}
+
+std::string WindowFrameBound::ToString() const {
+  switch (kind) {
+    case Kind::kUnboundedPreceding: return "UNBOUNDED PRECEDING";
+    case Kind::kPreceding: return absl::StrCat(offset->ToString(), " PRECEDING");
+    case Kind::kCurrentRow: return "CURRENT ROW";
+    case Kind::kFollowing: return absl::StrCat(offset->ToString(), " FOLLOWING");
+    case Kind::kUnboundedFollowing: return "UNBOUNDED FOLLOWING";
+  }
+  return "";
+}
+
+std::string WindowSpec::ToString() const {
+  std::vector<std::string> parts;
+  if (!partition_by.empty()) parts.push_back("PARTITION BY " + JoinExprs(partition_by));
+  if (!order_by.empty()) {
+    std::string o = "ORDER BY ";
+    for (size_t i = 0; i < order_by.size(); ++i) {
+      absl::StrAppend(&o, i == 0 ? "" : ", ", order_by[i].ToString());
+    }
+    parts.push_back(o);
+  }
+  if (has_frame) {
+    parts.push_back(absl::StrCat(rows ? "ROWS" : "RANGE", " BETWEEN ", start.ToString(), " AND ",
+                                 end.ToString()));
+  }
+  return absl::StrJoin(parts, " ");
 }
 
 std::string CastExpr::ToString() const {

@@ -251,6 +251,25 @@ struct OrderByItem {
   std::string ToString() const;
 };
 
+// A window function's OVER (...): partitions, their order, and the frame
+// of rows an aggregate sees.
+struct WindowFrameBound {
+  enum class Kind : uint8_t { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
+                              kUnboundedFollowing };
+  Kind kind = Kind::kCurrentRow;
+  ExprPtr offset;  // kPreceding, kFollowing
+  std::string ToString() const;
+};
+struct WindowSpec {
+  ExprList partition_by;
+  std::vector<OrderByItem> order_by;
+  bool has_frame = false;
+  bool rows = false;  // ROWS; else RANGE
+  WindowFrameBound start;
+  WindowFrameBound end;
+  std::string ToString() const;
+};
+
 struct FunctionExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kFunction;
   explicit FunctionExpr(int position) : Expr(kKind, position) {}
@@ -263,6 +282,7 @@ struct FunctionExpr : Expr {
   bool star = false;      // count(*)
   std::vector<OrderByItem> order_by;  // string_agg(x, ',' ORDER BY y)
   FunctionSyntax syntax = FunctionSyntax::kCall;
+  std::unique_ptr<WindowSpec> over;   // OVER (...): a window function
 };
 
 enum class CastSyntax : uint8_t {

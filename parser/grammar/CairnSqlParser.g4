@@ -404,13 +404,25 @@ primaryExpr
     | EXTRACT LPAREN extractField FROM expr RPAREN            #extractExpr
     | POSITION LPAREN operatorExpr IN operatorExpr RPAREN     #positionExpr
     | sqlValueFunction                                        #sqlValueFunctionExpr
-    | functionName LPAREN functionArgs? RPAREN                #functionCallExpr
+    | functionName LPAREN functionArgs? RPAREN overClause?    #functionCallExpr
     | identifier (DOT identifier)*                            #columnRefExpr
     ;
 literal: INTEGER_LITERAL | NUMERIC_LITERAL | stringLiteral | TRUE_P | FALSE_P | NULL_P;
 whenClause: WHEN expr THEN expr;
 functionName: identifier (DOT identifier)? | LEFT | RIGHT | CURRENT_SCHEMA;  // current_schema()
 functionArgs: STAR | (ALL | DISTINCT)? exprList orderByClause?;
+// f(...) OVER (PARTITION BY ... ORDER BY ... frame): a window function.
+overClause: OVER LPAREN (PARTITION BY exprList)? orderByClause? frameClause? RPAREN;
+frameClause
+    : frameMode=(ROWS | RANGE) (frameBound | BETWEEN frameBound AND frameBound)
+    ;
+frameBound
+    : UNBOUNDED PRECEDING                                     #unboundedPreceding
+    | UNBOUNDED FOLLOWING                                     #unboundedFollowing
+    | CURRENT ROW                                             #currentRow
+    | operatorExpr PRECEDING                                  #offsetPreceding
+    | operatorExpr FOLLOWING                                  #offsetFollowing
+    ;
 extractField: identifier | stringLiteral;
 stringLiteral: STRING | ESCAPE_STRING | DOLLAR_STRING;
 sqlValueFunction
@@ -456,7 +468,8 @@ nonReservedKeyword
     | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
-    | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
+    | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | OVER | PARTITION | RANGE | UNBOUNDED
+    | PRECEDING | FOLLOWING | CURRENT | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
     | VALID
     ;
 reservedKeyword

@@ -23,6 +23,14 @@ bool ContainsAggregate(const ast::Expr* e) {
   switch (e->kind) {
     case ast::ExprKind::kFunction: {
       const auto& f = e->As<ast::FunctionExpr>();
+      if (f.over) {
+        // sum(x) OVER (...) is no grouping aggregate; its parts may hold one.
+        if (AnyAggregate(f.args) || AnyAggregate(f.over->partition_by)) return true;
+        for (const auto& o : f.over->order_by) {
+          if (ContainsAggregate(o.expr.get())) return true;
+        }
+        return false;
+      }
       return IsAggregateFunction(f.name) || AnyAggregate(f.args);
     }
     case ast::ExprKind::kUnary: return ContainsAggregate(e->As<ast::UnaryExpr>().operand.get());
@@ -419,6 +427,10 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   ExpressionBinder target_binder(target_scope);
   AllowSubqueries(&target_binder);
   if (aggregating) target_binder.set_aggregate_context(&agg_ctx);
+  // Window functions, in the select list and ORDER BY.
+  std::vector<WindowCall> window_calls;
+  ExpressionBinder::WindowContext window_ctx{&window_calls};
+  target_binder.set_window_context(&window_ctx);
 
   // Select list
   std::vector<BoundExprPtr> exprs;
@@ -463,7 +475,9 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
   // HAVING
   BoundExprPtr having;
   if (select.having) {
+    target_binder.set_window_context(nullptr);  // no window functions in HAVING
     CAIRN_ASSIGN_OR_RETURN(having, target_binder.BindCondition(*select.having, "HAVING"));
+    target_binder.set_window_context(&window_ctx);
   }
 
   // DISTINCT ON: its expressions as columns (found in the select list, or
@@ -553,6 +567,30 @@ absl::StatusOr<PlanPtr> Binder::BindSelectNode(const ast::SelectNode& select,
       filter->output = plan->output;
       filter->children.push_back(std::move(plan));
       plan = std::move(filter);
+    }
+  }
+  if (!window_calls.empty()) {
+    // The window node: its input's columns, then each call's result; the
+    // references to results move to their place.
+    auto window = std::make_unique<PlanNode>(PlanKind::kWindow);
+    window->output = plan->output;
+    const int width = static_cast<int>(plan->output.size());
+    for (const WindowCall& call : window_calls) {
+      window->output.push_back({call.function, call.type});
+    }
+    window->windows = std::move(window_calls);
+    window->children.push_back(std::move(plan));
+    plan = std::move(window);
+    std::vector<BoundExpr*> stack;
+    for (auto& e : exprs) stack.push_back(e.get());
+    while (!stack.empty()) {
+      BoundExpr* e = stack.back();
+      stack.pop_back();
+      if (e->kind == BoundExprKind::kColumn &&
+          e->column_index >= ExpressionBinder::kWindowColumnBase) {
+        e->column_index = width + (e->column_index - ExpressionBinder::kWindowColumnBase);
+      }
+      for (auto& c : e->children) stack.push_back(c.get());
     }
   }
   plan = MakeProject(std::move(plan), std::move(exprs), outputs);

@@ -613,6 +613,12 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
 }
 
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionExpr& f) {
+  if (f.over) return BindWindowCall(f);
+  if (IsWindowOnlyFunction(f.name)) {
+    return MakeError(ErrorCode::kWrongObjectType,
+                     absl::StrFormat("window function %s requires an OVER clause", f.name),
+                     f.position);
+  }
   if (IsAggregateFunction(f.name)) return BindAggregate(f);
   if (!f.order_by.empty()) {
     return MakeError(ErrorCode::kWrongObjectType,

@@ -39,9 +39,19 @@ class ExpressionBinder {
     const Scope* input = nullptr;  // where aggregate arguments are bound
   };
 
+  // For select lists with window functions: each call is bound here and
+  // collected, and becomes a reference to column kWindowColumnBase + its
+  // index, which the select binder renumbers once the columns before the
+  // window results are known.
+  static constexpr int kWindowColumnBase = 1 << 24;
+  struct WindowContext {
+    std::vector<WindowCall>* calls = nullptr;
+  };
+
   explicit ExpressionBinder(const Scope* scope) : scope_(scope) {}
 
   void set_aggregate_context(AggregateContext* ctx) { agg_ = ctx; }
+  void set_window_context(WindowContext* ctx) { window_ = ctx; }
 
   // Binds the query of a subquery met in an expression, with `outer` as
   // the scope its names fall back to; sets `*outer_depth` to how many
@@ -109,6 +119,8 @@ class ExpressionBinder {
 
   const Scope* scope_;
   AggregateContext* agg_ = nullptr;
+  WindowContext* window_ = nullptr;
+  absl::StatusOr<BoundExprPtr> BindWindowCall(const ast::FunctionExpr& f);
   SubqueryBinder subquery_binder_;
   int* outer_depth_ = nullptr;
   bool in_aggregate_ = false;

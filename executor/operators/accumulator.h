@@ -1,0 +1,130 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "common/error_code.h"
+#include "common/numeric.h"
+#include "common/value.h"
+#include "executor/operator.h"
+#include "planner/plan.h"
+
+namespace cairn::executor {
+
+// The running state of one aggregate call over a group of rows (or a
+// window's frame): values are added one at a time, Result() at any point.
+class Accumulator {
+ public:
+  explicit Accumulator(const planner::AggregateCall& call) : call_(call) {}
+
+  // string_agg: a value with its delimiter and its ORDER BY keys.
+  void AddOrdered(const Value& v, const Value& delimiter, std::vector<Value> keys) {
+    if (v.is_null()) return;
+    items_.push_back({std::move(keys), v.str_value(),
+                      delimiter.is_null() ? std::optional<std::string>()
+                                          : std::optional<std::string>(delimiter.str_value())});
+  }
+
+  absl::Status Add(const Value& v) {
+    if (call_.arg != nullptr && v.is_null()) return absl::OkStatus();  // NULLs are skipped
+    if (call_.distinct) {
+      if (!distinct_.insert(v).second) return absl::OkStatus();
+    }
+    ++count_;
+    const std::string& f = call_.function;
+    if (f == "count") return absl::OkStatus();
+    if (f == "bool_and" || f == "every") {
+      bool_ = (count_ == 1 || bool_) && v.bool_value();
+      return absl::OkStatus();
+    }
+    if (f == "bool_or") {
+      bool_ = (count_ > 1 && bool_) || v.bool_value();
+      return absl::OkStatus();
+    }
+    if (f == "min" || f == "max") {
+      if (best_.is_null() || (f == "min" ? CompareValues(v, best_) < 0 : CompareValues(v, best_) > 0)) {
+        best_ = v;
+      }
+      return absl::OkStatus();
+    }
+    // sum and avg
+    if (IsIntegerType(v.type()) && call_.type.id == TypeId::kInt64) {
+      if (__builtin_add_overflow(int_sum_, v.int_value(), &int_sum_)) {
+        return MakeError(ErrorCode::kNumericValueOutOfRange, "bigint out of range");
+      }
+    } else if (v.type() == TypeId::kFloat32 || v.type() == TypeId::kFloat64) {
+      float_sum_ += v.float_value();
+    } else {
+      Numeric n = v.type() == TypeId::kNumeric ? v.numeric_value() : Numeric::FromInt(v.int_value());
+      CAIRN_ASSIGN_OR_RETURN(numeric_sum_, numeric_sum_.Add(n));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Value> Result() const {
+    const std::string& f = call_.function;
+    if (f == "string_agg") return StringAggResult();
+    if (f == "count") return Value::Int64(count_);
+    if (count_ == 0) return Value::Null(call_.type.id);
+    if (f == "bool_and" || f == "every" || f == "bool_or") return Value::Bool(bool_);
+    if (f == "min" || f == "max") return best_;
+    TypeId t = call_.type.id;
+    if (f == "sum") {
+      if (t == TypeId::kInt64) return Value::Int64(int_sum_);
+      if (t == TypeId::kFloat32 || t == TypeId::kFloat64) return Value::Float(t, float_sum_);
+      return Value::Num(numeric_sum_);
+    }
+    // avg
+    if (t == TypeId::kFloat64) return Value::Float64(float_sum_ / static_cast<double>(count_));
+    CAIRN_ASSIGN_OR_RETURN(Numeric avg, numeric_sum_.Div(Numeric::FromInt(count_)));
+    return Value::Num(avg);
+  }
+
+ private:
+  const planner::AggregateCall& call_;
+  Value StringAggResult() const {
+    if (items_.empty()) return Value::Null(TypeId::kText);
+    std::vector<const Item*> order;
+    for (const Item& item : items_) order.push_back(&item);
+    std::stable_sort(order.begin(), order.end(), [&](const Item* pa, const Item* pb) {
+      const Item& a = *pa;
+      const Item& b = *pb;
+      for (size_t k = 0; k < call_.order_by.size(); ++k) {
+        const int c = CompareForSort(a.keys[k], b.keys[k], call_.order_by[k]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+    // Each value after the first is preceded by its own row's delimiter.
+    std::string out = order[0]->value;
+    for (size_t i = 1; i < order.size(); ++i) {
+      if (order[i]->delimiter) out += *order[i]->delimiter;
+      out += order[i]->value;
+    }
+    return Value::Text(std::move(out));
+  }
+
+  struct Item {
+    std::vector<Value> keys;
+    std::string value;
+    std::optional<std::string> delimiter;
+  };
+  std::vector<Item> items_;  // string_agg
+  bool bool_ = false;        // bool_and, bool_or
+  int64_t count_ = 0;
+  int64_t int_sum_ = 0;
+  double float_sum_ = 0;
+  Numeric numeric_sum_;
+  Value best_;
+  struct ValueHash {
+    size_t operator()(const Value& v) const { return HashValue(v); }
+  };
+  struct ValueEq {
+    bool operator()(const Value& a, const Value& b) const { return ValuesEqual(a, b); }
+  };
+  absl::flat_hash_set<Value, ValueHash, ValueEq> distinct_;
+};
+
+}  // namespace cairn::executor
