@@ -5,9 +5,24 @@
 namespace cairn::planner {
 namespace {
 
+const catalog::IndexInfo* ScanIndex(const PlanNode& scan) {
+  for (const catalog::IndexInfo& index : scan.table->indexes()) {
+    if (index.id == scan.scan.index_id) return &index;
+  }
+  return nullptr;
+}
+
 std::string KeyText(const PlanNode& scan) {
   const auto& table = *scan.table;
   std::vector<std::string> parts;
+  if (scan.scan.access == ScanSpec::Access::kIndexScan) {
+    const catalog::IndexInfo* index = ScanIndex(scan);
+    for (size_t i = 0; index != nullptr && i < scan.scan.key_values.size(); ++i) {
+      parts.push_back(absl::StrCat(table.columns()[index->columns[i]].name, " = ",
+                                   scan.scan.key_values[i]->ToString()));
+    }
+    return absl::StrJoin(parts, " AND ");
+  }
   for (size_t i = 0; i < scan.scan.key_values.size(); ++i) {
     parts.push_back(absl::StrCat(table.columns()[table.primary_key()[i]].name, " = ",
                                  scan.scan.key_values[i]->ToString()));
@@ -41,6 +56,11 @@ std::string NodeText(const PlanNode& node) {
           return absl::StrCat("Range Scan on ", name, " using ", node.table->primary_index_name(),
                               " (", KeyText(node), ")");
         case ScanSpec::Access::kFullScan: return absl::StrCat("Full Scan on ", name);
+        case ScanSpec::Access::kIndexScan: {
+          const catalog::IndexInfo* index = ScanIndex(node);
+          return absl::StrCat("Index Scan on ", name, " using ", index ? index->name : "?", " (",
+                              KeyText(node), ")");
+        }
       }
       return name;
     }

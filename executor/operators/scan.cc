@@ -28,6 +28,10 @@ class ScanOperator : public Operator {
     const catalog::TableInfo& table = *plan_.table;
     while (!done_ && batch->empty()) {
       CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
+      if (index_ != nullptr) {
+        CAIRN_RETURN_IF_ERROR(NextFromIndex(batch));
+        continue;
+      }
       if (point_key_) {
         done_ = true;
         CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(*point_key_));
@@ -57,22 +61,75 @@ class ScanOperator : public Operator {
     return absl::OkStatus();
   }
 
-  // A key value for primary key column `k`, as the column's type.
-  absl::StatusOr<Value> KeyValue(const planner::BoundExpr& e, size_t k) {
+  // A key value for column `position`, as the column's type.
+  absl::StatusOr<Value> ColumnKeyValue(const planner::BoundExpr& e, int position) {
     static const Row kEmpty;
-    const catalog::TableInfo& table = *plan_.table;
     CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(e, kEmpty, ctx_));
     if (v.is_null()) {
       // A parameter bound to NULL: equal to, and ordered against, nothing.
       return MakeError(ErrorCode::kInvalidParameterValue, "NULL key value");
     }
-    const SqlType& type = table.columns()[table.primary_key()[k]].type;
-    return CastValue(v, type, CastContext::kAssignment);
+    return CastValue(v, plan_.table->columns()[position].type, CastContext::kAssignment);
+  }
+  // A key value for primary key column `k`.
+  absl::StatusOr<Value> KeyValue(const planner::BoundExpr& e, size_t k) {
+    return ColumnKeyValue(e, plan_.table->primary_key()[k]);
+  }
+
+  // kIndexScan: the span of the index's entries with the fixed values.
+  absl::Status ComputeIndexSpan() {
+    const catalog::TableInfo& table = *plan_.table;
+    for (const catalog::IndexInfo& index : table.indexes()) {
+      if (index.id == plan_.scan.index_id) index_ = &index;
+    }
+    if (index_ == nullptr) return MakeError(ErrorCode::kInternal, "index of the plan is gone");
+    std::string prefix = catalog::catalog_keys::IndexPrefix(table.id(), index_->id);
+    for (size_t k = 0; k < plan_.scan.key_values.size(); ++k) {
+      auto v = ColumnKeyValue(*plan_.scan.key_values[k], index_->columns[k]);
+      if (!v.ok()) {
+        done_ = true;  // no key value: nothing matches
+        return absl::OkStatus();
+      }
+      catalog::AppendKeyValue(&prefix, *v, index_->descending[k]);
+    }
+    start_ = prefix;
+    end_ = key_codec::PrefixEnd(prefix);
+    return absl::OkStatus();
+  }
+
+  // The rows of the next batch of index entries: each entry names its
+  // row's primary key (after the indexed values, or as its value).
+  absl::Status NextFromIndex(RowBatch* batch) {
+    const catalog::TableInfo& table = *plan_.table;
+    CAIRN_ASSIGN_OR_RETURN(auto entries, ctx_->txn->Scan(start_, end_, kBatchSize));
+    if (entries.size() < kBatchSize) done_ = true;
+    if (!entries.empty()) start_ = entries.back().key + std::string(1, '\0');
+    const std::string index_prefix = catalog::catalog_keys::IndexPrefix(table.id(), index_->id);
+    const std::string rows_prefix =
+        catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
+    for (const auto& kv : entries) {
+      std::string_view rest = std::string_view(kv.key).substr(index_prefix.size());
+      for (size_t k = 0; k < index_->columns.size(); ++k) {
+        CAIRN_RETURN_IF_ERROR(catalog::DecodeKeyValue(
+            &rest, table.columns()[index_->columns[k]].type, index_->descending[k]).status());
+      }
+      const std::string row_key = rows_prefix + std::string(rest.empty() ? kv.value : rest);
+      CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(row_key));
+      if (!value) {
+        return MakeError(ErrorCode::kIndexCorrupted,
+                         absl::StrFormat("index \"%s\" names a row \"%s\" does not have",
+                                         index_->name, table.name()));
+      }
+      CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, row_key, *value));
+      CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+    }
+    return absl::OkStatus();
   }
 
   absl::Status ComputeSpan() {
     const catalog::TableInfo& table = *plan_.table;
     const ScanSpec& spec = plan_.scan;
+    if (spec.access == ScanSpec::Access::kIndexScan) return ComputeIndexSpan();
     std::vector<Value> prefix_values;
     for (size_t k = 0; k < spec.key_values.size(); ++k) {
       auto v = KeyValue(*spec.key_values[k], k);
@@ -131,6 +188,7 @@ class ScanOperator : public Operator {
   bool started_ = false;
   bool done_ = false;
   std::optional<std::string> point_key_;
+  const catalog::IndexInfo* index_ = nullptr;  // kIndexScan
   std::string start_, end_;
 };
 

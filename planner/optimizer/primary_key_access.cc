@@ -89,6 +89,38 @@ void ChooseForScan(PlanNode* scan) {
   if (!spec.key_values.empty() || spec.lower || spec.upper) {
     spec.access = ScanSpec::Access::kRangeScan;
     scan->scan = std::move(spec);
+    return;
+  }
+  // No primary key access: a secondary index whose leading columns the
+  // predicate fixes, the most of them (a unique one fully fixed first).
+  const catalog::IndexInfo* best = nullptr;
+  std::vector<BoundExprPtr> best_values;
+  bool best_unique = false;
+  for (const catalog::IndexInfo& index : scan->table->indexes()) {
+    std::vector<BoundExprPtr> values;
+    for (int column : index.columns) {
+      const BoundExpr* eq = nullptr;
+      for (const ColumnBound& b : BoundsOn(conjuncts, column)) {
+        if (b.op == CompareOp::kEq) eq = b.constant;
+      }
+      if (eq == nullptr) break;
+      values.push_back(eq->Clone());
+    }
+    if (values.empty()) continue;
+    const bool unique = index.unique && values.size() == index.columns.size();
+    if (best == nullptr || (unique && !best_unique) ||
+        (unique == best_unique && values.size() > best_values.size())) {
+      best = &index;
+      best_values = std::move(values);
+      best_unique = unique;
+    }
+  }
+  if (best != nullptr) {
+    ScanSpec index_spec;
+    index_spec.access = ScanSpec::Access::kIndexScan;
+    index_spec.index_id = best->id;
+    index_spec.key_values = std::move(best_values);
+    scan->scan = std::move(index_spec);
   }
 }
 
