@@ -21,7 +21,8 @@ absl::Status NoSuchFunction(const std::string& name, const std::vector<SqlType>&
 
 bool IsAggregateFunction(const std::string& name) {
   return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
-         name == "string_agg" || name == "bool_and" || name == "bool_or" || name == "every";
+         name == "string_agg" || name == "bool_and" || name == "bool_or" || name == "every" ||
+         name == "array_agg" || name == "json_agg" || name == "jsonb_agg";
 }
 
 bool IsWindowOnlyFunction(const std::string& name) {
@@ -41,6 +42,15 @@ absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlTy
                                             int position) {
   if (name == "count") return SqlType::Of(TypeId::kInt64);
   if (name == "string_agg") return SqlType::Of(TypeId::kText);
+  if (name == "json_agg") return SqlType::Of(TypeId::kJson);
+  if (name == "jsonb_agg") return SqlType::Of(TypeId::kJsonb);
+  if (name == "array_agg") {
+    if (arg.id == TypeId::kArray) {
+      return MakeError(ErrorCode::kFeatureNotSupported,
+                       "array_agg of arrays (multidimensional arrays) is not supported", position);
+    }
+    return SqlType::ArrayOf(arg.id == TypeId::kUnknown ? TypeId::kText : arg.id);
+  }
   if (name == "bool_and" || name == "bool_or" || name == "every") {
     if (arg.id != TypeId::kBool && arg.id != TypeId::kUnknown) {
       return MakeError(ErrorCode::kUndefinedFunction,

@@ -8,6 +8,8 @@
 #include "common/error_code.h"
 #include "common/numeric.h"
 #include "common/value.h"
+#include "common/value_text.h"
+#include "executor/json_functions.h"
 #include "executor/operator.h"
 #include "planner/plan.h"
 
@@ -27,7 +29,19 @@ class Accumulator {
                                           : std::optional<std::string>(delimiter.str_value())});
   }
 
+  // array_agg, json_agg, jsonb_agg: every value, NULLs too, with its ORDER
+  // BY keys.
+  static bool Collects(const std::string& function) {
+    return function == "array_agg" || function == "json_agg" || function == "jsonb_agg";
+  }
+  absl::Status AddCollected(const Value& v, std::vector<Value> keys) {
+    if (call_.distinct && !distinct_.insert(v).second) return absl::OkStatus();
+    collected_.push_back({std::move(keys), v});
+    return absl::OkStatus();
+  }
+
   absl::Status Add(const Value& v) {
+    if (Collects(call_.function)) return AddCollected(v, {});
     if (call_.arg != nullptr && v.is_null()) return absl::OkStatus();  // NULLs are skipped
     if (call_.distinct) {
       if (!distinct_.insert(v).second) return absl::OkStatus();
@@ -66,6 +80,7 @@ class Accumulator {
   absl::StatusOr<Value> Result() const {
     const std::string& f = call_.function;
     if (f == "string_agg") return StringAggResult();
+    if (Collects(f)) return CollectedResult();
     if (f == "count") return Value::Int64(count_);
     if (count_ == 0) return Value::Null(call_.type.id);
     if (f == "bool_and" || f == "every" || f == "bool_or") return Value::Bool(bool_);
@@ -105,6 +120,38 @@ class Accumulator {
     }
     return Value::Text(std::move(out));
   }
+
+  absl::StatusOr<Value> CollectedResult() const {
+    if (collected_.empty()) return Value::NullOf(call_.type);
+    std::vector<const Collected*> order;
+    for (const Collected& c : collected_) order.push_back(&c);
+    std::stable_sort(order.begin(), order.end(), [&](const Collected* a, const Collected* b) {
+      for (size_t k = 0; k < call_.order_by.size() && k < a->keys.size(); ++k) {
+        const int c = CompareForSort(a->keys[k], b->keys[k], call_.order_by[k]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+    if (call_.function == "array_agg") {
+      std::vector<Value> elements;
+      for (const Collected* c : order) elements.push_back(c->value);
+      return Value::Array(call_.type.element, std::move(elements));
+    }
+    std::string out = "[";
+    for (size_t i = 0; i < order.size(); ++i) {
+      CAIRN_ASSIGN_OR_RETURN(std::string item, ToJsonText(order[i]->value));
+      out += (i > 0 ? ", " : "") + item;
+    }
+    out += "]";
+    if (call_.type.id == TypeId::kJson) return Value::String(TypeId::kJson, std::move(out));
+    return ParseValue(out, SqlType::Of(TypeId::kJsonb));  // jsonb's normal form
+  }
+
+  struct Collected {
+    std::vector<Value> keys;
+    Value value;
+  };
+  std::vector<Collected> collected_;  // array_agg, json[b]_agg
 
   struct Item {
     std::vector<Value> keys;

@@ -66,6 +66,15 @@ class AggregateOperator : public Operator {
           if (call.arg) {
             CAIRN_ASSIGN_OR_RETURN(v, Evaluate(*call.arg, row, ctx_));
           }
+          if (Accumulator::Collects(call.function)) {
+            std::vector<Value> keys;
+            for (const auto& key : call.order_by) {
+              CAIRN_ASSIGN_OR_RETURN(Value k, Evaluate(*key.expr, row, ctx_));
+              keys.push_back(std::move(k));
+            }
+            CAIRN_RETURN_IF_ERROR(groups[g].second[i]->AddCollected(v, std::move(keys)));
+            continue;
+          }
           if (call.delimiter != nullptr) {
             CAIRN_ASSIGN_OR_RETURN(Value delimiter, Evaluate(*call.delimiter, row, ctx_));
             std::vector<Value> keys;
