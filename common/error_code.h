@@ -86,6 +86,8 @@ enum class ErrorCode : uint16_t {
   kInvalidArgumentForNtile,
   kInvalidArgumentForNthValue,
   kInvalidPrecedingOrFollowingSize,
+  kInvalidForeignKey,
+  kForeignKeyViolation,
   kQueryCanceled,
   kAdminShutdown,
   kUnavailable,           // no leader yet, store closing: retryable

@@ -396,6 +396,13 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
     CAIRN_ASSIGN_OR_RETURN(int64_t oid, OidArg(args[0]));
     CAIRN_ASSIGN_OR_RETURN(auto tables, Tables(ctx));
     for (const auto& t : tables) {
+      for (int i = 0; name == "pg_get_constraintdef" && i < t.descriptor().foreign_keys_size(); ++i) {
+        if (PgForeignKeyOid(t, i) != oid) continue;
+        const proto::ForeignKey& fk = t.descriptor().foreign_keys(i);
+        for (const auto& parent : tables) {
+          if (parent.id() == fk.ref_table_id()) return Value::Text(PgForeignKeyDef(t, fk, parent));
+        }
+      }
       for (int i = 0; name == "pg_get_constraintdef" && i < t.descriptor().checks_size(); ++i) {
         if (PgCheckConstraintOid(t, i) == oid) {
           return Value::Text(absl::StrCat("CHECK (", t.descriptor().checks(i).expr(), ")"));

@@ -65,6 +65,114 @@ absl::Status AddCheckConstraint(const std::string& name, const std::string& colu
   return absl::OkStatus();
 }
 
+// A foreign key of another table that references `table`, as PostgreSQL
+// describes it ("constraint c_p_fkey on table c"), if any.
+absl::StatusOr<std::optional<std::string>> ReferencingConstraint(catalog::Catalog* catalog,
+                                                                 txn::Txn* txn,
+                                                                 uint32_t database_id,
+                                                                 const catalog::TableInfo& table) {
+  CAIRN_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(txn, database_id));
+  for (const catalog::TableInfo& t : tables) {
+    if (t.id() == table.id()) continue;
+    for (const proto::ForeignKey& fk : t.descriptor().foreign_keys()) {
+      if (fk.ref_table_id() == table.id()) {
+        return std::optional<std::string>(
+            absl::StrFormat("constraint %s on table %s", fk.name(), t.name()));
+      }
+    }
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::string>& columns,
+                           catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
+                           proto::TableDescriptor* descriptor) {
+  if (c.on_delete == ast::ReferentialAction::kSetNull ||
+      c.on_delete == ast::ReferentialAction::kSetDefault ||
+      c.on_update == ast::ReferentialAction::kCascade ||
+      c.on_update == ast::ReferentialAction::kSetNull ||
+      c.on_update == ast::ReferentialAction::kSetDefault) {
+    return NotSupported("ON DELETE SET NULL/DEFAULT and ON UPDATE actions", c.position);
+  }
+  if (c.ref_table.name == descriptor->name()) {
+    return NotSupported("a FOREIGN KEY that references its own table", c.position);
+  }
+  CAIRN_RETURN_IF_ERROR(CheckSchema(c.ref_table));
+  CAIRN_ASSIGN_OR_RETURN(auto parent, catalog->GetTable(txn, database_id, c.ref_table.name));
+  if (!parent) {
+    return MakeError(ErrorCode::kUndefinedTable,
+                     absl::StrFormat("relation \"%s\" does not exist", c.ref_table.name),
+                     c.ref_table.position);
+  }
+  const catalog::TableInfo child(*descriptor);
+  proto::ForeignKey fk;
+  fk.set_ref_table_id(parent->id());
+  fk.set_on_delete_cascade(c.on_delete == ast::ReferentialAction::kCascade);
+  // The referenced columns: as given, else the parent's primary key.
+  std::vector<int> ref_positions;
+  if (c.ref_columns.empty()) {
+    ref_positions = parent->primary_key();
+  } else {
+    for (const ast::Identifier& name : c.ref_columns) {
+      std::optional<int> pos = parent->FindColumn(name.name);
+      if (!pos || parent->columns()[*pos].hidden) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" referenced in foreign key constraint "
+                                         "does not exist",
+                                         name.name),
+                         name.position);
+      }
+      ref_positions.push_back(*pos);
+    }
+  }
+  bool unique = ref_positions == parent->primary_key() &&
+                !parent->columns()[parent->primary_key()[0]].hidden;
+  for (const catalog::IndexInfo& index : parent->indexes()) {
+    unique |= index.unique && index.columns == ref_positions;
+  }
+  if (!unique) {
+    return MakeError(ErrorCode::kInvalidForeignKey,
+                     absl::StrFormat("there is no unique constraint matching given keys for "
+                                     "referenced table \"%s\"",
+                                     parent->name()),
+                     c.position);
+  }
+  if (columns.size() != ref_positions.size()) {
+    return MakeError(ErrorCode::kInvalidForeignKey,
+                     "number of referencing and referenced columns for foreign key disagree",
+                     c.position);
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    std::optional<int> pos = child.FindColumn(columns[i]);
+    if (!pos || child.columns()[*pos].hidden) {
+      return MakeError(ErrorCode::kUndefinedColumn,
+                       absl::StrFormat("column \"%s\" referenced in foreign key constraint does "
+                                       "not exist",
+                                       columns[i]),
+                       c.position);
+    }
+    const SqlType& mine = child.columns()[*pos].type;
+    const SqlType& theirs = parent->columns()[ref_positions[i]].type;
+    const bool comparable = mine.id == theirs.id || (IsNumericType(mine.id) && IsNumericType(theirs.id)) ||
+                            (IsStringType(mine.id) && IsStringType(theirs.id));
+    if (!comparable) {
+      return MakeError(ErrorCode::kDatatypeMismatch,
+                       absl::StrFormat("foreign key constraint cannot be implemented: key columns "
+                                       "\"%s\" and \"%s\" are of incompatible types: %s and %s",
+                                       columns[i], parent->columns()[ref_positions[i]].name,
+                                       TypeName(mine), TypeName(theirs)),
+                       c.position);
+    }
+    fk.add_column_ids(child.columns()[*pos].id);
+    fk.add_ref_column_ids(parent->columns()[ref_positions[i]].id);
+  }
+  fk.set_name(!c.name.empty() ? c.name
+                              : absl::StrCat(descriptor->name(), "_", absl::StrJoin(columns, "_"),
+                                             "_fkey"));
+  *descriptor->add_foreign_keys() = std::move(fk);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
                                         catalog::Catalog* catalog, txn::Txn* txn,
                                         uint32_t database_id,
@@ -100,6 +208,11 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
     int position = 0;
   };
   std::vector<PendingCheck> checks;
+  struct PendingForeignKey {
+    const ast::Constraint* constraint;
+    std::vector<std::string> columns;
+  };
+  std::vector<PendingForeignKey> foreign_keys;
   std::set<std::string> names;
 
   for (const ast::ColumnDef& def : stmt.columns) {
@@ -158,7 +271,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
         case ast::ConstraintKind::kCheck:
           checks.push_back({c.name, def.name.name, c.expr.get(), c.position});
           break;
-        case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
+        case ast::ConstraintKind::kForeignKey:
+          foreign_keys.push_back({&c, {def.name.name}});
+          break;
       }
     }
   }
@@ -183,7 +298,12 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
       case ast::ConstraintKind::kCheck:
         checks.push_back({c.name, "", c.expr.get(), c.position});
         break;
-      case ast::ConstraintKind::kForeignKey: return NotSupported("FOREIGN KEY constraints", c.position);
+      case ast::ConstraintKind::kForeignKey: {
+        PendingForeignKey fk{&c, {}};
+        for (const auto& id : c.columns) fk.columns.push_back(id.name);
+        foreign_keys.push_back(std::move(fk));
+        break;
+      }
       default: return NotSupported("this table constraint", c.position);
     }
   }
@@ -277,6 +397,10 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
   for (const PendingCheck& c : checks) {
     CAIRN_RETURN_IF_ERROR(AddCheckConstraint(c.name, c.column, *c.expr, &desc));
   }
+  for (const PendingForeignKey& fk : foreign_keys) {
+    CAIRN_RETURN_IF_ERROR(
+        AddForeignKey(*fk.constraint, fk.columns, catalog, txn, database_id, &desc));
+  }
   CAIRN_RETURN_IF_ERROR(catalog->CreateTable(txn, std::move(desc)).status());
   return std::string("CREATE TABLE");
 }
@@ -294,6 +418,14 @@ absl::StatusOr<std::string> DropTables(const ast::DropTableStatement& stmt,
                        absl::StrFormat("table \"%s\" does not exist", name.name), name.position);
     }
     CAIRN_RETURN_IF_ERROR(checker->CheckTableOwner(*table));
+    CAIRN_ASSIGN_OR_RETURN(auto referencing, ReferencingConstraint(catalog, txn, database_id, *table));
+    if (referencing) {
+      return WithDetail(MakeError(ErrorCode::kDependentObjectsStillExist,
+                                  absl::StrFormat("cannot drop table %s because other objects "
+                                                  "depend on it",
+                                                  name.name)),
+                        absl::StrFormat("%s depends on table %s", *referencing, name.name));
+    }
     CAIRN_RETURN_IF_ERROR(catalog->DropTable(txn, *table));
   }
   return std::string("DROP TABLE");
@@ -311,6 +443,12 @@ absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
                        absl::StrFormat("relation \"%s\" does not exist", name.name), name.position);
     }
     CAIRN_RETURN_IF_ERROR(checker->CheckTable(*table, catalog::kTruncate));
+    CAIRN_ASSIGN_OR_RETURN(auto referencing, ReferencingConstraint(catalog, txn, database_id, *table));
+    if (referencing) {
+      return WithDetail(MakeError(ErrorCode::kFeatureNotSupported,
+                                  "cannot truncate a table referenced in a foreign key constraint"),
+                        absl::StrFormat("%s references table %s.", *referencing, name.name));
+    }
     std::string prefix = catalog::catalog_keys::TablePrefix(table->id());
     CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
     for (auto& kv : rows) txn->Delete(std::move(kv.key));

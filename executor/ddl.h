@@ -33,6 +33,13 @@ absl::StatusOr<std::string> TruncateTables(const ast::TruncateStatement& stmt,
 absl::Status AddCheckConstraint(const std::string& name, const std::string& column,
                                 const ast::Expr& expr, proto::TableDescriptor* descriptor);
 
+// Adds FOREIGN KEY (`columns`) REFERENCES ... of `c` to `descriptor`: the
+// referenced columns must be the parent's primary key or a UNIQUE
+// constraint's (42830), of comparable types (42804).
+absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::string>& columns,
+                           catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
+                           proto::TableDescriptor* descriptor);
+
 // 0A000 "<what> is not supported yet" at `position`, for DDL CairnDB lacks.
 absl::Status NotSupported(const std::string& what, int position);
 

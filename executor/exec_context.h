@@ -42,6 +42,8 @@ struct ExecContext {
   // uncorrelated subquery returned, computed once per statement.
   std::vector<const Row*> outer_rows;
   absl::flat_hash_map<const planner::BoundExpr*, std::vector<Value>> subquery_results;
+  // The database's tables, read once per statement (foreign keys).
+  std::optional<std::vector<catalog::TableInfo>> tables;
   // pg_get_userbyid: role names by oid, read once per statement.
   std::optional<absl::flat_hash_map<int64_t, std::string>> role_names;
   // WITH RECURSIVE: the rows the previous round added, per work table.

@@ -8,6 +8,7 @@
 #include "catalog/row_codec.h"
 #include "common/error_code.h"
 #include "common/value_text.h"
+#include "executor/foreign_keys.h"
 
 namespace cairn::executor {
 namespace {
@@ -59,6 +60,7 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
   std::string key = catalog::EncodePrimaryKey(table, row);
   CAIRN_ASSIGN_OR_RETURN(auto existing, ctx->txn->Get(key));
   if (existing) return DuplicateKey(table.primary_index_name(), table, table.primary_key(), row);
+  CAIRN_RETURN_IF_ERROR(CheckParentsExist(table, row, ctx));
   ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
   for (const catalog::IndexInfo& index : table.indexes()) {
     CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, row, ctx->txn));
@@ -66,20 +68,32 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
   return absl::OkStatus();
 }
 
-void DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
+absl::Status DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
+  CAIRN_RETURN_IF_ERROR(CheckNoChildren(table, row, /*deleting=*/true, ctx));
   ctx->txn->Delete(catalog::EncodePrimaryKey(table, row));
   for (const catalog::IndexInfo& index : table.indexes()) {
     ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, row).key);
   }
+  return absl::OkStatus();
 }
 
 absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, const Row& new_row,
                        ExecContext* ctx) {
   std::string old_key = catalog::EncodePrimaryKey(table, old_row);
   std::string new_key = catalog::EncodePrimaryKey(table, new_row);
+  // A referenced key may not change under its children (ON UPDATE NO ACTION).
+  CAIRN_ASSIGN_OR_RETURN(bool referenced, ReferencedColumnsChanged(table, old_row, new_row, ctx));
+  if (referenced) CAIRN_RETURN_IF_ERROR(CheckNoChildren(table, old_row, /*deleting=*/false, ctx));
   if (old_key != new_key) {
-    DeleteRow(table, old_row, ctx);
+    // Moved: its children were checked above; the move itself is no delete.
+    ctx->txn->Delete(old_key);
+    for (const catalog::IndexInfo& index : table.indexes()) {
+      ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
+    }
     return InsertRow(table, new_row, ctx);
+  }
+  if (ForeignKeyColumnsChanged(table, old_row, new_row)) {
+    CAIRN_RETURN_IF_ERROR(CheckParentsExist(table, new_row, ctx));
   }
   ctx->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
   // Only the indexes whose values changed move their entry.

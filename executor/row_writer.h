@@ -14,8 +14,9 @@ namespace cairn::executor {
 // unique index, are taken (as this transaction sees them).
 absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx);
 
-// Deletes `row` (as read) and its index entries.
-void DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx);
+// Deletes `row` (as read) and its index entries; 23503 while rows of other
+// tables reference it (their rows go too with ON DELETE CASCADE).
+absl::Status DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx);
 
 // Replaces `old_row` by `new_row`: in place when the primary key is the
 // same, else moved; index entries change where their values do.

@@ -387,6 +387,28 @@ struct Builder {
                           Value::NullArray(TypeId::kInt16), Name(check.expr())});
       }
     }
+    // FOREIGN KEY constraints.
+    for (const catalog::TableInfo& t : tables) {
+      for (int i = 0; i < t.descriptor().foreign_keys_size(); ++i) {
+        const proto::ForeignKey& fk = t.descriptor().foreign_keys(i);
+        const catalog::TableInfo* parent = nullptr;
+        for (const catalog::TableInfo& p : tables) {
+          if (p.id() == fk.ref_table_id()) parent = &p;
+        }
+        if (parent == nullptr) continue;
+        std::vector<Value> mine, theirs;
+        for (uint32_t id : fk.column_ids()) mine.push_back(Int2(Attnum(t, *t.ColumnPosition(id))));
+        for (uint32_t id : fk.ref_column_ids()) {
+          theirs.push_back(Int2(Attnum(*parent, *parent->ColumnPosition(id))));
+        }
+        v.rows.push_back({Oid(PgForeignKeyOid(t, i)), Name(fk.name()), Oid(kPublicOid), Char('f'),
+                          Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0), Oid(0),
+                          Oid(0), Oid(TableOid(*parent)), Char('a'),
+                          Char(fk.on_delete_cascade() ? 'c' : 'a'), Char('s'), Bool(true),
+                          Int4(0), Bool(true), Value::Array(TypeId::kInt16, std::move(mine)),
+                          Value::Array(TypeId::kInt16, std::move(theirs)), NullText()});
+      }
+    }
     // UNIQUE constraints, each backed by its index.
     for (const catalog::TableInfo& t : tables) {
       for (const catalog::IndexInfo& index : t.indexes()) {
@@ -525,6 +547,7 @@ struct Builder {
         if (index.is_constraint) add(index.name, "UNIQUE");
       }
       for (const auto& check : t.descriptor().checks()) add(check.name(), "CHECK");
+      for (const auto& fk : t.descriptor().foreign_keys()) add(fk.name(), "FOREIGN KEY");
     }
     return v;
   }
@@ -683,6 +706,24 @@ std::string PgSecondaryIndexDef(const catalog::TableInfo& t, const catalog::Inde
     absl::StrAppend(&out, " INCLUDE (", absl::StrJoin(names, ", "), ")");
   }
   return out;
+}
+
+int64_t PgForeignKeyOid(const catalog::TableInfo& t, int fk) {
+  return 1'300'000'000 + int64_t{t.id()} * 1000 + fk;
+}
+
+std::string PgForeignKeyDef(const catalog::TableInfo& t, const proto::ForeignKey& fk,
+                            const catalog::TableInfo& parent) {
+  std::vector<std::string> mine, theirs;
+  for (uint32_t id : fk.column_ids()) {
+    mine.push_back(ast::QuoteIdentifier(t.columns()[*t.ColumnPosition(id)].name));
+  }
+  for (uint32_t id : fk.ref_column_ids()) {
+    theirs.push_back(ast::QuoteIdentifier(parent.columns()[*parent.ColumnPosition(id)].name));
+  }
+  return absl::StrCat("FOREIGN KEY (", absl::StrJoin(mine, ", "), ") REFERENCES ",
+                      ast::QuoteIdentifier(parent.name()), "(", absl::StrJoin(theirs, ", "), ")",
+                      fk.on_delete_cascade() ? " ON DELETE CASCADE" : "");
 }
 
 int64_t PgCheckConstraintOid(const catalog::TableInfo& t, int check) {

@@ -54,6 +54,10 @@ std::string PgSecondaryIndexDef(const catalog::TableInfo& table, const catalog::
 std::string PgUniqueConstraintDef(const catalog::TableInfo& table, const catalog::IndexInfo& index);
 // The `check`-th CHECK constraint of the table.
 int64_t PgCheckConstraintOid(const catalog::TableInfo& table, int check);
+// The `fk`-th FOREIGN KEY of the table, and its pg_get_constraintdef.
+int64_t PgForeignKeyOid(const catalog::TableInfo& table, int fk);
+std::string PgForeignKeyDef(const catalog::TableInfo& table, const proto::ForeignKey& fk,
+                            const catalog::TableInfo& parent);
 // pg_get_indexdef and pg_get_constraintdef of a primary key.
 std::string PgIndexDef(const catalog::TableInfo& table);
 std::string PgPrimaryKeyDef(const catalog::TableInfo& table);

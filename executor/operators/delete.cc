@@ -23,7 +23,7 @@ class DeleteOperator : public Operator {
           !deleted.insert(catalog::EncodePrimaryKey(*plan_.table, row)).second) {
         continue;
       }
-      DeleteRow(*plan_.table, row, ctx_);
+      CAIRN_RETURN_IF_ERROR(DeleteRow(*plan_.table, row, ctx_));
       ++*row_count_;
       CAIRN_RETURN_IF_ERROR(AppendReturning(plan_, row, ctx_, batch));
     }

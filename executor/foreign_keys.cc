@@ -1,0 +1,178 @@
+#include "executor/foreign_keys.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "catalog/catalog_keys.h"
+#include "catalog/row_codec.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "common/value_cast.h"
+#include "common/value_text.h"
+#include "executor/row_writer.h"
+
+namespace cairn::executor {
+namespace {
+
+// The database's tables, read once per statement.
+absl::StatusOr<const std::vector<catalog::TableInfo>*> Tables(ExecContext* ctx) {
+  if (!ctx->tables) {
+    CAIRN_ASSIGN_OR_RETURN(auto tables, ctx->catalog->ListTables(ctx->txn, ctx->database_id));
+    ctx->tables = std::move(tables);
+  }
+  return &*ctx->tables;
+}
+
+const catalog::TableInfo* TableById(const std::vector<catalog::TableInfo>& tables, uint32_t id) {
+  for (const auto& t : tables) {
+    if (t.id() == id) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<int> Positions(const catalog::TableInfo& table,
+                           const google::protobuf::RepeatedField<uint32_t>& ids) {
+  std::vector<int> out;
+  for (uint32_t id : ids) out.push_back(table.ColumnPosition(id).value_or(-1));
+  return out;
+}
+
+std::string KeyText(const catalog::TableInfo& table, const std::vector<int>& positions,
+                    const Row& row) {
+  std::vector<std::string> names, values;
+  for (int pos : positions) {
+    names.push_back(table.columns()[pos].name);
+    values.push_back(row[pos].is_null() ? "NULL" : FormatValue(row[pos]));
+  }
+  return absl::StrFormat("Key (%s)=(%s)", absl::StrJoin(names, ", "), absl::StrJoin(values, ", "));
+}
+
+}  // namespace
+
+absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx) {
+  if (child.descriptor().foreign_keys().empty()) return absl::OkStatus();
+  CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
+  for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
+    const std::vector<int> mine = Positions(child, fk.column_ids());
+    bool has_null = false;
+    for (int pos : mine) has_null |= pos < 0 || row[pos].is_null();
+    if (has_null) continue;  // MATCH SIMPLE: a NULL key references nothing
+    const catalog::TableInfo* parent = TableById(*tables, fk.ref_table_id());
+    if (parent == nullptr) continue;
+    const std::vector<int> theirs = Positions(*parent, fk.ref_column_ids());
+    std::vector<Value> values;
+    for (size_t i = 0; i < mine.size(); ++i) {
+      auto v = CastValue(row[mine[i]], parent->columns()[theirs[i]].type, CastContext::kAssignment);
+      if (!v.ok()) return v.status();
+      values.push_back(*std::move(v));
+    }
+    // The parent row: by its primary key, or through its unique index.
+    std::optional<std::string> row_key;
+    if (theirs == parent->primary_key()) {
+      row_key = catalog::EncodePrimaryKeyPrefix(*parent, values);
+    } else {
+      for (const catalog::IndexInfo& index : parent->indexes()) {
+        if (!index.unique || index.columns != theirs) continue;
+        std::string key = catalog::catalog_keys::IndexPrefix(parent->id(), index.id);
+        for (size_t i = 0; i < values.size(); ++i) {
+          catalog::AppendKeyValue(&key, values[i], index.descending[i]);
+        }
+        CAIRN_ASSIGN_OR_RETURN(auto pk, ctx->txn->Get(key));
+        if (pk) {
+          row_key = catalog::catalog_keys::IndexPrefix(parent->id(), parent->primary_index_id()) +
+                    *pk;
+        }
+        break;
+      }
+    }
+    std::optional<std::string> value;
+    if (row_key) {
+      CAIRN_ASSIGN_OR_RETURN(value, ctx->txn->Get(*row_key));
+    }
+    if (!value) {
+      return WithDetail(
+          MakeError(ErrorCode::kForeignKeyViolation,
+                    absl::StrFormat("insert or update on table \"%s\" violates foreign key "
+                                    "constraint \"%s\"",
+                                    child.name(), fk.name())),
+          absl::StrFormat("%s is not present in table \"%s\".", KeyText(child, mine, row),
+                          parent->name()));
+    }
+    // Written back unchanged: a concurrent delete of the parent conflicts.
+    ctx->txn->Put(*row_key, *value);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNoChildren(const catalog::TableInfo& parent, const Row& row, bool deleting,
+                             ExecContext* ctx) {
+  CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
+  for (const catalog::TableInfo& child : *tables) {
+    for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
+      if (fk.ref_table_id() != parent.id()) continue;
+      const std::vector<int> theirs = Positions(parent, fk.ref_column_ids());
+      const std::vector<int> mine = Positions(child, fk.column_ids());
+      bool has_null = false;
+      for (int pos : theirs) has_null |= row[pos].is_null();
+      if (has_null) continue;
+      // The child rows holding this key (a scan of the child table).
+      const std::string prefix =
+          catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+      CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+      for (const auto& kv : rows) {
+        CAIRN_ASSIGN_OR_RETURN(Row child_row, catalog::DecodeRow(child, kv.key, kv.value));
+        bool same = true;
+        for (size_t i = 0; i < mine.size() && same; ++i) {
+          same = !child_row[mine[i]].is_null() &&
+                 CompareValues(child_row[mine[i]], row[theirs[i]]) == 0;
+        }
+        if (!same) continue;
+        if (deleting && fk.on_delete_cascade()) {
+          CAIRN_RETURN_IF_ERROR(DeleteRow(child, child_row, ctx));
+          continue;
+        }
+        return WithDetail(
+            MakeError(ErrorCode::kForeignKeyViolation,
+                      absl::StrFormat("update or delete on table \"%s\" violates foreign key "
+                                      "constraint \"%s\" on table \"%s\"",
+                                      parent.name(), fk.name(), child.name())),
+            absl::StrFormat("%s is still referenced from table \"%s\".",
+                            KeyText(parent, theirs, row), child.name()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool ForeignKeyColumnsChanged(const catalog::TableInfo& child, const Row& old_row,
+                              const Row& new_row) {
+  for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
+    for (int pos : Positions(child, fk.column_ids())) {
+      if (pos < 0) continue;
+      if (old_row[pos].is_null() != new_row[pos].is_null()) return true;
+      if (!old_row[pos].is_null() && CompareValues(old_row[pos], new_row[pos]) != 0) return true;
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<bool> ReferencedColumnsChanged(const catalog::TableInfo& parent, const Row& old_row,
+                                              const Row& new_row, ExecContext* ctx) {
+  CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
+  for (const catalog::TableInfo& child : *tables) {
+    for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
+      if (fk.ref_table_id() != parent.id()) continue;
+      for (int pos : Positions(parent, fk.ref_column_ids())) {
+        if (old_row[pos].is_null() != new_row[pos].is_null()) return true;
+        if (!old_row[pos].is_null() && CompareValues(old_row[pos], new_row[pos]) != 0) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace cairn::executor
