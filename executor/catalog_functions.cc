@@ -320,7 +320,28 @@ absl::StatusOr<std::optional<Value>> EvalCatalogFunction(const planner::BoundExp
       name == "cairn_regnamespace_oid" || name == "cairn_regnamespace_name";
   if (!catalog_function) return std::nullopt;
   if (name == "obj_description" || name == "col_description" || name == "shobj_description") {
-    return Value::Null(TypeId::kText);  // CairnDB keeps no comments yet
+    // Tables' and columns' comments (COMMENT ON); other objects have none.
+    if (name == "shobj_description" || args[0].is_null()) return Value::Null(TypeId::kText);
+    if (name == "obj_description" && args.size() == 2 &&
+        (args[1].is_null() || TextOf(args[1]) != "pg_class")) {
+      return Value::Null(TypeId::kText);
+    }
+    CAIRN_ASSIGN_OR_RETURN(int64_t oid, OidArg(args[0]));
+    CAIRN_ASSIGN_OR_RETURN(auto table, TableByOid(ctx, oid, OidKind::kTable));
+    if (!table) return Value::Null(TypeId::kText);
+    std::string comment = table->descriptor().comment();
+    if (name == "col_description") {
+      if (args[1].is_null()) return Value::Null(TypeId::kText);
+      CAIRN_ASSIGN_OR_RETURN(int64_t attnum, OidArg(args[1]));
+      comment.clear();
+      int64_t n = 0;
+      for (const auto& c : table->descriptor().columns()) {
+        if (c.hidden()) continue;
+        if (++n == attnum) comment = c.comment();
+      }
+    }
+    if (comment.empty()) return Value::Null(TypeId::kText);
+    return Value::Text(comment);
   }
   // Definitions of objects CairnDB does not have (extended statistics,
   // partitioning, triggers, rules, views): NULL, PostgreSQL's answer for an

@@ -530,6 +530,35 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
                                                              &checker));
       return TagOnly(tag);
     }
+    case ast::StatementKind::kComment: {
+      const auto& c = stmt.As<ast::CommentStatement>();
+      CAIRN_RETURN_IF_ERROR(CheckSchema(c.table));
+      CAIRN_ASSIGN_OR_RETURN(auto table, deps_.catalog->GetTable(txn, database_id_, c.table.name));
+      if (!table) {
+        return MakeError(ErrorCode::kUndefinedTable,
+                         absl::StrFormat("relation \"%s\" does not exist", c.table.name),
+                         c.table.position);
+      }
+      CAIRN_RETURN_IF_ERROR(checker.CheckTableOwner(*table));
+      proto::TableDescriptor d = table->descriptor();
+      const std::string text = c.comment.value_or("");
+      if (!c.column) {
+        d.set_comment(text);
+      } else {
+        proto::ColumnDescriptor* column = nullptr;
+        for (auto& col : *d.mutable_columns()) {
+          if (col.name() == c.column_name && !col.hidden()) column = &col;
+        }
+        if (column == nullptr) {
+          return MakeError(ErrorCode::kUndefinedColumn,
+                           absl::StrFormat("column \"%s\" of relation \"%s\" does not exist",
+                                           c.column_name, c.table.name));
+        }
+        column->set_comment(text);
+      }
+      CAIRN_RETURN_IF_ERROR(deps_.catalog->UpdateTable(txn, table->name(), std::move(d)));
+      return TagOnly("COMMENT");
+    }
     case ast::StatementKind::kCreateIndex: {
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              CreateIndex(stmt.As<ast::CreateIndexStatement>(), deps_.catalog, txn,

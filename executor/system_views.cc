@@ -466,6 +466,28 @@ struct Builder {
     return View{name, std::move(columns), {}};
   }
 
+  // pg_description: COMMENT ON TABLE and COLUMN (objsubid the attnum).
+  View PgDescription() const {
+    View v{"pg_description",
+           {Col("objoid", TypeId::kInt64), Col("classoid", TypeId::kInt64),
+            Col("objsubid", TypeId::kInt32), Col("description", TypeId::kText)},
+           {}};
+    constexpr int64_t kPgClassOid = 1259;
+    for (const catalog::TableInfo& t : tables) {
+      if (!t.descriptor().comment().empty()) {
+        v.rows.push_back({Oid(TableOid(t)), Oid(kPgClassOid), Int4(0), Name(t.descriptor().comment())});
+      }
+      int64_t attnum = 0;
+      for (const auto& c : t.descriptor().columns()) {
+        if (c.hidden()) continue;
+        ++attnum;
+        if (c.comment().empty()) continue;
+        v.rows.push_back({Oid(TableOid(t)), Oid(kPgClassOid), Int4(attnum), Name(c.comment())});
+      }
+    }
+    return v;
+  }
+
   // pg_auth_members: role memberships, of which CairnDB has none yet
   // (GRANT role TO role is not supported).
   View PgAuthMembers() const {
@@ -865,11 +887,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                     {Col("oid", TypeId::kInt64), Col("rulename", TypeId::kText),
                      Col("ev_class", TypeId::kInt64), Col("ev_type", TypeId::kText)});
   }
-  if (name.name == "pg_description") {
-    return B::Empty("pg_description",
-                    {Col("objoid", TypeId::kInt64), Col("classoid", TypeId::kInt64),
-                     Col("objsubid", TypeId::kInt32), Col("description", TypeId::kText)});
-  }
+  if (name.name == "pg_description") return b.PgDescription();
   if (name.name == "pg_sequence") {
     // SERIAL columns draw from sequences CairnDB keeps inside the catalog,
     // not as relations: none to list.

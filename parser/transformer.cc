@@ -107,6 +107,26 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformAlterRole(c);
   } else if (auto* c = ctx->dropRoleStmt()) {
     stmt = TransformDropRole(c);
+  } else if (auto* c = ctx->commentStmt()) {
+    auto comment = std::make_unique<ast::CommentStatement>();
+    ast::ObjectName name = TransformQualifiedName(c->qualifiedName());
+    comment->column = c->COLUMN() != nullptr;
+    if (comment->column) {
+      // t.c (or schema.t.c): the last part is the column.
+      std::vector<P::IdentifierContext*> parts = c->qualifiedName()->identifier();
+      if (parts.size() < 2) {
+        Fail(MakeError(ErrorCode::kSyntaxError, "column name must be qualified",
+                       Pos(c->qualifiedName())));
+      }
+      comment->column_name = Ident(parts.back());
+      comment->table.name = Ident(parts[parts.size() - 2]);
+      if (parts.size() >= 3) comment->table.schema = Ident(parts[parts.size() - 3]);
+      comment->table.position = Pos(c->qualifiedName());
+    } else {
+      comment->table = std::move(name);
+    }
+    if (c->stringLiteral() != nullptr) comment->comment = StringValue(c->stringLiteral()->getStart());
+    stmt = std::move(comment);
   } else if (auto* c = ctx->grantStmt()) {
     stmt = TransformGrant(c);
   } else if (auto* c = ctx->revokeStmt()) {

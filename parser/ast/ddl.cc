@@ -202,4 +202,11 @@ std::string VacuumStatement::ToString() const {
   return out;
 }
 
+std::string CommentStatement::ToString() const {
+  std::string target = table.ToString();
+  if (column) target += "." + QuoteIdentifier(column_name);
+  return absl::StrCat("COMMENT ON ", column ? "COLUMN " : "TABLE ", target, " IS ",
+                      comment ? QuoteString(*comment) : "NULL");
+}
+
 }  // namespace cairn::ast

@@ -105,6 +105,18 @@ struct IndexElem {
   std::string ToString() const;
 };
 
+// COMMENT ON TABLE t | COLUMN t.c IS 'text' | NULL.
+struct CommentStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kComment;
+  CommentStatement() : Statement(kKind) {}
+  std::string ToString() const override;
+
+  bool column = false;
+  ObjectName table;         // for a column: its table
+  std::string column_name;  // column
+  std::optional<std::string> comment;  // nullopt: NULL, which removes it
+};
+
 struct CreateIndexStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kCreateIndex;
   CreateIndexStatement() : Statement(kKind) {}

@@ -37,6 +37,7 @@ enum class StatementKind : uint8_t {
   kAlterRole,       // AlterRoleStatement
   kDropRole,        // DropRoleStatement
   kGrant,           // GrantStatement: GRANT and REVOKE
+  kComment,         // CommentStatement (ddl.h)
 };
 
 // One SQL statement of a Query message. Built by the parser, then read-only.

@@ -37,6 +37,7 @@ statement
     | prepareStmt
     | executeStmt
     | deallocateStmt
+    | commentStmt
     | createRoleStmt
     | alterRoleStmt
     | dropRoleStmt
@@ -194,6 +195,11 @@ alterTableCmd
     | RENAME COLUMN? identifier TO identifier                    #renameColumn
     | RENAME CONSTRAINT identifier TO identifier                 #renameConstraint
     | RENAME TO identifier                                       #renameTable
+    ;
+
+// COMMENT ON TABLE t | COLUMN t.c IS 'text' | NULL
+commentStmt
+    : COMMENT ON (TABLE qualifiedName | COLUMN qualifiedName) IS (stringLiteral | NULL_P)
     ;
 
 // ---------------------------------------------------------------- roles and privileges
@@ -468,7 +474,7 @@ nonReservedKeyword
     | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
-    | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | OVER | PARTITION | RANGE | UNBOUNDED
+    | COMMENT | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | OVER | PARTITION | RANGE | UNBOUNDED
     | PRECEDING | FOLLOWING | CURRENT | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
     | VALID
     ;
