@@ -299,12 +299,7 @@ absl::Status DropConstraint(const ast::AlterTableCmd& cmd, Alteration* alt, txn:
   for (int i = 0; i < indexes->size(); ++i) {
     const proto::IndexDescriptor& index = indexes->Get(i);
     if (!index.is_constraint() || index.name() != cmd.name.name) continue;
-    const std::string prefix = catalog::catalog_keys::IndexPrefix(desc.id(), index.id());
-    for (;;) {
-      CAIRN_ASSIGN_OR_RETURN(auto entries, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 4096));
-      for (auto& kv : entries) txn->Delete(std::move(kv.key));
-      if (entries.size() < 4096) break;
-    }
+    CAIRN_RETURN_IF_ERROR(DeleteIndexEntries(txn, desc.id(), index.id()));
     indexes->DeleteSubrange(i, 1);
     return absl::OkStatus();
   }
@@ -340,12 +335,7 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
         for (uint32_t id : index.column_ids()) uses |= id == col->id();
         for (uint32_t id : index.storing_column_ids()) uses |= id == col->id();
         if (!uses) continue;
-        const std::string prefix = catalog::catalog_keys::IndexPrefix(desc.id(), index.id());
-        for (;;) {
-          CAIRN_ASSIGN_OR_RETURN(auto entries, txn->Scan(prefix, key_codec::PrefixEnd(prefix), 4096));
-          for (auto& kv : entries) txn->Delete(std::move(kv.key));
-          if (entries.size() < 4096) break;
-        }
+        CAIRN_RETURN_IF_ERROR(DeleteIndexEntries(txn, desc.id(), index.id()));
         indexes->DeleteSubrange(i, 1);
       }
       // Rows keep the column's values under its id; nothing reads them.

@@ -32,6 +32,17 @@ absl::StatusOr<std::string> ChooseName(catalog::Catalog* catalog, txn::Txn* txn,
 
 }  // namespace
 
+absl::Status DeleteIndexEntries(txn::Txn* txn, uint32_t table_id, uint32_t index_id) {
+  const std::string prefix = catalog::catalog_keys::IndexPrefix(table_id, index_id);
+  for (;;) {
+    // The scan sees this transaction's deletes: each batch is a new one.
+    CAIRN_ASSIGN_OR_RETURN(auto entries,
+                           txn->Scan(prefix, key_codec::PrefixEnd(prefix), kBackfillBatch));
+    for (auto& kv : entries) txn->Delete(std::move(kv.key));
+    if (entries.size() < kBackfillBatch) return absl::OkStatus();
+  }
+}
+
 absl::StatusOr<bool> RelationNameTaken(catalog::Catalog* catalog, txn::Txn* txn,
                                        uint32_t database_id, const std::string& name) {
   CAIRN_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(txn, database_id));
@@ -178,13 +189,7 @@ absl::StatusOr<std::string> DropIndexes(const ast::DropIndexStatement& stmt,
                                        name.name, name.name, owner->name()));
     }
     CAIRN_RETURN_IF_ERROR(checker->CheckTableOwner(*owner));
-    const std::string prefix = catalog::catalog_keys::IndexPrefix(owner->id(), index.id);
-    for (;;) {
-      CAIRN_ASSIGN_OR_RETURN(auto entries,
-                             txn->Scan(prefix, key_codec::PrefixEnd(prefix), kBackfillBatch));
-      for (auto& kv : entries) txn->Delete(std::move(kv.key));
-      if (entries.size() < kBackfillBatch) break;
-    }
+    CAIRN_RETURN_IF_ERROR(DeleteIndexEntries(txn, owner->id(), index.id));
     proto::TableDescriptor descriptor = owner->descriptor();
     descriptor.mutable_indexes()->DeleteSubrange(found, 1);
     CAIRN_RETURN_IF_ERROR(catalog->UpdateTable(txn, owner->name(), std::move(descriptor)));

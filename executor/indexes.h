@@ -27,6 +27,9 @@ absl::StatusOr<std::string> DropIndexes(const ast::DropIndexStatement& stmt,
 absl::Status AddIndex(proto::IndexDescriptor index, proto::TableDescriptor* descriptor,
                       txn::Txn* txn);
 
+// Deletes every entry of index `index_id` of table `table_id`.
+absl::Status DeleteIndexEntries(txn::Txn* txn, uint32_t table_id, uint32_t index_id);
+
 // Whether `name` is taken by a relation of the database: a table, a primary
 // key index or a secondary index.
 absl::StatusOr<bool> RelationNameTaken(catalog::Catalog* catalog, txn::Txn* txn,

@@ -294,6 +294,43 @@ ExprPtr Transformer::TransformOperatorLeaf(P::OperatorExprContext* ctx) {
   return TransformUnaryMinus(std::move(operand), Pos(op));
 }
 
+namespace {
+
+// The binary operator a token of operatorExpr (or of OPERATOR(pg_catalog.op))
+// writes; || for the one left.
+BinaryOp BinaryOpOfToken(size_t type) {
+  switch (type) {
+    case P::EQ: return BinaryOp::kEq;
+    case P::NE: return BinaryOp::kNe;
+    case P::LT: return BinaryOp::kLt;
+    case P::LE: return BinaryOp::kLe;
+    case P::GT: return BinaryOp::kGt;
+    case P::GE: return BinaryOp::kGe;
+    case P::CARET: return BinaryOp::kPow;
+    case P::STAR: return BinaryOp::kMul;
+    case P::SLASH: return BinaryOp::kDiv;
+    case P::PERCENT: return BinaryOp::kMod;
+    case P::PLUS: return BinaryOp::kAdd;
+    case P::MINUS: return BinaryOp::kSub;
+    case P::TILDE: return BinaryOp::kRegexMatch;
+    case P::TILDE_STAR: return BinaryOp::kRegexIMatch;
+    case P::NOT_TILDE: return BinaryOp::kNotRegexMatch;
+    case P::NOT_TILDE_STAR: return BinaryOp::kNotRegexIMatch;
+    case P::ARROW: return BinaryOp::kJsonGet;
+    case P::LONG_ARROW: return BinaryOp::kJsonGetText;
+    case P::HASH_ARROW: return BinaryOp::kJsonPath;
+    case P::HASH_LONG_ARROW: return BinaryOp::kJsonPathText;
+    case P::CONTAINS: return BinaryOp::kJsonContains;
+    case P::CONTAINED_BY: return BinaryOp::kJsonContainedBy;
+    case P::QUESTION: return BinaryOp::kJsonHasKey;
+    case P::QUESTION_PIPE: return BinaryOp::kJsonHasAnyKey;
+    case P::QUESTION_AMP: return BinaryOp::kJsonHasAllKeys;
+    default: return BinaryOp::kConcat;
+  }
+}
+
+}  // namespace
+
 ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr left) {
   const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
   auto operand = [&](size_t i) {
@@ -326,35 +363,7 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
     }
     antlr4::Token* named = c->qualifiedOp()->getStart();
     ExprPtr right = TransformOperator(c->operatorExpr(1));
-    BinaryOp binary;
-    switch (named->getType()) {
-      case P::EQ: binary = BinaryOp::kEq; break;
-      case P::NE: binary = BinaryOp::kNe; break;
-      case P::LT: binary = BinaryOp::kLt; break;
-      case P::LE: binary = BinaryOp::kLe; break;
-      case P::GT: binary = BinaryOp::kGt; break;
-      case P::GE: binary = BinaryOp::kGe; break;
-      case P::CARET: binary = BinaryOp::kPow; break;
-      case P::STAR: binary = BinaryOp::kMul; break;
-      case P::SLASH: binary = BinaryOp::kDiv; break;
-      case P::PERCENT: binary = BinaryOp::kMod; break;
-      case P::PLUS: binary = BinaryOp::kAdd; break;
-      case P::MINUS: binary = BinaryOp::kSub; break;
-      case P::TILDE: binary = BinaryOp::kRegexMatch; break;
-      case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
-      case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
-      case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
-      case P::ARROW: binary = BinaryOp::kJsonGet; break;
-      case P::LONG_ARROW: binary = BinaryOp::kJsonGetText; break;
-      case P::HASH_ARROW: binary = BinaryOp::kJsonPath; break;
-      case P::HASH_LONG_ARROW: binary = BinaryOp::kJsonPathText; break;
-      case P::CONTAINS: binary = BinaryOp::kJsonContains; break;
-      case P::CONTAINED_BY: binary = BinaryOp::kJsonContainedBy; break;
-      case P::QUESTION: binary = BinaryOp::kJsonHasKey; break;
-      case P::QUESTION_PIPE: binary = BinaryOp::kJsonHasAnyKey; break;
-      case P::QUESTION_AMP: binary = BinaryOp::kJsonHasAllKeys; break;
-      default: binary = BinaryOp::kConcat; break;
-    }
+    const BinaryOp binary = BinaryOpOfToken(named->getType());
     return MakeBinary(binary, std::move(left), std::move(right), Pos(op));
   }
   if (children.size() == 5) {  // x AT TIME ZONE z is timezone(z, x), as in PostgreSQL.
@@ -375,29 +384,7 @@ ExprPtr Transformer::TransformOperatorStep(P::OperatorExprContext* ctx, ExprPtr 
         std::move(left), TransformTypeName(static_cast<P::TypeNameContext*>(children[2])),
         ast::CastSyntax::kDoubleColon, Pos(op));
   }
-  BinaryOp binary;
-  switch (op->getType()) {
-    case P::CARET: binary = BinaryOp::kPow; break;
-    case P::STAR: binary = BinaryOp::kMul; break;
-    case P::SLASH: binary = BinaryOp::kDiv; break;
-    case P::PERCENT: binary = BinaryOp::kMod; break;
-    case P::PLUS: binary = BinaryOp::kAdd; break;
-    case P::MINUS: binary = BinaryOp::kSub; break;
-    case P::TILDE: binary = BinaryOp::kRegexMatch; break;
-    case P::TILDE_STAR: binary = BinaryOp::kRegexIMatch; break;
-    case P::NOT_TILDE: binary = BinaryOp::kNotRegexMatch; break;
-    case P::NOT_TILDE_STAR: binary = BinaryOp::kNotRegexIMatch; break;
-    case P::ARROW: binary = BinaryOp::kJsonGet; break;
-    case P::LONG_ARROW: binary = BinaryOp::kJsonGetText; break;
-    case P::HASH_ARROW: binary = BinaryOp::kJsonPath; break;
-    case P::HASH_LONG_ARROW: binary = BinaryOp::kJsonPathText; break;
-    case P::CONTAINS: binary = BinaryOp::kJsonContains; break;
-    case P::CONTAINED_BY: binary = BinaryOp::kJsonContainedBy; break;
-    case P::QUESTION: binary = BinaryOp::kJsonHasKey; break;
-    case P::QUESTION_PIPE: binary = BinaryOp::kJsonHasAnyKey; break;
-    case P::QUESTION_AMP: binary = BinaryOp::kJsonHasAllKeys; break;
-    default: binary = BinaryOp::kConcat; break;
-  }
+  const BinaryOp binary = BinaryOpOfToken(op->getType());
   return MakeBinary(binary, std::move(left), operand(2), Pos(op));
 }
 
