@@ -12,7 +12,16 @@ namespace {
 // Value-encoding tags.
 // kArray holds the array's text form, which reads back exactly (floats in
 // shortest round-trip form), parsed with the column's element type.
-enum class Tag : uint8_t { kBool = 1, kInt = 2, kFloat = 3, kNumeric = 4, kBytes = 5, kArray = 6 };
+// kInterval holds the interval's 16-byte binary form (common/interval.h).
+enum class Tag : uint8_t {
+  kBool = 1,
+  kInt = 2,
+  kFloat = 3,
+  kNumeric = 4,
+  kBytes = 5,
+  kArray = 6,
+  kInterval = 7,
+};
 
 absl::Status Corrupt(std::string_view what) {
   return MakeError(ErrorCode::kDataCorrupted, absl::StrCat("corrupt row: ", std::string(what)));
@@ -23,6 +32,27 @@ absl::Status Corrupt(std::string_view what) {
 void AppendNumericKey(std::string* out, const Numeric& n) {
   key_codec::AppendDouble(out, n.ToDouble());
   key_codec::AppendBytes(out, n.Normalize().ToString());
+}
+
+// Interval keys: the span orders them (so '1 day' sorts with '24 hours');
+// the fields after it keep what was written.
+void AppendIntervalKey(std::string* out, const Interval& v) {
+  const __int128 span = IntervalSpan(v);
+  key_codec::AppendInt64(out, static_cast<int64_t>(span >> 64));
+  key_codec::AppendUint64(out, static_cast<uint64_t>(span));
+  key_codec::AppendInt32(out, v.months);
+  key_codec::AppendInt32(out, v.days);
+  key_codec::AppendInt64(out, v.micros);
+}
+
+absl::StatusOr<Interval> DecodeIntervalKey(std::string_view* in) {
+  CAIRN_RETURN_IF_ERROR(key_codec::DecodeInt64(in).status());
+  CAIRN_RETURN_IF_ERROR(key_codec::DecodeUint64(in).status());
+  Interval v;
+  CAIRN_ASSIGN_OR_RETURN(v.months, key_codec::DecodeInt32(in));
+  CAIRN_ASSIGN_OR_RETURN(v.days, key_codec::DecodeInt32(in));
+  CAIRN_ASSIGN_OR_RETURN(v.micros, key_codec::DecodeInt64(in));
+  return v;
 }
 
 }  // namespace
@@ -44,6 +74,7 @@ void AppendKeyValue(std::string* out, const Value& value, bool descending) {
       case TypeId::kFloat32:
       case TypeId::kFloat64: key_codec::AppendDouble(out, value.float_value()); break;
       case TypeId::kNumeric: AppendNumericKey(out, value.numeric_value()); break;
+      case TypeId::kInterval: AppendIntervalKey(out, value.interval_value()); break;
       default: key_codec::AppendBytes(out, value.str_value()); break;
     }
   }
@@ -91,6 +122,11 @@ absl::StatusOr<Value> DecodeKeyValue(std::string_view* in, const SqlType& type, 
         CAIRN_ASSIGN_OR_RETURN(std::string text, key_codec::DecodeBytes(&view));
         CAIRN_ASSIGN_OR_RETURN(Numeric n, Numeric::Parse(text));
         out = Value::Num(n);
+        break;
+      }
+      case TypeId::kInterval: {
+        CAIRN_ASSIGN_OR_RETURN(Interval v, DecodeIntervalKey(&view));
+        out = Value::FromInterval(v);
         break;
       }
       default: {
@@ -174,6 +210,10 @@ std::string EncodeRowValue(const TableInfo& table, const Row& row) {
         out.append(text);
         break;
       }
+      case TypeId::kInterval:
+        out.push_back(static_cast<char>(Tag::kInterval));
+        out.append(EncodeIntervalBinary(v.interval_value()));
+        break;
       case TypeId::kArray: {
         out.push_back(static_cast<char>(Tag::kArray));
         const std::string text = FormatValue(v);
@@ -226,6 +266,13 @@ absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key,
       case Tag::kFloat: {
         CAIRN_ASSIGN_OR_RETURN(double d, key_codec::DecodeDouble(&value));
         v = Value::Float64(d);
+        break;
+      }
+      case Tag::kInterval: {
+        if (value.size() < 16) return Corrupt("interval");
+        CAIRN_ASSIGN_OR_RETURN(Interval i, DecodeIntervalBinary(value.substr(0, 16)));
+        value.remove_prefix(16);
+        v = Value::FromInterval(i);
         break;
       }
       case Tag::kNumeric:

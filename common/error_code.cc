@@ -43,6 +43,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kStringDataRightTruncation, "string_data_right_truncation", "22001", false, SC::kInvalidArgument},
     {ErrorCode::kInvalidDatetimeFormat, "invalid_datetime_format", "22007", false, SC::kInvalidArgument},
     {ErrorCode::kDatetimeFieldOverflow, "datetime_field_overflow", "22008", false, SC::kOutOfRange},
+    {ErrorCode::kIntervalFieldOverflow, "interval_field_overflow", "22015", false, SC::kOutOfRange},
     {ErrorCode::kUniqueViolation, "unique_violation", "23505", false, SC::kAlreadyExists},
     {ErrorCode::kNotNullViolation, "not_null_violation", "23502", false, SC::kInvalidArgument},
     {ErrorCode::kGroupingError, "grouping_error", "42803", false, SC::kInvalidArgument},

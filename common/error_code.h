@@ -42,6 +42,7 @@ enum class ErrorCode : uint16_t {
   kStringDataRightTruncation,
   kInvalidDatetimeFormat,
   kDatetimeFieldOverflow,
+  kIntervalFieldOverflow,
   kUniqueViolation,
   kNotNullViolation,
   kGroupingError,

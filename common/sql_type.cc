@@ -25,6 +25,7 @@ uint32_t PgTypeOid(TypeId id) {
     case TypeId::kUuid: return 2950;
     case TypeId::kJson: return 114;
     case TypeId::kJsonb: return 3802;
+    case TypeId::kInterval: return 1186;
   }
   return 705;
 }
@@ -41,7 +42,7 @@ constexpr ArrayOid kArrayOids[] = {
     {TypeId::kVarchar, 1015},   {TypeId::kInt64, 1016},       {TypeId::kFloat32, 1021},
     {TypeId::kFloat64, 1022},   {TypeId::kTimestamp, 1115},   {TypeId::kDate, 1182},
     {TypeId::kTimestampTz, 1185}, {TypeId::kNumeric, 1231},     {TypeId::kUuid, 2951},
-    {TypeId::kJson, 199},         {TypeId::kJsonb, 3807},
+    {TypeId::kJson, 199},         {TypeId::kJsonb, 3807},       {TypeId::kInterval, 1187},
 };
 
 }  // namespace
@@ -90,6 +91,7 @@ std::optional<TypeId> TypeFromPgOid(uint32_t oid) {
     case 2950: return TypeId::kUuid;
     case 114: return TypeId::kJson;
     case 3802: return TypeId::kJsonb;
+    case 1186: return TypeId::kInterval;
     default: return std::nullopt;
   }
 }
@@ -106,6 +108,7 @@ int16_t PgTypeLen(TypeId id) {
     case TypeId::kTimestamp: return 8;
     case TypeId::kTimestampTz: return 8;
     case TypeId::kUuid: return 16;
+    case TypeId::kInterval: return 16;
     default: return -1;
   }
 }
@@ -149,6 +152,17 @@ std::string TypeName(const SqlType& type) {
     case TypeId::kUuid: return "uuid";
     case TypeId::kJson: return "json";
     case TypeId::kJsonb: return "jsonb";
+    case TypeId::kInterval: {
+      static constexpr const char* kFields[] = {
+          " year",         " month",          " day",           " hour",
+          " minute",       " second",         " year to month", " day to hour",
+          " day to minute", " day to second", " hour to minute", " hour to second",
+          " minute to second"};
+      std::string name = "interval";
+      if (type.precision >= 0 && type.precision < 13) name += kFields[type.precision];
+      if (type.scale >= 0) absl::StrAppend(&name, "(", type.scale, ")");
+      return name;
+    }
   }
   return "unknown";
 }

@@ -29,9 +29,12 @@ enum class TypeId : uint8_t {
   kUuid,   // 16 bytes
   kJson,   // the input text, checked to be JSON
   kJsonb,  // JSON in normal form (common/json.h)
+  kInterval,  // months, days, microseconds (common/interval.h)
 };
 
-// A type with its modifiers: VARCHAR(n)/CHAR(n) length, NUMERIC(p,s).
+// A type with its modifiers: VARCHAR(n)/CHAR(n) length, NUMERIC(p,s);
+// for INTERVAL, precision holds its IntervalFields and scale the
+// fractional digits of its seconds.
 // -1 means "not given".
 struct SqlType {
   TypeId id = TypeId::kUnknown;

@@ -57,6 +57,13 @@ Value Value::Bytea(std::string s) { return String(TypeId::kBytea, std::move(s));
 
 Value Value::Date(int32_t days) { return Int(TypeId::kDate, days); }
 
+Value Value::FromInterval(const Interval& i) {
+  Value v;
+  v.type_ = TypeId::kInterval;
+  v.datum_ = i;
+  return v;
+}
+
 Value Value::Timestamp(TypeId type, int64_t micros) { return Int(type, micros); }
 
 Value Value::Array(TypeId element_type, std::vector<Value> elements) {
@@ -80,7 +87,7 @@ int CompareDoubles(double a, double b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime, kArray, kJsonb };
+enum class Family { kNull, kBool, kNumber, kString, kBytes, kTime, kInterval, kArray, kJsonb };
 
 Family FamilyOf(const Value& v) {
   if (v.is_null()) return Family::kNull;
@@ -91,6 +98,7 @@ Family FamilyOf(const Value& v) {
     case TypeId::kDate:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Family::kTime;
+    case TypeId::kInterval: return Family::kInterval;
     case TypeId::kArray: return Family::kArray;
     case TypeId::kJsonb: return Family::kJsonb;
     default:
@@ -140,6 +148,7 @@ int CompareValues(const Value& a, const Value& b) {
       int64_t x = TimeMicros(a), y = TimeMicros(b);
       return x < y ? -1 : (x > y ? 1 : 0);
     }
+    case Family::kInterval: return CompareIntervals(a.interval_value(), b.interval_value());
     case Family::kJsonb: {
       // By jsonb's order: 1.0 equals 1.
       auto x = json::Parse(a.str_value());
@@ -190,6 +199,11 @@ size_t HashValue(const Value& v) {
     case Family::kString:
     case Family::kBytes: return absl::HashOf(v.str_value());
     case Family::kTime: return absl::HashOf(TimeMicros(v));
+    case Family::kInterval: {
+      // Equal spans ('1 day', '24 hours') must hash alike.
+      const __int128 span = IntervalSpan(v.interval_value());
+      return absl::HashOf(static_cast<int64_t>(span >> 64), static_cast<uint64_t>(span));
+    }
     case Family::kJsonb: {
       auto doc = json::Parse(v.str_value());
       return absl::HashOf(doc.ok() ? json::CanonicalText(*doc) : v.str_value());

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/interval.h"
 #include "common/numeric.h"
 #include "common/sql_type.h"
 
@@ -41,6 +42,7 @@ class Value {
   static Value Date(int32_t days);
   static Value Timestamp(TypeId type, int64_t micros);  // kTimestamp/kTimestampTz
   static Value Array(TypeId element_type, std::vector<Value> elements);
+  static Value FromInterval(const Interval& v);
 
   TypeId type() const { return type_; }
   bool is_null() const { return std::holds_alternative<std::monostate>(datum_); }
@@ -53,6 +55,7 @@ class Value {
   const std::string& str_value() const { return std::get<std::string>(datum_); }
   int32_t date_value() const { return static_cast<int32_t>(std::get<int64_t>(datum_)); }
   int64_t micros_value() const { return std::get<int64_t>(datum_); }
+  const Interval& interval_value() const { return std::get<Interval>(datum_); }
   const ArrayValue& array_value() const { return *std::get<std::shared_ptr<const ArrayValue>>(datum_); }
   // kArray (also NULL ones): the type of the elements.
   SqlType sql_type() const;
@@ -69,7 +72,7 @@ class Value {
   // A NULL array keeps its element type here (datum_ stays monostate).
   TypeId null_element_ = TypeId::kUnknown;
   std::variant<std::monostate, bool, int64_t, double, Numeric, std::string,
-               std::shared_ptr<const ArrayValue>>
+               std::shared_ptr<const ArrayValue>, Interval>
       datum_;
 
  public:

@@ -172,6 +172,14 @@ absl::StatusOr<Value> CastValue(const Value& v, const SqlType& to, CastContext c
     case TypeId::kBytea:
       if (from == TypeId::kBytea) return v;
       break;
+    case TypeId::kInterval:
+      if (from == TypeId::kInterval) {
+        // INTERVAL HOUR, INTERVAL(0) and the like narrow the value.
+        const Interval narrowed = TruncateToFields(
+            v.interval_value(), static_cast<IntervalFields>(to.precision < 0 ? -1 : to.precision));
+        return Value::FromInterval(RoundIntervalSeconds(narrowed, to.scale));
+      }
+      break;
     default:
       break;
   }

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/array_text.h"
 #include "common/error_code.h"
+#include "common/interval.h"
 #include "common/json.h"
 
 namespace cairn {
@@ -274,7 +275,14 @@ absl::StatusOr<int64_t> ParseTimestampMicros(std::string_view text, bool with_ti
   absl::CivilDay day;
   bool out_of_range = false;
   if (!ParseCivilDate(&s, &day, &out_of_range)) return out_of_range ? DateOutOfRange(text) : bad();
-  int64_t micros = (day - absl::CivilDay(1970, 1, 1)) * kMicrosPerDay;
+  const int64_t days = day - absl::CivilDay(1970, 1, 1);
+  // Microseconds since 1970 in an int64 reach to about the year 294246
+  // (PostgreSQL, counting from 2000, to 294276).
+  if (days > INT64_MAX / kMicrosPerDay - 1 || days < INT64_MIN / kMicrosPerDay + 1) {
+    return MakeError(ErrorCode::kDatetimeFieldOverflow,
+                     absl::StrFormat("timestamp out of range: \"%s\"", text));
+  }
+  int64_t micros = days * kMicrosPerDay;
   // A zone right after the date ("2024-02-11 +00", as JDBC sends a date)
   // means midnight.
   const bool zone_without_time = s.size() > 1 && s[0] == ' ' && (s[1] == '+' || s[1] == '-');
@@ -394,6 +402,7 @@ std::string FormatValue(const Value& v) {
     case TypeId::kUuid: return FormatUuid(v.str_value());
     case TypeId::kJson:
     case TypeId::kJsonb: return v.str_value();
+    case TypeId::kInterval: return FormatInterval(v.interval_value());
   }
   return "";
 }
@@ -401,6 +410,11 @@ std::string FormatValue(const Value& v) {
 absl::StatusOr<Value> ParseValue(std::string_view text, const SqlType& type) {
   switch (type.id) {
     case TypeId::kArray: return ParseArray(text, SqlType::Of(type.element));
+    case TypeId::kInterval: {
+      CAIRN_ASSIGN_OR_RETURN(
+          Interval v, ParseInterval(text, static_cast<IntervalFields>(type.precision < 0 ? -1 : type.precision)));
+      return Value::FromInterval(RoundIntervalSeconds(v, type.scale));
+    }
     case TypeId::kUuid: {
       CAIRN_ASSIGN_OR_RETURN(std::string bytes, ParseUuid(text));
       return Value::String(TypeId::kUuid, std::move(bytes));

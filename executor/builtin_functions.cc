@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/civil_date.h"
 #include "common/error_code.h"
 #include "common/numeric.h"
 #include "common/value_text.h"
@@ -48,35 +49,7 @@ std::string CharSlice(std::string_view s, int64_t from, int64_t to) {
   return std::string(s.substr(at[from], at[to] - at[from]));
 }
 
-// Civil date of `days` since 1970-01-01 (proleptic Gregorian; H. Hinnant).
-struct CivilDate {
-  int64_t year;
-  int month;  // 1-12
-  int day;    // 1-31
-};
-CivilDate CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 constexpr int64_t kMicrosPerDay = 86400000000LL;
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // to_char(date/timestamp, format) with PostgreSQL's template patterns:
 // YYYY YY MM DD DDD D HH24 HH12 HH MI SS MS US AM PM Month MONTH month Mon

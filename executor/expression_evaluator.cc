@@ -16,6 +16,8 @@
 #include "executor/array_functions.h"
 #include "executor/builtin_functions.h"
 #include "executor/catalog_functions.h"
+#include "executor/datetime_arith.h"
+#include "executor/interval_functions.h"
 #include "executor/json_functions.h"
 #include "executor/system_views.h"
 #include "planner/functions.h"
@@ -98,12 +100,7 @@ absl::StatusOr<Value> NumericArith(ArithOp op, const Numeric& a, const Numeric& 
 
 absl::StatusOr<Value> EvalArith(const BoundExpr& e, const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return Value::Null(e.type.id);
-  if (a.type() == TypeId::kDate) {
-    if (b.type() == TypeId::kDate) return Value::Int32(a.date_value() - b.date_value());
-    int64_t days = e.arith_op == ArithOp::kAdd ? a.date_value() + b.int_value()
-                                               : a.date_value() - b.int_value();
-    return Value::Date(static_cast<int32_t>(days));
-  }
+  if (IsDatetimeArith(a, b)) return EvalDatetimeArith(e.arith_op, e.type.id, a, b);
   TypeId t = e.type.id;
   if (IsIntegerType(t)) return IntArith(e.arith_op, t, a.int_value(), b.int_value());
   if (t == TypeId::kFloat32 || t == TypeId::kFloat64) {
@@ -215,6 +212,12 @@ absl::StatusOr<Value> EvalFunction(const BoundExpr& e, const std::vector<Value>&
     return Value::Text(out);
   }
   if (null_arg()) return Value::Null(e.type.id);
+  {
+    const int64_t today = (ctx->transaction_start_micros / 86400000000LL) * 86400000000LL;
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Value> interval_result,
+                           EvalIntervalFunction(e, args, today));
+    if (interval_result.has_value()) return *std::move(interval_result);
+  }
   CAIRN_ASSIGN_OR_RETURN(std::optional<Value> plain, EvalBuiltinFunction(e, args));
   if (plain.has_value()) return *std::move(plain);
   if (name == "lower") return Value::Text(absl::AsciiStrToLower(args[0].str_value()));
@@ -418,6 +421,10 @@ absl::StatusOr<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* 
       if (v.is_null()) return v;
       if (IsIntegerType(v.type())) return IntArith(ArithOp::kSub, v.type(), 0, v.int_value());
       if (v.type() == TypeId::kNumeric) return Value::Num(v.numeric_value().Negate());
+      if (v.type() == TypeId::kInterval) {
+        CAIRN_ASSIGN_OR_RETURN(Interval negated, NegateInterval(v.interval_value()));
+        return Value::FromInterval(negated);
+      }
       return Value::Float(v.type(), -v.float_value());
     }
     case BoundExprKind::kArith: {

@@ -85,6 +85,7 @@ constexpr TypeRow kTypes[] = {
     {TypeId::kTimestamp, "timestamp", 'D', 1115}, {TypeId::kTimestampTz, "timestamptz", 'D', 1185},
     {TypeId::kNumeric, "numeric", 'N', 1231},    {TypeId::kUuid, "uuid", 'U', 2951},
     {TypeId::kJson, "json", 'U', 199},           {TypeId::kJsonb, "jsonb", 'U', 3807},
+    {TypeId::kInterval, "interval", 'T', 1187},
 };
 
 struct Builder {

@@ -441,6 +441,12 @@ ExprPtr Transformer::TransformPrimary(P::PrimaryExprContext* ctx) {
     return std::make_unique<ast::ParameterExpr>(static_cast<int>(index), pos);
   }
   if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) return TransformExpr(c->expr());
+  if (auto* c = dynamic_cast<P::IntervalLiteralExprContext*>(ctx)) {
+    return std::make_unique<ast::CastExpr>(
+        MakeStringConstant(c->stringLiteral()->getStart()),
+        TransformIntervalType(c, c->typeModifiers(), c->intervalQualifier()),
+        ast::CastSyntax::kTypedLiteral, pos);
+  }
   if (auto* c = dynamic_cast<P::TypedLiteralExprContext*>(ctx)) {
     return std::make_unique<ast::CastExpr>(MakeStringConstant(c->stringLiteral()->getStart()),
                                            TransformTypeName(c->typeName()),
@@ -543,7 +549,13 @@ std::unique_ptr<ast::FunctionExpr> Transformer::TransformFunctionCall(
       fn->star = true;
     } else {
       fn->distinct = args->DISTINCT() != nullptr;
-      fn->args = TransformExprList(args->exprList());
+      bool named = false;
+      for (P::FunctionArgContext* arg : args->functionArg()) {
+        fn->args.push_back(TransformExpr(arg->expr()));
+        fn->arg_names.push_back(arg->identifier() != nullptr ? Ident(arg->identifier()) : "");
+        named |= arg->identifier() != nullptr;
+      }
+      if (!named) fn->arg_names.clear();
       if (auto* order = args->orderByClause()) fn->order_by = TransformOrderBy(order);
     }
   }

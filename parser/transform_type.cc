@@ -19,6 +19,9 @@ ast::TypeName Transformer::TransformSimpleTypeName(P::SimpleTypeNameContext* ctx
   type.position = Pos(ctx);
   P::TypeModifiersContext* mods = nullptr;
   bool sql_float = false;  // unquoted FLOAT[(p)]
+  if (auto* interval = dynamic_cast<P::IntervalTypeContext*>(ctx)) {
+    return TransformIntervalType(interval, interval->typeModifiers(), interval->intervalQualifier());
+  }
   if (dynamic_cast<P::DoublePrecisionTypeContext*>(ctx) != nullptr) {
     type.name = "float8";
     return type;
@@ -81,6 +84,54 @@ ast::TypeName Transformer::TransformSimpleTypeName(P::SimpleTypeNameContext* ctx
       type.name = p <= 24 ? "float4" : "float8";
       type.modifiers.clear();
     }
+  }
+  return type;
+}
+
+ast::TypeName Transformer::TransformIntervalType(antlr4::ParserRuleContext* ctx,
+                                                 P::TypeModifiersContext* modifiers,
+                                                 P::IntervalQualifierContext* qualifier) {
+  ast::TypeName type;
+  type.position = Pos(ctx);
+  type.name = "interval";
+  P::SecondPrecisionContext* second_precision = nullptr;
+  if (qualifier != nullptr) {
+    using F = IntervalFields;
+    const size_t from = qualifier->from->getType();
+    const size_t to = qualifier->to != nullptr ? qualifier->to->getType() : 0;
+    auto is = [&](size_t f, size_t t) { return from == f && to == t; };
+    if (is(P::YEAR, 0)) type.interval_fields = F::kYear;
+    else if (is(P::YEAR, P::MONTH)) type.interval_fields = F::kYearToMonth;
+    else if (is(P::MONTH, 0)) type.interval_fields = F::kMonth;
+    else if (is(P::DAY, 0)) type.interval_fields = F::kDay;
+    else if (is(P::DAY, P::HOUR)) type.interval_fields = F::kDayToHour;
+    else if (is(P::DAY, P::MINUTE)) type.interval_fields = F::kDayToMinute;
+    else if (is(P::DAY, P::SECOND)) type.interval_fields = F::kDayToSecond;
+    else if (is(P::HOUR, 0)) type.interval_fields = F::kHour;
+    else if (is(P::HOUR, P::MINUTE)) type.interval_fields = F::kHourToMinute;
+    else if (is(P::HOUR, P::SECOND)) type.interval_fields = F::kHourToSecond;
+    else if (is(P::MINUTE, 0)) type.interval_fields = F::kMinute;
+    else if (is(P::MINUTE, P::SECOND)) type.interval_fields = F::kMinuteToSecond;
+    else type.interval_fields = F::kSecond;
+    second_precision = qualifier->secondPrecision();
+  }
+  // INTERVAL(p) and SECOND(p) both give the seconds' precision.
+  antlr4::tree::TerminalNode* precision =
+      second_precision != nullptr ? second_precision->INTEGER_LITERAL()
+      : modifiers != nullptr && modifiers->INTEGER_LITERAL().size() == 1
+          ? modifiers->INTEGER_LITERAL(0)
+          : nullptr;
+  if (modifiers != nullptr && modifiers->INTEGER_LITERAL().size() > 1) {
+    Fail(MakeError(ErrorCode::kSyntaxError, "syntax error at or near \",\"", Pos(modifiers)));
+  }
+  if (precision != nullptr) {
+    int32_t p;
+    if (!absl::SimpleAtoi(precision->getText(), &p)) {
+      Fail(MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("type modifier ", precision->getText(), " is out of range"),
+                     Pos(precision)));
+    }
+    type.modifiers.push_back(p);
   }
   return type;
 }

@@ -157,6 +157,10 @@ class Transformer {
   // transform_type.cc
   ast::TypeName TransformTypeName(P::TypeNameContext* ctx);
   ast::TypeName TransformSimpleTypeName(P::SimpleTypeNameContext* ctx);
+  // INTERVAL [(p)] [fields [(p)]]: the type "interval" with its qualifier.
+  ast::TypeName TransformIntervalType(antlr4::ParserRuleContext* ctx,
+                                      P::TypeModifiersContext* modifiers,
+                                      P::IntervalQualifierContext* qualifier);
 
  public:
   // Bounds the depth of the tree being built, so that no layer that walks

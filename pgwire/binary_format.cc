@@ -161,6 +161,11 @@ absl::StatusOr<Value> DecodeBinaryValue(std::string_view bytes, const SqlType& t
       return Value::Timestamp(type.id, static_cast<int64_t>(LoadBigEndian(bytes)) + kPgEpochMicros);
     case TypeId::kBytea:
       return Value::Bytea(std::string(bytes));
+    case TypeId::kInterval: {
+      CAIRN_RETURN_IF_ERROR(want(16));
+      CAIRN_ASSIGN_OR_RETURN(Interval v, DecodeIntervalBinary(bytes));
+      return Value::FromInterval(v);
+    }
     case TypeId::kUuid:
       CAIRN_RETURN_IF_ERROR(want(16));
       return Value::String(TypeId::kUuid, std::string(bytes));
@@ -248,6 +253,7 @@ void AppendBinaryValue(const Value& v, std::string* out) {
     case TypeId::kBytea:
     case TypeId::kUuid:
     case TypeId::kJson: out->append(v.str_value()); return;
+    case TypeId::kInterval: out->append(EncodeIntervalBinary(v.interval_value())); return;
     case TypeId::kJsonb:
       out->push_back(1);
       out->append(v.str_value());

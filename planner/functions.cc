@@ -70,10 +70,12 @@ absl::StatusOr<SqlType> AggregateResultType(const std::string& name, const SqlTy
       case TypeId::kNumeric: return SqlType::Of(TypeId::kNumeric);
       case TypeId::kFloat32: return SqlType::Of(TypeId::kFloat32);
       case TypeId::kFloat64: return SqlType::Of(TypeId::kFloat64);
+      case TypeId::kInterval: return SqlType::Of(TypeId::kInterval);
       default: break;
     }
   }
   if (name == "avg") {
+    if (arg.id == TypeId::kInterval) return arg;
     if (IsIntegerType(arg.id) || arg.id == TypeId::kNumeric) return SqlType::Of(TypeId::kNumeric);
     if (arg.id == TypeId::kFloat32 || arg.id == TypeId::kFloat64) {
       return SqlType::Of(TypeId::kFloat64);
@@ -151,11 +153,22 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
       array(0) && integer(1)) {
     return SqlType::Of(TypeId::kInt32);
   }
-  if (name == "generate_series" && (n == 2 || n == 3) && integer(0) && integer(1) &&
-      (n == 2 || integer(2))) {
+  auto integer_or_untyped = [&](size_t i) { return integer(i) || arg(i) == TypeId::kUnknown; };
+  if (name == "generate_series" && (n == 2 || n == 3) && integer_or_untyped(0) &&
+      integer_or_untyped(1) && (n == 2 || integer_or_untyped(2))) {
     bool wide = false;
     for (const auto& a : args) wide |= a.id == TypeId::kInt64;
     return SqlType::Of(wide ? TypeId::kInt64 : TypeId::kInt32);
+  }
+  // Over timestamps (a date counts as timestamp with time zone, as
+  // PostgreSQL resolves it), with an interval step.
+  auto time_or_untyped = [&](size_t i) { return IsTimeType(arg(i)) || arg(i) == TypeId::kUnknown; };
+  if (name == "generate_series" && n == 3 && time_or_untyped(0) && time_or_untyped(1) &&
+      (arg(0) != TypeId::kUnknown || arg(1) != TypeId::kUnknown) &&
+      (arg(2) == TypeId::kInterval || arg(2) == TypeId::kUnknown)) {
+    const bool plain = (arg(0) == TypeId::kTimestamp || arg(0) == TypeId::kUnknown) &&
+                       (arg(1) == TypeId::kTimestamp || arg(1) == TypeId::kUnknown);
+    return SqlType::Of(plain ? TypeId::kTimestamp : TypeId::kTimestampTz);
   }
   // JSON.
   auto json_arg = [&](size_t i) { return IsJsonType(arg(i)); };
@@ -192,8 +205,9 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if ((name == "reverse" || name == "initcap") && n == 1 && text(0)) {
     return SqlType::Of(TypeId::kText);
   }
-  // Dates and times.
-  const bool timestamp = n == 2 && (arg(1) == TypeId::kTimestamp || arg(1) == TypeId::kTimestampTz);
+  // Dates, times and intervals.
+  const bool timestamp = n == 2 && (arg(1) == TypeId::kTimestamp || arg(1) == TypeId::kTimestampTz ||
+                                    arg(1) == TypeId::kInterval);
   if (name == "extract" && n == 2 && text(0) && (timestamp || arg(1) == TypeId::kDate)) {
     return SqlType::Of(TypeId::kNumeric);
   }
@@ -201,6 +215,21 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
     return SqlType::Of(TypeId::kFloat64);
   }
   if (name == "date_trunc" && n == 2 && text(0) && timestamp) return SqlType::Of(arg(1));
+  const bool interval0 = n >= 1 && arg(0) == TypeId::kInterval;
+  if ((name == "justify_hours" || name == "justify_days" || name == "justify_interval") &&
+      n == 1 && interval0) {
+    return SqlType::Of(TypeId::kInterval);
+  }
+  if (name == "make_interval" && n <= 7) {
+    bool ok = true;
+    for (size_t i = 0; i < n; ++i) ok &= i < 6 ? integer(i) : IsNumericType(arg(i));
+    if (ok) return SqlType::Of(TypeId::kInterval);
+  }
+  if (name == "age" && (n == 1 || n == 2)) {
+    bool ok = true;
+    for (size_t i = 0; i < n; ++i) ok &= IsTimeType(arg(i));
+    if (ok) return SqlType::Of(TypeId::kInterval);
+  }
   if (name == "to_char" && n == 2 && text(1) && (IsTimeType(arg(0)))) {
     return SqlType::Of(TypeId::kText);
   }

@@ -70,6 +70,8 @@ class Accumulator {
       }
     } else if (v.type() == TypeId::kFloat32 || v.type() == TypeId::kFloat64) {
       float_sum_ += v.float_value();
+    } else if (v.type() == TypeId::kInterval) {
+      CAIRN_ASSIGN_OR_RETURN(interval_sum_, AddIntervals(interval_sum_, v.interval_value()));
     } else {
       Numeric n = v.type() == TypeId::kNumeric ? v.numeric_value() : Numeric::FromInt(v.int_value());
       CAIRN_ASSIGN_OR_RETURN(numeric_sum_, numeric_sum_.Add(n));
@@ -86,6 +88,12 @@ class Accumulator {
     if (f == "bool_and" || f == "every" || f == "bool_or") return Value::Bool(bool_);
     if (f == "min" || f == "max") return best_;
     TypeId t = call_.type.id;
+    if (t == TypeId::kInterval) {
+      if (f == "sum") return Value::FromInterval(interval_sum_);
+      CAIRN_ASSIGN_OR_RETURN(Interval avg,
+                             DivideInterval(interval_sum_, static_cast<double>(count_)));
+      return Value::FromInterval(avg);
+    }
     if (f == "sum") {
       if (t == TypeId::kInt64) return Value::Int64(int_sum_);
       if (t == TypeId::kFloat32 || t == TypeId::kFloat64) return Value::Float(t, float_sum_);
@@ -164,6 +172,7 @@ class Accumulator {
   int64_t int_sum_ = 0;
   double float_sum_ = 0;
   Numeric numeric_sum_;
+  Interval interval_sum_;
   Value best_;
   struct ValueHash {
     size_t operator()(const Value& v) const { return HashValue(v); }

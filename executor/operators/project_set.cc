@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "common/json.h"
+#include "executor/operators/timestamp_series.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
 #include "planner/functions.h"
@@ -33,6 +34,19 @@ absl::StatusOr<std::vector<Value>> ExpandSet(const planner::BoundExpr& e, const 
     if (args[1].int_value() != 1) return out;
     const bool reverse = args.size() == 3 && args[2].bool_value();
     for (int64_t i = 1; i <= n; ++i) out.push_back(Value::Int32(reverse ? n - i + 1 : i));
+    return out;
+  }
+  if (name == "generate_series" && args.size() == 3 && args[2].type() == TypeId::kInterval) {
+    CAIRN_ASSIGN_OR_RETURN(TimestampSeries series,
+                           TimestampSeries::Make(e.type.id, args[0].micros_value(),
+                                                 args[1].micros_value(), args[2].interval_value()));
+    Value v;
+    for (;;) {
+      CAIRN_ASSIGN_OR_RETURN(bool more, series.Next(&v));
+      if (!more) break;
+      out.push_back(std::move(v));
+      if (out.size() % 4096 == 0) CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx));
+    }
     return out;
   }
   if (name == "generate_series") {

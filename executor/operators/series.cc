@@ -1,7 +1,11 @@
 // generate_series(start, stop[, step]) over integers: start, start + step,
-// ... while not past stop; none when a bound is NULL.
+// ... while not past stop; none when a bound is NULL. Over timestamps with
+// an interval step, TimestampSeries gives the values.
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
+#include "executor/operators/timestamp_series.h"
+
+#include <optional>
 
 namespace cairn::executor {
 namespace {
@@ -15,7 +19,16 @@ class SeriesOperator : public Operator {
     if (!started_) CAIRN_RETURN_IF_ERROR(Start());
     CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
     const TypeId type = plan_.output[0].type.id;
-    while (!done_ && batch->size() < kBatchSize) {
+    while (timestamps_.has_value() && !done_ && batch->size() < kBatchSize) {
+      Value v;
+      CAIRN_ASSIGN_OR_RETURN(bool more, timestamps_->Next(&v));
+      if (!more) {
+        done_ = true;
+        break;
+      }
+      batch->push_back(Row{std::move(v)});
+    }
+    while (!timestamps_.has_value() && !done_ && batch->size() < kBatchSize) {
       batch->push_back(Row{Value::Int(type, next_)});
       // Stop before the next value passes `stop_` or overflows.
       if (__builtin_add_overflow(next_, step_, &next_) ||
@@ -39,6 +52,13 @@ class SeriesOperator : public Operator {
       }
       v.push_back(std::move(x));
     }
+    if (v.size() == 3 && v[2].type() == TypeId::kInterval) {
+      CAIRN_ASSIGN_OR_RETURN(TimestampSeries series,
+                             TimestampSeries::Make(plan_.output[0].type.id, v[0].micros_value(),
+                                                   v[1].micros_value(), v[2].interval_value()));
+      timestamps_.emplace(std::move(series));
+      return absl::OkStatus();
+    }
     next_ = v[0].int_value();
     stop_ = v[1].int_value();
     step_ = v.size() == 3 ? v[2].int_value() : 1;
@@ -56,6 +76,7 @@ class SeriesOperator : public Operator {
   int64_t next_ = 0;
   int64_t stop_ = 0;
   int64_t step_ = 1;
+  std::optional<TimestampSeries> timestamps_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "parser/ast/expr.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -145,8 +147,12 @@ std::string FunctionExpr::ToString() const {
   if (syntax == FunctionSyntax::kExtract && args.size() == 2 &&
       args[0]->kind == ExprKind::kConstant) {
     const std::string& field = args[0]->As<ConstantExpr>().str_value;
-    const std::string quoted = QuoteIdentifier(field);
-    return absl::StrCat("EXTRACT(", quoted == field ? field : QuoteString(field), " FROM ",
+    // A field name (year, day, epoch, ...) is written bare, even where it
+    // is a keyword; anything else as a string.
+    const bool bare = !field.empty() && std::all_of(field.begin(), field.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || c == '_';
+    });
+    return absl::StrCat("EXTRACT(", bare ? field : QuoteString(field), " FROM ",
                         args[1]->ToString(), ")");
   }
   std::string out = schema.empty() ? "" : QuoteIdentifier(schema) + ".";
@@ -155,7 +161,15 @@ std::string FunctionExpr::ToString() const {
     out += "*";
   } else {
     if (distinct) out += "DISTINCT ";
-    out += JoinExprs(args);
+    if (arg_names.empty()) {
+      out += JoinExprs(args);
+    } else {
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (i > 0) out += ", ";
+        if (!arg_names[i].empty()) absl::StrAppend(&out, QuoteIdentifier(arg_names[i]), " => ");
+        out += args[i]->ToString();
+      }
+    }
     for (size_t i = 0; i < order_by.size(); ++i) {
       absl::StrAppend(&out, i == 0 ? " ORDER BY " : ", ", order_by[i].ToString());
     }
@@ -200,6 +214,10 @@ std::string CastExpr::ToString() const {
     case CastSyntax::kDoubleColon:
       return absl::StrCat(CastOperand(*operand), "::", type.ToString());
     case CastSyntax::kTypedLiteral:
+      // INTERVAL '1' DAY: the qualifier follows the literal.
+      if (type.name == "interval" && type.interval_fields != IntervalFields::kAll) {
+        return absl::StrCat(operand->ToString(), "::", type.ToString());
+      }
       return absl::StrCat(type.ToString(), " ", operand->ToString());
   }
   return "";

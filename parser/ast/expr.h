@@ -278,6 +278,9 @@ struct FunctionExpr : Expr {
   std::string schema;  // "pg_catalog" in pg_catalog.now(); usually empty
   std::string name;    // lower-cased unless quoted: "count", "coalesce", "current_date"
   ExprList args;
+  // Parallel to args when any is named (f(days => 3)): the name, or ""
+  // for a positional one. Empty when all are positional.
+  std::vector<std::string> arg_names;
   bool distinct = false;  // count(DISTINCT x)
   bool star = false;      // count(*)
   std::vector<OrderByItem> order_by;  // string_agg(x, ',' ORDER BY y)

@@ -1,5 +1,7 @@
 #include "parser/ast/type_name.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/error_code.h"
@@ -25,7 +27,7 @@ absl::StatusOr<ResolvedType> Resolve(TypeId id, bool serial = false) {
 // "does not exist".
 bool KnownUnsupported(const std::string& name) {
   static const char* const kNames[] = {
-      "interval", "time",  "timetz",  "char",   "money",  "inet",    "cidr",   "macaddr",
+      "time",  "timetz",  "char",   "money",  "inet",    "cidr",   "macaddr",
       "bit",      "varbit", "xml",   "name",   "regclass", "regtype", "point", "line",
       "box",      "path",  "polygon", "circle", "tsvector"};
   for (const char* n : kNames) {
@@ -70,6 +72,10 @@ std::string TypeName::ToString() const {
     if (name == "timestamp") return "timestamp" + Modifiers(modifiers) + " without time zone";
     if (name == "timetz") return "time" + Modifiers(modifiers) + " with time zone";
     if (name == "time") return "time" + Modifiers(modifiers) + " without time zone";
+    if (name == "interval") {
+      return ::cairn::TypeName(SqlType{TypeId::kInterval, static_cast<int32_t>(interval_fields),
+                              modifiers.empty() ? -1 : modifiers[0]});
+    }
   }
   std::string out = schema.empty() ? "" : QuoteIdentifier(schema) + ".";
   // A name that the parser would rewrite ("char", "float") must be quoted
@@ -108,7 +114,7 @@ absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
   }
   const std::vector<int32_t>& mods = type.modifiers;
   const bool takes_modifiers = n == "numeric" || n == "varchar" || n == "bpchar" ||
-                               n == "timestamp" || n == "timestamptz";
+                               n == "timestamp" || n == "timestamptz" || n == "interval";
   if (!mods.empty() && !takes_modifiers) {
     return MakeError(ErrorCode::kSyntaxError,
                      absl::StrCat("type modifier is not allowed for type \"", n, "\""),
@@ -138,6 +144,19 @@ absl::StatusOr<ResolvedType> ResolveType(const TypeName& type) {
                          absl::StrCat("TIMESTAMP(", mods[0], ") precision must not be negative"));
     }
     return Resolve(n == "timestamp" ? TypeId::kTimestamp : TypeId::kTimestampTz);
+  }
+  if (n == "interval") {
+    SqlType t = SqlType::Of(TypeId::kInterval);
+    t.precision = static_cast<int32_t>(type.interval_fields);
+    if (mods.size() > 1) return BadModifier(type, "invalid type modifier");
+    if (!mods.empty()) {
+      if (mods[0] < 0) {
+        return BadModifier(type,
+                           absl::StrCat("INTERVAL(", mods[0], ") precision must not be negative"));
+      }
+      t.scale = std::min(mods[0], 6);  // PostgreSQL warns and reduces it to 6
+    }
+    return ResolvedType{t, false};
   }
   if (n == "numeric") {
     SqlType t = SqlType::Of(TypeId::kNumeric);

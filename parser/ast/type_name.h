@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/interval.h"
 #include "common/sql_type.h"
 
 namespace cairn::ast {
@@ -21,6 +22,8 @@ struct TypeName {
   std::vector<int32_t> modifiers; // VARCHAR(n), NUMERIC(p,s), TIMESTAMP(p), FLOAT(p)
   int position = 0;               // 1-based offset of the type's first token
   bool array = false;             // name[]: a one-dimensional array of it
+  // INTERVAL's qualifier (INTERVAL DAY TO SECOND): kAll when none.
+  IntervalFields interval_fields = IntervalFields::kAll;
 
   // SQL text that parses back to the same type: "integer", "numeric(10,2)",
   // "character varying(20)", "timestamp with time zone", "serial", ...
@@ -44,7 +47,7 @@ struct ResolvedType {
 
 // Maps `type` to a SqlType. Errors (with the type's position):
 //   42704 undefined_object      type "foo" does not exist
-//   0A000 feature_not_supported a PostgreSQL type CairnDB lacks (interval, json, ...)
+//   0A000 feature_not_supported a PostgreSQL type CairnDB lacks (time, money, ...)
 //   22023 invalid_parameter_value bad modifiers (VARCHAR(0), NUMERIC(0), ...)
 // PostgreSQL semantics: CHAR without a length is CHAR(1) (but "bpchar" is
 // unbounded), NUMERIC(p) is NUMERIC(p,0), FLOAT(p) is REAL for p <= 24 and

@@ -399,6 +399,7 @@ operatorExpr
 primaryExpr
     : literal                                                 #literalExpr
     | PARAM                                                   #paramExpr
+    | INTERVAL typeModifiers? stringLiteral intervalQualifier?  #intervalLiteralExpr
     | typeName stringLiteral                                  #typedLiteralExpr
     | CAST LPAREN expr AS typeName RPAREN                     #castFunctionExpr
     | CASE expr? whenClause+ (ELSE expr)? END                 #caseExpr
@@ -416,7 +417,9 @@ primaryExpr
 literal: INTEGER_LITERAL | NUMERIC_LITERAL | stringLiteral | TRUE_P | FALSE_P | NULL_P;
 whenClause: WHEN expr THEN expr;
 functionName: identifier (DOT identifier)? | LEFT | RIGHT | CURRENT_SCHEMA;  // current_schema()
-functionArgs: STAR | (ALL | DISTINCT)? exprList orderByClause?;
+functionArgs: STAR | (ALL | DISTINCT)? functionArg (COMMA functionArg)* orderByClause?;
+// make_interval(days => 3): an argument by its parameter's name.
+functionArg: (identifier NAMED_ARG)? expr;
 // f(...) OVER (PARTITION BY ... ORDER BY ... frame): a window function.
 overClause: OVER LPAREN (PARTITION BY exprList)? orderByClause? frameClause? RPAREN;
 frameClause
@@ -446,11 +449,22 @@ typeName
     | simpleTypeName ARRAY (LBRACKET INTEGER_LITERAL RBRACKET)?
     ;
 simpleTypeName
-    : DOUBLE PRECISION                                                    #doublePrecisionType
+    : INTERVAL typeModifiers? intervalQualifier?                          #intervalType
+    | DOUBLE PRECISION                                                    #doublePrecisionType
     | CHARACTER VARYING? typeModifiers?                                   #characterType
     | identifier (DOT identifier)? typeModifiers? (tz=(WITH | WITHOUT) TIME ZONE)?  #namedType
     ;
 typeModifiers: LPAREN INTEGER_LITERAL (COMMA INTEGER_LITERAL)* RPAREN;
+// INTERVAL's fields: INTERVAL '1' DAY, INTERVAL DAY TO SECOND(3).
+intervalQualifier
+    : from=YEAR (TO to=MONTH)?
+    | from=MONTH
+    | from=DAY (TO (to=HOUR | to=MINUTE | to=SECOND secondPrecision?))?
+    | from=HOUR (TO (to=MINUTE | to=SECOND secondPrecision?))?
+    | from=MINUTE (TO to=SECOND secondPrecision?)?
+    | from=SECOND secondPrecision?
+    ;
+secondPrecision: LPAREN INTEGER_LITERAL RPAREN;
 
 qualifiedName: identifier (DOT identifier)*;
 qualifiedNameList: qualifiedName (COMMA qualifiedName)*;
@@ -476,7 +490,7 @@ nonReservedKeyword
     | WRITE | ZONE
     | COMMENT | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | OVER | PARTITION | RANGE | UNBOUNDED
     | PRECEDING | FOLLOWING | CURRENT | PASSWORD | PRIVILEGES | ROLE | TABLES | UNTIL
-    | VALID
+    | VALID | DAY | HOUR | INTERVAL | MINUTE | MONTH | SECOND | YEAR
     ;
 reservedKeyword
     : ALL | ANALYZE | AND | ANY | ARRAY | AS | ASC | BETWEEN | CASE | CAST | CHARACTER | CHECK

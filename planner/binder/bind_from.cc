@@ -133,20 +133,17 @@ absl::StatusOr<PlanPtr> Binder::BindTableFunction(const ast::FunctionTableRef& r
   ExpressionBinder binder(&none);
   AllowSubqueries(&binder);
   auto plan = std::make_unique<PlanNode>(PlanKind::kSeries);
-  SqlType type = SqlType::Of(TypeId::kInt32);
+  std::vector<SqlType> types;
   for (const auto& a : f.args) {
     CAIRN_ASSIGN_OR_RETURN(auto b, binder.Bind(*a));
-    if (b->type.id == TypeId::kInt64) type = SqlType::Of(TypeId::kInt64);
-    if (!IsIntegerType(b->type.id) && b->type.id != TypeId::kUnknown) {
-      return MakeError(ErrorCode::kFeatureNotSupported,
-                       absl::StrFormat("generate_series(%s) is not supported yet; integers only",
-                                       TypeName(b->type)),
-                       a->position);
-    }
+    types.push_back(b->type);
     plan->exprs.push_back(std::move(b));
   }
-  for (auto& e : plan->exprs) {
-    CAIRN_ASSIGN_OR_RETURN(e, ExpressionBinder::Coerce(std::move(e), type));
+  CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(f.name, types, ref.position));
+  for (size_t i = 0; i < plan->exprs.size(); ++i) {
+    // Over timestamps the step is an interval.
+    const SqlType want = i == 2 && !IsIntegerType(type.id) ? SqlType::Of(TypeId::kInterval) : type;
+    CAIRN_ASSIGN_OR_RETURN(plan->exprs[i], ExpressionBinder::Coerce(std::move(plan->exprs[i]), want));
   }
   // One column: named by a column alias, else by the table alias, as in
   // PostgreSQL for a function returning a scalar.

@@ -229,7 +229,7 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindInner(const ast::Expr& expr) 
       if (operand->type.id == TypeId::kUnknown) {
         CAIRN_ASSIGN_OR_RETURN(operand, Coerce(std::move(operand), SqlType::Of(TypeId::kFloat64)));
       }
-      if (!IsNumericType(operand->type.id)) {
+      if (!IsNumericType(operand->type.id) && operand->type.id != TypeId::kInterval) {
         return MakeError(ErrorCode::kUndefinedFunction,
                          absl::StrFormat("operator does not exist: %s %s",
                                          u.op == ast::UnaryOp::kMinus ? "-" : "+",
@@ -391,22 +391,9 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindCompare(CompareOp op, BoundEx
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindArith(ArithOp op, BoundExprPtr l,
                                                          BoundExprPtr r, int position,
                                                          const std::string& op_text) {
-  // date + integer, date - integer, date - date.
-  if (l->type.id == TypeId::kDate && (IsIntegerType(r->type.id) || r->type.id == TypeId::kUnknown) &&
-      (op == ArithOp::kAdd || op == ArithOp::kSub)) {
-    CAIRN_ASSIGN_OR_RETURN(r, Coerce(std::move(r), SqlType::Of(TypeId::kInt32)));
-    auto e = MakeNode(BoundExprKind::kArith, SqlType::Of(TypeId::kDate), position);
-    e->arith_op = op;
-    e->children.push_back(std::move(l));
-    e->children.push_back(std::move(r));
-    return e;
-  }
-  if (l->type.id == TypeId::kDate && r->type.id == TypeId::kDate && op == ArithOp::kSub) {
-    auto e = MakeNode(BoundExprKind::kArith, SqlType::Of(TypeId::kInt32), position);
-    e->arith_op = op;
-    e->children.push_back(std::move(l));
-    e->children.push_back(std::move(r));
-    return e;
+  {
+    CAIRN_ASSIGN_OR_RETURN(BoundExprPtr datetime, BindDatetimeArith(op, l, r, position, op_text));
+    if (datetime != nullptr) return datetime;
   }
   SqlType lt = l->type, rt = r->type;
   // An untyped literal in arithmetic is read as a number of the other side's type.
@@ -613,6 +600,7 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindAggregate(const ast::Function
 }
 
 absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionExpr& f) {
+  if (!f.arg_names.empty()) return BindNamedArgumentCall(f);
   if (f.over) return BindWindowCall(f);
   if (IsWindowOnlyFunction(f.name)) {
     return MakeError(ErrorCode::kWrongObjectType,
@@ -665,6 +653,13 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
     CAIRN_ASSIGN_OR_RETURN(auto b, Bind(*a));
     args.push_back(std::move(b));
   }
+  if (f.name == "pg_typeof" && args.size() == 1) {
+    // The argument's type is known here; PostgreSQL's regtype prints as
+    // this name.
+    auto out = BoundExpr::Constant(Value::Text(TypeName(args[0]->type)), SqlType::Of(TypeId::kText));
+    out->position = f.position;
+    return out;
+  }
   if (IsArrayFunction(f.name)) return BindArrayFunction(f.name, std::move(args), f.position);
   // An untyped literal (NULL, '10') takes the type of the function's other
   // numeric argument in a math function, text elsewhere.
@@ -681,6 +676,11 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
              f.name == "json_array_elements" || f.name == "json_array_elements_text" ||
              f.name == "json_object_keys") {
     untyped = SqlType::Of(TypeId::kJson);
+  } else if (f.name == "justify_hours" || f.name == "justify_days" ||
+             f.name == "justify_interval") {
+    untyped = SqlType::Of(TypeId::kInterval);
+  } else if (f.name == "age") {
+    untyped = SqlType::Of(TypeId::kTimestampTz);
   }
   if (kMath.contains(f.name)) {
     untyped = SqlType::Of(TypeId::kInt32);
@@ -688,8 +688,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
       if (IsNumericType(b->type.id)) untyped = b->type;
     }
   }
+  // generate_series's untyped arguments take the series' type (below).
+  const bool series = f.name == "generate_series";
   for (auto& b : args) {
-    if (b->type.id == TypeId::kUnknown) {
+    if (b->type.id == TypeId::kUnknown && !series) {
       CAIRN_ASSIGN_OR_RETURN(b, Coerce(std::move(b), untyped));
     }
     types.push_back(b->type);
@@ -702,6 +704,14 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindFunction(const ast::FunctionE
     std::swap(types[0], types[1]);
   }
   CAIRN_ASSIGN_OR_RETURN(SqlType type, ScalarResultType(name, types, f.position));
+  if (series) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      // Over timestamps the step is an interval.
+      const SqlType want =
+          i == 2 && !IsIntegerType(type.id) ? SqlType::Of(TypeId::kInterval) : type;
+      CAIRN_ASSIGN_OR_RETURN(args[i], Coerce(std::move(args[i]), want));
+    }
+  }
   auto e = MakeNode(BoundExprKind::kFunction, type, f.position);
   e->name = name;
   e->children = std::move(args);

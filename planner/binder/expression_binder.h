@@ -116,6 +116,14 @@ class ExpressionBinder {
                                            int position, const std::string& op_text);
   absl::StatusOr<BoundExprPtr> BindArith(ArithOp op, BoundExprPtr l, BoundExprPtr r,
                                          int position, const std::string& op_text);
+  // A call with arguments by name, f(a => 1): put in parameter order, with
+  // the defaults of those not given (bind_named_arguments.cc).
+  absl::StatusOr<BoundExprPtr> BindNamedArgumentCall(const ast::FunctionExpr& f);
+  // Arithmetic with a date, timestamp or interval operand
+  // (bind_datetime_arith.cc); a null result, with `l` and `r` untouched,
+  // when neither side is one.
+  absl::StatusOr<BoundExprPtr> BindDatetimeArith(ArithOp op, BoundExprPtr& l, BoundExprPtr& r,
+                                                 int position, const std::string& op_text);
 
   const Scope* scope_;
   AggregateContext* agg_ = nullptr;

@@ -142,7 +142,7 @@ TEST_F(ExtendedProtocolTest, EveryTypeInBinaryBothWays) {
   MustExec("DROP TABLE IF EXISTS bin");
   MustExec("CREATE TABLE bin (k INTEGER PRIMARY KEY, s SMALLINT, b BIGINT, bo BOOLEAN, "
            "r REAL, d DOUBLE PRECISION, n NUMERIC(10,2), t TEXT, v VARCHAR(5), by BYTEA, "
-           "da DATE, ts TIMESTAMP, tz TIMESTAMPTZ)");
+           "da DATE, ts TIMESTAMP, tz TIMESTAMPTZ, iv INTERVAL)");
   const std::vector<std::string> binary = {
       BigEndian(1, 4),                                     // k int4
       BigEndian(static_cast<uint16_t>(-2), 2),             // s int2
@@ -159,6 +159,8 @@ TEST_F(ExtendedProtocolTest, EveryTypeInBinaryBothWays) {
       BigEndian(8767, 4),                                  // da 2024-01-02
       BigEndian(757479845123456ULL, 8),                    // ts 2024-01-02 03:04:05.123456
       BigEndian(757479845123456ULL, 8),                    // tz, the same instant
+      // iv 1 year 2 mons -3 days 04:05:06.5: micros, days, months
+      BigEndian(14706500000ULL, 8) + BigEndian(static_cast<uint32_t>(-3), 4) + BigEndian(14, 4),
   };
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
@@ -167,8 +169,8 @@ TEST_F(ExtendedProtocolTest, EveryTypeInBinaryBothWays) {
     lengths.push_back(static_cast<int>(v.size()));
     formats.push_back(1);
   }
-  Result ins(PQexecParams(conn_, "INSERT INTO bin VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-                          13, nullptr, values.data(), lengths.data(), formats.data(), 0));
+  Result ins(PQexecParams(conn_, "INSERT INTO bin VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+                          14, nullptr, values.data(), lengths.data(), formats.data(), 0));
   ASSERT_EQ(PQresultStatus(ins.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(ins.get());
 
   MustExec("SET TIME ZONE 'UTC'");
@@ -180,7 +182,8 @@ TEST_F(ExtendedProtocolTest, EveryTypeInBinaryBothWays) {
   EXPECT_EQ(got, (std::vector<std::string>{"1", "-2", "1234567890123", "t", "1.5", "2.25",
                                            "12345.67", "héllo", "abc", "\\x00ff", "2024-01-02",
                                            "2024-01-02 03:04:05.123456",
-                                           "2024-01-02 03:04:05.123456+00"}));
+                                           "2024-01-02 03:04:05.123456+00",
+                                           "1 year 2 mons -3 days +04:05:06.5"}));
 
   // Binary results are the bytes that went in.
   Result bin(PQexecParams(conn_, "SELECT * FROM bin WHERE k = $1", 1, nullptr,

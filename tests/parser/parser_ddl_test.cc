@@ -143,7 +143,7 @@ TEST(ParserDdlTest, TypeErrors) {
   EXPECT_EQ(GetErrorCode(s), ErrorCode::kUndefinedObject);
   EXPECT_EQ(std::string(s.message()), "type \"foo\" does not exist");
   EXPECT_EQ(GetErrorPosition(s), std::optional<int>(19));
-  EXPECT_EQ(GetErrorCode(resolve("interval")), ErrorCode::kFeatureNotSupported);
+  EXPECT_EQ(GetErrorCode(resolve("money")), ErrorCode::kFeatureNotSupported);
   EXPECT_EQ(GetErrorCode(resolve("varchar(0)")), ErrorCode::kInvalidParameterValue);
   EXPECT_EQ(GetErrorCode(resolve("numeric(0)")), ErrorCode::kInvalidParameterValue);
   EXPECT_EQ(GetErrorCode(resolve("numeric(1001, 2)")), ErrorCode::kInvalidParameterValue);

@@ -125,6 +125,14 @@ TEST(ParserExprTest, TypedLiterals) {
   EXPECT_EQ(ExprText("timestamp with time zone '2024-01-01 10:00+02'"),
             "timestamp with time zone '2024-01-01 10:00+02'");
   EXPECT_EQ(ExprText("int '5'"), "integer '5'");
+  EXPECT_EQ(ExprText("INTERVAL '1 day'"), "interval '1 day'");
+  EXPECT_EQ(ExprText("INTERVAL '1' DAY"), "'1'::interval day");
+  EXPECT_EQ(ExprText("interval '1 2:03' day to minute"), "'1 2:03'::interval day to minute");
+  EXPECT_EQ(ExprText("x::interval second(3)"), "x::interval second(3)");
+  EXPECT_EQ(ExprText("x::interval(2)"), "x::interval(2)");
+  EXPECT_EQ(ExprText("make_interval(1, days => 3)"), "make_interval(1, days => 3)");
+  // The field names stay usable as names.
+  EXPECT_EQ(ExprText("day + year + interval"), "((\"day\" + \"year\") + \"interval\")");
   auto lit = Expr("DATE '2024-01-01'");
   ASSERT_EQ(lit->kind, ast::ExprKind::kCast);
   const auto& cast = lit->As<ast::CastExpr>();
