@@ -35,6 +35,8 @@ TableInfo::TableInfo(proto::TableDescriptor descriptor) : descriptor_(std::move(
     for (uint32_t id : index.storing_column_ids()) {
       if (auto pos = ColumnPosition(id)) info.storing.push_back(*pos);
     }
+    info.state = index.state();
+    if (info.state == proto::IndexDescriptor::PUBLIC) public_indexes_.push_back(info);
     indexes_.push_back(std::move(info));
   }
 }

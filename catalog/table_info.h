@@ -33,6 +33,7 @@ struct IndexInfo {
   std::vector<int> columns;
   std::vector<bool> descending;
   std::vector<int> storing;
+  proto::IndexDescriptor::State state = proto::IndexDescriptor::PUBLIC;
 };
 
 class TableInfo {
@@ -49,7 +50,10 @@ class TableInfo {
   uint32_t primary_index_id() const { return descriptor_.primary_index().id(); }
   const std::string& primary_index_name() const { return descriptor_.primary_index().name(); }
   const proto::TableDescriptor& descriptor() const { return descriptor_; }
-  const std::vector<IndexInfo>& indexes() const { return indexes_; }
+  // The indexes readers may use (PUBLIC), in descriptor order.
+  const std::vector<IndexInfo>& indexes() const { return public_indexes_; }
+  // Every index, those being built online too: what writers maintain.
+  const std::vector<IndexInfo>& all_indexes() const { return indexes_; }
 
   // Position of the column named `name` (visible or hidden), if any.
   std::optional<int> FindColumn(std::string_view name) const;
@@ -63,6 +67,7 @@ class TableInfo {
   std::vector<int> primary_key_;
   std::vector<bool> primary_key_descending_;
   std::vector<IndexInfo> indexes_;
+  std::vector<IndexInfo> public_indexes_;
 };
 
 }  // namespace cairn::catalog

@@ -156,7 +156,7 @@ absl::Status AddPrimaryKey(const ast::Constraint& constraint, Alteration* alt, t
   const catalog::TableInfo before(desc);
   const auto& old_key = before.primary_key();
   // Secondary index entries name the primary key: they would all change.
-  if (!before.indexes().empty()) {
+  if (!before.all_indexes().empty()) {
     return NotSupported("adding a primary key to a table with indexes", constraint.position);
   }
   if (old_key.size() != 1 || !before.columns()[old_key[0]].hidden) {

@@ -48,11 +48,40 @@ absl::StatusOr<bool> RelationNameTaken(catalog::Catalog* catalog, txn::Txn* txn,
   CAIRN_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(txn, database_id));
   for (const catalog::TableInfo& t : tables) {
     if (t.name() == name || t.primary_index_name() == name) return true;
-    for (const catalog::IndexInfo& index : t.indexes()) {
+    for (const catalog::IndexInfo& index : t.all_indexes()) {
       if (index.name == name) return true;
     }
   }
   return false;
+}
+
+absl::StatusOr<std::optional<std::string>> BackfillIndex(const catalog::TableInfo& table,
+                                                         const catalog::IndexInfo& index,
+                                                         std::string_view from, size_t limit,
+                                                         txn::Txn* txn) {
+  const std::string prefix =
+      catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
+  const std::string start = from.empty() ? prefix : std::string(from);
+  CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(start, key_codec::PrefixEnd(prefix), limit));
+  for (const auto& kv : rows) {
+    CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
+    absl::Status written = WriteIndexEntry(table, index, row, txn);
+    if (GetErrorCode(written) == ErrorCode::kUniqueViolation) {
+      std::vector<std::string> names, values;
+      for (int pos : index.columns) {
+        names.push_back(table.columns()[pos].name);
+        values.push_back(FormatValue(row[pos]));
+      }
+      return WithDetail(
+          MakeError(ErrorCode::kUniqueViolation,
+                    absl::StrFormat("could not create unique index \"%s\"", index.name)),
+          absl::StrFormat("Key (%s)=(%s) is duplicated.", absl::StrJoin(names, ", "),
+                          absl::StrJoin(values, ", ")));
+    }
+    CAIRN_RETURN_IF_ERROR(written);
+  }
+  if (rows.size() < limit) return std::nullopt;
+  return rows.back().key + std::string(1, '\0');
 }
 
 absl::Status AddIndex(proto::IndexDescriptor index, proto::TableDescriptor* descriptor,
@@ -61,40 +90,18 @@ absl::Status AddIndex(proto::IndexDescriptor index, proto::TableDescriptor* desc
   descriptor->set_next_index_id(descriptor->next_index_id() + 1);
   *descriptor->add_indexes() = index;
   const catalog::TableInfo table(*descriptor);
-  const catalog::IndexInfo& info = table.indexes().back();
-  // The rows the table has, a batch at a time.
-  const std::string prefix =
-      catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
-  std::string start = prefix;
-  const std::string end = key_codec::PrefixEnd(prefix);
-  for (;;) {
-    CAIRN_ASSIGN_OR_RETURN(auto rows, txn->Scan(start, end, kBackfillBatch));
-    for (const auto& kv : rows) {
-      CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
-      absl::Status written = WriteIndexEntry(table, info, row, txn);
-      if (GetErrorCode(written) == ErrorCode::kUniqueViolation) {
-        std::vector<std::string> names, values;
-        for (int pos : info.columns) {
-          names.push_back(table.columns()[pos].name);
-          values.push_back(FormatValue(row[pos]));
-        }
-        return WithDetail(
-            MakeError(ErrorCode::kUniqueViolation,
-                      absl::StrFormat("could not create unique index \"%s\"", info.name)),
-            absl::StrFormat("Key (%s)=(%s) is duplicated.", absl::StrJoin(names, ", "),
-                            absl::StrJoin(values, ", ")));
-      }
-      CAIRN_RETURN_IF_ERROR(written);
-    }
-    if (rows.size() < kBackfillBatch) break;
-    start = rows.back().key + std::string(1, '\0');
+  const catalog::IndexInfo& info = table.all_indexes().back();
+  std::optional<std::string> next = "";
+  while (next.has_value()) {
+    CAIRN_ASSIGN_OR_RETURN(next, BackfillIndex(table, info, *next, kBackfillBatch, txn));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> CreateIndex(const ast::CreateIndexStatement& stmt,
-                                        catalog::Catalog* catalog, txn::Txn* txn,
-                                        uint32_t database_id, PrivilegeChecker* checker) {
+absl::StatusOr<std::optional<PreparedIndex>> PrepareIndex(const ast::CreateIndexStatement& stmt,
+                                                          catalog::Catalog* catalog, txn::Txn* txn,
+                                                          uint32_t database_id,
+                                                          PrivilegeChecker* checker) {
   CAIRN_RETURN_IF_ERROR(CheckSchema(stmt.table));
   CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, stmt.table.name));
   if (!table) {
@@ -144,16 +151,26 @@ absl::StatusOr<std::string> CreateIndex(const ast::CreateIndexStatement& stmt,
     CAIRN_ASSIGN_OR_RETURN(bool taken,
                            RelationNameTaken(catalog, txn, database_id, stmt.name.name));
     if (taken) {
-      if (stmt.if_not_exists) return std::string("CREATE INDEX");
+      if (stmt.if_not_exists) return std::nullopt;
       return MakeError(ErrorCode::kDuplicateTable,
                        absl::StrFormat("relation \"%s\" already exists", stmt.name.name),
                        stmt.name.position);
     }
     index.set_name(stmt.name.name);
   }
-  proto::TableDescriptor descriptor = table->descriptor();
-  CAIRN_RETURN_IF_ERROR(AddIndex(std::move(index), &descriptor, txn));
-  CAIRN_RETURN_IF_ERROR(catalog->UpdateTable(txn, table->name(), std::move(descriptor)));
+  return PreparedIndex{*std::move(table), std::move(index)};
+}
+
+absl::StatusOr<std::string> CreateIndex(const ast::CreateIndexStatement& stmt,
+                                        catalog::Catalog* catalog, txn::Txn* txn,
+                                        uint32_t database_id, PrivilegeChecker* checker) {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<PreparedIndex> prepared,
+                         PrepareIndex(stmt, catalog, txn, database_id, checker));
+  if (!prepared.has_value()) return std::string("CREATE INDEX");  // IF NOT EXISTS
+  proto::TableDescriptor descriptor = prepared->table.descriptor();
+  CAIRN_RETURN_IF_ERROR(AddIndex(std::move(prepared->index), &descriptor, txn));
+  CAIRN_RETURN_IF_ERROR(
+      catalog->UpdateTable(txn, prepared->table.name(), std::move(descriptor)));
   return std::string("CREATE INDEX");
 }
 
@@ -172,8 +189,9 @@ absl::StatusOr<std::string> DropIndexes(const ast::DropIndexStatement& stmt,
                                          "requires it",
                                          name.name, name.name, t.name()));
       }
-      for (size_t i = 0; i < t.indexes().size(); ++i) {
-        if (t.indexes()[i].name == name.name) owner = &t, found = static_cast<int>(i);
+      // An index still being built (or left by a failed build) may go too.
+      for (size_t i = 0; i < t.all_indexes().size(); ++i) {
+        if (t.all_indexes()[i].name == name.name) owner = &t, found = static_cast<int>(i);
       }
     }
     if (owner == nullptr) {
@@ -181,7 +199,7 @@ absl::StatusOr<std::string> DropIndexes(const ast::DropIndexStatement& stmt,
       return MakeError(ErrorCode::kUndefinedObject,
                        absl::StrFormat("index \"%s\" does not exist", name.name), name.position);
     }
-    const catalog::IndexInfo& index = owner->indexes()[found];
+    const catalog::IndexInfo& index = owner->all_indexes()[found];
     if (index.is_constraint) {
       return MakeError(ErrorCode::kDependentObjectsStillExist,
                        absl::StrFormat("cannot drop index %s because constraint %s on table %s "

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "catalog/catalog.h"
@@ -8,11 +10,24 @@
 #include "parser/ast/ddl.h"
 #include "txn/txn.h"
 
-// Secondary indexes (DESIGN.md "Keys"): CREATE [UNIQUE] INDEX builds the
-// index over the table's rows in the statement's transaction, DROP INDEX
-// removes it and its entries. The DML operators keep every index in step
-// with its rows (executor/row_writer.h).
+// Secondary indexes (DESIGN.md "Keys"): CREATE [UNIQUE] INDEX inside a
+// transaction block builds the index over the table's rows in that
+// transaction (outside one, online: executor/online_index_build.h), DROP
+// INDEX removes it and its entries. The DML operators keep every index in
+// step with its rows (executor/row_writer.h).
 namespace cairn::executor {
+
+// What CREATE INDEX names: the table and the index, checked (columns,
+// privileges) and named, not yet added.
+struct PreparedIndex {
+  catalog::TableInfo table;
+  proto::IndexDescriptor index;
+};
+// nullopt for CREATE INDEX IF NOT EXISTS of a name that is taken.
+absl::StatusOr<std::optional<PreparedIndex>> PrepareIndex(const ast::CreateIndexStatement& stmt,
+                                                          catalog::Catalog* catalog, txn::Txn* txn,
+                                                          uint32_t database_id,
+                                                          PrivilegeChecker* checker);
 
 absl::StatusOr<std::string> CreateIndex(const ast::CreateIndexStatement& stmt,
                                         catalog::Catalog* catalog, txn::Txn* txn,
@@ -26,6 +41,15 @@ absl::StatusOr<std::string> DropIndexes(const ast::DropIndexStatement& stmt,
 // index" when they are not unique. The caller stores the descriptor.
 absl::Status AddIndex(proto::IndexDescriptor index, proto::TableDescriptor* descriptor,
                       txn::Txn* txn);
+
+// Writes the entries of `index` for up to `limit` rows of `table` from
+// primary key `from` on ("" from the first): the key to go on from, or
+// nullopt after the last row. 23505 "could not create unique index" when
+// the values are not unique.
+absl::StatusOr<std::optional<std::string>> BackfillIndex(const catalog::TableInfo& table,
+                                                         const catalog::IndexInfo& index,
+                                                         std::string_view from, size_t limit,
+                                                         txn::Txn* txn);
 
 // Deletes every entry of index `index_id` of table `table_id`.
 absl::Status DeleteIndexEntries(txn::Txn* txn, uint32_t table_id, uint32_t index_id);

@@ -27,6 +27,12 @@ absl::Status DuplicateKey(const std::string& constraint, const catalog::TableInf
                       absl::StrJoin(values, ", ")));
 }
 
+// A DELETE_ONLY index (being built, not yet written by everyone) only has
+// its entries deleted; the others are maintained in full.
+bool WritesEntries(const catalog::IndexInfo& index) {
+  return index.state != proto::IndexDescriptor::DELETE_ONLY;
+}
+
 bool SameIndexValues(const catalog::IndexInfo& index, const Row& a, const Row& b) {
   for (int pos : index.columns) {
     if (a[pos].is_null() != b[pos].is_null()) return false;
@@ -62,7 +68,8 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
   if (existing) return DuplicateKey(table.primary_index_name(), table, table.primary_key(), row);
   CAIRN_RETURN_IF_ERROR(CheckParentsExist(table, row, ctx));
   ctx->txn->Insert(std::move(key), catalog::EncodeRowValue(table, row));
-  for (const catalog::IndexInfo& index : table.indexes()) {
+  for (const catalog::IndexInfo& index : table.all_indexes()) {
+    if (!WritesEntries(index)) continue;
     CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, row, ctx->txn));
   }
   return absl::OkStatus();
@@ -71,7 +78,7 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
 absl::Status DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
   CAIRN_RETURN_IF_ERROR(CheckNoChildren(table, row, /*deleting=*/true, ctx));
   ctx->txn->Delete(catalog::EncodePrimaryKey(table, row));
-  for (const catalog::IndexInfo& index : table.indexes()) {
+  for (const catalog::IndexInfo& index : table.all_indexes()) {
     ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, row).key);
   }
   return absl::OkStatus();
@@ -87,7 +94,7 @@ absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, cons
   if (old_key != new_key) {
     // Moved: its children were checked above; the move itself is no delete.
     ctx->txn->Delete(old_key);
-    for (const catalog::IndexInfo& index : table.indexes()) {
+    for (const catalog::IndexInfo& index : table.all_indexes()) {
       ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
     }
     return InsertRow(table, new_row, ctx);
@@ -97,9 +104,10 @@ absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, cons
   }
   ctx->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
   // Only the indexes whose values changed move their entry.
-  for (const catalog::IndexInfo& index : table.indexes()) {
+  for (const catalog::IndexInfo& index : table.all_indexes()) {
     if (SameIndexValues(index, old_row, new_row)) continue;
     ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
+    if (!WritesEntries(index)) continue;
     CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, new_row, ctx->txn));
   }
   return absl::OkStatus();

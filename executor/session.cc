@@ -14,6 +14,7 @@
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/indexes.h"
+#include "executor/online_index_build.h"
 #include "executor/operator.h"
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
@@ -197,8 +198,29 @@ void Session::EndBlock(bool restore_settings) {
   settings_at_begin_.reset();
 }
 
+absl::StatusOr<StatementResult> Session::CreateIndexOutsideBlock(
+    const ast::CreateIndexStatement& stmt) {
+  OnlineIndexBuildEnv env;
+  env.catalog = deps_.catalog;
+  env.database_id = database_id_;
+  env.role = CurrentRole();
+  env.database = database_;
+  env.active = deps_.active;
+  env.begin = [this] { return BeginTxn(); };
+  env.interrupted = [this] {
+    ExecContext ctx;
+    ctx.cancel_requested = &cancel_requested_;
+    ctx.deadline = statement_deadline_;
+    return CheckInterrupts(ctx);
+  };
+  CAIRN_ASSIGN_OR_RETURN(std::string tag, CreateIndexOnline(stmt, env));
+  return TagOnly(tag);
+}
+
 absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
-  return txn::Txn::Begin(deps_.client, deps_.resolver, {});
+  txn::Txn::Options options;
+  options.active = deps_.active;
+  return txn::Txn::Begin(deps_.client, deps_.resolver, options);
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& stmt,
@@ -246,6 +268,10 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
       if (!result.ok() && txn_) failed_ = true;
       return result;
     }
+    case ast::StatementKind::kCreateIndex:
+      // Outside a block the index is built while the table takes writes.
+      if (!txn_) return CreateIndexOutsideBlock(stmt.As<ast::CreateIndexStatement>());
+      break;
     default: break;
   }
 

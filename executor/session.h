@@ -39,6 +39,8 @@ class Session : public SqlSession {
     txn::LockResolver* resolver;
     catalog::Catalog* catalog;
     uint64_t node_id;
+    // This node's open transactions, which online schema changes wait on.
+    txn::ActiveTransactions* active;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
@@ -117,6 +119,8 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> SqlExecute(const ast::ExecuteStatement& stmt);
   absl::StatusOr<StatementResult> SqlDeallocate(const ast::DeallocateStatement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
+  // CREATE INDEX outside a transaction block: built online.
+  absl::StatusOr<StatementResult> CreateIndexOutsideBlock(const ast::CreateIndexStatement& stmt);
   // The session user (who logged in, or SET SESSION AUTHORIZATION's), and
   // the current role privileges are checked for (SET ROLE's, else the
   // session user).

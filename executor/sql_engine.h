@@ -29,6 +29,7 @@ class SqlEngine : public SessionFactory {
   catalog::Catalog* const catalog_;
   const uint64_t node_id_;
   std::atomic<int32_t> next_pid_{1000};
+  txn::ActiveTransactions active_;
 };
 
 }  // namespace cairn::executor

@@ -23,8 +23,24 @@ absl::Status CompletionUnknown(const absl::Status& cause) {
 
 absl::StatusOr<std::unique_ptr<Txn>> Txn::Begin(kv::KvClient* client, LockResolver* resolver,
                                                 const Options& options) {
-  CAIRN_ASSIGN_OR_RETURN(Timestamp start_ts, client->GetTimestamp());
-  return std::unique_ptr<Txn>(new Txn(client, resolver, start_ts, options));
+  const uint64_t ticket = options.active != nullptr ? options.active->Reserve() : 0;
+  absl::StatusOr<Timestamp> start_ts = client->GetTimestamp();
+  if (!start_ts.ok()) {
+    if (options.active != nullptr) options.active->Cancel(ticket);
+    return start_ts.status();
+  }
+  if (options.active != nullptr) options.active->Activate(ticket, *start_ts);
+  auto txn = std::unique_ptr<Txn>(new Txn(client, resolver, *start_ts, options));
+  txn->listed_ = options.active != nullptr;
+  return txn;
+}
+
+Txn::~Txn() { Unlist(); }
+
+void Txn::Unlist() {
+  if (!listed_) return;
+  listed_ = false;
+  options_.active->Remove(start_ts_);
 }
 
 std::unique_ptr<Txn> Txn::AtTimestamp(kv::KvClient* client, LockResolver* resolver, Timestamp ts,
@@ -172,6 +188,12 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
 absl::Status Txn::Commit() {
   if (finished_) return MakeError(ErrorCode::kInvalidTransactionState, "transaction finished");
   finished_ = true;
+  // Listed until the commit is decided: a schema change waiting on this
+  // transaction must see its writes committed (or not) when it moves on.
+  struct UnlistAtEnd {
+    Txn* txn;
+    ~UnlistAtEnd() { txn->Unlist(); }
+  } unlist_at_end{this};
   if (buffer_.empty()) return absl::OkStatus();
   std::vector<std::string> keys;
   keys.reserve(buffer_.size());
@@ -209,6 +231,7 @@ absl::Status Txn::Commit() {
 void Txn::Rollback() {
   finished_ = true;
   buffer_.clear();
+  Unlist();
 }
 
 }  // namespace cairn::txn

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/timestamp.h"
 #include "kv/kv_client.h"
+#include "txn/active_transactions.h"
 #include "txn/lock_resolver.h"
 
 namespace cairn::txn {
@@ -32,6 +33,9 @@ class Txn {
     int64_t max_lock_wait_ms = 10000;
     // Commit in one Raft round when every key lives in one range.
     bool allow_one_phase_commit = true;
+    // Where the transaction is listed while open (schema changes wait on
+    // it); none when null.
+    ActiveTransactions* active = nullptr;
   };
 
   static absl::StatusOr<std::unique_ptr<Txn>> Begin(kv::KvClient* client, LockResolver* resolver,
@@ -39,6 +43,10 @@ class Txn {
   // A read-only view at a given timestamp (historical reads, tests).
   static std::unique_ptr<Txn> AtTimestamp(kv::KvClient* client, LockResolver* resolver,
                                           Timestamp ts, const Options& options);
+
+  ~Txn();
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
 
   Timestamp start_ts() const { return start_ts_; }
   bool has_writes() const { return !buffer_.empty(); }
@@ -75,6 +83,8 @@ class Txn {
   // (*one_phase then says so and commit_ts_ is set).
   absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase);
   absl::Status TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors);
+  // Ends the listing in Options::active (once).
+  void Unlist();
 
   kv::KvClient* const client_;
   LockResolver* const resolver_;
@@ -82,6 +92,7 @@ class Txn {
   const Options options_;
   Timestamp commit_ts_ = 0;
   bool finished_ = false;
+  bool listed_ = false;
   std::map<std::string, BufferedWrite> buffer_;
 };
 
