@@ -61,8 +61,9 @@ OperatorPtr MakeSortOperator(const planner::PlanNode& plan, OperatorPtr child, E
 OperatorPtr MakeLimitOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeDistinctOperator(const planner::PlanNode& plan, OperatorPtr child);
 OperatorPtr MakeSetOpOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right);
-OperatorPtr MakeNestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
-                                       OperatorPtr right, ExecContext* ctx);
+// A nested loop, or a hash join when the plan has join keys.
+OperatorPtr MakeJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
+                             ExecContext* ctx);
 // DML operators produce RETURNING rows (or none) and count what they wrote.
 OperatorPtr MakeInsertOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
                                int64_t* row_count);

@@ -8,6 +8,7 @@
 #include "executor/sql_session.h"
 #include "parser/ast/statement.h"
 #include "planner/plan.h"
+#include "planner/planner.h"
 
 namespace cairn::executor {
 
@@ -34,6 +35,7 @@ class PreparedQuery final : public PreparedStatement {
   std::shared_ptr<const planner::PlanNode> plan_;
   std::vector<std::shared_ptr<const catalog::TableInfo>> plan_tables_;
   std::string plan_role_;  // the role whose privileges the plan was checked for
+  planner::PlannerSettings plan_settings_;  // the enable_* settings it was planned with
 };
 
 }  // namespace cairn::executor

@@ -217,6 +217,12 @@ absl::StatusOr<StatementResult> Session::CreateIndexOutsideBlock(
   return TagOnly(tag);
 }
 
+planner::PlannerSettings Session::CurrentPlannerSettings() const {
+  planner::PlannerSettings s;
+  s.enable_hashjoin = settings_.Get("enable_hashjoin").value_or("on") == "on";
+  return s;
+}
+
 absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
   txn::Txn::Options options;
   options.active = deps_.active;
@@ -628,7 +634,8 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
     const ast::Statement& stmt, txn::Txn* txn, PreparedQuery* prepared) {
   if (prepared != nullptr && prepared->plan_ != nullptr) {
     // Its privileges were checked for the role it was planned as.
-    bool unchanged = prepared->plan_role_ == CurrentRole();
+    bool unchanged = prepared->plan_role_ == CurrentRole() &&
+                     prepared->plan_settings_ == CurrentPlannerSettings();
     for (const auto& table : prepared->plan_tables_) {
       if (!unchanged) break;
       CAIRN_ASSIGN_OR_RETURN(auto now, deps_.catalog->GetTable(txn, database_id_, table->name()));
@@ -642,7 +649,8 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
   }
   CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole(),
                                 &settings_);
-  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned, planner::PlanQuery(stmt, &resolver));
+  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr planned,
+                         planner::PlanQuery(stmt, &resolver, CurrentPlannerSettings()));
   std::shared_ptr<const planner::PlanNode> plan = std::move(planned);
   if (prepared != nullptr) {
     if (prepared->returns_rows_) {
@@ -660,6 +668,7 @@ absl::StatusOr<std::shared_ptr<const planner::PlanNode>> Session::PlanFor(
       prepared->plan_ = plan;
       prepared->plan_tables_ = resolver.TakeResolved();
       prepared->plan_role_ = CurrentRole();
+      prepared->plan_settings_ = CurrentPlannerSettings();
     }
   }
   return plan;
@@ -747,7 +756,8 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
   const ast::Statement& inner = *explain.statement;
   CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole(),
                                 &settings_);
-  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan, planner::PlanQuery(inner, &resolver));
+  CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan,
+                         planner::PlanQuery(inner, &resolver, CurrentPlannerSettings()));
   std::vector<std::string> lines = planner::ExplainPlan(*plan);
   if (explain.analyze) {
     auto start = std::chrono::steady_clock::now();

@@ -119,6 +119,7 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> SqlExecute(const ast::ExecuteStatement& stmt);
   absl::StatusOr<StatementResult> SqlDeallocate(const ast::DeallocateStatement& stmt);
   absl::StatusOr<std::unique_ptr<txn::Txn>> BeginTxn();
+  planner::PlannerSettings CurrentPlannerSettings() const;
   // CREATE INDEX outside a transaction block: built online.
   absl::StatusOr<StatementResult> CreateIndexOutsideBlock(const ast::CreateIndexStatement& stmt);
   // The session user (who logged in, or SET SESSION AUTHORIZATION's), and

@@ -1,5 +1,7 @@
 #include "executor/session_settings.h"
 
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "common/error_code.h"
@@ -40,6 +42,7 @@ constexpr Known kKnown[] = {
     {"client_min_messages", "notice", false},
     {"role", "none", false},
     {"password_encryption", "scram-sha-256", false},
+    {"enable_hashjoin", "on", false},
 };
 
 const Known* Find(const std::string& lower) {
@@ -60,6 +63,16 @@ absl::Status Unsupported(const std::string& name, const std::string& value, cons
   return MakeError(ErrorCode::kInvalidParameterValue,
                    absl::StrFormat("invalid value for parameter \"%s\": \"%s\" (%s)", name, value,
                                    why));
+}
+
+bool IsBoolSetting(const std::string& lower) { return lower == "enable_hashjoin"; }
+
+// PostgreSQL's spellings of a boolean setting: on/off, true/false, yes/no,
+// 1/0 and their prefixes.
+std::optional<bool> ParseBoolSetting(const std::string& lv) {
+  if (lv == "on" || lv == "true" || lv == "yes" || lv == "1" || lv == "t" || lv == "y") return true;
+  if (lv == "off" || lv == "false" || lv == "no" || lv == "0" || lv == "f" || lv == "n") return false;
+  return std::nullopt;
 }
 
 bool IsDurationSetting(const std::string& lower) {
@@ -177,6 +190,13 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
                        absl::StrFormat("invalid value for parameter \"%s\": \"%s\"", name, value));
     }
     v = lv;
+  } else if (IsBoolSetting(lower)) {
+    std::optional<bool> b = ParseBoolSetting(lv);
+    if (!b.has_value()) {
+      return MakeError(ErrorCode::kInvalidParameterValue,
+                       absl::StrFormat("parameter \"%s\" requires a Boolean value", name));
+    }
+    v = *b ? "on" : "off";
   } else if (IsDurationSetting(lower)) {
     absl::StatusOr<int64_t> ms = ParseDurationMs(value);
     if (!ms.ok()) return Unsupported(name, value, std::string(ms.status().message()).c_str());

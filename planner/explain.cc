@@ -73,14 +73,16 @@ std::string NodeText(const PlanNode& node) {
     case PlanKind::kLimit: return "Limit";
     case PlanKind::kDistinct: return "Hash Distinct";
     case PlanKind::kJoin: {
+      const bool hash = !node.left_keys.empty();
+      const char* method = hash ? "Hash" : "Nested Loop";
       switch (node.join_type) {
-        case JoinType::kInner: return "Nested Loop";
-        case JoinType::kLeft: return "Nested Loop Left Join";
-        case JoinType::kRight: return "Nested Loop Right Join";
-        case JoinType::kFull: return "Nested Loop Full Join";
-        case JoinType::kCross: return "Nested Loop";
+        case JoinType::kInner:
+        case JoinType::kCross: return hash ? "Hash Join" : "Nested Loop";
+        case JoinType::kLeft: return absl::StrCat(method, " Left Join");
+        case JoinType::kRight: return absl::StrCat(method, " Right Join");
+        case JoinType::kFull: return absl::StrCat(method, " Full Join");
       }
-      return "Nested Loop";
+      return method;
     }
     case PlanKind::kSeries: return "Function Scan on generate_series";
     case PlanKind::kRecursiveUnion: return "Recursive Union";
@@ -103,6 +105,15 @@ void Explain(const PlanNode& node, int depth, std::vector<std::string>* lines) {
   lines->push_back(indent + NodeText(node));
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
+  }
+  if (node.kind == PlanKind::kJoin && !node.left_keys.empty()) {
+    std::vector<std::string> conditions;
+    for (size_t i = 0; i < node.left_keys.size(); ++i) {
+      conditions.push_back(absl::StrCat(node.left_keys[i]->ToString(), " = ",
+                                        node.right_keys[i]->ToString()));
+    }
+    lines->push_back(
+        absl::StrCat(detail_indent, "Hash Cond: (", absl::StrJoin(conditions, " AND "), ")"));
   }
   if (node.kind == PlanKind::kJoin && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Join Filter: ", node.predicate->ToString()));

@@ -115,6 +115,12 @@ struct PlanNode {
   ScanSpec scan;            // kScan
   BoundExprPtr predicate;   // kScan (residual), kFilter, kJoin (null: every pair)
   JoinType join_type = JoinType::kInner;  // kJoin; output: left columns, then right
+  // kJoin by hashing (optimizer/join_method.h): the equalities of the join
+  // condition as pairs of a left key (over the left row) and a right key
+  // (over the right row); what else the condition says stays in
+  // `predicate`. Empty: a nested loop.
+  std::vector<BoundExprPtr> left_keys;
+  std::vector<BoundExprPtr> right_keys;
   SetOp set_op = SetOp::kUnion;           // kSetOp
   int work_table = 0;                     // kRecursiveUnion, kWorkTable
   bool set_all = false;                   // kSetOp: ALL keeps duplicates

@@ -2,11 +2,13 @@
 
 #include "common/error_code.h"
 #include "parser/ast/dml.h"
+#include "planner/optimizer/join_method.h"
 #include "planner/optimizer/primary_key_access.h"
 
 namespace cairn::planner {
 
-absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver* resolver) {
+absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver* resolver,
+                                  const PlannerSettings& settings) {
   Binder binder(resolver);
   absl::StatusOr<PlanPtr> plan;
   switch (statement.kind) {
@@ -27,6 +29,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   }
   if (!plan.ok()) return plan.status();
   ChoosePrimaryKeyAccess(plan->get());
+  if (settings.enable_hashjoin) ChooseJoinMethods(plan->get());
   return plan;
 }
 

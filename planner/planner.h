@@ -7,8 +7,16 @@
 
 namespace cairn::planner {
 
+// What a session may turn off in the optimizer (PostgreSQL's enable_*
+// settings), to compare plans or to work around a bad one.
+struct PlannerSettings {
+  bool enable_hashjoin = true;
+  bool operator==(const PlannerSettings&) const = default;
+};
+
 // Plans a SELECT, INSERT, UPDATE or DELETE: binds it, then runs the
 // optimizer's passes over the bound plan.
-absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver* resolver);
+absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver* resolver,
+                                  const PlannerSettings& settings = {});
 
 }  // namespace cairn::planner

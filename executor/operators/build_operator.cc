@@ -30,7 +30,7 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
     }
     case PlanKind::kJoin: {
       CAIRN_ASSIGN_OR_RETURN(OperatorPtr right, BuildOperator(*plan.children[1], ctx));
-      return MakeNestedLoopJoinOperator(plan, std::move(child), std::move(right), ctx);
+      return MakeJoinOperator(plan, std::move(child), std::move(right), ctx);
     }
     case PlanKind::kInsert:
     case PlanKind::kUpdate:

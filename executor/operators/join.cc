@@ -1,8 +1,12 @@
-// Nested-loop join: the right input is read once into memory, then every
-// left row is paired with every right row and kept where the join
-// predicate holds. LEFT and FULL joins add a left row no right row matched
-// (right side NULL); RIGHT and FULL joins add, at the end, the right rows
-// no left row matched (left side NULL).
+// Joins: the right input is read once into memory, then every left row is
+// paired with its candidate right rows and kept where the join predicate
+// holds. A nested loop's candidates are all the right rows; a hash join's
+// (the plan's left_keys/right_keys) those whose keys equal the left row's,
+// found in a hash table built over the right rows (a NULL key matches
+// nothing). LEFT and FULL joins add a left row no right row matched (right
+// side NULL); RIGHT and FULL joins add, at the end, the right rows no left
+// row matched (left side NULL).
+#include "absl/container/flat_hash_map.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
 
@@ -14,9 +18,9 @@ using planner::JoinType;
 // Pairs tried between checks for a cancel or a statement timeout.
 constexpr uint64_t kInterruptCheckInterval = 4096;
 
-class NestedLoopJoinOperator : public Operator {
+class JoinOperator : public Operator {
  public:
-  NestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
+  JoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
                          ExecContext* ctx)
       : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {
     for (const auto& c : plan.children[0]->output) left_nulls_.push_back(Value::Null(c.type.id));
@@ -37,15 +41,20 @@ class NestedLoopJoinOperator : public Operator {
         continue;
       }
       const Row& left = left_batch_[left_pos_];
-      if (right_pos_ < right_rows_.size()) {
-        Row joined = Concat(left, right_rows_[right_pos_]);
+      if (!candidates_found_) {
+        CAIRN_RETURN_IF_ERROR(FindCandidates(left));
+        candidates_found_ = true;
+      }
+      if (right_pos_ < CandidateCount()) {
+        const size_t candidate = Candidate(right_pos_);
+        Row joined = Concat(left, right_rows_[candidate]);
         bool keep = true;
         if (plan_.predicate) {
           CAIRN_ASSIGN_OR_RETURN(keep, EvaluatePredicate(*plan_.predicate, joined, ctx_));
         }
         if (keep) {
           left_matched_ = true;
-          right_matched_[right_pos_] = true;
+          right_matched_[candidate] = true;
           batch->push_back(std::move(joined));
         }
         ++right_pos_;
@@ -59,6 +68,7 @@ class NestedLoopJoinOperator : public Operator {
       ++left_pos_;
       right_pos_ = 0;
       left_matched_ = false;
+      candidates_found_ = false;
     }
     if (left_done_ &&
         (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull)) {
@@ -82,8 +92,46 @@ class NestedLoopJoinOperator : public Operator {
     }
     right_matched_.assign(right_rows_.size(), false);
     right_loaded_ = true;
+    if (hashed()) {
+      for (size_t i = 0; i < right_rows_.size(); ++i) {
+        if (i % kInterruptCheckInterval == 0) CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
+        CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, KeyOf(plan_.right_keys, right_rows_[i]));
+        if (key.has_value()) buckets_[*std::move(key)].push_back(i);
+      }
+    }
     return absl::OkStatus();
   }
+
+  bool hashed() const { return !plan_.left_keys.empty(); }
+
+  // The key of `row` under `keys`, or nullopt when a part is NULL (= never
+  // holds for NULL).
+  absl::StatusOr<std::optional<Row>> KeyOf(const std::vector<planner::BoundExprPtr>& keys,
+                                           const Row& row) {
+    Row key;
+    key.reserve(keys.size());
+    for (const auto& k : keys) {
+      CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx_));
+      if (v.is_null()) return std::nullopt;
+      key.push_back(std::move(v));
+    }
+    return key;
+  }
+
+  absl::Status FindCandidates(const Row& left) {
+    bucket_ = nullptr;
+    if (!hashed()) return absl::OkStatus();
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, KeyOf(plan_.left_keys, left));
+    if (!key.has_value()) return absl::OkStatus();
+    auto it = buckets_.find(*key);
+    if (it != buckets_.end()) bucket_ = &it->second;
+    return absl::OkStatus();
+  }
+  size_t CandidateCount() const {
+    if (!hashed()) return right_rows_.size();
+    return bucket_ == nullptr ? 0 : bucket_->size();
+  }
+  size_t Candidate(size_t i) const { return hashed() ? (*bucket_)[i] : i; }
 
   static Row Concat(const Row& left, const Row& right) {
     Row row;
@@ -105,7 +153,11 @@ class NestedLoopJoinOperator : public Operator {
   std::vector<bool> right_matched_;
   RowBatch left_batch_;
   size_t left_pos_ = 0;
-  size_t right_pos_ = 0;      // next right row to pair with the current left row
+  size_t right_pos_ = 0;      // next candidate to pair with the current left row
+  bool candidates_found_ = false;
+  // Hash join: right rows by key, and the current left row's bucket.
+  absl::flat_hash_map<Row, std::vector<size_t>, RowHash, RowEq> buckets_;
+  const std::vector<size_t>* bucket_ = nullptr;
   bool left_matched_ = false;  // the current left row found a partner
   bool left_done_ = false;
   size_t unmatched_pos_ = 0;  // RIGHT/FULL: next right row to check for a partner
@@ -114,9 +166,9 @@ class NestedLoopJoinOperator : public Operator {
 
 }  // namespace
 
-OperatorPtr MakeNestedLoopJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
-                                       OperatorPtr right, ExecContext* ctx) {
-  return std::make_unique<NestedLoopJoinOperator>(plan, std::move(left), std::move(right), ctx);
+OperatorPtr MakeJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
+                             ExecContext* ctx) {
+  return std::make_unique<JoinOperator>(plan, std::move(left), std::move(right), ctx);
 }
 
 }  // namespace cairn::executor

@@ -1,0 +1,1 @@
+SELECT count(*) FROM jl JOIN jr ON jl.k = jr.k;
