@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "catalog/catalog.h"
 #include "common/error_code.h"
 #include "common/value.h"
@@ -15,6 +16,15 @@
 #include "txn/txn.h"
 
 namespace cairn::executor {
+
+// What one operator did, for EXPLAIN ANALYZE: rows it returned, calls of
+// Next, and the time and KV reads spent in them (its inputs' included).
+struct OperatorStats {
+  uint64_t rows = 0;
+  uint64_t calls = 0;
+  double ms = 0;
+  uint64_t kv_reads = 0;
+};
 
 // What operators and expressions need while a statement runs: its
 // transaction, the catalog (sequences), the session's identity and the
@@ -48,6 +58,9 @@ struct ExecContext {
   std::optional<absl::flat_hash_map<int64_t, std::string>> role_names;
   // WITH RECURSIVE: the rows the previous round added, per work table.
   absl::flat_hash_map<int, std::vector<Row>> work_tables;
+  // EXPLAIN ANALYZE: what each plan node's operator did (node_hash_map:
+  // operators keep pointers to their entry); null otherwise.
+  absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats = nullptr;
 };
 
 // 57014 once the statement was canceled or ran past statement_timeout.

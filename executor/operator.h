@@ -61,6 +61,9 @@ OperatorPtr MakeSortOperator(const planner::PlanNode& plan, OperatorPtr child, E
 OperatorPtr MakeLimitOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx);
 OperatorPtr MakeDistinctOperator(const planner::PlanNode& plan, OperatorPtr child);
 OperatorPtr MakeSetOpOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right);
+// `op` as EXPLAIN ANALYZE sees it when ctx->stats is set (its figures go
+// to (*ctx->stats)[&plan]); `op` itself otherwise.
+OperatorPtr Instrument(const planner::PlanNode& plan, OperatorPtr op, ExecContext* ctx);
 // A nested loop, or a hash join when the plan has join keys.
 OperatorPtr MakeJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
                              ExecContext* ctx);

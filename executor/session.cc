@@ -679,9 +679,17 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
                                                           const Bindings& bindings) {
   CAIRN_ASSIGN_OR_RETURN(std::shared_ptr<const planner::PlanNode> plan,
                          PlanFor(stmt, txn, bindings.prepared));
+  return RunPlan(*plan, txn, bindings.params, /*stats=*/nullptr);
+}
+
+absl::StatusOr<StatementResult> Session::RunPlan(
+    const planner::PlanNode& plan_node, txn::Txn* txn, const std::vector<Value>* params,
+    absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats) {
+  const planner::PlanNode* plan = &plan_node;
   ExecContext ctx;
   InitExecContext(txn, &ctx);
-  if (bindings.params != nullptr) ctx.params = *bindings.params;
+  if (params != nullptr) ctx.params = *params;
+  ctx.stats = stats;
 
   StatementResult result;
   int64_t row_count = 0;
@@ -702,6 +710,7 @@ absl::StatusOr<StatementResult> Session::ExecuteQueryPlan(const ast::Statement& 
         root = MakeDeleteOperator(*plan, std::move(child), &ctx, &row_count);
         break;
     }
+    root = Instrument(*plan, std::move(root), &ctx);
   } else {
     CAIRN_ASSIGN_OR_RETURN(root, BuildOperator(*plan, &ctx));
   }
@@ -756,16 +765,32 @@ absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& st
   const ast::Statement& inner = *explain.statement;
   CatalogTableResolver resolver(deps_.catalog, txn, database_id_, database_, CurrentRole(),
                                 &settings_);
+  const auto planning_start = std::chrono::steady_clock::now();
   CAIRN_ASSIGN_OR_RETURN(planner::PlanPtr plan,
                          planner::PlanQuery(inner, &resolver, CurrentPlannerSettings()));
-  std::vector<std::string> lines = planner::ExplainPlan(*plan);
-  if (explain.analyze) {
-    auto start = std::chrono::steady_clock::now();
-    CAIRN_ASSIGN_OR_RETURN(StatementResult run,
-                           ExecuteQueryPlan(inner, txn, Bindings{.params = bindings.params}));
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+  const double planning_ms = std::chrono::duration<double, std::milli>(
+                                 std::chrono::steady_clock::now() - planning_start)
+                                 .count();
+  std::vector<std::string> lines;
+  if (!explain.analyze) {
+    lines = planner::ExplainPlan(*plan);
+  } else {
+    // The plan shown is the plan run, each node with what its operator did.
+    absl::node_hash_map<const planner::PlanNode*, OperatorStats> stats;
+    const auto start = std::chrono::steady_clock::now();
+    CAIRN_ASSIGN_OR_RETURN(StatementResult run, RunPlan(*plan, txn, bindings.params, &stats));
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    lines = planner::ExplainPlan(*plan, [&](const planner::PlanNode& node) -> std::string {
+      auto it = stats.find(&node);
+      if (it == stats.end()) return "(never executed)";
+      const OperatorStats& s = it->second;
+      return absl::StrFormat("(actual time=%.3f ms rows=%d kv reads=%d)", s.ms, s.rows,
+                             s.kv_reads);
+    });
     lines.push_back(absl::StrFormat("Result: %s", run.command_tag));
+    lines.push_back(absl::StrFormat("Planning Time: %.3f ms", planning_ms));
     lines.push_back(absl::StrFormat("Execution Time: %.3f ms", ms));
   }
   StatementResult r;

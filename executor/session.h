@@ -80,6 +80,11 @@ class Session : public SqlSession {
   // A statement that reads or writes data, in `txn`.
   absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
                                                const Bindings& bindings);
+  // Runs `plan`; with `stats`, each operator's figures go there (EXPLAIN
+  // ANALYZE).
+  absl::StatusOr<StatementResult> RunPlan(
+      const planner::PlanNode& plan, txn::Txn* txn, const std::vector<Value>* params,
+      absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats);
   absl::StatusOr<StatementResult> ExecuteQueryPlan(const ast::Statement& stmt, txn::Txn* txn,
                                                    const Bindings& bindings);
   absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn,

@@ -99,10 +99,14 @@ std::string NodeText(const PlanNode& node) {
   return "?";
 }
 
-void Explain(const PlanNode& node, int depth, std::vector<std::string>* lines) {
+void Explain(const PlanNode& node, int depth,
+             const std::function<std::string(const PlanNode&)>& annotate,
+             std::vector<std::string>* lines) {
   std::string indent = depth == 0 ? "" : std::string(depth * 6 - 6, ' ') + "  ->  ";
   std::string detail_indent(depth == 0 ? 2 : depth * 6 + 2, ' ');
-  lines->push_back(indent + NodeText(node));
+  std::string line = indent + NodeText(node);
+  if (annotate) absl::StrAppend(&line, "  ", annotate(node));
+  lines->push_back(std::move(line));
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
   }
@@ -130,14 +134,15 @@ void Explain(const PlanNode& node, int depth, std::vector<std::string>* lines) {
     }
     lines->push_back(absl::StrCat(detail_indent, "Sort Key: ", absl::StrJoin(keys, ", ")));
   }
-  for (const auto& child : node.children) Explain(*child, depth + 1, lines);
+  for (const auto& child : node.children) Explain(*child, depth + 1, annotate, lines);
 }
 
 }  // namespace
 
-std::vector<std::string> ExplainPlan(const PlanNode& plan) {
+std::vector<std::string> ExplainPlan(
+    const PlanNode& plan, const std::function<std::string(const PlanNode&)>& annotate) {
   std::vector<std::string> lines;
-  Explain(plan, 0, &lines);
+  Explain(plan, 0, annotate, &lines);
   return lines;
 }
 

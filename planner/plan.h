@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,7 +158,10 @@ struct PlanNode {
   explicit PlanNode(PlanKind k) : kind(k) {}
 };
 
-// Lines of EXPLAIN output for `plan`.
-std::vector<std::string> ExplainPlan(const PlanNode& plan);
+// Lines of EXPLAIN output for `plan`; `annotate`, when given, adds its text
+// to each node's line (EXPLAIN ANALYZE's figures).
+std::vector<std::string> ExplainPlan(
+    const PlanNode& plan,
+    const std::function<std::string(const PlanNode&)>& annotate = nullptr);
 
 }  // namespace cairn::planner

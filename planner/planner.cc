@@ -3,6 +3,7 @@
 #include "common/error_code.h"
 #include "parser/ast/dml.h"
 #include "planner/optimizer/join_method.h"
+#include "planner/optimizer/predicate_pushdown.h"
 #include "planner/optimizer/primary_key_access.h"
 
 namespace cairn::planner {
@@ -28,6 +29,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
       return MakeError(ErrorCode::kInternal, "statement is not a query");
   }
   if (!plan.ok()) return plan.status();
+  PushDownPredicates(&*plan);
   ChoosePrimaryKeyAccess(plan->get());
   if (settings.enable_hashjoin) ChooseJoinMethods(plan->get());
   return plan;

@@ -55,6 +55,7 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key) {
     return it->second.value;
   }
   for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    ++kv_reads_;
     CAIRN_ASSIGN_OR_RETURN(auto result, client_->Get(key, start_ts_));
     if (!result.locked) return std::move(result.value);
     CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
@@ -71,6 +72,7 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std:
   std::vector<kv::KeyValue> stored;
   for (int round = 0;; ++round) {
     if (round == kMaxLockResolveRounds) return WriteConflict();
+    ++kv_reads_;
     CAIRN_ASSIGN_OR_RETURN(auto result, client_->Scan(start, end, start_ts_, kv_limit));
     if (!result.locked) {
       stored = std::move(result.rows);

@@ -69,6 +69,9 @@ class Txn {
   void Rollback();
 
   Timestamp commit_ts() const { return commit_ts_; }
+  // Reads (gets and scan pages) sent to the KV layer so far, for EXPLAIN
+  // ANALYZE.
+  uint64_t kv_reads() const { return kv_reads_; }
 
  private:
   struct BufferedWrite {
@@ -92,6 +95,7 @@ class Txn {
   const Options options_;
   Timestamp commit_ts_ = 0;
   bool finished_ = false;
+  uint64_t kv_reads_ = 0;
   bool listed_ = false;
   std::map<std::string, BufferedWrite> buffer_;
 };

@@ -3,7 +3,9 @@
 
 namespace cairn::executor {
 
-absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecContext* ctx) {
+namespace {
+
+absl::StatusOr<OperatorPtr> BuildBare(const planner::PlanNode& plan, ExecContext* ctx) {
   using planner::PlanKind;
   OperatorPtr child;
   if (!plan.children.empty()) {
@@ -38,6 +40,13 @@ absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecCon
       return MakeError(ErrorCode::kInternal, "DML operators are built by the statement runner");
   }
   return MakeError(ErrorCode::kInternal, "unknown plan node");
+}
+
+}  // namespace
+
+absl::StatusOr<OperatorPtr> BuildOperator(const planner::PlanNode& plan, ExecContext* ctx) {
+  CAIRN_ASSIGN_OR_RETURN(OperatorPtr op, BuildBare(plan, ctx));
+  return Instrument(plan, std::move(op), ctx);
 }
 
 }  // namespace cairn::executor

@@ -111,5 +111,34 @@ TEST_F(ExplainTest, EquiJoinsHash) {
   EXPECT_EQ(pg.Exec("SET enable_hashjoin = maybe").sqlstate, "22023");
 }
 
+// WHERE parts over one side of a join go down to that side's scan (where
+// the primary key serves them); parts over both sides of a comma join
+// become its condition, which then hashes. Not past the preserved side of
+// an outer join.
+TEST_F(ExplainTest, PredicatesMoveDownToTheirInputs) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE p (id INT PRIMARY KEY, k INT)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE q (id INT PRIMARY KEY, k INT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO p VALUES (1, 1), (2, 2), (3, 3)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO q VALUES (10, 1), (20, 2), (30, NULL)").ok);
+  const std::string comma = "SELECT p.id, q.id FROM p, q WHERE p.k = q.k AND p.id = 2";
+  const std::string plan = Explain(pg, comma);
+  EXPECT_THAT(plan, HasSubstr("Hash Join"));
+  EXPECT_THAT(plan, HasSubstr("Point Get on p"));
+  EXPECT_THAT(plan, Not(HasSubstr("Nested Loop")));
+  EXPECT_EQ(Rows(pg.Exec(comma)), std::vector<std::string>{"2|20"});
+
+  // WHERE on the nullable side of a LEFT JOIN stays above the join (it
+  // removes the NULL-extended rows); ON parts over the nullable side go
+  // into it.
+  const std::string left = "SELECT p.id, q.id FROM p LEFT JOIN q ON p.k = q.k AND q.id > 10 "
+                           "WHERE q.id IS NULL ORDER BY 1";
+  const std::string left_plan = Explain(pg, left);
+  EXPECT_THAT(left_plan, HasSubstr("Range Scan on q"));
+  EXPECT_THAT(left_plan, HasSubstr("Filter: (q.id IS NULL)"));
+  EXPECT_EQ(Rows(pg.Exec(left)), (std::vector<std::string>{"1|NULL", "3|NULL"}));
+}
+
 }  // namespace
 }  // namespace cairn::e2e
