@@ -5,6 +5,7 @@
 #include "planner/optimizer/join_method.h"
 #include "planner/optimizer/predicate_pushdown.h"
 #include "planner/optimizer/primary_key_access.h"
+#include "planner/optimizer/sort_elimination.h"
 
 namespace cairn::planner {
 
@@ -32,6 +33,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   PushDownPredicates(&*plan);
   ChoosePrimaryKeyAccess(plan->get());
   if (settings.enable_hashjoin) ChooseJoinMethods(plan->get());
+  RemoveNeedlessSorts(&*plan);
   return plan;
 }
 

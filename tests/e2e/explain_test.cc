@@ -140,5 +140,29 @@ TEST_F(ExplainTest, PredicatesMoveDownToTheirInputs) {
   EXPECT_EQ(Rows(pg.Exec(left)), (std::vector<std::string>{"1|NULL", "3|NULL"}));
 }
 
+// ORDER BY a prefix of the primary key, in its directions, reads the rows
+// in that order instead of sorting them, so LIMIT stops the scan early.
+TEST_F(ExplainTest, PrimaryKeyOrderNeedsNoSort) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE ev (src INT, at INT, v TEXT, PRIMARY KEY (src, at))").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO ev SELECT g % 3, g, 'v' FROM generate_series(1, 3000) g").ok);
+  const std::string first = "SELECT src, at FROM ev ORDER BY src, at LIMIT 3";
+  EXPECT_THAT(Explain(pg, first), Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(first)), (std::vector<std::string>{"0|3", "0|6", "0|9"}));
+  const std::string analyzed = Explain(pg, "ANALYZE " + first);
+  // The scan stopped after its first batch: far fewer than 3,000 rows.
+  EXPECT_THAT(analyzed, HasSubstr("Full Scan on ev"));
+  EXPECT_THAT(analyzed, Not(HasSubstr("rows=3000")));
+  // Within one source, by the key's range.
+  EXPECT_THAT(Explain(pg, "SELECT at FROM ev WHERE src = 1 ORDER BY src, at LIMIT 2"),
+              Not(HasSubstr("Sort")));
+  // Another order still sorts.
+  const std::string latest = "SELECT src, at FROM ev ORDER BY src, at DESC LIMIT 2";
+  EXPECT_THAT(Explain(pg, latest), HasSubstr("Sort Key"));
+  EXPECT_EQ(Rows(pg.Exec(latest)), (std::vector<std::string>{"0|3000", "0|2997"}));
+  EXPECT_THAT(Explain(pg, "SELECT v FROM ev ORDER BY v LIMIT 1"), HasSubstr("Sort"));
+}
+
 }  // namespace
 }  // namespace cairn::e2e
