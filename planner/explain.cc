@@ -14,22 +14,20 @@ const catalog::IndexInfo* ScanIndex(const PlanNode& scan) {
 
 std::string KeyText(const PlanNode& scan) {
   const auto& table = *scan.table;
-  std::vector<std::string> parts;
+  // The key's columns: the index's or the primary key's.
+  std::vector<int> key = table.primary_key();
   if (scan.scan.access == ScanSpec::Access::kIndexScan) {
     const catalog::IndexInfo* index = ScanIndex(scan);
-    for (size_t i = 0; index != nullptr && i < scan.scan.key_values.size(); ++i) {
-      parts.push_back(absl::StrCat(table.columns()[index->columns[i]].name, " = ",
-                                   scan.scan.key_values[i]->ToString()));
-    }
-    return absl::StrJoin(parts, " AND ");
+    key = index != nullptr ? index->columns : std::vector<int>{};
   }
-  for (size_t i = 0; i < scan.scan.key_values.size(); ++i) {
-    parts.push_back(absl::StrCat(table.columns()[table.primary_key()[i]].name, " = ",
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < scan.scan.key_values.size() && i < key.size(); ++i) {
+    parts.push_back(absl::StrCat(table.columns()[key[i]].name, " = ",
                                  scan.scan.key_values[i]->ToString()));
   }
   size_t next = scan.scan.key_values.size();
-  if (next < table.primary_key().size()) {
-    const std::string& col = table.columns()[table.primary_key()[next]].name;
+  if (next < key.size()) {
+    const std::string& col = table.columns()[key[next]].name;
     if (scan.scan.lower) {
       parts.push_back(absl::StrCat(col, scan.scan.lower_inclusive ? " >= " : " > ",
                                    scan.scan.lower->ToString()));

@@ -27,13 +27,15 @@ struct ScanSpec {
     kPointGet,    // one row: every primary key column fixed by `key_values`
     kRangeScan,   // rows under the prefix `key_values`, optionally bounded on the next column
     kIndexScan,   // the rows whose entries in secondary index `index_id` start with
-                  // `key_values` (its leading columns fixed), fetched by primary key
+                  // `key_values` (its leading columns fixed), optionally bounded on
+                  // the next index column, fetched by primary key
   };
   uint32_t index_id = 0;  // kIndexScan
   Access access = Access::kFullScan;
   // Constant expressions for the first key_values.size() primary key columns.
   std::vector<BoundExprPtr> key_values;
-  // Bounds on the primary key column after the prefix (kRangeScan).
+  // Bounds on the key column after the prefix (kRangeScan: of the primary
+  // key; kIndexScan: of the index).
   BoundExprPtr lower;
   bool lower_inclusive = true;
   BoundExprPtr upper;

@@ -94,7 +94,48 @@ class ScanOperator : public Operator {
     }
     start_ = prefix;
     end_ = key_codec::PrefixEnd(prefix);
+    const size_t next = plan_.scan.key_values.size();
+    if (next < index_->columns.size()) {
+      ApplyBounds(prefix, index_->columns[next], index_->descending[next]);
+    }
     return absl::OkStatus();
+  }
+
+  // Narrows [start_, end_) to the scan's bounds on the key column at table
+  // position `position`, encoded after `prefix`. For a descending column
+  // the larger values come first in key order, so the lower bound limits
+  // the end of the span and the upper its start.
+  void ApplyBounds(const std::string& prefix, int position, bool descending) {
+    const ScanSpec& spec = plan_.scan;
+    auto bound_key = [&](const planner::BoundExpr& e) -> absl::StatusOr<std::string> {
+      CAIRN_ASSIGN_OR_RETURN(Value v, ColumnKeyValue(e, position));
+      std::string key = prefix;
+      catalog::AppendKeyValue(&key, v, descending);
+      return key;
+    };
+    // A bound that can't be a key value (out of range) leaves the span:
+    // the residual filter decides.
+    if (spec.lower) {
+      if (auto key = bound_key(*spec.lower); key.ok()) {
+        std::string edge = spec.lower_inclusive == !descending ? *key : key_codec::PrefixEnd(*key);
+        if (!descending) {
+          start_ = std::max(start_, edge);
+        } else {
+          end_ = std::min(end_, edge);
+        }
+      }
+    }
+    if (spec.upper) {
+      if (auto key = bound_key(*spec.upper); key.ok()) {
+        std::string edge = spec.upper_inclusive == !descending ? key_codec::PrefixEnd(*key) : *key;
+        if (!descending) {
+          end_ = std::min(end_, edge);
+        } else {
+          start_ = std::max(start_, edge);
+        }
+      }
+    }
+    if (start_ >= end_) done_ = true;
   }
 
   // The rows of the next batch of index entries: each entry names its
@@ -148,38 +189,10 @@ class ScanOperator : public Operator {
     }
     start_ = prefix;
     end_ = key_codec::PrefixEnd(prefix);
-    size_t next = spec.key_values.size();
-    if (next >= table.primary_key().size()) return absl::OkStatus();
-    bool descending = table.primary_key_descending()[next];
-    auto bound_key = [&](const planner::BoundExpr& e) -> absl::StatusOr<std::string> {
-      CAIRN_ASSIGN_OR_RETURN(Value v, KeyValue(e, next));
-      std::string key = prefix;
-      catalog::AppendKeyValue(&key, v, descending);
-      return key;
-    };
-    // For a descending column the larger values come first in key order,
-    // so the lower bound limits the end of the span and the upper its start.
-    if (spec.lower) {
-      auto key = bound_key(*spec.lower);
-      if (!key.ok()) return absl::OkStatus();  // out of range: the residual filter decides
-      std::string edge = spec.lower_inclusive == !descending ? *key : key_codec::PrefixEnd(*key);
-      if (!descending) {
-        start_ = std::max(start_, edge);
-      } else {
-        end_ = std::min(end_, edge);
-      }
+    const size_t next = spec.key_values.size();
+    if (next < table.primary_key().size()) {
+      ApplyBounds(prefix, table.primary_key()[next], table.primary_key_descending()[next]);
     }
-    if (spec.upper) {
-      auto key = bound_key(*spec.upper);
-      if (!key.ok()) return absl::OkStatus();
-      std::string edge = spec.upper_inclusive == !descending ? key_codec::PrefixEnd(*key) : *key;
-      if (!descending) {
-        end_ = std::min(end_, edge);
-      } else {
-        start_ = std::max(start_, edge);
-      }
-    }
-    if (start_ >= end_) done_ = true;
     return absl::OkStatus();
   }
 

@@ -1,5 +1,6 @@
 #include "planner/optimizer/primary_key_access.h"
 
+#include <optional>
 #include <vector>
 
 namespace cairn::planner {
@@ -55,6 +56,19 @@ std::vector<ColumnBound> BoundsOn(const std::vector<const BoundExpr*>& conjuncts
   return out;
 }
 
+// The bounds the conjuncts put on `column`, as `spec`'s lower and upper.
+void SetBounds(const std::vector<const BoundExpr*>& conjuncts, int column, ScanSpec* spec) {
+  for (const ColumnBound& b : BoundsOn(conjuncts, column)) {
+    if (b.op == CompareOp::kGt || b.op == CompareOp::kGe) {
+      spec->lower = b.constant->Clone();
+      spec->lower_inclusive = b.op == CompareOp::kGe;
+    } else if (b.op == CompareOp::kLt || b.op == CompareOp::kLe) {
+      spec->upper = b.constant->Clone();
+      spec->upper_inclusive = b.op == CompareOp::kLe;
+    }
+  }
+}
+
 void ChooseForScan(PlanNode* scan) {
   if (!scan->predicate) return;
   std::vector<const BoundExpr*> conjuncts;
@@ -74,54 +88,43 @@ void ChooseForScan(PlanNode* scan) {
     scan->scan = std::move(spec);
     return;
   }
-  if (spec.key_values.size() < pk.size()) {
-    int next = pk[spec.key_values.size()];
-    for (const ColumnBound& b : BoundsOn(conjuncts, next)) {
-      if (b.op == CompareOp::kGt || b.op == CompareOp::kGe) {
-        spec.lower = b.constant->Clone();
-        spec.lower_inclusive = b.op == CompareOp::kGe;
-      } else if (b.op == CompareOp::kLt || b.op == CompareOp::kLe) {
-        spec.upper = b.constant->Clone();
-        spec.upper_inclusive = b.op == CompareOp::kLe;
-      }
-    }
-  }
+  if (spec.key_values.size() < pk.size()) SetBounds(conjuncts, pk[spec.key_values.size()], &spec);
   if (!spec.key_values.empty() || spec.lower || spec.upper) {
     spec.access = ScanSpec::Access::kRangeScan;
     scan->scan = std::move(spec);
     return;
   }
   // No primary key access: a secondary index whose leading columns the
-  // predicate fixes, the most of them (a unique one fully fixed first).
-  const catalog::IndexInfo* best = nullptr;
-  std::vector<BoundExprPtr> best_values;
+  // predicate fixes, the most of them (a unique one fully fixed first),
+  // then bounds the next one; or one whose leading column it bounds.
+  std::optional<ScanSpec> best;
   bool best_unique = false;
   for (const catalog::IndexInfo& index : scan->table->indexes()) {
-    std::vector<BoundExprPtr> values;
+    ScanSpec candidate;
+    candidate.access = ScanSpec::Access::kIndexScan;
+    candidate.index_id = index.id;
     for (int column : index.columns) {
       const BoundExpr* eq = nullptr;
       for (const ColumnBound& b : BoundsOn(conjuncts, column)) {
         if (b.op == CompareOp::kEq) eq = b.constant;
       }
       if (eq == nullptr) break;
-      values.push_back(eq->Clone());
+      candidate.key_values.push_back(eq->Clone());
     }
-    if (values.empty()) continue;
-    const bool unique = index.unique && values.size() == index.columns.size();
-    if (best == nullptr || (unique && !best_unique) ||
-        (unique == best_unique && values.size() > best_values.size())) {
-      best = &index;
-      best_values = std::move(values);
+    if (candidate.key_values.size() < index.columns.size()) {
+      SetBounds(conjuncts, index.columns[candidate.key_values.size()], &candidate);
+    }
+    const bool bounded = candidate.lower || candidate.upper;
+    if (candidate.key_values.empty() && !bounded) continue;
+    const bool unique = index.unique && candidate.key_values.size() == index.columns.size();
+    auto rank = [](const ScanSpec& s) { return 2 * s.key_values.size() + (s.lower || s.upper); };
+    if (!best.has_value() || (unique && !best_unique) ||
+        (unique == best_unique && rank(candidate) > rank(*best))) {
+      best = std::move(candidate);
       best_unique = unique;
     }
   }
-  if (best != nullptr) {
-    ScanSpec index_spec;
-    index_spec.access = ScanSpec::Access::kIndexScan;
-    index_spec.index_id = best->id;
-    index_spec.key_values = std::move(best_values);
-    scan->scan = std::move(index_spec);
-  }
+  if (best.has_value()) scan->scan = *std::move(best);
 }
 
 }  // namespace

@@ -164,5 +164,29 @@ TEST_F(ExplainTest, PrimaryKeyOrderNeedsNoSort) {
   EXPECT_THAT(Explain(pg, "SELECT v FROM ev ORDER BY v LIMIT 1"), HasSubstr("Sort"));
 }
 
+// Bounds on an index's next column after its fixed ones (or on its first)
+// read a span of the index, NULLs left out, in both directions.
+TEST_F(ExplainTest, IndexRangeScans) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE sc (id INT PRIMARY KEY, grp INT, score INT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO sc SELECT g, g % 3, CASE WHEN g % 7 = 0 THEN NULL ELSE g END "
+                      "FROM generate_series(1, 30) g")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX sc_score ON sc (score)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX sc_grp_score ON sc (grp, score DESC)").ok);
+  const std::string range = "SELECT id FROM sc WHERE score > 5 AND score <= 9 ORDER BY id";
+  EXPECT_THAT(Explain(pg, range), HasSubstr("Index Scan on sc using sc_score (score > 5 AND score <= 9)"));
+  EXPECT_EQ(Rows(pg.Exec(range)), (std::vector<std::string>{"6", "8", "9"}));
+  const std::string below = "SELECT count(*) FROM sc WHERE score < 8";
+  EXPECT_THAT(Explain(pg, below), HasSubstr("using sc_score (score < 8)"));
+  EXPECT_EQ(Rows(pg.Exec(below)), std::vector<std::string>{"6"});  // NULLs do not count
+  const std::string desc = "SELECT id FROM sc WHERE grp = 1 AND score >= 20 ORDER BY id";
+  EXPECT_THAT(Explain(pg, desc), HasSubstr("using sc_grp_score (grp = 1 AND score >= 20)"));
+  EXPECT_EQ(Rows(pg.Exec(desc)), (std::vector<std::string>{"22", "25"}));
+  EXPECT_EQ(Rows(pg.Exec("SELECT id FROM sc WHERE grp = 1 AND score < 5 ORDER BY id")),
+            (std::vector<std::string>{"1", "4"}));
+}
+
 }  // namespace
 }  // namespace cairn::e2e
