@@ -64,6 +64,10 @@ OperatorPtr MakeSetOpOperator(const planner::PlanNode& plan, OperatorPtr left, O
 // `op` as EXPLAIN ANALYZE sees it when ctx->stats is set (its figures go
 // to (*ctx->stats)[&plan]); `op` itself otherwise.
 OperatorPtr Instrument(const planner::PlanNode& plan, OperatorPtr op, ExecContext* ctx);
+// A lookup join: the left input's rows, each with the right row its keys
+// name (PlanNode::lookup_join).
+OperatorPtr MakeLookupJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
+                                   ExecContext* ctx);
 // A nested loop, or a hash join when the plan has join keys.
 OperatorPtr MakeJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
                              ExecContext* ctx);

@@ -71,6 +71,11 @@ std::string NodeText(const PlanNode& node) {
     case PlanKind::kLimit: return "Limit";
     case PlanKind::kDistinct: return "Hash Distinct";
     case PlanKind::kJoin: {
+      if (node.lookup_join) {
+        return absl::StrCat(node.join_type == JoinType::kLeft ? "Lookup Left Join" : "Lookup Join",
+                            " on ", node.children[1]->table->name(), " using ",
+                            node.children[1]->table->primary_index_name());
+      }
       const bool hash = !node.left_keys.empty();
       const char* method = hash ? "Hash" : "Nested Loop";
       switch (node.join_type) {
@@ -108,7 +113,15 @@ void Explain(const PlanNode& node, int depth,
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
   }
-  if (node.kind == PlanKind::kJoin && !node.left_keys.empty()) {
+  if (node.kind == PlanKind::kJoin && !node.left_keys.empty() && node.lookup_join) {
+    std::vector<std::string> conditions;
+    for (size_t i = 0; i < node.left_keys.size(); ++i) {
+      conditions.push_back(absl::StrCat(node.right_keys[i]->ToString(), " = ",
+                                        node.left_keys[i]->ToString()));
+    }
+    lines->push_back(
+        absl::StrCat(detail_indent, "Lookup Cond: (", absl::StrJoin(conditions, " AND "), ")"));
+  } else if (node.kind == PlanKind::kJoin && !node.left_keys.empty()) {
     std::vector<std::string> conditions;
     for (size_t i = 0; i < node.left_keys.size(); ++i) {
       conditions.push_back(absl::StrCat(node.left_keys[i]->ToString(), " = ",
@@ -131,6 +144,15 @@ void Explain(const PlanNode& node, int depth,
       keys.push_back(absl::StrCat(k.expr->ToString(), k.descending ? " DESC" : ""));
     }
     lines->push_back(absl::StrCat(detail_indent, "Sort Key: ", absl::StrJoin(keys, ", ")));
+  }
+  if (node.kind == PlanKind::kJoin && node.lookup_join) {
+    // The right input is read by the join itself, key by key.
+    if (node.children[1]->predicate) {
+      lines->push_back(absl::StrCat(detail_indent, "Lookup Filter: ",
+                                    node.children[1]->predicate->ToString()));
+    }
+    Explain(*node.children[0], depth + 1, annotate, lines);
+    return;
   }
   for (const auto& child : node.children) Explain(*child, depth + 1, annotate, lines);
 }

@@ -124,6 +124,12 @@ struct PlanNode {
   // `predicate`. Empty: a nested loop.
   std::vector<BoundExprPtr> left_keys;
   std::vector<BoundExprPtr> right_keys;
+  // kJoin, inner or left, whose right input is a scan and whose right keys
+  // are its table's whole primary key: each left row's match is read with
+  // one point get instead of the right table being read (a lookup join,
+  // for a left input that is known to be small). The right scan's
+  // predicate still applies to the rows it finds.
+  bool lookup_join = false;
   SetOp set_op = SetOp::kUnion;           // kSetOp
   int work_table = 0;                     // kRecursiveUnion, kWorkTable
   bool set_all = false;                   // kSetOp: ALL keeps duplicates

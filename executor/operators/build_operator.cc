@@ -31,6 +31,7 @@ absl::StatusOr<OperatorPtr> BuildBare(const planner::PlanNode& plan, ExecContext
       return MakeSetOpOperator(plan, std::move(child), std::move(right));
     }
     case PlanKind::kJoin: {
+      if (plan.lookup_join) return MakeLookupJoinOperator(plan, std::move(child), ctx);
       CAIRN_ASSIGN_OR_RETURN(OperatorPtr right, BuildOperator(*plan.children[1], ctx));
       return MakeJoinOperator(plan, std::move(child), std::move(right), ctx);
     }

@@ -324,8 +324,22 @@ std::string RandomQueryGenerator::WithSelect() {
                       Chance(50) ? " WHERE " + BoolExpr(w, 1) : "");
 }
 
+std::string RandomQueryGenerator::LookupJoin() {
+  // A small left side (one row by key, or a few by LIMIT) joined on the
+  // right table's primary key: the shape of a lookup join.
+  std::vector<Column> cols = ColumnsOf("", "x");
+  for (const Column& c : ColumnsOf("", "y")) cols.push_back(c);
+  const std::string left =
+      Chance(50) ? absl::StrCat("t", Pick(3), " x")
+                 : absl::StrCat("(SELECT * FROM t", Pick(3), " ORDER BY id LIMIT ", 1 + Pick(5), ") x");
+  return absl::StrCat("SELECT x.id, y.id, ", Expr(static_cast<Type>(Pick(3)), cols, 1), " FROM ",
+                      left, Chance(50) ? " LEFT" : "", " JOIN t", Pick(3), " y ON x.",
+                      Chance(50) ? "a" : "id", " = y.id", Chance(40) ? " AND " + BoolExpr(cols, 1) : "",
+                      left[0] == 't' ? absl::StrCat(" WHERE x.id = ", 1 + Pick(10)) : "");
+}
+
 std::string RandomQueryGenerator::Query() {
-  switch (Pick(16)) {
+  switch (Pick(17)) {
     case 0:
     case 1: return SimpleSelect();
     case 2:
@@ -340,6 +354,7 @@ std::string RandomQueryGenerator::Query() {
     case 11: return WindowSelect();
     case 12: return NumericSelect();
     case 13: return WithSelect();
+    case 14: return LookupJoin();
     default: return OrderedLimit();
   }
 }

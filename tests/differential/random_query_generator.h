@@ -56,6 +56,7 @@ class RandomQueryGenerator {
   std::string WindowSelect();
   std::string NumericSelect();
   std::string WithSelect();
+  std::string LookupJoin();
 
   std::mt19937_64 rng_;
 };

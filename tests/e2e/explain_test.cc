@@ -188,5 +188,36 @@ TEST_F(ExplainTest, IndexRangeScans) {
             (std::vector<std::string>{"1", "4"}));
 }
 
+// A join whose left side is known small and whose keys give the right
+// table's primary key reads each match with a point get.
+TEST_F(ExplainTest, SmallLeftSideLooksUpByPrimaryKey) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE cust (id INT PRIMARY KEY, name TEXT, vip BOOL)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE ord (id INT PRIMARY KEY, cust_id INT, total INT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO cust SELECT g, 'c' || g, g % 2 = 0 FROM generate_series(1, 500) g").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO ord VALUES (1, 7, 10), (2, 8, 20), (3, NULL, 30), (4, 9999, 40)").ok);
+  const std::string one = "SELECT o.id, c.name FROM ord o JOIN cust c ON o.cust_id = c.id WHERE o.id = 2";
+  const std::string plan = Explain(pg, one);
+  EXPECT_THAT(plan, HasSubstr("Lookup Join on cust using cust_pkey"));
+  EXPECT_THAT(plan, HasSubstr("Lookup Cond: (c.id = o.cust_id)"));
+  EXPECT_THAT(plan, Not(HasSubstr("Full Scan on cust")));
+  EXPECT_EQ(Rows(pg.Exec(one)), std::vector<std::string>{"2|c8"});
+  // Only the one row was read from cust.
+  EXPECT_THAT(Explain(pg, "ANALYZE " + one), HasSubstr("kv reads=2"));
+
+  // LEFT, with a NULL key, a key no row has, a filter on the looked-up side
+  // and a residual condition.
+  const std::string left =
+      "SELECT o.id, c.name FROM (SELECT * FROM ord LIMIT 10) o LEFT JOIN cust c "
+      "ON o.cust_id = c.id AND c.vip AND o.total < 40 ORDER BY o.id";
+  EXPECT_THAT(Explain(pg, left), HasSubstr("Lookup Left Join on cust"));
+  EXPECT_EQ(Rows(pg.Exec(left)),
+            (std::vector<std::string>{"1|NULL", "2|c8", "3|NULL", "4|NULL"}));
+  // A large left side hashes instead.
+  EXPECT_THAT(Explain(pg, "SELECT * FROM ord o JOIN cust c ON o.cust_id = c.id"),
+              HasSubstr("Hash Join"));
+}
+
 }  // namespace
 }  // namespace cairn::e2e

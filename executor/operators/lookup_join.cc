@@ -1,0 +1,116 @@
+// Lookup join (planner/plan.h, PlanNode::lookup_join): for each row of the
+// left input, the right row with the primary key its keys give is read
+// with one point get, kept when the right scan's predicate, every key
+// equality and the join's residual predicate hold. A LEFT join adds a left
+// row nothing matched, right side NULL.
+#include <string>
+#include <vector>
+
+#include "catalog/row_codec.h"
+#include "common/value_cast.h"
+#include "executor/expression_evaluator.h"
+#include "executor/operator.h"
+
+namespace cairn::executor {
+namespace {
+
+class LookupJoinOperator : public Operator {
+ public:
+  LookupJoinOperator(const planner::PlanNode& plan, OperatorPtr left, ExecContext* ctx)
+      : plan_(plan), right_(*plan.children[1]), left_(std::move(left)), ctx_(ctx) {
+    for (const auto& c : right_.output) right_nulls_.push_back(Value::Null(c.type.id));
+    // Which key gives each primary key column, in key order.
+    for (int pk_column : right_.table->primary_key()) {
+      for (size_t i = 0; i < plan.right_keys.size(); ++i) {
+        if (plan.right_keys[i]->column_index == pk_column) {
+          key_for_pk_.push_back(i);
+          break;
+        }
+      }
+    }
+  }
+
+  absl::StatusOr<bool> Next(RowBatch* batch) override {
+    batch->clear();
+    while (batch->empty()) {
+      CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
+      RowBatch left;
+      CAIRN_ASSIGN_OR_RETURN(bool more, left_->Next(&left));
+      if (!more) return false;
+      for (Row& row : left) CAIRN_RETURN_IF_ERROR(Join(std::move(row), batch));
+    }
+    return true;
+  }
+
+ private:
+  absl::Status Join(Row left, RowBatch* batch) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Row> right, Lookup(left));
+    if (right.has_value()) {
+      Row joined = std::move(left);
+      joined.insert(joined.end(), right->begin(), right->end());
+      bool keep = true;
+      if (plan_.predicate) {
+        CAIRN_ASSIGN_OR_RETURN(keep, EvaluatePredicate(*plan_.predicate, joined, ctx_));
+      }
+      if (keep) {
+        batch->push_back(std::move(joined));
+        return absl::OkStatus();
+      }
+      left.assign(joined.begin(), joined.begin() + static_cast<long>(joined.size() - right->size()));
+    }
+    if (plan_.join_type == planner::JoinType::kLeft) {
+      left.insert(left.end(), right_nulls_.begin(), right_nulls_.end());
+      batch->push_back(std::move(left));
+    }
+    return absl::OkStatus();
+  }
+
+  // The right row `left`'s keys name, if it exists and passes the right
+  // scan's predicate and every key equality.
+  absl::StatusOr<std::optional<Row>> Lookup(const Row& left) {
+    std::vector<Value> keys;
+    for (const auto& k : plan_.left_keys) {
+      CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*k, left, ctx_));
+      if (v.is_null()) return std::nullopt;  // = NULL holds for no row
+      keys.push_back(std::move(v));
+    }
+    const catalog::TableInfo& table = *right_.table;
+    std::vector<Value> pk;
+    for (size_t j = 0; j < key_for_pk_.size(); ++j) {
+      const int column = table.primary_key()[j];
+      absl::StatusOr<Value> v =
+          CastValue(keys[key_for_pk_[j]], table.columns()[column].type, CastContext::kAssignment);
+      if (!v.ok()) return std::nullopt;  // no key of the column's type equals it
+      pk.push_back(*std::move(v));
+    }
+    const std::string key = catalog::EncodePrimaryKeyPrefix(table, pk);
+    CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(key));
+    if (!value) return std::nullopt;
+    CAIRN_ASSIGN_OR_RETURN(Row right, catalog::DecodeRow(table, key, *value));
+    if (right_.predicate) {
+      CAIRN_ASSIGN_OR_RETURN(bool pass, EvaluatePredicate(*right_.predicate, right, ctx_));
+      if (!pass) return std::nullopt;
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      CAIRN_ASSIGN_OR_RETURN(Value r, Evaluate(*plan_.right_keys[i], right, ctx_));
+      if (r.is_null() || CompareValues(keys[i], r) != 0) return std::nullopt;
+    }
+    return right;
+  }
+
+  const planner::PlanNode& plan_;
+  const planner::PlanNode& right_;
+  OperatorPtr left_;
+  ExecContext* ctx_;
+  Row right_nulls_;
+  std::vector<size_t> key_for_pk_;
+};
+
+}  // namespace
+
+OperatorPtr MakeLookupJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
+                                   ExecContext* ctx) {
+  return std::make_unique<LookupJoinOperator>(plan, std::move(left), ctx);
+}
+
+}  // namespace cairn::executor
