@@ -122,6 +122,19 @@ absl::StatusOr<std::vector<LockedKey>> MvccReader::ScanLocks(std::string_view st
   return out;
 }
 
+namespace {
+
+// Older versions of a key a scan steps over before it seeks past them.
+constexpr int kStepsBeforeSeek = 8;
+
+// Whether two write-CF keys are versions of one user key: the same escaped
+// user key before their 8-byte timestamps.
+bool SameUserKey(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && a.size() >= 8 && a.substr(0, a.size() - 8) == b.substr(0, b.size() - 8);
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
                                                        std::string_view end, Timestamp ts,
                                                        size_t limit,
@@ -148,13 +161,17 @@ absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
       out.push_back({user_key, std::move(value)});
       if (limit && out.size() >= limit) break;
     }
-    // Skip the older versions of this key.
-    it->Seek(VersionKey(user_key, 0));
-    if (it->Valid()) {
-      std::string next_key;
-      Timestamp next_ts;
-      CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &next_key, &next_ts));
-      if (next_key == user_key) it->Next();
+    // Skip the older versions of this key. Most keys have one or two, and
+    // stepping over them costs far less than a seek (a memtable seek walks
+    // the skip list from its head); a key with many seeks past them.
+    const std::string current(it->key());
+    int steps = 0;
+    for (it->Next(); it->Valid() && SameUserKey(it->key(), current); it->Next()) {
+      if (++steps == kStepsBeforeSeek) {
+        it->Seek(VersionKey(user_key, 0));
+        if (it->Valid() && SameUserKey(it->key(), current)) it->Next();
+        break;
+      }
     }
   }
   CAIRN_RETURN_IF_ERROR(it->status());

@@ -3,6 +3,8 @@
 #include <optional>
 #include <vector>
 
+#include "planner/optimizer/conjuncts.h"
+
 namespace cairn::planner {
 namespace {
 
@@ -31,13 +33,13 @@ CompareOp Flip(CompareOp op) {
   }
 }
 
-// A value fixed for the whole scan: a constant other than NULL, or a
-// parameter of a prepared statement, possibly converted (its value may be
-// NULL, which the scan takes as matching nothing).
+// A value fixed for the whole scan: a constant other than NULL, or an
+// expression of constants and parameters (`$1 + 99`, a cast) that reads no
+// row and gives one value per statement (its value may be NULL, which the
+// scan takes as matching nothing).
 bool IsFixedValue(const BoundExpr* e) {
   if (e->IsConstant()) return !e->value.is_null();
-  if (e->kind == BoundExprKind::kCast && e->children.size() == 1) e = e->children[0].get();
-  return e->kind == BoundExprKind::kParameter;
+  return SidesRead(*e, /*left_width=*/0) == 0;
 }
 
 std::vector<ColumnBound> BoundsOn(const std::vector<const BoundExpr*>& conjuncts, int column) {

@@ -341,6 +341,27 @@ TEST_P(MvccTest, ScanAcrossVersionsDeletesAndBounds) {
   EXPECT_EQ(m().Scan("key0", "key1", 50).rows, expected(50, 0, 10));
 }
 
+// Keys with more old versions than a scan steps over before it seeks past
+// them (kStepsBeforeSeek), beside keys with one.
+TEST_P(MvccTest, ScanSkipsManyOldVersions) {
+  for (int v = 0; v < 20; ++v) {
+    m().WriteCommitted("b", absl::StrCat("b", v), 10 * v + 1, 10 * v + 5);
+    m().WriteCommitted("d", absl::StrCat("d", v), 10 * v + 2, 10 * v + 6);
+  }
+  m().WriteCommitted("a", "a0", 1, 2);
+  m().WriteCommitted("c", "c0", 1, 2);
+  m().WriteCommitted("e", "e0", 1, 2);
+  for (Timestamp ts : {Timestamp{3}, Timestamp{5}, Timestamp{96}, Timestamp{200}}) {
+    SCOPED_TRACE(ts);
+    Rows expected = {{"a", "a0"}};
+    if (ts >= 5) expected.emplace_back("b", absl::StrCat("b", std::min<Timestamp>((ts - 5) / 10, 19)));
+    expected.emplace_back("c", "c0");
+    if (ts >= 6) expected.emplace_back("d", absl::StrCat("d", std::min<Timestamp>((ts - 6) / 10, 19)));
+    expected.emplace_back("e", "e0");
+    EXPECT_EQ(m().Scan("", "", ts).rows, expected);
+  }
+}
+
 TEST_P(MvccTest, ScanStopsAtABlockingLockButNotALaterOne) {
   m().WriteCommitted("a", "1", 5, 10);
   m().WriteCommitted("c", "3", 5, 10);
