@@ -450,17 +450,20 @@ absl::StatusOr<StatementResult> Session::ExecuteVacuum(const ast::VacuumStatemen
     return MakeError(ErrorCode::kActiveSqlTransaction,
                      "VACUUM cannot run inside a transaction block");
   }
-  // The tables must exist; there is nothing more to do yet: CairnDB keeps
-  // no planner statistics, and old row versions wait for MVCC garbage
-  // collection (not yet scheduled).
+  // ANALYZE (and VACUUM ANALYZE) counts the rows of the named tables, or of
+  // every table of the database, for the planner (executor/statistics.h).
+  // VACUUM alone has nothing to do yet: old row versions wait for MVCC
+  // garbage collection (not yet scheduled).
   std::unique_ptr<txn::Txn> own;
   txn::Txn* txn = txn_.get();
   if (txn == nullptr) {
     CAIRN_ASSIGN_OR_RETURN(own, BeginTxn());
     txn = own.get();
   }
+  std::vector<std::string> names;
+  absl::Status status;
   for (const ast::ObjectName& name : stmt.tables) {
-    absl::Status status = CheckSchema(name);
+    status = CheckSchema(name);
     if (status.ok()) {
       auto table = deps_.catalog->GetTable(txn, database_id_, name.name);
       status = table.status();
@@ -470,13 +473,26 @@ absl::StatusOr<StatementResult> Session::ExecuteVacuum(const ast::VacuumStatemen
                            name.position);
       }
     }
-    if (!status.ok()) {
-      if (own) own->Rollback();
-      if (txn_) failed_ = true;
-      return status;
+    if (!status.ok()) break;
+    names.push_back(name.name);
+  }
+  const bool analyze = !stmt.vacuum || stmt.analyze;
+  if (status.ok() && analyze && stmt.tables.empty()) {
+    auto tables = deps_.catalog->ListTables(txn, database_id_);
+    status = tables.status();
+    if (status.ok()) {
+      for (const catalog::TableInfo& t : *tables) names.push_back(t.name());
     }
   }
-  if (own) own->Rollback();
+  for (size_t i = 0; status.ok() && analyze && i < names.size(); ++i) {
+    status = AnalyzeTable(deps_.catalog, txn, database_id_, names[i]);
+  }
+  if (status.ok() && own) status = own->Commit();
+  if (!status.ok()) {
+    if (own) own->Rollback();
+    if (txn_) failed_ = true;
+    return status;
+  }
   return TagOnly(tag);
 }
 
@@ -741,6 +757,14 @@ absl::StatusOr<StatementResult> Session::RunPlan(
       break;
   }
   if (!result.returns_rows) result.columns.clear();
+  if (is_dml && deps_.auto_analyzer != nullptr && plan->table != nullptr && row_count > 0) {
+    // Counted once committed: an ANALYZE that ran earlier would not see them.
+    AutoAnalyzer* analyzer = deps_.auto_analyzer;
+    txn->OnCommit([analyzer, db = database_id_, table = plan->table->name(),
+                   rows = static_cast<uint64_t>(row_count)] {
+      analyzer->NoteWrites(db, table, rows);
+    });
+  }
   return result;
 }
 

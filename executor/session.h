@@ -13,6 +13,7 @@
 #include "executor/prepared_query.h"
 #include "executor/session_settings.h"
 #include "executor/sql_session.h"
+#include "executor/statistics.h"
 #include "kv/kv_client.h"
 #include "absl/container/flat_hash_map.h"
 #include "parser/ast/cursor.h"
@@ -41,6 +42,8 @@ class Session : public SqlSession {
     uint64_t node_id;
     // This node's open transactions, which online schema changes wait on.
     txn::ActiveTransactions* active;
+    // Told how many rows each statement wrote; may be null.
+    AutoAnalyzer* auto_analyzer = nullptr;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,

@@ -6,6 +6,8 @@
 
 #include "catalog/catalog.h"
 #include "executor/sql_session.h"
+#include "executor/statistics.h"
+#include "txn/active_transactions.h"
 #include "kv/kv_client.h"
 #include "txn/lock_resolver.h"
 
@@ -17,7 +19,11 @@ class SqlEngine : public SessionFactory {
  public:
   SqlEngine(kv::KvClient* client, txn::LockResolver* resolver, catalog::Catalog* catalog,
             uint64_t node_id)
-      : client_(client), resolver_(resolver), catalog_(catalog), node_id_(node_id) {}
+      : client_(client),
+        resolver_(resolver),
+        catalog_(catalog),
+        node_id_(node_id),
+        auto_analyzer_(client, resolver, catalog) {}
 
   absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
                                                          std::string_view database) override;
@@ -30,6 +36,7 @@ class SqlEngine : public SessionFactory {
   const uint64_t node_id_;
   std::atomic<int32_t> next_pid_{1000};
   txn::ActiveTransactions active_;
+  AutoAnalyzer auto_analyzer_;
 };
 
 }  // namespace cairn::executor

@@ -153,8 +153,12 @@ struct Builder {
       int64_t columns = 0;
       for (const auto& c : t.columns()) columns += c.hidden ? 0 : 1;
       const int64_t owner = OwnerOid(t.descriptor().owner());
+      // reltuples: what ANALYZE counted; -1 before the first, as in PostgreSQL.
+      const double tuples = t.descriptor().has_statistics()
+                                ? static_cast<double>(t.descriptor().statistics().row_count())
+                                : -1;
       v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
-                        Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, -1),
+                        Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, tuples),
                         Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
                         RelAcl(t), Int2(t.descriptor().checks_size()), Bool(false), Bool(false),
                         Bool(false), Bool(false),

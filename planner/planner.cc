@@ -32,7 +32,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   if (!plan.ok()) return plan.status();
   PushDownPredicates(&*plan);
   ChoosePrimaryKeyAccess(plan->get());
-  if (settings.enable_hashjoin) ChooseJoinMethods(plan->get());
+  if (settings.enable_hashjoin) ChooseJoinMethods(&*plan);
   RemoveNeedlessSorts(&*plan);
   return plan;
 }

@@ -188,6 +188,15 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
 }
 
 absl::Status Txn::Commit() {
+  absl::Status status = CommitWrites();
+  if (status.ok()) {
+    for (auto& f : on_commit_) f();
+  }
+  on_commit_.clear();
+  return status;
+}
+
+absl::Status Txn::CommitWrites() {
   if (finished_) return MakeError(ErrorCode::kInvalidTransactionState, "transaction finished");
   finished_ = true;
   // Listed until the commit is decided: a schema change waiting on this
@@ -233,6 +242,7 @@ absl::Status Txn::Commit() {
 void Txn::Rollback() {
   finished_ = true;
   buffer_.clear();
+  on_commit_.clear();
   Unlist();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,9 @@ class Txn {
   void Delete(std::string key);
 
   absl::Status Commit();
+  // Runs `f` once this transaction has committed (not if it fails or rolls
+  // back): what depends on its writes being visible.
+  void OnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
   // Discards the buffered writes. Nothing was written before Commit, so
   // nothing remains to clean up in the store.
   void Rollback();
@@ -82,6 +86,7 @@ class Txn {
   Txn(kv::KvClient* client, LockResolver* resolver, Timestamp start_ts, const Options& options)
       : client_(client), resolver_(resolver), start_ts_(start_ts), options_(options) {}
 
+  absl::Status CommitWrites();
   // Prewrites every key, or commits them in one phase when the KV layer can
   // (*one_phase then says so and commit_ts_ is set).
   absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase);
@@ -95,6 +100,7 @@ class Txn {
   const Options options_;
   Timestamp commit_ts_ = 0;
   bool finished_ = false;
+  std::vector<std::function<void()>> on_commit_;
   uint64_t kv_reads_ = 0;
   bool listed_ = false;
   std::map<std::string, BufferedWrite> buffer_;

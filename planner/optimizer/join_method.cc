@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "planner/optimizer/cardinality.h"
 #include "planner/optimizer/conjuncts.h"
 
 namespace cairn::planner {
@@ -14,52 +15,13 @@ bool HashableKeyType(const SqlType& t) {
          t.id != TypeId::kArray && t.id != TypeId::kUnknown && !IsJsonType(t.id);
 }
 
-// At most how many rows `node` gives, when the plan alone tells (no
-// statistics yet); nullopt when it does not.
-std::optional<uint64_t> KnownMaxRows(const PlanNode& node) {
-  switch (node.kind) {
-    case PlanKind::kScan:
-      if (node.scan.access == ScanSpec::Access::kPointGet) return 1;
-      if (node.scan.access == ScanSpec::Access::kIndexScan) {
-        for (const catalog::IndexInfo& index : node.table->indexes()) {
-          if (index.id == node.scan.index_id && index.unique &&
-              node.scan.key_values.size() == index.columns.size()) {
-            return 1;
-          }
-        }
-      }
-      return std::nullopt;
-    case PlanKind::kValues: return node.rows.size();
-    case PlanKind::kAggregate:
-      if (node.group_by.empty()) return 1;
-      return KnownMaxRows(*node.children[0]);
-    case PlanKind::kLimit:
-      if (node.limit && node.limit->IsConstant() && IsIntegerType(node.limit->value.type())) {
-        const int64_t n = node.limit->value.int_value();
-        std::optional<uint64_t> below = KnownMaxRows(*node.children[0]);
-        const uint64_t limit = n < 0 ? 0 : static_cast<uint64_t>(n);
-        return below.has_value() ? std::min(*below, limit) : limit;
-      }
-      return KnownMaxRows(*node.children[0]);
-    case PlanKind::kFilter:
-    case PlanKind::kProject:
-    case PlanKind::kSort:
-    case PlanKind::kDistinct: return KnownMaxRows(*node.children[0]);
-    case PlanKind::kJoin: {
-      std::optional<uint64_t> l = KnownMaxRows(*node.children[0]);
-      std::optional<uint64_t> r = KnownMaxRows(*node.children[1]);
-      if (!l.has_value() || !r.has_value() || *l > 100000 || *r > 100000) return std::nullopt;
-      return *l * *r + *l + *r;  // outer joins add unmatched rows
-    }
-    default: return std::nullopt;
-  }
-}
-
 // The left input sizes for which a lookup per row beats reading the right
 // table whole.
 constexpr uint64_t kLookupJoinMaxLeftRows = 1000;
 
-// Whether `join`, keys chosen, can read its right rows by primary key.
+// Whether `join`, keys chosen, can read its right rows by primary key, and
+// should: its left input is small (known to be, or estimated), and the
+// right table is not about as small itself.
 bool CanLookUp(const PlanNode& join) {
   if (join.join_type != JoinType::kInner && join.join_type != JoinType::kLeft) return false;
   const PlanNode& right = *join.children[1];
@@ -73,11 +35,47 @@ bool CanLookUp(const PlanNode& join) {
     }
     if (!keyed) return false;
   }
-  std::optional<uint64_t> left_rows = KnownMaxRows(*join.children[0]);
-  return left_rows.has_value() && *left_rows <= kLookupJoinMaxLeftRows;
+  std::optional<double> left_rows = EstimateRows(*join.children[0]);
+  if (!left_rows.has_value() || *left_rows > kLookupJoinMaxLeftRows) return false;
+  const proto::TableDescriptor& right_table = right.table->descriptor();
+  return !right_table.has_statistics() ||
+         static_cast<double>(right_table.statistics().row_count()) >= 4 * *left_rows;
 }
 
-void ChooseForJoin(PlanNode* join) {
+// Column references of the joined row after its inputs swap places.
+void RemapSwapped(BoundExpr* e, int left_width, int right_width) {
+  if (e->kind == BoundExprKind::kColumn) {
+    e->column_index = e->column_index < left_width ? e->column_index + right_width
+                                                   : e->column_index - left_width;
+  }
+  for (auto& c : e->children) RemapSwapped(c.get(), left_width, right_width);
+}
+
+// Swaps an inner join's inputs (and keys), and puts a projection above it
+// that restores the column order the plan above expects.
+void SwapInputs(PlanPtr* join_ptr) {
+  PlanNode* join = join_ptr->get();
+  const int left_width = static_cast<int>(join->children[0]->output.size());
+  const int right_width = static_cast<int>(join->children[1]->output.size());
+  std::swap(join->children[0], join->children[1]);
+  std::swap(join->left_keys, join->right_keys);
+  if (join->predicate) RemapSwapped(join->predicate.get(), left_width, right_width);
+  std::vector<OutputColumn> output = join->output;
+  join->output.clear();
+  for (const auto& c : join->children[0]->output) join->output.push_back(c);
+  for (const auto& c : join->children[1]->output) join->output.push_back(c);
+  auto project = std::make_unique<PlanNode>(PlanKind::kProject);
+  project->output = output;
+  for (int i = 0; i < left_width + right_width; ++i) {
+    const int from = i < left_width ? right_width + i : i - left_width;
+    project->exprs.push_back(BoundExpr::Column(from, output[i].type, output[i].name));
+  }
+  project->children.push_back(std::move(*join_ptr));
+  *join_ptr = std::move(project);
+}
+
+void ChooseForJoin(PlanPtr* join_ptr) {
+  PlanNode* join = join_ptr->get();
   if (!join->predicate || join->join_type == JoinType::kCross) return;
   const int left_width = static_cast<int>(join->children[0]->output.size());
   std::vector<BoundExprPtr> conjuncts = TakeConjuncts(std::move(join->predicate));
@@ -101,14 +99,40 @@ void ChooseForJoin(PlanNode* join) {
     rest.push_back(std::move(c));
   }
   join->predicate = Conjunction(std::move(rest));
-  if (!join->left_keys.empty()) join->lookup_join = CanLookUp(*join);
+  if (join->left_keys.empty()) return;
+  join->lookup_join = CanLookUp(*join);
+  if (join->lookup_join || join->join_type != JoinType::kInner) return;
+  // An inner join may run the other way round: looking up the left
+  // table's rows for a small right input, or building the hash table on
+  // the smaller input.
+  std::optional<double> left = EstimateRows(*join->children[0]);
+  std::optional<double> right = EstimateRows(*join->children[1]);
+  if (!right.has_value()) return;
+  PlanNode* mirrored_left = join->children[0].get();
+  const bool keyed_left_scan = mirrored_left->kind == PlanKind::kScan &&
+                               mirrored_left->scan.access == ScanSpec::Access::kFullScan;
+  // The hash table is built on the right input: the smaller one belongs there.
+  const bool smaller_left = left.has_value() && *left * 2 < *right;
+  if (!(keyed_left_scan && *right <= kLookupJoinMaxLeftRows) && !smaller_left) return;
+  SwapInputs(join_ptr);
+  PlanNode* swapped = (*join_ptr)->children[0].get();
+  swapped->lookup_join = CanLookUp(*swapped);
+  if (!swapped->lookup_join && !smaller_left) {
+    // Neither a lookup nor a smaller build side: back as it was.
+    PlanPtr inner = std::move((*join_ptr)->children[0]);
+    *join_ptr = std::move(inner);
+    SwapInputs(join_ptr);
+    PlanPtr restored = std::move((*join_ptr)->children[0]);
+    *join_ptr = std::move(restored);
+  }
 }
 
 }  // namespace
 
-void ChooseJoinMethods(PlanNode* plan) {
-  if (plan->kind == PlanKind::kJoin) ChooseForJoin(plan);
-  for (auto& child : plan->children) ChooseJoinMethods(child.get());
+void ChooseJoinMethods(PlanPtr* plan) {
+  // Inputs first: a join's choice reads what its inputs became.
+  for (auto& child : (*plan)->children) ChooseJoinMethods(&child);
+  if ((*plan)->kind == PlanKind::kJoin) ChooseForJoin(plan);
 }
 
 }  // namespace cairn::planner

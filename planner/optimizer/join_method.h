@@ -12,6 +12,6 @@ namespace cairn::planner {
 // VALUES rows, a small LIMIT), becomes a lookup join instead. Keys of types
 // whose equality is not equality of the stored value (float's -0 and 0,
 // CHAR's trailing blanks, jsonb's numbers) stay in the predicate.
-void ChooseJoinMethods(PlanNode* plan);
+void ChooseJoinMethods(PlanPtr* plan);
 
 }  // namespace cairn::planner

@@ -26,6 +26,9 @@ std::vector<std::string> RandomQueryGenerator::Schema() {
   static const char* const kIndexColumns[] = {"a", "b", "c", "a, c"};
   out.push_back(absl::StrCat("CREATE INDEX t", Pick(3), "_idx ON t", Pick(3), " (",
                              kIndexColumns[Pick(4)], ")"));
+  // Statistics, so that the planner's estimates (join sides, lookups) are
+  // exercised too.
+  out.push_back("ANALYZE");
   return out;
 }
 

@@ -1,7 +1,9 @@
 // EXPLAIN names the access path the planner picked for a primary-key
 // predicate: a point get, a range scan, or a full scan.
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "cairn_process.h"
 #include "gmock/gmock.h"
@@ -217,6 +219,41 @@ TEST_F(ExplainTest, SmallLeftSideLooksUpByPrimaryKey) {
   // A large left side hashes instead.
   EXPECT_THAT(Explain(pg, "SELECT * FROM ord o JOIN cust c ON o.cust_id = c.id"),
               HasSubstr("Hash Join"));
+}
+
+// ANALYZE counts rows (pg_class.reltuples), and so does its automatic
+// refresh after enough writes; with counts the hash join builds on the
+// smaller input, whichever side it is written on.
+TEST_F(ExplainTest, StatisticsPickTheBuildSide) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE small (id INT PRIMARY KEY, k INT)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE big (id INT PRIMARY KEY, k INT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO small SELECT g, g FROM generate_series(1, 20) g").ok);
+  EXPECT_EQ(Rows(pg.Exec("SELECT reltuples FROM pg_class WHERE relname = 'small'")),
+            std::vector<std::string>{"-1"});
+  ASSERT_TRUE(pg.Exec("ANALYZE small").ok);
+  EXPECT_EQ(Rows(pg.Exec("SELECT reltuples FROM pg_class WHERE relname = 'small'")),
+            std::vector<std::string>{"20"});
+  // 2,000 rows written: the automatic refresh counts them.
+  ASSERT_TRUE(pg.Exec("INSERT INTO big SELECT g, g % 50 FROM generate_series(1, 2000) g").ok);
+  std::vector<std::string> tuples;
+  for (int i = 0; i < 500; ++i) {
+    tuples = Rows(pg.Exec("SELECT reltuples FROM pg_class WHERE relname = 'big'"));
+    if (tuples == std::vector<std::string>{"2000"}) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(tuples, std::vector<std::string>{"2000"});
+
+  // Written small-first, it runs big-first: the hash table holds small's rows.
+  const std::string query = "SELECT count(*) FROM small s JOIN big b ON s.k = b.k";
+  const std::string plan = Explain(pg, query);
+  const size_t big_at = plan.find("Full Scan on big");
+  const size_t small_at = plan.find("Full Scan on small");
+  ASSERT_NE(big_at, std::string::npos) << plan;
+  ASSERT_NE(small_at, std::string::npos) << plan;
+  EXPECT_LT(big_at, small_at) << plan;
+  EXPECT_EQ(Rows(pg.Exec(query)), std::vector<std::string>{"800"});
 }
 
 }  // namespace
