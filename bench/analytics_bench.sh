@@ -53,7 +53,7 @@ load() {
   for ((from = 1; from <= ROWS; from += 100000)); do
     local to=$((from + 99999 < ROWS ? from + 99999 : ROWS))
     psql "$1" -qX -v ON_ERROR_STOP=1 -c "INSERT INTO orders SELECT g, ($ROWS + 1 - g), \
-      (g * 7919) % 10000 + 1, g % 97, g % 365 FROM generate_series($from, $to) g"
+      ((g % 10000) * 7919) % 10000 + 1, g % 97, g % 365 FROM generate_series($from, $to) g"
   done
   psql "$1" -qX -v ON_ERROR_STOP=1 -c "CREATE UNIQUE INDEX orders_ref ON orders (ref)"
   psql "$1" -qX -c "ANALYZE" >/dev/null 2>&1 || true
