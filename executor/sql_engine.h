@@ -28,6 +28,8 @@ class SqlEngine : public SessionFactory {
   absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
                                                          std::string_view database) override;
   absl::StatusOr<std::optional<LoginRole>> LookupLogin(std::string_view user) override;
+  // Ends background work (automatic ANALYZE) before the store stops.
+  void Stop() { auto_analyzer_.Stop(); }
 
  private:
   kv::KvClient* const client_;

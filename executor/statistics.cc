@@ -73,18 +73,21 @@ AutoAnalyzer::AutoAnalyzer(kv::KvClient* client, txn::LockResolver* resolver,
   thread_ = std::thread([this] { Run(); });
 }
 
-AutoAnalyzer::~AutoAnalyzer() {
+AutoAnalyzer::~AutoAnalyzer() { Stop(); }
+
+void AutoAnalyzer::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     cv_.SignalAll();
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void AutoAnalyzer::NoteWrites(uint32_t database_id, const std::string& table, uint64_t rows) {
   if (rows == 0) return;
   absl::MutexLock lock(&mu_);
+  if (stopping_) return;
   Counts& c = counts_[TableKey{database_id, table}];
   c.written += rows;
   if (!c.queued && c.written >= kMinWritesBeforeAnalyze + c.last_rows / 10) {

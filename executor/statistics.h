@@ -38,6 +38,9 @@ class AutoAnalyzer {
   AutoAnalyzer& operator=(const AutoAnalyzer&) = delete;
 
   void NoteWrites(uint32_t database_id, const std::string& table, uint64_t rows);
+  // Finishes the ANALYZE under way, if any, and ends the thread; later
+  // writes are ignored. Idempotent (the destructor calls it).
+  void Stop();
   // Tables analyzed so far (tests, metrics).
   uint64_t analyzed() const;
 

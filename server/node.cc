@@ -67,6 +67,7 @@ void Node::Stop() {
   // Top down: no new statements, then no new writes, then the store.
   if (pg_server_) pg_server_->Stop();
   if (http_server_) http_server_->Stop();
+  if (sql_engine_) sql_engine_->Stop();
   if (store_) store_->Stop();
 }
 
