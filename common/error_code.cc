@@ -103,6 +103,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
      SC::kFailedPrecondition},
     {ErrorCode::kQueryCanceled, "query_canceled", "57014", false, SC::kCancelled},
     {ErrorCode::kAdminShutdown, "admin_shutdown", "57P01", false, SC::kUnavailable},
+    {ErrorCode::kIoError, "io_error", "58030", false, SC::kInternal},
     {ErrorCode::kUnavailable, "unavailable", "08006", true, SC::kUnavailable},
     {ErrorCode::kInvalidArgument, "invalid_argument", "XX000", false, SC::kInvalidArgument},
     {ErrorCode::kNotFound, "not_found", "XX000", false, SC::kNotFound},

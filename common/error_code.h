@@ -91,6 +91,7 @@ enum class ErrorCode : uint16_t {
   kForeignKeyViolation,
   kQueryCanceled,
   kAdminShutdown,
+  kIoError,               // a temporary file could not be written or read
   kUnavailable,           // no leader yet, store closing: retryable
   kInvalidArgument,       // programming error in a caller
   kNotFound,              // a key or descriptor a caller asked for is absent

@@ -269,6 +269,52 @@ absl::StatusOr<std::optional<Value>> EvalBuiltinFunction(const BoundExpr& e,
     if (n < 0) n = std::max<int64_t>(0, chars + n);
     return Value::Text(name == "left" ? CharSlice(s, 0, n) : CharSlice(s, chars - n, chars));
   }
+  if (name == "chr") {
+    // The character with this Unicode code point, in UTF-8.
+    const int64_t c = args[0].int_value();
+    if (c == 0) {
+      return MakeError(ErrorCode::kProgramLimitExceeded, "null character not permitted");
+    }
+    if (c < 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+      return MakeError(ErrorCode::kProgramLimitExceeded, "requested character too large for encoding: " + std::to_string(c));
+    }
+    std::string out;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+    return Value::Text(std::move(out));
+  }
+  if (name == "ascii") {
+    // The code point of the first character (0 for the empty string).
+    const std::string s = str(0);
+    if (s.empty()) return Value::Int32(0);
+    const unsigned char b = static_cast<unsigned char>(s[0]);
+    int64_t c = b;
+    size_t extra = 0;
+    if (b >= 0xF0) {
+      c = b & 0x07, extra = 3;
+    } else if (b >= 0xE0) {
+      c = b & 0x0F, extra = 2;
+    } else if (b >= 0xC0) {
+      c = b & 0x1F, extra = 1;
+    }
+    for (size_t i = 1; i <= extra && i < s.size(); ++i) {
+      c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+    }
+    return Value::Int32(c);
+  }
   if (name == "repeat") {
     std::string s = str(0), out;
     for (int64_t i = 0; i < args[1].int_value(); ++i) out += s;

@@ -58,6 +58,9 @@ struct ExecContext {
   std::optional<absl::flat_hash_map<int64_t, std::string>> role_names;
   // WITH RECURSIVE: the rows the previous round added, per work table.
   absl::flat_hash_map<int, std::vector<Row>> work_tables;
+  // How much memory a sort may hold before it spills to temporary files
+  // (the session's work_mem).
+  int64_t work_mem_bytes = 64 << 20;
   // EXPLAIN ANALYZE: what each plan node's operator did (node_hash_map:
   // operators keep pointers to their entry); null otherwise.
   absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats = nullptr;

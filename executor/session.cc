@@ -780,6 +780,7 @@ void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
   ctx->transaction_start_micros = static_cast<int64_t>(PhysicalMs(txn->start_ts())) * 1000;
   ctx->cancel_requested = &cancel_requested_;
   ctx->deadline = statement_deadline_;
+  ctx->work_mem_bytes = settings_.MemoryBytes("work_mem");
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt,

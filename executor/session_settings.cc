@@ -43,6 +43,7 @@ constexpr Known kKnown[] = {
     {"role", "none", false},
     {"password_encryption", "scram-sha-256", false},
     {"enable_hashjoin", "on", false},
+    {"work_mem", "64MB", false},
 };
 
 const Known* Find(const std::string& lower) {
@@ -66,6 +67,31 @@ absl::Status Unsupported(const std::string& name, const std::string& value, cons
 }
 
 bool IsBoolSetting(const std::string& lower) { return lower == "enable_hashjoin"; }
+
+// A memory setting's value: a number with an optional unit (kB, MB, GB, TB;
+// kB when it has none), as PostgreSQL reads work_mem; in bytes.
+absl::StatusOr<int64_t> ParseMemoryBytes(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  int64_t n = 0;
+  size_t digits = i;
+  for (; digits < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[digits]));
+       ++digits) {
+    if (n > (int64_t{1} << 40)) return MakeError(ErrorCode::kInvalidParameterValue, "too large");
+    n = n * 10 + (text[digits] - '0');
+  }
+  if (digits == i) return MakeError(ErrorCode::kInvalidParameterValue, "not a number");
+  std::string unit;
+  for (size_t k = digits; k < text.size(); ++k) {
+    if (text[k] != ' ') unit.push_back(text[k]);
+  }
+  if (unit.empty() || unit == "kB") return n * 1024;
+  if (unit == "MB") return n * 1024 * 1024;
+  if (unit == "GB") return n * 1024 * 1024 * 1024;
+  if (unit == "TB") return n * 1024 * 1024 * 1024 * 1024;
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   "valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\"");
+}
 
 // PostgreSQL's spellings of a boolean setting: on/off, true/false, yes/no,
 // 1/0 and their prefixes.
@@ -190,6 +216,17 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
                        absl::StrFormat("invalid value for parameter \"%s\": \"%s\"", name, value));
     }
     v = lv;
+  } else if (lower == "work_mem") {
+    absl::StatusOr<int64_t> bytes = ParseMemoryBytes(value);
+    if (!bytes.ok()) return Unsupported(name, value, std::string(bytes.status().message()).c_str());
+    if (*bytes < 64 * 1024) {
+      return MakeError(ErrorCode::kInvalidParameterValue,
+                       absl::StrFormat("%d kB is outside the valid range for parameter \"work_mem\" "
+                                       "(64 .. 2147483647)",
+                                       *bytes / 1024));
+    }
+    v = *bytes % (1024 * 1024) == 0 ? absl::StrFormat("%dMB", *bytes / (1024 * 1024))
+                                    : absl::StrFormat("%dkB", *bytes / 1024);
   } else if (IsBoolSetting(lower)) {
     std::optional<bool> b = ParseBoolSetting(lv);
     if (!b.has_value()) {
@@ -236,6 +273,13 @@ int64_t SessionSettings::DurationMs(const std::string& name) const {
   if (it == values_.end()) return 0;
   absl::StatusOr<int64_t> ms = ParseDurationMs(it->second);
   return ms.ok() ? *ms : 0;
+}
+
+int64_t SessionSettings::MemoryBytes(const std::string& name) const {
+  auto it = values_.find(absl::AsciiStrToLower(name));
+  if (it == values_.end()) return 0;
+  absl::StatusOr<int64_t> bytes = ParseMemoryBytes(it->second);
+  return bytes.ok() ? *bytes : 0;
 }
 
 absl::StatusOr<std::string> SessionSettings::Get(const std::string& name) const {

@@ -24,6 +24,8 @@ class SessionSettings {
   absl::StatusOr<std::string> Get(const std::string& name) const;
   // A time setting (statement_timeout, ...) in milliseconds; 0: none.
   int64_t DurationMs(const std::string& name) const;
+  // A memory setting (work_mem) in bytes; 0 when unset.
+  int64_t MemoryBytes(const std::string& name) const;
   // Every parameter, for SHOW ALL: (name, value, description).
   std::vector<std::pair<std::string, std::string>> All() const;
 

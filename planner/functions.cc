@@ -110,6 +110,8 @@ absl::StatusOr<SqlType> ScalarResultType(const std::string& name, const std::vec
   if ((name == "concat" && n >= 1) || (name == "concat_ws" && n >= 2 && text(0))) {
     return SqlType::Of(TypeId::kText);
   }
+  if (name == "chr" && n == 1 && integer(0)) return SqlType::Of(TypeId::kText);
+  if (name == "ascii" && n == 1 && text(0)) return SqlType::Of(TypeId::kInt32);
   if ((name == "left" || name == "right" || name == "repeat") && n == 2 && text(0) && integer(1)) {
     return SqlType::Of(TypeId::kText);
   }
