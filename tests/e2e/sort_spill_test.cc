@@ -1,6 +1,9 @@
-// A sort whose input outgrows work_mem spills sorted runs to temporary
-// files and merges them: the same rows in the same order as in memory,
-// equal keys in input order, every type the runs hold read back as it was.
+// Sorts and hash aggregations whose input outgrows work_mem spill to
+// temporary files: a sort writes sorted runs and merges them (the same rows
+// in the same order as in memory, equal keys in input order, every type read
+// back as it was); an aggregation keeps the groups that fit and partitions
+// the rows of the others to files, aggregated after (the same groups and
+// results as in memory).
 
 #include <string>
 #include <vector>
@@ -43,6 +46,29 @@ TEST_F(NodeTest, SortSpillsToDiskAndKeepsTheOrder) {
     }
   }
   EXPECT_EQ(pg.Exec("SET work_mem = '10kB'").sqlstate, "22023");
+}
+
+TEST_F(NodeTest, HashAggregationSpillsToDisk) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE ga (id INT PRIMARY KEY, g INT, t TEXT, v INT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO ga SELECT i, (i * 7919) % 6000, 'name' || (i % 6000), i % 13 "
+                      "FROM generate_series(1, 30000) i")
+                  .ok);
+  const std::string query =
+      "SELECT g, t, count(*), sum(v), count(DISTINCT v), string_agg(v::text, ',' ORDER BY id), "
+      "array_agg(id ORDER BY id) FROM ga GROUP BY g, t ORDER BY g, t";
+  QueryResult in_memory = pg.Exec(query);
+  ASSERT_TRUE(in_memory.ok) << in_memory.message;
+  ASSERT_EQ(in_memory.rows.size(), 6000u);
+  ASSERT_TRUE(pg.Exec("SET work_mem = '64kB'").ok);
+  QueryResult spilled = pg.Exec(query);
+  ASSERT_TRUE(spilled.ok) << spilled.message;
+  EXPECT_TRUE(Rows(spilled) == Rows(in_memory));
+  // Without ORDER BY the groups come in another order, but the same ones.
+  QueryResult unordered = pg.Exec("SELECT g, count(*) FROM ga GROUP BY g");
+  ASSERT_TRUE(unordered.ok) << unordered.message;
+  EXPECT_EQ(unordered.rows.size(), 6000u);
 }
 
 }  // namespace
