@@ -3,6 +3,7 @@
 #include "common/error_code.h"
 #include "parser/ast/dml.h"
 #include "planner/optimizer/join_method.h"
+#include "planner/optimizer/join_order.h"
 #include "planner/optimizer/predicate_pushdown.h"
 #include "planner/optimizer/primary_key_access.h"
 #include "planner/optimizer/sort_elimination.h"
@@ -32,6 +33,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   if (!plan.ok()) return plan.status();
   PushDownPredicates(&*plan);
   ChoosePrimaryKeyAccess(plan->get());
+  ReorderJoins(&*plan);
   if (settings.enable_hashjoin) ChooseJoinMethods(&*plan);
   RemoveNeedlessSorts(&*plan);
   return plan;

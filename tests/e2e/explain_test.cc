@@ -256,5 +256,34 @@ TEST_F(ExplainTest, StatisticsPickTheBuildSide) {
   EXPECT_EQ(Rows(pg.Exec(query)), std::vector<std::string>{"800"});
 }
 
+// With statistics, a chain of inner joins starts from its smallest input
+// and adds connected inputs smallest first; the answer is the same.
+TEST_F(ExplainTest, JoinOrderFollowsStatistics) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE jb (id INT PRIMARY KEY, k INT)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE jm (id INT PRIMARY KEY, k INT, j INT)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE js (id INT PRIMARY KEY, j INT, name TEXT)").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO jb SELECT g, g % 100 FROM generate_series(1, 3000) g").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO jm SELECT g, g % 100, g % 10 FROM generate_series(1, 200) g").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO js SELECT g, g, 's' || g FROM generate_series(1, 3) g").ok);
+  const std::string query =
+      "SELECT s.name, count(*) FROM jb b JOIN jm m ON b.k = m.k JOIN js s ON m.j = s.j "
+      "GROUP BY s.name ORDER BY s.name";
+  const std::vector<std::string> expected = {"s1|600", "s2|600", "s3|600"};
+  EXPECT_EQ(Rows(pg.Exec(query)), expected);
+  ASSERT_TRUE(pg.Exec("ANALYZE").ok);
+  // Joined first (innermost): the two smaller tables; the big one last.
+  // (Each hash join then builds on its smaller input, so the big table is
+  // the outer join's probe side.)
+  const std::string plan = Explain(pg, query);
+  const size_t outer = plan.find("Hash Cond: (b.k = m.k)");
+  const size_t inner = plan.find("Hash Cond: (m.j = s.j)");
+  ASSERT_NE(outer, std::string::npos) << plan;
+  ASSERT_NE(inner, std::string::npos) << plan;
+  EXPECT_LT(outer, inner) << plan;
+  EXPECT_EQ(Rows(pg.Exec(query)), expected);
+}
+
 }  // namespace
 }  // namespace cairn::e2e
