@@ -87,12 +87,9 @@ absl::StatusOr<std::optional<std::string>> ReferencingConstraint(catalog::Catalo
 absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::string>& columns,
                            catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
                            proto::TableDescriptor* descriptor) {
-  if (c.on_delete == ast::ReferentialAction::kSetNull ||
-      c.on_delete == ast::ReferentialAction::kSetDefault ||
-      c.on_update == ast::ReferentialAction::kCascade ||
-      c.on_update == ast::ReferentialAction::kSetNull ||
+  if (c.on_delete == ast::ReferentialAction::kSetDefault ||
       c.on_update == ast::ReferentialAction::kSetDefault) {
-    return NotSupported("ON DELETE SET NULL/DEFAULT and ON UPDATE actions", c.position);
+    return NotSupported("ON DELETE/UPDATE SET DEFAULT", c.position);
   }
   if (c.ref_table.name == descriptor->name()) {
     return NotSupported("a FOREIGN KEY that references its own table", c.position);
@@ -107,7 +104,16 @@ absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::stri
   const catalog::TableInfo child(*descriptor);
   proto::ForeignKey fk;
   fk.set_ref_table_id(parent->id());
-  fk.set_on_delete_cascade(c.on_delete == ast::ReferentialAction::kCascade);
+  auto action = [](ast::ReferentialAction a) {
+    switch (a) {
+      case ast::ReferentialAction::kCascade: return proto::ForeignKey::CASCADE;
+      case ast::ReferentialAction::kSetNull: return proto::ForeignKey::SET_NULL;
+      case ast::ReferentialAction::kRestrict: return proto::ForeignKey::RESTRICT;
+      default: return proto::ForeignKey::NO_ACTION;
+    }
+  };
+  fk.set_on_delete(action(c.on_delete));
+  fk.set_on_update(action(c.on_update));
   // The referenced columns: as given, else the parent's primary key.
   std::vector<int> ref_positions;
   if (c.ref_columns.empty()) {

@@ -106,40 +106,107 @@ absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, 
   return absl::OkStatus();
 }
 
-absl::Status CheckNoChildren(const catalog::TableInfo& parent, const Row& row, bool deleting,
+proto::ForeignKey::Action OnDeleteAction(const proto::ForeignKey& fk) {
+  return fk.on_delete_cascade() ? proto::ForeignKey::CASCADE : fk.on_delete();
+}
+
+char ActionLetter(proto::ForeignKey::Action action) {
+  switch (action) {
+    case proto::ForeignKey::CASCADE: return 'c';
+    case proto::ForeignKey::SET_NULL: return 'n';
+    case proto::ForeignKey::RESTRICT: return 'r';
+    default: return 'a';
+  }
+}
+
+std::string ActionWords(proto::ForeignKey::Action action) {
+  switch (action) {
+    case proto::ForeignKey::CASCADE: return "CASCADE";
+    case proto::ForeignKey::SET_NULL: return "SET NULL";
+    case proto::ForeignKey::RESTRICT: return "RESTRICT";
+    default: return "";
+  }
+}
+
+absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, const Row* new_row,
                              ExecContext* ctx) {
+  const bool deleting = new_row == nullptr;
   CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
   for (const catalog::TableInfo& child : *tables) {
+    // The child's constraints on this parent whose referenced key the row
+    // has (a NULL in it references nothing).
+    std::vector<const proto::ForeignKey*> fks;
     for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
       if (fk.ref_table_id() != parent.id()) continue;
-      const std::vector<int> theirs = Positions(parent, fk.ref_column_ids());
-      const std::vector<int> mine = Positions(child, fk.column_ids());
       bool has_null = false;
-      for (int pos : theirs) has_null |= row[pos].is_null();
-      if (has_null) continue;
-      // The child rows holding this key (a scan of the child table).
-      const std::string prefix =
-          catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
-      CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
-      for (const auto& kv : rows) {
-        CAIRN_ASSIGN_OR_RETURN(Row child_row, catalog::DecodeRow(child, kv.key, kv.value));
+      for (int pos : Positions(parent, fk.ref_column_ids())) has_null |= row[pos].is_null();
+      if (!has_null) fks.push_back(&fk);
+    }
+    if (fks.empty()) continue;
+    // The child rows holding one of these keys (a scan of the child table).
+    const std::string prefix =
+        catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+    CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    for (const auto& kv : rows) {
+      CAIRN_ASSIGN_OR_RETURN(Row child_row, catalog::DecodeRow(child, kv.key, kv.value));
+      // One change per child row, whatever number of its constraints
+      // reference the row: each constraint's check then sees the others'
+      // new values too.
+      Row changed = child_row;
+      bool matched = false, remove = false;
+      for (const proto::ForeignKey* fk : fks) {
+        const std::vector<int> theirs = Positions(parent, fk->ref_column_ids());
+        const std::vector<int> mine = Positions(child, fk->column_ids());
         bool same = true;
         for (size_t i = 0; i < mine.size() && same; ++i) {
           same = !child_row[mine[i]].is_null() &&
                  CompareValues(child_row[mine[i]], row[theirs[i]]) == 0;
         }
         if (!same) continue;
-        if (deleting && fk.on_delete_cascade()) {
-          CAIRN_RETURN_IF_ERROR(DeleteRow(child, child_row, ctx));
+        if (!deleting) {
+          // Only the constraints whose referenced columns change.
+          bool moved = false;
+          for (int pos : theirs) {
+            moved |= (*new_row)[pos].is_null() || CompareValues((*new_row)[pos], row[pos]) != 0;
+          }
+          if (!moved) continue;
+        }
+        matched = true;
+        const proto::ForeignKey::Action action = deleting ? OnDeleteAction(*fk) : fk->on_update();
+        if (action == proto::ForeignKey::CASCADE && deleting) {
+          remove = true;
           continue;
         }
-        return WithDetail(
-            MakeError(ErrorCode::kForeignKeyViolation,
-                      absl::StrFormat("update or delete on table \"%s\" violates foreign key "
-                                      "constraint \"%s\" on table \"%s\"",
-                                      parent.name(), fk.name(), child.name())),
-            absl::StrFormat("%s is still referenced from table \"%s\".",
-                            KeyText(parent, theirs, row), child.name()));
+        if (action != proto::ForeignKey::CASCADE && action != proto::ForeignKey::SET_NULL) {
+          return WithDetail(
+              MakeError(ErrorCode::kForeignKeyViolation,
+                        absl::StrFormat("update or delete on table \"%s\" violates foreign key "
+                                        "constraint \"%s\" on table \"%s\"",
+                                        parent.name(), fk->name(), child.name())),
+              absl::StrFormat("%s is still referenced from table \"%s\".",
+                              KeyText(parent, theirs, row), child.name()));
+        }
+        for (size_t i = 0; i < mine.size(); ++i) {
+          const catalog::ColumnInfo& column = child.columns()[mine[i]];
+          if (action == proto::ForeignKey::SET_NULL) {
+            if (!column.nullable) {
+              return MakeError(ErrorCode::kNotNullViolation,
+                               absl::StrFormat("null value in column \"%s\" of relation \"%s\" "
+                                               "violates not-null constraint",
+                                               column.name, child.name()));
+            }
+            changed[mine[i]] = Value::NullOf(column.type);
+          } else {
+            CAIRN_ASSIGN_OR_RETURN(changed[mine[i]], CastValue((*new_row)[theirs[i]], column.type,
+                                                               CastContext::kAssignment));
+          }
+        }
+      }
+      if (!matched) continue;
+      if (remove) {
+        CAIRN_RETURN_IF_ERROR(DeleteRow(child, child_row, ctx));
+      } else {
+        CAIRN_RETURN_IF_ERROR(UpdateRow(child, child_row, changed, ctx));
       }
     }
   }

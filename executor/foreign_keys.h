@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "catalog/table_info.h"
 #include "common/value.h"
@@ -7,18 +9,30 @@
 
 // FOREIGN KEY constraints as rows are written (executor/row_writer.cc): a
 // child row's key must be a parent row's (23503 otherwise), and a parent
-// row referenced by children may not go (23503) unless ON DELETE CASCADE
-// takes the children with it. A child write also writes its parent row
+// row referenced by children may not go, nor its referenced columns change
+// (23503), unless the constraint's action says what becomes of the
+// children: CASCADE deletes them (ON DELETE) or gives them the new values
+// (ON UPDATE), SET NULL empties their referencing columns. A child write also writes its parent row
 // back unchanged, so that a concurrent delete of the parent conflicts with
 // it (40001 for one) instead of leaving an orphan, as PostgreSQL's row
 // locks prevent.
 namespace cairn::executor {
 
+// A constraint's ON DELETE action (descriptors from before on_delete
+// existed say CASCADE with on_delete_cascade).
+proto::ForeignKey::Action OnDeleteAction(const proto::ForeignKey& fk);
+// PostgreSQL's letter for an action (pg_constraint.confdeltype) and its
+// words ("SET NULL"; empty for NO ACTION, which pg_get_constraintdef omits).
+char ActionLetter(proto::ForeignKey::Action action);
+std::string ActionWords(proto::ForeignKey::Action action);
+
 absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx);
 
-// `row` of `parent` is about to be deleted (`deleting`) or have its
-// referenced columns changed.
-absl::Status CheckNoChildren(const catalog::TableInfo& parent, const Row& row, bool deleting,
+// `row` of `parent` is being deleted (`new_row` null) or its referenced
+// columns changed to `new_row`'s: refuses, or applies each constraint's
+// action to the children. For a change, call it once the parent's new row
+// is written (cascaded children look their new parent up).
+absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, const Row* new_row,
                              ExecContext* ctx);
 
 // Whether the child row's foreign key columns of any constraint changed

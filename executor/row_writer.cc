@@ -76,7 +76,7 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
 }
 
 absl::Status DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
-  CAIRN_RETURN_IF_ERROR(CheckNoChildren(table, row, /*deleting=*/true, ctx));
+  CAIRN_RETURN_IF_ERROR(ApplyToChildren(table, row, /*new_row=*/nullptr, ctx));
   ctx->txn->Delete(catalog::EncodePrimaryKey(table, row));
   for (const catalog::IndexInfo& index : table.all_indexes()) {
     ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, row).key);
@@ -88,16 +88,21 @@ absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, cons
                        ExecContext* ctx) {
   std::string old_key = catalog::EncodePrimaryKey(table, old_row);
   std::string new_key = catalog::EncodePrimaryKey(table, new_row);
-  // A referenced key may not change under its children (ON UPDATE NO ACTION).
+  // A referenced key that changes takes its children along (ON UPDATE
+  // CASCADE, SET NULL) or may not change (NO ACTION): once the new row is
+  // written, so that cascaded children find their new parent.
   CAIRN_ASSIGN_OR_RETURN(bool referenced, ReferencedColumnsChanged(table, old_row, new_row, ctx));
-  if (referenced) CAIRN_RETURN_IF_ERROR(CheckNoChildren(table, old_row, /*deleting=*/false, ctx));
+  auto children = [&]() -> absl::Status {
+    return referenced ? ApplyToChildren(table, old_row, &new_row, ctx) : absl::OkStatus();
+  };
   if (old_key != new_key) {
-    // Moved: its children were checked above; the move itself is no delete.
+    // Moved: the move itself is no delete.
     ctx->txn->Delete(old_key);
     for (const catalog::IndexInfo& index : table.all_indexes()) {
       ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
     }
-    return InsertRow(table, new_row, ctx);
+    CAIRN_RETURN_IF_ERROR(InsertRow(table, new_row, ctx));
+    return children();
   }
   if (ForeignKeyColumnsChanged(table, old_row, new_row)) {
     CAIRN_RETURN_IF_ERROR(CheckParentsExist(table, new_row, ctx));
@@ -110,7 +115,7 @@ absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, cons
     if (!WritesEntries(index)) continue;
     CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, new_row, ctx->txn));
   }
-  return absl::OkStatus();
+  return children();
 }
 
 }  // namespace cairn::executor

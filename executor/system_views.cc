@@ -8,6 +8,7 @@
 #include "common/error_code.h"
 #include "common/sql_type.h"
 #include "common/value.h"
+#include "executor/foreign_keys.h"
 #include "parser/ast/sql_text.h"
 
 namespace cairn::executor {
@@ -408,8 +409,8 @@ struct Builder {
         }
         v.rows.push_back({Oid(PgForeignKeyOid(t, i)), Name(fk.name()), Oid(kPublicOid), Char('f'),
                           Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0), Oid(0),
-                          Oid(0), Oid(TableOid(*parent)), Char('a'),
-                          Char(fk.on_delete_cascade() ? 'c' : 'a'), Char('s'), Bool(true),
+                          Oid(0), Oid(TableOid(*parent)), Char(ActionLetter(fk.on_update())),
+                          Char(ActionLetter(OnDeleteAction(fk))), Char('s'), Bool(true),
                           Int4(0), Bool(true), Value::Array(TypeId::kInt16, std::move(mine)),
                           Value::Array(TypeId::kInt16, std::move(theirs)), NullText()});
       }
@@ -748,9 +749,13 @@ std::string PgForeignKeyDef(const catalog::TableInfo& t, const proto::ForeignKey
   for (uint32_t id : fk.ref_column_ids()) {
     theirs.push_back(ast::QuoteIdentifier(parent.columns()[*parent.ColumnPosition(id)].name));
   }
+  // As PostgreSQL prints it: ON UPDATE before ON DELETE, NO ACTION left out.
+  const std::string on_update = ActionWords(fk.on_update());
+  const std::string on_delete = ActionWords(OnDeleteAction(fk));
   return absl::StrCat("FOREIGN KEY (", absl::StrJoin(mine, ", "), ") REFERENCES ",
                       ast::QuoteIdentifier(parent.name()), "(", absl::StrJoin(theirs, ", "), ")",
-                      fk.on_delete_cascade() ? " ON DELETE CASCADE" : "");
+                      on_update.empty() ? "" : " ON UPDATE " + on_update,
+                      on_delete.empty() ? "" : " ON DELETE " + on_delete);
 }
 
 int64_t PgCheckConstraintOid(const catalog::TableInfo& t, int check) {
