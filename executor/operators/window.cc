@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "common/error_code.h"
+#include "common/interval.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
 #include "executor/operators/accumulator.h"
@@ -95,7 +96,7 @@ class WindowOperator : public Operator {
       size_t end = begin + 1;
       while (end < n && compare_partition(sorted[begin], sorted[end]) == 0) ++end;
       std::vector<size_t> part(sorted.begin() + begin, sorted.begin() + end);
-      CAIRN_RETURN_IF_ERROR(ComputePartition(call, part, compare_order, args, out));
+      CAIRN_RETURN_IF_ERROR(ComputePartition(call, part, compare_order, args, order, out));
       begin = end;
     }
     return absl::OkStatus();
@@ -105,6 +106,7 @@ class WindowOperator : public Operator {
   absl::Status ComputePartition(const WindowCall& call, const std::vector<size_t>& part,
                                 const CompareOrder& compare_order,
                                 const std::vector<std::vector<Value>>& args,
+                                const std::vector<std::vector<Value>>& order,
                                 std::vector<Value>* out) {
     const std::string& f = call.function;
     const int64_t n = static_cast<int64_t>(part.size());
@@ -181,10 +183,18 @@ class WindowOperator : public Operator {
     for (int64_t i = 0; i < n; ++i) {
       int64_t begin = 0, end = call.order_by.empty() ? n : peers_end[i];
       if (call.has_frame) {
-        CAIRN_ASSIGN_OR_RETURN(begin, FrameEdge(call.start, call.start_offset.get(), true, i, n,
+        if (!call.rows && (call.start_offset || call.end_offset)) {
+          CAIRN_ASSIGN_OR_RETURN(begin, RangeEdge(call, call.start, call.start_offset.get(), true,
+                                                  i, part, order, peers_begin, peers_end));
+          CAIRN_ASSIGN_OR_RETURN(end, RangeEdge(call, call.end, call.end_offset.get(), false, i,
+                                                part, order, peers_begin, peers_end));
+        } else {
+          CAIRN_ASSIGN_OR_RETURN(begin, FrameEdge(call.start, call.start_offset.get(), true, i, n,
+                                                  peers_begin, peers_end, call.rows));
+          CAIRN_ASSIGN_OR_RETURN(end, FrameEdge(call.end, call.end_offset.get(), false, i, n,
                                                 peers_begin, peers_end, call.rows));
-        CAIRN_ASSIGN_OR_RETURN(end, FrameEdge(call.end, call.end_offset.get(), false, i, n,
-                                              peers_begin, peers_end, call.rows));
+        }
+        end = std::max(begin, end);
       }
       if (f == "first_value" || f == "last_value" || f == "nth_value") {
         int64_t at = f == "first_value" ? begin : end - 1;
@@ -216,6 +226,120 @@ class WindowOperator : public Operator {
       if (i % 1024 == 0) CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
     }
     return absl::OkStatus();
+  }
+
+  // `v` moved by `distance` (added, or taken away): a number by a number of
+  // its type, a date or timestamp by an interval (a date becomes its
+  // midnight), an interval by an interval.
+  static absl::StatusOr<Value> Shift(const Value& v, const Value& distance, bool add) {
+    switch (v.type()) {
+      case TypeId::kInt16:
+      case TypeId::kInt32:
+      case TypeId::kInt64: {
+        int64_t r;
+        if (add ? __builtin_add_overflow(v.int_value(), distance.int_value(), &r)
+                : __builtin_sub_overflow(v.int_value(), distance.int_value(), &r)) {
+          r = (add == (distance.int_value() >= 0)) ? INT64_MAX : INT64_MIN;  // past every key
+        }
+        return Value::Int64(r);
+      }
+      case TypeId::kFloat32:
+      case TypeId::kFloat64:
+        return Value::Float64(add ? v.float_value() + distance.float_value()
+                                  : v.float_value() - distance.float_value());
+      case TypeId::kNumeric: {
+        CAIRN_ASSIGN_OR_RETURN(Numeric r, add ? v.numeric_value().Add(distance.numeric_value())
+                                              : v.numeric_value().Sub(distance.numeric_value()));
+        return Value::Num(r);
+      }
+      case TypeId::kInterval: {
+        Interval d = distance.interval_value();
+        if (!add) {
+          CAIRN_ASSIGN_OR_RETURN(d, NegateInterval(d));
+        }
+        CAIRN_ASSIGN_OR_RETURN(Interval r, AddIntervals(v.interval_value(), d));
+        return Value::FromInterval(r);
+      }
+      default: {
+        const int64_t micros = v.type() == TypeId::kDate
+                                   ? int64_t{v.date_value()} * 86400000000LL
+                                   : v.micros_value();
+        Interval d = distance.interval_value();
+        if (!add) {
+          CAIRN_ASSIGN_OR_RETURN(d, NegateInterval(d));
+        }
+        absl::StatusOr<int64_t> r = AddIntervalToTimestamp(micros, d);
+        // Past the end of time: beyond every key.
+        const int64_t bound = r.ok() ? *r : ((add == (CompareIntervals(distance.interval_value(), Interval{}) >= 0)) ? INT64_MAX : INT64_MIN);
+        return Value::Timestamp(v.type() == TypeId::kTimestampTz ? TypeId::kTimestampTz
+                                                                 : TypeId::kTimestamp,
+                                bound);
+      }
+    }
+  }
+
+  // A RANGE frame bound with an offset: the rows whose ORDER BY value lies
+  // within `offset` of row i's (before it for PRECEDING, in the sort's
+  // direction). A NULL value's frame is its NULL peers.
+  absl::StatusOr<int64_t> RangeEdge(const WindowCall& call, WindowCall::Bound bound,
+                                    const planner::BoundExpr* offset, bool start, int64_t i,
+                                    const std::vector<size_t>& part,
+                                    const std::vector<std::vector<Value>>& order,
+                                    const std::vector<int64_t>& peers_begin,
+                                    const std::vector<int64_t>& peers_end) {
+    const int64_t n = static_cast<int64_t>(part.size());
+    if (bound != WindowCall::Bound::kPreceding && bound != WindowCall::Bound::kFollowing) {
+      return FrameEdge(bound, offset, start, i, n, peers_begin, peers_end, /*rows=*/false);
+    }
+    const Value& v = order[part[i]][0];
+    if (v.is_null()) return start ? peers_begin[i] : peers_end[i];
+    static const Row kNoRow;
+    CAIRN_ASSIGN_OR_RETURN(Value distance, Evaluate(*offset, kNoRow, ctx_));
+    const bool negative =
+        distance.is_null() ||
+        (distance.type() == TypeId::kInterval ? CompareIntervals(distance.interval_value(), Interval{}) < 0
+                                              : CompareValues(distance, Value::Int64(0)) < 0);
+    if (negative) {
+      return MakeError(ErrorCode::kInvalidPrecedingOrFollowingSize,
+                       "invalid preceding or following size in window function");
+    }
+    const bool descending = call.order_by[0].descending;
+    // PRECEDING moves against the sort's direction, FOLLOWING with it.
+    const bool add = (bound == WindowCall::Bound::kFollowing) != descending;
+    CAIRN_ASSIGN_OR_RETURN(Value edge, Shift(v, distance, add));
+    // How `key` sorts against the edge, in the partition's order.
+    auto sorted_compare = [&](const Value& key) {
+      const int c = CompareValues(key, edge);
+      return descending ? -c : c;
+    };
+    // The non-NULL values are contiguous, in order: search them.
+    int64_t lo = 0, hi = n;
+    while (lo < n && order[part[lo]][0].is_null()) ++lo;
+    while (hi > lo && order[part[hi - 1]][0].is_null()) --hi;
+    if (start) {
+      // The first row at or past the edge.
+      int64_t a = lo, b = hi;
+      while (a < b) {
+        const int64_t m = (a + b) / 2;
+        if (sorted_compare(order[part[m]][0]) < 0) {
+          a = m + 1;
+        } else {
+          b = m;
+        }
+      }
+      return a;
+    }
+    // One past the last row at or before the edge.
+    int64_t a = lo, b = hi;
+    while (a < b) {
+      const int64_t m = (a + b) / 2;
+      if (sorted_compare(order[part[m]][0]) <= 0) {
+        a = m + 1;
+      } else {
+        b = m;
+      }
+    }
+    return a;
   }
 
   // Where a frame bound puts the frame's start (`start`) or end (one past

@@ -129,9 +129,31 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindWindowCall(const ast::Functio
     for (auto* bound : {&f.over->start, &f.over->end}) {
       if (!bound->offset) continue;
       if (!call.rows) {
-        return MakeError(ErrorCode::kFeatureNotSupported,
-                         "RANGE with an offset is not supported yet; use ROWS",
-                         bound->offset->position);
+        // RANGE: the offset is a distance in the one ORDER BY column's
+        // values (an interval for dates and timestamps).
+        if (call.order_by.size() != 1) {
+          return MakeError(ErrorCode::kWindowingError,
+                           "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY "
+                           "column",
+                           bound->offset->position);
+        }
+        const SqlType key = call.order_by[0].expr->type;
+        SqlType distance;
+        if (IsNumericType(key.id)) {
+          distance = IsIntegerType(key.id) ? SqlType::Of(TypeId::kInt64) : SqlType::Of(key.id);
+        } else if (IsTimeType(key.id) || key.id == TypeId::kInterval) {
+          distance = SqlType::Of(TypeId::kInterval);
+        } else {
+          return MakeError(ErrorCode::kFeatureNotSupported,
+                           absl::StrFormat("RANGE with offset PRECEDING/FOLLOWING is not supported "
+                                           "for column type %s",
+                                           TypeName(key)),
+                           bound->offset->position);
+        }
+        CAIRN_ASSIGN_OR_RETURN(auto offset, Bind(*bound->offset));
+        CAIRN_ASSIGN_OR_RETURN(offset, Coerce(std::move(offset), distance));
+        (bound == &f.over->start ? call.start_offset : call.end_offset) = std::move(offset);
+        continue;
       }
       CAIRN_ASSIGN_OR_RETURN(auto offset, Bind(*bound->offset));
       if (!IsIntegerType(offset->type.id) && offset->type.id != TypeId::kUnknown) {
