@@ -52,21 +52,26 @@ class Servers : public ::testing::Environment {
                   "(/usr/lib/postgresql/15/bin; scripts/install-deps installs it)\n");
       return;
     }
-    ASSERT_TRUE(node_.Start());
-    ASSERT_TRUE(pg_.Start());
+    node_ = std::make_unique<CairnProcess>();
+    pg_ = std::make_unique<PostgresProcess>();
+    ASSERT_TRUE(node_->Start());
+    ASSERT_TRUE(pg_->Start());
     ready_ = true;
   }
+  // Both go here, not when gtest destroys its environments: a CairnProcess
+  // reports to gtest as it goes, which gtest's own teardown no longer takes.
   void TearDown() override {
-    pg_.Stop();
-    if (node_.running()) node_.Stop();
+    pg_.reset();
+    if (node_ && node_->running()) node_->Stop();
+    node_.reset();
   }
   bool ready() const { return ready_; }
-  std::string cairn_dsn() { return node_.Dsn(); }
-  const std::string& pg_dsn() const { return pg_.Dsn(); }
+  std::string cairn_dsn() { return node_->Dsn(); }
+  const std::string& pg_dsn() const { return pg_->Dsn(); }
 
  private:
-  CairnProcess node_;
-  PostgresProcess pg_;
+  std::unique_ptr<CairnProcess> node_;
+  std::unique_ptr<PostgresProcess> pg_;
   bool ready_ = false;
 };
 
