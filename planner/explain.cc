@@ -1,5 +1,10 @@
+// EXPLAIN: the plan tree as text, one node per line with its details.
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "planner/optimizer/cardinality.h"
 #include "planner/plan.h"
 
 namespace cairn::planner {
@@ -108,6 +113,10 @@ void Explain(const PlanNode& node, int depth,
   std::string indent = depth == 0 ? "" : std::string(depth * 6 - 6, ' ') + "  ->  ";
   std::string detail_indent(depth == 0 ? 2 : depth * 6 + 2, ' ');
   std::string line = indent + NodeText(node);
+  // The planner's estimate, where statistics (or the plan itself) give one.
+  if (std::optional<double> rows = EstimateRows(node)) {
+    absl::StrAppend(&line, absl::StrFormat("  (estimated rows=%.0f)", *rows));
+  }
   if (annotate) absl::StrAppend(&line, "  ", annotate(node));
   lines->push_back(std::move(line));
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
