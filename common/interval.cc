@@ -120,8 +120,7 @@ absl::StatusOr<Interval> Scale(double months, double days, double time) {
   out.days = static_cast<int32_t>(days);
   double month_remainder_days = RoundToMicros((months - out.months) * kDaysPerMonth);
   double sec_remainder = RoundToMicros(
-      (days - out.days + month_remainder_days - static_cast<int>(month_remainder_days)) *
-      86400.0);
+      (days - out.days + month_remainder_days - static_cast<int>(month_remainder_days)) * 86400.0);
   if (std::fabs(sec_remainder) >= 86400.0) {
     const int whole = static_cast<int>(sec_remainder / 86400.0);
     out.days += whole;
@@ -174,9 +173,7 @@ absl::StatusOr<int64_t> AddIntervalToTimestamp(int64_t micros, const Interval& v
   return result;
 }
 
-Interval SubtractTimestamps(int64_t a, int64_t b) {
-  return JustifyHours(Interval{0, 0, a - b});
-}
+Interval SubtractTimestamps(int64_t a, int64_t b) { return JustifyHours(Interval{0, 0, a - b}); }
 
 Interval TimestampAge(int64_t a, int64_t b) {
   const CivilTime x = SplitTimestamp(a), y = SplitTimestamp(b);
@@ -211,7 +208,8 @@ Interval TimestampAge(int64_t a, int64_t b) {
     --d[2];
   }
   while (d[2] < 0) {
-    d[2] += negative ? DaysInMonth(x.date.year, x.date.month) : DaysInMonth(y.date.year, y.date.month);
+    d[2] +=
+        negative ? DaysInMonth(x.date.year, x.date.month) : DaysInMonth(y.date.year, y.date.month);
     --d[1];
   }
   while (d[1] < 0) {
@@ -305,8 +303,7 @@ std::string EncodeIntervalBinary(const Interval& v) {
 
 absl::StatusOr<Interval> DecodeIntervalBinary(std::string_view bytes) {
   if (bytes.size() != 16) {
-    return MakeError(ErrorCode::kInvalidBinaryRepresentation,
-                     "insufficient data left in message");
+    return MakeError(ErrorCode::kInvalidBinaryRepresentation, "insufficient data left in message");
   }
   auto get = [&](size_t at, int n) {
     uint64_t x = 0;

@@ -1,7 +1,5 @@
 // PostgreSQL's interval input: the postgres, SQL-standard and ISO 8601
 // forms, read right to left as PostgreSQL reads them.
-#include "common/interval.h"
-
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "common/error_code.h"
+#include "common/interval.h"
 
 namespace cairn {
 namespace {
@@ -53,7 +52,8 @@ bool AddRounded(int64_t* acc, double v) {
 
 // val units of `scale` microseconds, and the fraction fval of one.
 bool AdjustMicros(Accumulator* a, int64_t val, double fval, int64_t scale) {
-  return AddMul(&a->micros, val, scale) && AddRounded(&a->micros, fval * static_cast<double>(scale));
+  return AddMul(&a->micros, val, scale) &&
+         AddRounded(&a->micros, fval * static_cast<double>(scale));
 }
 
 // A fraction of `scale` days: whole days, then the rest as time.
@@ -89,35 +89,64 @@ Unit UnitOf(std::string word) {
     Unit unit;
   };
   static constexpr Entry kUnits[] = {
-      {"us", Unit::kMicrosecond},        {"usec", Unit::kMicrosecond},
-      {"usecs", Unit::kMicrosecond},     {"usecond", Unit::kMicrosecond},
-      {"useconds", Unit::kMicrosecond},  {"microsecond", Unit::kMicrosecond},
-      {"microseconds", Unit::kMicrosecond}, {"microsecon", Unit::kMicrosecond},
-      {"ms", Unit::kMillisecond},        {"msec", Unit::kMillisecond},
-      {"msecs", Unit::kMillisecond},     {"msecond", Unit::kMillisecond},
-      {"mseconds", Unit::kMillisecond},  {"millisecond", Unit::kMillisecond},
-      {"milliseconds", Unit::kMillisecond}, {"millisecon", Unit::kMillisecond},
-      {"s", Unit::kSecond},              {"sec", Unit::kSecond},
-      {"secs", Unit::kSecond},           {"second", Unit::kSecond},
-      {"seconds", Unit::kSecond},        {"m", Unit::kMinute},
-      {"min", Unit::kMinute},            {"mins", Unit::kMinute},
-      {"minute", Unit::kMinute},         {"minutes", Unit::kMinute},
-      {"h", Unit::kHour},                {"hr", Unit::kHour},
-      {"hrs", Unit::kHour},              {"hour", Unit::kHour},
-      {"hours", Unit::kHour},            {"d", Unit::kDay},
-      {"day", Unit::kDay},               {"days", Unit::kDay},
-      {"w", Unit::kWeek},                {"week", Unit::kWeek},
-      {"weeks", Unit::kWeek},            {"mon", Unit::kMonth},
-      {"mons", Unit::kMonth},            {"month", Unit::kMonth},
-      {"months", Unit::kMonth},          {"y", Unit::kYear},
-      {"yr", Unit::kYear},               {"yrs", Unit::kYear},
-      {"year", Unit::kYear},             {"years", Unit::kYear},
-      {"dec", Unit::kDecade},            {"decs", Unit::kDecade},
-      {"decade", Unit::kDecade},         {"decades", Unit::kDecade},
-      {"c", Unit::kCentury},             {"cent", Unit::kCentury},
-      {"century", Unit::kCentury},       {"centuries", Unit::kCentury},
-      {"mil", Unit::kMillennium},        {"mils", Unit::kMillennium},
-      {"millennium", Unit::kMillennium}, {"millennia", Unit::kMillennium},
+      {"us", Unit::kMicrosecond},
+      {"usec", Unit::kMicrosecond},
+      {"usecs", Unit::kMicrosecond},
+      {"usecond", Unit::kMicrosecond},
+      {"useconds", Unit::kMicrosecond},
+      {"microsecond", Unit::kMicrosecond},
+      {"microseconds", Unit::kMicrosecond},
+      {"microsecon", Unit::kMicrosecond},
+      {"ms", Unit::kMillisecond},
+      {"msec", Unit::kMillisecond},
+      {"msecs", Unit::kMillisecond},
+      {"msecond", Unit::kMillisecond},
+      {"mseconds", Unit::kMillisecond},
+      {"millisecond", Unit::kMillisecond},
+      {"milliseconds", Unit::kMillisecond},
+      {"millisecon", Unit::kMillisecond},
+      {"s", Unit::kSecond},
+      {"sec", Unit::kSecond},
+      {"secs", Unit::kSecond},
+      {"second", Unit::kSecond},
+      {"seconds", Unit::kSecond},
+      {"m", Unit::kMinute},
+      {"min", Unit::kMinute},
+      {"mins", Unit::kMinute},
+      {"minute", Unit::kMinute},
+      {"minutes", Unit::kMinute},
+      {"h", Unit::kHour},
+      {"hr", Unit::kHour},
+      {"hrs", Unit::kHour},
+      {"hour", Unit::kHour},
+      {"hours", Unit::kHour},
+      {"d", Unit::kDay},
+      {"day", Unit::kDay},
+      {"days", Unit::kDay},
+      {"w", Unit::kWeek},
+      {"week", Unit::kWeek},
+      {"weeks", Unit::kWeek},
+      {"mon", Unit::kMonth},
+      {"mons", Unit::kMonth},
+      {"month", Unit::kMonth},
+      {"months", Unit::kMonth},
+      {"y", Unit::kYear},
+      {"yr", Unit::kYear},
+      {"yrs", Unit::kYear},
+      {"year", Unit::kYear},
+      {"years", Unit::kYear},
+      {"dec", Unit::kDecade},
+      {"decs", Unit::kDecade},
+      {"decade", Unit::kDecade},
+      {"decades", Unit::kDecade},
+      {"c", Unit::kCentury},
+      {"cent", Unit::kCentury},
+      {"century", Unit::kCentury},
+      {"centuries", Unit::kCentury},
+      {"mil", Unit::kMillennium},
+      {"mils", Unit::kMillennium},
+      {"millennium", Unit::kMillennium},
+      {"millennia", Unit::kMillennium},
       {"ago", Unit::kAgo},
   };
   for (const Entry& e : kUnits) {
@@ -129,45 +158,58 @@ Unit UnitOf(std::string word) {
 // Adds `val` (and its fraction) counted in `unit`. False on overflow.
 bool AddInUnit(Accumulator* a, Unit unit, int64_t val, double fval) {
   switch (unit) {
-    case Unit::kMicrosecond: return AdjustMicros(a, val, fval, 1);
-    case Unit::kMillisecond: return AdjustMicros(a, val, fval, 1000);
-    case Unit::kSecond: return AdjustMicros(a, val, fval, kMicrosPerSecond);
-    case Unit::kMinute: return AdjustMicros(a, val, fval, kMicrosPerMinute);
-    case Unit::kHour: return AdjustMicros(a, val, fval, kMicrosPerHour);
+    case Unit::kMicrosecond:
+      return AdjustMicros(a, val, fval, 1);
+    case Unit::kMillisecond:
+      return AdjustMicros(a, val, fval, 1000);
+    case Unit::kSecond:
+      return AdjustMicros(a, val, fval, kMicrosPerSecond);
+    case Unit::kMinute:
+      return AdjustMicros(a, val, fval, kMicrosPerMinute);
+    case Unit::kHour:
+      return AdjustMicros(a, val, fval, kMicrosPerHour);
     case Unit::kDay:
       return AddMul(&a->days, val, 1) &&
              AddRounded(&a->micros, fval * static_cast<double>(kMicrosPerDay));
-    case Unit::kWeek: return AddMul(&a->days, val, 7) && AdjustFractionalDays(a, fval, 7);
+    case Unit::kWeek:
+      return AddMul(&a->days, val, 7) && AdjustFractionalDays(a, fval, 7);
     case Unit::kMonth:
       return AddMul(&a->months, val, 1) && AdjustFractionalDays(a, fval, kDaysPerMonth);
     case Unit::kYear:
     case Unit::kDecade:
     case Unit::kCentury:
     case Unit::kMillennium: {
-      const int64_t years = unit == Unit::kYear     ? 1
-                            : unit == Unit::kDecade ? 10
+      const int64_t years = unit == Unit::kYear      ? 1
+                            : unit == Unit::kDecade  ? 10
                             : unit == Unit::kCentury ? 100
                                                      : 1000;
       return AddMul(&a->years, val, years) &&
              AddRounded(&a->months, fval * static_cast<double>(years * kMonthsPerYear));
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 // The unit a bare number counts in: seconds, or the qualifier's last field.
 Unit DefaultUnit(IntervalFields fields) {
   switch (fields) {
-    case IntervalFields::kYear: return Unit::kYear;
+    case IntervalFields::kYear:
+      return Unit::kYear;
     case IntervalFields::kMonth:
-    case IntervalFields::kYearToMonth: return Unit::kMonth;
-    case IntervalFields::kDay: return Unit::kDay;
+    case IntervalFields::kYearToMonth:
+      return Unit::kMonth;
+    case IntervalFields::kDay:
+      return Unit::kDay;
     case IntervalFields::kHour:
-    case IntervalFields::kDayToHour: return Unit::kHour;
+    case IntervalFields::kDayToHour:
+      return Unit::kHour;
     case IntervalFields::kMinute:
     case IntervalFields::kHourToMinute:
-    case IntervalFields::kDayToMinute: return Unit::kMinute;
-    default: return Unit::kSecond;
+    case IntervalFields::kDayToMinute:
+      return Unit::kMinute;
+    default:
+      return Unit::kSecond;
   }
 }
 
@@ -206,7 +248,8 @@ bool SplitFields(std::string_view s, std::vector<Field>* out) {
           break;
         }
       }
-      out->push_back({time ? Field::kTime : Field::kNumber, std::string(s.substr(start, i - start))});
+      out->push_back(
+          {time ? Field::kTime : Field::kNumber, std::string(s.substr(start, i - start))});
       continue;
     }
     return false;
@@ -334,7 +377,8 @@ absl::StatusOr<Interval> Finish(const Accumulator& a, std::string_view text) {
 // ISO 8601's alternative format: PYYYY-MM-DD[THH:MM:SS[.f]].
 absl::StatusOr<Interval> ParseIso8601Alternative(std::string_view text, std::string_view original) {
   const size_t t = text.find('T');
-  const std::string date(text.substr(1, t == std::string_view::npos ? std::string_view::npos : t - 1));
+  const std::string date(
+      text.substr(1, t == std::string_view::npos ? std::string_view::npos : t - 1));
   int64_t years = 0, months = 0, days = 0;
   int consumed = 0;
   if (std::sscanf(date.c_str(), "%ld-%ld-%ld%n", &years, &months, &days, &consumed) != 3 ||
@@ -379,7 +423,8 @@ absl::StatusOr<Interval> ParseIso8601(std::string_view text, std::string_view or
     }
     const size_t start = i;
     if (text[i] == '-' || text[i] == '+') ++i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
     if (i == start || i >= text.size()) return BadFormat(original);
     int64_t val;
     double fval;
@@ -392,13 +437,26 @@ absl::StatusOr<Interval> ParseIso8601(std::string_view text, std::string_view or
     if (overflow) return FieldOverflow(original);
     Unit unit;
     switch (text[i]) {
-      case 'Y': unit = in_time ? Unit::kNone : Unit::kYear; break;
-      case 'M': unit = in_time ? Unit::kMinute : Unit::kMonth; break;
-      case 'W': unit = in_time ? Unit::kNone : Unit::kWeek; break;
-      case 'D': unit = in_time ? Unit::kNone : Unit::kDay; break;
-      case 'H': unit = in_time ? Unit::kHour : Unit::kNone; break;
-      case 'S': unit = in_time ? Unit::kSecond : Unit::kNone; break;
-      default: unit = Unit::kNone;
+      case 'Y':
+        unit = in_time ? Unit::kNone : Unit::kYear;
+        break;
+      case 'M':
+        unit = in_time ? Unit::kMinute : Unit::kMonth;
+        break;
+      case 'W':
+        unit = in_time ? Unit::kNone : Unit::kWeek;
+        break;
+      case 'D':
+        unit = in_time ? Unit::kNone : Unit::kDay;
+        break;
+      case 'H':
+        unit = in_time ? Unit::kHour : Unit::kNone;
+        break;
+      case 'S':
+        unit = in_time ? Unit::kSecond : Unit::kNone;
+        break;
+      default:
+        unit = Unit::kNone;
     }
     if (unit == Unit::kNone) return BadFormat(original);
     if (!AddInUnit(&acc, unit, val, fval)) return FieldOverflow(original);
@@ -497,7 +555,8 @@ Interval TruncateToFields(const Interval& v, IntervalFields fields) {
     case IntervalFields::kSecond:
     case IntervalFields::kDayToSecond:
     case IntervalFields::kHourToSecond:
-    case IntervalFields::kMinuteToSecond: break;
+    case IntervalFields::kMinuteToSecond:
+      break;
     case IntervalFields::kYear:
       out.months = (out.months / kMonthsPerYear) * kMonthsPerYear;
       out.days = 0;
@@ -508,12 +567,18 @@ Interval TruncateToFields(const Interval& v, IntervalFields fields) {
       out.days = 0;
       out.micros = 0;
       break;
-    case IntervalFields::kDay: out.micros = 0; break;
+    case IntervalFields::kDay:
+      out.micros = 0;
+      break;
     case IntervalFields::kHour:
-    case IntervalFields::kDayToHour: trunc_time(kMicrosPerHour); break;
+    case IntervalFields::kDayToHour:
+      trunc_time(kMicrosPerHour);
+      break;
     case IntervalFields::kMinute:
     case IntervalFields::kHourToMinute:
-    case IntervalFields::kDayToMinute: trunc_time(kMicrosPerMinute); break;
+    case IntervalFields::kDayToMinute:
+      trunc_time(kMicrosPerMinute);
+      break;
   }
   return out;
 }

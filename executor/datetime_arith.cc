@@ -24,8 +24,7 @@ bool IsDatetimeArith(const Value& a, const Value& b) {
   return a.type() == TypeId::kDate || IsTimestamp(a.type()) || a.type() == TypeId::kInterval;
 }
 
-absl::StatusOr<Value> EvalDatetimeArith(ArithOp op, TypeId result, const Value& a,
-                                        const Value& b) {
+absl::StatusOr<Value> EvalDatetimeArith(ArithOp op, TypeId result, const Value& a, const Value& b) {
   const TypeId ta = a.type(), tb = b.type();
   if (ta == TypeId::kDate) {
     if (tb == TypeId::kDate) return Value::Int32(a.date_value() - b.date_value());
@@ -67,11 +66,12 @@ absl::StatusOr<Value> EvalDatetimeArith(ArithOp op, TypeId result, const Value& 
       CAIRN_ASSIGN_OR_RETURN(Interval r, DivideInterval(x, AsDouble(b)));
       return Value::FromInterval(r);
     }
-    case ArithOp::kMod: break;
+    case ArithOp::kMod:
+      break;
   }
-  return MakeError(ErrorCode::kUndefinedFunction,
-                   absl::StrFormat("operator does not exist: interval %% %s",
-                                   TypeName(SqlType::Of(tb))));
+  return MakeError(
+      ErrorCode::kUndefinedFunction,
+      absl::StrFormat("operator does not exist: interval %% %s", TypeName(SqlType::Of(tb))));
 }
 
 }  // namespace cairn::executor

@@ -142,17 +142,16 @@ absl::StatusOr<std::optional<Value>> EvalIntervalFunction(const planner::BoundEx
                                                           const std::vector<Value>& args,
                                                           int64_t today_micros) {
   const std::string& name = e.name;
-  const bool interval_second =
-      args.size() == 2 && args[1].type() == TypeId::kInterval;
+  const bool interval_second = args.size() == 2 && args[1].type() == TypeId::kInterval;
   if ((name == "extract" || name == "date_part") && interval_second) {
-    CAIRN_ASSIGN_OR_RETURN(Numeric n, ExtractFromInterval(FormatValue(args[0]),
-                                                          args[1].interval_value()));
+    CAIRN_ASSIGN_OR_RETURN(Numeric n,
+                           ExtractFromInterval(FormatValue(args[0]), args[1].interval_value()));
     if (name == "extract") return Value::Num(n);
     return Value::Float64(n.ToDouble());
   }
   if (name == "date_trunc" && interval_second) {
-    CAIRN_ASSIGN_OR_RETURN(Interval v, TruncateInterval(FormatValue(args[0]),
-                                                        args[1].interval_value()));
+    CAIRN_ASSIGN_OR_RETURN(Interval v,
+                           TruncateInterval(FormatValue(args[0]), args[1].interval_value()));
     return Value::FromInterval(v);
   }
   if (name == "justify_hours") return Value::FromInterval(JustifyHours(args[0].interval_value()));

@@ -45,7 +45,7 @@ absl::StatusOr<Timestamp> RunStep(const OnlineIndexBuildEnv& env,
 
 // The table that owns index `index_id`, read in `txn`.
 absl::StatusOr<catalog::TableInfo> TableOf(const OnlineIndexBuildEnv& env, txn::Txn* txn,
-                                          const std::string& table_name, uint32_t index_id) {
+                                           const std::string& table_name, uint32_t index_id) {
   CAIRN_ASSIGN_OR_RETURN(auto table, env.catalog->GetTable(txn, env.database_id, table_name));
   if (table) {
     for (const catalog::IndexInfo& index : table->all_indexes()) {
@@ -53,9 +53,9 @@ absl::StatusOr<catalog::TableInfo> TableOf(const OnlineIndexBuildEnv& env, txn::
     }
   }
   // Dropped (or its table renamed or dropped) by someone else meanwhile.
-  return MakeError(ErrorCode::kObjectNotInPrerequisiteState,
-                   absl::StrFormat("index being built on \"%s\" was dropped concurrently",
-                                   table_name));
+  return MakeError(
+      ErrorCode::kObjectNotInPrerequisiteState,
+      absl::StrFormat("index being built on \"%s\" was dropped concurrently", table_name));
 }
 
 // Sets the state of index `index_id`.
@@ -84,7 +84,8 @@ void Abandon(const OnlineIndexBuildEnv& env, const std::string& table_name, uint
   const absl::Time give_up = absl::Now() + kCleanupWait;
   cleanup.interrupted = [give_up]() -> absl::Status {
     if (absl::Now() < give_up) return absl::OkStatus();
-    return MakeError(ErrorCode::kLockNotAvailable, "a transaction older than the build is still open");
+    return MakeError(ErrorCode::kLockNotAvailable,
+                     "a transaction older than the build is still open");
   };
   absl::StatusOr<Timestamp> deletable = RunStep(cleanup, [&](txn::Txn* txn) {
     return SetState(cleanup, txn, table_name, index_id, proto::IndexDescriptor::DELETE_ONLY);
@@ -122,22 +123,23 @@ absl::StatusOr<std::string> CreateIndexOnline(const ast::CreateIndexStatement& s
   uint32_t index_id = 0;
   bool exists_already = false;
   CAIRN_ASSIGN_OR_RETURN(Timestamp added, RunStep(env, [&](txn::Txn* txn) -> absl::Status {
-    PrivilegeChecker checker(env.catalog, txn, env.role, env.database);
-    CAIRN_ASSIGN_OR_RETURN(std::optional<PreparedIndex> prepared,
-                           PrepareIndex(stmt, env.catalog, txn, env.database_id, &checker));
-    exists_already = !prepared.has_value();
-    if (exists_already) return absl::OkStatus();
-    proto::TableDescriptor descriptor = prepared->table.descriptor();
-    index_id = descriptor.next_index_id();
-    descriptor.set_next_index_id(index_id + 1);
-    proto::IndexDescriptor index = std::move(prepared->index);
-    index.set_id(index_id);
-    index.set_state(proto::IndexDescriptor::DELETE_ONLY);
-    table_name = prepared->table.name();
-    index_name = index.name();
-    *descriptor.add_indexes() = std::move(index);
-    return env.catalog->UpdateTable(txn, table_name, std::move(descriptor));
-  }));
+                           PrivilegeChecker checker(env.catalog, txn, env.role, env.database);
+                           CAIRN_ASSIGN_OR_RETURN(
+                               std::optional<PreparedIndex> prepared,
+                               PrepareIndex(stmt, env.catalog, txn, env.database_id, &checker));
+                           exists_already = !prepared.has_value();
+                           if (exists_already) return absl::OkStatus();
+                           proto::TableDescriptor descriptor = prepared->table.descriptor();
+                           index_id = descriptor.next_index_id();
+                           descriptor.set_next_index_id(index_id + 1);
+                           proto::IndexDescriptor index = std::move(prepared->index);
+                           index.set_id(index_id);
+                           index.set_state(proto::IndexDescriptor::DELETE_ONLY);
+                           table_name = prepared->table.name();
+                           index_name = index.name();
+                           *descriptor.add_indexes() = std::move(index);
+                           return env.catalog->UpdateTable(txn, table_name, std::move(descriptor));
+                         }));
   if (exists_already) return std::string("CREATE INDEX");
 
   absl::Status status = WaitOut(env, added);

@@ -27,7 +27,7 @@ namespace cairn::executor {
 struct OnlineIndexBuildEnv {
   catalog::Catalog* catalog = nullptr;
   uint32_t database_id = 0;
-  std::string role;      // the statement's role, for its privilege checks
+  std::string role;  // the statement's role, for its privilege checks
   std::string database;
   txn::ActiveTransactions* active = nullptr;
   // A new transaction, listed in `active`.

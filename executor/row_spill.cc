@@ -19,26 +19,31 @@ enum class Shape : uint8_t { kNull, kBool, kInt, kFloat, kInterval, kBytes, kTex
 Shape ShapeOf(const Value& v) {
   if (v.is_null()) return Shape::kNull;
   switch (v.type()) {
-    case TypeId::kBool: return Shape::kBool;
+    case TypeId::kBool:
+      return Shape::kBool;
     case TypeId::kInt16:
     case TypeId::kInt32:
     case TypeId::kInt64:
     case TypeId::kDate:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return Shape::kInt;
+    case TypeId::kTimestampTz:
+      return Shape::kInt;
     case TypeId::kFloat32:
-    case TypeId::kFloat64: return Shape::kFloat;
-    case TypeId::kInterval: return Shape::kInterval;
+    case TypeId::kFloat64:
+      return Shape::kFloat;
+    case TypeId::kInterval:
+      return Shape::kInterval;
     case TypeId::kNumeric:
-    case TypeId::kArray: return Shape::kText;
-    default: return Shape::kBytes;
+    case TypeId::kArray:
+      return Shape::kText;
+    default:
+      return Shape::kBytes;
   }
 }
 
 absl::Status IoError(const char* what) {
-  return MakeError(ErrorCode::kIoError,
-                   std::string("temporary file for spilled rows: ") + what + ": " +
-                       std::strerror(errno));
+  return MakeError(ErrorCode::kIoError, std::string("temporary file for spilled rows: ") + what +
+                                            ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -62,8 +67,11 @@ absl::Status RowSpillFile::Write(const Row& row) {
     // A NULL array keeps its element type.
     if (v.type() == TypeId::kArray) out.push_back(static_cast<char>(v.sql_type().element));
     switch (shape) {
-      case Shape::kNull: break;
-      case Shape::kBool: out.push_back(v.bool_value() ? 1 : 0); break;
+      case Shape::kNull:
+        break;
+      case Shape::kBool:
+        out.push_back(v.bool_value() ? 1 : 0);
+        break;
       case Shape::kInt: {
         const int64_t x = v.int_value();
         out.append(reinterpret_cast<const char*>(&x), sizeof x);
@@ -74,7 +82,9 @@ absl::Status RowSpillFile::Write(const Row& row) {
         out.append(reinterpret_cast<const char*>(&x), sizeof x);
         break;
       }
-      case Shape::kInterval: out.append(EncodeIntervalBinary(v.interval_value())); break;
+      case Shape::kInterval:
+        out.append(EncodeIntervalBinary(v.interval_value()));
+        break;
       case Shape::kBytes:
       case Shape::kText: {
         const std::string text = shape == Shape::kText ? FormatValue(v) : v.str_value();
@@ -150,7 +160,8 @@ absl::StatusOr<bool> RowSpillFile::Read(Row* row) {
         if (shape == Shape::kBytes) {
           row->push_back(Value::String(type, std::move(text)));
         } else {
-          const SqlType sql = type == TypeId::kArray ? SqlType::ArrayOf(element) : SqlType::Of(type);
+          const SqlType sql =
+              type == TypeId::kArray ? SqlType::ArrayOf(element) : SqlType::Of(type);
           CAIRN_ASSIGN_OR_RETURN(Value v, ParseValue(text, sql));
           row->push_back(std::move(v));
         }

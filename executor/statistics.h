@@ -47,8 +47,8 @@ class AutoAnalyzer {
  private:
   using TableKey = std::pair<uint32_t, std::string>;
   struct Counts {
-    uint64_t written = 0;       // since the last ANALYZE
-    uint64_t last_rows = 0;     // what it counted
+    uint64_t written = 0;    // since the last ANALYZE
+    uint64_t last_rows = 0;  // what it counted
     bool queued = false;
   };
 

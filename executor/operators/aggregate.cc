@@ -144,8 +144,8 @@ class AggregateOperator : public Operator {
       }
       CAIRN_ASSIGN_OR_RETURN(size_t kept, AddRow(row, groups[g].second));
       bytes += kept;
-      if (partitions.empty() && !plan_.group_by.empty() && depth < kMaxSpillDepth &&
-          static_cast<int64_t>(bytes) > ctx_->work_mem_bytes) {
+      if (partitions.empty() && !plan_.group_by.empty() &&
+          depth<kMaxSpillDepth&& static_cast<int64_t>(bytes)> ctx_->work_mem_bytes) {
         for (size_t p = 0; p < kSpillPartitions; ++p) {
           CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<RowSpillFile> file, RowSpillFile::Create());
           partitions.push_back(std::move(file));

@@ -56,7 +56,8 @@ class LookupJoinOperator : public Operator {
         batch->push_back(std::move(joined));
         return absl::OkStatus();
       }
-      left.assign(joined.begin(), joined.begin() + static_cast<long>(joined.size() - right->size()));
+      left.assign(joined.begin(),
+                  joined.begin() + static_cast<long>(joined.size() - right->size()));
     }
     if (plan_.join_type == planner::JoinType::kLeft) {
       left.insert(left.end(), right_nulls_.begin(), right_nulls_.end());

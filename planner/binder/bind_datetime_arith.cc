@@ -28,8 +28,8 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindDatetimeArith(ArithOp op, Bou
                                                                  BoundExprPtr& r, int position,
                                                                  const std::string& op_text) {
   const TypeId a0 = l->type.id, b0 = r->type.id;
-  const bool involved = a0 == TypeId::kInterval || b0 == TypeId::kInterval ||
-                        IsTimeType(a0) || IsTimeType(b0);
+  const bool involved =
+      a0 == TypeId::kInterval || b0 == TypeId::kInterval || IsTimeType(a0) || IsTimeType(b0);
   if (!involved) return BoundExprPtr();
   const SqlType interval = SqlType::Of(TypeId::kInterval);
   const SqlType float8 = SqlType::Of(TypeId::kFloat64);
@@ -98,9 +98,9 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindDatetimeArith(ArithOp op, Bou
   }
   // timestamp - timestamp (a date taken as its midnight).
   if (IsTimeType(a) && IsTimeType(b) && op == ArithOp::kSub) {
-    const SqlType common = timestamp_of(a == TypeId::kTimestampTz || b == TypeId::kTimestampTz
-                                            ? TypeId::kTimestampTz
-                                            : TypeId::kTimestamp);
+    const SqlType common =
+        timestamp_of(a == TypeId::kTimestampTz || b == TypeId::kTimestampTz ? TypeId::kTimestampTz
+                                                                            : TypeId::kTimestamp);
     CAIRN_ASSIGN_OR_RETURN(l, Coerce(std::move(l), common));
     CAIRN_ASSIGN_OR_RETURN(r, Coerce(std::move(r), common));
     return ArithNode(op, interval, std::move(l), std::move(r), position);

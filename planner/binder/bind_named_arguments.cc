@@ -33,8 +33,8 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindNamedArgumentCall(const ast::
   bool seen_named = false;
   for (size_t i = 0; i < f.args.size(); ++i) {
     if (f.arg_names[i].empty() && seen_named) {
-      return MakeError(ErrorCode::kSyntaxError,
-                       "positional argument cannot follow named argument", f.args[i]->position);
+      return MakeError(ErrorCode::kSyntaxError, "positional argument cannot follow named argument",
+                       f.args[i]->position);
     }
     seen_named |= !f.arg_names[i].empty();
     CAIRN_ASSIGN_OR_RETURN(BoundExprPtr b, Bind(*f.args[i]));
@@ -44,10 +44,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindNamedArgumentCall(const ast::
     given.push_back(std::move(b));
   }
   auto no_such_function = [&] {
-    return MakeError(ErrorCode::kUndefinedFunction,
-                     absl::StrFormat("function %s(%s) does not exist", f.name,
-                                     absl::StrJoin(written, ", ")),
-                     f.position);
+    return MakeError(
+        ErrorCode::kUndefinedFunction,
+        absl::StrFormat("function %s(%s) does not exist", f.name, absl::StrJoin(written, ", ")),
+        f.position);
   };
   std::vector<Parameter> parameters = ParametersOf(f.name);
   if (f.over || IsAggregateFunction(f.name) || given.size() > parameters.size()) {
@@ -64,10 +64,10 @@ absl::StatusOr<BoundExprPtr> ExpressionBinder::BindNamedArgumentCall(const ast::
       if (slot == parameters.size()) return no_such_function();
     }
     if (args[slot] != nullptr) {
-      return MakeError(ErrorCode::kSyntaxError,
-                       absl::StrFormat("argument name \"%s\" used more than once",
-                                       parameters[slot].name),
-                       f.args[i]->position);
+      return MakeError(
+          ErrorCode::kSyntaxError,
+          absl::StrFormat("argument name \"%s\" used more than once", parameters[slot].name),
+          f.args[i]->position);
     }
     args[slot] = std::move(given[i]);
   }

@@ -67,7 +67,8 @@ std::optional<uint64_t> KnownMaxRows(const PlanNode& node) {
         }
       }
       return std::nullopt;
-    case PlanKind::kValues: return node.rows.size();
+    case PlanKind::kValues:
+      return node.rows.size();
     case PlanKind::kAggregate:
       if (node.group_by.empty()) return 1;
       return KnownMaxRows(*node.children[0]);
@@ -82,14 +83,16 @@ std::optional<uint64_t> KnownMaxRows(const PlanNode& node) {
     case PlanKind::kFilter:
     case PlanKind::kProject:
     case PlanKind::kSort:
-    case PlanKind::kDistinct: return KnownMaxRows(*node.children[0]);
+    case PlanKind::kDistinct:
+      return KnownMaxRows(*node.children[0]);
     case PlanKind::kJoin: {
       std::optional<uint64_t> l = KnownMaxRows(*node.children[0]);
       std::optional<uint64_t> r = KnownMaxRows(*node.children[1]);
       if (!l.has_value() || !r.has_value() || *l > 100000 || *r > 100000) return std::nullopt;
       return *l * *r + *l + *r;  // outer joins add unmatched rows
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -112,14 +115,16 @@ std::optional<double> EstimateRows(const PlanNode& node) {
     case PlanKind::kProject:
     case PlanKind::kSort:
     case PlanKind::kWindow:
-    case PlanKind::kProjectSet: return EstimateRows(*node.children[0]);
+    case PlanKind::kProjectSet:
+      return EstimateRows(*node.children[0]);
     case PlanKind::kDistinct:
     case PlanKind::kAggregate: {
       std::optional<double> below = EstimateRows(*node.children[0]);
       if (!below) return std::nullopt;
       return std::max(1.0, *below * 0.1);
     }
-    case PlanKind::kLimit: return EstimateRows(*node.children[0]);
+    case PlanKind::kLimit:
+      return EstimateRows(*node.children[0]);
     case PlanKind::kJoin: {
       std::optional<double> l = EstimateRows(*node.children[0]);
       std::optional<double> r = EstimateRows(*node.children[1]);
@@ -127,7 +132,8 @@ std::optional<double> EstimateRows(const PlanNode& node) {
       if (node.left_keys.empty() && !node.predicate) return *l * *r;
       return std::max(*l, *r);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

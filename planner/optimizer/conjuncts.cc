@@ -12,9 +12,8 @@ void Collect(BoundExprPtr e, std::vector<BoundExprPtr>* out) {
 }
 
 bool IsVolatile(const std::string& function) {
-  return function == "random" || function == "gen_random_uuid" ||
-         function == "clock_timestamp" || function == "nextval" || function == "cairn_nextval" ||
-         function == "unique_rowid";
+  return function == "random" || function == "gen_random_uuid" || function == "clock_timestamp" ||
+         function == "nextval" || function == "cairn_nextval" || function == "unique_rowid";
 }
 
 }  // namespace
@@ -43,13 +42,16 @@ BoundExprPtr And(BoundExprPtr a, BoundExprPtr b) {
 
 int SidesRead(const BoundExpr& e, int left_width) {
   switch (e.kind) {
-    case BoundExprKind::kColumn: return e.column_index < left_width ? 1 : 2;
+    case BoundExprKind::kColumn:
+      return e.column_index < left_width ? 1 : 2;
     case BoundExprKind::kSubquery:
-    case BoundExprKind::kOuterColumn: return -1;
+    case BoundExprKind::kOuterColumn:
+      return -1;
     case BoundExprKind::kFunction:
       if (IsVolatile(e.name)) return -1;
       break;
-    default: break;
+    default:
+      break;
   }
   int sides = 0;
   for (const auto& c : e.children) {

@@ -45,8 +45,8 @@ bool CanLookUp(const PlanNode& join) {
 // Column references of the joined row after its inputs swap places.
 void RemapSwapped(BoundExpr* e, int left_width, int right_width) {
   if (e->kind == BoundExprKind::kColumn) {
-    e->column_index = e->column_index < left_width ? e->column_index + right_width
-                                                   : e->column_index - left_width;
+    e->column_index =
+        e->column_index < left_width ? e->column_index + right_width : e->column_index - left_width;
   }
   for (auto& c : e->children) RemapSwapped(c.get(), left_width, right_width);
 }

@@ -35,8 +35,10 @@ int64_t LeavesRead(const BoundExpr& e, const std::vector<Leaf>& leaves) {
       }
       return -1;
     case BoundExprKind::kSubquery:
-    case BoundExprKind::kOuterColumn: return -1;
-    default: break;
+    case BoundExprKind::kOuterColumn:
+      return -1;
+    default:
+      break;
   }
   int64_t read = 0;
   for (const auto& c : e.children) {

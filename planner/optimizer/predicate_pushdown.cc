@@ -32,12 +32,16 @@ struct Movable {
 Movable MovableInto(JoinType type, bool where) {
   switch (type) {
     case JoinType::kInner:
-    case JoinType::kCross: return {true, true};
+    case JoinType::kCross:
+      return {true, true};
     // WHERE filters the preserved side's rows; ON only which rows of the
     // other side match.
-    case JoinType::kLeft: return where ? Movable{true, false} : Movable{false, true};
-    case JoinType::kRight: return where ? Movable{false, true} : Movable{true, false};
-    case JoinType::kFull: return {false, false};
+    case JoinType::kLeft:
+      return where ? Movable{true, false} : Movable{false, true};
+    case JoinType::kRight:
+      return where ? Movable{false, true} : Movable{true, false};
+    case JoinType::kFull:
+      return {false, false};
   }
   return {false, false};
 }

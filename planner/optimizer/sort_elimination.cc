@@ -18,7 +18,9 @@ std::optional<ScanColumn> ScanColumnOf(const PlanNode* node, int column) {
       case PlanKind::kScan:
         if (node->scan.access == ScanSpec::Access::kIndexScan) return std::nullopt;
         return ScanColumn{node, column};
-      case PlanKind::kFilter: node = node->children[0].get(); break;
+      case PlanKind::kFilter:
+        node = node->children[0].get();
+        break;
       case PlanKind::kProject: {
         const BoundExpr& e = *node->exprs[column];
         if (e.kind != BoundExprKind::kColumn) return std::nullopt;
@@ -26,7 +28,8 @@ std::optional<ScanColumn> ScanColumnOf(const PlanNode* node, int column) {
         node = node->children[0].get();
         break;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
 }

@@ -66,7 +66,8 @@ TEST(RowCodecTest, IntervalKeysOrderBySpanAndRoundTrip) {
 
 TEST(RowCodecTest, NullIntervalKeySortsFirst) {
   const std::string null_key = KeyOf(Value::Null(TypeId::kInterval));
-  const std::string smallest = KeyOf(Value::FromInterval(Interval{INT32_MIN, INT32_MIN, INT64_MIN}));
+  const std::string smallest =
+      KeyOf(Value::FromInterval(Interval{INT32_MIN, INT32_MIN, INT64_MIN}));
   EXPECT_LT(null_key, smallest);
 }
 

@@ -35,7 +35,8 @@ TEST(IntervalTest, ParsesPostgresInputForms) {
   EXPECT_EQ(Parse("1h30m"), (Interval{0, 0, 90 * 60 * kMicrosPerSecond}));
   EXPECT_EQ(Parse("1.5 months"), (Interval{1, 15, 0}));
   EXPECT_EQ(Parse("1.5 weeks"), (Interval{0, 10, 12 * kMicrosPerHour}));
-  EXPECT_EQ(Parse("P1Y2M3DT4H5M6S"), (Interval{14, 3, 4 * kMicrosPerHour + 306 * kMicrosPerSecond}));
+  EXPECT_EQ(Parse("P1Y2M3DT4H5M6S"),
+            (Interval{14, 3, 4 * kMicrosPerHour + 306 * kMicrosPerSecond}));
   EXPECT_EQ(Parse("P0001-02-03T04:05:06"), Parse("P1Y2M3DT4H5M6S"));
   EXPECT_EQ(Parse("PT0.5S"), (Interval{0, 0, 500000}));
   EXPECT_EQ(Parse("5"), (Interval{0, 0, 5 * kMicrosPerSecond}));
@@ -57,7 +58,8 @@ TEST(IntervalTest, RejectsBadInputWithPostgresCodes) {
 
 TEST(IntervalTest, FormatsInPostgresStyle) {
   EXPECT_EQ(FormatInterval(Interval{}), "00:00:00");
-  EXPECT_EQ(FormatInterval(Interval{14, 3, 4 * kMicrosPerHour + 500000}), "1 year 2 mons 3 days 04:00:00.5");
+  EXPECT_EQ(FormatInterval(Interval{14, 3, 4 * kMicrosPerHour + 500000}),
+            "1 year 2 mons 3 days 04:00:00.5");
   EXPECT_EQ(FormatInterval(Interval{0, -1, 2 * kMicrosPerHour}), "-1 days +02:00:00");
   EXPECT_EQ(FormatInterval(Interval{-1, 0, 0}), "-1 mons");
   EXPECT_EQ(FormatInterval(Interval{0, 0, -1}), "-00:00:00.000001");

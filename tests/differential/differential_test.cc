@@ -48,8 +48,9 @@ class Servers : public ::testing::Environment {
   }
   void SetUp() override {
     if (!PostgresProcess::Installed()) {
-      std::printf("differential tests skipped: PostgreSQL 15 is not installed "
-                  "(/usr/lib/postgresql/15/bin; scripts/install-deps installs it)\n");
+      std::printf(
+          "differential tests skipped: PostgreSQL 15 is not installed "
+          "(/usr/lib/postgresql/15/bin; scripts/install-deps installs it)\n");
       return;
     }
     node_ = std::make_unique<CairnProcess>();
@@ -87,8 +88,8 @@ struct Pair {
 
 ::testing::AssertionResult OpenPair(const std::string& name, Pair* pair) {
   Servers* s = Servers::Get();
-  for (const auto& [dsn, conn] : {std::pair{s->cairn_dsn(), &pair->cairn},
-                                  std::pair{s->pg_dsn(), &pair->pg}}) {
+  for (const auto& [dsn, conn] :
+       {std::pair{s->cairn_dsn(), &pair->cairn}, std::pair{s->pg_dsn(), &pair->pg}}) {
     std::string error;
     PGconn* admin = Connect(dsn, "", &error);
     if (admin == nullptr) return ::testing::AssertionFailure() << dsn << ": " << error;
@@ -155,7 +156,8 @@ TEST(DifferentialTest, HandWritten) {
     Pair pair;
     // The name tests/sql's runner gives it: some scripts name their database.
     std::string db = "sqltest_" + file.stem().string();
-    std::replace_if(db.begin(), db.end(), [](char c) { return !std::isalnum(c); }, '_');
+    std::replace_if(
+        db.begin(), db.end(), [](char c) { return !std::isalnum(c); }, '_');
     ASSERT_TRUE(OpenPair(db, &pair));
     for (const auto& record : script.records) {
       const Outcome c = Execute(pair.cairn, record.sql, kStatementTimeoutS);
@@ -169,8 +171,8 @@ TEST(DifferentialTest, HandWritten) {
       (record.kind == ::cairn::testing::Record::Kind::kQuery ? queries : statements)++;
     }
   }
-  std::printf("compared %d queries and %d other statements from %zu scripts\n", queries,
-              statements, files.size());
+  std::printf("compared %d queries and %d other statements from %zu scripts\n", queries, statements,
+              files.size());
   EXPECT_GE(queries, 400);
 }
 

@@ -18,8 +18,8 @@ std::vector<std::string> RandomQueryGenerator::Schema() {
       const std::string e =
           Chance(15) ? "NULL" : absl::StrCat(Pick(2001) - 1000, ".", Pick(10), Pick(10));
       values.push_back(absl::StrCat("(", id, ", ", Literal(Type::kInt), ", ", Literal(Type::kInt),
-                                    ", ", Literal(Type::kText), ", ", Literal(Type::kBool), ", ",
-                                    e, ")"));
+                                    ", ", Literal(Type::kText), ", ", Literal(Type::kBool), ", ", e,
+                                    ")"));
     }
     out.push_back(absl::StrCat("INSERT INTO ", name, " VALUES ", absl::StrJoin(values, ", ")));
   }
@@ -35,13 +35,15 @@ std::vector<std::string> RandomQueryGenerator::Schema() {
 std::string RandomQueryGenerator::Literal(Type type) {
   if (Chance(15)) return "NULL";
   switch (type) {
-    case Type::kInt: return absl::StrCat(Pick(21) - 10);
+    case Type::kInt:
+      return absl::StrCat(Pick(21) - 10);
     case Type::kText: {
-      static const char* const kWords[] = {"''", "'a'", "'b'", "'ab'", "'ba'", "'A'", "'abc'",
-                                           "'b a'", "'z'"};
+      static const char* const kWords[] = {"''",  "'a'",   "'b'",   "'ab'", "'ba'",
+                                           "'A'", "'abc'", "'b a'", "'z'"};
       return kWords[Pick(9)];
     }
-    case Type::kBool: return Chance(50) ? "true" : "false";
+    case Type::kBool:
+      return Chance(50) ? "true" : "false";
   }
   return "NULL";
 }
@@ -49,15 +51,21 @@ std::string RandomQueryGenerator::Literal(Type type) {
 std::vector<RandomQueryGenerator::Column> RandomQueryGenerator::ColumnsOf(
     const std::string& table, const std::string& alias) {
   (void)table;
-  return {{alias + ".id", Type::kInt}, {alias + ".a", Type::kInt}, {alias + ".b", Type::kInt},
-          {alias + ".c", Type::kText}, {alias + ".d", Type::kBool}};
+  return {{alias + ".id", Type::kInt},
+          {alias + ".a", Type::kInt},
+          {alias + ".b", Type::kInt},
+          {alias + ".c", Type::kText},
+          {alias + ".d", Type::kBool}};
 }
 
 std::string RandomQueryGenerator::Expr(Type type, const std::vector<Column>& columns, int depth) {
   switch (type) {
-    case Type::kInt: return IntExpr(columns, depth);
-    case Type::kText: return TextExpr(columns, depth);
-    case Type::kBool: return BoolExpr(columns, depth);
+    case Type::kInt:
+      return IntExpr(columns, depth);
+    case Type::kText:
+      return TextExpr(columns, depth);
+    case Type::kBool:
+      return BoolExpr(columns, depth);
   }
   return "NULL";
 }
@@ -73,19 +81,31 @@ std::string RandomQueryGenerator::IntExpr(const std::vector<Column>& columns, in
     return lit == "NULL" ? "NULL::int" : lit;
   }
   switch (Pick(9)) {
-    case 0: return absl::StrCat("(", IntExpr(columns, depth - 1), " + ", IntExpr(columns, depth - 1), ")");
-    case 1: return absl::StrCat("(", IntExpr(columns, depth - 1), " - ", IntExpr(columns, depth - 1), ")");
-    case 2: return absl::StrCat("(", IntExpr(columns, depth - 1), " * ", IntExpr(columns, depth - 1), ")");
-    case 3: return absl::StrCat("(", IntExpr(columns, depth - 1), " % ", 1 + Pick(5), ")");
-    case 4: return absl::StrCat("abs(", IntExpr(columns, depth - 1), ")");
+    case 0:
+      return absl::StrCat("(", IntExpr(columns, depth - 1), " + ", IntExpr(columns, depth - 1),
+                          ")");
+    case 1:
+      return absl::StrCat("(", IntExpr(columns, depth - 1), " - ", IntExpr(columns, depth - 1),
+                          ")");
+    case 2:
+      return absl::StrCat("(", IntExpr(columns, depth - 1), " * ", IntExpr(columns, depth - 1),
+                          ")");
+    case 3:
+      return absl::StrCat("(", IntExpr(columns, depth - 1), " % ", 1 + Pick(5), ")");
+    case 4:
+      return absl::StrCat("abs(", IntExpr(columns, depth - 1), ")");
     case 5:
       return absl::StrCat("CASE WHEN ", BoolExpr(columns, depth - 1), " THEN ",
-                          IntExpr(columns, depth - 1), " ELSE ", IntExpr(columns, depth - 1), " END");
+                          IntExpr(columns, depth - 1), " ELSE ", IntExpr(columns, depth - 1),
+                          " END");
     case 6:
-      return absl::StrCat("COALESCE(", IntExpr(columns, depth - 1), ", ", IntExpr(columns, depth - 1), ")");
+      return absl::StrCat("COALESCE(", IntExpr(columns, depth - 1), ", ",
+                          IntExpr(columns, depth - 1), ")");
     case 7:
-      return absl::StrCat("NULLIF(", IntExpr(columns, depth - 1), ", ", IntExpr(columns, depth - 1), ")");
-    default: return absl::StrCat("length(", TextExpr(columns, depth - 1), ")");
+      return absl::StrCat("NULLIF(", IntExpr(columns, depth - 1), ", ", IntExpr(columns, depth - 1),
+                          ")");
+    default:
+      return absl::StrCat("length(", TextExpr(columns, depth - 1), ")");
   }
 }
 
@@ -100,15 +120,22 @@ std::string RandomQueryGenerator::TextExpr(const std::vector<Column>& columns, i
     return lit == "NULL" ? "NULL::text" : lit;
   }
   switch (Pick(6)) {
-    case 0: return absl::StrCat("(", TextExpr(columns, depth - 1), " || ", TextExpr(columns, depth - 1), ")");
-    case 1: return absl::StrCat("upper(", TextExpr(columns, depth - 1), ")");
-    case 2: return absl::StrCat("substr(", TextExpr(columns, depth - 1), ", 1, ", 1 + Pick(2), ")");
+    case 0:
+      return absl::StrCat("(", TextExpr(columns, depth - 1), " || ", TextExpr(columns, depth - 1),
+                          ")");
+    case 1:
+      return absl::StrCat("upper(", TextExpr(columns, depth - 1), ")");
+    case 2:
+      return absl::StrCat("substr(", TextExpr(columns, depth - 1), ", 1, ", 1 + Pick(2), ")");
     case 3:
-      return absl::StrCat("COALESCE(", TextExpr(columns, depth - 1), ", ", TextExpr(columns, depth - 1), ")");
+      return absl::StrCat("COALESCE(", TextExpr(columns, depth - 1), ", ",
+                          TextExpr(columns, depth - 1), ")");
     case 4:
       return absl::StrCat("CASE WHEN ", BoolExpr(columns, depth - 1), " THEN ",
-                          TextExpr(columns, depth - 1), " ELSE ", TextExpr(columns, depth - 1), " END");
-    default: return absl::StrCat("replace(", TextExpr(columns, depth - 1), ", 'a', 'x')");
+                          TextExpr(columns, depth - 1), " ELSE ", TextExpr(columns, depth - 1),
+                          " END");
+    default:
+      return absl::StrCat("replace(", TextExpr(columns, depth - 1), ", 'a', 'x')");
   }
 }
 
@@ -119,16 +146,24 @@ std::string RandomQueryGenerator::BoolExpr(const std::vector<Column>& columns, i
       if (c.type == Type::kBool && Chance(30)) return c.name;
     }
     const int kind = Pick(3);
-    if (kind == 0) return absl::StrCat(IntExpr(columns, 0), " ", kCompare[Pick(6)], " ", IntExpr(columns, 0));
-    if (kind == 1) return absl::StrCat(TextExpr(columns, 0), " ", kCompare[Pick(6)], " ", TextExpr(columns, 0));
+    if (kind == 0)
+      return absl::StrCat(IntExpr(columns, 0), " ", kCompare[Pick(6)], " ", IntExpr(columns, 0));
+    if (kind == 1)
+      return absl::StrCat(TextExpr(columns, 0), " ", kCompare[Pick(6)], " ", TextExpr(columns, 0));
     return absl::StrCat(IntExpr(columns, 0), " IS ", Chance(50) ? "" : "NOT ", "NULL");
   }
   switch (Pick(10)) {
-    case 0: return absl::StrCat("(", BoolExpr(columns, depth - 1), " AND ", BoolExpr(columns, depth - 1), ")");
-    case 1: return absl::StrCat("(", BoolExpr(columns, depth - 1), " OR ", BoolExpr(columns, depth - 1), ")");
-    case 2: return absl::StrCat("NOT (", BoolExpr(columns, depth - 1), ")");
+    case 0:
+      return absl::StrCat("(", BoolExpr(columns, depth - 1), " AND ", BoolExpr(columns, depth - 1),
+                          ")");
+    case 1:
+      return absl::StrCat("(", BoolExpr(columns, depth - 1), " OR ", BoolExpr(columns, depth - 1),
+                          ")");
+    case 2:
+      return absl::StrCat("NOT (", BoolExpr(columns, depth - 1), ")");
     case 3:
-      return absl::StrCat(IntExpr(columns, depth - 1), " ", kCompare[Pick(6)], " ", IntExpr(columns, depth - 1));
+      return absl::StrCat(IntExpr(columns, depth - 1), " ", kCompare[Pick(6)], " ",
+                          IntExpr(columns, depth - 1));
     case 4:
       return absl::StrCat(TextExpr(columns, depth - 1), " ", kCompare[Pick(6)], " ",
                           TextExpr(columns, depth - 1));
@@ -169,17 +204,18 @@ std::string RandomQueryGenerator::JoinSelect() {
   const std::string left = absl::StrCat("t", l), right = absl::StrCat("t", r);
   std::vector<Column> cols = ColumnsOf(left, "x");
   for (const Column& c : ColumnsOf(right, "y")) cols.push_back(c);
-  static const char* const kJoins[] = {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "CROSS JOIN"};
+  static const char* const kJoins[] = {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN",
+                                       "CROSS JOIN"};
   const int kind = Pick(5);
   std::string on;
   if (kind == 3) {
     // PostgreSQL runs FULL JOIN only on hash- or merge-joinable conditions.
     on = Chance(50) ? " ON x.a = y.a" : " ON x.c = y.c";
   } else if (kind != 4) {
-    on = Chance(60) ? absl::StrCat(" ON x.", Chance(50) ? "a" : "id", " = y.",
-                                   Chance(50) ? "b" : "a",
-                                   Chance(40) ? " AND " + BoolExpr(cols, 1) : "")
-                    : " ON " + BoolExpr(cols, 2);
+    on = Chance(60)
+             ? absl::StrCat(" ON x.", Chance(50) ? "a" : "id", " = y.", Chance(50) ? "b" : "a",
+                            Chance(40) ? " AND " + BoolExpr(cols, 1) : "")
+             : " ON " + BoolExpr(cols, 2);
   }
   std::vector<std::string> items;
   const int n = 1 + Pick(3);
@@ -196,13 +232,27 @@ std::string RandomQueryGenerator::AggregateSelect() {
   const int n = 1 + Pick(3);
   for (int i = 0; i < n; ++i) {
     switch (Pick(7)) {
-      case 0: aggregates.push_back("count(*)"); break;
-      case 1: aggregates.push_back("count(" + IntExpr(cols, 1) + ")"); break;
-      case 2: aggregates.push_back("sum(" + IntExpr(cols, 1) + ")"); break;
-      case 3: aggregates.push_back("min(" + TextExpr(cols, 1) + ")"); break;
-      case 4: aggregates.push_back("max(" + IntExpr(cols, 1) + ")"); break;
-      case 5: aggregates.push_back("count(DISTINCT " + table + ".c)"); break;
-      default: aggregates.push_back("bool_and(" + BoolExpr(cols, 1) + ")"); break;
+      case 0:
+        aggregates.push_back("count(*)");
+        break;
+      case 1:
+        aggregates.push_back("count(" + IntExpr(cols, 1) + ")");
+        break;
+      case 2:
+        aggregates.push_back("sum(" + IntExpr(cols, 1) + ")");
+        break;
+      case 3:
+        aggregates.push_back("min(" + TextExpr(cols, 1) + ")");
+        break;
+      case 4:
+        aggregates.push_back("max(" + IntExpr(cols, 1) + ")");
+        break;
+      case 5:
+        aggregates.push_back("count(DISTINCT " + table + ".c)");
+        break;
+      default:
+        aggregates.push_back("bool_and(" + BoolExpr(cols, 1) + ")");
+        break;
     }
   }
   const bool grouped = Chance(75);
@@ -217,8 +267,8 @@ std::string RandomQueryGenerator::AggregateSelect() {
 }
 
 std::string RandomQueryGenerator::SetOperation() {
-  static const char* const kOps[] = {"UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEPT",
-                                     "EXCEPT ALL"};
+  static const char* const kOps[] = {"UNION",         "UNION ALL", "INTERSECT",
+                                     "INTERSECT ALL", "EXCEPT",    "EXCEPT ALL"};
   const std::string l = absl::StrCat("t", Pick(3)), r = absl::StrCat("t", Pick(3));
   const Type type = static_cast<Type>(Pick(3));
   return absl::StrCat("SELECT ", Expr(type, ColumnsOf(l, l), 1), " FROM ", l, " WHERE ",
@@ -243,8 +293,8 @@ std::string RandomQueryGenerator::SubquerySelect() {
                                " i WHERE ", BoolExpr(both, 2), ")");
       break;
     case 2:
-      condition = absl::StrCat("o.b > (SELECT min(i.b) FROM ", inner, " i WHERE ",
-                               BoolExpr(both, 1), ")");
+      condition =
+          absl::StrCat("o.b > (SELECT min(i.b) FROM ", inner, " i WHERE ", BoolExpr(both, 1), ")");
       break;
     default:
       condition = absl::StrCat("o.c = ANY (SELECT i.c FROM ", inner, " i)");
@@ -259,10 +309,10 @@ std::string RandomQueryGenerator::OrderedLimit() {
   std::vector<Column> cols = ColumnsOf(table, table);
   // Ordered by a column with NULLs and ties first, then by the unique id.
   const std::string first =
-      Chance(50) ? absl::StrCat(table, ".", Chance(50) ? "a" : "c", Chance(50) ? " DESC" : "",
-                                Chance(50) ? (Chance(50) ? " NULLS FIRST" : " NULLS LAST") : "",
-                                ", ")
-                 : "";
+      Chance(50)
+          ? absl::StrCat(table, ".", Chance(50) ? "a" : "c", Chance(50) ? " DESC" : "",
+                         Chance(50) ? (Chance(50) ? " NULLS FIRST" : " NULLS LAST") : "", ", ")
+          : "";
   return absl::StrCat("SELECT ", table, ".id, ", Expr(static_cast<Type>(Pick(3)), cols, 2),
                       " FROM ", table, Chance(50) ? " WHERE " + BoolExpr(cols, 2) : "",
                       " ORDER BY ", first, table, ".id", Chance(50) ? " DESC" : "", " LIMIT ",
@@ -292,9 +342,9 @@ std::string RandomQueryGenerator::GroupedJoin() {
 std::string RandomQueryGenerator::WindowSelect() {
   const std::string t = absl::StrCat("t", Pick(3));
   std::vector<Column> cols = ColumnsOf(t, t);
-  static const char* const kFunctions[] = {"row_number()", "rank()", "dense_rank()", "count(*)",
-                                           "sum(a)", "min(c)", "lag(a)", "lead(c, 2)",
-                                           "first_value(b)"};
+  static const char* const kFunctions[] = {"row_number()", "rank()",     "dense_rank()",
+                                           "count(*)",     "sum(a)",     "min(c)",
+                                           "lag(a)",       "lead(c, 2)", "first_value(b)"};
   const bool partitioned = Chance(60);
   // Ordered by the unique id, every function's value is defined.
   return absl::StrCat("SELECT id, ", kFunctions[Pick(9)], " OVER (",
@@ -306,10 +356,9 @@ std::string RandomQueryGenerator::WindowSelect() {
 std::string RandomQueryGenerator::NumericSelect() {
   const std::string t = absl::StrCat("t", Pick(3));
   static const char* const kItems[] = {
-      "e + 1.5",        "e * 2",          "e - a",          "round(e)",      "round(e, 1)",
-      "e / 4",          "abs(e)",         "e::int",         "trunc(e)",      "ceil(e)",
-      "floor(e)",       "e > a",          "sum(e)",         "avg(a)",        "avg(e)",
-      "min(e)",         "max(e * a)",     "sum(a * e)",     "count(e)"};
+      "e + 1.5", "e * 2",    "e - a",      "round(e)",   "round(e, 1)", "e / 4",  "abs(e)",
+      "e::int",  "trunc(e)", "ceil(e)",    "floor(e)",   "e > a",       "sum(e)", "avg(a)",
+      "avg(e)",  "min(e)",   "max(e * a)", "sum(a * e)", "count(e)"};
   const int first = Pick(19);
   const bool aggregate = first >= 12;
   std::string second = kItems[Pick(aggregate ? 7 : 12) + (aggregate ? 12 : 0)];
@@ -332,33 +381,46 @@ std::string RandomQueryGenerator::LookupJoin() {
   // right table's primary key: the shape of a lookup join.
   std::vector<Column> cols = ColumnsOf("", "x");
   for (const Column& c : ColumnsOf("", "y")) cols.push_back(c);
-  const std::string left =
-      Chance(50) ? absl::StrCat("t", Pick(3), " x")
-                 : absl::StrCat("(SELECT * FROM t", Pick(3), " ORDER BY id LIMIT ", 1 + Pick(5), ") x");
+  const std::string left = Chance(50) ? absl::StrCat("t", Pick(3), " x")
+                                      : absl::StrCat("(SELECT * FROM t", Pick(3),
+                                                     " ORDER BY id LIMIT ", 1 + Pick(5), ") x");
   return absl::StrCat("SELECT x.id, y.id, ", Expr(static_cast<Type>(Pick(3)), cols, 1), " FROM ",
                       left, Chance(50) ? " LEFT" : "", " JOIN t", Pick(3), " y ON x.",
-                      Chance(50) ? "a" : "id", " = y.id", Chance(40) ? " AND " + BoolExpr(cols, 1) : "",
+                      Chance(50) ? "a" : "id", " = y.id",
+                      Chance(40) ? " AND " + BoolExpr(cols, 1) : "",
                       left[0] == 't' ? absl::StrCat(" WHERE x.id = ", 1 + Pick(10)) : "");
 }
 
 std::string RandomQueryGenerator::Query() {
   switch (Pick(17)) {
     case 0:
-    case 1: return SimpleSelect();
+    case 1:
+      return SimpleSelect();
     case 2:
-    case 3: return JoinSelect();
+    case 3:
+      return JoinSelect();
     case 4:
-    case 5: return AggregateSelect();
-    case 6: return SetOperation();
+    case 5:
+      return AggregateSelect();
+    case 6:
+      return SetOperation();
     case 7:
-    case 8: return SubquerySelect();
-    case 9: return ThreeWayJoin();
-    case 10: return GroupedJoin();
-    case 11: return WindowSelect();
-    case 12: return NumericSelect();
-    case 13: return WithSelect();
-    case 14: return LookupJoin();
-    default: return OrderedLimit();
+    case 8:
+      return SubquerySelect();
+    case 9:
+      return ThreeWayJoin();
+    case 10:
+      return GroupedJoin();
+    case 11:
+      return WindowSelect();
+    case 12:
+      return NumericSelect();
+    case 13:
+      return WithSelect();
+    case 14:
+      return LookupJoin();
+    default:
+      return OrderedLimit();
   }
 }
 

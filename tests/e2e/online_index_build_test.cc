@@ -45,10 +45,18 @@ void RunWriter(const std::string& dsn, uint64_t seed, const std::atomic<bool>& s
         sql = "INSERT INTO ob VALUES (" + key() + ", " + std::to_string(rng() % 100) + ", 'w" +
               std::to_string(rng() % 7) + "')";
         break;
-      case 1: sql = "UPDATE ob SET grp = grp + 1 WHERE id = " + key(); break;
-      case 2: sql = "UPDATE ob SET id = id + 7000, tag = 'moved' WHERE id = " + key(); break;
-      case 3: sql = "DELETE FROM ob WHERE id = " + key(); break;
-      default: sql = "UPDATE ob SET tag = NULL WHERE id = " + key(); break;
+      case 1:
+        sql = "UPDATE ob SET grp = grp + 1 WHERE id = " + key();
+        break;
+      case 2:
+        sql = "UPDATE ob SET id = id + 7000, tag = 'moved' WHERE id = " + key();
+        break;
+      case 3:
+        sql = "DELETE FROM ob WHERE id = " + key();
+        break;
+      default:
+        sql = "UPDATE ob SET tag = NULL WHERE id = " + key();
+        break;
     }
     const bool block = rng() % 4 == 0;
     if (block && !pg.Exec("BEGIN").ok) {
@@ -79,7 +87,8 @@ TEST_F(NodeTest, IndexBuiltWhileWritersRunMatchesRows) {
   ASSERT_TRUE(ddl.ok()) << ddl.error();
   ASSERT_TRUE(ddl.Exec("CREATE TABLE ob (id INT PRIMARY KEY, grp INT, tag TEXT)").ok);
   ASSERT_TRUE(ddl.Exec("INSERT INTO ob SELECT g, g % 100, 't' || (g % 13) FROM "
-                       "generate_series(1, " + std::to_string(kRows) + ") g")
+                       "generate_series(1, " +
+                       std::to_string(kRows) + ") g")
                   .ok);
 
   std::atomic<bool> stop{false};
@@ -132,9 +141,8 @@ TEST_F(NodeTest, IndexBuildWaitsForOlderTransaction) {
   ASSERT_TRUE(older.Exec("SELECT * FROM ow").ok);
   ASSERT_TRUE(older.Exec("INSERT INTO ow VALUES (3, 30)").ok);
 
-  std::future<QueryResult> build = std::async(std::launch::async, [&] {
-    return ddl.Exec("CREATE INDEX ow_v ON ow (v)");
-  });
+  std::future<QueryResult> build =
+      std::async(std::launch::async, [&] { return ddl.Exec("CREATE INDEX ow_v ON ow (v)"); });
   // It cannot finish while that transaction is open.
   EXPECT_EQ(build.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
   QueryResult commit = older.Exec("COMMIT");
@@ -150,7 +158,8 @@ TEST_F(NodeTest, FailedUniqueBuildLeavesNoIndex) {
   PgConn pg(node_.Dsn());
   ASSERT_TRUE(pg.ok()) << pg.error();
   ASSERT_TRUE(pg.Exec("CREATE TABLE ou (id INT PRIMARY KEY, email TEXT)").ok);
-  ASSERT_TRUE(pg.Exec("INSERT INTO ou SELECT g, 'e' || (g % 500) FROM generate_series(1, 2000) g").ok);
+  ASSERT_TRUE(
+      pg.Exec("INSERT INTO ou SELECT g, 'e' || (g % 500) FROM generate_series(1, 2000) g").ok);
   QueryResult r = pg.Exec("CREATE UNIQUE INDEX ou_email ON ou (email)");
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.sqlstate, "23505");

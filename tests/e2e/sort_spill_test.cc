@@ -23,11 +23,12 @@ TEST_F(NodeTest, SortSpillsToDiskAndKeepsTheOrder) {
   ASSERT_TRUE(pg.Exec("CREATE TABLE ss (id INT PRIMARY KEY, k INT, t TEXT, n NUMERIC(8,2), "
                       "d DATE, iv INTERVAL, arr INT[], f FLOAT8, b BOOL)")
                   .ok);
-  ASSERT_TRUE(pg.Exec("INSERT INTO ss SELECT g, (g * 37) % 101, repeat(chr(65 + g % 26), g % 40), "
-                      "(g % 1000) / 7.0, date '2024-01-01' + g % 400, g * interval '1 minute', "
-                      "ARRAY[g, NULL, g % 3], g / 3.0, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 2 = 0 END "
-                      "FROM generate_series(1, 20000) g")
-                  .ok);
+  ASSERT_TRUE(
+      pg.Exec("INSERT INTO ss SELECT g, (g * 37) % 101, repeat(chr(65 + g % 26), g % 40), "
+              "(g % 1000) / 7.0, date '2024-01-01' + g % 400, g * interval '1 minute', "
+              "ARRAY[g, NULL, g % 3], g / 3.0, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 2 = 0 END "
+              "FROM generate_series(1, 20000) g")
+          .ok);
   const std::string query = "SELECT k, id, t, n, d, iv, arr, f, b FROM ss ORDER BY k DESC, t";
   QueryResult in_memory = pg.Exec(query);
   ASSERT_TRUE(in_memory.ok) << in_memory.message;

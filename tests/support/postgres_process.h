@@ -27,7 +27,7 @@ class PostgresProcess {
   const std::string& Dsn() const { return dsn_; }
 
  private:
-  std::string dir_;    // the peer's base and state files
+  std::string dir_;  // the peer's base and state files
   std::string dsn_;
   bool running_ = false;
 };

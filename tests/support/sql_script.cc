@@ -14,9 +14,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool IsBlank(const std::string& s) {
-  return s.find_first_not_of(" \t\r") == std::string::npos;
-}
+bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
 std::vector<std::string> Words(const std::string& s) {
   std::istringstream in(s);
@@ -68,19 +66,23 @@ bool ParseScript(const std::filesystem::path& path, Script* script, std::string*
       r.kind = Record::Kind::kStatementError;
       if (w.size() == 3) {
         r.sqlstate = w[2];
-        if (r.sqlstate.size() != 5) return fail(i, "SQLSTATE must have 5 characters: " + r.sqlstate);
+        if (r.sqlstate.size() != 5)
+          return fail(i, "SQLSTATE must have 5 characters: " + r.sqlstate);
       }
     } else if (w[0] == "statement" && w.size() == 3 && w[1] == "count") {
       r.kind = Record::Kind::kStatementCount;
       r.count = w[2];
       if (r.count.find_first_not_of("0123456789") != std::string::npos)
         return fail(i, "statement count needs a number");
-    } else if (w[0] == "query" && (w.size() == 1 || (w.size() == 2 && (w[1] == "rowsort" || w[1] == "nosort")))) {
+    } else if (w[0] == "query" &&
+               (w.size() == 1 || (w.size() == 2 && (w[1] == "rowsort" || w[1] == "nosort")))) {
       r.kind = Record::Kind::kQuery;
       r.rowsort = w.size() == 2 && w[1] == "rowsort";
     } else {
-      return fail(i, "expected 'statement ok', 'statement error [SQLSTATE]', "
-                     "'statement count N' or 'query [rowsort]', got: " + lines[i]);
+      return fail(i,
+                  "expected 'statement ok', 'statement error [SQLSTATE]', "
+                  "'statement count N' or 'query [rowsort]', got: " +
+                      lines[i]);
     }
     ++i;
     std::string sql;
@@ -126,7 +128,8 @@ Outcome Execute(PGconn* conn, const std::string& sql, int timeout_s) {
   bool timed_out = false;
   for (;;) {
     while (PQisBusy(conn)) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) {
         timed_out = true;
         break;

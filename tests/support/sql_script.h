@@ -15,15 +15,15 @@ namespace cairn::testing {
 struct Record {
   enum class Kind { kStatementOk, kStatementError, kStatementCount, kQuery };
   Kind kind = Kind::kStatementOk;
-  int line = 0;                 // 1-based line of the header
+  int line = 0;  // 1-based line of the header
   std::string sql;
-  std::string sqlstate;         // kStatementError; empty: any error
-  std::string count;            // kStatementCount: expected affected rows
-  bool rowsort = false;         // kQuery
-  bool has_separator = false;   // kQuery: "----" present
+  std::string sqlstate;               // kStatementError; empty: any error
+  std::string count;                  // kStatementCount: expected affected rows
+  bool rowsort = false;               // kQuery
+  bool has_separator = false;         // kQuery: "----" present
   std::vector<std::string> expected;  // kQuery
-  int sql_end = 0;              // 0-based index of the line after the SQL
-  int result_end = 0;           // 0-based index of the line after the results
+  int sql_end = 0;                    // 0-based index of the line after the SQL
+  int result_end = 0;                 // 0-based index of the line after the results
 };
 
 struct Script {
@@ -36,11 +36,11 @@ bool ParseScript(const std::filesystem::path& path, Script* script, std::string*
 
 // What one statement did.
 struct Outcome {
-  bool ok = false;              // the statement succeeded
-  bool broken = false;          // the connection is gone or stuck
+  bool ok = false;      // the statement succeeded
+  bool broken = false;  // the connection is gone or stuck
   std::string sqlstate;
   std::string message;
-  std::string cmd_tuples;       // affected rows of INSERT/UPDATE/DELETE/...
+  std::string cmd_tuples;  // affected rows of INSERT/UPDATE/DELETE/...
   bool has_rows = false;
   std::vector<std::string> rows;  // PostgreSQL text format, '|' between columns
 };
