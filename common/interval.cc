@@ -223,26 +223,44 @@ Interval TimestampAge(int64_t a, int64_t b) {
                   d[3] * kMicrosPerHour + d[4] * kMicrosPerMinute + d[5]};
 }
 
+namespace {
+
+// Whole days of the time into the days, whole months of the days into the
+// months (what the justify functions share).
+void CarryTimeIntoDays(Interval* v) {
+  const int64_t whole_days = v->micros / kMicrosPerDay;
+  v->micros -= whole_days * kMicrosPerDay;
+  v->days += static_cast<int32_t>(whole_days);
+}
+void CarryDaysIntoMonths(Interval* v) {
+  const int32_t whole_months = v->days / kDaysPerMonth;
+  v->days -= whole_months * kDaysPerMonth;
+  v->months += whole_months;
+}
+
+// Gives the time the days' sign: "1 day -01:00" becomes "23:00:00".
+void AlignTimeWithDays(Interval* v) {
+  if (v->days > 0 && v->micros < 0) {
+    v->micros += kMicrosPerDay;
+    --v->days;
+  } else if (v->days < 0 && v->micros > 0) {
+    v->micros -= kMicrosPerDay;
+    ++v->days;
+  }
+}
+
+}  // namespace
+
 Interval JustifyHours(const Interval& v) {
   Interval out = v;
-  const int64_t whole_days = out.micros / kMicrosPerDay;
-  out.micros -= whole_days * kMicrosPerDay;
-  out.days += static_cast<int32_t>(whole_days);
-  if (out.days > 0 && out.micros < 0) {
-    out.micros += kMicrosPerDay;
-    --out.days;
-  } else if (out.days < 0 && out.micros > 0) {
-    out.micros -= kMicrosPerDay;
-    ++out.days;
-  }
+  CarryTimeIntoDays(&out);
+  AlignTimeWithDays(&out);
   return out;
 }
 
 Interval JustifyDays(const Interval& v) {
   Interval out = v;
-  const int32_t whole_months = out.days / kDaysPerMonth;
-  out.days -= whole_months * kDaysPerMonth;
-  out.months += whole_months;
+  CarryDaysIntoMonths(&out);
   if (out.months > 0 && out.days < 0) {
     out.days += kDaysPerMonth;
     --out.months;
@@ -255,12 +273,9 @@ Interval JustifyDays(const Interval& v) {
 
 Interval JustifyInterval(const Interval& v) {
   Interval out = v;
-  const int64_t whole_days = out.micros / kMicrosPerDay;
-  out.micros -= whole_days * kMicrosPerDay;
-  out.days += static_cast<int32_t>(whole_days);
-  const int32_t whole_months = out.days / kDaysPerMonth;
-  out.days -= whole_months * kDaysPerMonth;
-  out.months += whole_months;
+  CarryTimeIntoDays(&out);
+  CarryDaysIntoMonths(&out);
+  // The months' sign for days and time together, then the days' for time.
   if (out.months > 0 && (out.days < 0 || (out.days == 0 && out.micros < 0))) {
     out.days += kDaysPerMonth;
     --out.months;
@@ -268,13 +283,7 @@ Interval JustifyInterval(const Interval& v) {
     out.days -= kDaysPerMonth;
     ++out.months;
   }
-  if (out.days > 0 && out.micros < 0) {
-    out.micros += kMicrosPerDay;
-    --out.days;
-  } else if (out.days < 0 && out.micros > 0) {
-    out.micros -= kMicrosPerDay;
-    ++out.days;
-  }
+  AlignTimeWithDays(&out);
   return out;
 }
 
