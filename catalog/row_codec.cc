@@ -55,6 +55,118 @@ absl::StatusOr<Interval> DecodeIntervalKey(std::string_view* in) {
   return v;
 }
 
+// One column of a value encoding: its id, a tag, the value.
+void AppendColumnValue(std::string* out, uint32_t column_id, const Value& value) {
+  key_codec::AppendUint32(out, column_id);
+  switch (value.type()) {
+    case TypeId::kBool:
+      out->push_back(static_cast<char>(Tag::kBool));
+      out->push_back(value.bool_value() ? 1 : 0);
+      break;
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      out->push_back(static_cast<char>(Tag::kInt));
+      key_codec::AppendUint64(out, static_cast<uint64_t>(value.int_value()));
+      break;
+    case TypeId::kFloat32:
+    case TypeId::kFloat64:
+      out->push_back(static_cast<char>(Tag::kFloat));
+      key_codec::AppendDouble(out, value.float_value());
+      break;
+    case TypeId::kNumeric: {
+      out->push_back(static_cast<char>(Tag::kNumeric));
+      std::string text = value.numeric_value().ToString();
+      key_codec::AppendUint32(out, static_cast<uint32_t>(text.size()));
+      out->append(text);
+      break;
+    }
+    case TypeId::kInterval:
+      out->push_back(static_cast<char>(Tag::kInterval));
+      out->append(EncodeIntervalBinary(value.interval_value()));
+      break;
+    case TypeId::kArray: {
+      out->push_back(static_cast<char>(Tag::kArray));
+      const std::string text = FormatValue(value);
+      key_codec::AppendUint32(out, static_cast<uint32_t>(text.size()));
+      out->append(text);
+      break;
+    }
+    default:
+      out->push_back(static_cast<char>(Tag::kBytes));
+      key_codec::AppendUint32(out, static_cast<uint32_t>(value.str_value().size()));
+      out->append(value.str_value());
+      break;
+  }
+}
+
+// Decodes a value encoding's columns into `row` (table column order);
+// columns dropped since are skipped.
+absl::Status DecodeColumnValues(const TableInfo& table, std::string_view value, Row* row) {
+  const auto& columns = table.columns();
+  while (!value.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(uint32_t column_id, key_codec::DecodeUint32(&value));
+    if (value.empty()) return Corrupt("tag");
+    Tag tag = static_cast<Tag>(value[0]);
+    value.remove_prefix(1);
+    Value v;
+    switch (tag) {
+      case Tag::kBool:
+        if (value.empty()) return Corrupt("bool");
+        v = Value::Bool(value[0] != 0);
+        value.remove_prefix(1);
+        break;
+      case Tag::kInt: {
+        CAIRN_ASSIGN_OR_RETURN(uint64_t u, key_codec::DecodeUint64(&value));
+        v = Value::Int64(static_cast<int64_t>(u));
+        break;
+      }
+      case Tag::kFloat: {
+        CAIRN_ASSIGN_OR_RETURN(double d, key_codec::DecodeDouble(&value));
+        v = Value::Float64(d);
+        break;
+      }
+      case Tag::kInterval: {
+        if (value.size() < 16) return Corrupt("interval");
+        CAIRN_ASSIGN_OR_RETURN(Interval i, DecodeIntervalBinary(value.substr(0, 16)));
+        value.remove_prefix(16);
+        v = Value::FromInterval(i);
+        break;
+      }
+      case Tag::kNumeric:
+      case Tag::kArray:
+      case Tag::kBytes: {
+        CAIRN_ASSIGN_OR_RETURN(uint32_t n, key_codec::DecodeUint32(&value));
+        if (value.size() < n) return Corrupt("string");
+        std::string s(value.substr(0, n));
+        value.remove_prefix(n);
+        if (tag == Tag::kNumeric) {
+          CAIRN_ASSIGN_OR_RETURN(Numeric num, Numeric::Parse(s));
+          v = Value::Num(num);
+        } else if (tag == Tag::kArray) {
+          auto pos = table.ColumnPosition(column_id);
+          if (!pos) continue;  // a dropped column
+          CAIRN_ASSIGN_OR_RETURN((*row)[*pos], ParseValue(s, columns[*pos].type));
+          continue;
+        } else {
+          v = Value::Text(std::move(s));
+        }
+        break;
+      }
+      default:
+        return Corrupt("unknown tag");
+    }
+    auto pos = table.ColumnPosition(column_id);
+    if (!pos) continue;  // a dropped column
+    // Relabel with the column's declared type (same representation).
+    (*row)[*pos] = v.WithType(columns[*pos].type.id);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AppendKeyValue(std::string* out, const Value& value, bool descending) {
@@ -157,17 +269,51 @@ IndexEntry EncodeIndexEntry(const TableInfo& table, const IndexInfo& index, cons
     has_null |= v.is_null();
     AppendKeyValue(&entry.key, v, index.descending[i]);
   }
-  std::string primary_key;
   for (size_t k = 0; k < table.primary_key().size(); ++k) {
-    AppendKeyValue(&primary_key, row[table.primary_key()[k]], table.primary_key_descending()[k]);
+    AppendKeyValue(&entry.primary_key, row[table.primary_key()[k]],
+                   table.primary_key_descending()[k]);
   }
   entry.checks_uniqueness = index.unique && !has_null;
   if (entry.checks_uniqueness) {
-    entry.value = std::move(primary_key);
+    entry.value = entry.primary_key;
   } else {
-    entry.key += primary_key;
+    entry.key += entry.primary_key;
+  }
+  if (index.stores_values) {
+    for (int pos : index.storing) {
+      if (!row[pos].is_null()) AppendColumnValue(&entry.value, table.columns()[pos].id, row[pos]);
+    }
   }
   return entry;
+}
+
+absl::StatusOr<DecodedIndexEntry> DecodeIndexEntry(const TableInfo& table, const IndexInfo& index,
+                                                   std::string_view key, std::string_view value) {
+  const auto& columns = table.columns();
+  DecodedIndexEntry out;
+  out.row.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) out.row[i] = Value::NullOf(columns[i].type);
+  const std::string prefix = catalog_keys::IndexPrefix(table.id(), index.id);
+  if (key.substr(0, prefix.size()) != prefix) return Corrupt("index entry prefix");
+  key.remove_prefix(prefix.size());
+  for (size_t k = 0; k < index.columns.size(); ++k) {
+    const int pos = index.columns[k];
+    CAIRN_ASSIGN_OR_RETURN(out.row[pos],
+                           DecodeKeyValue(&key, columns[pos].type, index.descending[k]));
+  }
+  // The primary key follows the indexed values in the key, or else (a
+  // unique entry) leads the value.
+  std::string_view* pk_source = key.empty() ? &value : &key;
+  const std::string_view pk_start = *pk_source;
+  for (size_t k = 0; k < table.primary_key().size(); ++k) {
+    const int pos = table.primary_key()[k];
+    CAIRN_ASSIGN_OR_RETURN(out.row[pos], DecodeKeyValue(pk_source, columns[pos].type,
+                                                        table.primary_key_descending()[k]));
+  }
+  out.primary_key.assign(pk_start.data(), pk_start.size() - pk_source->size());
+  if (!key.empty()) return Corrupt("index entry key");
+  CAIRN_RETURN_IF_ERROR(DecodeColumnValues(table, value, &out.row));
+  return out;
 }
 
 std::string EncodePrimaryKey(const TableInfo& table, const Row& row) {
@@ -183,50 +329,7 @@ std::string EncodeRowValue(const TableInfo& table, const Row& row) {
   for (size_t i = 0; i < columns.size(); ++i) {
     const Value& v = row[i];
     if (v.is_null() || table.IsPrimaryKeyColumn(static_cast<int>(i))) continue;
-    key_codec::AppendUint32(&out, columns[i].id);
-    switch (v.type()) {
-      case TypeId::kBool:
-        out.push_back(static_cast<char>(Tag::kBool));
-        out.push_back(v.bool_value() ? 1 : 0);
-        break;
-      case TypeId::kInt16:
-      case TypeId::kInt32:
-      case TypeId::kInt64:
-      case TypeId::kDate:
-      case TypeId::kTimestamp:
-      case TypeId::kTimestampTz:
-        out.push_back(static_cast<char>(Tag::kInt));
-        key_codec::AppendUint64(&out, static_cast<uint64_t>(v.int_value()));
-        break;
-      case TypeId::kFloat32:
-      case TypeId::kFloat64:
-        out.push_back(static_cast<char>(Tag::kFloat));
-        key_codec::AppendDouble(&out, v.float_value());
-        break;
-      case TypeId::kNumeric: {
-        out.push_back(static_cast<char>(Tag::kNumeric));
-        std::string text = v.numeric_value().ToString();
-        key_codec::AppendUint32(&out, static_cast<uint32_t>(text.size()));
-        out.append(text);
-        break;
-      }
-      case TypeId::kInterval:
-        out.push_back(static_cast<char>(Tag::kInterval));
-        out.append(EncodeIntervalBinary(v.interval_value()));
-        break;
-      case TypeId::kArray: {
-        out.push_back(static_cast<char>(Tag::kArray));
-        const std::string text = FormatValue(v);
-        key_codec::AppendUint32(&out, static_cast<uint32_t>(text.size()));
-        out.append(text);
-        break;
-      }
-      default:
-        out.push_back(static_cast<char>(Tag::kBytes));
-        key_codec::AppendUint32(&out, static_cast<uint32_t>(v.str_value().size()));
-        out.append(v.str_value());
-        break;
-    }
+    AppendColumnValue(&out, columns[i].id, v);
   }
   return out;
 }
@@ -246,62 +349,7 @@ absl::StatusOr<Row> DecodeRow(const TableInfo& table, std::string_view key,
                                                     table.primary_key_descending()[k]));
   }
 
-  while (!value.empty()) {
-    CAIRN_ASSIGN_OR_RETURN(uint32_t column_id, key_codec::DecodeUint32(&value));
-    if (value.empty()) return Corrupt("tag");
-    Tag tag = static_cast<Tag>(value[0]);
-    value.remove_prefix(1);
-    Value v;
-    switch (tag) {
-      case Tag::kBool:
-        if (value.empty()) return Corrupt("bool");
-        v = Value::Bool(value[0] != 0);
-        value.remove_prefix(1);
-        break;
-      case Tag::kInt: {
-        CAIRN_ASSIGN_OR_RETURN(uint64_t u, key_codec::DecodeUint64(&value));
-        v = Value::Int64(static_cast<int64_t>(u));
-        break;
-      }
-      case Tag::kFloat: {
-        CAIRN_ASSIGN_OR_RETURN(double d, key_codec::DecodeDouble(&value));
-        v = Value::Float64(d);
-        break;
-      }
-      case Tag::kInterval: {
-        if (value.size() < 16) return Corrupt("interval");
-        CAIRN_ASSIGN_OR_RETURN(Interval i, DecodeIntervalBinary(value.substr(0, 16)));
-        value.remove_prefix(16);
-        v = Value::FromInterval(i);
-        break;
-      }
-      case Tag::kNumeric:
-      case Tag::kArray:
-      case Tag::kBytes: {
-        CAIRN_ASSIGN_OR_RETURN(uint32_t n, key_codec::DecodeUint32(&value));
-        if (value.size() < n) return Corrupt("string");
-        std::string s(value.substr(0, n));
-        value.remove_prefix(n);
-        if (tag == Tag::kNumeric) {
-          CAIRN_ASSIGN_OR_RETURN(Numeric num, Numeric::Parse(s));
-          v = Value::Num(num);
-        } else if (tag == Tag::kArray) {
-          auto pos = table.ColumnPosition(column_id);
-          if (!pos) continue;  // a dropped column
-          CAIRN_ASSIGN_OR_RETURN(row[*pos], ParseValue(s, columns[*pos].type));
-          continue;
-        } else {
-          v = Value::Text(std::move(s));
-        }
-        break;
-      }
-      default: return Corrupt("unknown tag");
-    }
-    auto pos = table.ColumnPosition(column_id);
-    if (!pos) continue;  // a dropped column
-    // Relabel with the column's declared type (same representation).
-    row[*pos] = v.WithType(columns[*pos].type.id);
-  }
+  CAIRN_RETURN_IF_ERROR(DecodeColumnValues(table, value, &row));
   return row;
 }
 

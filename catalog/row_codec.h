@@ -19,13 +19,26 @@ namespace cairn::catalog {
 // A secondary index's entry for `row` (DESIGN.md "Keys"): a unique index
 // maps its columns to the primary key (the value); a non-unique one, and a
 // unique one whose columns hold a NULL (NULLs never conflict), appends the
-// primary key to the key and stores nothing.
+// primary key to the key. An index that stores its INCLUDE columns
+// (IndexInfo::stores_values) appends them to the value, in the row value
+// encoding, so that a scan needing no other column never reads the row.
 struct IndexEntry {
   std::string key;
   std::string value;
+  std::string primary_key;         // the row's primary key columns, key-encoded
   bool checks_uniqueness = false;  // the key is the indexed values alone
 };
 IndexEntry EncodeIndexEntry(const TableInfo& table, const IndexInfo& index, const Row& row);
+
+// What an entry holds: a row (table column order) with the indexed, the
+// primary key and the stored columns, the others NULL; and the primary
+// key's encoding, which after the primary index's prefix is the row's key.
+struct DecodedIndexEntry {
+  Row row;
+  std::string primary_key;
+};
+absl::StatusOr<DecodedIndexEntry> DecodeIndexEntry(const TableInfo& table, const IndexInfo& index,
+                                                   std::string_view key, std::string_view value);
 
 // Appends one value in key (order-preserving) form: a NULL marker sorting
 // first, then the typed encoding; inverted when descending.

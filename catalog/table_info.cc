@@ -35,6 +35,7 @@ TableInfo::TableInfo(proto::TableDescriptor descriptor) : descriptor_(std::move(
     for (uint32_t id : index.storing_column_ids()) {
       if (auto pos = ColumnPosition(id)) info.storing.push_back(*pos);
     }
+    info.stores_values = index.stores_included_values();
     info.state = index.state();
     if (info.state == proto::IndexDescriptor::PUBLIC) public_indexes_.push_back(info);
     indexes_.push_back(std::move(info));
@@ -57,6 +58,14 @@ std::optional<int> TableInfo::ColumnPosition(uint32_t id) const {
 
 bool TableInfo::IsPrimaryKeyColumn(int position) const {
   return std::find(primary_key_.begin(), primary_key_.end(), position) != primary_key_.end();
+}
+
+bool TableInfo::IndexHolds(const IndexInfo& index, int position) const {
+  auto in = [position](const std::vector<int>& v) {
+    return std::find(v.begin(), v.end(), position) != v.end();
+  };
+  return in(index.columns) || IsPrimaryKeyColumn(position) ||
+         (index.stores_values && in(index.storing));
 }
 
 }  // namespace cairn::catalog

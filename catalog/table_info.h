@@ -33,6 +33,7 @@ struct IndexInfo {
   std::vector<int> columns;
   std::vector<bool> descending;
   std::vector<int> storing;
+  bool stores_values = false;  // entries hold the `storing` columns' values
   proto::IndexDescriptor::State state = proto::IndexDescriptor::PUBLIC;
 };
 
@@ -60,6 +61,9 @@ class TableInfo {
   // Position of the column with id `id`.
   std::optional<int> ColumnPosition(uint32_t id) const;
   bool IsPrimaryKeyColumn(int position) const;
+  // Whether `index`'s entries hold column `position`'s value: an indexed,
+  // a primary key or a stored column.
+  bool IndexHolds(const IndexInfo& index, int position) const;
 
  private:
   proto::TableDescriptor descriptor_;

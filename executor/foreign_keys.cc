@@ -79,10 +79,12 @@ absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, 
         for (size_t i = 0; i < values.size(); ++i) {
           catalog::AppendKeyValue(&key, values[i], index.descending[i]);
         }
-        CAIRN_ASSIGN_OR_RETURN(auto pk, ctx->txn->Get(key));
-        if (pk) {
+        CAIRN_ASSIGN_OR_RETURN(auto entry_value, ctx->txn->Get(key));
+        if (entry_value) {
+          CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
+                                 catalog::DecodeIndexEntry(*parent, index, key, *entry_value));
           row_key = catalog::catalog_keys::IndexPrefix(parent->id(), parent->primary_index_id()) +
-                    *pk;
+                    entry.primary_key;
         }
         break;
       }

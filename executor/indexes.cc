@@ -143,6 +143,7 @@ absl::StatusOr<std::optional<PreparedIndex>> PrepareIndex(const ast::CreateIndex
     }
     index.add_storing_column_ids(table->columns()[*pos].id);
   }
+  index.set_stores_included_values(true);
   if (stmt.name.name.empty()) {
     CAIRN_ASSIGN_OR_RETURN(std::string chosen,
                            ChooseName(catalog, txn, database_id, table->name(), names, "idx"));

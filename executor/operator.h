@@ -71,6 +71,9 @@ OperatorPtr MakeLookupJoinOperator(const planner::PlanNode& plan, OperatorPtr le
 // A nested loop, or a hash join when the plan has join keys.
 OperatorPtr MakeJoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
                              ExecContext* ctx);
+// A merge join of inputs ordered by the join keys (PlanNode::merge_join).
+OperatorPtr MakeMergeJoinOperator(const planner::PlanNode& plan, OperatorPtr left,
+                                  OperatorPtr right, ExecContext* ctx);
 // DML operators produce RETURNING rows (or none) and count what they wrote.
 OperatorPtr MakeInsertOperator(const planner::PlanNode& plan, OperatorPtr child, ExecContext* ctx,
                                int64_t* row_count);

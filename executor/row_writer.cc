@@ -33,12 +33,19 @@ bool WritesEntries(const catalog::IndexInfo& index) {
   return index.state != proto::IndexDescriptor::DELETE_ONLY;
 }
 
-bool SameIndexValues(const catalog::IndexInfo& index, const Row& a, const Row& b) {
-  for (int pos : index.columns) {
+bool SameValues(const std::vector<int>& positions, const Row& a, const Row& b) {
+  for (int pos : positions) {
     if (a[pos].is_null() != b[pos].is_null()) return false;
     if (!a[pos].is_null() && CompareValues(a[pos], b[pos]) != 0) return false;
   }
   return true;
+}
+
+// Whether `index`'s entry for the row stays as it is: the same key and,
+// where the entry stores columns, the same stored values.
+bool SameIndexEntry(const catalog::IndexInfo& index, const Row& a, const Row& b) {
+  return SameValues(index.columns, a, b) &&
+         (!index.stores_values || SameValues(index.storing, a, b));
 }
 
 }  // namespace
@@ -48,7 +55,9 @@ absl::Status WriteIndexEntry(const catalog::TableInfo& table, const catalog::Ind
   catalog::IndexEntry entry = catalog::EncodeIndexEntry(table, index, row);
   if (entry.checks_uniqueness) {
     CAIRN_ASSIGN_OR_RETURN(auto existing, txn->Get(entry.key));
-    if (existing && *existing != entry.value) {
+    // The value starts with the owner's primary key (stored columns may
+    // follow): another row's is a duplicate, this row's own is rewritten.
+    if (existing && !existing->starts_with(entry.primary_key)) {
       return DuplicateKey(index.name, table, index.columns, row);
     }
     if (!existing) {
@@ -108,10 +117,15 @@ absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, cons
     CAIRN_RETURN_IF_ERROR(CheckParentsExist(table, new_row, ctx));
   }
   ctx->txn->Put(std::move(new_key), catalog::EncodeRowValue(table, new_row));
-  // Only the indexes whose values changed move their entry.
+  // Only the entries whose values changed are rewritten.
   for (const catalog::IndexInfo& index : table.all_indexes()) {
-    if (SameIndexValues(index, old_row, new_row)) continue;
-    ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
+    if (SameIndexEntry(index, old_row, new_row)) continue;
+    // An entry whose key stays is overwritten in place (deleting it first
+    // would make a unique index's rewrite look like an insert).
+    const bool key_moves = !SameValues(index.columns, old_row, new_row);
+    if (key_moves || !WritesEntries(index)) {
+      ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, old_row).key);
+    }
     if (!WritesEntries(index)) continue;
     CAIRN_RETURN_IF_ERROR(WriteIndexEntry(table, index, new_row, ctx->txn));
   }

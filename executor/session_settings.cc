@@ -43,6 +43,7 @@ constexpr Known kKnown[] = {
     {"role", "none", false},
     {"password_encryption", "scram-sha-256", false},
     {"enable_hashjoin", "on", false},
+    {"enable_mergejoin", "on", false},
     {"work_mem", "64MB", false},
 };
 
@@ -66,7 +67,9 @@ absl::Status Unsupported(const std::string& name, const std::string& value, cons
                                    why));
 }
 
-bool IsBoolSetting(const std::string& lower) { return lower == "enable_hashjoin"; }
+bool IsBoolSetting(const std::string& lower) {
+  return lower == "enable_hashjoin" || lower == "enable_mergejoin";
+}
 
 // A memory setting's value: a number with an optional unit (kB, MB, GB, TB;
 // kB when it has none), as PostgreSQL reads work_mem; in bytes.

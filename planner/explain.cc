@@ -61,8 +61,10 @@ std::string NodeText(const PlanNode& node) {
         case ScanSpec::Access::kFullScan: return absl::StrCat("Full Scan on ", name);
         case ScanSpec::Access::kIndexScan: {
           const catalog::IndexInfo* index = ScanIndex(node);
-          return absl::StrCat("Index Scan on ", name, " using ", index ? index->name : "?", " (",
-                              KeyText(node), ")");
+          const std::string keys = KeyText(node);
+          return absl::StrCat(node.scan.covering ? "Index Only Scan on " : "Index Scan on ", name,
+                              " using ", index ? index->name : "?",
+                              keys.empty() ? "" : absl::StrCat(" (", keys, ")"));
         }
       }
       return name;
@@ -82,10 +84,11 @@ std::string NodeText(const PlanNode& node) {
                             node.children[1]->table->primary_index_name());
       }
       const bool hash = !node.left_keys.empty();
-      const char* method = hash ? "Hash" : "Nested Loop";
+      const char* method = node.merge_join ? "Merge" : hash ? "Hash" : "Nested Loop";
       switch (node.join_type) {
         case JoinType::kInner:
-        case JoinType::kCross: return hash ? "Hash Join" : "Nested Loop";
+        case JoinType::kCross:
+          return hash ? absl::StrCat(method, " Join") : "Nested Loop";
         case JoinType::kLeft: return absl::StrCat(method, " Left Join");
         case JoinType::kRight: return absl::StrCat(method, " Right Join");
         case JoinType::kFull: return absl::StrCat(method, " Full Join");
@@ -136,8 +139,8 @@ void Explain(const PlanNode& node, int depth,
       conditions.push_back(absl::StrCat(node.left_keys[i]->ToString(), " = ",
                                         node.right_keys[i]->ToString()));
     }
-    lines->push_back(
-        absl::StrCat(detail_indent, "Hash Cond: (", absl::StrJoin(conditions, " AND "), ")"));
+    lines->push_back(absl::StrCat(detail_indent, node.merge_join ? "Merge Cond: (" : "Hash Cond: (",
+                                  absl::StrJoin(conditions, " AND "), ")"));
   }
   if (node.kind == PlanKind::kJoin && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Join Filter: ", node.predicate->ToString()));

@@ -32,6 +32,13 @@ struct ScanSpec {
   };
   uint32_t index_id = 0;  // kIndexScan
   Access access = Access::kFullScan;
+  // kIndexScan whose entries hold every column the plan reads of the
+  // table (optimizer/covering_scans.h): rows come from the entries alone,
+  // the columns the index does not hold NULL, and no row is fetched.
+  bool covering = false;
+  // The plan relies on this scan's primary-key order (a sort was dropped
+  // for it): its access path may not change to one in another order.
+  bool keeps_order = false;
   // Constant expressions for the first key_values.size() primary key columns.
   std::vector<BoundExprPtr> key_values;
   // Bounds on the key column after the prefix (kRangeScan: of the primary
@@ -130,6 +137,9 @@ struct PlanNode {
   // for a left input that is known to be small). The right scan's
   // predicate still applies to the rows it finds.
   bool lookup_join = false;
+  // kJoin whose inputs both come ordered by its keys (optimizer/
+  // merge_join.h): the rows are paired by walking both in step.
+  bool merge_join = false;
   SetOp set_op = SetOp::kUnion;           // kSetOp
   int work_table = 0;                     // kRecursiveUnion, kWorkTable
   bool set_all = false;                   // kSetOp: ALL keeps duplicates

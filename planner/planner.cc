@@ -2,6 +2,7 @@
 
 #include "common/error_code.h"
 #include "parser/ast/dml.h"
+#include "planner/optimizer/covering_scans.h"
 #include "planner/optimizer/join_method.h"
 #include "planner/optimizer/join_order.h"
 #include "planner/optimizer/predicate_pushdown.h"
@@ -34,8 +35,9 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   PushDownPredicates(&*plan);
   ChoosePrimaryKeyAccess(plan->get());
   ReorderJoins(&*plan);
-  if (settings.enable_hashjoin) ChooseJoinMethods(&*plan);
+  ChooseJoinMethods(&*plan, {.hash = settings.enable_hashjoin, .merge = settings.enable_mergejoin});
   RemoveNeedlessSorts(&*plan);
+  UseCoveringScans(plan->get());
   return plan;
 }
 

@@ -11,6 +11,7 @@ namespace cairn::planner {
 // settings), to compare plans or to work around a bad one.
 struct PlannerSettings {
   bool enable_hashjoin = true;
+  bool enable_mergejoin = true;
   bool operator==(const PlannerSettings&) const = default;
 };
 

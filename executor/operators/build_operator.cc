@@ -33,6 +33,8 @@ absl::StatusOr<OperatorPtr> BuildBare(const planner::PlanNode& plan, ExecContext
     case PlanKind::kJoin: {
       if (plan.lookup_join) return MakeLookupJoinOperator(plan, std::move(child), ctx);
       CAIRN_ASSIGN_OR_RETURN(OperatorPtr right, BuildOperator(*plan.children[1], ctx));
+      if (plan.merge_join)
+        return MakeMergeJoinOperator(plan, std::move(child), std::move(right), ctx);
       return MakeJoinOperator(plan, std::move(child), std::move(right), ctx);
     }
     case PlanKind::kInsert:

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 #include "catalog/catalog_keys.h"
 #include "catalog/row_codec.h"
@@ -139,22 +141,27 @@ class ScanOperator : public Operator {
   }
 
   // The rows of the next batch of index entries: each entry names its
-  // row's primary key (after the indexed values, or as its value).
+  // row's primary key (after the indexed values, or as its value); a
+  // covering scan takes the row from the entry itself.
   absl::Status NextFromIndex(RowBatch* batch) {
     const catalog::TableInfo& table = *plan_.table;
-    CAIRN_ASSIGN_OR_RETURN(auto entries, ctx_->txn->Scan(start_, end_, kBatchSize));
-    if (entries.size() < kBatchSize) done_ = true;
+    // Each entry of a scan that is not covering costs a read of its row:
+    // the first batches are small, so that a LIMIT above reads few rows.
+    const size_t batch_size = plan_.scan.covering ? kBatchSize : index_batch_size_;
+    index_batch_size_ = std::min(index_batch_size_ * 4, kBatchSize);
+    CAIRN_ASSIGN_OR_RETURN(auto entries, ctx_->txn->Scan(start_, end_, batch_size));
+    if (entries.size() < batch_size) done_ = true;
     if (!entries.empty()) start_ = entries.back().key + std::string(1, '\0');
-    const std::string index_prefix = catalog::catalog_keys::IndexPrefix(table.id(), index_->id);
     const std::string rows_prefix =
         catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
     for (const auto& kv : entries) {
-      std::string_view rest = std::string_view(kv.key).substr(index_prefix.size());
-      for (size_t k = 0; k < index_->columns.size(); ++k) {
-        CAIRN_RETURN_IF_ERROR(catalog::DecodeKeyValue(
-            &rest, table.columns()[index_->columns[k]].type, index_->descending[k]).status());
+      CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
+                             catalog::DecodeIndexEntry(table, *index_, kv.key, kv.value));
+      if (plan_.scan.covering) {
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(entry.row), batch));
+        continue;
       }
-      const std::string row_key = rows_prefix + std::string(rest.empty() ? kv.value : rest);
+      const std::string row_key = rows_prefix + entry.primary_key;
       CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(row_key));
       if (!value) {
         return MakeError(ErrorCode::kIndexCorrupted,
@@ -202,6 +209,7 @@ class ScanOperator : public Operator {
   bool done_ = false;
   std::optional<std::string> point_key_;
   const catalog::IndexInfo* index_ = nullptr;  // kIndexScan
+  size_t index_batch_size_ = 16;               // entries read next (growing up to kBatchSize)
   std::string start_, end_;
 };
 

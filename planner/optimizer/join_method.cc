@@ -6,6 +6,7 @@
 
 #include "planner/optimizer/cardinality.h"
 #include "planner/optimizer/conjuncts.h"
+#include "planner/optimizer/merge_join.h"
 
 namespace cairn::planner {
 namespace {
@@ -74,7 +75,9 @@ void SwapInputs(PlanPtr* join_ptr) {
   *join_ptr = std::move(project);
 }
 
-void ChooseForJoin(PlanPtr* join_ptr) {
+// Takes the join's keys out of its condition, and picks a lookup join, or
+// the input to build a hash table on, where that pays.
+void ChooseKeysAndSides(PlanPtr* join_ptr) {
   PlanNode* join = join_ptr->get();
   if (!join->predicate || join->join_type == JoinType::kCross) return;
   const int left_width = static_cast<int>(join->children[0]->output.size());
@@ -127,12 +130,41 @@ void ChooseForJoin(PlanPtr* join_ptr) {
   }
 }
 
+// Puts the keys back into the condition: a nested loop after all.
+void RestoreCondition(PlanNode* join) {
+  const int left_width = static_cast<int>(join->children[0]->output.size());
+  std::vector<BoundExprPtr> parts;
+  for (size_t i = 0; i < join->left_keys.size(); ++i) {
+    auto equal = std::make_unique<BoundExpr>();
+    equal->kind = BoundExprKind::kCompare;
+    equal->compare_op = CompareOp::kEq;
+    equal->type = SqlType::Of(TypeId::kBool);
+    ShiftColumns(join->right_keys[i].get(), left_width);
+    equal->children.push_back(std::move(join->left_keys[i]));
+    equal->children.push_back(std::move(join->right_keys[i]));
+    parts.push_back(std::move(equal));
+  }
+  join->left_keys.clear();
+  join->right_keys.clear();
+  join->predicate = And(Conjunction(std::move(parts)), std::move(join->predicate));
+}
+
+void ChooseForJoin(PlanPtr* join_ptr, const JoinMethods& methods) {
+  ChooseKeysAndSides(join_ptr);
+  // A swap leaves the join under a projection.
+  PlanNode* join =
+      (*join_ptr)->kind == PlanKind::kJoin ? join_ptr->get() : (*join_ptr)->children[0].get();
+  if (join->left_keys.empty() || join->lookup_join) return;
+  if (methods.merge && ChooseMergeJoin(join)) return;
+  if (!methods.hash) RestoreCondition(join);
+}
+
 }  // namespace
 
-void ChooseJoinMethods(PlanPtr* plan) {
+void ChooseJoinMethods(PlanPtr* plan, const JoinMethods& methods) {
   // Inputs first: a join's choice reads what its inputs became.
-  for (auto& child : (*plan)->children) ChooseJoinMethods(&child);
-  if ((*plan)->kind == PlanKind::kJoin) ChooseForJoin(plan);
+  for (auto& child : (*plan)->children) ChooseJoinMethods(&child, methods);
+  if ((*plan)->kind == PlanKind::kJoin) ChooseForJoin(plan, methods);
 }
 
 }  // namespace cairn::planner

@@ -11,7 +11,15 @@ namespace cairn::planner {
 // input is known to be small (a point get, a unique index lookup, a few
 // VALUES rows, a small LIMIT), becomes a lookup join instead. Keys of types
 // whose equality is not equality of the stored value (float's -0 and 0,
-// CHAR's trailing blanks, jsonb's numbers) stay in the predicate.
-void ChooseJoinMethods(PlanPtr* plan);
+// CHAR's trailing blanks, jsonb's numbers) stay in the predicate. A join
+// whose inputs both come ordered by its keys merges them instead of
+// hashing (optimizer/merge_join.h). The settings turn hashing or merging
+// off (PostgreSQL's enable_hashjoin, enable_mergejoin): such a join falls
+// back to the next method, down to the nested loop.
+struct JoinMethods {
+  bool hash = true;
+  bool merge = true;
+};
+void ChooseJoinMethods(PlanPtr* plan, const JoinMethods& methods);
 
 }  // namespace cairn::planner

@@ -1,73 +1,66 @@
 #include "planner/optimizer/sort_elimination.h"
 
 #include <optional>
+#include <utility>
+#include <vector>
+
+#include "planner/optimizer/scan_order.h"
 
 namespace cairn::planner {
 namespace {
 
-// The table column that output column `column` of `node` is, following it
-// down through projections and filters to a scan in primary-key order;
-// the scan too.
-struct ScanColumn {
-  const PlanNode* scan;
-  int position;
-};
-std::optional<ScanColumn> ScanColumnOf(const PlanNode* node, int column) {
-  for (;;) {
-    switch (node->kind) {
-      case PlanKind::kScan:
-        if (node->scan.access == ScanSpec::Access::kIndexScan) return std::nullopt;
-        return ScanColumn{node, column};
-      case PlanKind::kFilter:
-        node = node->children[0].get();
-        break;
-      case PlanKind::kProject: {
-        const BoundExpr& e = *node->exprs[column];
-        if (e.kind != BoundExprKind::kColumn) return std::nullopt;
-        column = e.column_index;
-        node = node->children[0].get();
-        break;
-      }
-      default:
-        return std::nullopt;
-    }
-  }
-}
-
-// Whether keys of this type sort as ORDER BY sorts their values. Numeric
-// keys lead with a double (two values a double cannot tell apart sort by
-// text); CHAR compares without its trailing blanks.
-bool KeyOrderIsSortOrder(TypeId type) {
-  return type != TypeId::kNumeric && type != TypeId::kFloat32 && type != TypeId::kFloat64 &&
-         type != TypeId::kChar;
-}
-
-bool InputHasOrder(const PlanNode& sort) {
-  const PlanNode* scan = nullptr;
-  for (size_t i = 0; i < sort.sort_keys.size(); ++i) {
-    const SortKey& key = sort.sort_keys[i];
-    if (key.expr->kind != BoundExprKind::kColumn) return false;
+// The scan that the sort's keys all name columns of, and the keys as its
+// table's columns.
+std::optional<std::pair<PlanNode*, std::vector<ColumnSortKey>>> SortedScan(PlanNode& sort) {
+  PlanNode* scan = nullptr;
+  std::vector<ColumnSortKey> keys;
+  for (const SortKey& key : sort.sort_keys) {
+    if (key.expr->kind != BoundExprKind::kColumn) return std::nullopt;
     std::optional<ScanColumn> c = ScanColumnOf(sort.children[0].get(), key.expr->column_index);
-    if (!c.has_value() || (scan != nullptr && c->scan != scan)) return false;
+    if (!c.has_value() || (scan != nullptr && c->scan != scan)) return std::nullopt;
     scan = c->scan;
-    const auto& pk = scan->table->primary_key();
-    if (i >= pk.size() || pk[i] != c->position ||
-        scan->table->primary_key_descending()[i] != key.descending ||
-        !KeyOrderIsSortOrder(scan->table->columns()[pk[i]].type.id)) {
-      return false;
-    }
+    keys.push_back({c->position, key.descending, key.nulls_first});
   }
-  return scan != nullptr;
+  if (scan == nullptr) return std::nullopt;
+  return std::make_pair(scan, std::move(keys));
+}
+
+// Whether the sort's input comes in its order, perhaps once its full scan
+// walks an index instead (`limited`: a LIMIT above makes that worth it).
+bool InputHasOrder(PlanNode& sort, bool limited) {
+  auto sorted = SortedScan(sort);
+  if (!sorted.has_value()) return false;
+  auto& [scan, keys] = *sorted;
+  std::optional<KeyOrder> order = ScanOrder(*scan);
+  if (order.has_value() && OrderServes(*scan, *order, keys)) {
+    scan->scan.keeps_order = true;
+    return true;
+  }
+  if (!limited || scan->scan.access != ScanSpec::Access::kFullScan || scan->scan.keeps_order) {
+    return false;
+  }
+  for (const catalog::IndexInfo& index : scan->table->indexes()) {
+    if (!OrderServes(*scan, IndexOrder(*scan->table, index), keys)) continue;
+    scan->scan.access = ScanSpec::Access::kIndexScan;
+    scan->scan.index_id = index.id;
+    scan->scan.keeps_order = true;
+    return true;
+  }
+  return false;
+}
+
+void RemoveSorts(PlanPtr* plan, bool limited) {
+  PlanNode& node = **plan;
+  const bool limits_child = node.kind == PlanKind::kLimit && node.limit != nullptr;
+  for (PlanPtr& child : node.children) RemoveSorts(&child, limits_child);
+  if (node.kind == PlanKind::kSort && InputHasOrder(node, limited)) {
+    PlanPtr input = std::move(node.children[0]);
+    *plan = std::move(input);
+  }
 }
 
 }  // namespace
 
-void RemoveNeedlessSorts(PlanPtr* plan) {
-  for (PlanPtr& child : (*plan)->children) RemoveNeedlessSorts(&child);
-  if ((*plan)->kind == PlanKind::kSort && InputHasOrder(**plan)) {
-    PlanPtr input = std::move((*plan)->children[0]);
-    *plan = std::move(input);
-  }
-}
+void RemoveNeedlessSorts(PlanPtr* plan) { RemoveSorts(plan, /*limited=*/false); }
 
 }  // namespace cairn::planner

@@ -23,9 +23,13 @@ std::vector<std::string> RandomQueryGenerator::Schema() {
     }
     out.push_back(absl::StrCat("INSERT INTO ", name, " VALUES ", absl::StrJoin(values, ", ")));
   }
-  static const char* const kIndexColumns[] = {"a", "b", "c", "a, c"};
-  out.push_back(absl::StrCat("CREATE INDEX t", Pick(3), "_idx ON t", Pick(3), " (",
-                             kIndexColumns[Pick(4)], ")"));
+  // Indexes, some storing other columns, give the planner index scans,
+  // covering scans and index orders to pick.
+  static const char* const kIndexColumns[] = {"a", "b", "c", "a, c", "a DESC, c", "c DESC, b"};
+  for (int i = 0; i < 2; ++i) {
+    out.push_back(absl::StrCat("CREATE INDEX t", Pick(3), "_idx", i, " ON t", Pick(3), " (",
+                               kIndexColumns[Pick(6)], ")", Chance(40) ? " INCLUDE (b, d)" : ""));
+  }
   // Statistics, so that the planner's estimates (join sides, lookups) are
   // exercised too.
   out.push_back("ANALYZE");
@@ -210,12 +214,15 @@ std::string RandomQueryGenerator::JoinSelect() {
   std::string on;
   if (kind == 3) {
     // PostgreSQL runs FULL JOIN only on hash- or merge-joinable conditions.
-    on = Chance(50) ? " ON x.a = y.a" : " ON x.c = y.c";
+    static const char* const kFullJoinOn[] = {" ON x.a = y.a", " ON x.c = y.c", " ON x.id = y.id"};
+    on = kFullJoinOn[Pick(3)];
   } else if (kind != 4) {
-    on = Chance(60)
-             ? absl::StrCat(" ON x.", Chance(50) ? "a" : "id", " = y.", Chance(50) ? "b" : "a",
-                            Chance(40) ? " AND " + BoolExpr(cols, 1) : "")
-             : " ON " + BoolExpr(cols, 2);
+    on = Chance(60) ? absl::StrCat(" ON x.", Chance(50) ? "a" : "id", " = y.",
+                                   Chance(40)   ? "id"
+                                   : Chance(50) ? "b"
+                                                : "a",
+                                   Chance(40) ? " AND " + BoolExpr(cols, 1) : "")
+                    : " ON " + BoolExpr(cols, 2);
   }
   std::vector<std::string> items;
   const int n = 1 + Pick(3);

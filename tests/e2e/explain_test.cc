@@ -178,7 +178,9 @@ TEST_F(ExplainTest, IndexRangeScans) {
   ASSERT_TRUE(pg.Exec("CREATE INDEX sc_score ON sc (score)").ok);
   ASSERT_TRUE(pg.Exec("CREATE INDEX sc_grp_score ON sc (grp, score DESC)").ok);
   const std::string range = "SELECT id FROM sc WHERE score > 5 AND score <= 9 ORDER BY id";
-  EXPECT_THAT(Explain(pg, range), HasSubstr("Index Scan on sc using sc_score (score > 5 AND score <= 9)"));
+  // id is the primary key, which every entry holds: no row is read.
+  EXPECT_THAT(Explain(pg, range),
+              HasSubstr("Index Only Scan on sc using sc_score (score > 5 AND score <= 9)"));
   EXPECT_EQ(Rows(pg.Exec(range)), (std::vector<std::string>{"6", "8", "9"}));
   const std::string below = "SELECT count(*) FROM sc WHERE score < 8";
   EXPECT_THAT(Explain(pg, below), HasSubstr("using sc_score (score < 8)"));
@@ -188,6 +190,148 @@ TEST_F(ExplainTest, IndexRangeScans) {
   EXPECT_EQ(Rows(pg.Exec(desc)), (std::vector<std::string>{"22", "25"}));
   EXPECT_EQ(Rows(pg.Exec("SELECT id FROM sc WHERE grp = 1 AND score < 5 ORDER BY id")),
             (std::vector<std::string>{"1", "4"}));
+}
+
+// A scan needing only what an index's entries hold (its columns, the
+// primary key, INCLUDE columns) answers from the entries; the answers
+// stay right while rows and stored columns change.
+TEST_F(ExplainTest, CoveringIndexScansReadNoRows) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE acct (id INT PRIMARY KEY, email TEXT, region TEXT, "
+                      "balance INT, notes TEXT)")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO acct SELECT g, 'a' || g || '@x', 'r' || (g % 4), g * 10, "
+                      "'note' FROM generate_series(1, 200) g")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("CREATE UNIQUE INDEX acct_email ON acct (email) INCLUDE (balance)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX acct_region ON acct (region)").ok);
+
+  const std::string by_email = "SELECT id, balance FROM acct WHERE email = 'a7@x'";
+  EXPECT_THAT(Explain(pg, by_email), HasSubstr("Index Only Scan on acct using acct_email"));
+  EXPECT_EQ(Rows(pg.Exec(by_email)), std::vector<std::string>{"7|70"});
+  // notes is not in the entry: the row is read.
+  EXPECT_THAT(Explain(pg, "SELECT notes FROM acct WHERE email = 'a7@x'"),
+              HasSubstr("Index Scan on acct using acct_email"));
+  const std::string in_region = "SELECT count(*), sum(id) FROM acct WHERE region = 'r1'";
+  EXPECT_THAT(Explain(pg, in_region), HasSubstr("Index Only Scan on acct using acct_region"));
+  EXPECT_EQ(Rows(pg.Exec(in_region)), std::vector<std::string>{"50|4950"});
+  // A whole-table count walks the narrowest index instead of the rows.
+  EXPECT_THAT(Explain(pg, "SELECT count(*) FROM acct"), HasSubstr("Index Only Scan on acct"));
+  EXPECT_EQ(Rows(pg.Exec("SELECT count(*) FROM acct")), std::vector<std::string>{"200"});
+  // A correlated subquery's read of the outer row counts as a read.
+  const std::string correlated =
+      "SELECT a.id FROM acct a WHERE a.region = 'r2' AND EXISTS "
+      "(SELECT 1 FROM acct b WHERE b.id = a.id + 1 AND b.notes = a.notes) ORDER BY a.id LIMIT 2";
+  EXPECT_THAT(Explain(pg, correlated), HasSubstr("Index Scan on acct using acct_region"));
+  EXPECT_EQ(Rows(pg.Exec(correlated)), (std::vector<std::string>{"2", "6"}));
+
+  // Writes keep the stored values: an update of a stored column alone, of
+  // the indexed one, a delete, an insert; and a unique entry rewritten in
+  // place is no duplicate.
+  ASSERT_TRUE(pg.Exec("UPDATE acct SET balance = balance + 1 WHERE id <= 10").ok);
+  ASSERT_TRUE(pg.Exec("UPDATE acct SET email = 'moved@x' WHERE id = 8").ok);
+  ASSERT_TRUE(pg.Exec("DELETE FROM acct WHERE id = 9").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO acct VALUES (201, 'a9@x', 'r0', 5, NULL)").ok);
+  EXPECT_EQ(Rows(pg.Exec(by_email)), std::vector<std::string>{"7|71"});
+  EXPECT_EQ(Rows(pg.Exec("SELECT id, balance FROM acct WHERE email = 'moved@x'")),
+            std::vector<std::string>{"8|81"});
+  EXPECT_EQ(Rows(pg.Exec("SELECT id, balance FROM acct WHERE email = 'a9@x'")),
+            std::vector<std::string>{"201|5"});
+  QueryResult dup = pg.Exec("INSERT INTO acct VALUES (202, 'a7@x', 'r0', 1, NULL)");
+  EXPECT_EQ(dup.sqlstate, "23505");
+  EXPECT_EQ(Rows(pg.Exec("SELECT cairn_check_indexes('acct')")), std::vector<std::string>{"400"});
+}
+
+// ORDER BY an index's columns (after those an equality fixes) reads the
+// index in order; under a LIMIT a full scan turns into that index's scan.
+TEST_F(ExplainTest, IndexOrderNeedsNoSort) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE ticket (id INT PRIMARY KEY, queue INT NOT NULL, "
+                      "opened INT NOT NULL, title TEXT, due INT)")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO ticket SELECT g, g % 5, (g * 37) % 1000, 't' || g, "
+                      "CASE WHEN g % 3 = 0 THEN NULL ELSE g END FROM generate_series(1, 1000) g")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX ticket_queue_opened ON ticket (queue, opened)").ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX ticket_due ON ticket (due)").ok);
+
+  const std::string newest_in_queue =
+      "SELECT id, opened FROM ticket WHERE queue = 2 ORDER BY opened LIMIT 3";
+  std::string plan = Explain(pg, newest_in_queue);
+  EXPECT_THAT(plan, HasSubstr("using ticket_queue_opened (queue = 2)"));
+  EXPECT_THAT(plan, Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(newest_in_queue)), (std::vector<std::string>{"892|4", "757|9", "622|14"}));
+
+  const std::string first_opened = "SELECT id, title FROM ticket ORDER BY queue, opened LIMIT 2";
+  plan = Explain(pg, first_opened);
+  EXPECT_THAT(plan, HasSubstr("Index Scan on ticket using ticket_queue_opened"));
+  EXPECT_EQ(Rows(pg.Exec(first_opened)), (std::vector<std::string>{"1000|t1000", "865|t865"}));
+  EXPECT_THAT(plan, Not(HasSubstr("Sort")));
+  EXPECT_THAT(Explain(pg, "ANALYZE " + first_opened), Not(HasSubstr("rows=1000 kv reads")));
+
+  // due holds NULLs, which the index puts first and ORDER BY due last:
+  // only NULLS FIRST (or a bound that leaves NULLs out) reads it in order.
+  EXPECT_THAT(Explain(pg, "SELECT id FROM ticket ORDER BY due LIMIT 2"), HasSubstr("Sort"));
+  const std::string nulls_first = "SELECT id, due FROM ticket ORDER BY due NULLS FIRST LIMIT 2";
+  EXPECT_THAT(Explain(pg, nulls_first), Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(nulls_first)), (std::vector<std::string>{"3|NULL", "6|NULL"}));
+  const std::string bounded = "SELECT id FROM ticket WHERE due > 500 ORDER BY due LIMIT 2";
+  EXPECT_THAT(Explain(pg, bounded), Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(bounded)), (std::vector<std::string>{"502", "503"}));
+  // Without a LIMIT the rows are read and sorted as before.
+  EXPECT_THAT(Explain(pg, "SELECT id FROM ticket ORDER BY queue, opened"), HasSubstr("Sort"));
+}
+
+// Inputs that both come in the order of the join keys (their primary
+// keys' leading columns) are merged; every join type gives the same rows as
+// the hash join, duplicates on both sides, NULL-extended rows included.
+TEST_F(ExplainTest, OrderedInputsMerge) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE shipment (region INT, id INT, PRIMARY KEY (region, id))").ok);
+  ASSERT_TRUE(pg.Exec("CREATE TABLE depot (region INT, name TEXT, cap INT, "
+                      "PRIMARY KEY (region, name))")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO shipment VALUES (1, 10), (1, 11), (2, 20), (4, 40), (4, 41), "
+                      "(6, 60)")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO depot VALUES (0, 'z', 1), (1, 'a', 5), (1, 'b', 50), "
+                      "(3, 'c', 5), (4, 'd', 5), (7, 'e', 5)")
+                  .ok);
+  const std::string select = "SELECT s.region, s.id, d.region, d.name FROM shipment s ";
+  const std::string on = " depot d ON s.region = d.region AND d.cap < 10 ORDER BY 1, 2, 3, 4";
+  const std::string inner = select + "JOIN" + on;
+  const std::string plan = Explain(pg, inner);
+  EXPECT_THAT(plan, HasSubstr("Merge Join"));
+  EXPECT_THAT(plan, HasSubstr("Merge Cond: (s.region = d.region)"));
+  const std::vector<std::string> inner_rows = {"1|10|1|a", "1|11|1|a", "4|40|4|d", "4|41|4|d"};
+  EXPECT_EQ(Rows(pg.Exec(inner)), inner_rows);
+  const std::string left = select + "LEFT JOIN" + on;
+  EXPECT_THAT(Explain(pg, left), HasSubstr("Merge Left Join"));
+  const std::vector<std::string> left_rows = {"1|10|1|a", "1|11|1|a", "2|20|NULL|NULL",
+                                              "4|40|4|d", "4|41|4|d", "6|60|NULL|NULL"};
+  EXPECT_EQ(Rows(pg.Exec(left)), left_rows);
+  const std::string full = select + "FULL JOIN" + on;
+  EXPECT_THAT(Explain(pg, full), HasSubstr("Merge Full Join"));
+  const std::vector<std::string> full_rows = {
+      "1|10|1|a",       "1|11|1|a",      "2|20|NULL|NULL", "4|40|4|d",      "4|41|4|d",
+      "6|60|NULL|NULL", "NULL|NULL|0|z", "NULL|NULL|1|b",  "NULL|NULL|3|c", "NULL|NULL|7|e"};
+  EXPECT_EQ(Rows(pg.Exec(full)), full_rows);
+  const std::string right = select + "RIGHT JOIN" + on;
+  EXPECT_EQ(Rows(pg.Exec(right)).size(), 8u);
+
+  // The same rows by hashing.
+  ASSERT_TRUE(pg.Exec("SET enable_mergejoin = off").ok);
+  EXPECT_THAT(Explain(pg, inner), HasSubstr("Hash Join"));
+  EXPECT_EQ(Rows(pg.Exec(inner)), inner_rows);
+  EXPECT_EQ(Rows(pg.Exec(left)), left_rows);
+  EXPECT_EQ(Rows(pg.Exec(full)), full_rows);
+  ASSERT_TRUE(pg.Exec("SET enable_mergejoin = on").ok);
+  // Keys that are not the inputs' order hash.
+  EXPECT_THAT(Explain(pg, "SELECT * FROM shipment s JOIN depot d ON s.id = d.cap"),
+              HasSubstr("Hash Join"));
 }
 
 // A join whose left side is known small and whose keys give the right
