@@ -97,7 +97,8 @@ absl::Status Store::Bootstrap() {
       MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", nodes),
   };
   for (const auto& d : ranges) {
-    auto replica = std::make_unique<Replica>(d, node_id, engine_.get(), [this] { Wake(); });
+    auto replica =
+        std::make_unique<Replica>(d, node_id, engine_.get(), [this] { RunRoundsHere(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, RaftConfig(d.range_id())));
   }
   // The identity goes last: a crash before it leaves a store that bootstraps
@@ -127,7 +128,8 @@ absl::Status Store::LoadReplicas() {
     for (const auto& r : d.replicas()) {
       if (r.store_id() == ident_.store_id()) replica_id = r.replica_id();
     }
-    auto replica = std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { Wake(); });
+    auto replica =
+        std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { RunRoundsHere(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
     replicas_.push_back(std::move(replica));
@@ -159,7 +161,7 @@ void Store::HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> mes
     // retries, and replica creation on first message comes with issue #4.
     if (Replica* r = GetReplica(e.range_id)) r->Deliver(std::move(e.message));
   }
-  Wake();  // once for the whole batch
+  RunRoundsHere();  // once for the whole batch
 }
 
 void Store::HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>& dropped) {
@@ -202,6 +204,7 @@ void Store::SendMessages(std::vector<std::pair<Replica*, raft::Ready>>& readies)
 
 void Store::Start() {
   loop_ = std::thread([this] { RaftLoop(); });
+  started_.store(true);
 }
 
 void Store::Stop() {
@@ -242,10 +245,47 @@ void Store::Wake() {
   wake_cv_.Signal();
 }
 
+namespace {
+
+// Set while this thread runs a round of some store: work that a round
+// hands to another store on the same thread (a transport that delivers in
+// place, as tests' do) goes to that store's loop instead of nesting rounds.
+thread_local bool t_in_round = false;
+
+class InRound {
+ public:
+  InRound() { t_in_round = true; }
+  ~InRound() { t_in_round = false; }
+};
+
+}  // namespace
+
+void Store::RunRoundsHere() {
+  // A few rounds at most: a proposer or a transport thread has its own
+  // work to go back to; the loop takes the rest.
+  constexpr int kRoundsHere = 4;
+  if (t_in_round || !started_.load() || stopping_.load() || !round_mu_.TryLock()) {
+    Wake();
+    return;
+  }
+  bool more = false;
+  {
+    InRound in_round;
+    for (int i = 0; i < kRoundsHere && !stopping_.load(); ++i) {
+      more = RunRound();
+      if (!more) break;
+    }
+  }
+  round_mu_.Unlock();
+  if (more) Wake();
+}
+
 void Store::RaftLoop() {
   uint64_t next_tick = clock_->MonotonicMicros();
   while (!stopping_.load()) {
     uint64_t now = clock_->MonotonicMicros();
+    absl::ReleasableMutexLock round(&round_mu_);
+    InRound in_round;
     if (now >= next_tick) {
       // Tick once for every interval that passed, also after a stall (a
       // slow fsync, a long round): Raft's timeouts and leases count ticks,
@@ -260,6 +300,7 @@ void Store::RaftLoop() {
       next_tick = now - (now - next_tick) % interval + interval;
     }
     if (RunRound()) continue;  // more may be ready at once (commits after persistence)
+    round.Release();
     absl::MutexLock lock(&wake_mu_);
     if (!wake_pending_) {
       uint64_t wait_us = next_tick > now ? next_tick - now : 0;
@@ -268,6 +309,7 @@ void Store::RaftLoop() {
     wake_pending_ = false;
   }
   // Fail whoever still waits: their outcome is unknown to them, as on a crash.
+  absl::MutexLock round(&round_mu_);
   for (auto& r : replicas_) r->Shutdown();
 }
 

@@ -33,6 +33,15 @@ namespace cairn::kv {
 // durable, grouped per node, through the RaftTransport; messages from them
 // arrive through the RaftMessageHandler side of the store.
 //
+// Rounds run one at a time (round_mu_), on the loop thread or on the thread
+// that brought the work: a transport thread with a peer's messages, a
+// proposer. When no round is under way, that thread runs it at once rather
+// than waking the loop, which saves a thread hand-off on each step of a
+// commit (a follower's append and its answer, the leader's hearing of it);
+// when one is, the work waits for the next round, which batches it with
+// whatever else arrived meanwhile. The loop thread ticks and picks up what
+// was left to it.
+//
 // Thread-safe: replicas are created at Open and live until the store is
 // destroyed; Stop() ends the loop and fails waiting proposals.
 class Store final : public RaftMessageHandler {
@@ -95,7 +104,10 @@ class Store final : public RaftMessageHandler {
   void RaftLoop();
   // One round: proposals, Ready persistence, apply. Returns whether any
   // group had work.
-  bool RunRound();
+  bool RunRound() ABSL_EXCLUSIVE_LOCKS_REQUIRED(round_mu_);
+  // Runs the rounds that work just brought here on this thread, unless a
+  // round is under way elsewhere; then (or if more remains) wakes the loop.
+  void RunRoundsHere();
   // Applies the committed entries of `ready` into `apply`.
   absl::Status Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply);
   void Wake();
@@ -108,7 +120,11 @@ class Store final : public RaftMessageHandler {
   std::vector<std::unique_ptr<Replica>> replicas_;  // sorted by start key
 
   std::thread loop_;
+  std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
+  // Held while a round (or a tick) runs; the replicas' Raft state is
+  // stepped only under it.
+  absl::Mutex round_mu_;
   absl::Mutex wake_mu_;
   bool wake_pending_ ABSL_GUARDED_BY(wake_mu_) = false;
   absl::CondVar wake_cv_;
