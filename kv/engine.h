@@ -60,6 +60,11 @@ class EngineIterator {
   virtual ~EngineIterator() = default;
   virtual void Seek(std::string_view key) = 0;
   virtual void SeekToFirst() = 0;
+  // Backwards: the last key within the bounds, the last key <= `key`, the
+  // key before the current one.
+  virtual void SeekToLast() = 0;
+  virtual void SeekForPrev(std::string_view key) = 0;
+  virtual void Prev() = 0;
   virtual bool Valid() const = 0;
   virtual void Next() = 0;
   virtual std::string_view key() const = 0;

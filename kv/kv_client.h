@@ -37,6 +37,9 @@ class KvClient {
   // across ranges. An empty `end` means the end of the keyspace.
   virtual absl::StatusOr<ScanResult> Scan(std::string_view start, std::string_view end,
                                           Timestamp ts, size_t limit) = 0;
+  // The same in descending key order: the last `limit` live keys.
+  virtual absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end,
+                                                 Timestamp ts, size_t limit) = 0;
 
   virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
   // Commits `request` in one step when all its keys live in one range (one

@@ -86,6 +86,46 @@ absl::StatusOr<KvClient::ScanResult> LocalKvClient::Scan(std::string_view start,
   }
 }
 
+absl::StatusOr<KvClient::ScanResult> LocalKvClient::ReverseScan(std::string_view start,
+                                                                std::string_view end, Timestamp ts,
+                                                                size_t limit) {
+  ScanResult result;
+  std::string cursor(end);  // exclusive; empty: the end of the keyspace
+  while (true) {
+    // The range holding the keys just below the cursor: it starts before
+    // the cursor and ends at or after it (an empty end: the keyspace's).
+    Replica* r = nullptr;
+    for (Replica* candidate : store_->replicas()) {
+      const auto& d = candidate->descriptor();
+      const bool starts_before = cursor.empty() || d.start_key() < cursor;
+      const bool ends_at_or_after =
+          d.end_key().empty() || (!cursor.empty() && d.end_key() >= cursor);
+      if (starts_before && ends_at_or_after) {
+        r = candidate;
+        break;
+      }
+    }
+    if (r == nullptr) {
+      return MakeError(ErrorCode::kUnavailable, absl::StrCat("no range holds the keys before ",
+                                                             key_codec::PrettyKey(cursor)));
+    }
+    const std::string& range_start = r->descriptor().start_key();
+    // This range's part of the span: from the later of the two starts.
+    const std::string part_start = range_start > start ? range_start : std::string(start);
+    size_t remaining = limit == 0 ? 0 : limit - result.rows.size();
+    CAIRN_ASSIGN_OR_RETURN(ScanResult part,
+                           RangeCommands(r).ReverseScan(part_start, cursor, ts, remaining));
+    for (auto& kv : part.rows) result.rows.push_back(std::move(kv));
+    if (part.locked) {
+      result.locked = std::move(part.locked);
+      return result;
+    }
+    if (limit != 0 && result.rows.size() >= limit) return result;
+    if (range_start <= start) return result;
+    cursor = range_start;
+  }
+}
+
 absl::StatusOr<std::vector<TxnError>> LocalKvClient::Prewrite(const PrewriteRequest& request) {
   std::map<uint64_t, std::pair<Replica*, PrewriteRequest>> groups;
   for (const PrewriteMutation& m : request.mutations) {

@@ -17,8 +17,18 @@ class MemoryIterator : public EngineIterator {
     it_ = table_->lower_bound(key < std::string_view(lower_) ? std::string_view(lower_) : key);
   }
   void SeekToFirst() override { it_ = table_->lower_bound(lower_); }
+  void SeekToLast() override {
+    it_ = upper_.empty() ? table_->end() : table_->lower_bound(upper_);
+    StepBack();
+  }
+  void SeekForPrev(std::string_view key) override {
+    it_ = !upper_.empty() && key >= std::string_view(upper_) ? table_->lower_bound(upper_)
+                                                             : table_->upper_bound(key);
+    StepBack();
+  }
+  void Prev() override { StepBack(); }
   bool Valid() const override {
-    return it_ != table_->end() && (upper_.empty() || it_->first < upper_);
+    return it_ != table_->end() && (upper_.empty() || it_->first < upper_) && it_->first >= lower_;
   }
   void Next() override { ++it_; }
   std::string_view key() const override { return it_->first; }
@@ -26,6 +36,15 @@ class MemoryIterator : public EngineIterator {
   absl::Status status() const override { return absl::OkStatus(); }
 
  private:
+  // To the entry before it_, or past the end (invalid) when there is none.
+  void StepBack() {
+    if (it_ == table_->begin()) {
+      it_ = table_->end();
+    } else {
+      --it_;
+    }
+  }
+
   std::shared_ptr<const MemoryEngine::Tables> tables_;
   const MemoryEngine::Table* table_;
   std::string lower_, upper_;

@@ -49,6 +49,18 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
   return result;
 }
 
+absl::StatusOr<KvClient::ScanResult> RangeCommands::ReverseScan(std::string_view start,
+                                                                std::string_view end, Timestamp ts,
+                                                                size_t limit) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  replica_->latches().WaitRangeUnlatched(start, end);
+  auto snapshot = replica_->engine()->NewSnapshot();
+  MvccReader reader(snapshot.get());
+  KvClient::ScanResult result;
+  CAIRN_ASSIGN_OR_RETURN(result.rows, reader.ReverseScan(start, end, ts, limit, &result.locked));
+  return result;
+}
+
 absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
                                                  const Action& action) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));

@@ -22,6 +22,8 @@ class RangeCommands {
   absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts);
   absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
                                             Timestamp ts, size_t limit);
+  absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
+                                                   Timestamp ts, size_t limit);
   absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request);
   // One-phase commit of `request`; `commit_ts` is called once the keys are
   // latched. Returns the errors, or none and *commit_ts_out.

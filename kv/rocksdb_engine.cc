@@ -40,6 +40,9 @@ class RocksIterator : public EngineIterator {
 
   void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
   void SeekToFirst() override { it_->Seek(lower_slice_); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void SeekForPrev(std::string_view key) override { it_->SeekForPrev(ToSlice(key)); }
+  void Prev() override { it_->Prev(); }
   bool Valid() const override { return it_->Valid(); }
   void Next() override { it_->Next(); }
   std::string_view key() const override { return it_->key().ToStringView(); }

@@ -51,19 +51,21 @@ std::string NodeText(const PlanNode& node) {
       return absl::StrCat("Values (", node.rows.size(), node.rows.size() == 1 ? " row)" : " rows)");
     case PlanKind::kScan: {
       std::string name = node.table->name();
+      const char* backward = node.scan.reverse ? " Backward" : "";
       switch (node.scan.access) {
         case ScanSpec::Access::kPointGet:
           return absl::StrCat("Point Get on ", name, " using ", node.table->primary_index_name(),
                               " (", KeyText(node), ")");
         case ScanSpec::Access::kRangeScan:
-          return absl::StrCat("Range Scan on ", name, " using ", node.table->primary_index_name(),
-                              " (", KeyText(node), ")");
-        case ScanSpec::Access::kFullScan: return absl::StrCat("Full Scan on ", name);
+          return absl::StrCat("Range Scan", backward, " on ", name, " using ",
+                              node.table->primary_index_name(), " (", KeyText(node), ")");
+        case ScanSpec::Access::kFullScan:
+          return absl::StrCat("Full Scan", backward, " on ", name);
         case ScanSpec::Access::kIndexScan: {
           const catalog::IndexInfo* index = ScanIndex(node);
           const std::string keys = KeyText(node);
-          return absl::StrCat(node.scan.covering ? "Index Only Scan on " : "Index Scan on ", name,
-                              " using ", index ? index->name : "?",
+          return absl::StrCat(node.scan.covering ? "Index Only Scan" : "Index Scan", backward,
+                              " on ", name, " using ", index ? index->name : "?",
                               keys.empty() ? "" : absl::StrCat(" (", keys, ")"));
         }
       }

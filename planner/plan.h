@@ -39,6 +39,9 @@ struct ScanSpec {
   // The plan relies on this scan's primary-key order (a sort was dropped
   // for it): its access path may not change to one in another order.
   bool keeps_order = false;
+  // Reads its key span from the end backwards (ORDER BY the key's columns
+  // in the opposite directions).
+  bool reverse = false;
   // Constant expressions for the first key_values.size() primary key columns.
   std::vector<BoundExprPtr> key_values;
   // Bounds on the key column after the prefix (kRangeScan: of the primary

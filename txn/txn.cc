@@ -1,5 +1,7 @@
 #include "txn/txn.h"
 
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
@@ -95,6 +97,44 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std:
       merged.push_back({b->first, b->second.value});
     }
     ++b;
+  }
+  return merged;
+}
+
+absl::StatusOr<std::vector<kv::KeyValue>> Txn::ReverseScan(std::string_view start,
+                                                           std::string_view end, size_t limit) {
+  auto first = buffer_.lower_bound(std::string(start));
+  auto last = end.empty() ? buffer_.end() : buffer_.lower_bound(std::string(end));
+  // Buffered deletes may hide stored rows: read without a limit then.
+  size_t kv_limit = first == last ? limit : 0;
+  std::vector<kv::KeyValue> stored;
+  for (int round = 0;; ++round) {
+    if (round == kMaxLockResolveRounds) return WriteConflict();
+    ++kv_reads_;
+    CAIRN_ASSIGN_OR_RETURN(auto result, client_->ReverseScan(start, end, start_ts_, kv_limit));
+    if (!result.locked) {
+      stored = std::move(result.rows);
+      break;
+    }
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
+  }
+  if (first == last) return stored;
+
+  // Both in descending order: the stored rows, and the buffer walked back
+  // from `last`.
+  std::vector<kv::KeyValue> merged;
+  auto s = stored.begin();
+  auto b = last;
+  while ((s != stored.end() || b != first) && (limit == 0 || merged.size() < limit)) {
+    if (b == first || (s != stored.end() && s->key > std::prev(b)->first)) {
+      merged.push_back(std::move(*s++));
+      continue;
+    }
+    --b;
+    if (s != stored.end() && s->key == b->first) ++s;  // the buffered write wins
+    if (b->second.kind != kv::MutationKind::kDelete && b->second.kind != kv::MutationKind::kLock) {
+      merged.push_back({b->first, b->second.value});
+    }
   }
   return merged;
 }

@@ -57,6 +57,9 @@ class Txn {
   // (0: all), merged with this transaction's writes.
   absl::StatusOr<std::vector<kv::KeyValue>> Scan(std::string_view start, std::string_view end,
                                                  size_t limit);
+  // The same in descending key order: the last `limit` live keys.
+  absl::StatusOr<std::vector<kv::KeyValue>> ReverseScan(std::string_view start,
+                                                        std::string_view end, size_t limit);
 
   void Put(std::string key, std::string value);
   // A put that Commit fails with unique_violation (23505) if another

@@ -42,9 +42,8 @@ class ScanOperator : public Operator {
         CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
         break;
       }
-      CAIRN_ASSIGN_OR_RETURN(auto kvs, ctx_->txn->Scan(start_, end_, kBatchSize));
+      CAIRN_ASSIGN_OR_RETURN(auto kvs, ReadSpan());
       if (kvs.size() < kBatchSize) done_ = true;
-      if (!kvs.empty()) start_ = kvs.back().key + std::string(1, '\0');
       for (const auto& kv : kvs) {
         CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
         CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
@@ -61,6 +60,19 @@ class ScanOperator : public Operator {
     }
     batch->push_back(std::move(row));
     return absl::OkStatus();
+  }
+
+  // The next kBatchSize pairs of what is left of [start_, end_), in the
+  // scan's direction, and what is left after them.
+  absl::StatusOr<std::vector<kv::KeyValue>> ReadSpan() {
+    if (plan_.scan.reverse) {
+      CAIRN_ASSIGN_OR_RETURN(auto kvs, ctx_->txn->ReverseScan(start_, end_, kBatchSize));
+      if (!kvs.empty()) end_ = kvs.back().key;  // the end is exclusive
+      return kvs;
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto kvs, ctx_->txn->Scan(start_, end_, kBatchSize));
+    if (!kvs.empty()) start_ = kvs.back().key + std::string(1, '\0');
+    return kvs;
   }
 
   // A key value for column `position`, as the column's type.
@@ -140,21 +152,30 @@ class ScanOperator : public Operator {
     if (start_ >= end_) done_ = true;
   }
 
-  // The rows of the next batch of index entries: each entry names its
-  // row's primary key (after the indexed values, or as its value); a
-  // covering scan takes the row from the entry itself.
+  // The rows of the next index entries: each entry names its row's
+  // primary key (after the indexed values, or as its value); a covering
+  // scan takes the row from the entry itself. Entries are read in batches
+  // of kBatchSize, but where each costs a read of its row, rows are
+  // fetched in growing runs (16, 64, ...), so that a LIMIT above reads few.
   absl::Status NextFromIndex(RowBatch* batch) {
     const catalog::TableInfo& table = *plan_.table;
-    // Each entry of a scan that is not covering costs a read of its row:
-    // the first batches are small, so that a LIMIT above reads few rows.
-    const size_t batch_size = plan_.scan.covering ? kBatchSize : index_batch_size_;
-    index_batch_size_ = std::min(index_batch_size_ * 4, kBatchSize);
-    CAIRN_ASSIGN_OR_RETURN(auto entries, ctx_->txn->Scan(start_, end_, batch_size));
-    if (entries.size() < batch_size) done_ = true;
-    if (!entries.empty()) start_ = entries.back().key + std::string(1, '\0');
+    if (entry_pos_ == entries_.size()) {
+      if (entries_exhausted_) {
+        done_ = true;
+        return absl::OkStatus();
+      }
+      CAIRN_ASSIGN_OR_RETURN(entries_, ReadSpan());
+      entry_pos_ = 0;
+      if (entries_.size() < kBatchSize) entries_exhausted_ = true;
+      return absl::OkStatus();
+    }
+    const size_t left = entries_.size() - entry_pos_;
+    const size_t run = plan_.scan.covering ? left : std::min(fetch_run_, left);
+    fetch_run_ = std::min(fetch_run_ * 4, kBatchSize);
     const std::string rows_prefix =
         catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
-    for (const auto& kv : entries) {
+    for (size_t i = entry_pos_; i < entry_pos_ + run; ++i) {
+      const auto& kv = entries_[i];
       CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
                              catalog::DecodeIndexEntry(table, *index_, kv.key, kv.value));
       if (plan_.scan.covering) {
@@ -171,6 +192,7 @@ class ScanOperator : public Operator {
       CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, row_key, *value));
       CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
     }
+    entry_pos_ += run;
     return absl::OkStatus();
   }
 
@@ -209,7 +231,12 @@ class ScanOperator : public Operator {
   bool done_ = false;
   std::optional<std::string> point_key_;
   const catalog::IndexInfo* index_ = nullptr;  // kIndexScan
-  size_t index_batch_size_ = 16;               // entries read next (growing up to kBatchSize)
+  // kIndexScan: the entries read, the next to take, whether the span has
+  // more, and how many rows the next run fetches.
+  std::vector<kv::KeyValue> entries_;
+  size_t entry_pos_ = 0;
+  bool entries_exhausted_ = false;
+  size_t fetch_run_ = 16;
   std::string start_, end_;
 };
 

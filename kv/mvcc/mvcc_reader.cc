@@ -189,4 +189,54 @@ absl::StatusOr<std::vector<KeyValue>> MvccReader::Scan(std::string_view start,
   return out;
 }
 
+absl::StatusOr<std::vector<KeyValue>> MvccReader::ReverseScan(
+    std::string_view start, std::string_view end, Timestamp ts, size_t limit,
+    std::optional<LockedKey>* locked) const {
+  std::vector<KeyValue> out;
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, EncodeUserKey(start),
+                                   end.empty() ? std::string() : EncodeUserKey(end));
+  // A key's versions sort newest first, so walking backwards meets its
+  // oldest first: the last put or delete at or before ts seen before the
+  // key changes is the version a read at ts sees.
+  std::string key;  // the key whose versions are being walked
+  std::string user_key;
+  std::optional<WriteRecord> visible;
+  auto take_visible = [&]() -> absl::Status {
+    if (visible.has_value() && visible->kind == WriteKind::kPut) {
+      CAIRN_ASSIGN_OR_RETURN(std::string value, LoadValue(key, *visible));
+      out.push_back({key, std::move(value)});
+    }
+    visible.reset();
+    return absl::OkStatus();
+  };
+  bool full = false;
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    Timestamp commit_ts;
+    CAIRN_RETURN_IF_ERROR(mvcc_keys::DecodeVersionKey(it->key(), &user_key, &commit_ts));
+    if (user_key != key) {
+      CAIRN_RETURN_IF_ERROR(take_visible());
+      if (limit && out.size() >= limit) {
+        full = true;
+        break;
+      }
+      key = user_key;
+    }
+    if (commit_ts > ts) continue;
+    CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(it->value()));
+    if (w.kind == WriteKind::kPut || w.kind == WriteKind::kDelete) visible = std::move(w);
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  if (!full) CAIRN_RETURN_IF_ERROR(take_visible());
+  if (limit && out.size() > limit) out.resize(limit);
+  // The locks over the part of the span read, as for Scan.
+  const std::string covered_start =
+      limit && out.size() >= limit ? out.back().key : std::string(start);
+  CAIRN_ASSIGN_OR_RETURN(auto locks, ScanLocks(covered_start, end, ts, 1));
+  if (!locks.empty()) {
+    *locked = std::move(locks.front());
+    return std::vector<KeyValue>{};
+  }
+  return out;
+}
+
 }  // namespace cairn::kv

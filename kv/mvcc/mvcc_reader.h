@@ -57,6 +57,12 @@ class MvccReader {
                                              Timestamp ts, size_t limit,
                                              std::optional<LockedKey>* locked) const;
 
+  // The same, in descending key order: the last `limit` live keys of the
+  // span. Blocking locks are looked for over the part of the span read.
+  absl::StatusOr<std::vector<KeyValue>> ReverseScan(std::string_view start, std::string_view end,
+                                                    Timestamp ts, size_t limit,
+                                                    std::optional<LockedKey>* locked) const;
+
   // Every lock in [start, end) whose start_ts is <= ts.
   absl::StatusOr<std::vector<LockedKey>> ScanLocks(std::string_view start, std::string_view end,
                                                    Timestamp ts, size_t limit) const;

@@ -81,7 +81,7 @@ std::optional<KeyOrder> ScanOrder(const PlanNode& scan) {
 }
 
 bool OrderServes(const PlanNode& scan, const KeyOrder& order,
-                 const std::vector<ColumnSortKey>& keys) {
+                 const std::vector<ColumnSortKey>& keys, bool reverse) {
   const catalog::TableInfo& table = *scan.table;
   size_t next = 0;
   for (const ColumnSortKey& key : keys) {
@@ -90,11 +90,13 @@ bool OrderServes(const PlanNode& scan, const KeyOrder& order,
     if (std::find(order.columns.begin(), fixed_end, key.position) != fixed_end) continue;
     next = std::max(next, order.fixed);
     if (next >= order.columns.size() || order.columns[next] != key.position ||
-        order.descending[next] != key.descending ||
+        order.descending[next] != (key.descending != reverse) ||
         !KeyOrderIsSortOrder(table.columns()[key.position].type.id)) {
       return false;
     }
-    // Keys put NULL first, and descending ones invert that.
+    // Keys put NULL first, and descending ones invert that; so does
+    // walking backwards, which leaves NULLs where the keys' direction puts
+    // them.
     if (key.nulls_first != !key.descending && !NeverNull(scan, key.position, order, next)) {
       return false;
     }

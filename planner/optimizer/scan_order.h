@@ -42,9 +42,10 @@ struct ColumnSortKey {
   bool descending;
   bool nulls_first;
 };
-// Whether rows of `scan` in `order` come sorted by `keys` (NULLs placed
-// as the keys ask, unless the scan yields none in that column).
+// Whether rows of `scan` in `order` (walked backwards when `reverse`)
+// come sorted by `keys` (NULLs placed as the keys ask, unless the scan
+// yields none in that column).
 bool OrderServes(const PlanNode& scan, const KeyOrder& order,
-                 const std::vector<ColumnSortKey>& keys);
+                 const std::vector<ColumnSortKey>& keys, bool reverse = false);
 
 }  // namespace cairn::planner

@@ -31,20 +31,31 @@ bool InputHasOrder(PlanNode& sort, bool limited) {
   auto sorted = SortedScan(sort);
   if (!sorted.has_value()) return false;
   auto& [scan, keys] = *sorted;
+  ScanSpec& spec = scan->scan;
   std::optional<KeyOrder> order = ScanOrder(*scan);
-  if (order.has_value() && OrderServes(*scan, *order, keys)) {
-    scan->scan.keeps_order = true;
-    return true;
+  if (order.has_value()) {
+    if (OrderServes(*scan, *order, keys, spec.reverse)) {
+      spec.keeps_order = true;
+      return true;
+    }
+    // Walking the key the other way round, unless something relies on
+    // the direction it has.
+    if (!spec.keeps_order && OrderServes(*scan, *order, keys, !spec.reverse)) {
+      spec.reverse = !spec.reverse;
+      spec.keeps_order = true;
+      return true;
+    }
   }
-  if (!limited || scan->scan.access != ScanSpec::Access::kFullScan || scan->scan.keeps_order) {
-    return false;
-  }
+  if (!limited || spec.access != ScanSpec::Access::kFullScan || spec.keeps_order) return false;
   for (const catalog::IndexInfo& index : scan->table->indexes()) {
-    if (!OrderServes(*scan, IndexOrder(*scan->table, index), keys)) continue;
-    scan->scan.access = ScanSpec::Access::kIndexScan;
-    scan->scan.index_id = index.id;
-    scan->scan.keeps_order = true;
-    return true;
+    for (bool reverse : {false, true}) {
+      if (!OrderServes(*scan, IndexOrder(*scan->table, index), keys, reverse)) continue;
+      spec.access = ScanSpec::Access::kIndexScan;
+      spec.index_id = index.id;
+      spec.reverse = reverse;
+      spec.keeps_order = true;
+      return true;
+    }
   }
   return false;
 }

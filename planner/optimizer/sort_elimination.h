@@ -10,7 +10,9 @@ namespace cairn::planner {
 // non-unique one, by the primary key; the key columns an equality fixes
 // may be skipped, as constant. Projections and filters keep the order.
 // So ORDER BY such a key needs no sort, and a LIMIT above stops the scan
-// early instead of after reading the table.
+// early instead of after reading the table. ORDER BY the key's columns in
+// the opposite directions walks it backwards (`ORDER BY id DESC LIMIT n`
+// reads the last n rows).
 //
 // Under a LIMIT, a sort over a full scan that no key order serves as it
 // is makes the scan walk a secondary index in that order instead, so that

@@ -334,6 +334,52 @@ TEST_F(ExplainTest, OrderedInputsMerge) {
               HasSubstr("Hash Join"));
 }
 
+// ORDER BY a key's columns in the opposite directions walks it backwards:
+// the last rows come first, and a LIMIT reads only them.
+TEST_F(ExplainTest, OppositeOrderWalksTheKeyBackwards) {
+  PgConn pg(node_.Dsn());
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  ASSERT_TRUE(pg.Exec("CREATE TABLE post (feed INT, id INT, score INT, body TEXT, "
+                      "PRIMARY KEY (feed, id))")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO post SELECT g % 4, g, CASE WHEN g % 9 = 0 THEN NULL ELSE "
+                      "g % 50 END, 'b' || g FROM generate_series(1, 2000) g")
+                  .ok);
+  ASSERT_TRUE(pg.Exec("CREATE INDEX post_score ON post (score)").ok);
+
+  const std::string latest = "SELECT feed, id FROM post ORDER BY feed DESC, id DESC LIMIT 3";
+  std::string plan = Explain(pg, latest);
+  EXPECT_THAT(plan, HasSubstr("Full Scan Backward on post"));
+  EXPECT_THAT(plan, Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(latest)), (std::vector<std::string>{"3|1999", "3|1995", "3|1991"}));
+  EXPECT_THAT(Explain(pg, "ANALYZE " + latest), Not(HasSubstr("rows=2000 kv reads")));
+
+  const std::string in_feed =
+      "SELECT id, body FROM post WHERE feed = 2 AND id < 1000 ORDER BY id DESC LIMIT 2";
+  EXPECT_THAT(Explain(pg, in_feed), HasSubstr("Range Scan Backward on post"));
+  EXPECT_EQ(Rows(pg.Exec(in_feed)), (std::vector<std::string>{"998|b998", "994|b994"}));
+  // A whole span backwards, past the first batch.
+  EXPECT_EQ(Rows(pg.Exec("SELECT count(*), min(id), max(id) FROM (SELECT id FROM post WHERE "
+                         "feed = 1 ORDER BY id DESC) s")),
+            std::vector<std::string>{"500|1|1997"});
+
+  // An ascending index read backwards puts its NULLs last: right for
+  // DESC NULLS LAST, not for plain DESC (NULLS FIRST).
+  const std::string top =
+      "SELECT score, feed, id FROM post ORDER BY score DESC NULLS LAST, feed DESC, id DESC LIMIT 3";
+  plan = Explain(pg, top);
+  EXPECT_THAT(plan, HasSubstr("Index Only Scan Backward on post using post_score"));
+  EXPECT_THAT(plan, Not(HasSubstr("Sort")));
+  EXPECT_EQ(Rows(pg.Exec(top)), (std::vector<std::string>{"49|3|1999", "49|3|1799", "49|3|1699"}));
+  EXPECT_THAT(Explain(pg, "SELECT score FROM post ORDER BY score DESC LIMIT 3"), HasSubstr("Sort"));
+  // Rows this transaction wrote and deleted count, backwards too.
+  ASSERT_TRUE(pg.Exec("BEGIN").ok);
+  ASSERT_TRUE(pg.Exec("INSERT INTO post VALUES (3, 5000, 1, 'new')").ok);
+  ASSERT_TRUE(pg.Exec("DELETE FROM post WHERE feed = 3 AND id = 1999").ok);
+  EXPECT_EQ(Rows(pg.Exec(latest)), (std::vector<std::string>{"3|5000", "3|1995", "3|1991"}));
+  ASSERT_TRUE(pg.Exec("ROLLBACK").ok);
+}
+
 // A join whose left side is known small and whose keys give the right
 // table's primary key reads each match with a point get.
 TEST_F(ExplainTest, SmallLeftSideLooksUpByPrimaryKey) {

@@ -116,6 +116,41 @@ TEST_P(EngineTest, IteratorBounds) {
   EXPECT_EQ(Keys(tail.get()), (std::vector<std::string>{"c", "d"}));
 }
 
+// Backwards within the same bounds: from the last key, from the last key
+// at or before a target, one step at a time.
+TEST_P(EngineTest, IteratorWalksBackwardsWithinBounds) {
+  WriteBatch batch;
+  for (std::string k : {"a", "b", "ba", "c", "d"}) batch.Put(ColumnFamily::kWrite, k, "v" + k);
+  CAIRN_ASSERT_OK(engine_->Write(batch, false));
+  auto snapshot = engine_->NewSnapshot();
+  auto backwards = [](EngineIterator* it) {
+    std::vector<std::string> keys;
+    for (; it->Valid(); it->Prev()) keys.emplace_back(it->key());
+    return keys;
+  };
+
+  auto it = snapshot->NewIterator(ColumnFamily::kWrite, "b", "d");
+  it->SeekToLast();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "vc");
+  EXPECT_EQ(backwards(it.get()), (std::vector<std::string>{"c", "ba", "b"}));  // lower inclusive
+  it->SeekForPrev("bz");
+  EXPECT_EQ(backwards(it.get()), (std::vector<std::string>{"ba", "b"}));
+  it->SeekForPrev("ba");  // at the target itself
+  EXPECT_EQ(backwards(it.get()), (std::vector<std::string>{"ba", "b"}));
+  it->SeekForPrev("zz");  // above the upper bound: clamped below it
+  EXPECT_EQ(backwards(it.get()), (std::vector<std::string>{"c", "ba", "b"}));
+  it->SeekForPrev("a");  // below the lower bound: nothing
+  EXPECT_FALSE(it->Valid());
+
+  auto all = snapshot->NewIterator(ColumnFamily::kWrite, "", "");
+  all->SeekToLast();
+  EXPECT_EQ(backwards(all.get()), (std::vector<std::string>{"d", "c", "ba", "b", "a"}));
+  auto empty = snapshot->NewIterator(ColumnFamily::kWrite, "e", "");
+  empty->SeekToLast();
+  EXPECT_FALSE(empty->Valid());
+}
+
 TEST_P(EngineTest, EmptyBatchAndMissingKeys) {
   CAIRN_EXPECT_OK(engine_->Write(WriteBatch(), true));
   EXPECT_EQ(MustGet(ColumnFamily::kWrite, "missing"), std::nullopt);

@@ -112,6 +112,18 @@ class MvccModelTest : public ::testing::TestWithParam<EngineKind> {
     ASSERT_FALSE(got.locked.has_value());
     ASSERT_EQ(got.rows, want) << "scan [" << key_codec::PrettyKey(start) << ", "
                               << key_codec::PrettyKey(end) << ") at " << ts << " limit " << limit;
+    // Backwards: the last `limit` of them, last first.
+    std::vector<std::pair<std::string, std::string>> want_reverse;
+    for (auto key = keys_.rbegin(); key != keys_.rend(); ++key) {
+      if (*key < start || (!end.empty() && *key >= end)) continue;
+      if (auto v = model.Read(*key, ts)) want_reverse.emplace_back(*key, *v);
+      if (limit && want_reverse.size() == limit) break;
+    }
+    testing::MvccFixture::ScanOutput reversed = m().ReverseScan(start, end, ts, limit);
+    ASSERT_FALSE(reversed.locked.has_value());
+    ASSERT_EQ(reversed.rows, want_reverse)
+        << "reverse scan [" << key_codec::PrettyKey(start) << ", " << key_codec::PrettyKey(end)
+        << ") at " << ts << " limit " << limit;
   }
 
   const uint64_t seed_ = cairn::testing::TestSeed(1234);

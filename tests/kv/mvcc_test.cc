@@ -378,6 +378,30 @@ TEST_P(MvccTest, ScanStopsAtABlockingLockButNotALaterOne) {
   EXPECT_FALSE(m().Scan("a", "b", 40).locked.has_value());  // end is exclusive
 }
 
+// Backwards, the same: a blocking lock in the part read stops the scan; a
+// limited scan reads (and checks) only the end of the span.
+TEST_P(MvccTest, ReverseScanSeesTheSameVersionsAndLocks) {
+  m().WriteCommitted("a", "1", 5, 10);
+  m().WriteCommitted("b", "old", 5, 10);
+  m().WriteCommitted("b", "new", 20, 25);
+  m().WriteCommitted("c", "3", 5, 10);
+  m().WriteCommitted("d", "4", 5, 10);
+  m().WriteCommitted("d", std::nullopt, 30, 35);
+  EXPECT_EQ(m().ReverseScan("", "", 40).rows, (Rows{{"c", "3"}, {"b", "new"}, {"a", "1"}}));
+  EXPECT_EQ(m().ReverseScan("", "", 22).rows,
+            (Rows{{"d", "4"}, {"c", "3"}, {"b", "old"}, {"a", "1"}}));
+  EXPECT_EQ(m().ReverseScan("b", "d", 40, 1).rows, (Rows{{"c", "3"}}));
+
+  ASSERT_EQ(Describe(m().Prewrite({PutM("a", "2")}, "a", 50)), "");
+  testing::MvccFixture::ScanOutput blocked = m().ReverseScan("", "", 60);
+  ASSERT_TRUE(blocked.locked.has_value());
+  EXPECT_EQ(blocked.locked->key, "a");
+  // The last two rows never reach the lock on "a".
+  testing::MvccFixture::ScanOutput limited = m().ReverseScan("", "", 60, 2);
+  EXPECT_FALSE(limited.locked.has_value());
+  EXPECT_EQ(limited.rows, (Rows{{"c", "3"}, {"b", "new"}}));
+}
+
 TEST_P(MvccTest, KeysWithEmbeddedZerosAndPrefixesStayApart) {
   const std::vector<std::string> keys = {"", std::string("\0", 1), "a", std::string("a\0", 2),
                                          std::string("a\0\0", 3), "a\x01", "ab", "\xff"};

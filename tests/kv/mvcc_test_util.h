@@ -179,6 +179,19 @@ class MvccFixture {
     return out;
   }
 
+  ScanOutput ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
+                         size_t limit = 0) {
+    auto snapshot = engine_->NewSnapshot();
+    MvccReader reader(snapshot.get());
+    ScanOutput out;
+    auto rows = reader.ReverseScan(start, end, ts, limit, &out.locked);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok()) {
+      for (auto& kv : *rows) out.rows.emplace_back(kv.key, kv.value);
+    }
+    return out;
+  }
+
   std::optional<Lock> LoadLock(std::string_view key) {
     auto snapshot = engine_->NewSnapshot();
     MvccReader reader(snapshot.get());

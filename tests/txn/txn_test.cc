@@ -313,6 +313,26 @@ TEST_F(TxnTest, ScanMergesOwnWritesAcrossRanges) {
   EXPECT_EQ(MustScan(txn.get(), S("1"), ""), (KvPairs{{S("1"), "s1"}, {K("2"), "k2"}}));
 }
 
+// Backwards: the same rows last first, across the ranges, own writes and
+// deletes merged in; a limit takes the last ones.
+TEST_F(TxnTest, ReverseScanMergesOwnWritesAcrossRanges) {
+  Write({{S("1"), "s1"}, {K("1"), "k1"}, {K("3"), "k3"}});
+  auto txn = Begin();
+  txn->Put(S("0"), "s0");
+  txn->Delete(K("1"));
+  txn->Put(K("2"), "k2");
+  auto reverse = [&](std::string_view start, std::string_view end, size_t limit) {
+    auto rows = txn->ReverseScan(start, end, limit);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? ToPairs(*rows) : KvPairs{};
+  };
+  EXPECT_EQ(reverse("", "", 0),
+            (KvPairs{{K("3"), "k3"}, {K("2"), "k2"}, {S("1"), "s1"}, {S("0"), "s0"}}));
+  EXPECT_EQ(reverse("", "", 2), (KvPairs{{K("3"), "k3"}, {K("2"), "k2"}}));
+  EXPECT_EQ(reverse("", K("3"), 2), (KvPairs{{K("2"), "k2"}, {S("1"), "s1"}}));
+  EXPECT_EQ(reverse(S("1"), K("2"), 0), (KvPairs{{S("1"), "s1"}}));
+}
+
 TEST_F(TxnTest, StableSnapshot) {
   Write({{K("x"), "1"}, {K("y"), "1"}});
   auto t1 = Begin();
