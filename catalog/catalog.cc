@@ -140,8 +140,10 @@ absl::StatusOr<TableInfo> Catalog::CreateTable(txn::Txn* txn, proto::TableDescri
     return MakeError(ErrorCode::kDuplicateTable,
                      absl::StrFormat("relation \"%s\" already exists", descriptor.name()));
   }
-  CAIRN_ASSIGN_OR_RETURN(uint32_t id, AllocateDescriptorId(txn));
-  descriptor.set_id(id);
+  if (descriptor.id() == 0) {
+    CAIRN_ASSIGN_OR_RETURN(uint32_t id, AllocateDescriptorId(txn));
+    descriptor.set_id(id);
+  }
   descriptor.set_version(1);
   txn->Put(catalog_keys::TableKey(descriptor.database_id(), descriptor.name()),
            descriptor.SerializeAsString());

@@ -52,8 +52,11 @@ class Catalog {
   absl::StatusOr<std::optional<TableInfo>> GetTable(txn::Txn* txn, uint32_t database_id,
                                                     std::string_view name);
   absl::StatusOr<std::vector<TableInfo>> ListTables(txn::Txn* txn, uint32_t database_id);
-  // Assigns the table its id; fails with 42P07 when the name is taken.
+  // Stores a new table, assigning it an id unless it has one
+  // (AllocateDescriptorId); fails with 42P07 when the name is taken.
   absl::StatusOr<TableInfo> CreateTable(txn::Txn* txn, proto::TableDescriptor descriptor);
+  // A new, unused descriptor id.
+  absl::StatusOr<uint32_t> AllocateDescriptorId(txn::Txn* txn);
   // Replaces the descriptor of table `old_name` (ALTER TABLE): under its new
   // name if that changed (42P07 when taken), one version newer.
   absl::Status UpdateTable(txn::Txn* txn, std::string_view old_name,
@@ -77,7 +80,6 @@ class Catalog {
   absl::StatusOr<int64_t> NextSequenceValue(uint32_t table_id, uint32_t column_id);
 
  private:
-  absl::StatusOr<uint32_t> AllocateDescriptorId(txn::Txn* txn);
   absl::Status EnsureBootstrapRole(txn::Txn* txn);
   absl::Status DeleteSpan(txn::Txn* txn, const std::string& start, const std::string& end);
 

@@ -153,6 +153,7 @@ absl::StatusOr<StatementResult> Session::CopyFrom(const ast::CopyStatement& stmt
     for (const CopyRecord& record : records) CAIRN_RETURN_IF_ERROR(load(record));
     if (!data.has_value()) break;
   }
+  CAIRN_RETURN_IF_ERROR(RunEndOfStatementChecks(&ctx));
   StatementResult result;
   result.command_tag = absl::StrCat("COPY ", rows);
   return result;

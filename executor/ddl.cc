@@ -91,11 +91,15 @@ absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::stri
       c.on_update == ast::ReferentialAction::kSetDefault) {
     return NotSupported("ON DELETE/UPDATE SET DEFAULT", c.position);
   }
-  if (c.ref_table.name == descriptor->name()) {
-    return NotSupported("a FOREIGN KEY that references its own table", c.position);
-  }
   CAIRN_RETURN_IF_ERROR(CheckSchema(c.ref_table));
-  CAIRN_ASSIGN_OR_RETURN(auto parent, catalog->GetTable(txn, database_id, c.ref_table.name));
+  std::optional<catalog::TableInfo> parent;
+  if (c.ref_table.name == descriptor->name()) {
+    // The table references itself: as it is being defined (its id is
+    // already allocated).
+    parent.emplace(*descriptor);
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(parent, catalog->GetTable(txn, database_id, c.ref_table.name));
+  }
   if (!parent) {
     return MakeError(ErrorCode::kUndefinedTable,
                      absl::StrFormat("relation \"%s\" does not exist", c.ref_table.name),
@@ -403,6 +407,9 @@ absl::StatusOr<std::string> CreateTable(const ast::CreateTableStatement& stmt,
   for (const PendingCheck& c : checks) {
     CAIRN_RETURN_IF_ERROR(AddCheckConstraint(c.name, c.column, *c.expr, &desc));
   }
+  // The id now, so that a foreign key may reference the table itself.
+  CAIRN_ASSIGN_OR_RETURN(uint32_t id, catalog->AllocateDescriptorId(txn));
+  desc.set_id(id);
   for (const PendingForeignKey& fk : foreign_keys) {
     CAIRN_RETURN_IF_ERROR(
         AddForeignKey(*fk.constraint, fk.columns, catalog, txn, database_id, &desc));

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,7 +65,21 @@ struct ExecContext {
   // EXPLAIN ANALYZE: what each plan node's operator did (node_hash_map:
   // operators keep pointers to their entry); null otherwise.
   absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats = nullptr;
+  // Checks that hold for the statement as a whole, run once all its rows
+  // are written (RunEndOfStatementChecks): foreign keys, which PostgreSQL
+  // checks at the end of the statement, so that a row may reference one
+  // the same statement writes later, or a tree of rows go at once.
+  std::vector<std::function<absl::Status()>> end_of_statement_checks;
 };
+
+// Runs (and clears) the statement's end-of-statement checks; the first
+// failure is the statement's.
+inline absl::Status RunEndOfStatementChecks(ExecContext* ctx) {
+  std::vector<std::function<absl::Status()>> checks;
+  checks.swap(ctx->end_of_statement_checks);
+  for (const auto& check : checks) CAIRN_RETURN_IF_ERROR(check());
+  return absl::OkStatus();
+}
 
 // 57014 once the statement was canceled or ran past statement_timeout.
 inline absl::Status CheckInterrupts(const ExecContext& ctx) {

@@ -1,6 +1,8 @@
 #include "executor/foreign_keys.h"
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -49,10 +51,39 @@ std::string KeyText(const catalog::TableInfo& table, const std::vector<int>& pos
   return absl::StrFormat("Key (%s)=(%s)", absl::StrJoin(names, ", "), absl::StrJoin(values, ", "));
 }
 
-}  // namespace
+// The parent row holding `values` in columns `theirs` (its primary key,
+// or a unique index's columns): its key and value, if there is one.
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> FindParentRow(
+    const catalog::TableInfo& parent, const std::vector<int>& theirs,
+    const std::vector<Value>& values, ExecContext* ctx) {
+  std::optional<std::string> row_key;
+  if (theirs == parent.primary_key()) {
+    row_key = catalog::EncodePrimaryKeyPrefix(parent, values);
+  } else {
+    for (const catalog::IndexInfo& index : parent.indexes()) {
+      if (!index.unique || index.columns != theirs) continue;
+      std::string key = catalog::catalog_keys::IndexPrefix(parent.id(), index.id);
+      for (size_t i = 0; i < values.size(); ++i) {
+        catalog::AppendKeyValue(&key, values[i], index.descending[i]);
+      }
+      CAIRN_ASSIGN_OR_RETURN(auto entry_value, ctx->txn->Get(key));
+      if (entry_value) {
+        CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
+                               catalog::DecodeIndexEntry(parent, index, key, *entry_value));
+        row_key = catalog::catalog_keys::IndexPrefix(parent.id(), parent.primary_index_id()) +
+                  entry.primary_key;
+      }
+      break;
+    }
+  }
+  if (!row_key) return std::nullopt;
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, ctx->txn->Get(*row_key));
+  if (!value) return std::nullopt;
+  return std::make_pair(*std::move(row_key), *std::move(value));
+}
 
-absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx) {
-  if (child.descriptor().foreign_keys().empty()) return absl::OkStatus();
+absl::Status CheckParentsExistNow(const catalog::TableInfo& child, const Row& row,
+                                  ExecContext* ctx) {
   CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
   for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
     const std::vector<int> mine = Positions(child, fk.column_ids());
@@ -68,32 +99,8 @@ absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, 
       if (!v.ok()) return v.status();
       values.push_back(*std::move(v));
     }
-    // The parent row: by its primary key, or through its unique index.
-    std::optional<std::string> row_key;
-    if (theirs == parent->primary_key()) {
-      row_key = catalog::EncodePrimaryKeyPrefix(*parent, values);
-    } else {
-      for (const catalog::IndexInfo& index : parent->indexes()) {
-        if (!index.unique || index.columns != theirs) continue;
-        std::string key = catalog::catalog_keys::IndexPrefix(parent->id(), index.id);
-        for (size_t i = 0; i < values.size(); ++i) {
-          catalog::AppendKeyValue(&key, values[i], index.descending[i]);
-        }
-        CAIRN_ASSIGN_OR_RETURN(auto entry_value, ctx->txn->Get(key));
-        if (entry_value) {
-          CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
-                                 catalog::DecodeIndexEntry(*parent, index, key, *entry_value));
-          row_key = catalog::catalog_keys::IndexPrefix(parent->id(), parent->primary_index_id()) +
-                    entry.primary_key;
-        }
-        break;
-      }
-    }
-    std::optional<std::string> value;
-    if (row_key) {
-      CAIRN_ASSIGN_OR_RETURN(value, ctx->txn->Get(*row_key));
-    }
-    if (!value) {
+    CAIRN_ASSIGN_OR_RETURN(auto found, FindParentRow(*parent, theirs, values, ctx));
+    if (!found) {
       return WithDetail(
           MakeError(ErrorCode::kForeignKeyViolation,
                     absl::StrFormat("insert or update on table \"%s\" violates foreign key "
@@ -103,8 +110,71 @@ absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, 
                           parent->name()));
     }
     // Written back unchanged: a concurrent delete of the parent conflicts.
-    ctx->txn->Put(*row_key, *value);
+    ctx->txn->Put(found->first, found->second);
   }
+  return absl::OkStatus();
+}
+
+// Whether a row of `child` holds `key` in the columns `mine`.
+absl::StatusOr<bool> StillReferenced(const catalog::TableInfo& child, const std::vector<int>& mine,
+                                     const std::vector<Value>& key, ExecContext* ctx) {
+  const std::string prefix =
+      catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+  CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+  for (const auto& kv : rows) {
+    CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(child, kv.key, kv.value));
+    bool same = true;
+    for (size_t i = 0; i < mine.size() && same; ++i) {
+      same = !row[mine[i]].is_null() && CompareValues(row[mine[i]], key[i]) == 0;
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+// At the end of the statement: the key `row` of `parent` had is, under
+// `fk` of `child`, referenced by no child row, unless (NO ACTION, not
+// RESTRICT) a parent row holds it again.
+void CheckUnreferencedAtEnd(const catalog::TableInfo& parent, const catalog::TableInfo& child,
+                            const proto::ForeignKey& fk, proto::ForeignKey::Action action,
+                            const Row& row, ExecContext* ctx) {
+  const std::vector<int> theirs = Positions(parent, fk.ref_column_ids());
+  std::vector<Value> key;
+  for (int pos : theirs) key.push_back(row[pos]);
+  std::string detail = absl::StrFormat("%s is still referenced from table \"%s\".",
+                                       KeyText(parent, theirs, row), child.name());
+  const bool restrict = action == proto::ForeignKey::RESTRICT;
+  ctx->end_of_statement_checks.push_back([&parent, &child, &fk, theirs, key = std::move(key),
+                                          detail = std::move(detail), restrict,
+                                          ctx]() -> absl::Status {
+    if (!restrict) {
+      CAIRN_ASSIGN_OR_RETURN(auto again, FindParentRow(parent, theirs, key, ctx));
+      if (again) return absl::OkStatus();
+    }
+    CAIRN_ASSIGN_OR_RETURN(bool referenced,
+                           StillReferenced(child, Positions(child, fk.column_ids()), key, ctx));
+    if (!referenced) return absl::OkStatus();
+    return WithDetail(MakeError(ErrorCode::kForeignKeyViolation,
+                                absl::StrFormat("update or delete on table \"%s\" violates foreign "
+                                                "key constraint \"%s\" on table \"%s\"",
+                                                parent.name(), fk.name(), child.name())),
+                      detail);
+  });
+}
+
+}  // namespace
+
+absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx) {
+  if (child.descriptor().foreign_keys().empty()) return absl::OkStatus();
+  // The row as it is at the end: a later write of the statement may have
+  // changed or removed it again (and queued its own check).
+  ctx->end_of_statement_checks.push_back(
+      [&child, key = catalog::EncodePrimaryKey(child, row), ctx]() -> absl::Status {
+        CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, ctx->txn->Get(key));
+        if (!value) return absl::OkStatus();
+        CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(child, key, *value));
+        return CheckParentsExistNow(child, current, ctx);
+      });
   return absl::OkStatus();
 }
 
@@ -145,6 +215,7 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
       if (!has_null) fks.push_back(&fk);
     }
     if (fks.empty()) continue;
+    std::set<const proto::ForeignKey*> deferred;  // checked once per constraint
     // The child rows holding one of these keys (a scan of the child table).
     const std::string prefix =
         catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
@@ -173,20 +244,18 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
           }
           if (!moved) continue;
         }
-        matched = true;
         const proto::ForeignKey::Action action = deleting ? OnDeleteAction(*fk) : fk->on_update();
+        if (action != proto::ForeignKey::CASCADE && action != proto::ForeignKey::SET_NULL) {
+          // NO ACTION, RESTRICT: the children stay; whether any still
+          // references the key is the statement's end's question.
+          if (deferred.insert(fk).second)
+            CheckUnreferencedAtEnd(parent, child, *fk, action, row, ctx);
+          continue;
+        }
+        matched = true;
         if (action == proto::ForeignKey::CASCADE && deleting) {
           remove = true;
           continue;
-        }
-        if (action != proto::ForeignKey::CASCADE && action != proto::ForeignKey::SET_NULL) {
-          return WithDetail(
-              MakeError(ErrorCode::kForeignKeyViolation,
-                        absl::StrFormat("update or delete on table \"%s\" violates foreign key "
-                                        "constraint \"%s\" on table \"%s\"",
-                                        parent.name(), fk->name(), child.name())),
-              absl::StrFormat("%s is still referenced from table \"%s\".",
-                              KeyText(parent, theirs, row), child.name()));
         }
         for (size_t i = 0; i < mine.size(); ++i) {
           const catalog::ColumnInfo& column = child.columns()[mine[i]];

@@ -12,7 +12,12 @@
 // row referenced by children may not go, nor its referenced columns change
 // (23503), unless the constraint's action says what becomes of the
 // children: CASCADE deletes them (ON DELETE) or gives them the new values
-// (ON UPDATE), SET NULL empties their referencing columns. A child write also writes its parent row
+// (ON UPDATE), SET NULL empties their referencing columns. As in
+// PostgreSQL, the checks run at the end of the statement
+// (ExecContext::end_of_statement_checks): a row may reference one that the
+// same statement writes later, or itself (a table may reference itself),
+// and a statement may delete a whole tree of rows; NO ACTION then accepts a
+// key that a parent row holds again, RESTRICT does not. A child write also writes its parent row
 // back unchanged, so that a concurrent delete of the parent conflicts with
 // it (40001 for one) instead of leaving an orphan, as PostgreSQL's row
 // locks prevent.
@@ -26,6 +31,8 @@ proto::ForeignKey::Action OnDeleteAction(const proto::ForeignKey& fk);
 char ActionLetter(proto::ForeignKey::Action action);
 std::string ActionWords(proto::ForeignKey::Action action);
 
+// Queues the check that `row`'s keys are parent rows' for the end of the
+// statement. `child` must outlive the statement.
 absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx);
 
 // `row` of `parent` is being deleted (`new_row` null) or its referenced

@@ -85,12 +85,13 @@ absl::Status InsertRow(const catalog::TableInfo& table, const Row& row, ExecCont
 }
 
 absl::Status DeleteRow(const catalog::TableInfo& table, const Row& row, ExecContext* ctx) {
-  CAIRN_RETURN_IF_ERROR(ApplyToChildren(table, row, /*new_row=*/nullptr, ctx));
   ctx->txn->Delete(catalog::EncodePrimaryKey(table, row));
   for (const catalog::IndexInfo& index : table.all_indexes()) {
     ctx->txn->Delete(catalog::EncodeIndexEntry(table, index, row).key);
   }
-  return absl::OkStatus();
+  // Gone first: a row that references itself, or a cycle of cascades,
+  // does not find the row among its own children again.
+  return ApplyToChildren(table, row, /*new_row=*/nullptr, ctx);
 }
 
 absl::Status UpdateRow(const catalog::TableInfo& table, const Row& old_row, const Row& new_row,

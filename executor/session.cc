@@ -738,6 +738,7 @@ absl::StatusOr<StatementResult> Session::RunPlan(
     if (!more) break;
     for (Row& r : batch) result.rows.push_back(std::move(r));
   }
+  CAIRN_RETURN_IF_ERROR(RunEndOfStatementChecks(&ctx));
   for (const auto& c : plan->output) result.columns.push_back({c.name, c.type});
   switch (plan->kind) {
     case planner::PlanKind::kInsert:
