@@ -87,10 +87,6 @@ absl::StatusOr<std::optional<std::string>> ReferencingConstraint(catalog::Catalo
 absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::string>& columns,
                            catalog::Catalog* catalog, txn::Txn* txn, uint32_t database_id,
                            proto::TableDescriptor* descriptor) {
-  if (c.on_delete == ast::ReferentialAction::kSetDefault ||
-      c.on_update == ast::ReferentialAction::kSetDefault) {
-    return NotSupported("ON DELETE/UPDATE SET DEFAULT", c.position);
-  }
   CAIRN_RETURN_IF_ERROR(CheckSchema(c.ref_table));
   std::optional<catalog::TableInfo> parent;
   if (c.ref_table.name == descriptor->name()) {
@@ -113,6 +109,8 @@ absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::stri
       case ast::ReferentialAction::kCascade: return proto::ForeignKey::CASCADE;
       case ast::ReferentialAction::kSetNull: return proto::ForeignKey::SET_NULL;
       case ast::ReferentialAction::kRestrict: return proto::ForeignKey::RESTRICT;
+      case ast::ReferentialAction::kSetDefault:
+        return proto::ForeignKey::SET_DEFAULT;
       default: return proto::ForeignKey::NO_ACTION;
     }
   };

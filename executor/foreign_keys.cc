@@ -13,7 +13,9 @@
 #include "common/key_codec.h"
 #include "common/value_cast.h"
 #include "common/value_text.h"
+#include "executor/expression_evaluator.h"
 #include "executor/row_writer.h"
+#include "planner/binder/binder.h"
 
 namespace cairn::executor {
 namespace {
@@ -187,6 +189,8 @@ char ActionLetter(proto::ForeignKey::Action action) {
     case proto::ForeignKey::CASCADE: return 'c';
     case proto::ForeignKey::SET_NULL: return 'n';
     case proto::ForeignKey::RESTRICT: return 'r';
+    case proto::ForeignKey::SET_DEFAULT:
+      return 'd';
     default: return 'a';
   }
 }
@@ -196,6 +200,8 @@ std::string ActionWords(proto::ForeignKey::Action action) {
     case proto::ForeignKey::CASCADE: return "CASCADE";
     case proto::ForeignKey::SET_NULL: return "SET NULL";
     case proto::ForeignKey::RESTRICT: return "RESTRICT";
+    case proto::ForeignKey::SET_DEFAULT:
+      return "SET DEFAULT";
     default: return "";
   }
 }
@@ -245,7 +251,8 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
           if (!moved) continue;
         }
         const proto::ForeignKey::Action action = deleting ? OnDeleteAction(*fk) : fk->on_update();
-        if (action != proto::ForeignKey::CASCADE && action != proto::ForeignKey::SET_NULL) {
+        if (action != proto::ForeignKey::CASCADE && action != proto::ForeignKey::SET_NULL &&
+            action != proto::ForeignKey::SET_DEFAULT) {
           // NO ACTION, RESTRICT: the children stay; whether any still
           // references the key is the statement's end's question.
           if (deferred.insert(fk).second)
@@ -259,7 +266,9 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
         }
         for (size_t i = 0; i < mine.size(); ++i) {
           const catalog::ColumnInfo& column = child.columns()[mine[i]];
-          if (action == proto::ForeignKey::SET_NULL) {
+          const bool no_default = action == proto::ForeignKey::SET_DEFAULT &&
+                                  column.default_expr.empty() && !column.is_serial;
+          if (action == proto::ForeignKey::SET_NULL || no_default) {
             if (!column.nullable) {
               return MakeError(ErrorCode::kNotNullViolation,
                                absl::StrFormat("null value in column \"%s\" of relation \"%s\" "
@@ -267,6 +276,14 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
                                                column.name, child.name()));
             }
             changed[mine[i]] = Value::NullOf(column.type);
+          } else if (action == proto::ForeignKey::SET_DEFAULT) {
+            // (A serial column's default draws a new value, as in PostgreSQL.)
+            // The default must itself be a parent's key (or NULL): the
+            // child's check at the statement's end says so.
+            CAIRN_ASSIGN_OR_RETURN(planner::BoundExprPtr def,
+                                   planner::Binder::BindColumnDefault(child, mine[i]));
+            static const Row kNoRow;
+            CAIRN_ASSIGN_OR_RETURN(changed[mine[i]], Evaluate(*def, kNoRow, ctx));
           } else {
             CAIRN_ASSIGN_OR_RETURN(changed[mine[i]], CastValue((*new_row)[theirs[i]], column.type,
                                                                CastContext::kAssignment));
@@ -278,6 +295,9 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
         CAIRN_RETURN_IF_ERROR(DeleteRow(child, child_row, ctx));
       } else {
         CAIRN_RETURN_IF_ERROR(UpdateRow(child, child_row, changed, ctx));
+        // Its new keys must be parents' even where they did not change
+        // (a default equal to the key that went).
+        CAIRN_RETURN_IF_ERROR(CheckParentsExist(child, changed, ctx));
       }
     }
   }
