@@ -29,6 +29,14 @@ class KvClient {
   };
   virtual absl::StatusOr<GetResult> Get(std::string_view key, Timestamp ts) = 0;
 
+  struct BatchGetResult {
+    std::vector<std::optional<std::string>> values;  // one per key, in the keys' order
+    std::optional<LockedKey> locked;                 // set (values empty) when a lock blocked
+  };
+  // Get of many keys (any order, distinct) at ts, across ranges.
+  virtual absl::StatusOr<BatchGetResult> BatchGet(const std::vector<std::string>& keys,
+                                                  Timestamp ts) = 0;
+
   struct ScanResult {
     std::vector<KeyValue> rows;
     std::optional<LockedKey> locked;

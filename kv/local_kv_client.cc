@@ -1,5 +1,6 @@
 #include "kv/local_kv_client.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +60,34 @@ absl::StatusOr<Timestamp> LocalKvClient::GetTimestamp() { return oracle_->GetTim
 absl::StatusOr<KvClient::GetResult> LocalKvClient::Get(std::string_view key, Timestamp ts) {
   CAIRN_ASSIGN_OR_RETURN(Replica * r, Route(key));
   return RangeCommands(r).Get(key, ts);
+}
+
+absl::StatusOr<KvClient::BatchGetResult> LocalKvClient::BatchGet(
+    const std::vector<std::string>& keys, Timestamp ts) {
+  // The keys in order, each with where its value goes, grouped by range.
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  BatchGetResult result;
+  result.values.resize(keys.size());
+  size_t i = 0;
+  while (i < order.size()) {
+    CAIRN_ASSIGN_OR_RETURN(Replica * r, Route(keys[order[i]]));
+    std::vector<std::string> part;
+    std::vector<size_t> slots;
+    for (; i < order.size() && r->ContainsKey(keys[order[i]]); ++i) {
+      part.push_back(keys[order[i]]);
+      slots.push_back(order[i]);
+    }
+    CAIRN_ASSIGN_OR_RETURN(BatchGetResult got, RangeCommands(r).BatchGet(part, ts));
+    if (got.locked) {
+      result.values.clear();
+      result.locked = std::move(got.locked);
+      return result;
+    }
+    for (size_t j = 0; j < slots.size(); ++j) result.values[slots[j]] = std::move(got.values[j]);
+  }
+  return result;
 }
 
 absl::StatusOr<KvClient::ScanResult> LocalKvClient::Scan(std::string_view start,

@@ -22,6 +22,8 @@ class LocalKvClient : public KvClient {
 
   absl::StatusOr<Timestamp> GetTimestamp() override;
   absl::StatusOr<GetResult> Get(std::string_view key, Timestamp ts) override;
+  absl::StatusOr<BatchGetResult> BatchGet(const std::vector<std::string>& keys,
+                                          Timestamp ts) override;
   absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
                                          size_t limit) override;
   absl::StatusOr<ScanResult> Scan(std::string_view start, std::string_view end, Timestamp ts,

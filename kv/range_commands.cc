@@ -37,6 +37,18 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
   return result;
 }
 
+absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
+    const std::vector<std::string>& keys, Timestamp ts) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  for (const std::string& key : keys) replica_->latches().WaitUnlatched(key);
+  // As Get, key by key: each read sees a committed write or its lock.
+  auto view = replica_->engine()->NewLatestView();
+  MvccReader reader(view.get());
+  KvClient::BatchGetResult result;
+  CAIRN_ASSIGN_OR_RETURN(result.values, reader.BatchGet(keys, ts, &result.locked));
+  return result;
+}
+
 absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
                                                          std::string_view end, Timestamp ts,
                                                          size_t limit) {

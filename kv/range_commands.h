@@ -20,6 +20,9 @@ class RangeCommands {
   explicit RangeCommands(Replica* replica) : replica_(replica) {}
 
   absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts);
+  // `keys` ascending and distinct.
+  absl::StatusOr<KvClient::BatchGetResult> BatchGet(const std::vector<std::string>& keys,
+                                                    Timestamp ts);
   absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
                                             Timestamp ts, size_t limit);
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,

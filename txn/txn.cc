@@ -65,6 +65,33 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key) {
   return WriteConflict();
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Txn::BatchGet(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> out(keys.size());
+  std::vector<std::string> stored;  // the keys to read from the store
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = buffer_.find(keys[i]);
+    if (it == buffer_.end()) {
+      stored.push_back(keys[i]);
+      slots.push_back(i);
+    } else if (it->second.kind != kv::MutationKind::kDelete) {
+      out[i] = it->second.value;
+    }
+  }
+  if (stored.empty()) return out;
+  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    ++kv_reads_;
+    CAIRN_ASSIGN_OR_RETURN(auto result, client_->BatchGet(stored, start_ts_));
+    if (!result.locked) {
+      for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move(result.values[j]);
+      return out;
+    }
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
+  }
+  return WriteConflict();
+}
+
 absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std::string_view end,
                                                     size_t limit) {
   auto first = buffer_.lower_bound(std::string(start));

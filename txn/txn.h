@@ -53,6 +53,10 @@ class Txn {
   bool has_writes() const { return !buffer_.empty(); }
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key);
+  // Get of each of `keys` (distinct), in one KV read for those this
+  // transaction did not write.
+  absl::StatusOr<std::vector<std::optional<std::string>>> BatchGet(
+      const std::vector<std::string>& keys);
   // Live keys in [start, end) (empty end: unbounded), at most `limit`
   // (0: all), merged with this transaction's writes.
   absl::StatusOr<std::vector<kv::KeyValue>> Scan(std::string_view start, std::string_view end,

@@ -174,25 +174,29 @@ class ScanOperator : public Operator {
     fetch_run_ = std::min(fetch_run_ * 4, kBatchSize);
     const std::string rows_prefix =
         catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id());
+    std::vector<std::string> row_keys;  // a run that is not covering: read in one batch
     for (size_t i = entry_pos_; i < entry_pos_ + run; ++i) {
       const auto& kv = entries_[i];
       CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
                              catalog::DecodeIndexEntry(table, *index_, kv.key, kv.value));
       if (plan_.scan.covering) {
         CAIRN_RETURN_IF_ERROR(Emit(std::move(entry.row), batch));
-        continue;
+      } else {
+        row_keys.push_back(rows_prefix + entry.primary_key);
       }
-      const std::string row_key = rows_prefix + entry.primary_key;
-      CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(row_key));
-      if (!value) {
+    }
+    entry_pos_ += run;
+    if (row_keys.empty()) return absl::OkStatus();
+    CAIRN_ASSIGN_OR_RETURN(auto values, ctx_->txn->BatchGet(row_keys));
+    for (size_t i = 0; i < row_keys.size(); ++i) {
+      if (!values[i]) {
         return MakeError(ErrorCode::kIndexCorrupted,
                          absl::StrFormat("index \"%s\" names a row \"%s\" does not have",
                                          index_->name, table.name()));
       }
-      CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, row_key, *value));
+      CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, row_keys[i], *values[i]));
       CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
     }
-    entry_pos_ += run;
     return absl::OkStatus();
   }
 

@@ -105,6 +105,47 @@ absl::StatusOr<std::optional<std::string>> MvccReader::Get(
   return value;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> MvccReader::BatchGet(
+    const std::vector<std::string>& keys, Timestamp ts, std::optional<LockedKey>* locked) const {
+  std::vector<std::optional<std::string>> out;
+  if (keys.empty()) return out;
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto lock, LoadLock(key));
+    if (lock && BlocksRead(*lock, ts)) {
+      *locked = LockedKey{key, std::move(*lock)};
+      return std::vector<std::optional<std::string>>{};
+    }
+  }
+  auto it = snapshot_->NewIterator(ColumnFamily::kWrite, EncodeUserKey(keys.front()),
+                                   key_codec::PrefixEnd(EncodeUserKey(keys.back())));
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    // As SeekDataWrite, on the shared iterator: the newest put or delete
+    // at or before ts.
+    const std::string prefix = EncodeUserKey(key);
+    std::optional<WriteRecord> visible;
+    for (it->Seek(VersionKey(key, ts)); it->Valid(); it->Next()) {
+      std::string_view k = it->key();
+      if (k.size() != prefix.size() + 8 || k.substr(0, prefix.size()) != prefix) break;
+      std::string_view value = it->value();
+      if (value.empty()) return MakeError(ErrorCode::kDataCorrupted, "bad write record");
+      const auto kind = static_cast<WriteKind>(value[0]);
+      if (kind != WriteKind::kPut && kind != WriteKind::kDelete) continue;
+      CAIRN_ASSIGN_OR_RETURN(WriteRecord w, WriteRecord::Decode(value));
+      visible = std::move(w);
+      break;
+    }
+    CAIRN_RETURN_IF_ERROR(it->status());
+    if (!visible || visible->kind == WriteKind::kDelete) {
+      out.push_back(std::nullopt);
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(std::string value, LoadValue(key, *visible));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<LockedKey>> MvccReader::ScanLocks(std::string_view start,
                                                              std::string_view end, Timestamp ts,
                                                              size_t limit) const {

@@ -51,6 +51,12 @@ class MvccReader {
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key, Timestamp ts,
                                                  std::optional<LockedKey>* locked) const;
 
+  // Get for each of `keys` (ascending, distinct), one value (or nullopt)
+  // per key, reading the write records through one iterator. The first
+  // blocking lock ends it: reported in *locked, the values then empty.
+  absl::StatusOr<std::vector<std::optional<std::string>>> BatchGet(
+      const std::vector<std::string>& keys, Timestamp ts, std::optional<LockedKey>* locked) const;
+
   // Up to `limit` (0: no limit) live keys in [start, end) at `ts`, in order.
   // Stops at the first blocking lock and reports it in *locked.
   absl::StatusOr<std::vector<KeyValue>> Scan(std::string_view start, std::string_view end,

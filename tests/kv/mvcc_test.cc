@@ -378,6 +378,33 @@ TEST_P(MvccTest, ScanStopsAtABlockingLockButNotALaterOne) {
   EXPECT_FALSE(m().Scan("a", "b", 40).locked.has_value());  // end is exclusive
 }
 
+// Many keys at once read what Get reads of each, through one iterator:
+// versions, deletes, rollbacks, keys that share prefixes, missing keys;
+// and a blocking lock on any of them is reported.
+TEST_P(MvccTest, BatchGetReadsWhatGetReads) {
+  m().WriteCommitted("a", "a1", 5, 10);
+  m().WriteCommitted("a", "a2", 20, 25);
+  m().WriteCommitted("ab", "ab1", 5, 10);
+  m().WriteCommitted("b", "b1", 5, 10);
+  m().WriteCommitted("b", std::nullopt, 30, 35);
+  const std::vector<std::string> keys = {"", "a", std::string("a\0", 2), "ab", "b", "c"};
+  for (Timestamp ts : {Timestamp{7}, Timestamp{12}, Timestamp{26}, Timestamp{40}}) {
+    testing::MvccFixture::BatchGetOutput got = m().BatchGet(keys, ts);
+    ASSERT_FALSE(got.locked.has_value());
+    ASSERT_EQ(got.values.size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      EXPECT_EQ(got.values[i], m().Get(keys[i], ts))
+          << key_codec::PrettyKey(keys[i]) << " at " << ts;
+    }
+  }
+  ASSERT_EQ(Describe(m().Prewrite({PutM("ab", "new")}, "ab", 50)), "");
+  testing::MvccFixture::BatchGetOutput blocked = m().BatchGet(keys, 60);
+  ASSERT_TRUE(blocked.locked.has_value());
+  EXPECT_EQ(blocked.locked->key, "ab");
+  EXPECT_TRUE(blocked.values.empty());
+  EXPECT_FALSE(m().BatchGet(keys, 45).locked.has_value());  // the lock is newer
+}
+
 // Backwards, the same: a blocking lock in the part read stops the scan; a
 // limited scan reads (and checks) only the end of the span.
 TEST_P(MvccTest, ReverseScanSeesTheSameVersionsAndLocks) {

@@ -179,6 +179,20 @@ class MvccFixture {
     return out;
   }
 
+  struct BatchGetOutput {
+    std::vector<std::optional<std::string>> values;
+    std::optional<LockedKey> locked;
+  };
+  BatchGetOutput BatchGet(const std::vector<std::string>& keys, Timestamp ts) {
+    auto snapshot = engine_->NewSnapshot();
+    MvccReader reader(snapshot.get());
+    BatchGetOutput out;
+    auto values = reader.BatchGet(keys, ts, &out.locked);
+    EXPECT_TRUE(values.ok()) << values.status();
+    if (values.ok()) out.values = *std::move(values);
+    return out;
+  }
+
   ScanOutput ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
                          size_t limit = 0) {
     auto snapshot = engine_->NewSnapshot();

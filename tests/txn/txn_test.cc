@@ -313,6 +313,19 @@ TEST_F(TxnTest, ScanMergesOwnWritesAcrossRanges) {
   EXPECT_EQ(MustScan(txn.get(), S("1"), ""), (KvPairs{{S("1"), "s1"}, {K("2"), "k2"}}));
 }
 
+// Many keys at once, across ranges, own writes and deletes winning, in the
+// order asked.
+TEST_F(TxnTest, BatchGetMergesOwnWritesAcrossRanges) {
+  Write({{S("1"), "s1"}, {K("1"), "k1"}, {K("3"), "k3"}});
+  auto txn = Begin();
+  txn->Put(K("2"), "k2");
+  txn->Delete(K("3"));
+  auto got = txn->BatchGet({K("3"), S("1"), K("9"), K("2"), K("1")});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, (std::vector<std::optional<std::string>>{std::nullopt, "s1", std::nullopt, "k2",
+                                                           "k1"}));
+}
+
 // Backwards: the same rows last first, across the ranges, own writes and
 // deletes merged in; a limit takes the last ones.
 TEST_F(TxnTest, ReverseScanMergesOwnWritesAcrossRanges) {
