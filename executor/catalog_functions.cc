@@ -2,19 +2,20 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "absl/container/flat_hash_map.h"
 #include "catalog/catalog_keys.h"
 #include "catalog/privileges.h"
 #include "catalog/row_codec.h"
-#include "common/key_codec.h"
 #include "common/error_code.h"
+#include "common/key_codec.h"
 #include "common/value_cast.h"
 #include "executor/builtin_functions.h"
+#include "executor/pg_object_identity.h"
 #include "executor/system_views.h"
 #include "parser/ast/sql_text.h"
 #include "parser/ast/type_name.h"

@@ -9,6 +9,7 @@
 #include "common/sql_type.h"
 #include "common/value.h"
 #include "executor/foreign_keys.h"
+#include "executor/pg_object_identity.h"
 #include "parser/ast/sql_text.h"
 
 namespace cairn::executor {
@@ -16,11 +17,7 @@ namespace {
 
 using View = planner::TableResolver::SystemView;
 
-constexpr int64_t kPgCatalogOid = 11;
-constexpr int64_t kPublicOid = 2200;
-constexpr int64_t kInformationSchemaOid = 13000;
 constexpr int64_t kUserOid = 10;
-constexpr int64_t kFirstTableOid = 16384;
 constexpr int64_t kDefaultCollationOid = 100;
 
 int64_t TableOid(const catalog::TableInfo& t) { return PgTableOid(t); }
@@ -128,9 +125,9 @@ struct Builder {
   View PgNamespace() const {
     View v{"pg_namespace", {Col("oid", TypeId::kInt64), Col("nspname", TypeId::kText),
                             Col("nspowner", TypeId::kInt64)}, {}};
-    v.rows = {{Oid(kPgCatalogOid), Name("pg_catalog"), Oid(kUserOid)},
-              {Oid(kPublicOid), Name("public"), Oid(kUserOid)},
-              {Oid(kInformationSchemaOid), Name("information_schema"), Oid(kUserOid)}};
+    v.rows = {{Oid(kPgCatalogNamespaceOid), Name("pg_catalog"), Oid(kUserOid)},
+              {Oid(kPgPublicNamespaceOid), Name("public"), Oid(kUserOid)},
+              {Oid(kPgInformationSchemaOid), Name("information_schema"), Oid(kUserOid)}};
     return v;
   }
 
@@ -158,29 +155,87 @@ struct Builder {
       const double tuples = t.descriptor().has_statistics()
                                 ? static_cast<double>(t.descriptor().statistics().row_count())
                                 : -1;
-      v.rows.push_back({Oid(TableOid(t)), Name(t.name()), Oid(kPublicOid), Char('r'),
-                        Oid(owner), Oid(2), Value::Float(TypeId::kFloat32, tuples),
-                        Bool(HasPrimaryKey(t)), Char('p'), Int2(columns), Bool(false),
-                        RelAcl(t), Int2(t.descriptor().checks_size()), Bool(false), Bool(false),
-                        Bool(false), Bool(false),
-                        Oid(0), Oid(0), Char('d'), Oid(0), Oid(0), Int4(0), Bool(false),
-                        NullText(), Value::NullArray(TypeId::kText)});
+      v.rows.push_back({Oid(TableOid(t)),
+                        Name(t.name()),
+                        Oid(kPgPublicNamespaceOid),
+                        Char('r'),
+                        Oid(owner),
+                        Oid(2),
+                        Value::Float(TypeId::kFloat32, tuples),
+                        Bool(HasPrimaryKey(t)),
+                        Char('p'),
+                        Int2(columns),
+                        Bool(false),
+                        RelAcl(t),
+                        Int2(t.descriptor().checks_size()),
+                        Bool(false),
+                        Bool(false),
+                        Bool(false),
+                        Bool(false),
+                        Oid(0),
+                        Oid(0),
+                        Char('d'),
+                        Oid(0),
+                        Oid(0),
+                        Int4(0),
+                        Bool(false),
+                        NullText(),
+                        Value::NullArray(TypeId::kText)});
       for (const catalog::IndexInfo& index : t.indexes()) {
-        v.rows.push_back({Oid(PgSecondaryIndexOid(t, index)), Name(index.name), Oid(kPublicOid),
-                          Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
-                          Bool(false), Char('p'), Int2(static_cast<int64_t>(index.columns.size())),
-                          Bool(false), Value::NullArray(TypeId::kText), Int2(0), Bool(false),
-                          Bool(false), Bool(false), Bool(false), Oid(0), Oid(0), Char('n'),
-                          Oid(0), Oid(0), Int4(0), Bool(false), NullText(),
+        v.rows.push_back({Oid(PgSecondaryIndexOid(t, index)),
+                          Name(index.name),
+                          Oid(kPgPublicNamespaceOid),
+                          Char('i'),
+                          Oid(owner),
+                          Oid(403),
+                          Value::Float(TypeId::kFloat32, -1),
+                          Bool(false),
+                          Char('p'),
+                          Int2(static_cast<int64_t>(index.columns.size())),
+                          Bool(false),
+                          Value::NullArray(TypeId::kText),
+                          Int2(0),
+                          Bool(false),
+                          Bool(false),
+                          Bool(false),
+                          Bool(false),
+                          Oid(0),
+                          Oid(0),
+                          Char('n'),
+                          Oid(0),
+                          Oid(0),
+                          Int4(0),
+                          Bool(false),
+                          NullText(),
                           Value::NullArray(TypeId::kText)});
       }
       if (!HasPrimaryKey(t)) continue;
-      v.rows.push_back({Oid(IndexOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
-                        Char('i'), Oid(owner), Oid(403), Value::Float(TypeId::kFloat32, -1),
-                        Bool(false), Char('p'), Int2(static_cast<int64_t>(t.primary_key().size())),
-                        Bool(false), Value::NullArray(TypeId::kText), Int2(0), Bool(false),
-                        Bool(false), Bool(false), Bool(false), Oid(0), Oid(0), Char('n'), Oid(0),
-                        Oid(0), Int4(0), Bool(false), NullText(), Value::NullArray(TypeId::kText)});
+      v.rows.push_back({Oid(IndexOid(t)),
+                        Name(t.primary_index_name()),
+                        Oid(kPgPublicNamespaceOid),
+                        Char('i'),
+                        Oid(owner),
+                        Oid(403),
+                        Value::Float(TypeId::kFloat32, -1),
+                        Bool(false),
+                        Char('p'),
+                        Int2(static_cast<int64_t>(t.primary_key().size())),
+                        Bool(false),
+                        Value::NullArray(TypeId::kText),
+                        Int2(0),
+                        Bool(false),
+                        Bool(false),
+                        Bool(false),
+                        Bool(false),
+                        Oid(0),
+                        Oid(0),
+                        Char('n'),
+                        Oid(0),
+                        Oid(0),
+                        Int4(0),
+                        Bool(false),
+                        NullText(),
+                        Value::NullArray(TypeId::kText)});
     }
     return v;
   }
@@ -225,21 +280,21 @@ struct Builder {
             Col("typoutput", TypeId::kText)},
            {}};
     for (const TypeRow& t : kTypes) {
-      v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogOid),
+      v.rows.push_back({Oid(PgTypeOid(t.id)), Name(t.name), Oid(kPgCatalogNamespaceOid),
                         Int2(PgTypeLen(t.id)), Char(t.id == TypeId::kUnknown ? 'p' : 'b'),
-                        Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false),
-                        Oid(t.array_oid), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0),
-                        NullText(), Oid(0), Oid(kUserOid), Bool(true), Name(","),
-                        Name(absl::StrCat(t.name, "in")), Name(absl::StrCat(t.name, "out"))});
+                        Char(t.category), Oid(0), Int4(-1), Oid(0), Bool(false), Oid(t.array_oid),
+                        Oid(IsStringType(t.id) ? kDefaultCollationOid : 0), NullText(), Oid(0),
+                        Oid(kUserOid), Bool(true), Name(","), Name(absl::StrCat(t.name, "in")),
+                        Name(absl::StrCat(t.name, "out"))});
     }
     // Each one's array type, "_name" as PostgreSQL names them.
     for (const TypeRow& t : kTypes) {
       if (t.array_oid == 0) continue;
-      v.rows.push_back({Oid(t.array_oid), Name(absl::StrCat("_", t.name)), Oid(kPgCatalogOid),
-                        Int2(-1), Char('b'), Char('A'), Oid(0), Int4(-1), Oid(PgTypeOid(t.id)),
-                        Bool(false), Oid(0), Oid(IsStringType(t.id) ? kDefaultCollationOid : 0),
-                        NullText(), Oid(0), Oid(kUserOid), Bool(true), Name(","),
-                        Name("array_in"), Name("array_out")});
+      v.rows.push_back({Oid(t.array_oid), Name(absl::StrCat("_", t.name)),
+                        Oid(kPgCatalogNamespaceOid), Int2(-1), Char('b'), Char('A'), Oid(0),
+                        Int4(-1), Oid(PgTypeOid(t.id)), Bool(false), Oid(0),
+                        Oid(IsStringType(t.id) ? kDefaultCollationOid : 0), NullText(), Oid(0),
+                        Oid(kUserOid), Bool(true), Name(","), Name("array_in"), Name("array_out")});
     }
     return v;
   }
@@ -375,22 +430,53 @@ struct Builder {
            {}};
     for (const catalog::TableInfo& t : tables) {
       if (!HasPrimaryKey(t)) continue;
-      v.rows.push_back({Oid(PgConstraintOid(t)), Name(t.primary_index_name()), Oid(kPublicOid),
-                        Char('p'), Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0),
-                        Oid(IndexOid(t)), Oid(0), Oid(0), Char(' '), Char(' '), Char(' '),
-                        Bool(true), Int4(0), Bool(true),
+      v.rows.push_back({Oid(PgConstraintOid(t)),
+                        Name(t.primary_index_name()),
+                        Oid(kPgPublicNamespaceOid),
+                        Char('p'),
+                        Bool(false),
+                        Bool(false),
+                        Bool(true),
+                        Oid(TableOid(t)),
+                        Oid(0),
+                        Oid(IndexOid(t)),
+                        Oid(0),
+                        Oid(0),
+                        Char(' '),
+                        Char(' '),
+                        Char(' '),
+                        Bool(true),
+                        Int4(0),
+                        Bool(true),
                         Value::Array(TypeId::kInt16, KeyAttnums(t)),
-                        Value::NullArray(TypeId::kInt16), NullText()});
+                        Value::NullArray(TypeId::kInt16),
+                        NullText()});
     }
     // CHECK constraints.
     for (const catalog::TableInfo& t : tables) {
       for (int i = 0; i < t.descriptor().checks_size(); ++i) {
         const proto::CheckConstraint& check = t.descriptor().checks(i);
-        v.rows.push_back({Oid(PgCheckConstraintOid(t, i)), Name(check.name()), Oid(kPublicOid),
-                          Char('c'), Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0),
-                          Oid(0), Oid(0), Oid(0), Char(' '), Char(' '), Char(' '), Bool(true),
-                          Int4(0), Bool(false), Value::NullArray(TypeId::kInt16),
-                          Value::NullArray(TypeId::kInt16), Name(check.expr())});
+        v.rows.push_back({Oid(PgCheckConstraintOid(t, i)),
+                          Name(check.name()),
+                          Oid(kPgPublicNamespaceOid),
+                          Char('c'),
+                          Bool(false),
+                          Bool(false),
+                          Bool(true),
+                          Oid(TableOid(t)),
+                          Oid(0),
+                          Oid(0),
+                          Oid(0),
+                          Oid(0),
+                          Char(' '),
+                          Char(' '),
+                          Char(' '),
+                          Bool(true),
+                          Int4(0),
+                          Bool(false),
+                          Value::NullArray(TypeId::kInt16),
+                          Value::NullArray(TypeId::kInt16),
+                          Name(check.expr())});
       }
     }
     // FOREIGN KEY constraints.
@@ -407,12 +493,27 @@ struct Builder {
         for (uint32_t id : fk.ref_column_ids()) {
           theirs.push_back(Int2(Attnum(*parent, *parent->ColumnPosition(id))));
         }
-        v.rows.push_back({Oid(PgForeignKeyOid(t, i)), Name(fk.name()), Oid(kPublicOid), Char('f'),
-                          Bool(false), Bool(false), Bool(true), Oid(TableOid(t)), Oid(0), Oid(0),
-                          Oid(0), Oid(TableOid(*parent)), Char(ActionLetter(fk.on_update())),
-                          Char(ActionLetter(OnDeleteAction(fk))), Char('s'), Bool(true),
-                          Int4(0), Bool(true), Value::Array(TypeId::kInt16, std::move(mine)),
-                          Value::Array(TypeId::kInt16, std::move(theirs)), NullText()});
+        v.rows.push_back({Oid(PgForeignKeyOid(t, i)),
+                          Name(fk.name()),
+                          Oid(kPgPublicNamespaceOid),
+                          Char('f'),
+                          Bool(false),
+                          Bool(false),
+                          Bool(true),
+                          Oid(TableOid(t)),
+                          Oid(0),
+                          Oid(0),
+                          Oid(0),
+                          Oid(TableOid(*parent)),
+                          Char(ActionLetter(fk.on_update())),
+                          Char(ActionLetter(OnDeleteAction(fk))),
+                          Char('s'),
+                          Bool(true),
+                          Int4(0),
+                          Bool(true),
+                          Value::Array(TypeId::kInt16, std::move(mine)),
+                          Value::Array(TypeId::kInt16, std::move(theirs)),
+                          NullText()});
       }
     }
     // UNIQUE constraints, each backed by its index.
@@ -421,12 +522,27 @@ struct Builder {
         if (!index.is_constraint) continue;
         std::vector<Value> attnums;
         for (int pos : index.columns) attnums.push_back(Int2(Attnum(t, pos)));
-        v.rows.push_back({Oid(PgUniqueConstraintOid(t, index)), Name(index.name),
-                          Oid(kPublicOid), Char('u'), Bool(false), Bool(false), Bool(true),
-                          Oid(TableOid(t)), Oid(0), Oid(PgSecondaryIndexOid(t, index)), Oid(0),
-                          Oid(0), Char(' '), Char(' '), Char(' '), Bool(true), Int4(0), Bool(true),
+        v.rows.push_back({Oid(PgUniqueConstraintOid(t, index)),
+                          Name(index.name),
+                          Oid(kPgPublicNamespaceOid),
+                          Char('u'),
+                          Bool(false),
+                          Bool(false),
+                          Bool(true),
+                          Oid(TableOid(t)),
+                          Oid(0),
+                          Oid(PgSecondaryIndexOid(t, index)),
+                          Oid(0),
+                          Oid(0),
+                          Char(' '),
+                          Char(' '),
+                          Char(' '),
+                          Bool(true),
+                          Int4(0),
+                          Bool(true),
                           Value::Array(TypeId::kInt16, std::move(attnums)),
-                          Value::NullArray(TypeId::kInt16), NullText()});
+                          Value::NullArray(TypeId::kInt16),
+                          NullText()});
       }
     }
     return v;
@@ -454,15 +570,16 @@ struct Builder {
   }
 
   View PgCollation() const {
-    return View{"pg_collation",
-                {Col("oid", TypeId::kInt64), Col("collname", TypeId::kText),
-                 Col("collnamespace", TypeId::kInt64), Col("collprovider", TypeId::kText),
-                 Col("collcollate", TypeId::kText), Col("collctype", TypeId::kText)},
-                {{Oid(kDefaultCollationOid), Name("default"), Oid(kPgCatalogOid), Char('d'),
-                  NullText(), NullText()},
-                 {Oid(950), Name("C"), Oid(kPgCatalogOid), Char('c'), Name("C"), Name("C")},
-                 {Oid(951), Name("POSIX"), Oid(kPgCatalogOid), Char('c'), Name("POSIX"),
-                  Name("POSIX")}}};
+    return View{
+        "pg_collation",
+        {Col("oid", TypeId::kInt64), Col("collname", TypeId::kText),
+         Col("collnamespace", TypeId::kInt64), Col("collprovider", TypeId::kText),
+         Col("collcollate", TypeId::kText), Col("collctype", TypeId::kText)},
+        {{Oid(kDefaultCollationOid), Name("default"), Oid(kPgCatalogNamespaceOid), Char('d'),
+          NullText(), NullText()},
+         {Oid(950), Name("C"), Oid(kPgCatalogNamespaceOid), Char('c'), Name("C"), Name("C")},
+         {Oid(951), Name("POSIX"), Oid(kPgCatalogNamespaceOid), Char('c'), Name("POSIX"),
+          Name("POSIX")}}};
   }
 
   // Views of features CairnDB does not have (row security policies,
@@ -680,108 +797,6 @@ struct Builder {
 };
 
 }  // namespace
-
-int64_t PgTableOid(const catalog::TableInfo& t) { return kFirstTableOid + 2 * int64_t{t.id()}; }
-int64_t PgIndexOid(const catalog::TableInfo& t) { return PgTableOid(t) + 1; }
-// Constraints number apart from relations, above the range tables use.
-int64_t PgConstraintOid(const catalog::TableInfo& t) { return 1'000'000'000 + int64_t{t.id()}; }
-
-// A table created without a primary key has a hidden row id for one, which
-// PostgreSQL clients must not see as an index.
-bool HasPgPrimaryKey(const catalog::TableInfo& t) {
-  return !t.primary_key().empty() && !t.columns()[t.primary_key()[0]].hidden;
-}
-
-namespace {
-std::string KeyColumnList(const catalog::TableInfo& t) {
-  std::string out;
-  for (size_t k = 0; k < t.primary_key().size(); ++k) {
-    if (k > 0) out += ", ";
-    out += ast::QuoteIdentifier(t.columns()[t.primary_key()[k]].name);
-    if (t.primary_key_descending()[k]) out += " DESC";
-  }
-  return out;
-}
-}  // namespace
-
-int64_t PgSecondaryIndexOid(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
-  return 200'000'000 + int64_t{t.id()} * 1000 + index.id;
-}
-int64_t PgUniqueConstraintOid(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
-  return 1'100'000'000 + int64_t{t.id()} * 1000 + index.id;
-}
-
-namespace {
-std::string IndexColumnList(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
-  std::string out;
-  for (size_t k = 0; k < index.columns.size(); ++k) {
-    if (k > 0) out += ", ";
-    out += ast::QuoteIdentifier(t.columns()[index.columns[k]].name);
-    if (index.descending[k]) out += " DESC";
-  }
-  return out;
-}
-}  // namespace
-
-std::string PgSecondaryIndexDef(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
-  std::string out = absl::StrCat("CREATE ", index.unique ? "UNIQUE " : "", "INDEX ",
-                                 ast::QuoteIdentifier(index.name), " ON public.",
-                                 ast::QuoteIdentifier(t.name()), " USING btree (",
-                                 IndexColumnList(t, index), ")");
-  if (!index.storing.empty()) {
-    std::vector<std::string> names;
-    for (int pos : index.storing) names.push_back(ast::QuoteIdentifier(t.columns()[pos].name));
-    absl::StrAppend(&out, " INCLUDE (", absl::StrJoin(names, ", "), ")");
-  }
-  return out;
-}
-
-int64_t PgForeignKeyOid(const catalog::TableInfo& t, int fk) {
-  return 1'300'000'000 + int64_t{t.id()} * 1000 + fk;
-}
-
-std::string PgForeignKeyDef(const catalog::TableInfo& t, const proto::ForeignKey& fk,
-                            const catalog::TableInfo& parent) {
-  std::vector<std::string> mine, theirs;
-  for (uint32_t id : fk.column_ids()) {
-    mine.push_back(ast::QuoteIdentifier(t.columns()[*t.ColumnPosition(id)].name));
-  }
-  for (uint32_t id : fk.ref_column_ids()) {
-    theirs.push_back(ast::QuoteIdentifier(parent.columns()[*parent.ColumnPosition(id)].name));
-  }
-  // As PostgreSQL prints it: ON UPDATE before ON DELETE, NO ACTION left out.
-  const std::string on_update = ActionWords(fk.on_update());
-  const std::string on_delete = ActionWords(OnDeleteAction(fk));
-  return absl::StrCat("FOREIGN KEY (", absl::StrJoin(mine, ", "), ") REFERENCES ",
-                      ast::QuoteIdentifier(parent.name()), "(", absl::StrJoin(theirs, ", "), ")",
-                      on_update.empty() ? "" : " ON UPDATE " + on_update,
-                      on_delete.empty() ? "" : " ON DELETE " + on_delete);
-}
-
-int64_t PgCheckConstraintOid(const catalog::TableInfo& t, int check) {
-  return 1'200'000'000 + int64_t{t.id()} * 1000 + check;
-}
-
-std::string PgUniqueConstraintDef(const catalog::TableInfo& t, const catalog::IndexInfo& index) {
-  return absl::StrCat("UNIQUE (", IndexColumnList(t, index), ")");
-}
-
-std::string PgIndexDef(const catalog::TableInfo& t) {
-  return absl::StrCat("CREATE UNIQUE INDEX ", ast::QuoteIdentifier(t.primary_index_name()),
-                      " ON public.", ast::QuoteIdentifier(t.name()), " USING btree (",
-                      KeyColumnList(t), ")");
-}
-
-std::string PgPrimaryKeyDef(const catalog::TableInfo& t) {
-  return absl::StrCat("PRIMARY KEY (", KeyColumnList(t), ")");
-}
-
-std::string PgNamespaceName(int64_t oid) {
-  if (oid == kPgCatalogOid) return "pg_catalog";
-  if (oid == kPublicOid) return "public";
-  if (oid == kInformationSchemaOid) return "information_schema";
-  return "";
-}
 
 absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemView(
     const ast::ObjectName& name, const SystemViewSource& source) {
