@@ -52,24 +52,28 @@ absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
 absl::StatusOr<KvClient::ScanResult> RangeCommands::Scan(std::string_view start,
                                                          std::string_view end, Timestamp ts,
                                                          size_t limit) {
-  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  replica_->latches().WaitRangeUnlatched(start, end);
-  auto snapshot = replica_->engine()->NewSnapshot();
-  MvccReader reader(snapshot.get());
-  KvClient::ScanResult result;
-  CAIRN_ASSIGN_OR_RETURN(result.rows, reader.Scan(start, end, ts, limit, &result.locked));
-  return result;
+  return ReadSpan(start, end, ts, limit, /*reverse=*/false);
 }
 
 absl::StatusOr<KvClient::ScanResult> RangeCommands::ReverseScan(std::string_view start,
                                                                 std::string_view end, Timestamp ts,
                                                                 size_t limit) {
+  return ReadSpan(start, end, ts, limit, /*reverse=*/true);
+}
+
+absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view start,
+                                                             std::string_view end, Timestamp ts,
+                                                             size_t limit, bool reverse) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   KvClient::ScanResult result;
-  CAIRN_ASSIGN_OR_RETURN(result.rows, reader.ReverseScan(start, end, ts, limit, &result.locked));
+  if (reverse) {
+    CAIRN_ASSIGN_OR_RETURN(result.rows, reader.ReverseScan(start, end, ts, limit, &result.locked));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(result.rows, reader.Scan(start, end, ts, limit, &result.locked));
+  }
   return result;
 }
 

@@ -44,6 +44,10 @@ class RangeCommands {
   absl::StatusOr<size_t> GarbageCollect(Timestamp safe_point);
 
  private:
+  // Scan or ReverseScan: a pinned snapshot once the span's latches are free.
+  absl::StatusOr<KvClient::ScanResult> ReadSpan(std::string_view start, std::string_view end,
+                                                Timestamp ts, size_t limit, bool reverse);
+
   // The shape of every write command: wait for the range to serve, latch
   // `keys`, run `action` (a Percolator action) on a snapshot, propose the
   // batch it fills and wait until it is applied, then release the latches.

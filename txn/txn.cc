@@ -50,19 +50,26 @@ std::unique_ptr<Txn> Txn::AtTimestamp(kv::KvClient* client, LockResolver* resolv
   return std::unique_ptr<Txn>(new Txn(client, resolver, ts, options));
 }
 
+template <typename Read>
+auto Txn::ReadResolvingLocks(Read read) -> decltype(read()) {
+  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    ++kv_reads_;
+    auto result = read();
+    if (!result.ok() || !result->locked) return result;
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result->locked, options_.max_lock_wait_ms));
+  }
+  return WriteConflict();
+}
+
 absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key) {
   auto it = buffer_.find(std::string(key));
   if (it != buffer_.end()) {
     if (it->second.kind == kv::MutationKind::kDelete) return std::nullopt;
     return it->second.value;
   }
-  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
-    ++kv_reads_;
-    CAIRN_ASSIGN_OR_RETURN(auto result, client_->Get(key, start_ts_));
-    if (!result.locked) return std::move(result.value);
-    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
-  }
-  return WriteConflict();
+  CAIRN_ASSIGN_OR_RETURN(auto result,
+                         ReadResolvingLocks([&] { return client_->Get(key, start_ts_); }));
+  return std::move(result.value);
 }
 
 absl::StatusOr<std::vector<std::optional<std::string>>> Txn::BatchGet(
@@ -80,16 +87,10 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::BatchGet(
     }
   }
   if (stored.empty()) return out;
-  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
-    ++kv_reads_;
-    CAIRN_ASSIGN_OR_RETURN(auto result, client_->BatchGet(stored, start_ts_));
-    if (!result.locked) {
-      for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move(result.values[j]);
-      return out;
-    }
-    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
-  }
-  return WriteConflict();
+  CAIRN_ASSIGN_OR_RETURN(auto result,
+                         ReadResolvingLocks([&] { return client_->BatchGet(stored, start_ts_); }));
+  for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move(result.values[j]);
+  return out;
 }
 
 absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std::string_view end,
@@ -98,17 +99,10 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std:
   auto last = end.empty() ? buffer_.end() : buffer_.lower_bound(std::string(end));
   // Buffered deletes may hide stored rows: read without a limit then.
   size_t kv_limit = first == last ? limit : 0;
-  std::vector<kv::KeyValue> stored;
-  for (int round = 0;; ++round) {
-    if (round == kMaxLockResolveRounds) return WriteConflict();
-    ++kv_reads_;
-    CAIRN_ASSIGN_OR_RETURN(auto result, client_->Scan(start, end, start_ts_, kv_limit));
-    if (!result.locked) {
-      stored = std::move(result.rows);
-      break;
-    }
-    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto result, ReadResolvingLocks([&] {
+                           return client_->Scan(start, end, start_ts_, kv_limit);
+                         }));
+  std::vector<kv::KeyValue> stored = std::move(result.rows);
   if (first == last) return stored;
 
   std::vector<kv::KeyValue> merged;
@@ -134,17 +128,10 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::ReverseScan(std::string_view star
   auto last = end.empty() ? buffer_.end() : buffer_.lower_bound(std::string(end));
   // Buffered deletes may hide stored rows: read without a limit then.
   size_t kv_limit = first == last ? limit : 0;
-  std::vector<kv::KeyValue> stored;
-  for (int round = 0;; ++round) {
-    if (round == kMaxLockResolveRounds) return WriteConflict();
-    ++kv_reads_;
-    CAIRN_ASSIGN_OR_RETURN(auto result, client_->ReverseScan(start, end, start_ts_, kv_limit));
-    if (!result.locked) {
-      stored = std::move(result.rows);
-      break;
-    }
-    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result.locked, options_.max_lock_wait_ms));
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto result, ReadResolvingLocks([&] {
+                           return client_->ReverseScan(start, end, start_ts_, kv_limit);
+                         }));
+  std::vector<kv::KeyValue> stored = std::move(result.rows);
   if (first == last) return stored;
 
   // Both in descending order: the stored rows, and the buffer walked back

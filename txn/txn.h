@@ -93,6 +93,11 @@ class Txn {
   Txn(kv::KvClient* client, LockResolver* resolver, Timestamp start_ts, const Options& options)
       : client_(client), resolver_(resolver), start_ts_(start_ts), options_(options) {}
 
+  // Runs `read` (a KV read whose result may name a blocking lock) until
+  // no lock blocks it, resolving or waiting out each; 40001 after too many.
+  template <typename Read>
+  auto ReadResolvingLocks(Read read) -> decltype(read());
+
   absl::Status CommitWrites();
   // Prewrites every key, or commits them in one phase when the KV layer can
   // (*one_phase then says so and commit_ts_ is set).

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
+#include "executor/operators/join_rows.h"
 
 namespace cairn::executor {
 namespace {
@@ -47,7 +48,7 @@ class JoinOperator : public Operator {
       }
       if (right_pos_ < CandidateCount()) {
         const size_t candidate = Candidate(right_pos_);
-        Row joined = Concat(left, right_rows_[candidate]);
+        Row joined = ConcatRows(left, right_rows_[candidate]);
         bool keep = true;
         if (plan_.predicate) {
           CAIRN_ASSIGN_OR_RETURN(keep, EvaluatePredicate(*plan_.predicate, joined, ctx_));
@@ -63,7 +64,7 @@ class JoinOperator : public Operator {
       // Every right row has been paired with this left row.
       if (!left_matched_ && (plan_.join_type == JoinType::kLeft ||
                              plan_.join_type == JoinType::kFull)) {
-        batch->push_back(Concat(left, right_nulls_));
+        batch->push_back(ConcatRows(left, right_nulls_));
       }
       ++left_pos_;
       right_pos_ = 0;
@@ -74,7 +75,7 @@ class JoinOperator : public Operator {
         (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull)) {
       while (batch->size() < kBatchSize && unmatched_pos_ < right_rows_.size()) {
         if (!right_matched_[unmatched_pos_]) {
-          batch->push_back(Concat(left_nulls_, right_rows_[unmatched_pos_]));
+          batch->push_back(ConcatRows(left_nulls_, right_rows_[unmatched_pos_]));
         }
         ++unmatched_pos_;
       }
@@ -95,7 +96,8 @@ class JoinOperator : public Operator {
     if (hashed()) {
       for (size_t i = 0; i < right_rows_.size(); ++i) {
         if (i % kInterruptCheckInterval == 0) CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
-        CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, KeyOf(plan_.right_keys, right_rows_[i]));
+        CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key,
+                               JoinKeyOf(plan_.right_keys, right_rows_[i], ctx_));
         if (key.has_value()) buckets_[*std::move(key)].push_back(i);
       }
     }
@@ -104,24 +106,10 @@ class JoinOperator : public Operator {
 
   bool hashed() const { return !plan_.left_keys.empty(); }
 
-  // The key of `row` under `keys`, or nullopt when a part is NULL (= never
-  // holds for NULL).
-  absl::StatusOr<std::optional<Row>> KeyOf(const std::vector<planner::BoundExprPtr>& keys,
-                                           const Row& row) {
-    Row key;
-    key.reserve(keys.size());
-    for (const auto& k : keys) {
-      CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx_));
-      if (v.is_null()) return std::nullopt;
-      key.push_back(std::move(v));
-    }
-    return key;
-  }
-
   absl::Status FindCandidates(const Row& left) {
     bucket_ = nullptr;
     if (!hashed()) return absl::OkStatus();
-    CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, KeyOf(plan_.left_keys, left));
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, JoinKeyOf(plan_.left_keys, left, ctx_));
     if (!key.has_value()) return absl::OkStatus();
     auto it = buckets_.find(*key);
     if (it != buckets_.end()) bucket_ = &it->second;
@@ -132,14 +120,6 @@ class JoinOperator : public Operator {
     return bucket_ == nullptr ? 0 : bucket_->size();
   }
   size_t Candidate(size_t i) const { return hashed() ? (*bucket_)[i] : i; }
-
-  static Row Concat(const Row& left, const Row& right) {
-    Row row;
-    row.reserve(left.size() + right.size());
-    row.insert(row.end(), left.begin(), left.end());
-    row.insert(row.end(), right.begin(), right.end());
-    return row;
-  }
 
   const planner::PlanNode& plan_;
   OperatorPtr left_;

@@ -10,6 +10,7 @@
 
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
+#include "executor/operators/join_rows.h"
 
 namespace cairn::executor {
 namespace {
@@ -62,13 +63,13 @@ class MergeJoinOperator : public Operator {
         CAIRN_RETURN_IF_ERROR(FinishRight(batch));
         continue;
       }
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, KeyOf(plan_.left_keys, *left));
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> key, JoinKeyOf(plan_.left_keys, *left, ctx_));
       if (key.has_value()) CAIRN_RETURN_IF_ERROR(AdvanceRightTo(*key, batch));
       Row row = left_.Take();
       bool matched = false;
       if (key.has_value() && group_key_.has_value() && CompareKeys(*key, *group_key_) == 0) {
         for (size_t i = 0; i < group_.size(); ++i) {
-          Row joined = Concat(row, group_[i]);
+          Row joined = ConcatRows(row, group_[i]);
           bool keep = true;
           if (plan_.predicate) {
             CAIRN_ASSIGN_OR_RETURN(keep, EvaluatePredicate(*plan_.predicate, joined, ctx_));
@@ -79,7 +80,7 @@ class MergeJoinOperator : public Operator {
           batch->push_back(std::move(joined));
         }
       }
-      if (!matched && KeepsUnmatchedLeft()) batch->push_back(Concat(row, right_nulls_));
+      if (!matched && KeepsUnmatchedLeft()) batch->push_back(ConcatRows(row, right_nulls_));
     }
     return !batch->empty();
   }
@@ -100,10 +101,11 @@ class MergeJoinOperator : public Operator {
     for (;;) {
       CAIRN_ASSIGN_OR_RETURN(const Row* right, right_.Peek());
       if (right == nullptr) return absl::OkStatus();
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> right_key, KeyOf(plan_.right_keys, *right));
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> right_key,
+                             JoinKeyOf(plan_.right_keys, *right, ctx_));
       if (!right_key.has_value() || CompareKeys(*right_key, key) < 0) {
         Row passed = right_.Take();
-        if (KeepsUnmatchedRight()) batch->push_back(Concat(left_nulls_, passed));
+        if (KeepsUnmatchedRight()) batch->push_back(ConcatRows(left_nulls_, passed));
         continue;
       }
       group_key_ = std::move(right_key);
@@ -113,7 +115,8 @@ class MergeJoinOperator : public Operator {
     for (;;) {
       CAIRN_ASSIGN_OR_RETURN(const Row* right, right_.Peek());
       if (right == nullptr) break;
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> right_key, KeyOf(plan_.right_keys, *right));
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Row> right_key,
+                             JoinKeyOf(plan_.right_keys, *right, ctx_));
       if (!right_key.has_value() || CompareKeys(*right_key, *group_key_) != 0) break;
       group_.push_back(right_.Take());
       group_matched_.push_back(false);
@@ -124,7 +127,7 @@ class MergeJoinOperator : public Operator {
   void ReleaseGroup(RowBatch* batch) {
     if (KeepsUnmatchedRight()) {
       for (size_t i = 0; i < group_.size(); ++i) {
-        if (!group_matched_[i]) batch->push_back(Concat(left_nulls_, group_[i]));
+        if (!group_matched_[i]) batch->push_back(ConcatRows(left_nulls_, group_[i]));
       }
     }
     group_.clear();
@@ -146,22 +149,9 @@ class MergeJoinOperator : public Operator {
         done_ = true;
         break;
       }
-      batch->push_back(Concat(left_nulls_, right_.Take()));
+      batch->push_back(ConcatRows(left_nulls_, right_.Take()));
     }
     return absl::OkStatus();
-  }
-
-  // The key of `row` under `keys`, or nullopt when a part is NULL.
-  absl::StatusOr<std::optional<Row>> KeyOf(const std::vector<planner::BoundExprPtr>& keys,
-                                           const Row& row) {
-    Row key;
-    key.reserve(keys.size());
-    for (const auto& k : keys) {
-      CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx_));
-      if (v.is_null()) return std::nullopt;
-      key.push_back(std::move(v));
-    }
-    return key;
   }
 
   static int CompareKeys(const Row& a, const Row& b) {
@@ -170,14 +160,6 @@ class MergeJoinOperator : public Operator {
       if (c != 0) return c;
     }
     return 0;
-  }
-
-  static Row Concat(const Row& left, const Row& right) {
-    Row row;
-    row.reserve(left.size() + right.size());
-    row.insert(row.end(), left.begin(), left.end());
-    row.insert(row.end(), right.begin(), right.end());
-    return row;
   }
 
   const planner::PlanNode& plan_;
