@@ -17,6 +17,7 @@
 #include "common/value_text.h"
 #include "executor/ddl.h"
 #include "executor/expression_evaluator.h"
+#include "executor/foreign_keys.h"
 #include "executor/indexes.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
@@ -258,6 +259,32 @@ absl::Status AddCheck(const ast::Constraint& constraint, Alteration* alt, txn::T
   return absl::OkStatus();
 }
 
+// ADD CONSTRAINT ... FOREIGN KEY (cols) REFERENCES ...: the rows there are
+// must reference parents already.
+absl::Status AddForeignKeyConstraint(const ast::Constraint& constraint, Alteration* alt,
+                                     txn::Txn* txn, ExecContext* ctx) {
+  proto::TableDescriptor& desc = alt->desc;
+  std::vector<std::string> columns;
+  for (const ast::Identifier& id : constraint.columns) columns.push_back(id.name);
+  CAIRN_RETURN_IF_ERROR(
+      AddForeignKey(constraint, columns, ctx->catalog, txn, ctx->database_id, &desc));
+  const proto::ForeignKey& added = desc.foreign_keys(desc.foreign_keys_size() - 1);
+  bool taken = desc.primary_index().name() == added.name();
+  for (const auto& c : desc.checks()) taken |= c.name() == added.name();
+  for (const auto& index : desc.indexes())
+    taken |= index.is_constraint() && index.name() == added.name();
+  for (int i = 0; i + 1 < desc.foreign_keys_size(); ++i) {
+    taken |= desc.foreign_keys(i).name() == added.name();
+  }
+  if (taken) {
+    return MakeError(ErrorCode::kDuplicateObject,
+                     absl::StrFormat("constraint \"%s\" for relation \"%s\" already exists",
+                                     added.name(), desc.name()));
+  }
+  const catalog::TableInfo table(desc);
+  return ValidateForeignKey(table, added, ctx);
+}
+
 // ADD CONSTRAINT ... UNIQUE (cols): a unique index over the rows there are.
 absl::Status AddUnique(const ast::Constraint& constraint, Alteration* alt, txn::Txn* txn) {
   proto::TableDescriptor& desc = alt->desc;
@@ -292,6 +319,13 @@ absl::Status DropConstraint(const ast::AlterTableCmd& cmd, Alteration* alt, txn:
   for (int i = 0; i < checks->size(); ++i) {
     if (checks->Get(i).name() == cmd.name.name) {
       checks->DeleteSubrange(i, 1);
+      return absl::OkStatus();
+    }
+  }
+  auto* foreign_keys = desc.mutable_foreign_keys();
+  for (int i = 0; i < foreign_keys->size(); ++i) {
+    if (foreign_keys->Get(i).name() == cmd.name.name) {
+      foreign_keys->DeleteSubrange(i, 1);
       return absl::OkStatus();
     }
   }
@@ -410,6 +444,8 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
         case ast::ConstraintKind::kPrimaryKey: return AddPrimaryKey(*cmd.constraint, alt, txn);
         case ast::ConstraintKind::kCheck: return AddCheck(*cmd.constraint, alt, txn, ctx);
         case ast::ConstraintKind::kUnique: return AddUnique(*cmd.constraint, alt, txn);
+        case ast::ConstraintKind::kForeignKey:
+          return AddForeignKeyConstraint(*cmd.constraint, alt, txn, ctx);
         default: return NotSupported("adding this kind of constraint", cmd.position);
       }
     case ast::AlterTableCmdKind::kAlterType: return NotSupported("ALTER COLUMN TYPE", cmd.position);

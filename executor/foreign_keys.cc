@@ -84,35 +84,43 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> FindParentRow
   return std::make_pair(*std::move(row_key), *std::move(value));
 }
 
+// That `row` of `child` references a parent row under `fk` (or holds a
+// NULL in its key, which references nothing); 23503 otherwise.
+absl::Status CheckParentExists(const catalog::TableInfo& child, const proto::ForeignKey& fk,
+                               const Row& row, ExecContext* ctx) {
+  CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
+  const std::vector<int> mine = Positions(child, fk.column_ids());
+  bool has_null = false;
+  for (int pos : mine) has_null |= pos < 0 || row[pos].is_null();
+  if (has_null) return absl::OkStatus();  // MATCH SIMPLE: a NULL key references nothing
+  const catalog::TableInfo* parent = TableById(*tables, fk.ref_table_id());
+  if (parent == nullptr) return absl::OkStatus();
+  const std::vector<int> theirs = Positions(*parent, fk.ref_column_ids());
+  std::vector<Value> values;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    auto v = CastValue(row[mine[i]], parent->columns()[theirs[i]].type, CastContext::kAssignment);
+    if (!v.ok()) return v.status();
+    values.push_back(*std::move(v));
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto found, FindParentRow(*parent, theirs, values, ctx));
+  if (!found) {
+    return WithDetail(
+        MakeError(ErrorCode::kForeignKeyViolation,
+                  absl::StrFormat("insert or update on table \"%s\" violates foreign key "
+                                  "constraint \"%s\"",
+                                  child.name(), fk.name())),
+        absl::StrFormat("%s is not present in table \"%s\".", KeyText(child, mine, row),
+                        parent->name()));
+  }
+  // Written back unchanged: a concurrent delete of the parent conflicts.
+  ctx->txn->Put(found->first, found->second);
+  return absl::OkStatus();
+}
+
 absl::Status CheckParentsExistNow(const catalog::TableInfo& child, const Row& row,
                                   ExecContext* ctx) {
-  CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(ctx));
   for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
-    const std::vector<int> mine = Positions(child, fk.column_ids());
-    bool has_null = false;
-    for (int pos : mine) has_null |= pos < 0 || row[pos].is_null();
-    if (has_null) continue;  // MATCH SIMPLE: a NULL key references nothing
-    const catalog::TableInfo* parent = TableById(*tables, fk.ref_table_id());
-    if (parent == nullptr) continue;
-    const std::vector<int> theirs = Positions(*parent, fk.ref_column_ids());
-    std::vector<Value> values;
-    for (size_t i = 0; i < mine.size(); ++i) {
-      auto v = CastValue(row[mine[i]], parent->columns()[theirs[i]].type, CastContext::kAssignment);
-      if (!v.ok()) return v.status();
-      values.push_back(*std::move(v));
-    }
-    CAIRN_ASSIGN_OR_RETURN(auto found, FindParentRow(*parent, theirs, values, ctx));
-    if (!found) {
-      return WithDetail(
-          MakeError(ErrorCode::kForeignKeyViolation,
-                    absl::StrFormat("insert or update on table \"%s\" violates foreign key "
-                                    "constraint \"%s\"",
-                                    child.name(), fk.name())),
-          absl::StrFormat("%s is not present in table \"%s\".", KeyText(child, mine, row),
-                          parent->name()));
-    }
-    // Written back unchanged: a concurrent delete of the parent conflicts.
-    ctx->txn->Put(found->first, found->second);
+    CAIRN_RETURN_IF_ERROR(CheckParentExists(child, fk, row, ctx));
   }
   return absl::OkStatus();
 }
@@ -177,6 +185,19 @@ absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, 
         CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(child, key, *value));
         return CheckParentsExistNow(child, current, ctx);
       });
+  return absl::OkStatus();
+}
+
+absl::Status ValidateForeignKey(const catalog::TableInfo& child, const proto::ForeignKey& fk,
+                                ExecContext* ctx) {
+  const std::string prefix =
+      catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+  CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+  for (const auto& kv : rows) {
+    CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx));
+    CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(child, kv.key, kv.value));
+    CAIRN_RETURN_IF_ERROR(CheckParentExists(child, fk, row, ctx));
+  }
   return absl::OkStatus();
 }
 

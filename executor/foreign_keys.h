@@ -35,6 +35,11 @@ std::string ActionWords(proto::ForeignKey::Action action);
 // statement. `child` must outlive the statement.
 absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx);
 
+// That every row `child` holds references a parent row under `fk` (ALTER
+// TABLE ... ADD FOREIGN KEY); 23503 for the first that does not.
+absl::Status ValidateForeignKey(const catalog::TableInfo& child, const proto::ForeignKey& fk,
+                                ExecContext* ctx);
+
 // `row` of `parent` is being deleted (`new_row` null) or its referenced
 // columns changed to `new_row`'s: refuses, or applies each constraint's
 // action to the children. For a change, call it once the parent's new row
