@@ -116,6 +116,8 @@ absl::Status AddForeignKey(const ast::Constraint& c, const std::vector<std::stri
   };
   fk.set_on_delete(action(c.on_delete));
   fk.set_on_update(action(c.on_update));
+  fk.set_deferrable(c.deferrable);
+  fk.set_initially_deferred(c.initially_deferred);
   // The referenced columns: as given, else the parent's primary key.
   std::vector<int> ref_positions;
   if (c.ref_columns.empty()) {

@@ -27,6 +27,25 @@ struct OperatorStats {
   uint64_t kv_reads = 0;
 };
 
+struct ExecContext;
+
+// SET CONSTRAINTS in the transaction block: which deferrable constraints
+// wait for COMMIT (by name, else all, else as each was declared).
+struct ConstraintTiming {
+  std::optional<bool> all_deferred;
+  absl::flat_hash_map<std::string, bool> deferred_by_name;
+};
+
+// A constraint check that runs once the rows it is about are written, in
+// the context it is run with (the statement's, or one made at COMMIT).
+using ConstraintCheck = std::function<absl::Status(ExecContext*)>;
+
+// A check that waits for COMMIT (or SET CONSTRAINTS ... IMMEDIATE).
+struct DeferredCheck {
+  std::string constraint;
+  ConstraintCheck run;
+};
+
 // What operators and expressions need while a statement runs: its
 // transaction, the catalog (sequences), the session's identity and the
 // statement's parameters. Owned by the session; lives for one statement.
@@ -69,15 +88,20 @@ struct ExecContext {
   // are written (RunEndOfStatementChecks): foreign keys, which PostgreSQL
   // checks at the end of the statement, so that a row may reference one
   // the same statement writes later, or a tree of rows go at once.
-  std::vector<std::function<absl::Status()>> end_of_statement_checks;
+  std::vector<ConstraintCheck> end_of_statement_checks;
+  // The session's transaction: its checks deferred to COMMIT, and its SET
+  // CONSTRAINTS. Null outside a session's transaction: checks then run at
+  // the statement's end.
+  std::vector<DeferredCheck>* deferred_checks = nullptr;
+  const ConstraintTiming* constraint_timing = nullptr;
 };
 
 // Runs (and clears) the statement's end-of-statement checks; the first
 // failure is the statement's.
 inline absl::Status RunEndOfStatementChecks(ExecContext* ctx) {
-  std::vector<std::function<absl::Status()>> checks;
+  std::vector<ConstraintCheck> checks;
   checks.swap(ctx->end_of_statement_checks);
-  for (const auto& check : checks) CAIRN_RETURN_IF_ERROR(check());
+  for (const auto& check : checks) CAIRN_RETURN_IF_ERROR(check(ctx));
   return absl::OkStatus();
 }
 

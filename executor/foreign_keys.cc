@@ -1,5 +1,6 @@
 #include "executor/foreign_keys.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -117,14 +118,6 @@ absl::Status CheckParentExists(const catalog::TableInfo& child, const proto::For
   return absl::OkStatus();
 }
 
-absl::Status CheckParentsExistNow(const catalog::TableInfo& child, const Row& row,
-                                  ExecContext* ctx) {
-  for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
-    CAIRN_RETURN_IF_ERROR(CheckParentExists(child, fk, row, ctx));
-  }
-  return absl::OkStatus();
-}
-
 // Whether a row of `child` holds `key` in the columns `mine`.
 absl::StatusOr<bool> StillReferenced(const catalog::TableInfo& child, const std::vector<int>& mine,
                                      const std::vector<Value>& key, ExecContext* ctx) {
@@ -142,49 +135,111 @@ absl::StatusOr<bool> StillReferenced(const catalog::TableInfo& child, const std:
   return false;
 }
 
-// At the end of the statement: the key `row` of `parent` had is, under
-// `fk` of `child`, referenced by no child row, unless (NO ACTION, not
-// RESTRICT) a parent row holds it again.
+// A table's constraint by name (null when it went).
+const proto::ForeignKey* ForeignKeyNamed(const catalog::TableInfo& table, const std::string& name) {
+  for (const proto::ForeignKey& fk : table.descriptor().foreign_keys()) {
+    if (fk.name() == name) return &fk;
+  }
+  return nullptr;
+}
+
+// Whether `fk`'s checks wait for COMMIT in the context's transaction.
+bool Deferred(const proto::ForeignKey& fk, const ExecContext& ctx) {
+  if (!fk.deferrable() || ctx.deferred_checks == nullptr) return false;
+  if (ctx.constraint_timing != nullptr) {
+    const ConstraintTiming& timing = *ctx.constraint_timing;
+    if (auto it = timing.deferred_by_name.find(fk.name()); it != timing.deferred_by_name.end()) {
+      return it->second;
+    }
+    if (timing.all_deferred.has_value()) return *timing.all_deferred;
+  }
+  return fk.initially_deferred();
+}
+
+// Queues `check` of constraint `fk` for the statement's end, or for COMMIT
+// when the constraint is deferred (`deferrable`: the check may be; a
+// RESTRICT one may not). Checks name tables by id: those of COMMIT run in
+// a context of their own, after the statement's tables are gone.
+void Queue(const proto::ForeignKey& fk, bool deferrable, ConstraintCheck check, ExecContext* ctx) {
+  if (deferrable && Deferred(fk, *ctx)) {
+    ctx->deferred_checks->push_back({fk.name(), std::move(check)});
+  } else {
+    ctx->end_of_statement_checks.push_back(std::move(check));
+  }
+}
+
+// Once the rows are written: the key `row` of `parent` had is, under `fk`
+// of `child`, referenced by no child row, unless (NO ACTION, not RESTRICT)
+// a parent row holds it again.
 void CheckUnreferencedAtEnd(const catalog::TableInfo& parent, const catalog::TableInfo& child,
                             const proto::ForeignKey& fk, proto::ForeignKey::Action action,
                             const Row& row, ExecContext* ctx) {
-  const std::vector<int> theirs = Positions(parent, fk.ref_column_ids());
   std::vector<Value> key;
-  for (int pos : theirs) key.push_back(row[pos]);
-  std::string detail = absl::StrFormat("%s is still referenced from table \"%s\".",
-                                       KeyText(parent, theirs, row), child.name());
+  for (int pos : Positions(parent, fk.ref_column_ids())) key.push_back(row[pos]);
+  std::string detail =
+      absl::StrFormat("%s is still referenced from table \"%s\".",
+                      KeyText(parent, Positions(parent, fk.ref_column_ids()), row), child.name());
   const bool restrict = action == proto::ForeignKey::RESTRICT;
-  ctx->end_of_statement_checks.push_back([&parent, &child, &fk, theirs, key = std::move(key),
-                                          detail = std::move(detail), restrict,
-                                          ctx]() -> absl::Status {
+  ConstraintCheck check = [parent_id = parent.id(), child_id = child.id(), name = fk.name(),
+                           key = std::move(key), detail = std::move(detail),
+                           restrict](ExecContext* run) -> absl::Status {
+    CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(run));
+    const catalog::TableInfo* parent = TableById(*tables, parent_id);
+    const catalog::TableInfo* child = TableById(*tables, child_id);
+    const proto::ForeignKey* fk = child == nullptr ? nullptr : ForeignKeyNamed(*child, name);
+    if (parent == nullptr || fk == nullptr) return absl::OkStatus();
     if (!restrict) {
-      CAIRN_ASSIGN_OR_RETURN(auto again, FindParentRow(parent, theirs, key, ctx));
+      CAIRN_ASSIGN_OR_RETURN(
+          auto again, FindParentRow(*parent, Positions(*parent, fk->ref_column_ids()), key, run));
       if (again) return absl::OkStatus();
     }
     CAIRN_ASSIGN_OR_RETURN(bool referenced,
-                           StillReferenced(child, Positions(child, fk.column_ids()), key, ctx));
+                           StillReferenced(*child, Positions(*child, fk->column_ids()), key, run));
     if (!referenced) return absl::OkStatus();
     return WithDetail(MakeError(ErrorCode::kForeignKeyViolation,
                                 absl::StrFormat("update or delete on table \"%s\" violates foreign "
                                                 "key constraint \"%s\" on table \"%s\"",
-                                                parent.name(), fk.name(), child.name())),
+                                                parent->name(), name, child->name())),
                       detail);
-  });
+  };
+  Queue(fk, /*deferrable=*/!restrict, std::move(check), ctx);
 }
 
 }  // namespace
 
 absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx) {
   if (child.descriptor().foreign_keys().empty()) return absl::OkStatus();
-  // The row as it is at the end: a later write of the statement may have
-  // changed or removed it again (and queued its own check).
-  ctx->end_of_statement_checks.push_back(
-      [&child, key = catalog::EncodePrimaryKey(child, row), ctx]() -> absl::Status {
-        CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, ctx->txn->Get(key));
-        if (!value) return absl::OkStatus();
-        CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(child, key, *value));
-        return CheckParentsExistNow(child, current, ctx);
-      });
+  const std::string key = catalog::EncodePrimaryKey(child, row);
+  for (const proto::ForeignKey& fk : child.descriptor().foreign_keys()) {
+    // The row as it is when checked: a later write may have changed or
+    // removed it again (and queued its own check).
+    ConstraintCheck check = [child_id = child.id(), name = fk.name(),
+                             key](ExecContext* run) -> absl::Status {
+      CAIRN_ASSIGN_OR_RETURN(const std::vector<catalog::TableInfo>* tables, Tables(run));
+      const catalog::TableInfo* child = TableById(*tables, child_id);
+      const proto::ForeignKey* fk = child == nullptr ? nullptr : ForeignKeyNamed(*child, name);
+      if (fk == nullptr) return absl::OkStatus();
+      CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, run->txn->Get(key));
+      if (!value) return absl::OkStatus();
+      CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(*child, key, *value));
+      return CheckParentExists(*child, *fk, current, run);
+    };
+    Queue(fk, /*deferrable=*/true, std::move(check), ctx);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunDeferredChecks(std::vector<DeferredCheck>* checks,
+                               const std::vector<std::string>& constraints, ExecContext* ctx) {
+  std::vector<DeferredCheck> due;
+  std::vector<DeferredCheck> later;
+  for (DeferredCheck& check : *checks) {
+    const bool named = constraints.empty() || std::find(constraints.begin(), constraints.end(),
+                                                        check.constraint) != constraints.end();
+    (named ? due : later).push_back(std::move(check));
+  }
+  *checks = std::move(later);
+  for (const DeferredCheck& check : due) CAIRN_RETURN_IF_ERROR(check.run(ctx));
   return absl::OkStatus();
 }
 

@@ -17,7 +17,9 @@
 // (ExecContext::end_of_statement_checks): a row may reference one that the
 // same statement writes later, or itself (a table may reference itself),
 // and a statement may delete a whole tree of rows; NO ACTION then accepts a
-// key that a parent row holds again, RESTRICT does not. A child write also writes its parent row
+// key that a parent row holds again, RESTRICT does not. A DEFERRABLE
+// constraint's checks wait for COMMIT when INITIALLY DEFERRED or after SET
+// CONSTRAINTS ... DEFERRED. A child write also writes its parent row
 // back unchanged, so that a concurrent delete of the parent conflicts with
 // it (40001 for one) instead of leaving an orphan, as PostgreSQL's row
 // locks prevent.
@@ -31,9 +33,14 @@ proto::ForeignKey::Action OnDeleteAction(const proto::ForeignKey& fk);
 char ActionLetter(proto::ForeignKey::Action action);
 std::string ActionWords(proto::ForeignKey::Action action);
 
-// Queues the check that `row`'s keys are parent rows' for the end of the
-// statement. `child` must outlive the statement.
+// Queues the checks that `row`'s keys are parent rows' for the end of the
+// statement, or for COMMIT where a constraint is deferred.
 absl::Status CheckParentsExist(const catalog::TableInfo& child, const Row& row, ExecContext* ctx);
+
+// Runs (and removes) the deferred checks of `constraints` (all when empty),
+// in `ctx`: at COMMIT, or at SET CONSTRAINTS ... IMMEDIATE.
+absl::Status RunDeferredChecks(std::vector<DeferredCheck>* checks,
+                               const std::vector<std::string>& constraints, ExecContext* ctx);
 
 // That every row `child` holds references a parent row under `fk` (ALTER
 // TABLE ... ADD FOREIGN KEY); 23503 for the first that does not.

@@ -83,7 +83,10 @@ std::string PgForeignKeyDef(const catalog::TableInfo& t, const proto::ForeignKey
   return absl::StrCat("FOREIGN KEY (", absl::StrJoin(mine, ", "), ") REFERENCES ",
                       ast::QuoteIdentifier(parent.name()), "(", absl::StrJoin(theirs, ", "), ")",
                       on_update.empty() ? "" : " ON UPDATE " + on_update,
-                      on_delete.empty() ? "" : " ON DELETE " + on_delete);
+                      on_delete.empty() ? "" : " ON DELETE " + on_delete,
+                      !fk.deferrable()          ? ""
+                      : fk.initially_deferred() ? " DEFERRABLE INITIALLY DEFERRED"
+                                                : " DEFERRABLE");
 }
 
 int64_t PgCheckConstraintOid(const catalog::TableInfo& t, int check) {

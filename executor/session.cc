@@ -13,6 +13,7 @@
 #include "executor/alter_table.h"
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
+#include "executor/foreign_keys.h"
 #include "executor/indexes.h"
 #include "executor/online_index_build.h"
 #include "executor/operator.h"
@@ -116,7 +117,9 @@ absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer
   if (implicit_block_) {
     std::unique_ptr<txn::Txn> txn = std::move(txn_);
     bool failed = failed_;
-    EndBlock(/*restore_settings=*/failed);
+    absl::Status checked = failed ? absl::OkStatus() : CheckDeferredConstraints(txn.get());
+    EndBlock(/*restore_settings=*/failed || !checked.ok());
+    CAIRN_RETURN_IF_ERROR(checked);
     if (!failed) CAIRN_RETURN_IF_ERROR(txn->Commit());
   }
   return absl::OkStatus();
@@ -127,6 +130,8 @@ void Session::EndBlock(bool restore_settings) {
   EndCursors(/*committed=*/!restore_settings);
   if (txn_) txn_->Rollback();
   txn_.reset();
+  deferred_checks_.clear();
+  constraint_timing_ = {};
   failed_ = false;
   implicit_block_ = false;
   if (restore_settings && settings_at_begin_) settings_ = *settings_at_begin_;
@@ -227,6 +232,8 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
     auto result = ExecuteInTxn(stmt, txn.get(), bindings);
     absl::Status status = result.status();
+    if (status.ok()) status = CheckDeferredConstraints(txn.get());
+    deferred_checks_.clear();  // the implicit transaction ends here
     if (status.ok()) status = txn->Commit();
     if (status.ok()) return result;
     txn->Rollback();
@@ -267,7 +274,12 @@ absl::StatusOr<StatementResult> Session::ExecuteTransactionStatement(const ast::
         EndBlock(/*restore_settings=*/true);
         return TagOnly("ROLLBACK");
       }
-      EndBlock(/*restore_settings=*/false);
+      absl::Status checked = CheckDeferredConstraints(txn.get());
+      EndBlock(/*restore_settings=*/!checked.ok());
+      if (!checked.ok()) {
+        txn->Rollback();
+        return checked;
+      }
       CAIRN_RETURN_IF_ERROR(txn->Commit());
       return TagOnly("COMMIT");
     }
@@ -288,6 +300,11 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
     return status;
   };
   switch (s.set_kind) {
+    case ast::SetKind::kConstraints: {
+      auto result = ExecuteSetConstraints(s);
+      if (!result.ok()) return fail(result.status());
+      return result;
+    }
     case ast::SetKind::kTransaction:
     case ast::SetKind::kSessionCharacteristics:
       if (s.modes.isolation == ast::IsolationLevel::kSerializable) {
@@ -321,6 +338,53 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
     if (value.ok()) r.changed_parameters.emplace_back(canonical, *value);
   }
   return r;
+}
+
+absl::Status Session::CheckDeferredConstraints(txn::Txn* txn) {
+  constraint_timing_ = {};
+  if (deferred_checks_.empty()) return absl::OkStatus();
+  ExecContext ctx;
+  InitExecContext(txn, &ctx);
+  return RunDeferredChecks(&deferred_checks_, /*constraints=*/{}, &ctx);
+}
+
+// SET CONSTRAINTS ALL | names DEFERRED | IMMEDIATE: for the rest of the
+// transaction block; IMMEDIATE checks what the named constraints deferred
+// so far at once. Outside a block it has nothing to act on (PostgreSQL
+// warns).
+absl::StatusOr<StatementResult> Session::ExecuteSetConstraints(const ast::SetStatement& stmt) {
+  if (!txn_) return TagOnly("SET CONSTRAINTS");
+  ExecContext ctx;
+  InitExecContext(txn_.get(), &ctx);
+  if (!stmt.values.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(auto tables, deps_.catalog->ListTables(txn_.get(), database_id_));
+    for (const std::string& name : stmt.values) {
+      const proto::ForeignKey* found = nullptr;
+      for (const catalog::TableInfo& t : tables) {
+        for (const proto::ForeignKey& fk : t.descriptor().foreign_keys()) {
+          if (fk.name() == name) found = &fk;
+        }
+      }
+      if (found == nullptr) {
+        return MakeError(ErrorCode::kUndefinedObject,
+                         absl::StrFormat("constraint \"%s\" does not exist", name));
+      }
+      if (!found->deferrable()) {
+        return MakeError(ErrorCode::kWrongObjectType,
+                         absl::StrFormat("constraint \"%s\" is not deferrable", name));
+      }
+    }
+    for (const std::string& name : stmt.values) {
+      constraint_timing_.deferred_by_name[name] = stmt.constraints_deferred;
+    }
+  } else {
+    constraint_timing_.all_deferred = stmt.constraints_deferred;
+    constraint_timing_.deferred_by_name.clear();
+  }
+  if (!stmt.constraints_deferred) {
+    CAIRN_RETURN_IF_ERROR(RunDeferredChecks(&deferred_checks_, stmt.values, &ctx));
+  }
+  return TagOnly("SET CONSTRAINTS");
 }
 
 std::string Session::SessionUser() const {
@@ -610,10 +674,11 @@ absl::Status Session::Sync(bool error_reported) {
   if (!implicit_block_) return absl::OkStatus();
   std::unique_ptr<txn::Txn> txn = std::move(txn_);
   const bool failed = failed_ || error_reported;
-  EndBlock(/*restore_settings=*/failed);
-  if (failed) {
+  absl::Status checked = failed ? absl::OkStatus() : CheckDeferredConstraints(txn.get());
+  EndBlock(/*restore_settings=*/failed || !checked.ok());
+  if (failed || !checked.ok()) {
     txn->Rollback();
-    return absl::OkStatus();
+    return checked;
   }
   return txn->Commit();
 }

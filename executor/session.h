@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "catalog/catalog.h"
 #include "executor/copy_format.h"
 #include "executor/exec_context.h"
@@ -15,11 +16,11 @@
 #include "executor/sql_session.h"
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
-#include "absl/container/flat_hash_map.h"
 #include "parser/ast/cursor.h"
-#include "parser/ast/prepared.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
+#include "parser/ast/prepared.h"
+#include "parser/ast/session.h"
 #include "parser/ast/statement.h"
 #include "txn/lock_resolver.h"
 #include "txn/txn.h"
@@ -103,7 +104,11 @@ class Session : public SqlSession {
                                          const CopyOptions& options, txn::Txn* txn,
                                          CopyChannel* channel);
   // The context operators of a statement in `txn` evaluate in.
-  void InitExecContext(txn::Txn* txn, ExecContext* ctx) const;
+  void InitExecContext(txn::Txn* txn, ExecContext* ctx);
+  // Runs the transaction's constraint checks deferred to COMMIT, in `txn`,
+  // and forgets its SET CONSTRAINTS: before every commit.
+  absl::Status CheckDeferredConstraints(txn::Txn* txn);
+  absl::StatusOr<StatementResult> ExecuteSetConstraints(const ast::SetStatement& stmt);
   // The plan of a query: `prepared`'s cached one while the tables it was
   // planned against are unchanged, else a new one (cached in `prepared`).
   absl::StatusOr<std::shared_ptr<const planner::PlanNode>> PlanFor(const ast::Statement& stmt,
@@ -153,6 +158,10 @@ class Session : public SqlSession {
   bool failed_ = false;            // the block saw an error
   bool implicit_block_ = false;    // txn_ spans a multi-statement Query message
   std::optional<SessionSettings> settings_at_begin_;
+  // The transaction's foreign key checks deferred to COMMIT, and its SET
+  // CONSTRAINTS.
+  std::vector<DeferredCheck> deferred_checks_;
+  ConstraintTiming constraint_timing_;
   struct Cursor {
     StatementResult result;  // the query's rows, all of them
     int64_t position = 0;    // 0: before the first row; n + 1: after the last

@@ -207,7 +207,7 @@ absl::StatusOr<StatementResult> Session::RunPlan(
   return result;
 }
 
-void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
+void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) {
   ctx->txn = txn;
   ctx->catalog = deps_.catalog;
   ctx->user = CurrentRole();
@@ -220,6 +220,8 @@ void Session::InitExecContext(txn::Txn* txn, ExecContext* ctx) const {
   ctx->cancel_requested = &cancel_requested_;
   ctx->deadline = statement_deadline_;
   ctx->work_mem_bytes = settings_.MemoryBytes("work_mem");
+  ctx->deferred_checks = &deferred_checks_;
+  ctx->constraint_timing = &constraint_timing_;
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn,

@@ -82,6 +82,7 @@ ast::Constraint Transformer::TransformColumnConstraint(P::ColumnConstraintContex
     out.ref_table = TransformQualifiedName(ref->qualifiedName());
     out.ref_columns = TransformColumnNameList(ref->columnNameList());
     TransformReferentialActions(ref->referentialAction(), &out);
+    TransformConstraintTiming(ref->constraintTiming(), &out);
   }
   return out;
 }
@@ -107,6 +108,7 @@ ast::Constraint Transformer::TransformTableConstraint(P::TableConstraintContext*
     out.ref_table = TransformQualifiedName(fk->qualifiedName());
     out.ref_columns = TransformColumnNameList(fk->columnNameList(1));
     TransformReferentialActions(fk->referentialAction(), &out);
+    TransformConstraintTiming(fk->constraintTiming(), &out);
   }
   return out;
 }
@@ -124,6 +126,19 @@ void Transformer::TransformReferentialActions(
     } else {
       constraint->on_update = action;
     }
+  }
+}
+
+void Transformer::TransformConstraintTiming(P::ConstraintTimingContext* ctx,
+                                            ast::Constraint* constraint) {
+  if (ctx == nullptr) return;
+  // INITIALLY DEFERRED alone implies DEFERRABLE, as in PostgreSQL.
+  constraint->initially_deferred =
+      ctx->initially != nullptr && ctx->initially->getType() == P::DEFERRED;
+  constraint->deferrable = (ctx->DEFERRABLE() != nullptr && ctx->NOT() == nullptr) ||
+                           (ctx->DEFERRABLE() == nullptr && constraint->initially_deferred);
+  if (constraint->initially_deferred && !constraint->deferrable) {
+    SyntaxError("constraint declared INITIALLY DEFERRED must be DEFERRABLE", ctx->getStart());
   }
 }
 

@@ -88,7 +88,15 @@ ast::StatementPtr Transformer::TransformSet(P::SetStmtContext* ctx) {
   auto stmt = std::make_unique<ast::SetStatement>();
   stmt->local = ctx->scope != nullptr && ctx->scope->getType() == P::LOCAL;
   P::SetRestContext* rest = ctx->setRest();
-  if (auto* c = dynamic_cast<P::SetTransactionContext*>(rest)) {
+  if (auto* c = dynamic_cast<P::SetConstraintsContext*>(rest)) {
+    stmt->set_kind = ast::SetKind::kConstraints;
+    if (c->qualifiedNameList() != nullptr) {
+      for (P::QualifiedNameContext* name : c->qualifiedNameList()->qualifiedName()) {
+        stmt->values.push_back(TransformQualifiedName(name).name);
+      }
+    }
+    stmt->constraints_deferred = c->timing->getType() == P::DEFERRED;
+  } else if (auto* c = dynamic_cast<P::SetTransactionContext*>(rest)) {
     stmt->set_kind = ast::SetKind::kTransaction;
     stmt->modes = TransformTransactionModes(c->transactionModeList());
   } else if (auto* c = dynamic_cast<P::SetSessionCharacteristicsContext*>(rest)) {

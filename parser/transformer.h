@@ -90,6 +90,7 @@ class Transformer {
   ast::ColumnDef TransformColumnDef(P::ColumnDefContext* ctx);
   ast::Constraint TransformColumnConstraint(P::ColumnConstraintContext* ctx);
   ast::Constraint TransformTableConstraint(P::TableConstraintContext* ctx);
+  void TransformConstraintTiming(P::ConstraintTimingContext* ctx, ast::Constraint* constraint);
   void TransformReferentialActions(const std::vector<P::ReferentialActionContext*>& ctxs,
                                    ast::Constraint* constraint);
   ast::StatementPtr TransformDropTable(P::DropTableStmtContext* ctx);

@@ -69,6 +69,10 @@ std::string Constraint::ToString(bool is_column) const {
       if (on_update != ReferentialAction::kNoAction) {
         absl::StrAppend(&out, " ON UPDATE ", ActionText(on_update));
       }
+      if (deferrable) {
+        absl::StrAppend(&out, " DEFERRABLE INITIALLY ",
+                        initially_deferred ? "DEFERRED" : "IMMEDIATE");
+      }
       return out;
     }
   }

@@ -56,6 +56,10 @@ struct Constraint {
   std::vector<Identifier> ref_columns;  // empty: the referenced primary key
   ReferentialAction on_delete = ReferentialAction::kNoAction;
   ReferentialAction on_update = ReferentialAction::kNoAction;
+  // [NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: whether the check
+  // may wait for COMMIT, and whether it does unless SET CONSTRAINTS says.
+  bool deferrable = false;
+  bool initially_deferred = false;
 
   // As written after a column (`is_column`) or in the element list.
   std::string ToString(bool is_column) const;

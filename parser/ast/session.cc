@@ -62,6 +62,9 @@ std::string SetStatement::ToString() const {
     case SetKind::kSessionCharacteristics:
       return out + "SESSION CHARACTERISTICS AS TRANSACTION " + modes.ToString();
     case SetKind::kDefault: return absl::StrCat(out, VariableName(name), " TO DEFAULT");
+    case SetKind::kConstraints:
+      return absl::StrCat(out, "CONSTRAINTS ", values.empty() ? "ALL" : absl::StrJoin(values, ", "),
+                          constraints_deferred ? " DEFERRED" : " IMMEDIATE");
     case SetKind::kValue:
       return absl::StrCat(out, VariableName(name), " TO ",
                           absl::StrJoin(values, ", ", [](std::string* o, const std::string& v) {

@@ -50,10 +50,11 @@ struct TransactionStatement : Statement {
 };
 
 enum class SetKind : uint8_t {
-  kValue,    // SET name = v1, v2 / TO ...
-  kDefault,  // SET name = DEFAULT, SET TIME ZONE DEFAULT|LOCAL
+  kValue,                   // SET name = v1, v2 / TO ...
+  kDefault,                 // SET name = DEFAULT, SET TIME ZONE DEFAULT|LOCAL
   kTransaction,             // SET TRANSACTION modes
   kSessionCharacteristics,  // SET SESSION CHARACTERISTICS AS TRANSACTION modes
+  kConstraints,             // SET CONSTRAINTS ALL | names DEFERRED | IMMEDIATE
 };
 
 // SET. Special forms are normalised to their variable: SET TIME ZONE x is
@@ -71,6 +72,8 @@ struct SetStatement : Statement {
   // (folded), numbers and keywords (on, true) as text.
   std::vector<std::string> values;
   TransactionModes modes;  // kTransaction, kSessionCharacteristics
+  // kConstraints: the constraint names (`values`; none: ALL) and the mode.
+  bool constraints_deferred = false;
 };
 
 // SHOW name; SHOW ALL has name "all". SHOW TIME ZONE is "timezone" and SHOW

@@ -151,7 +151,8 @@ columnConstraintBody
     | UNIQUE                                                     #uniqueColumnConstraint
     | CHECK LPAREN expr RPAREN                                   #checkColumnConstraint
     | DEFAULT expr                                               #defaultConstraint
-    | REFERENCES qualifiedName columnNameList? referentialAction*  #referencesConstraint
+    | REFERENCES qualifiedName columnNameList? referentialAction* constraintTiming?
+                                                                  #referencesConstraint
     ;
 tableConstraint: (CONSTRAINT identifier)? tableConstraintBody;
 tableConstraintBody
@@ -159,11 +160,17 @@ tableConstraintBody
     | UNIQUE columnNameList                                       #uniqueTableConstraint
     | CHECK LPAREN expr RPAREN                                    #checkTableConstraint
     | FOREIGN KEY columnNameList REFERENCES qualifiedName columnNameList? referentialAction*
-                                                                  #foreignKeyTableConstraint
+      constraintTiming?                                           #foreignKeyTableConstraint
     ;
 referentialAction
     : ON event=(DELETE | UPDATE)
       (CASCADE | RESTRICT | SET NULL_P | SET DEFAULT | NO ACTION)
+    ;
+// When a constraint is checked: at the end of each statement, or (DEFERRABLE
+// INITIALLY DEFERRED, or after SET CONSTRAINTS ... DEFERRED) at COMMIT.
+constraintTiming
+    : NOT? DEFERRABLE (INITIALLY initially=(DEFERRED | IMMEDIATE))?
+    | INITIALLY initially=(DEFERRED | IMMEDIATE) (NOT? DEFERRABLE)?
     ;
 
 dropTableStmt: DROP TABLE (IF EXISTS)? qualifiedNameList dropBehavior?;
@@ -310,6 +317,7 @@ setRest
     | SCHEMA varValue                                                     #setSchema
     | ROLE (NONE | identifier | stringLiteral)                            #setRole
     | SESSION AUTHORIZATION (DEFAULT | identifier | stringLiteral)        #setSessionAuthorization
+    | CONSTRAINTS (ALL | qualifiedNameList) timing=(DEFERRED | IMMEDIATE) #setConstraints
     | varName (TO | EQ) (DEFAULT | varValue (COMMA varValue)*)           #setVariable
     ;
 varName: identifier (DOT identifier)*;
@@ -478,6 +486,7 @@ colLabel: identifier | reservedKeyword;
 nonReservedKeyword
     : ABORT | ABSOLUTE | ACTION | ADD | ALTER | AT | BACKWARD | BEGIN | BY | CASCADE
     | CHARACTERISTICS | CLOSE | CURSOR | DEALLOCATE | DECLARE | EXECUTE | FETCH | FORWARD
+    | CONSTRAINTS | DEFERRED | IMMEDIATE | INITIALLY
     | HOLD | MOVE | NEXT | PREPARE | PRIOR | RELATIVE | SCROLL
     | BINARY | COLUMN | COMMIT | COMMITTED | CONFLICT | COPY | CSV | DATA | DATABASE
     | DEFERRABLE | DELETE | DELIMITER | DOUBLE | ESCAPE | EXPLAIN | FIRST | FREEZE
