@@ -118,12 +118,64 @@ absl::Status CheckParentExists(const catalog::TableInfo& child, const proto::For
   return absl::OkStatus();
 }
 
+// The rows of `child` that may hold `key` in its columns `mine`: read
+// through the primary key or an index that those columns lead, when there
+// is one (as there usually is for a foreign key's columns), else all rows.
+// Callers compare the values themselves.
+absl::StatusOr<std::vector<kv::KeyValue>> CandidateRows(const catalog::TableInfo& child,
+                                                        const std::vector<int>& mine,
+                                                        const std::vector<Value>& key,
+                                                        ExecContext* ctx) {
+  const std::string rows_prefix =
+      catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+  // Key encodings are equal exactly when the values are, but for floats
+  // (-0 and 0) and CHAR (trailing blanks).
+  std::vector<Value> values;
+  bool keyed = true;
+  for (size_t i = 0; i < mine.size() && keyed; ++i) {
+    keyed = mine[i] >= 0;
+    if (!keyed) break;
+    const SqlType& type = child.columns()[mine[i]].type;
+    keyed = type.id != TypeId::kFloat32 && type.id != TypeId::kFloat64 && type.id != TypeId::kChar;
+    absl::StatusOr<Value> v = CastValue(key[i], type, CastContext::kAssignment);
+    keyed = keyed && v.ok();
+    if (keyed) values.push_back(*std::move(v));
+  }
+  auto led_by_mine = [&](const std::vector<int>& columns) {
+    return columns.size() >= mine.size() && std::equal(mine.begin(), mine.end(), columns.begin());
+  };
+  if (keyed && led_by_mine(child.primary_key())) {
+    const std::string prefix = catalog::EncodePrimaryKeyPrefix(child, values);
+    return ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0);
+  }
+  for (const catalog::IndexInfo& index : child.indexes()) {
+    if (!keyed || !led_by_mine(index.columns)) continue;
+    std::string prefix = catalog::catalog_keys::IndexPrefix(child.id(), index.id);
+    for (size_t i = 0; i < values.size(); ++i) {
+      catalog::AppendKeyValue(&prefix, values[i], index.descending[i]);
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto entries, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    std::vector<std::string> row_keys;
+    for (const auto& kv : entries) {
+      CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
+                             catalog::DecodeIndexEntry(child, index, kv.key, kv.value));
+      row_keys.push_back(rows_prefix + entry.primary_key);
+    }
+    std::vector<kv::KeyValue> rows;
+    if (row_keys.empty()) return rows;
+    CAIRN_ASSIGN_OR_RETURN(auto row_values, ctx->txn->BatchGet(row_keys));
+    for (size_t i = 0; i < row_keys.size(); ++i) {
+      if (row_values[i]) rows.push_back({std::move(row_keys[i]), *std::move(row_values[i])});
+    }
+    return rows;
+  }
+  return ctx->txn->Scan(rows_prefix, key_codec::PrefixEnd(rows_prefix), 0);
+}
+
 // Whether a row of `child` holds `key` in the columns `mine`.
 absl::StatusOr<bool> StillReferenced(const catalog::TableInfo& child, const std::vector<int>& mine,
                                      const std::vector<Value>& key, ExecContext* ctx) {
-  const std::string prefix =
-      catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
-  CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, CandidateRows(child, mine, key, ctx));
   for (const auto& kv : rows) {
     CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(child, kv.key, kv.value));
     bool same = true;
@@ -298,10 +350,19 @@ absl::Status ApplyToChildren(const catalog::TableInfo& parent, const Row& row, c
     }
     if (fks.empty()) continue;
     std::set<const proto::ForeignKey*> deferred;  // checked once per constraint
-    // The child rows holding one of these keys (a scan of the child table).
-    const std::string prefix =
-        catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
-    CAIRN_ASSIGN_OR_RETURN(auto rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    // The child rows that may hold one of these keys: through an index of
+    // the one constraint's columns, else all of them.
+    std::vector<kv::KeyValue> rows;
+    if (fks.size() == 1) {
+      std::vector<Value> key;
+      for (int pos : Positions(parent, fks[0]->ref_column_ids())) key.push_back(row[pos]);
+      CAIRN_ASSIGN_OR_RETURN(
+          rows, CandidateRows(child, Positions(child, fks[0]->column_ids()), key, ctx));
+    } else {
+      const std::string prefix =
+          catalog::catalog_keys::IndexPrefix(child.id(), child.primary_index_id());
+      CAIRN_ASSIGN_OR_RETURN(rows, ctx->txn->Scan(prefix, key_codec::PrefixEnd(prefix), 0));
+    }
     for (const auto& kv : rows) {
       CAIRN_ASSIGN_OR_RETURN(Row child_row, catalog::DecodeRow(child, kv.key, kv.value));
       // One change per child row, whatever number of its constraints
