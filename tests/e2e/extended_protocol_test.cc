@@ -275,6 +275,33 @@ TEST_F(ExtendedProtocolTest, PreparedStatementsInsideATransactionBlock) {
   EXPECT_EQ(RunText("all", {}), (std::vector<std::string>{"1|60", "2|40"}));
 }
 
+// A deferred foreign key is checked when the statement's implicit
+// transaction commits, at Sync: the violation is that message's error, and
+// nothing of the statement stays.
+TEST_F(ExtendedProtocolTest, DeferredForeignKeysAreCheckedAtSync) {
+  MustExec("DROP TABLE IF EXISTS dc");
+  MustExec("DROP TABLE IF EXISTS dp");
+  MustExec("CREATE TABLE dp (id INTEGER PRIMARY KEY)");
+  MustExec(
+      "CREATE TABLE dc (id INTEGER PRIMARY KEY, p INTEGER REFERENCES dp "
+      "DEFERRABLE INITIALLY DEFERRED)");
+  const char* orphan[] = {"1", "99"};
+  Result r(PQexecParams(conn_, "INSERT INTO dc VALUES ($1, $2)", 2, nullptr, orphan, nullptr,
+                        nullptr, 0));
+  EXPECT_EQ(Sqlstate(r.get()), "23503") << PQresultErrorMessage(r.get());
+  Result count = Prepare("count", "SELECT count(*) FROM dc");
+  ASSERT_EQ(PQresultStatus(count.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(count.get());
+  EXPECT_EQ(RunText("count", {}), std::vector<std::string>{"0"});
+  // Inside a block, the parent may come later.
+  MustExec("BEGIN");
+  r.reset(PQexecParams(conn_, "INSERT INTO dc VALUES ($1, $2)", 2, nullptr, orphan, nullptr,
+                       nullptr, 0));
+  ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(r.get());
+  MustExec("INSERT INTO dp VALUES (99)");
+  MustExec("COMMIT");
+  EXPECT_EQ(RunText("count", {}), std::vector<std::string>{"1"});
+}
+
 // libpq's pipeline mode: the statements sent before a Sync form one
 // implicit transaction, so an error in one undoes the others.
 TEST_F(ExtendedProtocolTest, APipelineIsOneImplicitTransaction) {
