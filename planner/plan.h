@@ -163,11 +163,15 @@ struct PlanNode {
   // other FROM/USING items' (a join); a target row is written once however
   // many rows it joined, as in PostgreSQL.
   bool target_joined = false;
-  // kInsert ... ON CONFLICT on the primary key: do nothing, or update the
-  // existing row to `exprs` (one per column, over the existing row followed
-  // by the proposed one, EXCLUDED) where `predicate` holds.
+  // kInsert ... ON CONFLICT on a unique constraint: do nothing, or update
+  // the existing row to `exprs` (one per column, over the existing row
+  // followed by the proposed one, EXCLUDED) where `predicate` holds.
   enum class OnConflict : uint8_t { kError, kNothing, kUpdate };
   OnConflict on_conflict = OnConflict::kError;
+  // The unique constraint a conflict is on: the primary key (0) or a
+  // unique index's id; DO NOTHING without a target: any of them.
+  uint32_t conflict_index_id = 0;
+  bool conflict_on_any = false;
   // kInsert/kUpdate: the table's CHECK constraints over a new row (its
   // columns in table order), with their names.
   std::vector<BoundExprPtr> checks;

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
+#include "catalog/catalog_keys.h"
 #include "catalog/row_codec.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operators/dml_support.h"
@@ -47,27 +48,76 @@ class InsertOperator : public Operator {
   }
 
  private:
-  // ON CONFLICT: inserts `row`, or on a primary key conflict does nothing
-  // or updates the existing row. Returns the row written, if any.
+  // The existing row that `row` would conflict with on the constraint of
+  // the ON CONFLICT clause (any unique one for DO NOTHING without a
+  // target): its key and value; and the conflict's identity (the
+  // constrained values' key), which DO UPDATE may touch once.
+  struct Conflict {
+    std::string identity;
+    std::optional<std::pair<std::string, std::string>> existing;
+  };
+  absl::StatusOr<Conflict> FindConflict(const catalog::TableInfo& table, const Row& row,
+                                        uint32_t index_id) {
+    Conflict out;
+    if (index_id == 0) {
+      out.identity = catalog::EncodePrimaryKey(table, row);
+      CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(out.identity));
+      if (value) out.existing.emplace(out.identity, *std::move(value));
+      return out;
+    }
+    for (const catalog::IndexInfo& index : table.indexes()) {
+      if (index.id != index_id) continue;
+      catalog::IndexEntry entry = catalog::EncodeIndexEntry(table, index, row);
+      out.identity = entry.key;
+      // NULLs never conflict.
+      if (!entry.checks_uniqueness) return out;
+      CAIRN_ASSIGN_OR_RETURN(auto entry_value, ctx_->txn->Get(entry.key));
+      if (!entry_value) return out;
+      CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry decoded,
+                             catalog::DecodeIndexEntry(table, index, entry.key, *entry_value));
+      const std::string row_key =
+          catalog::catalog_keys::IndexPrefix(table.id(), table.primary_index_id()) +
+          decoded.primary_key;
+      CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(row_key));
+      if (value) out.existing.emplace(row_key, *std::move(value));
+      return out;
+    }
+    return MakeError(ErrorCode::kInternal, "the ON CONFLICT index is gone");
+  }
+
+  // ON CONFLICT: inserts `row`, or on a conflict does nothing or updates
+  // the existing row. Returns the row written, if any.
   absl::StatusOr<std::optional<Row>> InsertOrResolve(const catalog::TableInfo& table,
                                                      const Row& row) {
-    std::string key = catalog::EncodePrimaryKey(table, row);
     const bool update = plan_.on_conflict == planner::PlanNode::OnConflict::kUpdate;
-    if (update && !touched_.insert(key).second) {
+    if (plan_.conflict_on_any) {
+      // DO NOTHING without a target: a conflict on any unique constraint.
+      CAIRN_ASSIGN_OR_RETURN(Conflict on_key, FindConflict(table, row, 0));
+      if (on_key.existing) return std::optional<Row>();
+      for (const catalog::IndexInfo& index : table.indexes()) {
+        if (!index.unique) continue;
+        CAIRN_ASSIGN_OR_RETURN(Conflict on_index, FindConflict(table, row, index.id));
+        if (on_index.existing) return std::optional<Row>();
+      }
+      CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
+      return row;
+    }
+    CAIRN_ASSIGN_OR_RETURN(Conflict conflict, FindConflict(table, row, plan_.conflict_index_id));
+    if (update && !touched_.insert(conflict.identity).second) {
       return WithDetail(
           MakeError(ErrorCode::kCardinalityViolation,
                     "ON CONFLICT DO UPDATE command cannot affect row a second time"),
           "Ensure that no rows proposed for insertion within the same command have duplicate "
           "constrained values.");
     }
-    CAIRN_ASSIGN_OR_RETURN(auto existing, ctx_->txn->Get(key));
-    if (!existing) {
-      // ON CONFLICT names the primary key; a unique index still refuses.
+    if (!conflict.existing) {
+      // Another unique constraint than the one named still refuses.
       CAIRN_RETURN_IF_ERROR(InsertRow(table, row, ctx_));
       return row;
     }
+    const auto& [key, existing] = *conflict.existing;
     if (!update) return std::optional<Row>();
-    CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(table, key, *existing));
+    CAIRN_ASSIGN_OR_RETURN(Row current, catalog::DecodeRow(table, key, existing));
     Row both = current;
     both.insert(both.end(), row.begin(), row.end());  // then EXCLUDED
     if (plan_.predicate) {

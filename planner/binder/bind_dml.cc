@@ -252,41 +252,58 @@ absl::Status Binder::BindChecks(const catalog::TableInfo& table, PlanNode* plan)
 absl::Status Binder::BindOnConflict(const ast::InsertStatement& stmt,
                                     const catalog::TableInfo& table, PlanNode* insert) {
   const ast::OnConflictClause& oc = *stmt.on_conflict;
-  // The primary key is the one unique constraint so far: the target, when
-  // given, must name exactly its columns.
+  // The target names a unique constraint: the primary key or a unique
+  // index, by name (ON CONSTRAINT) or by its columns, in any order.
   const bool needs_target = oc.action == ast::OnConflictAction::kUpdate;
-  if (!oc.constraint.empty() && oc.constraint != table.primary_index_name()) {
-    return MakeError(ErrorCode::kUndefinedObject,
-                     absl::StrFormat("constraint \"%s\" for table \"%s\" does not exist",
-                                     oc.constraint, table.name()),
-                     oc.position);
-  }
-  if (oc.constraint.empty()) {
-    if (needs_target && oc.target_columns.empty()) {
+  if (!oc.constraint.empty()) {
+    bool found = oc.constraint == table.primary_index_name();
+    for (const catalog::IndexInfo& index : table.indexes()) {
+      if (!found && index.unique && index.is_constraint && index.name == oc.constraint) {
+        insert->conflict_index_id = index.id;
+        found = true;
+      }
+    }
+    if (!found) {
+      return MakeError(ErrorCode::kUndefinedObject,
+                       absl::StrFormat("constraint \"%s\" for table \"%s\" does not exist",
+                                       oc.constraint, table.name()),
+                       oc.position);
+    }
+  } else if (oc.target_columns.empty()) {
+    if (needs_target) {
       return MakeError(ErrorCode::kSyntaxError,
                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
                        oc.position);
     }
-    if (!oc.target_columns.empty()) {
-      std::vector<int> named;
-      for (const auto& c : oc.target_columns) {
-        auto pos = table.FindColumn(c.name);
-        if (!pos) {
-          return MakeError(ErrorCode::kUndefinedColumn,
-                           absl::StrFormat("column \"%s\" does not exist", c.name), c.position);
-        }
-        named.push_back(*pos);
+    insert->conflict_on_any = true;
+  } else {
+    std::vector<int> named;
+    for (const auto& c : oc.target_columns) {
+      auto pos = table.FindColumn(c.name);
+      if (!pos) {
+        return MakeError(ErrorCode::kUndefinedColumn,
+                         absl::StrFormat("column \"%s\" does not exist", c.name), c.position);
       }
-      std::vector<int> key(table.primary_key().begin(), table.primary_key().end());
-      std::sort(named.begin(), named.end());
-      named.erase(std::unique(named.begin(), named.end()), named.end());
-      std::sort(key.begin(), key.end());
-      if (named != key) {
-        return MakeError(ErrorCode::kInvalidColumnReference,
-                         "there is no unique or exclusion constraint matching the ON CONFLICT "
-                         "specification",
-                         oc.position);
+      named.push_back(*pos);
+    }
+    auto as_set = [](std::vector<int> columns) {
+      std::sort(columns.begin(), columns.end());
+      columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+      return columns;
+    };
+    named = as_set(std::move(named));
+    bool found = named == as_set(table.primary_key());
+    for (const catalog::IndexInfo& index : table.indexes()) {
+      if (!found && index.unique && named == as_set(index.columns)) {
+        insert->conflict_index_id = index.id;
+        found = true;
       }
+    }
+    if (!found) {
+      return MakeError(ErrorCode::kInvalidColumnReference,
+                       "there is no unique or exclusion constraint matching the ON CONFLICT "
+                       "specification",
+                       oc.position);
     }
   }
   if (oc.action == ast::OnConflictAction::kNothing) {
