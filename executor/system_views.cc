@@ -8,6 +8,7 @@
 #include "common/error_code.h"
 #include "common/sql_type.h"
 #include "common/value.h"
+#include "executor/empty_pg_catalogs.h"
 #include "executor/foreign_keys.h"
 #include "executor/pg_object_identity.h"
 #include "parser/ast/sql_text.h"
@@ -582,13 +583,6 @@ struct Builder {
           Name("POSIX")}}};
   }
 
-  // Views of features CairnDB does not have (row security policies,
-  // extended statistics, publications, inheritance, triggers, rewrite rules,
-  // comments): their columns, no rows.
-  static View Empty(const char* name, std::vector<planner::OutputColumn> columns) {
-    return View{name, std::move(columns), {}};
-  }
-
   // pg_description: COMMENT ON TABLE and COLUMN (objsubid the attnum).
   View PgDescription() const {
     View v{"pg_description",
@@ -830,6 +824,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
                                   "\" does not exist"),
                      name.position);
   }
+  if (auto empty = EmptyPgCatalog(name.name)) return *empty;
   Builder b{source, {}, {}};
   CAIRN_ASSIGN_OR_RETURN(b.tables, source.catalog->ListTables(source.txn, source.database_id));
   CAIRN_ASSIGN_OR_RETURN(b.roles, source.catalog->ListRoles(source.txn));
@@ -861,81 +856,7 @@ absl::StatusOr<std::optional<planner::TableResolver::SystemView>> BuildSystemVie
   if (name.name == "pg_constraint") return b.PgConstraint();
   if (name.name == "pg_attrdef") return b.PgAttrdef();
   if (name.name == "pg_collation") return b.PgCollation();
-  using B = Builder;
-  if (name.name == "pg_policy") {
-    return B::Empty("pg_policy",
-                    {Col("oid", TypeId::kInt64), Col("polname", TypeId::kText),
-                     Col("polrelid", TypeId::kInt64), Col("polcmd", TypeId::kText),
-                     Col("polpermissive", TypeId::kBool), ArrayCol("polroles", TypeId::kInt64),
-                     Col("polqual", TypeId::kText), Col("polwithcheck", TypeId::kText)});
-  }
-  if (name.name == "pg_statistic_ext") {
-    return B::Empty("pg_statistic_ext",
-                    {Col("oid", TypeId::kInt64), Col("stxrelid", TypeId::kInt64),
-                     Col("stxname", TypeId::kText), Col("stxnamespace", TypeId::kInt64),
-                     Col("stxowner", TypeId::kInt64), Col("stxstattarget", TypeId::kInt32),
-                     ArrayCol("stxkeys", TypeId::kInt16), ArrayCol("stxkind", TypeId::kText),
-                     Col("stxexprs", TypeId::kText)});
-  }
-  if (name.name == "pg_publication") {
-    return B::Empty("pg_publication",
-                    {Col("oid", TypeId::kInt64), Col("pubname", TypeId::kText),
-                     Col("pubowner", TypeId::kInt64), Col("puballtables", TypeId::kBool),
-                     Col("pubinsert", TypeId::kBool), Col("pubupdate", TypeId::kBool),
-                     Col("pubdelete", TypeId::kBool), Col("pubtruncate", TypeId::kBool),
-                     Col("pubviaroot", TypeId::kBool)});
-  }
-  if (name.name == "pg_publication_rel") {
-    return B::Empty("pg_publication_rel",
-                    {Col("oid", TypeId::kInt64), Col("prpubid", TypeId::kInt64),
-                     Col("prrelid", TypeId::kInt64), Col("prqual", TypeId::kText),
-                     ArrayCol("prattrs", TypeId::kInt16)});
-  }
-  if (name.name == "pg_publication_namespace") {
-    return B::Empty("pg_publication_namespace",
-                    {Col("oid", TypeId::kInt64), Col("pnpubid", TypeId::kInt64),
-                     Col("pnnspid", TypeId::kInt64)});
-  }
-  if (name.name == "pg_inherits") {
-    return B::Empty("pg_inherits",
-                    {Col("inhrelid", TypeId::kInt64), Col("inhparent", TypeId::kInt64),
-                     Col("inhseqno", TypeId::kInt32), Col("inhdetachpending", TypeId::kBool)});
-  }
-  if (name.name == "pg_trigger") {
-    return B::Empty("pg_trigger",
-                    {Col("oid", TypeId::kInt64), Col("tgrelid", TypeId::kInt64),
-                     Col("tgparentid", TypeId::kInt64), Col("tgname", TypeId::kText),
-                     Col("tgenabled", TypeId::kText), Col("tgisinternal", TypeId::kBool)});
-  }
-  if (name.name == "pg_rewrite") {
-    return B::Empty("pg_rewrite",
-                    {Col("oid", TypeId::kInt64), Col("rulename", TypeId::kText),
-                     Col("ev_class", TypeId::kInt64), Col("ev_type", TypeId::kText)});
-  }
   if (name.name == "pg_description") return b.PgDescription();
-  if (name.name == "pg_sequence") {
-    // SERIAL columns draw from sequences CairnDB keeps inside the catalog,
-    // not as relations: none to list.
-    return B::Empty("pg_sequence",
-                    {Col("seqrelid", TypeId::kInt64), Col("seqtypid", TypeId::kInt64),
-                     Col("seqstart", TypeId::kInt64), Col("seqincrement", TypeId::kInt64),
-                     Col("seqmax", TypeId::kInt64), Col("seqmin", TypeId::kInt64),
-                     Col("seqcache", TypeId::kInt64), Col("seqcycle", TypeId::kBool)});
-  }
-  if (name.name == "pg_enum") {
-    return B::Empty("pg_enum", {Col("oid", TypeId::kInt64), Col("enumtypid", TypeId::kInt64),
-                                Col("enumsortorder", TypeId::kFloat32),
-                                Col("enumlabel", TypeId::kText)});
-  }
-  if (name.name == "pg_foreign_table") {
-    return B::Empty("pg_foreign_table",
-                    {Col("ftrelid", TypeId::kInt64), Col("ftserver", TypeId::kInt64)});
-  }
-  if (name.name == "pg_partitioned_table") {
-    return B::Empty("pg_partitioned_table",
-                    {Col("partrelid", TypeId::kInt64), Col("partstrat", TypeId::kText),
-                     Col("partnatts", TypeId::kInt16)});
-  }
   if (name.name == "pg_authid") {
     bool superuser = false;
     for (const auto& r : b.roles) superuser |= r.name() == source.user && r.superuser();
