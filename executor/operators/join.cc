@@ -21,12 +21,13 @@ constexpr uint64_t kInterruptCheckInterval = 4096;
 
 class JoinOperator : public Operator {
  public:
-  JoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right,
-                         ExecContext* ctx)
-      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {
-    for (const auto& c : plan.children[0]->output) left_nulls_.push_back(Value::Null(c.type.id));
-    for (const auto& c : plan.children[1]->output) right_nulls_.push_back(Value::Null(c.type.id));
-  }
+  JoinOperator(const planner::PlanNode& plan, OperatorPtr left, OperatorPtr right, ExecContext* ctx)
+      : plan_(plan),
+        left_(std::move(left)),
+        right_(std::move(right)),
+        ctx_(ctx),
+        left_nulls_(NullRow(plan.children[0]->output)),
+        right_nulls_(NullRow(plan.children[1]->output)) {}
 
   absl::StatusOr<bool> Next(RowBatch* batch) override {
     batch->clear();

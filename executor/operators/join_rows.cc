@@ -12,6 +12,13 @@ Row ConcatRows(const Row& left, const Row& right) {
   return row;
 }
 
+Row NullRow(const std::vector<planner::OutputColumn>& columns) {
+  Row row;
+  row.reserve(columns.size());
+  for (const auto& c : columns) row.push_back(Value::Null(c.type.id));
+  return row;
+}
+
 absl::StatusOr<std::optional<Row>> JoinKeyOf(const std::vector<planner::BoundExprPtr>& keys,
                                              const Row& row, ExecContext* ctx) {
   Row key;

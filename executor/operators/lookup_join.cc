@@ -11,6 +11,7 @@
 #include "common/value_cast.h"
 #include "executor/expression_evaluator.h"
 #include "executor/operator.h"
+#include "executor/operators/join_rows.h"
 
 namespace cairn::executor {
 namespace {
@@ -19,7 +20,7 @@ class LookupJoinOperator : public Operator {
  public:
   LookupJoinOperator(const planner::PlanNode& plan, OperatorPtr left, ExecContext* ctx)
       : plan_(plan), right_(*plan.children[1]), left_(std::move(left)), ctx_(ctx) {
-    for (const auto& c : right_.output) right_nulls_.push_back(Value::Null(c.type.id));
+    right_nulls_ = NullRow(right_.output);
     // Which key gives each primary key column, in key order.
     for (int pk_column : right_.table->primary_key()) {
       for (size_t i = 0; i < plan.right_keys.size(); ++i) {
