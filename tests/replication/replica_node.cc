@@ -206,6 +206,15 @@ class ControlService final : public ReplicaControl::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Echo(grpc::ServerContext*,
+                    grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) override {
+    EchoMessage m;
+    while (stream->Read(&m)) {
+      if (!stream->Write(m)) break;
+    }
+    return grpc::Status::OK;
+  }
+
  private:
   absl::Status ProposePut(std::string key, std::string value) {
     kv::Replica* r = store_->GetReplica(kDataRangeId);
