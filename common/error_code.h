@@ -54,7 +54,7 @@ enum class ErrorCode : uint16_t {
   kActiveSqlTransaction,
   kNoActiveSqlTransaction,
   kInvalidTransactionState,
-  kSerializationFailure,  // write-write conflict, lock held by another txn
+  kSerializationFailure,        // write-write conflict, lock held by another txn
   kStatementCompletionUnknown,  // a commit whose outcome could not be learned
   kLockNotAvailable,
   kProtocolViolation,
@@ -91,10 +91,13 @@ enum class ErrorCode : uint16_t {
   kForeignKeyViolation,
   kQueryCanceled,
   kAdminShutdown,
-  kIoError,               // a temporary file could not be written or read
-  kUnavailable,           // no leader yet, store closing: retryable
-  kInvalidArgument,       // programming error in a caller
-  kNotFound,              // a key or descriptor a caller asked for is absent
+  kIoError,          // a temporary file could not be written or read
+  kUnavailable,      // no leader yet, store closing: retryable
+  kInvalidArgument,  // programming error in a caller
+  kNotFound,         // a key or descriptor a caller asked for is absent
+  kRangeNotHere,     // a range command reached a node that does not serve
+                     // the range (not its leader, or the range moved):
+                     // the routing client refreshes and retries
   kDataCorrupted,
 };
 

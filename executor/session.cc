@@ -11,6 +11,7 @@
 #include "common/error_code.h"
 #include "common/metrics.h"
 #include "executor/alter_table.h"
+#include "executor/cluster_nodes.h"
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/foreign_keys.h"
@@ -425,6 +426,11 @@ absl::Status Session::CheckRoleSwitch(const std::string& setting, const std::str
 
 absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt) {
   const std::string& name = stmt.As<ast::ShowStatement>().name;
+  if (name == ast::ShowStatement::kClusterNodes) {
+    auto result = ShowClusterNodes(deps_.cluster);
+    if (!result.ok() && txn_) failed_ = true;
+    return result;
+  }
   StatementResult r;
   r.returns_rows = true;
   r.command_tag = "SHOW";
@@ -711,6 +717,8 @@ absl::Status Session::DescribePrepared(PreparedQuery* prepared,
     if (name == "all") {
       prepared->columns_ = {{"name", SqlType::Of(TypeId::kText)},
                             {"setting", SqlType::Of(TypeId::kText)}};
+    } else if (name == ast::ShowStatement::kClusterNodes) {
+      prepared->columns_ = ClusterNodesColumns();
     } else {
       prepared->columns_ = {{name, SqlType::Of(TypeId::kText)}};
     }

@@ -16,6 +16,7 @@
 #include "executor/sql_session.h"
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
+#include "kv/node_registry.h"
 #include "parser/ast/cursor.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
@@ -45,6 +46,8 @@ class Session : public SqlSession {
     txn::ActiveTransactions* active;
     // Told how many rows each statement wrote; may be null.
     AutoAnalyzer* auto_analyzer = nullptr;
+    // The cluster's membership (SHOW CLUSTER NODES); may be null.
+    kv::NodeRegistry* cluster = nullptr;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,

@@ -7,8 +7,9 @@
 #include "catalog/catalog.h"
 #include "executor/sql_session.h"
 #include "executor/statistics.h"
-#include "txn/active_transactions.h"
 #include "kv/kv_client.h"
+#include "kv/node_registry.h"
+#include "txn/active_transactions.h"
 #include "txn/lock_resolver.h"
 
 namespace cairn::executor {
@@ -28,6 +29,9 @@ class SqlEngine : public SessionFactory {
   absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(std::string_view user,
                                                          std::string_view database) override;
   absl::StatusOr<std::optional<LoginRole>> LookupLogin(std::string_view user) override;
+  // The node's cluster membership, for SHOW CLUSTER NODES. REQUIRES: set
+  // before the first session.
+  void set_cluster(kv::NodeRegistry* cluster) { cluster_ = cluster; }
   // Ends background work (automatic ANALYZE) before the store stops.
   void Stop() { auto_analyzer_.Stop(); }
 
@@ -36,6 +40,7 @@ class SqlEngine : public SessionFactory {
   txn::LockResolver* const resolver_;
   catalog::Catalog* const catalog_;
   const uint64_t node_id_;
+  kv::NodeRegistry* cluster_ = nullptr;
   std::atomic<int32_t> next_pid_{1000};
   txn::ActiveTransactions active_;
   AutoAnalyzer auto_analyzer_;

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "kv/kv_client.h"
+#include "kv/range_executor.h"
 #include "kv/replica.h"
 
 namespace cairn::kv {
@@ -15,31 +16,33 @@ namespace cairn::kv {
 // Percolator action on a snapshot and propose its write batch through Raft,
 // releasing the latches once it is applied. All keys of a request must lie
 // in the replica's range.
-class RangeCommands {
+class RangeCommands final : public RangeExecutor {
  public:
   explicit RangeCommands(Replica* replica) : replica_(replica) {}
 
-  absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts);
+  const proto::RangeDescriptor& descriptor() const override { return replica_->descriptor(); }
+
+  absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts) override;
   // `keys` ascending and distinct.
   absl::StatusOr<KvClient::BatchGetResult> BatchGet(const std::vector<std::string>& keys,
-                                                    Timestamp ts);
+                                                    Timestamp ts) override;
   absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
-                                            Timestamp ts, size_t limit);
+                                            Timestamp ts, size_t limit) override;
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
-                                                   Timestamp ts, size_t limit);
-  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request);
+                                                   Timestamp ts, size_t limit) override;
+  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
   // One-phase commit of `request`; `commit_ts` is called once the keys are
   // latched. Returns the errors, or none and *commit_ts_out.
   absl::StatusOr<std::vector<TxnError>> OnePhaseCommit(
       const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
-      Timestamp* commit_ts_out);
+      Timestamp* commit_ts_out) override;
   absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
-                                               Timestamp start_ts, Timestamp commit_ts);
-  absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts);
+                                               Timestamp start_ts, Timestamp commit_ts) override;
+  absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override;
   absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
-                                           Timestamp current_ts);
+                                           Timestamp current_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
-                            Timestamp commit_ts);
+                            Timestamp commit_ts) override;
   // Garbage-collects versions below `safe_point` in the whole range.
   absl::StatusOr<size_t> GarbageCollect(Timestamp safe_point);
 

@@ -9,6 +9,7 @@
 #include "common/key_codec.h"
 #include "common/logging.h"
 #include "kv/keys.h"
+#include "kv/range_executor.h"
 #include "kv/range_snapshot.h"
 #include "raft/conf_change.h"
 
@@ -122,10 +123,7 @@ uint64_t Replica::NodeOf(uint64_t replica_id) const {
   return 0;
 }
 
-bool Replica::ContainsKey(std::string_view key) const {
-  return key >= descriptor_.start_key() &&
-         (descriptor_.end_key().empty() || key < descriptor_.end_key());
-}
+bool Replica::ContainsKey(std::string_view key) const { return KeyInSpan(descriptor_, key); }
 
 absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
   const uint64_t id = range_id();
@@ -390,6 +388,7 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
   }
   if (!ready.entries.empty()) CAIRN_RETURN_IF_ERROR(log_.Append(ready.entries));
   if (ready.hard_state) log_.SetHardState(*ready.hard_state);
+  if (ready.soft_state) leader_replica_id_.store(ready.soft_state->lead);
   if (ready.soft_state && ready.soft_state->role != raft::Role::kLeader) {
     serving_.store(false, std::memory_order_release);
     absl::MutexLock lock(&mu_);

@@ -86,6 +86,9 @@ class Replica {
   void Deliver(raft::Message message);
   // The node holding replica `replica_id`, or 0 if it is not a member.
   uint64_t NodeOf(uint64_t replica_id) const;
+  // The node whose replica leads the group as far as this replica knows,
+  // or 0. Safe from any thread.
+  uint64_t LeaderNodeId() const { return NodeOf(leader_replica_id_.load()); }
 
   // The highest timestamp-oracle limit applied (meta range).
   uint64_t tso_high_water_ms() const { return tso_high_water_ms_.load(); }
@@ -168,6 +171,7 @@ class Replica {
   Latches latches_;
   std::atomic<bool> serving_{false};
   std::atomic<uint64_t> tso_high_water_ms_{0};
+  std::atomic<uint64_t> leader_replica_id_{0};
 
   absl::Mutex mu_;
   // Proposal ids count up from a random start, so that an entry proposed

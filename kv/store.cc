@@ -65,7 +65,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(std::unique_ptr<KvEngine> eng
                                                    const Options& options) {
   std::unique_ptr<Store> store(new Store(std::move(engine), clock, options));
   CAIRN_ASSIGN_OR_RETURN(auto ident, store->engine_->Get(ColumnFamily::kRaft, keys::kStoreIdentKey));
-  if (!ident) {
+  if (!ident && options.join_ident) {
+    store->ident_ = *options.join_ident;
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kRaft, keys::kStoreIdentKey, store->ident_.SerializeAsString());
+    CAIRN_RETURN_IF_ERROR(store->engine_->Write(batch, /*sync=*/true));
+    CAIRN_LOG_INFO("joined cluster {} as node {}", store->ident_.cluster_id(),
+                   store->ident_.node_id());
+  } else if (!ident) {
     CAIRN_RETURN_IF_ERROR(store->Bootstrap());
   } else if (!store->ident_.ParseFromString(*ident)) {
     return MakeError(ErrorCode::kDataCorrupted, "unparsable store identity");
@@ -217,6 +224,16 @@ Replica* Store::LookupReplica(std::string_view key) const {
   // Few ranges per store for now: a linear search in start-key order.
   for (const auto& r : replicas_) {
     if (r->ContainsKey(key)) return r.get();
+  }
+  return nullptr;
+}
+
+Replica* Store::LookupReplicaBefore(std::string_view end) const {
+  for (const auto& r : replicas_) {
+    const auto& d = r->descriptor();
+    const bool starts_before = end.empty() || d.start_key() < end;
+    const bool ends_at_or_after = d.end_key().empty() || (!end.empty() && d.end_key() >= end);
+    if (starts_before && ends_at_or_after) return r.get();
   }
   return nullptr;
 }

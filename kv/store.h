@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +62,10 @@ class Store final : public RaftMessageHandler {
     // meta range's business (issue #4).
     uint64_t bootstrap_node_id = 1;
     std::vector<uint64_t> bootstrap_nodes;
+    // An engine without a store identity that joins a running cluster
+    // (`cairn start --join`): the identity the cluster gave it. The store
+    // starts without replicas; the cluster places them.
+    std::optional<proto::StoreIdent> join_ident;
     // Called on the Raft loop for every command a replica applies, in log
     // order (replays after a restart included). For tests and tools that
     // watch the replicated history; must be quick.
@@ -68,7 +73,8 @@ class Store final : public RaftMessageHandler {
   };
 
   // Opens the store in `engine`. An engine without a store identity is
-  // bootstrapped as node 1 of a new cluster with its initial ranges.
+  // bootstrapped as node 1 of a new cluster with its initial ranges, or
+  // takes Options::join_ident when given.
   static absl::StatusOr<std::unique_ptr<Store>> Open(std::unique_ptr<KvEngine> engine,
                                                      Clock* clock, const Options& options);
   ~Store() override;
@@ -82,6 +88,9 @@ class Store final : public RaftMessageHandler {
 
   // The replica whose range contains `key`, or nullptr.
   Replica* LookupReplica(std::string_view key) const;
+  // The replica holding the keys just below `end` (empty: the last range),
+  // or nullptr.
+  Replica* LookupReplicaBefore(std::string_view end) const;
   Replica* GetReplica(uint64_t range_id) const;
   std::vector<Replica*> replicas() const;
 

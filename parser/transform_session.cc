@@ -164,7 +164,11 @@ std::string Transformer::TransformVarName(P::VarNameContext* ctx) {
 
 ast::StatementPtr Transformer::TransformShow(P::ShowStmtContext* ctx) {
   auto stmt = std::make_unique<ast::ShowStatement>();
-  if (!SpecialVariable(ctx, &stmt->name)) stmt->name = TransformVarName(ctx->varName());
+  if (ctx->CLUSTER() != nullptr) {
+    stmt->name = std::string(ast::ShowStatement::kClusterNodes);
+  } else if (!SpecialVariable(ctx, &stmt->name)) {
+    stmt->name = TransformVarName(ctx->varName());
+  }
   return stmt;
 }
 

@@ -1,26 +1,31 @@
 #include "server/node.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/error_code.h"
 #include "common/logging.h"
+#include "kv/keys.h"
 #include "kv/rocksdb_engine.h"
 #include "parser/parser.h"
+#include "server/join.h"
 
 namespace cairn::server {
+namespace {
+
+// How long a new node keeps asking the --join addresses before it gives up.
+constexpr int64_t kJoinTimeoutMs = 30000;
+
+}  // namespace
 
 Node::Node(NodeOptions options) : options_(std::move(options)) {}
 
 Node::~Node() { Stop(); }
 
 absl::Status Node::Start() {
-  if (!options_.join.empty()) {
-    return MakeError(ErrorCode::kFeatureNotSupported,
-                     "joining an existing cluster (--join) is not supported yet: this build runs "
-                     "single-node clusters");
-  }
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) {
@@ -32,14 +37,50 @@ absl::Status Node::Start() {
   kv::Store::Options store_options;
   store_options.tick_interval_ms = options_.raft_tick_ms;
   store_options.seed = Clock::Real()->MonotonicMicros();
+  CAIRN_ASSIGN_OR_RETURN(auto ident,
+                         engine->Get(kv::ColumnFamily::kRaft, kv::keys::kStoreIdentKey));
+  if (!ident && !options_.join.empty()) {
+    // A new node: the cluster names it. (A node restarted with --join has
+    // its identity already and ignores the flag.)
+    proto::NodeAddresses addresses;
+    addresses.set_rpc_address(options_.rpc_addr.ToString());
+    addresses.set_sql_address(options_.sql_addr.ToString());
+    addresses.set_http_address(options_.http_addr.ToString());
+    CAIRN_ASSIGN_OR_RETURN(proto::JoinResponse joined,
+                           JoinCluster(options_.join, addresses, kJoinTimeoutMs));
+    proto::StoreIdent join_ident;
+    join_ident.set_cluster_id(joined.cluster_id());
+    join_ident.set_node_id(joined.node_id());
+    join_ident.set_store_id(joined.node_id());
+    store_options.join_ident = join_ident;
+  }
   CAIRN_ASSIGN_OR_RETURN(store_, kv::Store::Open(std::move(engine), Clock::Real(), store_options));
   store_->Start();
-  CAIRN_ASSIGN_OR_RETURN(kv_client_, kv::LocalKvClient::Create(store_.get()));
+  // Ranges this store holds serve before anything reads them.
+  CAIRN_RETURN_IF_ERROR(store_->WaitServing(60000));
+
+  locator_ = std::make_unique<kv::ClusterRangeLocator>(store_.get(), &dialer_, [this] {
+    // Ask the live members first, then the --join addresses (a new node
+    // knows no members until its first heartbeat).
+    std::vector<std::string> addresses =
+        registry_ ? registry_->LiveAddresses() : std::vector<std::string>{};
+    for (const HostPort& hp : options_.join) addresses.push_back(hp.ToString());
+    return addresses;
+  });
+  timestamps_ = std::make_unique<kv::ClusterTimestamps>(store_.get(), locator_.get(), &dialer_);
+  kv_client_ = std::make_unique<kv::RoutingKvClient>(
+      locator_.get(), [this](uint32_t count) { return timestamps_->Get(count); });
+  kv::NodeRegistry::Options registry_options;
+  registry_options.dead_node_timeout_ms = static_cast<uint64_t>(options_.dead_node_timeout_ms);
+  registry_ = std::make_unique<kv::NodeRegistry>(kv_client_.get(), Clock::Real(), registry_options);
+  CAIRN_RETURN_IF_ERROR(StartRpcServer());
+
   resolver_ = std::make_unique<txn::LockResolver>(kv_client_.get());
   catalog_ = std::make_unique<catalog::Catalog>(kv_client_.get(), resolver_.get());
   CAIRN_RETURN_IF_ERROR(catalog_->EnsureBootstrapped());
   sql_engine_ = std::make_unique<executor::SqlEngine>(kv_client_.get(), resolver_.get(),
                                                       catalog_.get(), store_->ident().node_id());
+  sql_engine_->set_cluster(registry_.get());
 
   // ANTLR fills its caches on first use (tens of milliseconds): pay that
   // here rather than in a client's first statement.
@@ -54,12 +95,64 @@ absl::Status Node::Start() {
   }
   pg_server_ = std::make_unique<pgwire::PgServer>(sql_engine_.get(), std::move(pg_options));
   CAIRN_RETURN_IF_ERROR(pg_server_->Start(options_.sql_addr.host, options_.sql_addr.port));
+
+  CAIRN_RETURN_IF_ERROR(registry_->Register(SelfRecord()));
+  registry_->Start([this] {
+    uint64_t ranges = 0;
+    uint64_t leases = 0;
+    for (kv::Replica* r : store_->replicas()) {
+      ++ranges;
+      leases += r->IsServing() ? 1 : 0;
+    }
+    return std::make_pair(ranges, leases);
+  });
   serving_.store(true);
-  CAIRN_LOG_INFO("node {} of cluster {} serving SQL on {}:{}, HTTP on {}:{}, data in {}",
-                 store_->ident().node_id(), store_->ident().cluster_id(), options_.sql_addr.host,
-                 pg_server_->port(), options_.http_addr.host, http_server_->port(),
-                 options_.data_dir);
+  CAIRN_LOG_INFO(
+      "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
+      store_->ident().node_id(), store_->ident().cluster_id(), options_.sql_addr.host,
+      pg_server_->port(), options_.rpc_addr.host, rpc_port_, options_.http_addr.host,
+      http_server_->port(), options_.data_dir);
   return absl::OkStatus();
+}
+
+absl::Status Node::StartRpcServer() {
+  kv::ClusterService::Hooks hooks;
+  hooks.node_id = store_->ident().node_id();
+  hooks.rpc_address = options_.rpc_addr.ToString();
+  hooks.address_of = [this](uint64_t node_id) { return registry_->AddressOf(node_id); };
+  hooks.local_timestamps = [this](uint32_t count) { return timestamps_->GetLocal(count); };
+  hooks.join = [this](const proto::JoinRequest& request) -> absl::StatusOr<proto::JoinResponse> {
+    proto::NodeRecord record;
+    record.set_rpc_address(request.addresses().rpc_address());
+    record.set_sql_address(request.addresses().sql_address());
+    record.set_http_address(request.addresses().http_address());
+    CAIRN_ASSIGN_OR_RETURN(uint64_t node_id, registry_->Admit(record));
+    proto::JoinResponse response;
+    response.set_cluster_id(store_->ident().cluster_id());
+    response.set_node_id(node_id);
+    return response;
+  };
+  cluster_service_ = std::make_unique<kv::ClusterService>(store_.get(), std::move(hooks));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.rpc_addr.ToString(), grpc::InsecureServerCredentials(),
+                           &rpc_port_);
+  builder.SetMaxReceiveMessageSize(-1);
+  builder.RegisterService(cluster_service_.get());
+  rpc_server_ = builder.BuildAndStart();
+  if (rpc_server_ == nullptr || rpc_port_ == 0) {
+    return MakeError(ErrorCode::kUnavailable,
+                     absl::StrCat("cannot listen for RPC on ", options_.rpc_addr.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+proto::NodeRecord Node::SelfRecord() const {
+  proto::NodeRecord record;
+  record.set_node_id(store_->ident().node_id());
+  record.set_rpc_address(absl::StrCat(options_.rpc_addr.host, ":", rpc_port_));
+  record.set_sql_address(absl::StrCat(options_.sql_addr.host, ":", pg_server_->port()));
+  record.set_http_address(absl::StrCat(options_.http_addr.host, ":", http_server_->port()));
+  return record;
 }
 
 void Node::Stop() {
@@ -68,6 +161,11 @@ void Node::Stop() {
   if (pg_server_) pg_server_->Stop();
   if (http_server_) http_server_->Stop();
   if (sql_engine_) sql_engine_->Stop();
+  if (registry_) registry_->Stop();
+  if (rpc_server_) {
+    rpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    rpc_server_.reset();
+  }
   if (store_) store_->Stop();
 }
 

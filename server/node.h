@@ -6,8 +6,13 @@
 #include "absl/status/status.h"
 #include "catalog/catalog.h"
 #include "executor/sql_engine.h"
-#include "kv/local_kv_client.h"
+#include "kv/node_registry.h"
+#include "kv/routing_kv_client.h"
 #include "kv/store.h"
+#include "kv/transport/cluster_dialer.h"
+#include "kv/transport/cluster_range_locator.h"
+#include "kv/transport/cluster_service.h"
+#include "kv/transport/cluster_timestamps.h"
 #include "pgwire/pg_server.h"
 #include "server/http_server.h"
 #include "server/node_options.h"
@@ -15,9 +20,11 @@
 
 namespace cairn::server {
 
-// One CairnDB node: its store and Raft loop, the KV client and timestamp
-// oracle, the SQL engine, and the pgwire and HTTP listeners, started bottom
-// up and stopped top down.
+// One CairnDB node: its store and Raft loop, the routing KV client and the
+// timestamp oracle, cluster membership, the node-to-node RPC service, the
+// SQL engine, and the pgwire and HTTP listeners, started bottom up and
+// stopped top down. A node with an empty data dir and --join first asks the
+// cluster for its node id; one without --join bootstraps a new cluster.
 class Node {
  public:
   explicit Node(NodeOptions options);
@@ -33,9 +40,21 @@ class Node {
   uint16_t sql_port() const { return pg_server_ ? pg_server_->port() : 0; }
 
  private:
+  // Starts the Cluster RPC service on --rpc-addr.
+  absl::Status StartRpcServer();
+  // This node's record as the cluster sees it (addresses as bound).
+  proto::NodeRecord SelfRecord() const;
+
   const NodeOptions options_;
   std::unique_ptr<kv::Store> store_;
-  std::unique_ptr<kv::LocalKvClient> kv_client_;
+  kv::ClusterDialer dialer_;
+  std::unique_ptr<kv::ClusterRangeLocator> locator_;
+  std::unique_ptr<kv::ClusterTimestamps> timestamps_;
+  std::unique_ptr<kv::RoutingKvClient> kv_client_;
+  std::unique_ptr<kv::NodeRegistry> registry_;
+  std::unique_ptr<kv::ClusterService> cluster_service_;
+  std::unique_ptr<grpc::Server> rpc_server_;
+  int rpc_port_ = 0;
   std::unique_ptr<txn::LockResolver> resolver_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<executor::SqlEngine> sql_engine_;

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "common/error_code.h"
 
 namespace cairn::server {
@@ -55,6 +56,13 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
       if (!absl::SimpleAtoi(value, &options.raft_tick_ms) || options.raft_tick_ms <= 0) {
         return MakeError(ErrorCode::kInvalidArgument, "bad --raft-tick-ms");
       }
+    } else if (flag == "--dead-node-timeout") {
+      absl::Duration d;
+      if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "bad --dead-node-timeout (a duration such as 30s or 1500ms)");
+      }
+      options.dead_node_timeout_ms = absl::ToInt64Milliseconds(d);
     } else if (flag == "--certs-dir") {
       options.certs_dir = value;
     } else if (flag == "--loopback-auth") {
@@ -74,8 +82,9 @@ std::string UsageText() {
   return "usage: cairn start [--data-dir DIR] [--sql-addr HOST:PORT] [--rpc-addr HOST:PORT]\n"
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
+         "                   [--dead-node-timeout DURATION]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
-         "          --http-addr 127.0.0.1:8433\n"
+         "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s\n"
          "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n";
 }
 

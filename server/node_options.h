@@ -25,6 +25,9 @@ struct NodeOptions {
   HostPort http_addr{"127.0.0.1", 8433};
   std::vector<HostPort> join;
   int64_t raft_tick_ms = 100;
+  // A node whose last heartbeat is older than this is dead
+  // (SHOW CLUSTER NODES, and re-replication once placement comes).
+  int64_t dead_node_timeout_ms = 30000;
   // TLS for SQL clients: ca.crt, node.crt, node.key (`cairn cert`). Empty:
   // clients that ask for TLS are refused it.
   std::string certs_dir;

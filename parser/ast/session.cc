@@ -17,6 +17,7 @@ std::string VariableName(const std::string& name) {
 // SHOW ALL / RESET ALL and the special names.
 std::string ShowName(const std::string& name) {
   if (name == "all") return "ALL";
+  if (name == ShowStatement::kClusterNodes) return "CLUSTER NODES";
   return VariableName(name);
 }
 

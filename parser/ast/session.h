@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parser/ast/names.h"
@@ -77,9 +78,12 @@ struct SetStatement : Statement {
 };
 
 // SHOW name; SHOW ALL has name "all". SHOW TIME ZONE is "timezone" and SHOW
-// TRANSACTION ISOLATION LEVEL is "transaction_isolation".
+// TRANSACTION ISOLATION LEVEL is "transaction_isolation". SHOW CLUSTER NODES
+// (the cluster's members, not a setting) is kClusterNodes, which no setting
+// name can be (it holds a space).
 struct ShowStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kShow;
+  static constexpr std::string_view kClusterNodes = "cluster nodes";
   ShowStatement() : Statement(kKind) {}
   std::string ToString() const override;
 

@@ -1,0 +1,114 @@
+#include "kv/transport/cluster_range_locator.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/error_code.h"
+#include "common/key_codec.h"
+#include "kv/range_commands.h"
+#include "kv/transport/kv_codec.h"
+#include "kv/transport/remote_range.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr std::chrono::seconds kLookupDeadline{5};
+
+// Whether `range` holds the keys just below `end` (empty: the keyspace's end).
+bool HoldsKeysBefore(const proto::RangeDescriptor& range, std::string_view end) {
+  const bool starts_before = end.empty() || range.start_key() < end;
+  const bool ends_at_or_after = range.end_key().empty() || (!end.empty() && range.end_key() >= end);
+  return starts_before && ends_at_or_after;
+}
+
+bool Holds(const proto::RangeDescriptor& range, std::string_view key, bool before) {
+  return before ? HoldsKeysBefore(range, key) : KeyInSpan(range, key);
+}
+
+}  // namespace
+
+ClusterRangeLocator::ClusterRangeLocator(Store* store, ClusterDialer* dialer,
+                                         std::function<std::vector<std::string>()> lookup_addresses)
+    : store_(store), dialer_(dialer), lookup_addresses_(std::move(lookup_addresses)) {}
+
+absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::Locate(std::string_view key) {
+  return Find(key, /*before=*/false);
+}
+
+absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::LocateBefore(
+    std::string_view end) {
+  return Find(end, /*before=*/true);
+}
+
+void ClusterRangeLocator::Invalidate(uint64_t range_id) {
+  absl::MutexLock lock(&mu_);
+  std::erase_if(routes_, [&](const Route& r) { return r.range.range_id() == range_id; });
+}
+
+absl::StatusOr<std::string> ClusterRangeLocator::LeaseholderOf(std::string_view key) {
+  Replica* local = store_->LookupReplica(key);
+  if (local != nullptr && local->IsServing()) return std::string();
+  {
+    absl::MutexLock lock(&mu_);
+    for (const Route& route : routes_) {
+      if (KeyInSpan(route.range, key)) return route.leaseholder_address;
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(Route route, LookUp(key, /*before=*/false));
+  absl::MutexLock lock(&mu_);
+  routes_.push_back(route);
+  return route.leaseholder_address;
+}
+
+absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::Find(std::string_view key,
+                                                                         bool before) {
+  Replica* local = before ? store_->LookupReplicaBefore(key) : store_->LookupReplica(key);
+  if (local != nullptr && local->IsServing()) return std::make_unique<RangeCommands>(local);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const Route& route : routes_) {
+      if (Holds(route.range, key, before)) return Remote(route);
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(Route route, LookUp(key, before));
+  absl::MutexLock lock(&mu_);
+  std::erase_if(routes_,
+                [&](const Route& r) { return r.range.range_id() == route.range.range_id(); });
+  routes_.push_back(route);
+  return Remote(route);
+}
+
+absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::string_view key,
+                                                                       bool before) {
+  proto::RangeLookupRequest request;
+  request.set_key(std::string(key));
+  request.set_before(before);
+  std::string failures;
+  for (const std::string& address : lookup_addresses_()) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kLookupDeadline);
+    proto::RangeLookupResponse response;
+    grpc::Status rpc = dialer_->StubFor(address)->RangeLookup(&context, request, &response);
+    if (!rpc.ok()) {
+      absl::StrAppend(&failures, " ", address, ": ", rpc.error_message(), ";");
+      continue;
+    }
+    absl::Status status = StatusFromProto(response.error());
+    if (!status.ok()) {
+      absl::StrAppend(&failures, " ", address, ": ", status.message(), ";");
+      continue;
+    }
+    return Route{response.range(), response.leaseholder_address()};
+  }
+  // Retryable: a leader may be elected, a node may come back.
+  return MakeError(
+      ErrorCode::kRangeNotHere,
+      absl::StrCat("no node knows who serves ", key_codec::PrettyKey(key), ":", failures));
+}
+
+std::unique_ptr<RangeExecutor> ClusterRangeLocator::Remote(const Route& route) {
+  return std::make_unique<RemoteRange>(route.range, dialer_->StubFor(route.leaseholder_address),
+                                       [this](uint64_t range_id) { Invalidate(range_id); });
+}
+
+}  // namespace cairn::kv

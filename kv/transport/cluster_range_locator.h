@@ -1,0 +1,54 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "kv/range_locator.h"
+#include "kv/store.h"
+#include "kv/transport/cluster_dialer.h"
+
+namespace cairn::kv {
+
+// Routes a node's KV requests in a cluster: to a replica of this node's
+// store where it leads its range, otherwise to the range's leaseholder on
+// another node, found by asking nodes (Cluster.RangeLookup) and remembered
+// until a command finds it stale (Invalidate). Thread-safe.
+class ClusterRangeLocator final : public RangeLocator {
+ public:
+  // `lookup_addresses` gives the RPC addresses to ask, in order of
+  // preference (known live nodes, then the --join addresses).
+  ClusterRangeLocator(Store* store, ClusterDialer* dialer,
+                      std::function<std::vector<std::string>()> lookup_addresses);
+
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> Locate(std::string_view key) override;
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> LocateBefore(std::string_view end) override;
+  void Invalidate(uint64_t range_id) override;
+
+  // The RPC address of the leaseholder of the range holding `key`, from
+  // the routes remembered or a lookup; "" when it is this node.
+  absl::StatusOr<std::string> LeaseholderOf(std::string_view key);
+
+ private:
+  struct Route {
+    proto::RangeDescriptor range;
+    std::string leaseholder_address;
+  };
+
+  // Locate (before = false) or LocateBefore (before = true).
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> Find(std::string_view key, bool before);
+  // Asks the nodes in turn; the first one that knows the leaseholder wins.
+  absl::StatusOr<Route> LookUp(std::string_view key, bool before);
+  std::unique_ptr<RangeExecutor> Remote(const Route& route);
+
+  Store* const store_;
+  ClusterDialer* const dialer_;
+  const std::function<std::vector<std::string>()> lookup_addresses_;
+
+  absl::Mutex mu_;
+  std::vector<Route> routes_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cairn::kv

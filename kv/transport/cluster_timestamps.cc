@@ -1,0 +1,81 @@
+#include "kv/transport/cluster_timestamps.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/error_code.h"
+#include "kv/keys.h"
+#include "kv/transport/kv_codec.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr uint64_t kMetaRangeId = 1;
+constexpr absl::Duration kDeadline = absl::Seconds(20);
+constexpr std::chrono::seconds kRpcDeadline{10};
+
+}  // namespace
+
+ClusterTimestamps::ClusterTimestamps(Store* store, ClusterRangeLocator* locator,
+                                     ClusterDialer* dialer)
+    : store_(store), locator_(locator), dialer_(dialer) {}
+
+absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
+  Replica* meta = store_->GetReplica(kMetaRangeId);
+  std::shared_ptr<TimestampOracle> oracle;
+  {
+    absl::MutexLock lock(&mu_);
+    if (meta == nullptr || !meta->IsServing()) {
+      oracle_.reset();
+      return MakeError(ErrorCode::kRangeNotHere, "this node does not lead the meta range");
+    }
+    if (oracle_ == nullptr) {
+      oracle_ = std::make_shared<TimestampOracle>(store_->clock(), meta->tso_high_water_ms(),
+                                                  [meta](uint64_t high_water_ms) {
+                                                    proto::RaftCommand command;
+                                                    command.set_tso_high_water_ms(high_water_ms);
+                                                    return meta->ProposeAndWait(std::move(command));
+                                                  });
+    }
+    oracle = oracle_;
+  }
+  return oracle->GetTimestamps(count);
+}
+
+absl::StatusOr<Timestamp> ClusterTimestamps::GetRemote(const std::string& address, uint32_t count) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  proto::TimestampsRequest request;
+  request.set_count(count);
+  proto::TimestampsResponse response;
+  grpc::Status rpc = dialer_->StubFor(address)->Timestamps(&context, request, &response);
+  if (!rpc.ok()) {
+    return MakeError(ErrorCode::kRangeNotHere,
+                     absl::StrCat("timestamp oracle at ", address, ": ", rpc.error_message()));
+  }
+  CAIRN_RETURN_IF_ERROR(StatusFromProto(response.error()));
+  return response.first();
+}
+
+absl::StatusOr<Timestamp> ClusterTimestamps::Get(uint32_t count) {
+  const std::string meta_key(1, keys::kSystemPrefix);
+  const absl::Time deadline = absl::Now() + kDeadline;
+  absl::Duration backoff = absl::Milliseconds(5);
+  for (;;) {
+    absl::StatusOr<std::string> address = locator_->LeaseholderOf(meta_key);
+    absl::StatusOr<Timestamp> ts = !address.ok()      ? address.status()
+                                   : address->empty() ? GetLocal(count)
+                                                      : GetRemote(*address, count);
+    if (ts.ok() || GetErrorCode(ts.status()) != ErrorCode::kRangeNotHere) return ts;
+    locator_->Invalidate(kMetaRangeId);
+    if (absl::Now() + backoff > deadline) {
+      return MakeError(ErrorCode::kUnavailable,
+                       absl::StrCat("no timestamp oracle reachable: ", ts.status().message()));
+    }
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(250));
+  }
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/timestamp.h"
+#include "kv/store.h"
+#include "kv/timestamp_oracle.h"
+#include "kv/transport/cluster_dialer.h"
+#include "kv/transport/cluster_range_locator.h"
+
+namespace cairn::kv {
+
+// Timestamps for a node in a cluster (DESIGN.md "Timestamps and the
+// timestamp oracle"): the oracle runs on the meta range's leader. While
+// this node leads the meta range it runs one, started from the high-water
+// mark persisted in the meta range when it became leader (so it issues only
+// timestamps above any issued before, by any earlier leader); elsewhere
+// requests go to the node that leads it (Cluster.Timestamps). Thread-safe.
+class ClusterTimestamps {
+ public:
+  ClusterTimestamps(Store* store, ClusterRangeLocator* locator, ClusterDialer* dialer);
+
+  // Reserves `count` consecutive timestamps and returns the first.
+  absl::StatusOr<Timestamp> Get(uint32_t count);
+  // The same from this node's oracle only; kRangeNotHere while this node
+  // does not lead the meta range.
+  absl::StatusOr<Timestamp> GetLocal(uint32_t count);
+
+ private:
+  absl::StatusOr<Timestamp> GetRemote(const std::string& address, uint32_t count);
+
+  Store* const store_;
+  ClusterRangeLocator* const locator_;
+  ClusterDialer* const dialer_;
+
+  absl::Mutex mu_;
+  // Made when this node is found leading the meta range, dropped when it is
+  // found not to: a leader that loses the range and wins it back must start
+  // again from the persisted mark, which another leader may have raised.
+  std::shared_ptr<TimestampOracle> oracle_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "kv/range_executor.h"
+#include "proto/cluster.grpc.pb.h"
+
+namespace cairn::kv {
+
+// A range whose leaseholder is another node: each command is one Cluster.Kv
+// RPC to that node, which evaluates it on its replica (ClusterService).
+//
+// Failures: the node answering that it does not serve the range, or a read
+// or an idempotent write (prewrite, rollback, lock resolution) that could
+// not reach it, fail with kRangeNotHere after `invalidate(range_id)`, so
+// the routing client looks the range up again and retries. A commit or
+// one-phase commit lost in transit may or may not have happened: it fails
+// with kStatementCompletionUnknown rather than being repeated.
+class RemoteRange final : public RangeExecutor {
+ public:
+  RemoteRange(proto::RangeDescriptor descriptor, std::shared_ptr<proto::Cluster::Stub> stub,
+              std::function<void(uint64_t range_id)> invalidate);
+
+  const proto::RangeDescriptor& descriptor() const override { return descriptor_; }
+
+  absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts) override;
+  absl::StatusOr<KvClient::BatchGetResult> BatchGet(const std::vector<std::string>& keys,
+                                                    Timestamp ts) override;
+  absl::StatusOr<KvClient::ScanResult> Scan(std::string_view start, std::string_view end,
+                                            Timestamp ts, size_t limit) override;
+  absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
+                                                   Timestamp ts, size_t limit) override;
+  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
+  absl::StatusOr<std::vector<TxnError>> OnePhaseCommit(
+      const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
+      Timestamp* commit_ts_out) override;
+  absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
+                                               Timestamp start_ts, Timestamp commit_ts) override;
+  absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override;
+  absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
+                                           Timestamp current_ts) override;
+  absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                            Timestamp commit_ts) override;
+
+ private:
+  // Whether a command lost in transit may simply be sent again.
+  enum class Repeatable { kYes, kNo };
+
+  // Sends `request` (its range fields filled in here) and returns the
+  // response of a command that ran, or the failure as described above.
+  absl::StatusOr<proto::KvResponse> Call(proto::KvRequest request, Repeatable repeatable);
+  absl::StatusOr<KvClient::ScanResult> ScanResponse(const proto::KvResponse& response);
+
+  const proto::RangeDescriptor descriptor_;
+  const std::shared_ptr<proto::Cluster::Stub> stub_;
+  const std::function<void(uint64_t)> invalidate_;
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,760 @@
+// Multi-node clusters seen from outside: real `cairn` processes, node 1
+// bootstrapping and the others started with --join, driven through every
+// node's SQL and HTTP ports. Membership (SHOW CLUSTER NODES and /metrics), the
+// same data through every node, transfers through every node at once checked
+// by the bank invariant, a restarted joiner keeping its node id, a killed node
+// reported dead after --dead-node-timeout, and a join that reaches nobody
+// failing instead of hanging.
+//
+// Every wait polls a condition under a deadline (WaitFor) and, when it gives
+// up, reports the last state it saw; no sleep stands in for a condition.
+// Writes are not waited for: a statement acknowledged through one node is
+// expected in the very next statement through any other.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cairn_process.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pg_client.h"
+#include "pqxx/pqxx"
+#include "test_seed.h"
+
+namespace cairn::cluster {
+namespace {
+
+using ::cairn::e2e::PgConn;
+using ::cairn::e2e::PqxxExec;
+using ::cairn::e2e::QueryResult;
+using ::cairn::e2e::Rows;
+using ::cairn::testing::CairnProcess;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+
+// How long membership may take to settle: a join, a first heartbeat, or a
+// node declared dead (--dead-node-timeout plus a heartbeat or two), on a busy
+// two-core machine.
+constexpr std::chrono::seconds kMembershipDeadline(30);
+// How often WaitFor looks again (it only bounds how late we notice).
+constexpr std::chrono::milliseconds kPollInterval(100);
+// Every session sets this, so that a stuck node fails a statement instead
+// of hanging the suite until ctest's TIMEOUT.
+constexpr int kStatementTimeoutMs = 30'000;
+// The dead-node timeout the liveness test runs with.
+constexpr char kShortDeadNodeTimeout[] = "--dead-node-timeout=3s";
+// How long a node whose --join reaches nobody may take to give up.
+constexpr std::chrono::seconds kJoinGiveUpBound(60);
+
+std::string LocalAddress(uint16_t port) { return absl::StrCat("127.0.0.1:", port); }
+
+int64_t ElapsedMs(Clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+}
+
+// A session on `dsn` with statement_timeout set. Best effort: should the SET
+// fail, the session merely has no timeout, and the statement the caller runs
+// next reports what is wrong.
+std::unique_ptr<PgConn> Connect(const std::string& dsn) {
+  auto pg = std::make_unique<PgConn>(dsn);
+  if (pg->ok()) pg->Exec(absl::StrCat("SET statement_timeout = ", kStatementTimeoutMs));
+  return pg;
+}
+
+// ---------------------------------------------------------------------------
+// SHOW CLUSTER NODES
+
+// One row of SHOW CLUSTER NODES.
+struct NodeRow {
+  int64_t node_id = 0;
+  std::string address;      // the node's RPC host:port
+  std::string sql_address;  // its SQL host:port
+  bool is_live = false;
+  int64_t ranges = 0;  // replicas on the node
+  int64_t leases = 0;  // ranges it leads
+};
+
+std::string Describe(const std::vector<NodeRow>& rows) {
+  std::vector<std::string> parts;
+  for (const NodeRow& r : rows) {
+    parts.push_back(absl::StrCat("n", r.node_id, " rpc=", r.address, " sql=", r.sql_address,
+                                 r.is_live ? " live" : " DEAD", " ranges=", r.ranges,
+                                 " leases=", r.leases));
+  }
+  return parts.empty() ? "<no rows>" : absl::StrJoin(parts, "; ");
+}
+
+absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std::string>>& cells) {
+  if (cells.size() != 6) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a row has ", cells.size(), " columns, not 6"));
+  }
+  for (const auto& cell : cells) {
+    if (!cell.has_value()) return absl::FailedPreconditionError("a row has a NULL");
+  }
+  NodeRow row;
+  row.address = *cells[1];
+  row.sql_address = *cells[2];
+  const bool numbers_ok = absl::SimpleAtoi(*cells[0], &row.node_id) &&
+                          absl::SimpleAtoi(*cells[4], &row.ranges) &&
+                          absl::SimpleAtoi(*cells[5], &row.leases);
+  if (!numbers_ok || (*cells[3] != "t" && *cells[3] != "f")) {
+    std::vector<std::string> text;
+    for (const auto& cell : cells) text.push_back(*cell);
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the row ", absl::StrJoin(text, "|")));
+  }
+  row.is_live = *cells[3] == "t";
+  return row;
+}
+
+// ---------------------------------------------------------------------------
+// /metrics
+
+// The value of the unlabelled sample `name` in Prometheus text, if there is
+// one.
+std::optional<double> MetricValue(const std::string& text, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, name) || !absl::ConsumePrefix(&line, " ")) continue;
+    double value = 0;
+    if (absl::SimpleAtod(line, &value)) return value;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// The fixture
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  // Stops what the test started: joiners first, node 1 (the one holding the
+  // ranges) last. SIGTERM drains and exits 0 on every node (DESIGN.md).
+  void TearDown() override {
+    for (int id = static_cast<int>(nodes_.size()); id >= 1; --id) {
+      if (!node(id).running()) continue;
+      EXPECT_EQ(node(id).Stop(), 0) << "node " << id << " on SIGTERM";
+    }
+  }
+
+  // Starts nodes 1..n one after the other, all with `flags`: node 1
+  // bootstraps, each later one joins through node 1's RPC address, so that
+  // they get node ids 2..n in order. Start() returns once a node answers
+  // /health, that is once it has its id and serves SQL.
+  ::testing::AssertionResult StartCluster(int n, const std::vector<std::string>& flags = {}) {
+    for (int id = 1; id <= n; ++id) {
+      nodes_.push_back(std::make_unique<CairnProcess>());
+      std::vector<std::string> node_flags = flags;
+      if (id > 1) {
+        node_flags.push_back("--join");
+        node_flags.push_back(LocalAddress(node(1).rpc_port()));
+      }
+      node(id).set_extra_flags(node_flags);
+      const auto start = Clock::now();
+      ::testing::AssertionResult started = node(id).Start();
+      if (!started) return started << " (starting node " << id << ")";
+      std::printf(
+          "[cluster] node %d serving after %lld ms: sql %s, rpc %s, flags: %s\n", id,
+          static_cast<long long>(ElapsedMs(start)), LocalAddress(node(id).sql_port()).c_str(),
+          LocalAddress(node(id).rpc_port()).c_str(), absl::StrJoin(node_flags, " ").c_str());
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // The node with id `id` (1-based, as StartCluster assigns them).
+  CairnProcess& node(int id) { return *nodes_.at(id - 1); }
+
+  // Runs `sql` through node `id` on a session of its own.
+  QueryResult Query(int id, const std::string& sql) {
+    std::unique_ptr<PgConn> pg = Connect(node(id).Dsn());
+    if (!pg->ok()) {
+      QueryResult failed;
+      failed.connection_lost = true;
+      failed.message = "connect: " + pg->error();
+      return failed;
+    }
+    return pg->Exec(sql);
+  }
+
+  // Runs `sql` through node `id`, expecting success; its rows as Rows()
+  // renders them ("v1|v2").
+  std::vector<std::string> QueryRows(int id, const std::string& sql) {
+    QueryResult r = Query(id, sql);
+    EXPECT_TRUE(r.ok) << "through node " << id << ": " << sql << ": " << r.sqlstate << " "
+                      << r.message;
+    return Rows(r);
+  }
+
+  // Runs `sql` through node `id`, expecting success; its command tag.
+  std::string ExecOk(int id, const std::string& sql) {
+    QueryResult r = Query(id, sql);
+    EXPECT_TRUE(r.ok) << "through node " << id << ": " << sql << ": " << r.sqlstate << " "
+                      << r.message;
+    return r.tag;
+  }
+
+  // SHOW CLUSTER NODES through node `via`.
+  absl::StatusOr<std::vector<NodeRow>> ShowClusterNodes(int via) {
+    QueryResult r = Query(via, "SHOW CLUSTER NODES");
+    if (!r.ok) {
+      return absl::UnavailableError(
+          absl::StrCat("SHOW CLUSTER NODES via node ", via, ": ", r.sqlstate, " ", r.message));
+    }
+    std::vector<NodeRow> rows;
+    for (const auto& cells : r.rows) {
+      absl::StatusOr<NodeRow> row = ParseNodeRow(cells);
+      if (!row.ok()) return row.status();
+      rows.push_back(*row);
+    }
+    return rows;
+  }
+
+  // Whether `rows` lists exactly the nodes 1..live.size(), in node_id order,
+  // each with its own RPC and SQL addresses and node i's is_live equal to
+  // live[i-1]; if not, *why says the first difference.
+  bool MembershipIs(const std::vector<NodeRow>& rows, const std::vector<bool>& live,
+                    std::string* why) {
+    if (rows.size() != live.size()) {
+      *why = absl::StrCat(rows.size(), " rows, want ", live.size());
+      return false;
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int id = static_cast<int>(i) + 1;
+      const NodeRow& row = rows[i];
+      if (row.node_id != id) {
+        *why = absl::StrCat("row ", id, " has node_id ", row.node_id);
+        return false;
+      }
+      if (row.address != LocalAddress(node(id).rpc_port())) {
+        *why = absl::StrCat("node ", id, " has address ", row.address, ", want its RPC address ",
+                            LocalAddress(node(id).rpc_port()));
+        return false;
+      }
+      if (row.sql_address != LocalAddress(node(id).sql_port())) {
+        *why = absl::StrCat("node ", id, " has sql_address ", row.sql_address, ", want ",
+                            LocalAddress(node(id).sql_port()));
+        return false;
+      }
+      if (row.is_live != live[i]) {
+        *why = absl::StrCat("node ", id, " is_live is ", row.is_live ? "true" : "false");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Polls `condition` until it holds or `deadline` has passed. The condition
+  // describes what it saw in *state: printed once it holds, reported when the
+  // wait gives up.
+  ::testing::AssertionResult WaitFor(const std::function<bool(std::string* state)>& condition,
+                                     Clock::duration deadline, const std::string& what) {
+    const auto start = Clock::now();
+    for (int polls = 1;; ++polls) {
+      std::string state;
+      if (condition(&state)) {
+        std::printf("[cluster] %s: after %lld ms, %d polls: %s\n", what.c_str(),
+                    static_cast<long long>(ElapsedMs(start)), polls, state.c_str());
+        return ::testing::AssertionSuccess();
+      }
+      if (Clock::now() - start > deadline) {
+        return ::testing::AssertionFailure()
+               << "gave up after " << ElapsedMs(start) << " ms waiting for " << what
+               << "; last seen: " << state;
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+  }
+
+  // Waits until SHOW CLUSTER NODES through node `via` lists nodes
+  // 1..live.size() with their addresses, node i live iff live[i-1].
+  ::testing::AssertionResult WaitForMembership(int via, const std::vector<bool>& live) {
+    std::vector<std::string> want;
+    for (size_t i = 0; i < live.size(); ++i) {
+      want.push_back(absl::StrCat("n", i + 1, live[i] ? " live" : " dead"));
+    }
+    return WaitFor(
+        [&](std::string* state) {
+          absl::StatusOr<std::vector<NodeRow>> rows = ShowClusterNodes(via);
+          if (!rows.ok()) {
+            *state = rows.status().ToString();
+            return false;
+          }
+          std::string why;
+          const bool holds = MembershipIs(*rows, live, &why);
+          *state = Describe(*rows) + (holds ? "" : " -- " + why);
+          return holds;
+        },
+        kMembershipDeadline,
+        absl::StrCat("SHOW CLUSTER NODES via node ", via, " = ", absl::StrJoin(want, ", ")));
+  }
+
+  // Waits until node `id`'s /metrics has each of `want`'s gauges at its value.
+  ::testing::AssertionResult WaitForMetrics(
+      int id, const std::vector<std::pair<std::string, double>>& want) {
+    std::vector<std::string> wanted;
+    for (const auto& [name, value] : want) wanted.push_back(absl::StrCat(name, " ", value));
+    return WaitFor(
+        [&](std::string* state) {
+          std::string body;
+          const int status = node(id).HttpGet("/metrics", &body);
+          if (status != 200) {
+            *state = absl::StrCat("GET /metrics answered ", status);
+            return false;
+          }
+          bool holds = true;
+          std::vector<std::string> seen;
+          for (const auto& [name, value] : want) {
+            const std::optional<double> got = MetricValue(body, name);
+            seen.push_back(absl::StrCat(name, " ", got ? absl::StrCat(*got) : "<absent>"));
+            holds = holds && got == value;
+          }
+          *state = absl::StrJoin(seen, ", ");
+          return holds;
+        },
+        kMembershipDeadline,
+        absl::StrCat("node ", id, "'s /metrics: ", absl::StrJoin(wanted, ", ")));
+  }
+
+  std::vector<std::unique_ptr<CairnProcess>> nodes_;  // node i is nodes_[i-1]
+};
+
+// ---------------------------------------------------------------------------
+// Membership and the same data through every node
+
+TEST_F(ClusterTest, ThreeNodesJoinAndSeeTheSameData) {
+  ASSERT_TRUE(StartCluster(3));
+  for (int via = 1; via <= 3; ++via) ASSERT_TRUE(WaitForMembership(via, {true, true, true}));
+
+  // The columns' names and types, as a client's driver sees them.
+  try {
+    pqxx::connection conn(node(2).Dsn());
+    pqxx::result r = PqxxExec(conn, "SHOW CLUSTER NODES");
+    const std::vector<std::pair<std::string, pqxx::oid>> want = {
+        {"node_id", 20}, {"address", 25}, {"sql_address", 25},
+        {"is_live", 16}, {"ranges", 20},  {"leases", 20}};  // int8, text, bool
+    ASSERT_EQ(r.columns(), want.size());
+    for (pqxx::row::size_type i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(r.column_name(i), want[i].first) << "column " << i;
+      EXPECT_EQ(r.column_type(i), want[i].second) << "type oid of " << want[i].first;
+    }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "SHOW CLUSTER NODES through libpqxx: " << e.what();
+  }
+
+  // Replica and lease counts: a node leads only ranges it holds a replica
+  // of, and some node leads each range, so at least one.
+  absl::StatusOr<std::vector<NodeRow>> rows = ShowClusterNodes(1);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  int64_t leases = 0;
+  for (const NodeRow& row : *rows) {
+    EXPECT_GE(row.ranges, 0) << "node " << row.node_id;
+    EXPECT_LE(row.leases, row.ranges)
+        << "node " << row.node_id << " leads ranges it has no replica of";
+    leases += row.leases;
+  }
+  EXPECT_GT(leases, 0) << "no node leads any range: " << Describe(*rows);
+
+  // DDL through node 2, writes through nodes 3 and 1, reads through all.
+  ExecOk(2, "CREATE TABLE shared (id INT PRIMARY KEY, v TEXT NOT NULL, via INT NOT NULL)");
+  EXPECT_EQ(ExecOk(3, "INSERT INTO shared VALUES (1, 'a', 3), (2, 'b', 3)"), "INSERT 0 2");
+  EXPECT_EQ(ExecOk(1, "INSERT INTO shared VALUES (3, 'c', 1)"), "INSERT 0 1");
+  for (int via = 1; via <= 3; ++via) {
+    EXPECT_THAT(QueryRows(via, "SELECT id, v, via FROM shared ORDER BY id"),
+                ElementsAre("1|a|3", "2|b|3", "3|c|1"))
+        << "through node " << via;
+  }
+  std::printf(
+      "[cluster] CREATE TABLE via node 2, INSERTs via nodes 3 and 1: same 3 rows via "
+      "nodes 1, 2, 3\n");
+
+  // An UPDATE through node 3 is seen through node 2.
+  EXPECT_EQ(ExecOk(3, "UPDATE shared SET v = 'b, updated via node 3' WHERE id = 2"), "UPDATE 1");
+  EXPECT_THAT(QueryRows(2, "SELECT v FROM shared WHERE id = 2"),
+              ElementsAre("b, updated via node 3"));
+
+  // A transaction through node 2 commits as one: nothing of it is seen
+  // through node 3 before COMMIT, all of it after.
+  {
+    std::unique_ptr<PgConn> txn = Connect(node(2).Dsn());
+    ASSERT_TRUE(txn->ok()) << txn->error();
+    for (const char* sql :
+         {"BEGIN", "INSERT INTO shared VALUES (4, 'd', 2)", "DELETE FROM shared WHERE id = 1"}) {
+      QueryResult r = txn->Exec(sql);
+      ASSERT_TRUE(r.ok) << sql << ": " << r.sqlstate << " " << r.message;
+    }
+    EXPECT_THAT(QueryRows(3, "SELECT id FROM shared ORDER BY id"), ElementsAre("1", "2", "3"))
+        << "an uncommitted transaction's writes seen through another node";
+    QueryResult commit = txn->Exec("COMMIT");
+    ASSERT_TRUE(commit.ok) << commit.sqlstate << " " << commit.message;
+    EXPECT_EQ(commit.tag, "COMMIT");
+  }
+  for (int via = 1; via <= 3; ++via) {
+    EXPECT_THAT(QueryRows(via, "SELECT id FROM shared ORDER BY id"), ElementsAre("2", "3", "4"))
+        << "through node " << via;
+  }
+  std::printf(
+      "[cluster] UPDATE via node 3 seen via node 2; a transaction via node 2 seen whole "
+      "via every node only after COMMIT\n");
+}
+
+// ---------------------------------------------------------------------------
+// Transfers through every node at once
+
+constexpr int kAccounts = 10;
+constexpr int kOpeningBalance = 100;
+// How long the writers run (the length of the workload, not a wait).
+constexpr std::chrono::seconds kTransferFor(5);
+// A transfer that fails this often in a row is a bug, not contention.
+constexpr int kMaxAttempts = 200;
+// Sessions a writer may lose (and open anew) before it gives up.
+constexpr int kMaxReconnects = 5;
+// Each writer reads the total after every kReadEvery transfers.
+constexpr int kReadEvery = 8;
+
+// What one writer did; the test thread reads it after join().
+struct WriterReport {
+  int node = 0;
+  int committed = 0;  // transfers whose COMMIT answered COMMIT
+  int retried = 0;    // attempts that certainly did not commit and were tried again
+  int unknown = 0;    // COMMITs whose outcome is unknown (connection lost, 40003)
+  int reads = 0;      // totals read meanwhile, all equal to the opening total
+  std::vector<int64_t> delta = std::vector<int64_t>(kAccounts, 0);  // from committed transfers
+  std::string error;  // why the writer gave up; "" if it did not
+};
+
+enum class Attempt {
+  kCommitted,
+  kNotCommitted,  // certainly not committed: retry
+  kUnknown,       // it may have committed: do not retry
+  kFailed,        // an error no retry cures; *error says which
+};
+
+// Errors after which the transaction certainly did not commit and a retry
+// may succeed: serialization failure, deadlock, lock not available, and
+// 40003 before COMMIT (the transaction cannot commit after it).
+bool IsTransient(const std::string& sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "40003";
+}
+
+// One try at moving `amount` from account `from` to `to` in an explicit
+// transaction on `pg`.
+Attempt TryTransfer(PgConn& pg, int from, int to, int amount, std::string* error) {
+  const std::string statements[] = {
+      "BEGIN",
+      absl::StrCat("UPDATE accounts SET balance = balance - ", amount, " WHERE id = ", from),
+      absl::StrCat("UPDATE accounts SET balance = balance + ", amount, " WHERE id = ", to),
+      "COMMIT",
+  };
+  for (const std::string& sql : statements) {
+    const bool is_commit = sql == "COMMIT";
+    QueryResult r = pg.Exec(sql);
+    if (r.ok) {
+      if (is_commit && r.tag != "COMMIT") return Attempt::kNotCommitted;  // answered ROLLBACK
+      if (absl::StartsWith(sql, "UPDATE") && r.tag != "UPDATE 1") {
+        *error = absl::StrCat(sql, ": tag ", r.tag);
+        return Attempt::kFailed;
+      }
+      continue;
+    }
+    if (is_commit && (r.connection_lost || r.sqlstate == "40003")) return Attempt::kUnknown;
+    if (r.connection_lost) return Attempt::kNotCommitted;  // the caller opens a new session
+    if (!IsTransient(r.sqlstate)) {
+      *error = absl::StrCat(sql, ": ", r.sqlstate, " ", r.message);
+      return Attempt::kFailed;
+    }
+    if (pg.TxStatus() != PQTRANS_IDLE) {
+      QueryResult rollback = pg.Exec("ROLLBACK");
+      if (!rollback.ok && !rollback.connection_lost) {
+        *error = absl::StrCat("ROLLBACK: ", rollback.sqlstate, " ", rollback.message);
+        return Attempt::kFailed;
+      }
+    }
+    return Attempt::kNotCommitted;
+  }
+  return Attempt::kCommitted;
+}
+
+// Moves random amounts between random accounts through `dsn` until `stop`,
+// each transfer retried until it commits (or its outcome is unknown), and
+// now and then reads the total. Stops early, with report->error, on an error
+// no retry cures.
+void RunWriter(const std::string& dsn, uint64_t seed, const std::atomic<bool>& stop,
+               WriterReport* report) {
+  const std::string want_total = absl::StrCat(kAccounts * kOpeningBalance, "|", kAccounts);
+  std::mt19937_64 rng(seed);
+  std::unique_ptr<PgConn> pg = Connect(dsn);
+  int reconnects = 0;
+  for (int transfers = 1; !stop.load(); ++transfers) {
+    const int from = static_cast<int>(rng() % kAccounts);
+    const int to = static_cast<int>((from + 1 + rng() % (kAccounts - 1)) % kAccounts);
+    const int amount = static_cast<int>(1 + rng() % 20);
+    for (int attempt = 1;; ++attempt) {
+      if (attempt > kMaxAttempts) {
+        report->error = absl::StrCat("a transfer did not commit in ", kMaxAttempts, " attempts");
+        return;
+      }
+      if (!pg->ok()) {
+        if (++reconnects > kMaxReconnects) {
+          report->error = absl::StrCat("lost the session ", reconnects, " times: ", pg->error());
+          return;
+        }
+        pg = Connect(dsn);
+        continue;
+      }
+      std::string error;
+      const Attempt outcome = TryTransfer(*pg, from, to, amount, &error);
+      if (outcome == Attempt::kFailed) {
+        report->error = error;
+        return;
+      }
+      if (outcome == Attempt::kUnknown) {
+        ++report->unknown;
+        break;
+      }
+      if (outcome == Attempt::kCommitted) {
+        ++report->committed;
+        report->delta[from] -= amount;
+        report->delta[to] += amount;
+        break;
+      }
+      ++report->retried;
+      if (stop.load()) break;  // not committed, and time is up
+    }
+    if (transfers % kReadEvery == 0 && pg->ok()) {
+      QueryResult r = pg->Exec("SELECT sum(balance), count(*) FROM accounts");
+      if (r.ok) {
+        if (Rows(r) != std::vector<std::string>{want_total}) {
+          report->error =
+              absl::StrCat("read sum|count ", absl::StrJoin(Rows(r), ","), ", want ", want_total);
+          return;
+        }
+        ++report->reads;
+      } else if (!r.connection_lost && !IsTransient(r.sqlstate)) {
+        report->error = absl::StrCat("reading the total: ", r.sqlstate, " ", r.message);
+        return;
+      }
+    }
+  }
+}
+
+TEST_F(ClusterTest, ConcurrentWritersThroughEveryNode) {
+  const uint64_t seed = cairn::testing::TestSeed(11);
+  SCOPED_TRACE(cairn::testing::SeedTrace(seed));
+  constexpr int kNodes = 3;
+  ASSERT_TRUE(StartCluster(kNodes));
+  ASSERT_TRUE(WaitForMembership(1, {true, true, true}));
+
+  ExecOk(1, "CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
+  std::vector<std::string> values;
+  for (int i = 0; i < kAccounts; ++i)
+    values.push_back(absl::StrCat("(", i, ", ", kOpeningBalance, ")"));
+  EXPECT_EQ(ExecOk(1, "INSERT INTO accounts VALUES " + absl::StrJoin(values, ", ")),
+            absl::StrCat("INSERT 0 ", kAccounts));
+  const std::string want_total = absl::StrCat(kAccounts * kOpeningBalance, "|", kAccounts);
+
+  // One writer per node, each on its own node's SQL port.
+  std::atomic<bool> stop{false};
+  std::vector<WriterReport> reports(kNodes);
+  std::vector<std::thread> writers;
+  for (int id = 1; id <= kNodes; ++id) {
+    reports[id - 1].node = id;
+    writers.emplace_back(RunWriter, node(id).Dsn(), seed * 1000 + id, std::cref(stop),
+                         &reports[id - 1]);
+  }
+  std::this_thread::sleep_for(kTransferFor);
+  stop.store(true);
+  for (std::thread& t : writers) t.join();
+
+  int unknown = 0;
+  for (const WriterReport& r : reports) {
+    std::printf(
+        "[cluster] writer via node %d: %d transfers committed, %d attempts retried, "
+        "%d outcomes unknown, %d consistent totals read\n",
+        r.node, r.committed, r.retried, r.unknown, r.reads);
+    EXPECT_EQ(r.error, "") << "writer via node " << r.node;
+    EXPECT_GT(r.committed, 0) << "node " << r.node << " committed no transfer in "
+                              << kTransferFor.count() << " s";
+    unknown += r.unknown;
+  }
+
+  // The total is the opening one, through every node.
+  for (int via = 1; via <= kNodes; ++via) {
+    EXPECT_THAT(QueryRows(via, "SELECT sum(balance), count(*) FROM accounts"),
+                ElementsAre(want_total))
+        << "through node " << via;
+  }
+  // Every node sees the same balances, and (unless some COMMIT's outcome was
+  // unknown) each is the opening balance plus what the acknowledged
+  // transfers moved: none lost, none applied twice.
+  const std::vector<std::string> balances =
+      QueryRows(1, "SELECT id, balance FROM accounts ORDER BY id");
+  for (int via = 2; via <= kNodes; ++via) {
+    EXPECT_EQ(QueryRows(via, "SELECT id, balance FROM accounts ORDER BY id"), balances)
+        << "balances through node " << via << " differ from those through node 1";
+  }
+  if (unknown == 0) {
+    std::vector<std::string> want;
+    for (int i = 0; i < kAccounts; ++i) {
+      int64_t balance = kOpeningBalance;
+      for (const WriterReport& r : reports) balance += r.delta[i];
+      want.push_back(absl::StrCat(i, "|", balance));
+    }
+    EXPECT_THAT(balances, ElementsAreArray(want))
+        << "the balances are not what the acknowledged transfers add up to";
+  } else {
+    std::printf("[cluster] %d COMMIT outcomes unknown: per-account balances not checked\n",
+                unknown);
+  }
+  std::printf("[cluster] total %s through nodes 1..%d; balances: %s\n", want_total.c_str(), kNodes,
+              absl::StrJoin(balances, " ").c_str());
+}
+
+// ---------------------------------------------------------------------------
+// A restarted joiner, a dead node, the metrics
+
+TEST_F(ClusterTest, JoinerRestartKeepsItsIdentity) {
+  ASSERT_TRUE(StartCluster(2));
+  ASSERT_TRUE(WaitForMembership(1, {true, true}));
+  ExecOk(2, "CREATE TABLE before_restart (k INT PRIMARY KEY, v TEXT)");
+  ExecOk(2, "INSERT INTO before_restart VALUES (1, 'via node 2')");
+  ExecOk(1, "INSERT INTO before_restart VALUES (2, 'via node 1')");
+
+  const pid_t old_pid = node(2).pid();
+  ASSERT_TRUE(node(2).Restart());
+  std::printf("[cluster] node 2 restarted on the same data dir: pid %d -> %d\n",
+              static_cast<int>(old_pid), static_cast<int>(node(2).pid()));
+
+  // Still two rows, both live, through either node: a new identity would be
+  // a third row.
+  ASSERT_TRUE(WaitForMembership(1, {true, true}));
+  ASSERT_TRUE(WaitForMembership(2, {true, true}));
+
+  // Node 2 serves SQL again, sees what was written before, and its writes
+  // are seen through node 1.
+  EXPECT_THAT(QueryRows(2, "SELECT k, v FROM before_restart ORDER BY k"),
+              ElementsAre("1|via node 2", "2|via node 1"));
+  EXPECT_EQ(ExecOk(2, "INSERT INTO before_restart VALUES (3, 'via node 2, restarted')"),
+            "INSERT 0 1");
+  EXPECT_THAT(QueryRows(1, "SELECT k FROM before_restart ORDER BY k"), ElementsAre("1", "2", "3"));
+  std::printf("[cluster] restarted node 2 read the earlier rows and wrote one node 1 sees\n");
+}
+
+TEST_F(ClusterTest, DeadNodeIsReportedDead) {
+  ASSERT_TRUE(StartCluster(3, {kShortDeadNodeTimeout}));
+  ASSERT_TRUE(WaitForMembership(1, {true, true, true}));
+
+  node(3).Kill();
+  std::printf("[cluster] killed node 3 (SIGKILL)\n");
+  const auto killed = Clock::now();
+  ASSERT_TRUE(WaitForMembership(1, {true, true, false}));
+  std::printf("[cluster] node 3 reported dead via node 1 %lld ms after the kill (%s)\n",
+              static_cast<long long>(ElapsedMs(killed)), kShortDeadNodeTimeout);
+  EXPECT_TRUE(WaitForMembership(2, {true, true, false}));
+  EXPECT_TRUE(WaitForMetrics(1, {{"cairn_cluster_nodes", 3}, {"cairn_cluster_nodes_live", 2}}));
+
+  // The survivors keep serving SQL, through node 2 too.
+  ExecOk(2, "CREATE TABLE after_death (k INT PRIMARY KEY)");
+  EXPECT_EQ(ExecOk(2, "INSERT INTO after_death VALUES (1), (2)"), "INSERT 0 2");
+  EXPECT_THAT(QueryRows(2, "SELECT k FROM after_death ORDER BY k"), ElementsAre("1", "2"));
+  EXPECT_THAT(QueryRows(1, "SELECT count(*) FROM after_death"), ElementsAre("2"));
+}
+
+TEST_F(ClusterTest, MetricsShowMembership) {
+  ASSERT_TRUE(StartCluster(3));
+  ASSERT_TRUE(WaitForMetrics(1, {{"cairn_cluster_nodes", 3}, {"cairn_cluster_nodes_live", 3}}));
+  std::string body;
+  ASSERT_EQ(node(1).HttpGet("/metrics", &body), 200);
+  EXPECT_THAT(body, HasSubstr("# TYPE cairn_cluster_nodes gauge\n"));
+  EXPECT_THAT(body, HasSubstr("# TYPE cairn_cluster_nodes_live gauge\n"));
+}
+
+// ---------------------------------------------------------------------------
+// A join that reaches nobody
+
+// A 127.0.0.1 port bound but not listening, held for the object's life: a
+// connection to it is refused, and no other process can take the port
+// meanwhile.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port_ = ntohs(addr.sin_port);
+    }
+  }
+  ~RefusingPort() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+
+  uint16_t port() const { return port_; }  // 0 if none could be bound
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ClusterTest, JoinWithNobodyListeningExitsWithAMessage) {
+  RefusingPort nobody;
+  ASSERT_NE(nobody.port(), 0) << "cannot bind a port on 127.0.0.1";
+  CairnProcess joiner;
+  joiner.set_extra_flags({"--join", LocalAddress(nobody.port())});
+
+  const auto start = Clock::now();
+  EXPECT_FALSE(joiner.Start(kJoinGiveUpBound)) << "a node whose --join reaches nobody served SQL";
+  // Start() returns as soon as the child exits; should it have given up
+  // waiting instead, the child gets what is left of the bound to exit.
+  EXPECT_TRUE(WaitFor(
+      [&](std::string* state) {
+        const bool alive = joiner.Alive();
+        *state = alive ? "still running" : absl::StrCat("exited with ", joiner.exit_code());
+        return !alive;
+      },
+      kJoinGiveUpBound - std::min<Clock::duration>(Clock::now() - start, kJoinGiveUpBound),
+      absl::StrCat("the node joining ", LocalAddress(nobody.port()), " to give up")));
+  if (joiner.running()) joiner.Kill();
+
+  const int code = joiner.exit_code();
+  EXPECT_GT(code, 0) << "exit code";
+  EXPECT_LT(code, 128) << "ended by signal " << code - 128 << ", not by exiting";
+  // A clear message says what failed and where it tried.
+  const std::string log = joiner.LogTail(200);
+  EXPECT_THAT(absl::AsciiStrToLower(log), HasSubstr("join")) << "its log:\n" << log;
+  EXPECT_THAT(log, HasSubstr(LocalAddress(nobody.port()))) << "its log:\n" << log;
+  std::printf("[cluster] --join %s (refused): exit code %d after %lld ms; last log line: %s\n",
+              LocalAddress(nobody.port()).c_str(), code, static_cast<long long>(ElapsedMs(start)),
+              std::string(absl::StripTrailingAsciiWhitespace(joiner.LogTail(1))).c_str());
+}
+
+}  // namespace
+}  // namespace cairn::cluster
