@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "kv/keys.h"
+#include "kv/mvcc/mvcc_reader.h"
 
 namespace cairn::kv {
 namespace {
@@ -49,6 +50,28 @@ NodeRegistry::NodeRegistry(KvClient* client, Clock* clock, Options options)
 }
 
 NodeRegistry::~NodeRegistry() { Stop(); }
+
+absl::StatusOr<std::vector<proto::NodeRecord>> NodeRegistry::ReadLocalRecords(KvEngine* engine) {
+  const std::string prefix = NodeKeyPrefix();
+  auto view = engine->NewLatestView();
+  MvccReader reader(view.get());
+  std::optional<LockedKey> locked;
+  CAIRN_ASSIGN_OR_RETURN(
+      std::vector<KeyValue> rows,
+      reader.Scan(prefix, key_codec::PrefixEnd(prefix), kMaxTimestamp, 0, &locked));
+  std::vector<proto::NodeRecord> records;
+  for (const KeyValue& kv : rows) {
+    proto::NodeRecord record;
+    if (record.ParseFromString(kv.value)) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+void NodeRegistry::SeedMembers(const std::vector<proto::NodeRecord>& records) {
+  absl::MutexLock lock(&mu_);
+  if (!members_.empty()) return;
+  for (const auto& record : records) members_.push_back(Member{record, /*live=*/true});
+}
 
 absl::StatusOr<std::optional<std::string>> NodeRegistry::Read(const std::string& key) {
   CAIRN_ASSIGN_OR_RETURN(Timestamp ts, client_->GetTimestamp());
@@ -173,6 +196,7 @@ absl::Status NodeRegistry::Heartbeat(const StoreCounts& counts) {
   for (const Member& m : members) live += m.live ? 1 : 0;
   nodes_gauge_->Set(static_cast<int64_t>(members.size()));
   live_nodes_gauge_->Set(static_cast<int64_t>(live));
+  if (members_observer_) members_observer_(members);
   absl::MutexLock lock(&mu_);
   members_ = std::move(members);
   return absl::OkStatus();
@@ -214,6 +238,11 @@ std::vector<std::string> NodeRegistry::LiveAddresses() const {
     if (m.live && m.record.node_id() != self_.node_id()) out.push_back(m.record.rpc_address());
   }
   return out;
+}
+
+std::vector<NodeRegistry::Member> NodeRegistry::Members() const {
+  absl::MutexLock lock(&mu_);
+  return members_;
 }
 
 std::pair<size_t, size_t> NodeRegistry::Counts() const {

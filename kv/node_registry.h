@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/metrics.h"
+#include "kv/engine.h"
 #include "kv/kv_client.h"
 #include "proto/metadata.pb.h"
 
@@ -43,6 +44,13 @@ class NodeRegistry {
   NodeRegistry(KvClient* client, Clock* clock, Options options);
   ~NodeRegistry();
 
+  // The node records in `engine`'s own copy of the meta range, however
+  // stale, without asking the cluster: where a restarted node finds its
+  // peers before it can read anything through them.
+  static absl::StatusOr<std::vector<proto::NodeRecord>> ReadLocalRecords(KvEngine* engine);
+  // Takes `records` as the members known until the first heartbeat.
+  void SeedMembers(const std::vector<proto::NodeRecord>& records);
+
   // Gives a new node its id and writes its first record (the Join RPC of
   // the node that admits it).
   absl::StatusOr<uint64_t> Admit(const proto::NodeRecord& addresses);
@@ -63,6 +71,13 @@ class NodeRegistry {
   std::vector<std::string> LiveAddresses() const;
   // Members and live members as of the last heartbeat.
   std::pair<size_t, size_t> Counts() const;
+  // The members as of the last heartbeat (empty before the first).
+  std::vector<Member> Members() const;
+  // Called after each heartbeat with the members it read (the node points
+  // its Raft transport at their addresses). REQUIRES: set before Start().
+  void set_members_observer(std::function<void(const std::vector<Member>&)> observer) {
+    members_observer_ = std::move(observer);
+  }
 
  private:
   // Reads the key at a fresh timestamp; nullopt when absent.
@@ -79,6 +94,7 @@ class NodeRegistry {
   KvClient* const client_;
   Clock* const clock_;
   const Options options_;
+  std::function<void(const std::vector<Member>&)> members_observer_;
   Gauge* nodes_gauge_;
   Gauge* live_nodes_gauge_;
 

@@ -18,9 +18,10 @@ namespace cairn::kv {
 // in the replica's range.
 class RangeCommands final : public RangeExecutor {
  public:
-  explicit RangeCommands(Replica* replica) : replica_(replica) {}
+  explicit RangeCommands(Replica* replica)
+      : replica_(replica), descriptor_(replica->descriptor()) {}
 
-  const proto::RangeDescriptor& descriptor() const override { return replica_->descriptor(); }
+  const proto::RangeDescriptor& descriptor() const override { return descriptor_; }
 
   absl::StatusOr<KvClient::GetResult> Get(std::string_view key, Timestamp ts) override;
   // `keys` ascending and distinct.
@@ -59,6 +60,7 @@ class RangeCommands final : public RangeExecutor {
   absl::Status ProposeBatch(const WriteBatch& batch);
 
   Replica* replica_;
+  const proto::RangeDescriptor descriptor_;  // as of construction
 };
 
 }  // namespace cairn::kv

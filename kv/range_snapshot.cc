@@ -24,11 +24,11 @@ std::pair<std::string, std::string> PhysicalSpan(const proto::RangeDescriptor& r
 }  // namespace
 
 absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
-                                               const proto::RangeDescriptor& range,
                                                const RangeSnapshotState& state) {
   proto::RangeSnapshot snapshot;
   snapshot.set_tso_high_water_ms(state.tso_high_water_ms);
-  auto [lower, upper] = PhysicalSpan(range);
+  *snapshot.mutable_range() = state.range;
+  auto [lower, upper] = PhysicalSpan(state.range);
   for (ColumnFamily cf : kDataFamilies) {
     auto it = view.NewIterator(cf, lower, upper);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -43,13 +43,15 @@ absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
 }
 
 absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& current,
-                                                      const proto::RangeDescriptor& range,
                                                       std::string_view data, WriteBatch* batch) {
   proto::RangeSnapshot snapshot;
   if (!snapshot.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
     return MakeError(ErrorCode::kDataCorrupted, "unparsable range snapshot");
   }
-  auto [lower, upper] = PhysicalSpan(range);
+  if (!snapshot.has_range()) {
+    return MakeError(ErrorCode::kDataCorrupted, "range snapshot without its range");
+  }
+  auto [lower, upper] = PhysicalSpan(snapshot.range());
   for (ColumnFamily cf : kDataFamilies) {
     auto it = current.NewIterator(cf, lower, upper);
     for (it->SeekToFirst(); it->Valid(); it->Next()) batch->Delete(cf, std::string(it->key()));
@@ -61,7 +63,8 @@ absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& curr
     }
     batch->Put(static_cast<ColumnFamily>(m.cf()), m.key(), m.value());
   }
-  return RangeSnapshotState{.tso_high_water_ms = snapshot.tso_high_water_ms()};
+  return RangeSnapshotState{.tso_high_water_ms = snapshot.tso_high_water_ms(),
+                            .range = snapshot.range()};
 }
 
 }  // namespace cairn::kv

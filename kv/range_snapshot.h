@@ -17,18 +17,18 @@ namespace cairn::kv {
 
 struct RangeSnapshotState {
   uint64_t tso_high_water_ms = 0;  // meta range only
+  proto::RangeDescriptor range;    // as the sender knew it
 };
 
-// Serialises every entry of `range`'s span in `view`.
+// Serialises every entry of `state.range`'s span in `view`, with `state`.
 absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
-                                               const proto::RangeDescriptor& range,
                                                const RangeSnapshotState& state);
 
 // Adds to `batch` the writes that replace the range's data in `current`
-// with the snapshot `data`: a delete of every key now in the span, then the
-// snapshot's entries. Returns the snapshot's range-local state.
+// with the snapshot `data`: a delete of every key now in the snapshot's
+// span, then the snapshot's entries. Returns the snapshot's range-local
+// state (the range's descriptor with it).
 absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& current,
-                                                      const proto::RangeDescriptor& range,
                                                       std::string_view data, WriteBatch* batch);
 
 }  // namespace cairn::kv

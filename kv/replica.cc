@@ -109,34 +109,95 @@ std::string EncodeAppliedState(uint64_t index, uint64_t term) {
 
 Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
                  std::function<void()> wake)
-    : descriptor_(std::move(descriptor)),
+    : range_id_(descriptor.range_id()),
       replica_id_(replica_id),
       engine_(engine),
       wake_(std::move(wake)),
       log_view_(&log_, [this] { return MakeSnapshot(); }),
+      descriptor_(std::move(descriptor)),
       next_proposal_id_(RandomProposalIdBase()) {}
 
+proto::RangeDescriptor Replica::descriptor() const {
+  absl::ReaderMutexLock lock(&desc_mu_);
+  return descriptor_;
+}
+
+void Replica::AdoptMembership(const raft::ConfState& conf_state, WriteBatch* batch) {
+  std::vector<uint64_t> members = conf_state.voters;
+  members.insert(members.end(), conf_state.learners.begin(), conf_state.learners.end());
+  std::sort(members.begin(), members.end());
+  absl::MutexLock lock(&desc_mu_);
+  descriptor_.clear_replicas();
+  for (uint64_t id : members) {
+    auto* r = descriptor_.add_replicas();
+    r->set_node_id(id);  // replica ids are node ids
+    r->set_store_id(id);
+    r->set_replica_id(id);
+  }
+  batch->Put(ColumnFamily::kRaft, keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kDescriptor),
+             descriptor_.SerializeAsString());
+}
+
+void Replica::ProposeConfChange(raft::ConfChange change) {
+  {
+    absl::MutexLock lock(&mu_);
+    queued_conf_changes_.push_back(change);
+  }
+  wake_();
+}
+
+Replica::Membership Replica::GetMembership() const {
+  absl::MutexLock lock(&mu_);
+  return membership_;
+}
+
 uint64_t Replica::NodeOf(uint64_t replica_id) const {
+  absl::ReaderMutexLock lock(&desc_mu_);
   for (const auto& r : descriptor_.replicas()) {
     if (r.replica_id() == replica_id) return r.node_id();
   }
-  return 0;
+  // Replica ids are node ids: a replica that has not learned its group's
+  // membership yet (waiting for its first snapshot) still answers the
+  // leader that wrote to it.
+  return replica_id;
 }
 
-bool Replica::ContainsKey(std::string_view key) const { return KeyInSpan(descriptor_, key); }
+bool Replica::ContainsKey(std::string_view key) const {
+  if (!initialized()) return false;
+  absl::ReaderMutexLock lock(&desc_mu_);
+  return KeyInSpan(descriptor_, key);
+}
+
+absl::Status Replica::InitUninitialized(const raft::Config& base_config) {
+  initialized_.store(false, std::memory_order_release);
+  CAIRN_ASSIGN_OR_RETURN(
+      auto hs, engine_->Get(ColumnFamily::kRaft,
+                            keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kHardState)));
+  if (hs) {
+    CAIRN_ASSIGN_OR_RETURN(raft::HardState hard_state, DecodeHardState(*hs));
+    log_.SetHardState(hard_state);
+  }
+  raft::Config config = base_config;
+  config.id = replica_id_;
+  config.storage = &log_view_;
+  config.applied = 0;
+  CAIRN_ASSIGN_OR_RETURN(node_, raft::RawNode::Create(config));
+  return absl::OkStatus();
+}
 
 absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
   const uint64_t id = range_id();
   raft::ConfState conf_state;
   uint64_t applied_term = 0;
   if (bootstrap) {
-    for (const auto& r : descriptor_.replicas()) conf_state.voters.push_back(r.replica_id());
+    const proto::RangeDescriptor descriptor = this->descriptor();
+    for (const auto& r : descriptor.replicas()) conf_state.voters.push_back(r.replica_id());
     std::sort(conf_state.voters.begin(), conf_state.voters.end());
     WriteBatch batch;
     batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
               EncodeConfState(conf_state));
     batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kDescriptor),
-              descriptor_.SerializeAsString());
+              descriptor.SerializeAsString());
     // A new group starts from a snapshot at index 1, term 1 that holds its
     // membership (raft/bootstrap.h): the applied state says just that.
     batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kAppliedState),
@@ -299,9 +360,15 @@ void Replica::Shutdown() {
 
 void Replica::DrainProposals() {
   std::deque<Proposal> proposals;
+  std::vector<raft::ConfChange> conf_changes;
   {
     absl::MutexLock lock(&mu_);
     proposals.swap(queued_);
+    conf_changes.swap(queued_conf_changes_);
+  }
+  for (const raft::ConfChange& cc : conf_changes) {
+    absl::Status s = node_->ProposeConfChange(cc);
+    if (!s.ok()) CAIRN_LOG_INFO("range {}: conf change not proposed: {}", range_id(), s.ToString());
   }
   // Each entry costs every replica a log write, a memtable insert and later
   // a delete, and the leader its bookkeeping, whatever its size: commands
@@ -406,6 +473,7 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
       log_.SetConfState(conf_state_);
       apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(id, keys::RangeLocalKind::kConfState),
                  EncodeConfState(conf_state_));
+      AdoptMembership(conf_state_, apply);
       continue;
     }
     if (e.data.empty()) continue;  // a new leader's empty entry
@@ -477,8 +545,23 @@ void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_st
   applying_ = false;
   node_->Advance(ready);
   CompleteProposals(apply_status);
+  UpdateMembership();
 
   if (apply_status.ok()) MaybeCompactLog();
+}
+
+void Replica::UpdateMembership() {
+  Membership m;
+  if (node_->is_leader()) {
+    raft::Status status = node_->GetStatus();
+    m.voters = conf_state_.voters;
+    m.learners = conf_state_.learners;
+    for (const auto& [id, pr] : status.progress) m.match[id] = pr.match;
+    m.commit = status.commit;
+    m.conf_change_pending = status.conf_change_pending;
+  }
+  absl::MutexLock lock(&mu_);
+  membership_ = std::move(m);
 }
 
 void Replica::MaybeCompactLog() {
@@ -517,8 +600,9 @@ absl::StatusOr<raft::Snapshot> Replica::MakeSnapshot() const {
   snap.metadata.conf_state = conf_state_;
   std::unique_ptr<EngineSnapshot> view = engine_->NewSnapshot();
   CAIRN_ASSIGN_OR_RETURN(
-      snap.data, BuildRangeSnapshot(*view, descriptor_,
-                                    RangeSnapshotState{.tso_high_water_ms = tso_high_water_ms_}));
+      snap.data,
+      BuildRangeSnapshot(*view, RangeSnapshotState{.tso_high_water_ms = tso_high_water_ms_,
+                                                   .range = descriptor()}));
   return snap;
 }
 
@@ -526,7 +610,18 @@ absl::Status Replica::StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* 
   const uint64_t id = range_id();
   std::unique_ptr<EngineSnapshot> current = engine_->NewSnapshot();
   CAIRN_ASSIGN_OR_RETURN(RangeSnapshotState state,
-                         StageRangeSnapshot(*current, descriptor_, snapshot.data, persist));
+                         StageRangeSnapshot(*current, snapshot.data, persist));
+  if (state.range.range_id() != id) {
+    return MakeError(
+        ErrorCode::kDataCorrupted,
+        absl::StrCat("snapshot of range ", state.range.range_id(), " sent to range ", id));
+  }
+  {
+    absl::MutexLock lock(&desc_mu_);
+    descriptor_ = state.range;
+  }
+  AdoptMembership(snapshot.metadata.conf_state, persist);
+  initialized_.store(true, std::memory_order_release);
   // The whole old log is superseded.
   std::string prefix = keys::RangeLocalKey(id, keys::RangeLocalKind::kLogEntry);
   auto it = current->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,9 +17,10 @@
 #include "absl/synchronization/notification.h"
 #include "kv/engine.h"
 #include "kv/latches.h"
+#include "kv/replica_log_storage.h"
 #include "proto/metadata.pb.h"
 #include "proto/raft_command.pb.h"
-#include "kv/replica_log_storage.h"
+#include "raft/conf_change.h"
 #include "raft/config.h"
 #include "raft/memory_log_storage.h"
 #include "raft/raw_node.h"
@@ -62,8 +64,18 @@ class Replica {
   // REQUIRES: called before the Raft loop starts.
   void SetApplyObserver(ApplyObserver observer) { apply_observer_ = std::move(observer); }
 
-  uint64_t range_id() const { return descriptor_.range_id(); }
-  const proto::RangeDescriptor& descriptor() const { return descriptor_; }
+  // Starts a replica that a message of its group brought to this store
+  // (the group added it on this node): no span, no log, no membership
+  // until the leader's snapshot arrives. Keeps a hard state it may have
+  // written before a restart (its vote).
+  absl::Status InitUninitialized(const raft::Config& base_config);
+
+  uint64_t range_id() const { return range_id_; }
+  // A copy: the replica set changes as the group's membership does.
+  proto::RangeDescriptor descriptor() const;
+  // False for a replica still waiting for its first snapshot: it holds no
+  // keys and serves nothing.
+  bool initialized() const { return initialized_.load(std::memory_order_acquire); }
   bool ContainsKey(std::string_view key) const;
   Latches& latches() { return latches_; }
   KvEngine* engine() const { return engine_; }
@@ -84,11 +96,27 @@ class Replica {
   // Safe from any thread; the Raft loop steps it once woken (the caller
   // wakes it).
   void Deliver(raft::Message message);
-  // The node holding replica `replica_id`, or 0 if it is not a member.
+  // The node holding replica `replica_id` (0 for 0). Replica ids are node
+  // ids, which is also the answer for a replica not in the descriptor.
   uint64_t NodeOf(uint64_t replica_id) const;
   // The node whose replica leads the group as far as this replica knows,
   // or 0. Safe from any thread.
   uint64_t LeaderNodeId() const { return NodeOf(leader_replica_id_.load()); }
+
+  // Asks the group to change its membership (replica ids are node ids).
+  // Returns once queued; the change shows in Membership() once applied.
+  // Safe from any thread.
+  void ProposeConfChange(raft::ConfChange change);
+  // What the leader knows of its group, as of its last round (empty on a
+  // follower): members, and how far each has the log.
+  struct Membership {
+    std::vector<uint64_t> voters;
+    std::vector<uint64_t> learners;
+    std::map<uint64_t, uint64_t> match;  // replica id -> last index it holds
+    uint64_t commit = 0;
+    bool conf_change_pending = false;
+  };
+  Membership GetMembership() const;
 
   // The highest timestamp-oracle limit applied (meta range).
   uint64_t tso_high_water_ms() const { return tso_high_water_ms_.load(); }
@@ -143,11 +171,17 @@ class Replica {
   // Adds to `persist` what installs `snapshot` in place of the replica's
   // data and log.
   absl::Status StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* persist);
+  // Publishes what GetMembership() returns (Raft loop).
+  void UpdateMembership();
   // Drops the log prefix that no follower we lead still needs.
   void MaybeCompactLog();
 
+  // Takes the replica set of `conf_state` into the descriptor, and the
+  // descriptor into `batch`.
+  void AdoptMembership(const raft::ConfState& conf_state, WriteBatch* batch);
+
   // Constant after construction.
-  const proto::RangeDescriptor descriptor_;
+  const uint64_t range_id_;
   const uint64_t replica_id_;
   KvEngine* const engine_;
   const std::function<void()> wake_;
@@ -168,18 +202,24 @@ class Replica {
   uint64_t snapshot_tso_high_water_ms_ = 0;  // of the snapshot being installed
   uint64_t persisted_log_first_ = 1;  // lowest log index that may be on disk
 
+  mutable absl::Mutex desc_mu_;
+  proto::RangeDescriptor descriptor_ ABSL_GUARDED_BY(desc_mu_);
+  std::atomic<bool> initialized_{true};
+
   Latches latches_;
   std::atomic<bool> serving_{false};
   std::atomic<uint64_t> tso_high_water_ms_{0};
   std::atomic<uint64_t> leader_replica_id_{0};
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   // Proposal ids count up from a random start, so that an entry proposed
   // by another node or an earlier incarnation never completes a waiter.
   uint64_t next_proposal_id_ ABSL_GUARDED_BY(mu_);
   std::vector<raft::Message> inbox_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Proposal> queued_ ABSL_GUARDED_BY(mu_);
+  std::vector<raft::ConfChange> queued_conf_changes_ ABSL_GUARDED_BY(mu_);
+  Membership membership_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
   absl::CondVar serving_cv_;
 };

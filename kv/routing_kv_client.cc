@@ -52,6 +52,33 @@ absl::Status RoutingKvClient::WithRoutingRetries(const std::function<absl::Statu
       .status();
 }
 
+absl::StatusOr<std::unique_ptr<RangeExecutor>> RoutingKvClient::LocateChecked(
+    std::string_view key) {
+  CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(key));
+  if (!KeyInSpan(range->descriptor(), key)) {
+    locator_->Invalidate(range->descriptor().range_id());
+    return MakeError(ErrorCode::kRangeNotHere,
+                     absl::StrCat("range ", range->descriptor().range_id(), " does not hold ",
+                                  key_codec::PrettyKey(key)));
+  }
+  return range;
+}
+
+absl::StatusOr<std::unique_ptr<RangeExecutor>> RoutingKvClient::LocateBeforeChecked(
+    std::string_view end) {
+  CAIRN_ASSIGN_OR_RETURN(auto range, locator_->LocateBefore(end));
+  const proto::RangeDescriptor& d = range->descriptor();
+  const bool starts_before = end.empty() || d.start_key() < end;
+  const bool ends_at_or_after = d.end_key().empty() || (!end.empty() && d.end_key() >= end);
+  if (!starts_before || !ends_at_or_after) {
+    locator_->Invalidate(d.range_id());
+    return MakeError(ErrorCode::kRangeNotHere,
+                     absl::StrCat("range ", d.range_id(), " does not hold the keys before ",
+                                  key_codec::PrettyKey(end)));
+  }
+  return range;
+}
+
 absl::StatusOr<std::vector<RoutingKvClient::Group>> RoutingKvClient::GroupByRange(
     const std::vector<std::string>& keys) {
   std::vector<std::string> sorted = keys;
@@ -59,7 +86,7 @@ absl::StatusOr<std::vector<RoutingKvClient::Group>> RoutingKvClient::GroupByRang
   std::vector<Group> groups;
   for (std::string& key : sorted) {
     if (groups.empty() || !KeyInSpan(groups.back().first->descriptor(), key)) {
-      CAIRN_ASSIGN_OR_RETURN(auto executor, locator_->Locate(key));
+      CAIRN_ASSIGN_OR_RETURN(auto executor, LocateChecked(key));
       groups.emplace_back(std::move(executor), std::vector<std::string>{});
     }
     groups.back().second.push_back(std::move(key));
@@ -74,7 +101,7 @@ absl::StatusOr<KvClient::GetResult> RoutingKvClient::Get(std::string_view key, T
 }
 
 absl::StatusOr<KvClient::GetResult> RoutingKvClient::GetOnce(std::string_view key, Timestamp ts) {
-  CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(key));
+  CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(key));
   return range->Get(key, ts);
 }
 
@@ -93,7 +120,7 @@ absl::StatusOr<KvClient::BatchGetResult> RoutingKvClient::BatchGetOnce(
   result.values.resize(keys.size());
   size_t i = 0;
   while (i < order.size()) {
-    CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(keys[order[i]]));
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(keys[order[i]]));
     std::vector<std::string> part;
     std::vector<size_t> slots;
     for (; i < order.size() && KeyInSpan(range->descriptor(), keys[order[i]]); ++i) {
@@ -123,7 +150,7 @@ absl::StatusOr<KvClient::ScanResult> RoutingKvClient::ScanOnce(std::string_view 
   ScanResult result;
   std::string cursor(start);
   while (true) {
-    CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(cursor));
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(cursor));
     const std::string range_end = range->descriptor().end_key();
     // This range's part of the span: up to the sooner of the two ends.
     std::string part_end(end);
@@ -153,7 +180,7 @@ absl::StatusOr<KvClient::ScanResult> RoutingKvClient::ReverseScanOnce(std::strin
   ScanResult result;
   std::string cursor(end);  // exclusive; empty: the end of the keyspace
   while (true) {
-    CAIRN_ASSIGN_OR_RETURN(auto range, locator_->LocateBefore(cursor));
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateBeforeChecked(cursor));
     const std::string range_start = range->descriptor().start_key();
     // This range's part of the span: from the later of the two starts.
     const std::string part_start = range_start > start ? range_start : std::string(start);
@@ -203,7 +230,7 @@ absl::StatusOr<KvClient::OnePhaseResult> RoutingKvClient::TryOnePhaseCommitOnce(
     const PrewriteRequest& request) {
   OnePhaseResult result;
   if (request.mutations.empty()) return result;
-  CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(request.mutations.front().key));
+  CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(request.mutations.front().key));
   for (const PrewriteMutation& m : request.mutations) {
     if (!KeyInSpan(range->descriptor(), m.key)) return result;  // spans ranges: two-phase commit
   }
@@ -245,7 +272,7 @@ absl::Status RoutingKvClient::Rollback(const std::vector<std::string>& keys, Tim
 absl::StatusOr<TxnStatus> RoutingKvClient::CheckTxnStatus(std::string_view primary,
                                                           Timestamp lock_ts, Timestamp current_ts) {
   return WithRoutingRetries<TxnStatus>([&]() -> absl::StatusOr<TxnStatus> {
-    CAIRN_ASSIGN_OR_RETURN(auto range, locator_->Locate(primary));
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(primary));
     return range->CheckTxnStatus(primary, lock_ts, current_ts);
   });
 }

@@ -52,11 +52,18 @@ class RoutingKvClient : public KvClient {
  private:
   using Group = std::pair<std::unique_ptr<RangeExecutor>, std::vector<std::string>>;
 
-  // Runs `attempt` again while it fails with kRangeNotHere (invalidating
-  // the range it names), up to the routing deadline.
+  // Runs `attempt` again while it fails with kRangeNotHere, up to the
+  // routing deadline. (Whatever found the route stale has invalidated it
+  // in the locator: RemoteRange on a refusal, LocateChecked below.)
   template <typename T>
   absl::StatusOr<T> WithRoutingRetries(const std::function<absl::StatusOr<T>()>& attempt);
   absl::Status WithRoutingRetries(const std::function<absl::Status()>& attempt);
+
+  // Locator::Locate / LocateBefore, checked: a range that does not hold the
+  // key (a stale or wrong route) is invalidated and fails with
+  // kRangeNotHere, so that no loop below can stall on it.
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> LocateChecked(std::string_view key);
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> LocateBeforeChecked(std::string_view end);
 
   // Splits `keys` into per-range groups, in range order.
   absl::StatusOr<std::vector<Group>> GroupByRange(const std::vector<std::string>& keys);

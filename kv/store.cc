@@ -139,12 +139,10 @@ absl::Status Store::LoadReplicas() {
         std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { RunRoundsHere(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
+    absl::MutexLock lock(&replicas_mu_);
     replicas_.push_back(std::move(replica));
   }
   CAIRN_RETURN_IF_ERROR(it->status());
-  std::sort(replicas_.begin(), replicas_.end(), [](const auto& a, const auto& b) {
-    return a->descriptor().start_key() < b->descriptor().start_key();
-  });
   return absl::OkStatus();
 }
 
@@ -166,9 +164,34 @@ void Store::HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> mes
   for (RaftEnvelope& e : messages) {
     // A range this store has no replica of (yet): dropped; its leader
     // retries, and replica creation on first message comes with issue #4.
-    if (Replica* r = GetReplica(e.range_id)) r->Deliver(std::move(e.message));
+    Replica* r = GetReplica(e.range_id);
+    if (r == nullptr && e.message.to == ident_.node_id()) r = AddReplicaOnFirstMessage(e.range_id);
+    if (r != nullptr) r->Deliver(std::move(e.message));
   }
   RunRoundsHere();  // once for the whole batch
+}
+
+Replica* Store::AddReplicaOnFirstMessage(uint64_t range_id) {
+  // The group has added this node (replica ids are node ids): a replica
+  // with nothing but its id answers the leader, which then sends a
+  // snapshot that brings the span, the data and the membership.
+  proto::RangeDescriptor d;
+  d.set_range_id(range_id);
+  auto replica =
+      std::make_unique<Replica>(d, ident_.node_id(), engine_.get(), [this] { RunRoundsHere(); });
+  absl::Status s = replica->InitUninitialized(RaftConfig(range_id));
+  if (!s.ok()) {
+    CAIRN_LOG_ERROR("range {}: cannot start a replica here: {}", range_id, s.ToString());
+    return nullptr;
+  }
+  if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
+  absl::MutexLock lock(&replicas_mu_);
+  for (const auto& r : replicas_) {
+    if (r->range_id() == range_id) return r.get();  // another thread was first
+  }
+  CAIRN_LOG_INFO("range {}: replica added on this node; waiting for a snapshot", range_id);
+  replicas_.push_back(std::move(replica));
+  return replicas_.back().get();
 }
 
 void Store::HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>& dropped) {
@@ -221,7 +244,8 @@ void Store::Stop() {
 }
 
 Replica* Store::LookupReplica(std::string_view key) const {
-  // Few ranges per store for now: a linear search in start-key order.
+  // Few ranges per store for now: a linear search.
+  absl::ReaderMutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) {
     if (r->ContainsKey(key)) return r.get();
   }
@@ -229,8 +253,10 @@ Replica* Store::LookupReplica(std::string_view key) const {
 }
 
 Replica* Store::LookupReplicaBefore(std::string_view end) const {
+  absl::ReaderMutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) {
-    const auto& d = r->descriptor();
+    if (!r->initialized()) continue;
+    const auto d = r->descriptor();
     const bool starts_before = end.empty() || d.start_key() < end;
     const bool ends_at_or_after = d.end_key().empty() || (!end.empty() && d.end_key() >= end);
     if (starts_before && ends_at_or_after) return r.get();
@@ -239,6 +265,7 @@ Replica* Store::LookupReplicaBefore(std::string_view end) const {
 }
 
 Replica* Store::GetReplica(uint64_t range_id) const {
+  absl::ReaderMutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) {
     if (r->range_id() == range_id) return r.get();
   }
@@ -247,12 +274,13 @@ Replica* Store::GetReplica(uint64_t range_id) const {
 
 std::vector<Replica*> Store::replicas() const {
   std::vector<Replica*> out;
+  absl::ReaderMutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) out.push_back(r.get());
   return out;
 }
 
 absl::Status Store::WaitServing(int64_t timeout_ms) const {
-  for (const auto& r : replicas_) CAIRN_RETURN_IF_ERROR(r->WaitServing(timeout_ms));
+  for (Replica* r : replicas()) CAIRN_RETURN_IF_ERROR(r->WaitServing(timeout_ms));
   return absl::OkStatus();
 }
 
@@ -312,7 +340,7 @@ void Store::RaftLoop() {
       const uint64_t interval = options_.tick_interval_ms * 1000;
       const uint64_t due = std::min<uint64_t>((now - next_tick) / interval + 1, kMaxCatchUpTicks);
       for (uint64_t i = 0; i < due; ++i) {
-        for (auto& r : replicas_) r->Tick();
+        for (Replica* r : replicas()) r->Tick();
       }
       next_tick = now - (now - next_tick) % interval + interval;
     }
@@ -327,7 +355,7 @@ void Store::RaftLoop() {
   }
   // Fail whoever still waits: their outcome is unknown to them, as on a crash.
   absl::MutexLock round(&round_mu_);
-  for (auto& r : replicas_) r->Shutdown();
+  for (Replica* r : replicas()) r->Shutdown();
 }
 
 bool Store::RunRound() {
@@ -335,14 +363,15 @@ bool Store::RunRound() {
     absl::MutexLock lock(&wake_mu_);
     wake_pending_ = false;
   }
-  for (auto& r : replicas_) r->StepInbox();
-  for (auto& r : replicas_) r->DrainProposals();
+  const std::vector<Replica*> replicas = this->replicas();
+  for (Replica* r : replicas) r->StepInbox();
+  for (Replica* r : replicas) r->DrainProposals();
 
   std::vector<std::pair<Replica*, raft::Ready>> readies;
   std::vector<std::pair<Replica*, raft::Ready>> early;  // leaders' appends and heartbeats
   WriteBatch persist;
   bool must_sync = false;
-  for (auto& r : replicas_) {
+  for (Replica* r : replicas) {
     if (!r->HasReady()) continue;
     raft::Ready ready = r->TakeReady(&persist);
     must_sync |= ready.must_sync || !ready.entries.empty() || ready.snapshot.has_value();
@@ -363,9 +392,9 @@ bool Store::RunRound() {
         }
       }
       ready.messages = std::move(rest);
-      if (!shipped.messages.empty()) early.emplace_back(r.get(), std::move(shipped));
+      if (!shipped.messages.empty()) early.emplace_back(r, std::move(shipped));
     }
-    readies.emplace_back(r.get(), std::move(ready));
+    readies.emplace_back(r, std::move(ready));
   }
   if (readies.empty()) return false;
   rounds_->Add();

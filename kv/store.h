@@ -92,6 +92,8 @@ class Store final : public RaftMessageHandler {
   // or nullptr.
   Replica* LookupReplicaBefore(std::string_view end) const;
   Replica* GetReplica(uint64_t range_id) const;
+  // A replica of `range_id` made for the first message of its group here.
+  Replica* AddReplicaOnFirstMessage(uint64_t range_id);
   std::vector<Replica*> replicas() const;
 
   // Waits until every replica serves (after a restart: log replayed).
@@ -126,7 +128,10 @@ class Store final : public RaftMessageHandler {
   Clock* const clock_;
   const Options options_;
   proto::StoreIdent ident_;
-  std::vector<std::unique_ptr<Replica>> replicas_;  // sorted by start key
+  // Replicas are added (by Open, and by the first message of a group that
+  // added this node) but never removed while the store runs.
+  mutable absl::Mutex replicas_mu_;
+  std::vector<std::unique_ptr<Replica>> replicas_ ABSL_GUARDED_BY(replicas_mu_);
 
   std::thread loop_;
   std::atomic<bool> started_{false};

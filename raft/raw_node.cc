@@ -154,6 +154,7 @@ Status RawNode::GetStatus() const {
   s.role = raft_->role();
   s.conf_state = raft_->tracker().GetConfState();
   if (s.role == Role::kLeader) s.progress = raft_->tracker().progress();
+  s.conf_change_pending = raft_->HasPendingConfChange();
   return s;
 }
 

@@ -74,6 +74,8 @@ struct Status {
   ConfState conf_state;
   // Leader only: the replication state of every member (including itself).
   std::map<uint64_t, Progress> progress;
+  // A conf change was proposed and is not applied yet (another is refused).
+  bool conf_change_pending = false;
 };
 
 class Raft;

@@ -54,10 +54,20 @@ absl::Status Node::Start() {
     join_ident.set_store_id(joined.node_id());
     store_options.join_ident = join_ident;
   }
+  uint64_t node_id = store_options.bootstrap_node_id;
+  if (store_options.join_ident) node_id = store_options.join_ident->node_id();
+  if (ident) {
+    proto::StoreIdent existing;
+    if (!existing.ParseFromString(*ident)) {
+      return MakeError(ErrorCode::kDataCorrupted, "unparsable store identity");
+    }
+    node_id = existing.node_id();
+  }
+  transport_ = std::make_unique<kv::GrpcRaftTransport>(node_id, &forwarder_);
+  store_options.transport = transport_.get();
   CAIRN_ASSIGN_OR_RETURN(store_, kv::Store::Open(std::move(engine), Clock::Real(), store_options));
+  forwarder_.set(store_.get());
   store_->Start();
-  // Ranges this store holds serve before anything reads them.
-  CAIRN_RETURN_IF_ERROR(store_->WaitServing(60000));
 
   locator_ = std::make_unique<kv::ClusterRangeLocator>(store_.get(), &dialer_, [this] {
     // Ask the live members first, then the --join addresses (a new node
@@ -73,6 +83,24 @@ absl::Status Node::Start() {
   kv::NodeRegistry::Options registry_options;
   registry_options.dead_node_timeout_ms = static_cast<uint64_t>(options_.dead_node_timeout_ms);
   registry_ = std::make_unique<kv::NodeRegistry>(kv_client_.get(), Clock::Real(), registry_options);
+  // A restarted node knows its peers from its copy of the meta range: it
+  // must reach them before it can read anything (its ranges' leaders may
+  // be elsewhere now).
+  CAIRN_ASSIGN_OR_RETURN(std::vector<proto::NodeRecord> known,
+                         kv::NodeRegistry::ReadLocalRecords(store_->engine()));
+  for (const auto& record : known) {
+    if (record.node_id() != node_id) {
+      transport_->SetPeerAddress(record.node_id(), record.rpc_address());
+    }
+  }
+  registry_->SeedMembers(known);
+  registry_->set_members_observer([this](const std::vector<kv::NodeRegistry::Member>& members) {
+    for (const auto& m : members) {
+      if (m.record.node_id() != store_->ident().node_id()) {
+        transport_->SetPeerAddress(m.record.node_id(), m.record.rpc_address());
+      }
+    }
+  });
   CAIRN_RETURN_IF_ERROR(StartRpcServer());
 
   resolver_ = std::make_unique<txn::LockResolver>(kv_client_.get());
@@ -106,6 +134,9 @@ absl::Status Node::Start() {
     }
     return std::make_pair(ranges, leases);
   });
+  replicate_queue_ = std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(),
+                                                          kv::ReplicateQueue::Options{});
+  replicate_queue_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(
       "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
@@ -138,6 +169,7 @@ absl::Status Node::StartRpcServer() {
                            &rpc_port_);
   builder.SetMaxReceiveMessageSize(-1);
   builder.RegisterService(cluster_service_.get());
+  transport_->RegisterWith(&builder);
   rpc_server_ = builder.BuildAndStart();
   if (rpc_server_ == nullptr || rpc_port_ == 0) {
     return MakeError(ErrorCode::kUnavailable,
@@ -161,12 +193,15 @@ void Node::Stop() {
   if (pg_server_) pg_server_->Stop();
   if (http_server_) http_server_->Stop();
   if (sql_engine_) sql_engine_->Stop();
+  if (replicate_queue_) replicate_queue_->Stop();
   if (registry_) registry_->Stop();
   if (rpc_server_) {
     rpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     rpc_server_.reset();
   }
+  if (transport_) transport_->Stop();
   if (store_) store_->Stop();
+  forwarder_.set(nullptr);
 }
 
 }  // namespace cairn::server

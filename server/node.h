@@ -7,12 +7,15 @@
 #include "catalog/catalog.h"
 #include "executor/sql_engine.h"
 #include "kv/node_registry.h"
+#include "kv/replicate_queue.h"
 #include "kv/routing_kv_client.h"
 #include "kv/store.h"
 #include "kv/transport/cluster_dialer.h"
 #include "kv/transport/cluster_range_locator.h"
 #include "kv/transport/cluster_service.h"
 #include "kv/transport/cluster_timestamps.h"
+#include "kv/transport/grpc_raft_transport.h"
+#include "kv/transport/store_forwarder.h"
 #include "pgwire/pg_server.h"
 #include "server/http_server.h"
 #include "server/node_options.h"
@@ -46,12 +49,15 @@ class Node {
   proto::NodeRecord SelfRecord() const;
 
   const NodeOptions options_;
+  kv::StoreForwarder forwarder_;
+  std::unique_ptr<kv::GrpcRaftTransport> transport_;
   std::unique_ptr<kv::Store> store_;
   kv::ClusterDialer dialer_;
   std::unique_ptr<kv::ClusterRangeLocator> locator_;
   std::unique_ptr<kv::ClusterTimestamps> timestamps_;
   std::unique_ptr<kv::RoutingKvClient> kv_client_;
   std::unique_ptr<kv::NodeRegistry> registry_;
+  std::unique_ptr<kv::ReplicateQueue> replicate_queue_;
   std::unique_ptr<kv::ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> rpc_server_;
   int rpc_port_ = 0;

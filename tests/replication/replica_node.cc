@@ -10,12 +10,11 @@
 // Proposals go to the data range (range 2). SIGTERM stops it cleanly;
 // tests kill -9 it.
 #include <grpcpp/grpcpp.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <pthread.h>
-
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -36,6 +35,7 @@
 #include "kv/rocksdb_engine.h"
 #include "kv/store.h"
 #include "kv/transport/grpc_raft_transport.h"
+#include "kv/transport/store_forwarder.h"
 #include "replica_control.grpc.pb.h"
 
 ABSL_FLAG(uint64_t, node_id, 0, "this node's id (1..n)");
@@ -55,25 +55,6 @@ std::string HistoryKey(uint64_t seq) {
   key_codec::AppendUint64(&key, seq);
   return key;
 }
-
-// Forwards transport callbacks to the store, which exists only after the
-// transport it is given.
-class StoreForwarder final : public kv::RaftMessageHandler {
- public:
-  void set(kv::Store* store) { store_.store(store); }
-  void HandleRaftMessages(uint64_t from, std::vector<kv::RaftEnvelope> m) override {
-    if (kv::Store* s = store_.load()) s->HandleRaftMessages(from, std::move(m));
-  }
-  void HandleUnreachable(uint64_t to, const std::vector<kv::RaftEnvelope>& d) override {
-    if (kv::Store* s = store_.load()) s->HandleUnreachable(to, d);
-  }
-  void HandleSnapshotSent(uint64_t to, const kv::RaftEnvelope& e, bool ok) override {
-    if (kv::Store* s = store_.load()) s->HandleSnapshotSent(to, e, ok);
-  }
-
- private:
-  std::atomic<kv::Store*> store_{nullptr};
-};
 
 // What this process saw applied to the data range, in log order.
 class AppliedLog {
@@ -267,7 +248,7 @@ int Run() {
     std::fprintf(stderr, "open: %s\n", engine.status().ToString().c_str());
     return 1;
   }
-  StoreForwarder forwarder;
+  kv::StoreForwarder forwarder;
   kv::GrpcRaftTransport transport(node_id, &forwarder);
   AppliedLog applied;
   kv::Store::Options options;

@@ -1,0 +1,95 @@
+#include "kv/replicate_queue.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/logging.h"
+
+namespace cairn::kv {
+
+ReplicateQueue::ReplicateQueue(Store* store, NodeRegistry* registry, Options options)
+    : store_(store), registry_(registry), options_(options) {}
+
+ReplicateQueue::~ReplicateQueue() { Stop(); }
+
+void ReplicateQueue::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ReplicateQueue::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    cv_.SignalAll();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReplicateQueue::Loop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!stopping_) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(options_.interval_ms));
+      if (stopping_) return;
+    }
+    const std::vector<NodeRegistry::Member> members = registry_->Members();
+    if (members.empty()) continue;  // no heartbeat yet: nothing known of the others
+    for (Replica* r : store_->replicas()) {
+      if (r->IsServing()) Step(r, members);
+    }
+  }
+}
+
+void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Member>& members) {
+  const Replica::Membership m = replica->GetMembership();
+  if (m.voters.empty() || m.conf_change_pending) return;
+  std::set<uint64_t> live;
+  for (const auto& member : members) {
+    if (member.live) live.insert(member.record.node_id());
+  }
+  auto match_of = [&](uint64_t id) {
+    auto it = m.match.find(id);
+    return it == m.match.end() ? 0 : it->second;
+  };
+
+  // Promote a learner that holds the log up to the commit point.
+  for (uint64_t learner : m.learners) {
+    if (live.contains(learner) && match_of(learner) >= m.commit) {
+      CAIRN_LOG_INFO("range {}: promoting the replica on node {} to voter", replica->range_id(),
+                     learner);
+      replica->ProposeConfChange({.type = raft::ConfChange::Type::kAddVoter, .node_id = learner});
+      return;
+    }
+  }
+  if (!m.learners.empty()) return;  // still catching up
+
+  // Remove a voter on a dead node while a quorum of live voters remains
+  // without it; its replacement is added in a later step.
+  size_t live_voters = 0;
+  for (uint64_t v : m.voters) live_voters += live.contains(v) ? 1 : 0;
+  for (uint64_t v : m.voters) {
+    if (live.contains(v)) continue;
+    if (live_voters >= m.voters.size() / 2 + 1 && live_voters >= 2) {
+      CAIRN_LOG_INFO("range {}: removing the replica on dead node {}", replica->range_id(), v);
+      replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = v});
+      return;
+    }
+  }
+
+  const size_t target = std::min(options_.replication_factor, live.size());
+  if (m.voters.size() >= target) return;
+  // Add a learner on the live node without a replica that holds fewest ranges.
+  const NodeRegistry::Member* best = nullptr;
+  for (const auto& member : members) {
+    const uint64_t id = member.record.node_id();
+    if (!member.live || std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end()) continue;
+    if (best == nullptr || member.record.range_count() < best->record.range_count()) best = &member;
+  }
+  if (best == nullptr) return;
+  CAIRN_LOG_INFO("range {}: adding a replica on node {} ({} voters, target {})",
+                 replica->range_id(), best->record.node_id(), m.voters.size(), target);
+  replica->ProposeConfChange(
+      {.type = raft::ConfChange::Type::kAddLearner, .node_id = best->record.node_id()});
+}
+
+}  // namespace cairn::kv
