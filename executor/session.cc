@@ -20,6 +20,7 @@
 #include "executor/operator.h"
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
+#include "executor/show_ranges.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/session.h"
@@ -431,6 +432,11 @@ absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt)
     if (!result.ok() && txn_) failed_ = true;
     return result;
   }
+  if (name == ast::ShowStatement::kRanges) {
+    auto result = ExecuteShowRanges(stmt.As<ast::ShowStatement>());
+    if (!result.ok() && txn_) failed_ = true;
+    return result;
+  }
   StatementResult r;
   r.returns_rows = true;
   r.command_tag = "SHOW";
@@ -447,6 +453,18 @@ absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt)
   r.columns = {{absl::AsciiStrToLower(name), SqlType::Of(TypeId::kText)}};
   r.rows.push_back({Value::Text(*value)});
   return r;
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteShowRanges(const ast::ShowStatement& stmt) {
+  // Inside a transaction block the table is looked up as that transaction
+  // sees the catalog; otherwise as of now.
+  if (txn_) {
+    return ShowRanges(deps_.ranges, deps_.catalog, txn_.get(), database_id_, stmt.table);
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto txn, txn::Txn::Begin(deps_.client, deps_.resolver, {}));
+  auto result = ShowRanges(deps_.ranges, deps_.catalog, txn.get(), database_id_, stmt.table);
+  txn->Rollback();
+  return result;
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteVacuum(const ast::VacuumStatement& stmt) {
@@ -719,6 +737,8 @@ absl::Status Session::DescribePrepared(PreparedQuery* prepared,
                             {"setting", SqlType::Of(TypeId::kText)}};
     } else if (name == ast::ShowStatement::kClusterNodes) {
       prepared->columns_ = ClusterNodesColumns();
+    } else if (name == ast::ShowStatement::kRanges) {
+      prepared->columns_ = ShowRangesColumns();
     } else {
       prepared->columns_ = {{name, SqlType::Of(TypeId::kText)}};
     }

@@ -17,6 +17,7 @@
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
 #include "kv/node_registry.h"
+#include "kv/range_directory.h"
 #include "parser/ast/cursor.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
@@ -48,6 +49,8 @@ class Session : public SqlSession {
     AutoAnalyzer* auto_analyzer = nullptr;
     // The cluster's membership (SHOW CLUSTER NODES); may be null.
     kv::NodeRegistry* cluster = nullptr;
+    // Where the ranges are (SHOW RANGES); may be null.
+    kv::RangeDirectory* ranges = nullptr;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
@@ -84,6 +87,7 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecuteTransactionStatement(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteSet(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShow(const ast::Statement& stmt);
+  absl::StatusOr<StatementResult> ExecuteShowRanges(const ast::ShowStatement& stmt);
   // A statement that reads or writes data, in `txn`.
   absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
                                                const Bindings& bindings);

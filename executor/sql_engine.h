@@ -9,6 +9,7 @@
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
 #include "kv/node_registry.h"
+#include "kv/range_directory.h"
 #include "txn/active_transactions.h"
 #include "txn/lock_resolver.h"
 
@@ -32,6 +33,8 @@ class SqlEngine : public SessionFactory {
   // The node's cluster membership, for SHOW CLUSTER NODES. REQUIRES: set
   // before the first session.
   void set_cluster(kv::NodeRegistry* cluster) { cluster_ = cluster; }
+  // Where the ranges are, for SHOW RANGES. REQUIRES: as set_cluster.
+  void set_ranges(kv::RangeDirectory* ranges) { ranges_ = ranges; }
   // Ends background work (automatic ANALYZE) before the store stops.
   void Stop() { auto_analyzer_.Stop(); }
 
@@ -41,6 +44,7 @@ class SqlEngine : public SessionFactory {
   catalog::Catalog* const catalog_;
   const uint64_t node_id_;
   kv::NodeRegistry* cluster_ = nullptr;
+  kv::RangeDirectory* ranges_ = nullptr;
   std::atomic<int32_t> next_pid_{1000};
   txn::ActiveTransactions active_;
   AutoAnalyzer auto_analyzer_;

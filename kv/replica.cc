@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -142,6 +143,14 @@ void Replica::ProposeConfChange(raft::ConfChange change) {
   {
     absl::MutexLock lock(&mu_);
     queued_conf_changes_.push_back(change);
+  }
+  wake_();
+}
+
+void Replica::TransferLeadership(uint64_t to) {
+  {
+    absl::MutexLock lock(&mu_);
+    queued_transfer_to_ = to;
   }
   wake_();
 }
@@ -361,11 +370,14 @@ void Replica::Shutdown() {
 void Replica::DrainProposals() {
   std::deque<Proposal> proposals;
   std::vector<raft::ConfChange> conf_changes;
+  uint64_t transfer_to = 0;
   {
     absl::MutexLock lock(&mu_);
     proposals.swap(queued_);
     conf_changes.swap(queued_conf_changes_);
+    transfer_to = std::exchange(queued_transfer_to_, 0);
   }
+  if (transfer_to != 0 && node_->is_leader()) node_->TransferLeader(transfer_to);
   for (const raft::ConfChange& cc : conf_changes) {
     absl::Status s = node_->ProposeConfChange(cc);
     if (!s.ok()) CAIRN_LOG_INFO("range {}: conf change not proposed: {}", range_id(), s.ToString());

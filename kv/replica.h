@@ -107,6 +107,9 @@ class Replica {
   // Returns once queued; the change shows in Membership() once applied.
   // Safe from any thread.
   void ProposeConfChange(raft::ConfChange change);
+  // Asks the group's leader (this replica) to hand leadership to the
+  // replica `to`. Returns once queued. Safe from any thread.
+  void TransferLeadership(uint64_t to);
   // What the leader knows of its group, as of its last round (empty on a
   // follower): members, and how far each has the log.
   struct Membership {
@@ -219,6 +222,7 @@ class Replica {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Proposal> queued_ ABSL_GUARDED_BY(mu_);
   std::vector<raft::ConfChange> queued_conf_changes_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_transfer_to_ ABSL_GUARDED_BY(mu_) = 0;
   Membership membership_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
   absl::CondVar serving_cv_;

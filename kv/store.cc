@@ -243,6 +243,34 @@ void Store::Stop() {
   if (loop_.joinable()) loop_.join();
 }
 
+void Store::TransferLeases(int64_t timeout_ms, const std::function<bool(uint64_t node_id)>& live) {
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  for (;;) {
+    size_t leading = 0;
+    for (Replica* r : replicas()) {
+      if (!r->IsServing()) continue;
+      const Replica::Membership m = r->GetMembership();
+      uint64_t target = 0;
+      for (uint64_t v : m.voters) {
+        auto match = m.match.find(v);
+        if (v != ident_.node_id() && live(v) && match != m.match.end() &&
+            match->second >= m.commit) {
+          target = v;
+          break;
+        }
+      }
+      if (target == 0) continue;  // no one to hand it to
+      ++leading;
+      r->TransferLeadership(target);
+    }
+    if (leading == 0 || absl::Now() > deadline) {
+      if (leading != 0) CAIRN_LOG_WARN("draining: {} ranges still led here", leading);
+      return;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
 Replica* Store::LookupReplica(std::string_view key) const {
   // Few ranges per store for now: a linear search.
   absl::ReaderMutexLock lock(&replicas_mu_);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,11 @@ class Store final : public RaftMessageHandler {
 
   void Start();
   void Stop();
+  // Hands the leadership of every range this store leads to a caught-up
+  // voter on a node for which `live` holds (a draining node), waiting up
+  // to `timeout_ms` for them to move. Ranges with no such voter keep their
+  // leader here.
+  void TransferLeases(int64_t timeout_ms, const std::function<bool(uint64_t node_id)>& live);
 
   const proto::StoreIdent& ident() const { return ident_; }
   KvEngine* engine() const { return engine_.get(); }

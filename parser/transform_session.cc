@@ -166,6 +166,9 @@ ast::StatementPtr Transformer::TransformShow(P::ShowStmtContext* ctx) {
   auto stmt = std::make_unique<ast::ShowStatement>();
   if (ctx->CLUSTER() != nullptr) {
     stmt->name = std::string(ast::ShowStatement::kClusterNodes);
+  } else if (ctx->RANGES() != nullptr) {
+    stmt->name = std::string(ast::ShowStatement::kRanges);
+    if (ctx->qualifiedName() != nullptr) stmt->table = TransformQualifiedName(ctx->qualifiedName());
   } else if (!SpecialVariable(ctx, &stmt->name)) {
     stmt->name = TransformVarName(ctx->varName());
   }

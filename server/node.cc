@@ -3,11 +3,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/error_code.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "kv/keys.h"
 #include "kv/rocksdb_engine.h"
 #include "parser/parser.h"
@@ -109,6 +111,7 @@ absl::Status Node::Start() {
   sql_engine_ = std::make_unique<executor::SqlEngine>(kv_client_.get(), resolver_.get(),
                                                       catalog_.get(), store_->ident().node_id());
   sql_engine_->set_cluster(registry_.get());
+  sql_engine_->set_ranges(locator_.get());
 
   // ANTLR fills its caches on first use (tens of milliseconds): pay that
   // here rather than in a client's first statement.
@@ -125,13 +128,20 @@ absl::Status Node::Start() {
   CAIRN_RETURN_IF_ERROR(pg_server_->Start(options_.sql_addr.host, options_.sql_addr.port));
 
   CAIRN_RETURN_IF_ERROR(registry_->Register(SelfRecord()));
-  registry_->Start([this] {
+  Gauge* ranges_gauge = MetricRegistry::Global().GetGauge(
+      "cairn_store_ranges", "Replicas on this node's store, as of its last heartbeat");
+  Gauge* leases_gauge = MetricRegistry::Global().GetGauge(
+      "cairn_store_leases",
+      "Ranges this node leads (holds the lease of), as of its last heartbeat");
+  registry_->Start([this, ranges_gauge, leases_gauge] {
     uint64_t ranges = 0;
     uint64_t leases = 0;
     for (kv::Replica* r : store_->replicas()) {
       ++ranges;
       leases += r->IsServing() ? 1 : 0;
     }
+    ranges_gauge->Set(static_cast<int64_t>(ranges));
+    leases_gauge->Set(static_cast<int64_t>(leases));
     return std::make_pair(ranges, leases);
   });
   replicate_queue_ = std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(),
@@ -152,6 +162,7 @@ absl::Status Node::StartRpcServer() {
   hooks.rpc_address = options_.rpc_addr.ToString();
   hooks.address_of = [this](uint64_t node_id) { return registry_->AddressOf(node_id); };
   hooks.local_timestamps = [this](uint32_t count) { return timestamps_->GetLocal(count); };
+  hooks.timestamps = [this](uint32_t count) { return timestamps_->Get(count); };
   hooks.join = [this](const proto::JoinRequest& request) -> absl::StatusOr<proto::JoinResponse> {
     proto::NodeRecord record;
     record.set_rpc_address(request.addresses().rpc_address());
@@ -194,9 +205,21 @@ void Node::Stop() {
   if (http_server_) http_server_->Stop();
   if (sql_engine_) sql_engine_->Stop();
   if (replicate_queue_) replicate_queue_->Stop();
+  // Leaders elsewhere before this node goes: clients then find them at
+  // once instead of after an election timeout.
+  if (store_ && rpc_server_) {
+    std::set<uint64_t> live;
+    for (const auto& m : registry_->Members()) {
+      if (m.live) live.insert(m.record.node_id());
+    }
+    store_->TransferLeases(/*timeout_ms=*/5000,
+                           [&live](uint64_t node_id) { return live.contains(node_id); });
+  }
   if (registry_) registry_->Stop();
   if (rpc_server_) {
-    rpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    // Peers' Raft streams never end by themselves: give in-flight commands
+    // a moment, then cancel the rest.
+    rpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
     rpc_server_.reset();
   }
   if (transport_) transport_->Stop();

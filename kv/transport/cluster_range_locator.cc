@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
 #include "kv/transport/kv_codec.h"
 #include "kv/transport/remote_range.h"
@@ -98,12 +99,43 @@ absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::stri
       absl::StrAppend(&failures, " ", address, ": ", status.message(), ";");
       continue;
     }
-    return Route{response.range(), response.leaseholder_address()};
+    Route route{response.range(), response.leaseholder_address(), response.leaseholder_node_id()};
+    if (response.has_replica()) route.approximate_bytes = response.approximate_bytes();
+    return route;
   }
   // Retryable: a leader may be elected, a node may come back.
   return MakeError(
       ErrorCode::kRangeNotHere,
       absl::StrCat("no node knows who serves ", key_codec::PrettyKey(key), ":", failures));
+}
+
+absl::StatusOr<std::vector<RangeInfo>> ClusterRangeLocator::RangesIn(std::string_view start,
+                                                                     std::string_view end) {
+  std::vector<RangeInfo> out;
+  std::string cursor(start);
+  for (;;) {
+    // Lookups answer from the asked node's replicas; this node's own
+    // replica answers first when it has one.
+    absl::StatusOr<Route> route = absl::UnknownError("");
+    Replica* local = store_->LookupReplica(cursor);
+    if (local != nullptr && local->IsServing()) {
+      route = Route{local->descriptor(), "", store_->ident().node_id()};
+    } else {
+      route = LookUp(cursor, /*before=*/false);
+    }
+    if (!route.ok()) return route.status();
+    if (local != nullptr) {
+      const proto::RangeDescriptor d = local->descriptor();
+      const std::string lower =
+          d.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(d.start_key());
+      const std::string upper = d.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(d.end_key());
+      route->approximate_bytes = store_->engine()->ApproximateSize(lower, upper);
+    }
+    out.push_back(RangeInfo{route->range, route->leaseholder_node_id, route->approximate_bytes});
+    const std::string& range_end = route->range.end_key();
+    if (range_end.empty() || (!end.empty() && range_end >= end)) return out;
+    cursor = range_end;
+  }
 }
 
 std::unique_ptr<RangeExecutor> ClusterRangeLocator::Remote(const Route& route) {

@@ -6,6 +6,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "kv/range_directory.h"
 #include "kv/range_locator.h"
 #include "kv/store.h"
 #include "kv/transport/cluster_dialer.h"
@@ -16,7 +17,7 @@ namespace cairn::kv {
 // store where it leads its range, otherwise to the range's leaseholder on
 // another node, found by asking nodes (Cluster.RangeLookup) and remembered
 // until a command finds it stale (Invalidate). Thread-safe.
-class ClusterRangeLocator final : public RangeLocator {
+class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
  public:
   // `lookup_addresses` gives the RPC addresses to ask, in order of
   // preference (known live nodes, then the --join addresses).
@@ -31,10 +32,16 @@ class ClusterRangeLocator final : public RangeLocator {
   // the routes remembered or a lookup; "" when it is this node.
   absl::StatusOr<std::string> LeaseholderOf(std::string_view key);
 
+  // Looks every range of the span up afresh (no cache): for operators.
+  absl::StatusOr<std::vector<RangeInfo>> RangesIn(std::string_view start,
+                                                  std::string_view end) override;
+
  private:
   struct Route {
     proto::RangeDescriptor range;
     std::string leaseholder_address;
+    uint64_t leaseholder_node_id = 0;
+    std::optional<uint64_t> approximate_bytes;  // from a node holding a replica
   };
 
   // Locate (before = false) or LocateBefore (before = true).

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
 #include "kv/transport/kv_codec.h"
 
@@ -11,6 +12,16 @@ namespace {
 
 std::vector<std::string> KeysOf(const proto::KvRequest& request) {
   return std::vector<std::string>(request.keys().begin(), request.keys().end());
+}
+
+// The engine's estimate for the range's span in the MVCC column families,
+// whose keys are the escaped user keys with a timestamp appended.
+uint64_t RangeBytes(KvEngine* engine, const proto::RangeDescriptor& range) {
+  const std::string lower =
+      range.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.start_key());
+  const std::string upper =
+      range.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.end_key());
+  return engine->ApproximateSize(lower, upper);
 }
 
 absl::Status NotHere(const Replica* replica, std::string_view why) {
@@ -43,6 +54,8 @@ grpc::Status ClusterService::RangeLookup(grpc::ServerContext*,
     return grpc::Status::OK;
   }
   *response->mutable_range() = replica->descriptor();
+  response->set_has_replica(true);
+  response->set_approximate_bytes(RangeBytes(store_->engine(), response->range()));
   if (replica->IsServing()) {
     response->set_leaseholder_node_id(hooks_.node_id);
     response->set_leaseholder_address(hooks_.rpc_address);
@@ -147,9 +160,9 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
     case proto::KvRequest::ONE_PHASE_COMMIT: {
       CAIRN_ASSIGN_OR_RETURN(PrewriteRequest prewrite, PrewriteFromProto(request.prewrite()));
       Timestamp commit_ts = 0;
-      CAIRN_ASSIGN_OR_RETURN(
-          auto errors, commands.OnePhaseCommit(
-                           prewrite, [this] { return hooks_.local_timestamps(1); }, &commit_ts));
+      CAIRN_ASSIGN_OR_RETURN(auto errors,
+                             commands.OnePhaseCommit(
+                                 prewrite, [this] { return hooks_.timestamps(1); }, &commit_ts));
       TxnErrorsToProto(errors, response);
       response->set_commit_ts(commit_ts);
       return absl::OkStatus();

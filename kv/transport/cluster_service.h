@@ -26,8 +26,11 @@ class ClusterService final : public proto::Cluster::Service {
     // The RPC address of another node ("" if unknown), for leader hints.
     std::function<std::string(uint64_t node_id)> address_of;
     // The oracle, where this node runs it (the meta range's leader); fails
-    // with kRangeNotHere elsewhere.
+    // with kRangeNotHere elsewhere. Answers Cluster.Timestamps.
     std::function<absl::StatusOr<Timestamp>(uint32_t count)> local_timestamps;
+    // Timestamps from the cluster's oracle, wherever it runs: the commit
+    // timestamps of one-phase commits evaluated here.
+    std::function<absl::StatusOr<Timestamp>(uint32_t count)> timestamps;
     // Admits a new node (membership, kv/node_registry.h).
     std::function<absl::StatusOr<proto::JoinResponse>(const proto::JoinRequest&)> join;
   };

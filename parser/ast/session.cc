@@ -75,7 +75,10 @@ std::string SetStatement::ToString() const {
   return out;
 }
 
-std::string ShowStatement::ToString() const { return "SHOW " + ShowName(name); }
+std::string ShowStatement::ToString() const {
+  if (name == kRanges) return table ? "SHOW RANGES FROM TABLE " + table->ToString() : "SHOW RANGES";
+  return "SHOW " + ShowName(name);
+}
 
 std::string ResetStatement::ToString() const { return "RESET " + ShowName(name); }
 

@@ -84,10 +84,13 @@ struct SetStatement : Statement {
 struct ShowStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kShow;
   static constexpr std::string_view kClusterNodes = "cluster nodes";
+  // SHOW RANGES [FROM TABLE table]: the ranges of the table, or all.
+  static constexpr std::string_view kRanges = "ranges list";
   ShowStatement() : Statement(kKind) {}
   std::string ToString() const override;
 
   std::string name;
+  std::optional<ObjectName> table;  // kRanges only
 };
 
 // RESET name; RESET ALL has name "all". Names normalised as for SHOW.

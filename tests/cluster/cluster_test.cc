@@ -4,7 +4,10 @@
 // same data through every node, transfers through every node at once checked
 // by the bank invariant, a restarted joiner keeping its node id, a killed node
 // reported dead after --dead-node-timeout, and a join that reaches nobody
-// failing instead of hanging.
+// failing instead of hanging. Replication: every range reaching three
+// replicas, writers through the survivors while the leaseholder is killed
+// (no acknowledged write lost, how long writes stop), and a dead node's
+// replicas replaced on a spare node.
 //
 // Every wait polls a condition under a deadline (WaitFor) and, when it gives
 // up, reports the last state it saw; no sleep stands in for a condition.
@@ -22,9 +25,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -77,12 +82,12 @@ int64_t ElapsedMs(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-// A session on `dsn` with statement_timeout set. Best effort: should the SET
-// fail, the session merely has no timeout, and the statement the caller runs
-// next reports what is wrong.
-std::unique_ptr<PgConn> Connect(const std::string& dsn) {
+// A session on `dsn` with statement_timeout set (kStatementTimeoutMs unless
+// given). Best effort: should the SET fail, the session merely has no
+// timeout, and the statement the caller runs next reports what is wrong.
+std::unique_ptr<PgConn> Connect(const std::string& dsn, int timeout_ms = kStatementTimeoutMs) {
   auto pg = std::make_unique<PgConn>(dsn);
-  if (pg->ok()) pg->Exec(absl::StrCat("SET statement_timeout = ", kStatementTimeoutMs));
+  if (pg->ok()) pg->Exec(absl::StrCat("SET statement_timeout = ", timeout_ms));
   return pg;
 }
 
@@ -107,6 +112,14 @@ std::string Describe(const std::vector<NodeRow>& rows) {
                                  " leases=", r.leases));
   }
   return parts.empty() ? "<no rows>" : absl::StrJoin(parts, "; ");
+}
+
+// The row of node `id` in `rows`, or null.
+const NodeRow* FindRow(const std::vector<NodeRow>& rows, int64_t id) {
+  for (const NodeRow& row : rows) {
+    if (row.node_id == id) return &row;
+  }
+  return nullptr;
 }
 
 absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std::string>>& cells) {
@@ -148,6 +161,38 @@ std::optional<double> MetricValue(const std::string& text, const std::string& na
 }
 
 // ---------------------------------------------------------------------------
+// Replicas and leases
+
+// The ranges a new cluster has: the meta range (1) and the data range (2).
+constexpr int64_t kRanges = 2;
+
+// Whether every node of `ids` is live and holds a replica of each of the
+// kRanges ranges, and those nodes lead the kRanges ranges between them (as of
+// their last heartbeats); if not, *why says the first difference.
+bool ReplicatedOn(const std::vector<NodeRow>& rows, const std::vector<int>& ids, std::string* why) {
+  int64_t leases = 0;
+  for (int id : ids) {
+    const NodeRow* row = FindRow(rows, id);
+    if (row == nullptr) {
+      *why = absl::StrCat("node ", id, " has no row");
+      return false;
+    }
+    if (!row->is_live || row->ranges != kRanges) {
+      *why = absl::StrCat("node ", id, row->is_live ? " live" : " dead",
+                          " with ranges=", row->ranges, ", want live with ", kRanges);
+      return false;
+    }
+    leases += row->leases;
+  }
+  if (leases != kRanges) {
+    *why = absl::StrCat("nodes ", absl::StrJoin(ids, ","), " lead ", leases, " ranges, want ",
+                        kRanges);
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------
 // The fixture
 
 class ClusterTest : public ::testing::Test {
@@ -157,7 +202,10 @@ class ClusterTest : public ::testing::Test {
   void TearDown() override {
     for (int id = static_cast<int>(nodes_.size()); id >= 1; --id) {
       if (!node(id).running()) continue;
+      const auto stopping = Clock::now();
       EXPECT_EQ(node(id).Stop(), 0) << "node " << id << " on SIGTERM";
+      std::printf("[cluster] node %d stopped (SIGTERM) in %lld ms\n", id,
+                  static_cast<long long>(ElapsedMs(stopping)));
     }
   }
 
@@ -310,6 +358,49 @@ class ClusterTest : public ::testing::Test {
         },
         kMembershipDeadline,
         absl::StrCat("SHOW CLUSTER NODES via node ", via, " = ", absl::StrJoin(want, ", ")));
+  }
+
+  // Waits until SHOW CLUSTER NODES through node `via` satisfies `holds`,
+  // which says in *why what it misses.
+  ::testing::AssertionResult WaitForNodes(
+      int via, const std::function<bool(const std::vector<NodeRow>&, std::string* why)>& holds,
+      const std::string& what, Clock::duration deadline = kMembershipDeadline) {
+    return WaitFor(
+        [&](std::string* state) {
+          absl::StatusOr<std::vector<NodeRow>> rows = ShowClusterNodes(via);
+          if (!rows.ok()) {
+            *state = rows.status().ToString();
+            return false;
+          }
+          std::string why;
+          const bool held = holds(*rows, &why);
+          *state = Describe(*rows) + (held ? "" : " -- " + why);
+          return held;
+        },
+        deadline, absl::StrCat("SHOW CLUSTER NODES via node ", via, ": ", what));
+  }
+
+  // Waits until SHOW CLUSTER NODES through node `via` shows each node of
+  // `ids` live with a replica of every range and leading all ranges between
+  // them (ReplicatedOn), and each node of `dead` not live.
+  ::testing::AssertionResult WaitForReplicatedOn(int via, const std::vector<int>& ids,
+                                                 const std::vector<int>& dead = {}) {
+    return WaitForNodes(
+        via,
+        [&](const std::vector<NodeRow>& rows, std::string* why) {
+          for (int id : dead) {
+            const NodeRow* row = FindRow(rows, id);
+            if (row == nullptr || row->is_live) {
+              *why = absl::StrCat("node ", id, row == nullptr ? " has no row" : " is live");
+              return false;
+            }
+          }
+          return ReplicatedOn(rows, ids, why);
+        },
+        absl::StrCat(
+            "nodes ", absl::StrJoin(ids, ","), " each with ranges=", kRanges,
+            ", leases summing to ", kRanges,
+            dead.empty() ? "" : absl::StrCat(", node(s) ", absl::StrJoin(dead, ","), " dead")));
   }
 
   // Waits until node `id`'s /metrics has each of `want`'s gauges at its value.
@@ -690,6 +781,393 @@ TEST_F(ClusterTest, MetricsShowMembership) {
   ASSERT_EQ(node(1).HttpGet("/metrics", &body), 200);
   EXPECT_THAT(body, HasSubstr("# TYPE cairn_cluster_nodes gauge\n"));
   EXPECT_THAT(body, HasSubstr("# TYPE cairn_cluster_nodes_live gauge\n"));
+}
+
+// ---------------------------------------------------------------------------
+// Replication and failover
+
+TEST_F(ClusterTest, RangesReachThreeReplicas) {
+  ASSERT_TRUE(StartCluster(3));
+  const auto started = Clock::now();
+  // Through every node: each holds a replica of both ranges, and each range
+  // has one leader.
+  for (int via = 1; via <= 3; ++via) ASSERT_TRUE(WaitForReplicatedOn(via, {1, 2, 3}));
+  std::printf("[cluster] 3 replicas of each of the %lld ranges %lld ms after node 3 served\n",
+              static_cast<long long>(kRanges), static_cast<long long>(ElapsedMs(started)));
+}
+
+// How long the writers run before node 1 is killed, and after (the length of
+// the workload, not waits).
+constexpr std::chrono::seconds kWriteBeforeKill(2);
+constexpr std::chrono::seconds kWriteAfterKill(8);
+// The failover writers' statement_timeout: a statement stuck this long shows
+// up as a 57014 in the error counts and a gap as long, instead of outlasting
+// the workload.
+constexpr int kFailoverStatementTimeoutMs = 10'000;
+// The pause before trying a failed INSERT again (pacing, so that a writer does
+// not spin while no leader is elected; it synchronises nothing).
+constexpr std::chrono::milliseconds kRetryPause(20);
+
+// What one failover writer did; the test thread reads it after join(), except
+// `acked_count`, which it watches meanwhile.
+struct InsertWriterReport {
+  int node = 0;
+  std::atomic<int> acked_count{0};
+  // Keys whose INSERT answered INSERT 0 1, with when the answer came.
+  std::vector<std::pair<int64_t, Clock::time_point>> acked;
+  // Keys an attempt of unknown outcome was made for, and a later attempt
+  // found taken (23505): the earlier one committed.
+  std::vector<int64_t> taken_on_retry;
+  // Keys whose last attempt's outcome is unknown when the workload ended.
+  std::vector<int64_t> unknown;
+  int attempts = 0;
+  int reconnects = 0;  // fresh sessions opened after the first
+  // The slowest attempt: how long it took, and how it ended.
+  int64_t slowest_ms = 0;
+  std::string slowest_outcome;
+  // Errors seen, by SQLSTATE ("lost" for a dropped connection, "connect" for
+  // a failed connect): count, and the latest message.
+  std::map<std::string, std::pair<int, std::string>> errors;
+  std::string error;  // why the writer gave up; "" if it did not
+};
+
+// Errors a failover may answer a statement with, after which it is tried
+// again on a fresh session: a dropped connection, serialization failure,
+// deadlock, lock not available, the transaction's outcome unknown, a node
+// unavailable or shutting down, an internal error saying something is
+// unavailable, and statement_timeout. Whether the statement committed is
+// unknown after any of them.
+bool IsFailoverTransient(const QueryResult& r) {
+  if (r.connection_lost) return true;
+  for (const char* state : {"40001", "40P01", "55P03", "40003", "08006", "57P01", "57014"}) {
+    if (r.sqlstate == state) return true;
+  }
+  return r.sqlstate == "XX000" &&
+         absl::StrContains(absl::AsciiStrToLower(r.message), "unavailable");
+}
+
+// Inserts keys first_key, first_key + 1, ... into failover(k, via) through
+// `dsn`, one autocommit INSERT each, until `stop`. A key whose attempt fails
+// with a transient error is tried again on a fresh session until an attempt
+// settles it (INSERT 0 1: acknowledged; 23505: an earlier attempt committed
+// it) or the workload ends (its outcome unknown). Stops early, with
+// report->error, on an error no retry cures.
+void RunInsertWriter(const std::string& dsn, int via, int64_t first_key,
+                     const std::atomic<bool>& stop, InsertWriterReport* report) {
+  std::unique_ptr<PgConn> pg;
+  for (int64_t key = first_key; !stop.load(); ++key) {
+    const std::string sql = absl::StrCat("INSERT INTO failover VALUES (", key, ", ", via, ")");
+    for (bool tried = false;;) {
+      if (tried && stop.load()) {
+        report->unknown.push_back(key);
+        break;
+      }
+      if (pg == nullptr || !pg->ok()) {
+        if (key != first_key || tried) ++report->reconnects;
+        pg = Connect(dsn, kFailoverStatementTimeoutMs);
+        if (!pg->ok()) {
+          auto& [count, message] = report->errors["connect"];
+          ++count;
+          message = std::string(absl::StripTrailingAsciiWhitespace(pg->error()));
+          std::this_thread::sleep_for(kRetryPause);
+          continue;
+        }
+      }
+      ++report->attempts;
+      const auto sent = Clock::now();
+      QueryResult r = pg->Exec(sql);
+      if (ElapsedMs(sent) > report->slowest_ms) {
+        report->slowest_ms = ElapsedMs(sent);
+        report->slowest_outcome = r.ok ? r.tag : absl::StrCat(r.sqlstate, " ", r.message);
+      }
+      if (r.ok) {
+        if (r.tag != "INSERT 0 1") {
+          report->error = absl::StrCat(sql, ": tag ", r.tag);
+          return;
+        }
+        report->acked.emplace_back(key, Clock::now());
+        report->acked_count.fetch_add(1);
+        break;
+      }
+      if (r.sqlstate == "23505") {
+        if (!tried) {
+          report->error = absl::StrCat(sql, ": 23505 on the key's first attempt: ", r.message);
+          return;
+        }
+        report->taken_on_retry.push_back(key);
+        break;
+      }
+      auto& [count, message] = report->errors[r.connection_lost ? "lost" : r.sqlstate];
+      ++count;
+      message = r.message;
+      if (!IsFailoverTransient(r)) {
+        report->error = absl::StrCat(sql, ": ", r.sqlstate, " ", r.message);
+        return;
+      }
+      tried = true;
+      pg.reset();  // a fresh session for the next attempt
+      std::this_thread::sleep_for(kRetryPause);
+    }
+  }
+}
+
+std::string DescribeErrors(const InsertWriterReport& report) {
+  std::vector<std::string> parts;
+  for (const auto& [state, seen] : report.errors) {
+    parts.push_back(absl::StrCat(state, " x", seen.first, " (last: ", seen.second, ")"));
+  }
+  return parts.empty() ? "none" : absl::StrJoin(parts, "; ");
+}
+
+// The longest time between consecutive instants of `times` (sorted) from the
+// last one at or before `from` on (or `from` itself if none is), and where
+// it starts, in ms after `from` (negative: before).
+struct Gap {
+  int64_t ms = 0;
+  int64_t starts_at_ms = 0;
+};
+Gap LongestGapFrom(const std::vector<Clock::time_point>& times, Clock::time_point from) {
+  auto ms = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  auto first_after = std::upper_bound(times.begin(), times.end(), from);
+  Clock::time_point prev = first_after == times.begin() ? from : *(first_after - 1);
+  Gap gap;
+  for (auto it = first_after; it != times.end(); ++it) {
+    if (ms(*it - prev) > gap.ms) gap = {ms(*it - prev), ms(prev - from)};
+    prev = *it;
+  }
+  return gap;
+}
+
+TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
+  ASSERT_TRUE(StartCluster(3));
+  ASSERT_TRUE(WaitForReplicatedOn(1, {1, 2, 3}));
+  // Node 1 bootstrapped, so it leads both ranges: killing it kills every
+  // leaseholder.
+  ASSERT_TRUE(WaitForNodes(
+      1,
+      [](const std::vector<NodeRow>& rows, std::string* why) {
+        const NodeRow* n1 = FindRow(rows, 1);
+        *why = "node 1 does not lead every range";
+        return n1 != nullptr && n1->leases == kRanges;
+      },
+      absl::StrCat("node 1 leading all ", kRanges, " ranges")));
+  ExecOk(2, "CREATE TABLE failover (k BIGINT PRIMARY KEY, via INT NOT NULL)");
+
+  // One writer through each of the nodes that survive.
+  const std::vector<int> writer_nodes = {2, 3};
+  std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<InsertWriterReport>> reports;
+  std::vector<std::thread> writers;
+  for (int via : writer_nodes) {
+    reports.push_back(std::make_unique<InsertWriterReport>());
+    reports.back()->node = via;
+    writers.emplace_back(RunInsertWriter, node(via).Dsn(), via, int64_t{via} * 1'000'000,
+                         std::cref(stop), reports.back().get());
+  }
+  std::this_thread::sleep_for(kWriteBeforeKill);
+  std::vector<int> acked_before_kill;
+  for (const auto& r : reports) acked_before_kill.push_back(r->acked_count.load());
+  node(1).Kill();
+  const auto killed = Clock::now();
+  std::printf(
+      "[cluster] killed node 1 (SIGKILL, every leaseholder) after %lld s of writes; "
+      "acknowledged so far: %d via node 2, %d via node 3\n",
+      static_cast<long long>(kWriteBeforeKill.count()), acked_before_kill[0], acked_before_kill[1]);
+  std::this_thread::sleep_for(kWriteAfterKill);
+  stop.store(true);
+  for (std::thread& t : writers) t.join();
+  const int64_t stopped_ms = ElapsedMs(killed);
+
+  // When writes resumed: the longest stretch without an acknowledged write,
+  // through either survivor, from the last one before the kill on.
+  std::vector<Clock::time_point> all_acks;
+  std::set<int64_t> must_exist, may_exist;
+  for (const auto& r : reports) {
+    std::vector<Clock::time_point> acks;
+    for (const auto& [key, at] : r->acked) {
+      acks.push_back(at);
+      must_exist.insert(key);
+    }
+    for (int64_t key : r->taken_on_retry) must_exist.insert(key);
+    for (int64_t key : r->unknown) may_exist.insert(key);
+    all_acks.insert(all_acks.end(), acks.begin(), acks.end());
+    const Gap gap = LongestGapFrom(acks, killed);
+    const auto first_after = std::upper_bound(acks.begin(), acks.end(), killed);
+    const int after_kill = static_cast<int>(acks.end() - first_after);
+    const std::string first =
+        first_after == acks.end()
+            ? "never"
+            : absl::StrCat(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(*first_after - killed)
+                      .count(),
+                  " ms after it");
+    std::printf(
+        "[cluster] writer via node %d: %zu acknowledged (%d after the kill, the first %s), "
+        "%zu found committed on a retry (23505), %zu unknown, %d attempts, %d reconnects; "
+        "longest gap %lld ms starting %+lld ms from the kill; slowest INSERT %lld ms (%s); "
+        "errors: %s\n",
+        r->node, r->acked.size(), after_kill, first.c_str(), r->taken_on_retry.size(),
+        r->unknown.size(), r->attempts, r->reconnects, static_cast<long long>(gap.ms),
+        static_cast<long long>(gap.starts_at_ms), static_cast<long long>(r->slowest_ms),
+        r->slowest_outcome.c_str(), DescribeErrors(*r).c_str());
+    EXPECT_EQ(r->error, "") << "writer via node " << r->node;
+    EXPECT_GT(after_kill, 0) << "no write through node " << r->node << " acknowledged in the "
+                             << stopped_ms << " ms after node 1 was killed";
+  }
+  std::sort(all_acks.begin(), all_acks.end());
+  const Gap gap = LongestGapFrom(all_acks, killed);
+  const int acked_after_kill =
+      static_cast<int>(all_acks.end() - std::upper_bound(all_acks.begin(), all_acks.end(), killed));
+  ASSERT_GT(acked_after_kill, 0) << "writes did not resume in the " << stopped_ms
+                                 << " ms after node 1 was killed";
+  std::printf(
+      "[cluster] writes resumed after %lld ms: the longest gap between acknowledged writes "
+      "(either survivor), starting %+lld ms from the kill; %d acknowledged in the %lld ms "
+      "after the kill\n",
+      static_cast<long long>(gap.ms), static_cast<long long>(gap.starts_at_ms), acked_after_kill,
+      static_cast<long long>(stopped_ms));
+  // The survivors lead both ranges (as of their heartbeats since the kill).
+  EXPECT_TRUE(WaitForReplicatedOn(2, {2, 3}));
+
+  // Node 1 comes back on its data dir, catches up, serves SQL again.
+  const auto restarting = Clock::now();
+  ASSERT_TRUE(node(1).Start());
+  std::printf("[cluster] node 1 restarted: /health 200 after %lld ms\n",
+              static_cast<long long>(ElapsedMs(restarting)));
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        QueryResult r = Query(1, "SELECT count(*) FROM failover");
+        *state = r.ok ? absl::StrCat("count ", absl::StrJoin(Rows(r), ""))
+                      : absl::StrCat(r.sqlstate, " ", r.message);
+        return r.ok;
+      },
+      kMembershipDeadline, "node 1 answering SELECT count(*) FROM failover"));
+  EXPECT_TRUE(WaitForReplicatedOn(1, {1, 2, 3}));
+
+  // Every acknowledged key, through every node; nothing that was never
+  // written; the same rows through all three.
+  std::optional<std::vector<std::string>> first_keys;
+  for (int via = 1; via <= 3; ++via) {
+    const std::vector<std::string> keys = QueryRows(via, "SELECT k FROM failover ORDER BY k");
+    std::set<int64_t> seen;
+    std::vector<std::string> unexpected;
+    for (const std::string& text : keys) {
+      int64_t key = 0;
+      if (!absl::SimpleAtoi(text, &key)) {
+        unexpected.push_back(text);
+        continue;
+      }
+      seen.insert(key);
+      if (!must_exist.contains(key) && !may_exist.contains(key)) unexpected.push_back(text);
+    }
+    std::vector<std::string> missing;
+    for (int64_t key : must_exist) {
+      if (!seen.contains(key)) missing.push_back(absl::StrCat(key));
+    }
+    int unknown_present = 0;
+    for (int64_t key : may_exist) unknown_present += seen.contains(key) ? 1 : 0;
+    EXPECT_THAT(missing, ::testing::IsEmpty())
+        << missing.size() << " acknowledged keys missing through node " << via;
+    EXPECT_THAT(unexpected, ::testing::IsEmpty())
+        << "keys no writer attempted, through node " << via;
+    std::printf(
+        "[cluster] through node %d: %zu rows; all %zu acknowledged keys %s; %d of %zu keys of "
+        "unknown outcome present\n",
+        via, keys.size(), must_exist.size(), missing.empty() ? "present" : "NOT all present",
+        unknown_present, may_exist.size());
+    if (!first_keys) {
+      first_keys = keys;
+    } else {
+      EXPECT_EQ(keys.size(), first_keys->size())
+          << "row count through node " << via << " differs from that through node 1";
+      EXPECT_TRUE(keys == *first_keys)
+          << "rows through node " << via << " differ from those through node 1";
+    }
+  }
+
+  // The restarted node takes writes too, seen through the others.
+  EXPECT_EQ(ExecOk(1, "INSERT INTO failover VALUES (1, 1)"), "INSERT 0 1");
+  for (int via = 2; via <= 3; ++via) {
+    EXPECT_THAT(QueryRows(via, "SELECT via FROM failover WHERE k = 1"), ElementsAre("1"))
+        << "through node " << via;
+  }
+  std::printf("[cluster] an INSERT through the restarted node 1 is seen through nodes 2 and 3\n");
+}
+
+TEST_F(ClusterTest, DeadNodeIsReplaced) {
+  constexpr int kNodes = 4;
+  ASSERT_TRUE(StartCluster(kNodes, {kShortDeadNodeTimeout}));
+  ASSERT_TRUE(WaitForMembership(1, {true, true, true, true}));
+  // Three replicas of each range among the four nodes (none holds more than
+  // one of a range), one leader each.
+  std::vector<NodeRow> placed;
+  ASSERT_TRUE(WaitForNodes(
+      1,
+      [&](const std::vector<NodeRow>& rows, std::string* why) {
+        int64_t ranges = 0, leases = 0;
+        for (const NodeRow& row : rows) {
+          ranges += row.ranges;
+          leases += row.leases;
+        }
+        placed = rows;
+        *why = absl::StrCat(ranges, " replicas, ", leases, " leases");
+        return ranges == 3 * kRanges && leases == kRanges;
+      },
+      absl::StrCat(3 * kRanges, " replicas and ", kRanges, " leases in all")));
+
+  ExecOk(2, "CREATE TABLE before_death (k INT PRIMARY KEY, via INT NOT NULL)");
+  for (int via = 1; via <= kNodes; ++via) {
+    EXPECT_EQ(ExecOk(via, absl::StrCat("INSERT INTO before_death SELECT g, ", via,
+                                       " FROM generate_series(", via * 100 + 1, ", ",
+                                       via * 100 + 25, ") AS g")),
+              "INSERT 0 25")
+        << "through node " << via;
+  }
+  const std::vector<std::string> want = QueryRows(1, "SELECT k, via FROM before_death ORDER BY k");
+  ASSERT_EQ(want.size(), 100u);
+
+  // A node other than node 1 that holds replicas.
+  int victim = 0;
+  for (const NodeRow& row : placed) {
+    if (row.node_id != 1 && row.ranges > 0) {
+      victim = static_cast<int>(row.node_id);
+      break;
+    }
+  }
+  ASSERT_NE(victim, 0) << "no node but node 1 holds a replica: " << Describe(placed);
+  std::vector<int> survivors;
+  for (int id = 1; id <= kNodes; ++id) {
+    if (id != victim) survivors.push_back(id);
+  }
+  node(victim).Kill();
+  const auto killed = Clock::now();
+  std::printf("[cluster] killed node %d (SIGKILL), which held %lld replicas (%s)\n", victim,
+              static_cast<long long>(FindRow(placed, victim)->ranges), kShortDeadNodeTimeout);
+
+  ASSERT_TRUE(WaitForReplicatedOn(1, survivors, {victim}));
+  std::printf(
+      "[cluster] node %d's replicas replaced: nodes %s each hold %lld, %lld ms after "
+      "the kill\n",
+      victim, absl::StrJoin(survivors, ",").c_str(), static_cast<long long>(kRanges),
+      static_cast<long long>(ElapsedMs(killed)));
+
+  // What was written before is there through every live node, which all
+  // still take writes.
+  for (int via : survivors) {
+    EXPECT_EQ(QueryRows(via, "SELECT k, via FROM before_death ORDER BY k"), want)
+        << "through node " << via;
+  }
+  EXPECT_EQ(ExecOk(survivors.back(), "INSERT INTO before_death VALUES (1000, 0)"), "INSERT 0 1");
+  for (int via : survivors) {
+    EXPECT_THAT(QueryRows(via, "SELECT count(*) FROM before_death"), ElementsAre("101"))
+        << "through node " << via;
+  }
+  std::printf(
+      "[cluster] the 100 rows written before the kill read back through nodes %s; a "
+      "write after it seen through all\n",
+      absl::StrJoin(survivors, ",").c_str());
 }
 
 // ---------------------------------------------------------------------------
