@@ -6,6 +6,9 @@ namespace cairn::kv {
 namespace {
 
 constexpr int64_t kServingWaitMs = 10000;
+// A new leader's lease starts with the first heartbeats a quorum answers,
+// within a tick or two.
+constexpr int64_t kLeaseWaitMs = 2000;
 
 }  // namespace
 
@@ -24,6 +27,8 @@ absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
 
 absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Timestamp ts) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  // A read sees every committed write only where no newer leader can exist.
+  CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
   replica_->latches().WaitUnlatched(key);
   // A point read needs no pinned snapshot: it reads the lock, then the
   // write records. A transaction that committed at or below ts took its
@@ -40,6 +45,8 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
 absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
     const std::vector<std::string>& keys, Timestamp ts) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  // A read sees every committed write only where no newer leader can exist.
+  CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
   for (const std::string& key : keys) replica_->latches().WaitUnlatched(key);
   // As Get, key by key: each read sees a committed write or its lock.
   auto view = replica_->engine()->NewLatestView();
@@ -65,6 +72,8 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
                                                              std::string_view end, Timestamp ts,
                                                              size_t limit, bool reverse) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  // A read sees every committed write only where no newer leader can exist.
+  CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());

@@ -4,7 +4,9 @@
 #include <random>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
@@ -327,7 +329,37 @@ void Replica::FailAllWaiters(const absl::Status& status) {
   queued_.clear();
 }
 
-void Replica::Tick() { node_->Tick(); }
+void Replica::Tick() {
+  node_->Tick();
+  UpdateLease();
+}
+
+void Replica::UpdateLease() {
+  if (lease_clock_ == nullptr) return;
+  // The lease ends at the tick boundary when its last tick is used up;
+  // the next boundary may come at once, so count one tick fewer.
+  const uint64_t left = node_->LeaseTicksLeft();
+  const uint64_t now = lease_clock_->MonotonicMicros();
+  lease_until_us_.store(left >= 2 ? now + (left - 1) * tick_us_ : 0, std::memory_order_release);
+}
+
+bool Replica::HoldsLease() const {
+  if (!IsServing()) return false;
+  if (lease_clock_ == nullptr) return true;
+  return lease_clock_->MonotonicMicros() < lease_until_us_.load(std::memory_order_acquire);
+}
+
+absl::Status Replica::WaitForLease(int64_t timeout_ms) const {
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (!HoldsLease()) {
+    if (absl::Now() > deadline) {
+      return MakeError(ErrorCode::kRangeNotHere,
+                       absl::StrCat("range ", range_id(), ": no valid lease here"));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return absl::OkStatus();
+}
 
 void Replica::Deliver(raft::Message message) {
   {
@@ -343,6 +375,7 @@ void Replica::StepInbox() {
     absl::MutexLock lock(&mu_);
     messages.swap(inbox_);
   }
+  absl::Cleanup update_lease = [this] { UpdateLease(); };  // acks renew it
   for (raft::Message& m : messages) {
     switch (m.type) {
       case raft::MessageType::kUnreachable:
@@ -558,6 +591,7 @@ void Replica::FinishApply(const raft::Ready& ready, const absl::Status& apply_st
   node_->Advance(ready);
   CompleteProposals(apply_status);
   UpdateMembership();
+  UpdateLease();
 
   if (apply_status.ok()) MaybeCompactLog();
 }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/clock.h"
 #include "kv/engine.h"
 #include "kv/latches.h"
 #include "kv/replica_log_storage.h"
@@ -86,6 +87,20 @@ class Replica {
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
   // Waits up to `timeout_ms` for IsServing().
   absl::Status WaitServing(int64_t timeout_ms);
+
+  // Reads are served by the leader alone only within its lease: while a
+  // quorum acknowledged a heartbeat recently enough that no other leader
+  // can have been elected since (raft Config::lease_reads). `tick_us` is
+  // the store's tick interval. REQUIRES: called before the loop starts;
+  // without it the lease is not checked (IsServing() decides).
+  void SetLeaseClock(Clock* clock, uint64_t tick_us) {
+    lease_clock_ = clock;
+    tick_us_ = tick_us;
+  }
+  // Whether this replica serves and holds a valid lease now.
+  bool HoldsLease() const;
+  // Waits up to `timeout_ms` for HoldsLease(); fails with kRangeNotHere.
+  absl::Status WaitForLease(int64_t timeout_ms) const;
 
   // Proposes `command` to the group and waits until it has been applied.
   // Safe from any thread but the Raft loop.
@@ -176,6 +191,9 @@ class Replica {
   absl::Status StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* persist);
   // Publishes what GetMembership() returns (Raft loop).
   void UpdateMembership();
+  // Publishes until when the lease holds, from the Raft node's ticks left
+  // (Raft loop).
+  void UpdateLease();
   // Drops the log prefix that no follower we lead still needs.
   void MaybeCompactLog();
 
@@ -213,6 +231,10 @@ class Replica {
   std::atomic<bool> serving_{false};
   std::atomic<uint64_t> tso_high_water_ms_{0};
   std::atomic<uint64_t> leader_replica_id_{0};
+  Clock* lease_clock_ = nullptr;  // set before the loop starts
+  uint64_t tick_us_ = 0;
+  // Monotonic micros before which the lease holds; 0: no lease.
+  std::atomic<uint64_t> lease_until_us_{0};
 
   mutable absl::Mutex mu_;
   // Proposal ids count up from a random start, so that an entry proposed

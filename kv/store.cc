@@ -139,6 +139,7 @@ absl::Status Store::LoadReplicas() {
         std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { RunRoundsHere(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
+    replica->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
     absl::MutexLock lock(&replicas_mu_);
     replicas_.push_back(std::move(replica));
   }
@@ -154,6 +155,8 @@ raft::Config Store::RaftConfig(uint64_t range_id) const {
   // with the next append or heartbeat (Config::announce_commits): clients
   // wait on the leader's apply, never on a follower's.
   config.announce_commits = false;
+  // Leaders serve reads alone only within their lease (Replica::HoldsLease).
+  config.lease_reads = true;
   // Nodes must not share election timeouts: mix the node id in.
   config.seed = options_.seed + range_id * 1000003 + ident_.node_id();
   return config;
@@ -185,6 +188,7 @@ Replica* Store::AddReplicaOnFirstMessage(uint64_t range_id) {
     return nullptr;
   }
   if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
+  replica->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
   absl::MutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) {
     if (r->range_id() == range_id) return r.get();  // another thread was first

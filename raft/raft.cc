@@ -269,10 +269,12 @@ bool Raft::InLease() const {
   return lease_reads_ && ticks_ < static_cast<uint64_t>(election_timeout_);
 }
 
-bool Raft::LeaseValid() const {
+bool Raft::LeaseValid() const { return LeaseTicksLeft() > 0; }
+
+uint64_t Raft::LeaseTicksLeft() const {
   if (!lease_reads_ || role_ != Role::kLeader || lease_revoked_ ||
       lead_transferee_ != kNone) {
-    return false;
+    return 0;
   }
   // The quorum-th most recent acknowledged heartbeat, counting ourselves
   // as acknowledged now.
@@ -286,7 +288,7 @@ bool Raft::LeaseValid() const {
     }
   }
   const size_t quorum = tracker_.voters().size() / 2 + 1;
-  if (acked.size() < quorum) return false;
+  if (acked.size() < quorum) return 0;
   std::sort(acked.begin(), acked.end(), std::greater<uint64_t>());
   const uint64_t since = acked[quorum - 1];
   // A voter that got the heartbeat sent at our tick `since` refuses votes
@@ -294,8 +296,9 @@ bool Raft::LeaseValid() const {
   // rates can be as early as election_timeout_ - 1 of our ticks after
   // `since` (it may tick right after receiving). Stop one tick before
   // that, and lease_drift_ticks_ earlier still.
-  return ticks_ - since <
-         static_cast<uint64_t>(election_timeout_ - 1 - lease_drift_ticks_);
+  const uint64_t length = static_cast<uint64_t>(election_timeout_ - 1 - lease_drift_ticks_);
+  const uint64_t elapsed = ticks_ - since;
+  return elapsed < length ? length - elapsed : 0;
 }
 
 // --- Step ------------------------------------------------------------------

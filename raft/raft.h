@@ -62,6 +62,9 @@ class Raft {
 
   SoftState GetSoftState() const { return {lead_, role_}; }
   HardState GetHardState() const { return {term_, vote_, log_.committed()}; }
+  // Leader with lease reads: how many more ticks its lease lasts (0: none),
+  // from the quorum's acknowledged heartbeats (Config::lease_reads).
+  uint64_t LeaseTicksLeft() const;
   // Whether a conf change was proposed and has not been applied yet.
   bool HasPendingConfChange() const {
     return pending_conf_index_ > log_.applied();

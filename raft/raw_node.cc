@@ -158,6 +158,8 @@ Status RawNode::GetStatus() const {
   return s;
 }
 
+uint64_t RawNode::LeaseTicksLeft() const { return raft_->LeaseTicksLeft(); }
+
 uint64_t RawNode::leader() const { return raft_->lead(); }
 
 bool RawNode::is_leader() const { return raft_->role() == Role::kLeader; }

@@ -133,6 +133,9 @@ class RawNode {
   void Advance(const Ready& rd);
 
   Status GetStatus() const;
+  // Leader with Config::lease_reads: ticks its lease still lasts (0: no
+  // valid lease). Reads served within it see every committed write.
+  uint64_t LeaseTicksLeft() const;
   uint64_t leader() const;
   bool is_leader() const;
 

@@ -811,5 +811,51 @@ TEST_F(ReplicatedStoreGrpcTest, ReplicatesAndFailsOverOverGrpc) {
   ExpectConverged(up);
 }
 
+// Reads are served by a leader alone only within its lease (Config::lease_reads,
+// Replica::HoldsLease): a leader cut off from the others loses its lease
+// before any other replica can be elected and serve, so it never answers a
+// read that misses a write the new leader acknowledged.
+TEST_F(ReplicatedStoreTest, CutOffLeaderLosesItsLeaseBeforeANewLeaderHoldsOne) {
+  SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  ASSERT_NO_FATAL_FAILURE(WaitLeaders());
+  const uint64_t old_leader = ServingNode(kDataRange);
+  Replica* old_replica = store(old_leader)->GetReplica(kDataRange);
+  ASSERT_TRUE(Eventually([&] { return old_replica->HoldsLease(); }))
+      << "a leader with a live quorum holds its lease";
+
+  network_.SetIsolated(old_leader, true);
+  uint64_t new_leader = 0;
+  int samples = 0;
+  const bool elected = Eventually([&] {
+    // Sampled in this order: if the new leader holds a lease now, the old
+    // one's ended before.
+    for (uint64_t n : kNodes) {
+      if (n == old_leader) continue;
+      if (store(n)->GetReplica(kDataRange)->HoldsLease()) new_leader = n;
+    }
+    const bool old_holds = old_replica->HoldsLease();
+    ++samples;
+    if (new_leader != 0) {
+      EXPECT_FALSE(old_holds) << "two leases at once: nodes " << old_leader << " and "
+                              << new_leader;
+      return true;
+    }
+    return false;
+  });
+  ASSERT_TRUE(elected) << "the two connected nodes elect a leader with a lease";
+  EXPECT_FALSE(old_replica->HoldsLease());
+  // Reads at the cut-off node are refused rather than served stale.
+  absl::Status read = old_replica->WaitForLease(/*timeout_ms=*/200);
+  EXPECT_EQ(GetErrorCode(read), ErrorCode::kRangeNotHere) << read;
+  std::printf("node %llu cut off; node %llu leads with a lease (%d samples)\n",
+              static_cast<unsigned long long>(old_leader),
+              static_cast<unsigned long long>(new_leader), samples);
+
+  network_.SetIsolated(old_leader, false);
+  CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("healed"), "1")));
+  EXPECT_TRUE(WaitValue(kNodes, DataKey("healed"), "1"));
+}
+
 }  // namespace
 }  // namespace cairn::kv
