@@ -573,6 +573,7 @@ void Replica::CompleteProposals(const absl::Status& apply_status) {
   if (completed_ids_.empty() && serving == serving_.load()) return;
   absl::MutexLock lock(&mu_);
   if (serving != serving_.load()) {
+    if (serving) serving_term_.store(status.term, std::memory_order_release);
     serving_.store(serving, std::memory_order_release);
     serving_cv_.SignalAll();
   }
@@ -602,7 +603,10 @@ void Replica::UpdateMembership() {
     raft::Status status = node_->GetStatus();
     m.voters = conf_state_.voters;
     m.learners = conf_state_.learners;
-    for (const auto& [id, pr] : status.progress) m.match[id] = pr.match;
+    for (const auto& [id, pr] : status.progress) {
+      m.match[id] = pr.match;
+      if (pr.recent_active) m.active.insert(id);
+    }
     m.commit = status.commit;
     m.conf_change_pending = status.conf_change_pending;
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ class Replica {
   // committed before its term: only then do reads see all acknowledged
   // writes.
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+  // The Raft term in which this replica last began to serve (0: never). A
+  // leader that lost its group and won it back serves in a later term.
+  uint64_t serving_term() const { return serving_term_.load(std::memory_order_acquire); }
   // Waits up to `timeout_ms` for IsServing().
   absl::Status WaitServing(int64_t timeout_ms);
 
@@ -131,6 +135,7 @@ class Replica {
     std::vector<uint64_t> voters;
     std::vector<uint64_t> learners;
     std::map<uint64_t, uint64_t> match;  // replica id -> last index it holds
+    std::set<uint64_t> active;           // replicas heard from recently
     uint64_t commit = 0;
     bool conf_change_pending = false;
   };
@@ -229,6 +234,7 @@ class Replica {
 
   Latches latches_;
   std::atomic<bool> serving_{false};
+  std::atomic<uint64_t> serving_term_{0};
   std::atomic<uint64_t> tso_high_water_ms_{0};
   std::atomic<uint64_t> leader_replica_id_{0};
   Clock* lease_clock_ = nullptr;  // set before the loop starts

@@ -35,6 +35,10 @@ absl::StatusOr<T> RoutingKvClient::WithRoutingRetries(
   for (;;) {
     absl::StatusOr<T> result = attempt();
     if (result.ok() || !IsRoutingError(result.status())) return result;
+    if (shutting_down_.load()) {
+      return MakeError(ErrorCode::kUnavailable,
+                       absl::StrCat("node is shutting down: ", result.status().message()));
+    }
     if (absl::Now() + backoff > deadline) {
       return MakeError(ErrorCode::kUnavailable,
                        absl::StrCat("no node serves the range: ", result.status().message()));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,11 @@ class RoutingKvClient : public KvClient {
   using TimestampSource = std::function<absl::StatusOr<Timestamp>(uint32_t count)>;
 
   RoutingKvClient(RangeLocator* locator, TimestampSource timestamps);
+
+  // From now on a request that cannot find its range fails at once
+  // (kUnavailable) instead of retrying until the routing deadline: the node
+  // is stopping, and background work must not hold it up.
+  void Shutdown() { shutting_down_.store(true); }
 
   absl::StatusOr<Timestamp> GetTimestamp() override;
   absl::StatusOr<GetResult> Get(std::string_view key, Timestamp ts) override;
@@ -81,6 +87,7 @@ class RoutingKvClient : public KvClient {
 
   RangeLocator* const locator_;
   const TimestampSource timestamps_;
+  std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace cairn::kv

@@ -257,7 +257,7 @@ void Store::TransferLeases(int64_t timeout_ms, const std::function<bool(uint64_t
       uint64_t target = 0;
       for (uint64_t v : m.voters) {
         auto match = m.match.find(v);
-        if (v != ident_.node_id() && live(v) && match != m.match.end() &&
+        if (v != ident_.node_id() && live(v) && m.active.contains(v) && match != m.match.end() &&
             match->second >= m.commit) {
           target = v;
           break;

@@ -203,6 +203,11 @@ void Node::Stop() {
   // Top down: no new statements, then no new writes, then the store.
   if (pg_server_) pg_server_->Stop();
   if (http_server_) http_server_->Stop();
+  // Statements are done; background work (automatic ANALYZE, heartbeats)
+  // must not wait out the routing deadline on ranges nobody serves (the
+  // last node of a cluster to stop).
+  if (kv_client_) kv_client_->Shutdown();
+  if (timestamps_) timestamps_->Shutdown();
   if (sql_engine_) sql_engine_->Stop();
   if (replicate_queue_) replicate_queue_->Stop();
   // Leaders elsewhere before this node goes: clients then find them at

@@ -30,7 +30,10 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
       oracle_.reset();
       return MakeError(ErrorCode::kRangeNotHere, "this node does not lead the meta range");
     }
-    if (oracle_ == nullptr) {
+    if (oracle_ == nullptr || oracle_term_ != meta->serving_term()) {
+      // A new term of leadership, even this node's again: another leader
+      // may have raised the mark since this oracle was made.
+      oracle_term_ = meta->serving_term();
       oracle_ = std::make_shared<TimestampOracle>(store_->clock(), meta->tso_high_water_ms(),
                                                   [meta](uint64_t high_water_ms) {
                                                     proto::RaftCommand command;
@@ -69,7 +72,7 @@ absl::StatusOr<Timestamp> ClusterTimestamps::Get(uint32_t count) {
                                                       : GetRemote(*address, count);
     if (ts.ok() || GetErrorCode(ts.status()) != ErrorCode::kRangeNotHere) return ts;
     locator_->Invalidate(kMetaRangeId);
-    if (absl::Now() + backoff > deadline) {
+    if (shutting_down_.load() || absl::Now() + backoff > deadline) {
       return MakeError(ErrorCode::kUnavailable,
                        absl::StrCat("no timestamp oracle reachable: ", ts.status().message()));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -26,6 +27,9 @@ class ClusterTimestamps {
 
   // Reserves `count` consecutive timestamps and returns the first.
   absl::StatusOr<Timestamp> Get(uint32_t count);
+  // From now on Get fails at once when the oracle cannot be reached (the
+  // node is stopping).
+  void Shutdown() { shutting_down_.store(true); }
   // The same from this node's oracle only; kRangeNotHere while this node
   // does not lead the meta range.
   absl::StatusOr<Timestamp> GetLocal(uint32_t count);
@@ -36,12 +40,15 @@ class ClusterTimestamps {
   Store* const store_;
   ClusterRangeLocator* const locator_;
   ClusterDialer* const dialer_;
+  std::atomic<bool> shutting_down_{false};
 
   absl::Mutex mu_;
-  // Made when this node is found leading the meta range, dropped when it is
-  // found not to: a leader that loses the range and wins it back must start
-  // again from the persisted mark, which another leader may have raised.
+  // Made when this node is found leading the meta range in a term it had
+  // no oracle for, dropped when it is found not to lead: a leader that
+  // loses the range and wins it back must start again from the persisted
+  // mark, which another leader may have raised.
   std::shared_ptr<TimestampOracle> oracle_ ABSL_GUARDED_BY(mu_);
+  uint64_t oracle_term_ ABSL_GUARDED_BY(mu_) = 0;  // the meta leader's term it was made in
 };
 
 }  // namespace cairn::kv
