@@ -41,6 +41,7 @@ void ReplicateQueue::Loop() {
 }
 
 void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Member>& members) {
+  const uint64_t self = store_->ident().node_id();
   const Replica::Membership m = replica->GetMembership();
   if (m.voters.empty() || m.conf_change_pending) return;
   std::set<uint64_t> live;
@@ -77,7 +78,28 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   }
 
   const size_t target = std::min(options_.replication_factor, live.size());
-  if (m.voters.size() >= target) return;
+  if (m.voters.size() > target) {
+    // A move half done: drop the voter on the most loaded other node.
+    const NodeRegistry::Member* most = nullptr;
+    for (const auto& member : members) {
+      const uint64_t id = member.record.node_id();
+      if (id == self || std::find(m.voters.begin(), m.voters.end(), id) == m.voters.end()) continue;
+      if (most == nullptr || member.record.range_count() > most->record.range_count()) {
+        most = &member;
+      }
+    }
+    if (most != nullptr) {
+      CAIRN_LOG_INFO("range {}: removing the replica on node {} ({} voters, target {})",
+                     replica->range_id(), most->record.node_id(), m.voters.size(), target);
+      replica->ProposeConfChange(
+          {.type = raft::ConfChange::Type::kRemoveNode, .node_id = most->record.node_id()});
+    }
+    return;
+  }
+  if (m.voters.size() == target) {
+    Balance(replica, m, members);
+    return;
+  }
   // Add a learner on the live node without a replica that holds fewest ranges.
   const NodeRegistry::Member* best = nullptr;
   for (const auto& member : members) {
@@ -90,6 +112,48 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
                  replica->range_id(), best->record.node_id(), m.voters.size(), target);
   replica->ProposeConfChange(
       {.type = raft::ConfChange::Type::kAddLearner, .node_id = best->record.node_id()});
+}
+
+bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
+                             const std::vector<NodeRegistry::Member>& members) {
+  // One move at a time on this node: the counts it decides by are a
+  // heartbeat old, and two moves on the same counts overshoot.
+  const absl::Time now = absl::Now();
+  if (now - last_move_ < absl::Milliseconds(options_.balance_cooldown_ms)) return false;
+  const uint64_t self = store_->ident().node_id();
+  auto is_voter = [&](uint64_t id) {
+    return std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end();
+  };
+  const NodeRegistry::Member* fewest_leases = nullptr;  // a caught-up, active voter
+  uint64_t live_nodes = 0;
+  uint64_t leases = 0;
+  uint64_t my_leases = 0;
+  for (const auto& member : members) {
+    if (!member.live) continue;
+    const proto::NodeRecord& r = member.record;
+    ++live_nodes;
+    leases += r.lease_count();
+    if (r.node_id() == self) my_leases = r.lease_count();
+    if (!is_voter(r.node_id())) continue;
+    auto match = m.match.find(r.node_id());
+    if (r.node_id() != self && m.active.contains(r.node_id()) && match != m.match.end() &&
+        match->second >= m.commit &&
+        (fewest_leases == nullptr || r.lease_count() < fewest_leases->record.lease_count())) {
+      fewest_leases = &member;
+    }
+  }
+  // This node's fair share of leases, rounded up.
+  const uint64_t share = live_nodes == 0 ? 0 : (leases + live_nodes - 1) / live_nodes;
+  if (fewest_leases != nullptr && my_leases > share &&
+      fewest_leases->record.lease_count() + 1 < my_leases) {
+    CAIRN_LOG_INFO("range {}: handing the lease to node {} ({} leases here, {} there)",
+                   replica->range_id(), fewest_leases->record.node_id(), my_leases,
+                   fewest_leases->record.lease_count());
+    replica->TransferLeadership(fewest_leases->record.node_id());
+    last_move_ = now;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace cairn::kv

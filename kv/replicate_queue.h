@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "kv/node_registry.h"
 #include "kv/store.h"
 
@@ -20,13 +22,21 @@ namespace cairn::kv {
 //     is added on the live node without a replica that holds the fewest
 //     ranges (it is then caught up by a snapshot);
 //   - a voter on a node that is dead is removed once enough live voters
-//     remain to keep a quorum, making room for its replacement.
-// Replica ids are node ids.
+//     remain to keep a quorum, making room for its replacement;
+//   - with more voters than the target (a move half done), the voter on
+//     the most loaded node other than this one is removed;
+//   - balance, at most one move on this node every few seconds: it hands
+//     the lease to a voter with fewer leases while it holds more than its
+//     share. (Moving replicas for balance waits for replica GC: a replica
+//     removed from its group stays on its store until then.)
+// Replica ids are node ids. Counts come from the nodes' heartbeats.
 class ReplicateQueue {
  public:
   struct Options {
     size_t replication_factor = 3;
     uint64_t interval_ms = 200;
+    // Counts are a heartbeat old: give a balancing move time to show in them.
+    uint64_t balance_cooldown_ms = 3000;
   };
 
   ReplicateQueue(Store* store, NodeRegistry* registry, Options options);
@@ -39,10 +49,16 @@ class ReplicateQueue {
   void Loop();
   // One step for `replica`, if it needs one; `members` as last heartbeat saw them.
   void Step(Replica* replica, const std::vector<NodeRegistry::Member>& members);
+  // A lease move for balance; true if one was started.
+  bool Balance(Replica* replica, const Replica::Membership& m,
+               const std::vector<NodeRegistry::Member>& members);
 
   Store* const store_;
   NodeRegistry* const registry_;
   const Options options_;
+
+  // Loop thread only: when this node last started a balancing move.
+  absl::Time last_move_ = absl::InfinitePast();
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -943,20 +943,33 @@ Gap LongestGapFrom(const std::vector<Clock::time_point>& times, Clock::time_poin
 TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
   ASSERT_TRUE(StartCluster(3));
   ASSERT_TRUE(WaitForReplicatedOn(1, {1, 2, 3}));
-  // Node 1 bootstrapped, so it leads both ranges: killing it kills every
-  // leaseholder.
+  // The victim: the node holding the most leases (leases are balanced
+  // over the nodes, so not always node 1).
+  int victim = 0;
   ASSERT_TRUE(WaitForNodes(
       1,
-      [](const std::vector<NodeRow>& rows, std::string* why) {
-        const NodeRow* n1 = FindRow(rows, 1);
-        *why = "node 1 does not lead every range";
-        return n1 != nullptr && n1->leases == kRanges;
+      [&](const std::vector<NodeRow>& rows, std::string* why) {
+        int64_t most = 0;
+        int64_t sum = 0;
+        for (const NodeRow& row : rows) {
+          sum += row.leases;
+          if (row.leases > most) {
+            most = row.leases;
+            victim = static_cast<int>(row.node_id);
+          }
+        }
+        *why = absl::StrCat("leases sum to ", sum);
+        return sum == kRanges && most > 0;
       },
-      absl::StrCat("node 1 leading all ", kRanges, " ranges")));
-  ExecOk(2, "CREATE TABLE failover (k BIGINT PRIMARY KEY, via INT NOT NULL)");
+      "every range with a leaseholder"));
+  std::vector<int> survivors;
+  for (int id = 1; id <= 3; ++id) {
+    if (id != victim) survivors.push_back(id);
+  }
+  ExecOk(survivors[0], "CREATE TABLE failover (k BIGINT PRIMARY KEY, via INT NOT NULL)");
 
   // One writer through each of the nodes that survive.
-  const std::vector<int> writer_nodes = {2, 3};
+  const std::vector<int> writer_nodes = survivors;
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<InsertWriterReport>> reports;
   std::vector<std::thread> writers;
@@ -969,12 +982,13 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
   std::this_thread::sleep_for(kWriteBeforeKill);
   std::vector<int> acked_before_kill;
   for (const auto& r : reports) acked_before_kill.push_back(r->acked_count.load());
-  node(1).Kill();
+  node(victim).Kill();
   const auto killed = Clock::now();
   std::printf(
-      "[cluster] killed node 1 (SIGKILL, every leaseholder) after %lld s of writes; "
-      "acknowledged so far: %d via node 2, %d via node 3\n",
-      static_cast<long long>(kWriteBeforeKill.count()), acked_before_kill[0], acked_before_kill[1]);
+      "[cluster] killed node %d (SIGKILL, the most leases) after %lld s of writes; "
+      "acknowledged so far: %d via node %d, %d via node %d\n",
+      victim, static_cast<long long>(kWriteBeforeKill.count()), acked_before_kill[0], survivors[0],
+      acked_before_kill[1], survivors[1]);
   std::this_thread::sleep_for(kWriteAfterKill);
   stop.store(true);
   for (std::thread& t : writers) t.join();
@@ -1014,14 +1028,14 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
         r->slowest_outcome.c_str(), DescribeErrors(*r).c_str());
     EXPECT_EQ(r->error, "") << "writer via node " << r->node;
     EXPECT_GT(after_kill, 0) << "no write through node " << r->node << " acknowledged in the "
-                             << stopped_ms << " ms after node 1 was killed";
+                             << stopped_ms << " ms after node " << victim << " was killed";
   }
   std::sort(all_acks.begin(), all_acks.end());
   const Gap gap = LongestGapFrom(all_acks, killed);
   const int acked_after_kill =
       static_cast<int>(all_acks.end() - std::upper_bound(all_acks.begin(), all_acks.end(), killed));
   ASSERT_GT(acked_after_kill, 0) << "writes did not resume in the " << stopped_ms
-                                 << " ms after node 1 was killed";
+                                 << " ms after node " << victim << " was killed";
   std::printf(
       "[cluster] writes resumed after %lld ms: the longest gap between acknowledged writes "
       "(either survivor), starting %+lld ms from the kill; %d acknowledged in the %lld ms "
@@ -1029,22 +1043,22 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
       static_cast<long long>(gap.ms), static_cast<long long>(gap.starts_at_ms), acked_after_kill,
       static_cast<long long>(stopped_ms));
   // The survivors lead both ranges (as of their heartbeats since the kill).
-  EXPECT_TRUE(WaitForReplicatedOn(2, {2, 3}));
+  EXPECT_TRUE(WaitForReplicatedOn(survivors[0], survivors));
 
-  // Node 1 comes back on its data dir, catches up, serves SQL again.
+  // The victim comes back on its data dir, catches up, serves SQL again.
   const auto restarting = Clock::now();
-  ASSERT_TRUE(node(1).Start());
-  std::printf("[cluster] node 1 restarted: /health 200 after %lld ms\n",
+  ASSERT_TRUE(node(victim).Start());
+  std::printf("[cluster] node %d restarted: /health 200 after %lld ms\n", victim,
               static_cast<long long>(ElapsedMs(restarting)));
   ASSERT_TRUE(WaitFor(
       [&](std::string* state) {
-        QueryResult r = Query(1, "SELECT count(*) FROM failover");
+        QueryResult r = Query(victim, "SELECT count(*) FROM failover");
         *state = r.ok ? absl::StrCat("count ", absl::StrJoin(Rows(r), ""))
                       : absl::StrCat(r.sqlstate, " ", r.message);
         return r.ok;
       },
-      kMembershipDeadline, "node 1 answering SELECT count(*) FROM failover"));
-  EXPECT_TRUE(WaitForReplicatedOn(1, {1, 2, 3}));
+      kMembershipDeadline, "the restarted node answering SELECT count(*) FROM failover"));
+  EXPECT_TRUE(WaitForReplicatedOn(victim, {1, 2, 3}));
 
   // Every acknowledged key, through every node; nothing that was never
   // written; the same rows through all three.
@@ -1088,12 +1102,15 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
   }
 
   // The restarted node takes writes too, seen through the others.
-  EXPECT_EQ(ExecOk(1, "INSERT INTO failover VALUES (1, 1)"), "INSERT 0 1");
-  for (int via = 2; via <= 3; ++via) {
-    EXPECT_THAT(QueryRows(via, "SELECT via FROM failover WHERE k = 1"), ElementsAre("1"))
+  EXPECT_EQ(ExecOk(victim, absl::StrCat("INSERT INTO failover VALUES (1, ", victim, ")")),
+            "INSERT 0 1");
+  for (int via : survivors) {
+    EXPECT_THAT(QueryRows(via, "SELECT via FROM failover WHERE k = 1"),
+                ElementsAre(absl::StrCat(victim)))
         << "through node " << via;
   }
-  std::printf("[cluster] an INSERT through the restarted node 1 is seen through nodes 2 and 3\n");
+  std::printf("[cluster] an INSERT through the restarted node %d is seen through nodes %d and %d\n",
+              victim, survivors[0], survivors[1]);
 }
 
 TEST_F(ClusterTest, DeadNodeIsReplaced) {
