@@ -137,6 +137,7 @@ absl::Status Node::Start() {
     uint64_t ranges = 0;
     uint64_t leases = 0;
     for (kv::Replica* r : store_->replicas()) {
+      if (!r->initialized()) continue;  // waiting for its first snapshot
       ++ranges;
       leases += r->IsServing() ? 1 : 0;
     }

@@ -143,7 +143,9 @@ absl::StatusOr<std::vector<TxnError>> RemoteRange::Commit(const std::vector<std:
   for (const std::string& key : keys) request.add_keys(key);
   request.set_ts(start_ts);
   request.set_commit_ts(commit_ts);
-  CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kNo));
+  // Committing a lock is idempotent (a key already committed at start_ts
+  // commits again as a no-op; one rolled back meanwhile reports it).
+  CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
   return TxnErrorsFromProto(response);
 }
 

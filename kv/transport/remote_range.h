@@ -14,9 +14,10 @@ namespace cairn::kv {
 // Failures: the node answering that it does not serve the range, or a read
 // or an idempotent write (prewrite, rollback, lock resolution) that could
 // not reach it, fail with kRangeNotHere after `invalidate(range_id)`, so
-// the routing client looks the range up again and retries. A commit or
-// one-phase commit lost in transit may or may not have happened: it fails
-// with kStatementCompletionUnknown rather than being repeated.
+// the routing client looks the range up again and retries; committing
+// locks is idempotent too. A one-phase commit lost in transit may or may
+// not have happened, and repeating it could apply it twice: it fails with
+// kStatementCompletionUnknown instead.
 class RemoteRange final : public RangeExecutor {
  public:
   RemoteRange(proto::RangeDescriptor descriptor, std::shared_ptr<proto::Cluster::Stub> stub,
