@@ -12,7 +12,8 @@ std::vector<ResultColumn> ShowRangesColumns() {
   return {
       {"range_id", SqlType::Of(TypeId::kInt64)},     {"start_key", SqlType::Of(TypeId::kText)},
       {"end_key", SqlType::Of(TypeId::kText)},       {"replicas", SqlType::Of(TypeId::kText)},
-      {"lease_holder", SqlType::Of(TypeId::kInt64)}, {"range_size", SqlType::Of(TypeId::kInt64)}};
+      {"lease_holder", SqlType::Of(TypeId::kInt64)}, {"range_size", SqlType::Of(TypeId::kInt64)},
+      {"learners", SqlType::Of(TypeId::kText)}};
 }
 
 absl::StatusOr<StatementResult> ShowRanges(kv::RangeDirectory* directory, catalog::Catalog* catalog,
@@ -39,17 +40,21 @@ absl::StatusOr<StatementResult> ShowRanges(kv::RangeDirectory* directory, catalo
   r.command_tag = "SHOW";
   r.columns = ShowRangesColumns();
   for (const kv::RangeInfo& info : ranges) {
-    std::vector<uint64_t> nodes;
-    for (const auto& replica : info.range.replicas()) nodes.push_back(replica.node_id());
+    std::vector<uint64_t> voters;
+    std::vector<uint64_t> learners;
+    for (const auto& replica : info.range.replicas()) {
+      (replica.learner() ? learners : voters).push_back(replica.node_id());
+    }
     r.rows.push_back(
         {Value::Int64(static_cast<int64_t>(info.range.range_id())),
          Value::Text(key_codec::PrettyKey(info.range.start_key())),
          info.range.end_key().empty() ? Value::Null()
                                       : Value::Text(key_codec::PrettyKey(info.range.end_key())),
-         Value::Text(absl::StrCat("{", absl::StrJoin(nodes, ","), "}")),
+         Value::Text(absl::StrCat("{", absl::StrJoin(voters, ","), "}")),
          Value::Int64(static_cast<int64_t>(info.leaseholder_node_id)),
          info.approximate_bytes ? Value::Int64(static_cast<int64_t>(*info.approximate_bytes))
-                                : Value::Null()});
+                                : Value::Null(),
+         Value::Text(absl::StrCat("{", absl::StrJoin(learners, ","), "}"))});
   }
   return r;
 }

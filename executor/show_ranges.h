@@ -15,8 +15,9 @@ namespace cairn::executor {
 
 // SHOW RANGES [FROM TABLE t]: one row per range of the table's key span (or
 // of the whole keyspace): range_id, start_key, end_key (readable keys),
-// replicas (node ids), lease_holder, range_size (approximate bytes, NULL
-// when the node that answered holds no replica).
+// replicas (the voters' node ids), lease_holder, range_size (approximate
+// bytes, NULL when the node that answered holds no replica), learners
+// (members still catching up, not voting yet).
 std::vector<ResultColumn> ShowRangesColumns();
 // `directory` may be null (an engine outside a node): not supported then.
 absl::StatusOr<StatementResult> ShowRanges(kv::RangeDirectory* directory, catalog::Catalog* catalog,

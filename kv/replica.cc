@@ -11,6 +11,7 @@
 #include "common/error_code.h"
 #include "common/key_codec.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "kv/keys.h"
 #include "kv/range_executor.h"
 #include "kv/range_snapshot.h"
@@ -126,16 +127,18 @@ proto::RangeDescriptor Replica::descriptor() const {
 }
 
 void Replica::AdoptMembership(const raft::ConfState& conf_state, WriteBatch* batch) {
-  std::vector<uint64_t> members = conf_state.voters;
-  members.insert(members.end(), conf_state.learners.begin(), conf_state.learners.end());
+  std::vector<std::pair<uint64_t, bool>> members;  // id, learner
+  for (uint64_t id : conf_state.voters) members.push_back({id, false});
+  for (uint64_t id : conf_state.learners) members.push_back({id, true});
   std::sort(members.begin(), members.end());
   absl::MutexLock lock(&desc_mu_);
   descriptor_.clear_replicas();
-  for (uint64_t id : members) {
+  for (const auto& [id, learner] : members) {
     auto* r = descriptor_.add_replicas();
     r->set_node_id(id);  // replica ids are node ids
     r->set_store_id(id);
     r->set_replica_id(id);
+    r->set_learner(learner);
   }
   batch->Put(ColumnFamily::kRaft, keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kDescriptor),
              descriptor_.SerializeAsString());
@@ -304,6 +307,9 @@ absl::Status Replica::WaitServing(int64_t timeout_ms) {
 }
 
 absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
+  static Counter* const proposals = MetricRegistry::Global().GetCounter(
+      "cairn_raft_proposals_total", "Commands proposed to Raft groups led here");
+  proposals->Add();
   auto waiter = std::make_shared<Waiter>();
   {
     absl::MutexLock lock(&mu_);
@@ -352,7 +358,9 @@ bool Replica::HoldsLease() const {
 absl::Status Replica::WaitForLease(int64_t timeout_ms) const {
   const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
   while (!HoldsLease()) {
-    if (absl::Now() > deadline) {
+    // No longer the leader (or handing leadership over): the lease will
+    // not come back here; the client should look for the new leader now.
+    if (!IsServing() || absl::Now() > deadline) {
       return MakeError(ErrorCode::kRangeNotHere,
                        absl::StrCat("range ", range_id(), ": no valid lease here"));
     }

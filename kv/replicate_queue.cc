@@ -4,11 +4,17 @@
 #include <set>
 
 #include "common/logging.h"
+#include "common/metrics.h"
 
 namespace cairn::kv {
 
 ReplicateQueue::ReplicateQueue(Store* store, NodeRegistry* registry, Options options)
-    : store_(store), registry_(registry), options_(options) {}
+    : store_(store),
+      registry_(registry),
+      options_(options),
+      lag_gauge_(MetricRegistry::Global().GetGauge(
+          "cairn_raft_replication_lag_entries",
+          "Largest number of committed log entries a voter lacks, over the ranges led here")) {}
 
 ReplicateQueue::~ReplicateQueue() { Stop(); }
 
@@ -33,10 +39,18 @@ void ReplicateQueue::Loop() {
       if (stopping_) return;
     }
     const std::vector<NodeRegistry::Member> members = registry_->Members();
-    if (members.empty()) continue;  // no heartbeat yet: nothing known of the others
+    uint64_t lag = 0;
     for (Replica* r : store_->replicas()) {
-      if (r->IsServing()) Step(r, members);
+      if (!r->IsServing()) continue;
+      const Replica::Membership m = r->GetMembership();
+      for (uint64_t v : m.voters) {
+        auto match = m.match.find(v);
+        const uint64_t at = match == m.match.end() ? 0 : match->second;
+        lag = std::max(lag, m.commit > at ? m.commit - at : 0);
+      }
+      if (!members.empty()) Step(r, members);  // none before the first heartbeat
     }
+    lag_gauge_->Set(static_cast<int64_t>(lag));
   }
 }
 
@@ -64,54 +78,61 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   }
   if (!m.learners.empty()) return;  // still catching up
 
-  // Remove a voter on a dead node while a quorum of live voters remains
-  // without it; its replacement is added in a later step.
+  auto is_voter = [&](uint64_t id) {
+    return std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end();
+  };
   size_t live_voters = 0;
   for (uint64_t v : m.voters) live_voters += live.contains(v) ? 1 : 0;
-  for (uint64_t v : m.voters) {
-    if (live.contains(v)) continue;
-    if (live_voters >= m.voters.size() / 2 + 1 && live_voters >= 2) {
-      CAIRN_LOG_INFO("range {}: removing the replica on dead node {}", replica->range_id(), v);
-      replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = v});
-      return;
-    }
-  }
-
   const size_t target = std::min(options_.replication_factor, live.size());
-  if (m.voters.size() > target) {
-    // A move half done: drop the voter on the most loaded other node.
-    const NodeRegistry::Member* most = nullptr;
+
+  // Too few live voters: add a learner on the live node without a replica
+  // that holds the fewest ranges. A dead voter stays until its replacement
+  // is a voter: removing it first would leave two voters, and the group
+  // would be stuck for good if one of them failed before the replacement
+  // caught up.
+  if (live_voters < target) {
+    const NodeRegistry::Member* best = nullptr;
     for (const auto& member : members) {
-      const uint64_t id = member.record.node_id();
-      if (id == self || std::find(m.voters.begin(), m.voters.end(), id) == m.voters.end()) continue;
-      if (most == nullptr || member.record.range_count() > most->record.range_count()) {
-        most = &member;
+      if (!member.live || is_voter(member.record.node_id())) continue;
+      if (best == nullptr || member.record.range_count() < best->record.range_count()) {
+        best = &member;
       }
     }
-    if (most != nullptr) {
-      CAIRN_LOG_INFO("range {}: removing the replica on node {} ({} voters, target {})",
-                     replica->range_id(), most->record.node_id(), m.voters.size(), target);
-      replica->ProposeConfChange(
-          {.type = raft::ConfChange::Type::kRemoveNode, .node_id = most->record.node_id()});
-    }
+    if (best == nullptr) return;
+    CAIRN_LOG_INFO("range {}: adding a replica on node {} ({} live voters, target {})",
+                   replica->range_id(), best->record.node_id(), live_voters, target);
+    replica->ProposeConfChange(
+        {.type = raft::ConfChange::Type::kAddLearner, .node_id = best->record.node_id()});
     return;
   }
-  if (m.voters.size() == target) {
-    Balance(replica, m, members);
+  if (m.voters.size() <= options_.replication_factor) {
+    // A dead voter with no spare node to replace it stays: it counts against
+    // the quorum as a removed one would, and rejoins if its node returns.
+    if (m.voters.size() == target) Balance(replica, m, members);
     return;
   }
-  // Add a learner on the live node without a replica that holds fewest ranges.
-  const NodeRegistry::Member* best = nullptr;
+  // More voters than the replication factor (a replacement done): drop a
+  // dead one first, else the one on the most loaded other live node.
+  for (uint64_t v : m.voters) {
+    if (live.contains(v)) continue;
+    CAIRN_LOG_INFO("range {}: removing the replica on dead node {}", replica->range_id(), v);
+    replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = v});
+    return;
+  }
+  const NodeRegistry::Member* most = nullptr;
   for (const auto& member : members) {
     const uint64_t id = member.record.node_id();
-    if (!member.live || std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end()) continue;
-    if (best == nullptr || member.record.range_count() < best->record.range_count()) best = &member;
+    if (id == self || !member.live || !is_voter(id)) continue;
+    if (most == nullptr || member.record.range_count() > most->record.range_count()) {
+      most = &member;
+    }
   }
-  if (best == nullptr) return;
-  CAIRN_LOG_INFO("range {}: adding a replica on node {} ({} voters, target {})",
-                 replica->range_id(), best->record.node_id(), m.voters.size(), target);
+  if (most == nullptr) return;
+  CAIRN_LOG_INFO("range {}: removing the replica on node {} ({} voters, replication factor {})",
+                 replica->range_id(), most->record.node_id(), m.voters.size(),
+                 options_.replication_factor);
   replica->ProposeConfChange(
-      {.type = raft::ConfChange::Type::kAddLearner, .node_id = best->record.node_id()});
+      {.type = raft::ConfChange::Type::kRemoveNode, .node_id = most->record.node_id()});
 }
 
 bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,

@@ -7,6 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/metrics.h"
 #include "kv/node_registry.h"
 #include "kv/store.h"
 
@@ -18,13 +19,13 @@ namespace cairn::kv {
 // no membership change is in flight:
 //   - a learner that has caught up with the leader's log is promoted to
 //     voter;
-//   - with fewer voters than min(replication factor, live nodes), a learner
-//     is added on the live node without a replica that holds the fewest
-//     ranges (it is then caught up by a snapshot);
-//   - a voter on a node that is dead is removed once enough live voters
-//     remain to keep a quorum, making room for its replacement;
-//   - with more voters than the target (a move half done), the voter on
-//     the most loaded node other than this one is removed;
+//   - with fewer live voters than min(replication factor, live nodes), a
+//     learner is added on the live node without a replica that holds the
+//     fewest ranges (it is then caught up by a snapshot); a voter on a dead
+//     node stays until its replacement is a voter;
+//   - with more voters than the replication factor (a replacement done), a
+//     voter on a dead node is removed, else the one on the most loaded
+//     other node;
 //   - balance, at most one move on this node every few seconds: it hands
 //     the lease to a voter with fewer leases while it holds more than its
 //     share. (Moving replicas for balance waits for replica GC: a replica
@@ -56,6 +57,7 @@ class ReplicateQueue {
   Store* const store_;
   NodeRegistry* const registry_;
   const Options options_;
+  Gauge* const lag_gauge_;
 
   // Loop thread only: when this node last started a balancing move.
   absl::Time last_move_ = absl::InfinitePast();

@@ -461,10 +461,10 @@ class TimestampOracleTest : public ::testing::Test {
       return 0;
     }
     *state = absl::StrJoin(Rows(r), "; ");
-    // range_id, start_key, end_key, replicas, lease_holder, range_size
+    // range_id, start_key, end_key, replicas, lease_holder, range_size, learners
     for (const auto& cells : r.rows) {
       int64_t range = 0, holder = 0;
-      if (cells.size() == 6 && cells[0] && cells[4] && absl::SimpleAtoi(*cells[0], &range) &&
+      if (cells.size() >= 5 && cells[0] && cells[4] && absl::SimpleAtoi(*cells[0], &range) &&
           range == kMetaRangeId && absl::SimpleAtoi(*cells[4], &holder)) {
         return holder;
       }
