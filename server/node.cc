@@ -145,8 +145,10 @@ absl::Status Node::Start() {
     leases_gauge->Set(static_cast<int64_t>(leases));
     return std::make_pair(ranges, leases);
   });
-  replicate_queue_ = std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(),
-                                                          kv::ReplicateQueue::Options{});
+  kv::ReplicateQueue::Options replicate_options;
+  replicate_options.replication_factor = static_cast<size_t>(options_.replication_factor);
+  replicate_queue_ =
+      std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(), replicate_options);
   replicate_queue_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(

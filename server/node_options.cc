@@ -63,6 +63,11 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
                          "bad --dead-node-timeout (a duration such as 30s or 1500ms)");
       }
       options.dead_node_timeout_ms = absl::ToInt64Milliseconds(d);
+    } else if (flag == "--replication-factor") {
+      if (!absl::SimpleAtoi(value, &options.replication_factor) || options.replication_factor < 1 ||
+          options.replication_factor > 7) {
+        return MakeError(ErrorCode::kInvalidArgument, "--replication-factor must be 1 to 7");
+      }
     } else if (flag == "--certs-dir") {
       options.certs_dir = value;
     } else if (flag == "--loopback-auth") {
@@ -82,9 +87,9 @@ std::string UsageText() {
   return "usage: cairn start [--data-dir DIR] [--sql-addr HOST:PORT] [--rpc-addr HOST:PORT]\n"
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
-         "                   [--dead-node-timeout DURATION]\n"
+         "                   [--dead-node-timeout DURATION] [--replication-factor N]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
-         "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s\n"
+         "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s --replication-factor 3\n"
          "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n";
 }
 

@@ -28,6 +28,10 @@ struct NodeOptions {
   // A node whose last heartbeat is older than this is dead
   // (SHOW CLUSTER NODES, and re-replication once placement comes).
   int64_t dead_node_timeout_ms = 30000;
+  // Voters per range once enough nodes are live (fewer on fewer nodes: one
+  // on a single node). Applied by each range's leaseholder, so every node
+  // of a cluster should be given the same value.
+  int64_t replication_factor = 3;
   // TLS for SQL clients: ca.crt, node.crt, node.key (`cairn cert`). Empty:
   // clients that ask for TLS are refused it.
   std::string certs_dir;

@@ -1706,5 +1706,47 @@ TEST_F(ClusterTest, JoinWithNobodyListeningExitsWithAMessage) {
               std::string(absl::StripTrailingAsciiWhitespace(joiner.LogTail(1))).c_str());
 }
 
+TEST_F(ClusterTest, ReplicationFactorFiveReplicatesEveryRangeOnFiveNodes) {
+  constexpr size_t kFactor = 5;
+  ASSERT_TRUE(StartCluster(5, {"--replication-factor=5"}));
+  const auto started = Clock::now();
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(1);
+        if (!rows.ok()) {
+          *state = rows.status().ToString();
+          return false;
+        }
+        *state = Describe(*rows);
+        if (rows->size() != static_cast<size_t>(kRanges)) return false;
+        for (const RangeRow& row : *rows) {
+          const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
+          if (distinct.size() != kFactor || !row.learners.empty()) return false;
+        }
+        return true;
+      },
+      kMembershipDeadline, "SHOW RANGES via node 1: every range with 5 voters"));
+  std::printf("[cluster] --replication-factor=5: every range on all 5 nodes after %lld ms\n",
+              static_cast<long long>(ElapsedMs(started)));
+  // A quorum of five is three: SQL keeps working with two nodes killed.
+  ExecOk(3, "CREATE TABLE five (k INT PRIMARY KEY)");
+  ExecOk(4, "INSERT INTO five VALUES (1), (2)");
+  node(1).Kill();
+  node(2).Kill();
+  std::printf("[cluster] killed nodes 1 and 2 (SIGKILL)\n");
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        QueryResult r = Query(5, "INSERT INTO five VALUES (3)");
+        *state = r.ok ? "inserted" : absl::StrCat(r.sqlstate, " ", r.message);
+        return r.ok;
+      },
+      kMembershipDeadline, "an INSERT through node 5 with nodes 1 and 2 dead"));
+  for (int via = 3; via <= 5; ++via) {
+    EXPECT_THAT(QueryRows(via, "SELECT k FROM five ORDER BY k"), ElementsAre("1", "2", "3"))
+        << "through node " << via;
+  }
+  std::printf("[cluster] nodes 3, 4 and 5 commit and read with two of five dead\n");
+}
+
 }  // namespace
 }  // namespace cairn::cluster
