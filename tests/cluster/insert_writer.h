@@ -165,25 +165,4 @@ class InsertWriterThread {
   std::thread thread_;
 };
 
-// The longest time between consecutive instants of `times` (sorted) from the
-// last one at or before `from` on (or `from` itself if none is), and where
-// it starts, in ms after `from` (negative: before).
-struct Gap {
-  int64_t ms = 0;
-  int64_t starts_at_ms = 0;
-};
-inline Gap LongestGapFrom(const std::vector<Clock::time_point>& times, Clock::time_point from) {
-  auto ms = [](Clock::duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  };
-  auto first_after = std::upper_bound(times.begin(), times.end(), from);
-  Clock::time_point prev = first_after == times.begin() ? from : *(first_after - 1);
-  Gap gap;
-  for (auto it = first_after; it != times.end(); ++it) {
-    if (ms(*it - prev) > gap.ms) gap = {ms(*it - prev), ms(prev - from)};
-    prev = *it;
-  }
-  return gap;
-}
-
 }  // namespace cairn::cluster

@@ -8,7 +8,7 @@
 // timestamp), and timestamps must be had again once another node leads the
 // meta range. The killed node then comes back and serves SQL.
 //
-// Real `cairn` processes, as in cluster_test.cc; the oracle is reached over
+// Real `cairn` processes (cluster_fixture.h); the oracle is reached over
 // the node-to-node gRPC service on each node's --rpc-addr. Every wait polls a
 // condition under a deadline; the client workload runs for fixed lengths of
 // time (its length, not a synchronisation).
@@ -36,6 +36,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "cairn_process.h"
+#include "cluster_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pg_client.h"
@@ -45,24 +46,10 @@
 namespace cairn::cluster {
 namespace {
 
-using ::cairn::e2e::PgConn;
-using ::cairn::e2e::QueryResult;
-using ::cairn::e2e::Rows;
-using ::cairn::testing::CairnProcess;
-using ::testing::ElementsAre;
-using Clock = std::chrono::steady_clock;
-
 constexpr int kNodes = 3;
-// The ranges a new cluster has: the meta range (1) and the data range (2).
-constexpr int64_t kRanges = 2;
 constexpr int64_t kMetaRangeId = 1;
 // A timestamp is physical milliseconds << 18 | a logical counter (DESIGN.md).
 constexpr int kLogicalBits = 18;
-// How long membership and replication may take to settle, or a restarted
-// node to serve again, on a busy two-core machine.
-constexpr std::chrono::seconds kSettleDeadline(30);
-constexpr std::chrono::milliseconds kPollInterval(100);
-constexpr int kStatementTimeoutMs = 30'000;
 
 // The workload: two clients taking timestamps for kTakeBeforeKill, then
 // kTakeAfterKill more once the meta leader is killed (its length, not waits).
@@ -79,12 +66,9 @@ constexpr std::chrono::milliseconds kRetryPause(20);
 // Violations printed in full, of each kind.
 constexpr size_t kViolationsShown = 5;
 
-std::string LocalAddress(uint16_t port) { return absl::StrCat("127.0.0.1:", port); }
-
 int64_t Ms(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
-int64_t ElapsedMs(Clock::time_point since) { return Ms(Clock::now() - since); }
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -321,158 +305,23 @@ std::vector<std::string> RealTimeOrderViolations(const std::vector<TakenCall>& c
   return violations;
 }
 
-// The longest time between consecutive instants of `times` (sorted) from the
-// last one at or before `from` on, and where it starts, in ms from `from`.
-struct Gap {
-  int64_t ms = 0;
-  int64_t starts_at_ms = 0;
-};
-Gap LongestGapFrom(const std::vector<Clock::time_point>& times, Clock::time_point from) {
-  auto first_after = std::upper_bound(times.begin(), times.end(), from);
-  Clock::time_point prev = first_after == times.begin() ? from : *(first_after - 1);
-  Gap gap;
-  for (auto it = first_after; it != times.end(); ++it) {
-    if (Ms(*it - prev) > gap.ms) gap = {Ms(*it - prev), Ms(prev - from)};
-    prev = *it;
-  }
-  return gap;
-}
-
 // ---------------------------------------------------------------------------
 // The fixture
 
-class TimestampOracleTest : public ::testing::Test {
+class TimestampOracleTest : public ClusterTest {
  protected:
-  // Stops what the test started, joiners first; SIGTERM drains and exits 0.
-  void TearDown() override {
-    for (int id = static_cast<int>(nodes_.size()); id >= 1; --id) {
-      if (!node(id).running()) continue;
-      const auto stopping = Clock::now();
-      EXPECT_EQ(node(id).Stop(), 0) << "node " << id << " on SIGTERM";
-      std::printf("[tso] node %d stopped (SIGTERM) in %lld ms\n", id,
-                  static_cast<long long>(ElapsedMs(stopping)));
-    }
-  }
-
-  // Starts nodes 1..n, node 1 bootstrapping and the others joining through
-  // it (so they get ids 2..n); each Start() returns once /health answers.
-  ::testing::AssertionResult StartCluster(int n) {
-    for (int id = 1; id <= n; ++id) {
-      nodes_.push_back(std::make_unique<CairnProcess>());
-      if (id > 1) node(id).set_extra_flags({"--join", LocalAddress(node(1).rpc_port())});
-      const auto start = Clock::now();
-      ::testing::AssertionResult started = node(id).Start();
-      if (!started) return started << " (starting node " << id << ")";
-      std::printf("[tso] node %d serving after %lld ms: sql %s, rpc %s\n", id,
-                  static_cast<long long>(ElapsedMs(start)),
-                  LocalAddress(node(id).sql_port()).c_str(),
-                  LocalAddress(node(id).rpc_port()).c_str());
-    }
-    return ::testing::AssertionSuccess();
-  }
-
-  CairnProcess& node(int id) { return *nodes_.at(id - 1); }
-
-  // Runs `sql` through node `id` on a session of its own.
-  QueryResult Query(int id, const std::string& sql) {
-    PgConn pg(node(id).Dsn());
-    if (!pg.ok()) {
-      QueryResult failed;
-      failed.connection_lost = true;
-      failed.message = "connect: " + pg.error();
-      return failed;
-    }
-    pg.Exec(absl::StrCat("SET statement_timeout = ", kStatementTimeoutMs));
-    return pg.Exec(sql);
-  }
-
-  std::vector<std::string> QueryRows(int id, const std::string& sql) {
-    QueryResult r = Query(id, sql);
-    EXPECT_TRUE(r.ok) << "through node " << id << ": " << sql << ": " << r.sqlstate << " "
-                      << r.message;
-    return Rows(r);
-  }
-
-  // Polls `condition` until it holds or `deadline` has passed; it describes
-  // what it saw in *state, printed once it holds and reported on giving up.
-  ::testing::AssertionResult WaitFor(const std::function<bool(std::string* state)>& condition,
-                                     Clock::duration deadline, const std::string& what) {
-    const auto start = Clock::now();
-    for (int polls = 1;; ++polls) {
-      std::string state;
-      if (condition(&state)) {
-        std::printf("[tso] %s: after %lld ms, %d polls: %s\n", what.c_str(),
-                    static_cast<long long>(ElapsedMs(start)), polls, state.c_str());
-        return ::testing::AssertionSuccess();
-      }
-      if (Clock::now() - start > deadline) {
-        return ::testing::AssertionFailure()
-               << "gave up after " << ElapsedMs(start) << " ms waiting for " << what
-               << "; last seen: " << state;
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
-  }
-
-  // Waits until SHOW CLUSTER NODES through node `via` shows every node of
-  // `ids` live with a replica of each range (ranges = kRanges), and those
-  // nodes leading the kRanges ranges between them.
-  ::testing::AssertionResult WaitForReplicatedOn(int via, const std::vector<int>& ids) {
-    return WaitFor(
-        [&](std::string* state) {
-          QueryResult r = Query(via, "SHOW CLUSTER NODES");
-          if (!r.ok) {
-            *state = absl::StrCat(r.sqlstate, " ", r.message);
-            return false;
-          }
-          // node_id, address, sql_address, is_live, ranges, leases
-          std::map<int64_t, std::vector<std::string>> rows;
-          for (const auto& cells : r.rows) {
-            std::vector<std::string> text;
-            for (const auto& cell : cells) text.push_back(cell.value_or("NULL"));
-            int64_t id = 0;
-            if (text.size() == 6 && absl::SimpleAtoi(text[0], &id)) rows[id] = text;
-          }
-          *state = absl::StrJoin(Rows(r), "; ");
-          int64_t leases = 0;
-          for (int id : ids) {
-            auto it = rows.find(id);
-            int64_t ranges = 0, led = 0;
-            if (it == rows.end() || it->second[3] != "t" ||
-                !absl::SimpleAtoi(it->second[4], &ranges) ||
-                !absl::SimpleAtoi(it->second[5], &led) || ranges != kRanges) {
-              return false;
-            }
-            leases += led;
-          }
-          return leases == kRanges;
-        },
-        kSettleDeadline,
-        absl::StrCat("SHOW CLUSTER NODES via node ", via, ": nodes ", absl::StrJoin(ids, ","),
-                     " live with ranges=", kRanges, ", leases summing to ", kRanges));
-  }
-
   // The lease_holder of the meta range per SHOW RANGES through node `via`
   // (0 when it cannot be read).
   int64_t MetaLeaseHolder(int via, std::string* state) {
-    QueryResult r = Query(via, "SHOW RANGES");
-    if (!r.ok) {
-      *state = absl::StrCat("SHOW RANGES via node ", via, ": ", r.sqlstate, " ", r.message);
+    absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(via);
+    if (!rows.ok()) {
+      *state = rows.status().ToString();
       return 0;
     }
-    *state = absl::StrJoin(Rows(r), "; ");
-    // range_id, start_key, end_key, replicas, lease_holder, range_size, learners
-    for (const auto& cells : r.rows) {
-      int64_t range = 0, holder = 0;
-      if (cells.size() >= 5 && cells[0] && cells[4] && absl::SimpleAtoi(*cells[0], &range) &&
-          range == kMetaRangeId && absl::SimpleAtoi(*cells[4], &holder)) {
-        return holder;
-      }
-    }
-    return 0;
+    *state = Describe(*rows);
+    const RangeRow* meta = FindRange(*rows, kMetaRangeId);
+    return meta == nullptr ? 0 : meta->lease_holder;
   }
-
-  std::vector<std::unique_ptr<CairnProcess>> nodes_;  // node i is nodes_[i-1]
 };
 
 TEST_F(TimestampOracleTest, MetaLeaderKilledWhileClientsTakeTimestamps) {
@@ -487,7 +336,7 @@ TEST_F(TimestampOracleTest, MetaLeaderKilledWhileClientsTakeTimestamps) {
         meta_holder = MetaLeaseHolder(1, state);
         return meta_holder != 0;
       },
-      kSettleDeadline, "SHOW RANGES naming the meta range's lease_holder"));
+      kMembershipDeadline, "SHOW RANGES naming the meta range's lease_holder"));
   QueryResult created = Query(2, "CREATE TABLE tso_sql (k INT PRIMARY KEY, via INT NOT NULL)");
   ASSERT_TRUE(created.ok) << created.sqlstate << " " << created.message;
   QueryResult inserted = Query(2, "INSERT INTO tso_sql VALUES (1, 2)");
@@ -636,7 +485,7 @@ TEST_F(TimestampOracleTest, MetaLeaderKilledWhileClientsTakeTimestamps) {
                       : absl::StrCat(r.sqlstate, " ", r.message);
         return r.ok;
       },
-      kSettleDeadline, absl::StrCat("node ", victim, " answering SELECT")));
+      kMembershipDeadline, absl::StrCat("node ", victim, " answering SELECT")));
   const std::vector<std::string> want =
       after_kill.ok ? std::vector<std::string>{"1|2", absl::StrCat("2|", survivor)}
                     : std::vector<std::string>{"1|2"};
@@ -678,7 +527,7 @@ TEST_F(TimestampOracleTest, MetaLeaderKilledWhileClientsTakeTimestamps) {
         *state = absl::StrJoin(seen, "; ");
         return false;
       },
-      kSettleDeadline, "a timestamp after the restart"));
+      kMembershipDeadline, "a timestamp after the restart"));
   EXPECT_GT(later, max_issued) << "node " << later_node << " after the restart";
 }
 
