@@ -397,6 +397,10 @@ absl::Status Apply(const ast::AlterTableCmd& cmd, Alteration* alt, txn::Txn* txn
     case ast::AlterTableCmdKind::kRenameTable:
       desc.set_name(cmd.new_name.name);
       return absl::OkStatus();
+    case ast::AlterTableCmdKind::kSplitAt:
+      // Not a change to the descriptor: the session runs it (table_ranges.h).
+      return MakeError(ErrorCode::kSyntaxError, "SPLIT AT cannot be combined with other commands",
+                       cmd.position);
     case ast::AlterTableCmdKind::kSetDefault:
     case ast::AlterTableCmdKind::kDropDefault: {
       proto::ColumnDescriptor* col = FindColumn(desc, cmd.name.name);

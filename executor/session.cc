@@ -21,6 +21,7 @@
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
 #include "executor/show_ranges.h"
+#include "executor/table_ranges.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
 #include "parser/ast/session.h"
@@ -577,9 +578,11 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kDeclareCursor:
       return DeclareCursor(stmt.As<ast::DeclareCursorStatement>(), txn);
     case ast::StatementKind::kCreateTable: {
+      const auto& create = stmt.As<ast::CreateTableStatement>();
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
-                             CreateTable(stmt.As<ast::CreateTableStatement>(), deps_.catalog, txn,
-                                         database_id_, &checker));
+                             CreateTable(create, deps_.catalog, txn, database_id_, &checker));
+      CAIRN_RETURN_IF_ERROR(
+          StartTableRange(deps_.ranges, deps_.catalog, txn, database_id_, create.name.name));
       return TagOnly(tag);
     }
     case ast::StatementKind::kDropTable: {
@@ -591,6 +594,14 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
     case ast::StatementKind::kAlterTable: {
       ExecContext ctx;
       InitExecContext(txn, &ctx);
+      const auto& alter = stmt.As<ast::AlterTableStatement>();
+      if (!alter.cmds.empty() && alter.cmds.front().kind == ast::AlterTableCmdKind::kSplitAt) {
+        CAIRN_RETURN_IF_ERROR(CheckSchema(alter.table));
+        CAIRN_ASSIGN_OR_RETURN(std::string tag,
+                               SplitTableAt(alter, deps_.ranges, deps_.catalog, txn, database_id_,
+                                            &ctx, &checker));
+        return TagOnly(tag);
+      }
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
                              AlterTable(stmt.As<ast::AlterTableStatement>(), deps_.catalog, txn,
                                         database_id_, &ctx, &checker));

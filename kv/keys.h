@@ -32,6 +32,12 @@ inline std::string SystemKey(char kind, std::string_view suffix) {
   return key;
 }
 
+// The ranges a new cluster starts with: the meta range over the system
+// keyspace and one range for all table data, which splits divide; ranges
+// made by splits take ids from the range-id allocator, above these.
+inline constexpr uint64_t kMetaRangeId = 1;
+inline constexpr uint64_t kFirstDataRangeId = 2;
+
 // System keyspace kinds. Each owner builds its keys from its own kind.
 inline constexpr char kMetaKind = 'm';       // range descriptors by end key (meta range)
 inline constexpr char kNodeKind = 'n';       // node records

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <cstdint>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include <set>
 #include "absl/synchronization/mutex.h"
 
 namespace cairn::kv {
@@ -34,8 +36,32 @@ class Latches {
     std::vector<std::string> keys_;
   };
 
-  // Blocks until no other holder has any of `keys`, then takes them all.
+  // Blocks until no other holder has any of `keys`, and none of them lies
+  // in a frozen span, then takes them all.
   Guard Acquire(std::vector<std::string> keys);
+
+  // Keeps writers out of [start, end) (empty end: unbounded) until
+  // destroyed: waits for the latches held there to be released and makes
+  // Acquire of keys there wait. A split freezes the span it hands to the
+  // new range, so that no write evaluated against the old range is
+  // proposed after the split.
+  class SpanFreeze {
+   public:
+    SpanFreeze(Latches* latches, uint64_t id) : latches_(latches), id_(id) {}
+    SpanFreeze(SpanFreeze&& other) noexcept : latches_(other.latches_), id_(other.id_) {
+      other.latches_ = nullptr;
+    }
+    SpanFreeze(const SpanFreeze&) = delete;
+    SpanFreeze& operator=(const SpanFreeze&) = delete;
+    ~SpanFreeze() {
+      if (latches_) latches_->Thaw(id_);
+    }
+
+   private:
+    Latches* latches_;
+    uint64_t id_;
+  };
+  SpanFreeze Freeze(std::string start, std::string end);
 
   // Blocks while a latch is held on `key`, or on any key in [start, end)
   // (empty end: unbounded). Readers call this so that a one-phase commit in
@@ -44,11 +70,23 @@ class Latches {
   void WaitRangeUnlatched(std::string_view start, std::string_view end);
 
  private:
+  struct FrozenSpan {
+    uint64_t id;
+    std::string start;
+    std::string end;
+  };
+
   void Release(const std::vector<std::string>& keys);
+  void Thaw(uint64_t id);
+  bool AnyHeldIn(std::string_view start, std::string_view end) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool IsFrozen(std::string_view key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   absl::CondVar released_;
   std::set<std::string, std::less<>> held_ ABSL_GUARDED_BY(mu_);
+  std::vector<FrozenSpan> frozen_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_freeze_id_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace cairn::kv

@@ -1,12 +1,12 @@
 #include "kv/local_kv_client.h"
 
 #include "common/error_code.h"
+#include "kv/keys.h"
 #include "kv/range_commands.h"
 
 namespace cairn::kv {
 namespace {
 
-constexpr uint64_t kMetaRangeId = 1;
 constexpr int64_t kStartupWaitMs = 60000;
 
 }  // namespace
@@ -19,7 +19,7 @@ LocalKvClient::LocalKvClient(Store* store)
 absl::StatusOr<std::unique_ptr<LocalKvClient>> LocalKvClient::Create(Store* store) {
   CAIRN_RETURN_IF_ERROR(store->WaitServing(kStartupWaitMs));
   std::unique_ptr<LocalKvClient> client(new LocalKvClient(store));
-  Replica* meta = store->GetReplica(kMetaRangeId);
+  Replica* meta = store->GetReplica(keys::kMetaRangeId);
   if (meta == nullptr) return MakeError(ErrorCode::kInternal, "no meta range on this store");
   client->oracle_ = std::make_unique<TimestampOracle>(
       store->clock(), meta->tso_high_water_ms(), [meta](uint64_t high_water_ms) {

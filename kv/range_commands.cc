@@ -1,6 +1,8 @@
 #include "kv/range_commands.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/error_code.h"
+#include "common/key_codec.h"
 
 namespace cairn::kv {
 namespace {
@@ -11,6 +13,23 @@ constexpr int64_t kServingWaitMs = 10000;
 constexpr int64_t kLeaseWaitMs = 2000;
 
 }  // namespace
+
+absl::Status RangeCommands::CheckKeysHere(const std::vector<std::string>& keys) const {
+  for (const std::string& key : keys) {
+    if (!replica_->ContainsKey(key)) {
+      return MakeError(ErrorCode::kRangeNotHere,
+                       absl::StrCat("range ", replica_->range_id(), " no longer holds ",
+                                    key_codec::PrettyKey(key)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RangeCommands::CheckSpanHere(std::string_view start, std::string_view end) const {
+  if (replica_->ContainsSpan(start, end)) return absl::OkStatus();
+  return MakeError(ErrorCode::kRangeNotHere,
+                   absl::StrCat("range ", replica_->range_id(), " no longer holds the span"));
+}
 
 absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
   if (batch.empty()) return absl::OkStatus();
@@ -36,6 +55,8 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
   // or the second sees its commit (applied atomically with the lock's
   // removal); one-phase commits are ordered by the latch wait above.
   auto view = replica_->engine()->NewLatestView();
+  // After the view: a split applied before it sends the read to the new range.
+  CAIRN_RETURN_IF_ERROR(CheckKeysHere({std::string(key)}));
   MvccReader reader(view.get());
   KvClient::GetResult result;
   CAIRN_ASSIGN_OR_RETURN(result.value, reader.Get(key, ts, &result.locked));
@@ -50,6 +71,7 @@ absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
   for (const std::string& key : keys) replica_->latches().WaitUnlatched(key);
   // As Get, key by key: each read sees a committed write or its lock.
   auto view = replica_->engine()->NewLatestView();
+  CAIRN_RETURN_IF_ERROR(CheckKeysHere(keys));
   MvccReader reader(view.get());
   KvClient::BatchGetResult result;
   CAIRN_ASSIGN_OR_RETURN(result.values, reader.BatchGet(keys, ts, &result.locked));
@@ -76,6 +98,7 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
   CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
+  CAIRN_RETURN_IF_ERROR(CheckSpanHere(start, end));
   MvccReader reader(snapshot.get());
   KvClient::ScanResult result;
   if (reverse) {
@@ -89,7 +112,8 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
 absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
                                                  const Action& action) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
-  auto guard = replica_->latches().Acquire(std::move(keys));
+  auto guard = replica_->latches().Acquire(keys);
+  CAIRN_RETURN_IF_ERROR(CheckKeysHere(keys));
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   WriteBatch batch;
@@ -165,6 +189,32 @@ absl::Status RangeCommands::ResolveLocks(const std::vector<std::string>& keys, T
   return LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) {
     return kv::ResolveLocks(reader, keys, start_ts, commit_ts, batch);
   });
+}
+
+absl::Status RangeCommands::Split(std::string_view split_key, uint64_t right_range_id) {
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  const std::string key(split_key);
+  proto::RangeDescriptor range = replica_->descriptor();
+  if (!KeyInSpan(range, key) || key == range.start_key()) {
+    return MakeError(ErrorCode::kRangeNotHere,
+                     absl::StrCat("range ", range.range_id(), " cannot split at ",
+                                  key_codec::PrettyKey(key)));
+  }
+  // Writes on the right-hand side that were evaluated against this range
+  // finish before the split; those that come after it find their keys
+  // gone (CheckKeysHere) and go to the new range.
+  auto freeze = replica_->latches().Freeze(key, range.end_key());
+  range = replica_->descriptor();
+  proto::RaftCommand command;
+  command.mutable_split()->set_split_key(key);
+  command.mutable_split()->set_right_range_id(right_range_id);
+  command.mutable_split()->set_left_generation(range.generation());
+  CAIRN_RETURN_IF_ERROR(replica_->ProposeAndWait(std::move(command)));
+  if (replica_->descriptor().end_key() != key) {
+    return MakeError(ErrorCode::kRangeNotHere,
+                     absl::StrCat("range ", range.range_id(), " changed during its split"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<size_t> RangeCommands::GarbageCollect(Timestamp safe_point) {

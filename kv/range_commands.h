@@ -15,7 +15,8 @@ namespace cairn::kv {
 // reads from an engine snapshot; writes take the keys' latches, run the
 // Percolator action on a snapshot and propose its write batch through Raft,
 // releasing the latches once it is applied. All keys of a request must lie
-// in the replica's range.
+// in the replica's range; a command whose keys a split moved to another
+// range fails with kRangeNotHere before it does anything.
 class RangeCommands final : public RangeExecutor {
  public:
   explicit RangeCommands(Replica* replica)
@@ -44,6 +45,7 @@ class RangeCommands final : public RangeExecutor {
                                            Timestamp current_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
+  absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;
   // Garbage-collects versions below `safe_point` in the whole range.
   absl::StatusOr<size_t> GarbageCollect(Timestamp safe_point);
 
@@ -57,6 +59,10 @@ class RangeCommands final : public RangeExecutor {
   // batch it fills and wait until it is applied, then release the latches.
   using Action = std::function<absl::Status(const MvccReader&, WriteBatch*)>;
   absl::Status LatchEvaluatePropose(std::vector<std::string> keys, const Action& action);
+  // kRangeNotHere unless the range, as it is now, holds `keys` (a split may
+  // have moved them since the command was routed here).
+  absl::Status CheckKeysHere(const std::vector<std::string>& keys) const;
+  absl::Status CheckSpanHere(std::string_view start, std::string_view end) const;
   absl::Status ProposeBatch(const WriteBatch& batch);
 
   Replica* replica_;

@@ -10,7 +10,8 @@
 
 namespace cairn::kv {
 
-// What the cluster says of its ranges, for operators (SHOW RANGES).
+// What the cluster says of its ranges, for operators (SHOW RANGES), and
+// what operators may ask of them (ALTER TABLE ... SPLIT AT).
 struct RangeInfo {
   proto::RangeDescriptor range;
   uint64_t leaseholder_node_id = 0;
@@ -26,6 +27,10 @@ class RangeDirectory {
   // key order, each with its leaseholder as found now.
   virtual absl::StatusOr<std::vector<RangeInfo>> RangesIn(std::string_view start,
                                                           std::string_view end) = 0;
+  // Makes `key` the start of a range: splits the range that holds it, or
+  // does nothing when a range starts there already. Retries while the
+  // range moves; returns once its leaseholder has applied the split.
+  virtual absl::Status SplitAt(std::string_view key) = 0;
 };
 
 }  // namespace cairn::kv

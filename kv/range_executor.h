@@ -52,6 +52,10 @@ class RangeExecutor {
                                                    Timestamp current_ts) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
+  // Splits the range at `split_key` (inside it, not its start), the new
+  // range [split_key, end) taking the id `right_range_id`. Returns once the
+  // leaseholder has applied the split.
+  virtual absl::Status Split(std::string_view split_key, uint64_t right_range_id) = 0;
 };
 
 }  // namespace cairn::kv

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "common/error_code.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "kv/mvcc/txn_types.h"
 #include "proto/raft_command.pb.h"
 
@@ -65,6 +67,28 @@ absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& curr
   }
   return RangeSnapshotState{.tso_high_water_ms = snapshot.tso_high_water_ms(),
                             .range = snapshot.range()};
+}
+
+absl::StatusOr<proto::RangeDescriptor> PeekSnapshotRange(std::string_view data) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(data.data()),
+                                            static_cast<int>(data.size()));
+  constexpr int kRangeField = proto::RangeSnapshot::kRangeFieldNumber;
+  while (uint32_t tag = in.ReadTag()) {
+    if (WireFormatLite::GetTagFieldNumber(tag) == kRangeField &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t length = 0;
+      std::string bytes;
+      proto::RangeDescriptor range;
+      if (in.ReadVarint32(&length) && in.ReadString(&bytes, static_cast<int>(length)) &&
+          range.ParseFromString(bytes)) {
+        return range;
+      }
+      break;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) break;
+  }
+  return MakeError(ErrorCode::kDataCorrupted, "range snapshot without its range");
 }
 
 }  // namespace cairn::kv

@@ -31,4 +31,7 @@ absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
 absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& current,
                                                       std::string_view data, WriteBatch* batch);
 
+// The range of the snapshot `data`, read without decoding its entries.
+absl::StatusOr<proto::RangeDescriptor> PeekSnapshotRange(std::string_view data);
+
 }  // namespace cairn::kv

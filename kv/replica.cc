@@ -101,6 +101,13 @@ absl::StatusOr<raft::ConfState> DecodeConfState(std::string_view in) {
   return cs;
 }
 
+// Where the log of a range made by a split starts: as if it had applied a
+// snapshot at this index and term. Both above a fresh group's (1, 1), as
+// in CockroachDB, so that a message from the new group's leader never
+// looks like one from an older incarnation.
+constexpr uint64_t kSplitInitialIndex = 10;
+constexpr uint64_t kSplitInitialTerm = 5;
+
 // Applied state: the index and term of the last applied entry.
 std::string EncodeAppliedState(uint64_t index, uint64_t term) {
   std::string out;
@@ -180,6 +187,70 @@ bool Replica::ContainsKey(std::string_view key) const {
   if (!initialized()) return false;
   absl::ReaderMutexLock lock(&desc_mu_);
   return KeyInSpan(descriptor_, key);
+}
+
+bool Replica::ContainsSpan(std::string_view start, std::string_view end) const {
+  if (!initialized()) return false;
+  absl::ReaderMutexLock lock(&desc_mu_);
+  const std::string& range_end = descriptor_.end_key();
+  return start >= descriptor_.start_key() &&
+         (range_end.empty() || (!end.empty() && end <= range_end));
+}
+
+void Replica::ApplySplit(const proto::SplitTrigger& split, WriteBatch* apply) {
+  proto::RangeDescriptor left;
+  {
+    absl::MutexLock lock(&desc_mu_);
+    const std::string& key = split.split_key();
+    if (descriptor_.generation() != split.left_generation() || !KeyInSpan(descriptor_, key) ||
+        key == descriptor_.start_key()) {
+      // Overtaken by another change; every replica sees the same and skips.
+      CAIRN_LOG_INFO("range {}: split at {} skipped (range changed since it was proposed)",
+                     range_id_, key_codec::PrettyKey(key));
+      return;
+    }
+    proto::RangeDescriptor right = descriptor_;
+    right.set_range_id(split.right_range_id());
+    right.set_start_key(key);
+    right.set_generation(descriptor_.generation() + 1);
+    descriptor_.set_end_key(key);
+    descriptor_.set_generation(descriptor_.generation() + 1);
+    left = descriptor_;
+    applied_splits_.push_back(std::move(right));
+  }
+  const proto::RangeDescriptor& right = applied_splits_.back();
+  const uint64_t right_id = right.range_id();
+  apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kDescriptor),
+             left.SerializeAsString());
+  apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(right_id, keys::RangeLocalKind::kDescriptor),
+             right.SerializeAsString());
+  apply->Put(ColumnFamily::kRaft, keys::RangeLocalKey(right_id, keys::RangeLocalKind::kConfState),
+             EncodeConfState(conf_state_));
+  apply->Put(ColumnFamily::kRaft,
+             keys::RangeLocalKey(right_id, keys::RangeLocalKind::kAppliedState),
+             EncodeAppliedState(kSplitInitialIndex, kSplitInitialTerm));
+  CAIRN_LOG_INFO("range {} split at {}: range {} takes [{}, {})", range_id_,
+                 key_codec::PrettyKey(right.start_key()), right_id,
+                 key_codec::PrettyKey(right.start_key()),
+                 right.end_key().empty() ? "end" : key_codec::PrettyKey(right.end_key()));
+}
+
+absl::Status Replica::InitFromSplit(proto::RangeDescriptor descriptor,
+                                    const raft::Config& base_config) {
+  {
+    absl::MutexLock lock(&desc_mu_);
+    descriptor_ = std::move(descriptor);
+  }
+  log_ = raft::MemoryLogStorage();
+  node_.reset();
+  CAIRN_RETURN_IF_ERROR(Init(/*bootstrap=*/false, base_config));
+  initialized_.store(true, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+void Replica::Campaign() {
+  absl::Status s = node_->Campaign();
+  if (!s.ok()) CAIRN_LOG_INFO("range {}: cannot campaign: {}", range_id_, s.ToString());
 }
 
 absl::Status Replica::InitUninitialized(const raft::Config& base_config) {
@@ -275,10 +346,16 @@ absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
     CAIRN_ASSIGN_OR_RETURN(
         auto hs, snapshot->Get(ColumnFamily::kRaft,
                                keys::RangeLocalKey(id, keys::RangeLocalKind::kHardState)));
+    raft::HardState hard_state;
     if (hs) {
-      CAIRN_ASSIGN_OR_RETURN(raft::HardState hard_state, DecodeHardState(*hs));
-      log_.SetHardState(hard_state);
+      CAIRN_ASSIGN_OR_RETURN(hard_state, DecodeHardState(*hs));
     }
+    // What is applied is committed, in a term at least the applied one. A
+    // range made by a split starts from its applied state alone, or with
+    // the vote its replica cast before the split reached it.
+    if (hard_state.term < applied_term) hard_state = raft::HardState{.term = applied_term};
+    hard_state.commit = std::max(hard_state.commit, applied_index_);
+    log_.SetHardState(hard_state);
   }
 
   conf_state_ = conf_state;
@@ -318,7 +395,7 @@ absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
     command.add_proposal_ids(id);
     queued_.push_back({.id = id,
                        .data = command.SerializeAsString(),
-                       .packable = command.tso_high_water_ms() == 0});
+                       .packable = command.tso_high_water_ms() == 0 && !command.has_split()});
     waiters_[id] = waiter;
   }
   wake_();
@@ -543,6 +620,7 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
         apply->Put(cf, m.key(), m.value());
       }
     }
+    if (command.has_split()) ApplySplit(command.split(), apply);
     if (command.tso_high_water_ms() != 0) {
       std::string v;
       key_codec::AppendUint64(&v, command.tso_high_water_ms());

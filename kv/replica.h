@@ -66,6 +66,13 @@ class Replica {
   // REQUIRES: called before the Raft loop starts.
   void SetApplyObserver(ApplyObserver observer) { apply_observer_ = std::move(observer); }
 
+  // Makes this replica the right-hand side of a split that a replica of
+  // the left-hand range applied on this store (Replica::TakeSplits): Init
+  // from the state the split wrote. For a replica that messages of the new
+  // group brought here before the split reached this store (uninitialized),
+  // it keeps what that replica voted. Raft loop only.
+  absl::Status InitFromSplit(proto::RangeDescriptor descriptor, const raft::Config& base_config);
+
   // Starts a replica that a message of its group brought to this store
   // (the group added it on this node): no span, no log, no membership
   // until the leader's snapshot arrives. Keeps a hard state it may have
@@ -79,6 +86,8 @@ class Replica {
   // keys and serves nothing.
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }
   bool ContainsKey(std::string_view key) const;
+  // Whether [start, end) (empty end: unbounded) lies in the range.
+  bool ContainsSpan(std::string_view start, std::string_view end) const;
   Latches& latches() { return latches_; }
   KvEngine* engine() const { return engine_; }
 
@@ -156,6 +165,12 @@ class Replica {
   void DrainProposals();
   bool HasReady();
   bool is_leader() const { return node_->is_leader(); }
+  // Starts an election now rather than after a timeout: the right-hand
+  // side of a split on the node that led the left-hand side.
+  void Campaign();
+  // The right-hand ranges of the splits applied since the last call, whose
+  // state is in the engine once the apply batch is written.
+  std::vector<proto::RangeDescriptor> TakeSplits() { return std::move(applied_splits_); }
   // Takes the next Ready; its entries and hard state go into `persist`.
   raft::Ready TakeReady(WriteBatch* persist);
   // Whether the committed entries of `ready` may be applied before its
@@ -202,6 +217,10 @@ class Replica {
   // Drops the log prefix that no follower we lead still needs.
   void MaybeCompactLog();
 
+  // Divides the range per `split` (see proto::SplitTrigger) and adds the
+  // new range's initial state to `apply`.
+  void ApplySplit(const proto::SplitTrigger& split, WriteBatch* apply);
+
   // Takes the replica set of `conf_state` into the descriptor, and the
   // descriptor into `batch`.
   void AdoptMembership(const raft::ConfState& conf_state, WriteBatch* batch);
@@ -227,6 +246,7 @@ class Replica {
   uint64_t pending_tso_high_water_ms_ = 0;
   uint64_t snapshot_tso_high_water_ms_ = 0;  // of the snapshot being installed
   uint64_t persisted_log_first_ = 1;  // lowest log index that may be on disk
+  std::vector<proto::RangeDescriptor> applied_splits_;
 
   mutable absl::Mutex desc_mu_;
   proto::RangeDescriptor descriptor_ ABSL_GUARDED_BY(desc_mu_);

@@ -10,6 +10,7 @@
 #include "common/key_codec.h"
 #include "common/logging.h"
 #include "kv/keys.h"
+#include "kv/range_snapshot.h"
 
 namespace cairn::kv {
 namespace {
@@ -17,8 +18,6 @@ namespace {
 // More than any election timeout: ticks to catch up at most after a stall.
 constexpr uint64_t kMaxCatchUpTicks = 1000;
 
-constexpr uint64_t kMetaRangeId = 1;
-constexpr uint64_t kFirstDataRangeId = 2;
 
 // A range replicated on `nodes`; each node has one store, with the node's
 // id, and replica ids are node ids.
@@ -100,8 +99,8 @@ absl::Status Store::Bootstrap() {
   // The meta range covers the system keyspace; one range holds all table
   // data until splits (issue #4) divide it.
   std::vector<proto::RangeDescriptor> ranges = {
-      MakeDescriptor(kMetaRangeId, "", keys::kSystemKeyspaceEnd, nodes),
-      MakeDescriptor(kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", nodes),
+      MakeDescriptor(keys::kMetaRangeId, "", keys::kSystemKeyspaceEnd, nodes),
+      MakeDescriptor(keys::kFirstDataRangeId, keys::kSystemKeyspaceEnd, "", nodes),
   };
   for (const auto& d : ranges) {
     auto replica =
@@ -169,9 +168,35 @@ void Store::HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> mes
     // retries, and replica creation on first message comes with issue #4.
     Replica* r = GetReplica(e.range_id);
     if (r == nullptr && e.message.to == ident_.node_id()) r = AddReplicaOnFirstMessage(e.range_id);
-    if (r != nullptr) r->Deliver(std::move(e.message));
+    if (r == nullptr) continue;
+    if (e.message.snapshot.has_value() && SnapshotOverlapsOtherRange(e.range_id, *e.message.snapshot)) {
+      continue;
+    }
+    r->Deliver(std::move(e.message));
   }
   RunRoundsHere();  // once for the whole batch
+}
+
+bool Store::SnapshotOverlapsOtherRange(uint64_t range_id, const raft::Snapshot& snapshot) const {
+  absl::StatusOr<proto::RangeDescriptor> incoming = PeekSnapshotRange(snapshot.data);
+  if (!incoming.ok()) return false;  // staging it reports the damage
+  absl::ReaderMutexLock lock(&replicas_mu_);
+  for (const auto& r : replicas_) {
+    if (r->range_id() == range_id || !r->initialized()) continue;
+    const proto::RangeDescriptor d = r->descriptor();
+    const bool disjoint =
+        (!d.end_key().empty() && d.end_key() <= incoming->start_key()) ||
+        (!incoming->end_key().empty() && incoming->end_key() <= d.start_key());
+    if (!disjoint) {
+      // The range here has not applied the split that made the incoming
+      // one (or the merge...): installing it would give two replicas of
+      // this store the same keys. Its leader retries once we have caught up.
+      CAIRN_LOG_DEBUG("range {}: snapshot refused, it overlaps range {} here", range_id,
+                      r->range_id());
+      return true;
+    }
+  }
+  return false;
 }
 
 Replica* Store::AddReplicaOnFirstMessage(uint64_t range_id) {
@@ -454,8 +479,15 @@ bool Store::RunRound() {
     stopping_.store(true);
     return false;
   }
+  // A split's new replica exists before its proposer hears of the split:
+  // the keys it took are never without a replica here.
+  std::set<Replica*> in_round;
+  for (auto& [replica, ready] : readies) in_round.insert(replica);
+  std::vector<std::pair<Replica*, proto::RangeDescriptor>> deferred;
   for (size_t i = 0; i < readies.size(); ++i) {
-    if (applied[i]) readies[i].first->CompleteProposals(status);
+    if (!applied[i]) continue;
+    InstallSplits(readies[i].first, in_round, &deferred);
+    readies[i].first->CompleteProposals(status);
   }
 
   if (!persist.empty()) {
@@ -480,8 +512,63 @@ bool Store::RunRound() {
     CAIRN_LOG_ERROR("apply write failed, stopping the store: {}", status.ToString());
     stopping_.store(true);
   }
+  if (status.ok()) {
+    for (size_t i = 0; i < readies.size(); ++i) {
+      if (!applied[i]) InstallSplits(readies[i].first, in_round, &deferred);
+    }
+  }
   for (auto& [replica, ready] : readies) replica->FinishApply(ready, status);
+  // Replicas that were mid-Ready above are between rounds now.
+  for (auto& [left, right] : deferred) InstallSplit(left, std::move(right));
   return true;
+}
+
+void Store::InstallSplits(Replica* left, const std::set<Replica*>& in_round,
+                          std::vector<std::pair<Replica*, proto::RangeDescriptor>>* deferred) {
+  for (proto::RangeDescriptor& right : left->TakeSplits()) {
+    Replica* existing = GetReplica(right.range_id());
+    if (existing != nullptr && in_round.contains(existing)) {
+      deferred->emplace_back(left, std::move(right));
+    } else {
+      InstallSplit(left, std::move(right));
+    }
+  }
+}
+
+void Store::InstallSplit(Replica* left, proto::RangeDescriptor right) {
+  const uint64_t right_id = right.range_id();
+  Replica* replica = GetReplica(right_id);
+  absl::Status s;
+  if (replica == nullptr) {
+    auto made = std::make_unique<Replica>(right, ident_.node_id(), engine_.get(),
+                                          [this] { RunRoundsHere(); });
+    s = made->Init(/*bootstrap=*/false, RaftConfig(right_id));
+    if (s.ok()) {
+      if (options_.apply_observer) made->SetApplyObserver(options_.apply_observer);
+      made->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
+      replica = made.get();
+      absl::MutexLock lock(&replicas_mu_);
+      replicas_.push_back(std::move(made));
+    }
+  } else if (!replica->initialized()) {
+    // The new group's messages came before the split did.
+    s = replica->InitFromSplit(std::move(right), RaftConfig(right_id));
+  } else {
+    // A snapshot of the new range can only be installed where no
+    // replica's span overlaps it (HandleRaftMessages), so this is a
+    // replay after a restart that had already loaded it.
+    return;
+  }
+  if (!s.ok()) {
+    // The left-hand side no longer covers the span: without the new
+    // replica, this store would serve neither half correctly.
+    CAIRN_LOG_ERROR("range {}: cannot create the split's replica: {}", right_id, s.ToString());
+    std::abort();
+  }
+  // The left-hand side's leader campaigns for the right-hand side at once,
+  // so that the new range is served within a round rather than after an
+  // election timeout.
+  if (left->is_leader() && !replica->is_leader()) replica->Campaign();
 }
 
 absl::Status Store::Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -125,6 +126,17 @@ class Store final : public RaftMessageHandler {
   // Runs the rounds that work just brought here on this thread, unless a
   // round is under way elsewhere; then (or if more remains) wakes the loop.
   void RunRoundsHere();
+  // Creates (or initializes) the right-hand replicas of the splits that
+  // `left` applied, once their apply batch is written; a replica to
+  // initialize in place that has a Ready of this round (`in_round`) waits
+  // in `deferred` until the round is finished.
+  void InstallSplits(Replica* left, const std::set<Replica*>& in_round,
+                     std::vector<std::pair<Replica*, proto::RangeDescriptor>>* deferred)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(round_mu_);
+  void InstallSplit(Replica* left, proto::RangeDescriptor right)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(round_mu_);
+  // Whether `snapshot` of `range_id` covers keys of another range here.
+  bool SnapshotOverlapsOtherRange(uint64_t range_id, const raft::Snapshot& snapshot) const;
   // Applies the committed entries of `ready` into `apply`.
   absl::Status Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply);
   void Wake();
@@ -134,8 +146,8 @@ class Store final : public RaftMessageHandler {
   Clock* const clock_;
   const Options options_;
   proto::StoreIdent ident_;
-  // Replicas are added (by Open, and by the first message of a group that
-  // added this node) but never removed while the store runs.
+  // Replicas are added (by Open, by the first message of a group that
+  // added this node, by splits) but never removed while the store runs.
   mutable absl::Mutex replicas_mu_;
   std::vector<std::unique_ptr<Replica>> replicas_ ABSL_GUARDED_BY(replicas_mu_);
 

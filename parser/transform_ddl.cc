@@ -201,9 +201,10 @@ ast::StatementPtr Transformer::TransformAlterTable(P::AlterTableStmtContext* ctx
   for (auto* cmd : cmds) {
     const bool rename = dynamic_cast<P::RenameColumnContext*>(cmd) != nullptr ||
                         dynamic_cast<P::RenameConstraintContext*>(cmd) != nullptr ||
-                        dynamic_cast<P::RenameTableContext*>(cmd) != nullptr;
+                        dynamic_cast<P::RenameTableContext*>(cmd) != nullptr ||
+                        dynamic_cast<P::SplitAtContext*>(cmd) != nullptr;
     if (rename && cmds.size() > 1) {
-      // PostgreSQL's RENAME forms stand alone.
+      // PostgreSQL's RENAME forms stand alone, and so does SPLIT AT.
       SyntaxError("syntax error at or near \",\"", ctx->COMMA(0)->getSymbol());
     }
     stmt->cmds.push_back(TransformAlterTableCmd(cmd));
@@ -256,6 +257,15 @@ ast::AlterTableCmd Transformer::TransformAlterTableCmd(P::AlterTableCmdContext* 
     cmd.kind = ast::AlterTableCmdKind::kRenameConstraint;
     cmd.name = TransformIdentifier(c->identifier(0));
     cmd.new_name = TransformIdentifier(c->identifier(1));
+  } else if (auto* c = dynamic_cast<P::SplitAtContext*>(ctx)) {
+    cmd.kind = ast::AlterTableCmdKind::kSplitAt;
+    for (auto* row_ctx : c->valuesClause()->valuesRow()) {
+      std::vector<ast::ExprPtr> row;
+      for (auto* e : row_ctx->exprOrDefault()) {
+        row.push_back(e->DEFAULT() != nullptr ? nullptr : TransformExpr(e->expr()));
+      }
+      cmd.split_rows.push_back(std::move(row));
+    }
   } else {
     auto* rename = dynamic_cast<P::RenameTableContext*>(ctx);
     cmd.kind = ast::AlterTableCmdKind::kRenameTable;

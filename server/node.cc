@@ -82,6 +82,8 @@ absl::Status Node::Start() {
   timestamps_ = std::make_unique<kv::ClusterTimestamps>(store_.get(), locator_.get(), &dialer_);
   kv_client_ = std::make_unique<kv::RoutingKvClient>(
       locator_.get(), [this](uint32_t count) { return timestamps_->Get(count); });
+  range_ids_ = std::make_unique<kv::RangeIdAllocator>(kv_client_.get());
+  locator_->set_range_ids([this] { return range_ids_->Next(); });
   kv::NodeRegistry::Options registry_options;
   registry_options.dead_node_timeout_ms = static_cast<uint64_t>(options_.dead_node_timeout_ms);
   registry_ = std::make_unique<kv::NodeRegistry>(kv_client_.get(), Clock::Real(), registry_options);
@@ -150,6 +152,11 @@ absl::Status Node::Start() {
   replicate_queue_ =
       std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(), replicate_options);
   replicate_queue_->Start();
+  kv::SplitQueue::Options split_options;
+  split_options.max_range_bytes = options_.range_max_bytes;
+  split_queue_ = std::make_unique<kv::SplitQueue>(
+      store_.get(), [this] { return range_ids_->Next(); }, split_options);
+  split_queue_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(
       "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
@@ -213,6 +220,7 @@ void Node::Stop() {
   if (timestamps_) timestamps_->Shutdown();
   if (sql_engine_) sql_engine_->Stop();
   if (replicate_queue_) replicate_queue_->Stop();
+  if (split_queue_) split_queue_->Stop();
   // Leaders elsewhere before this node goes: clients then find them at
   // once instead of after an election timeout.
   if (store_ && rpc_server_) {

@@ -8,7 +8,9 @@
 #include "executor/sql_engine.h"
 #include "kv/node_registry.h"
 #include "kv/replicate_queue.h"
+#include "kv/range_id_allocator.h"
 #include "kv/routing_kv_client.h"
+#include "kv/split_queue.h"
 #include "kv/store.h"
 #include "kv/transport/cluster_dialer.h"
 #include "kv/transport/cluster_range_locator.h"
@@ -58,6 +60,8 @@ class Node {
   std::unique_ptr<kv::RoutingKvClient> kv_client_;
   std::unique_ptr<kv::NodeRegistry> registry_;
   std::unique_ptr<kv::ReplicateQueue> replicate_queue_;
+  std::unique_ptr<kv::RangeIdAllocator> range_ids_;
+  std::unique_ptr<kv::SplitQueue> split_queue_;
   std::unique_ptr<kv::ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> rpc_server_;
   int rpc_port_ = 0;

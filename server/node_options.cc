@@ -1,5 +1,6 @@
 #include "server/node_options.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -23,6 +24,26 @@ absl::StatusOr<HostPort> ParseHostPort(const std::string& text) {
   }
   hp.port = static_cast<uint16_t>(port);
   return hp;
+}
+
+absl::StatusOr<uint64_t> ParseByteSize(const std::string& text) {
+  static constexpr std::pair<absl::string_view, uint64_t> kUnits[] = {
+      {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}};
+  absl::string_view number = text;
+  uint64_t unit = 1;
+  for (const auto& [suffix, scale] : kUnits) {
+    if (absl::EndsWith(number, suffix)) {
+      number.remove_suffix(suffix.size());
+      unit = scale;
+      break;
+    }
+  }
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(number, &n) || n == 0 || n > (UINT64_MAX / unit)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("bad size \"", text, "\" (such as 64MiB, 512KiB or 1048576)"));
+  }
+  return n * unit;
 }
 
 absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& args) {
@@ -68,6 +89,8 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
           options.replication_factor > 7) {
         return MakeError(ErrorCode::kInvalidArgument, "--replication-factor must be 1 to 7");
       }
+    } else if (flag == "--range-max-bytes") {
+      CAIRN_ASSIGN_OR_RETURN(options.range_max_bytes, ParseByteSize(value));
     } else if (flag == "--certs-dir") {
       options.certs_dir = value;
     } else if (flag == "--loopback-auth") {
@@ -88,8 +111,10 @@ std::string UsageText() {
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
          "                   [--dead-node-timeout DURATION] [--replication-factor N]\n"
+         "                   [--range-max-bytes SIZE]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
          "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s --replication-factor 3\n"
+         "          --range-max-bytes 64MiB\n"
          "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n";
 }
 

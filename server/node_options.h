@@ -17,6 +17,9 @@ struct HostPort {
 
 absl::StatusOr<HostPort> ParseHostPort(const std::string& text);
 
+// A size such as 64MiB, 16KiB, 1GiB or a plain number of bytes.
+absl::StatusOr<uint64_t> ParseByteSize(const std::string& text);
+
 // `cairn start` flags (DESIGN.md "Operator interface").
 struct NodeOptions {
   std::string data_dir = "cairn-data";
@@ -32,6 +35,8 @@ struct NodeOptions {
   // on a single node). Applied by each range's leaseholder, so every node
   // of a cluster should be given the same value.
   int64_t replication_factor = 3;
+  // A range whose data outgrows this is split in two.
+  uint64_t range_max_bytes = 64ull << 20;
   // TLS for SQL clients: ca.crt, node.crt, node.key (`cairn cert`). Empty:
   // clients that ask for TLS are refused it.
   std::string certs_dir;

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
 #include "kv/mvcc/txn_types.h"
@@ -14,6 +15,8 @@ namespace cairn::kv {
 namespace {
 
 constexpr std::chrono::seconds kLookupDeadline{5};
+// As the routing client's: an election and a lease move fit in it.
+constexpr absl::Duration kSplitDeadline = absl::Seconds(20);
 
 // Whether `range` holds the keys just below `end` (empty: the keyspace's end).
 bool HoldsKeysBefore(const proto::RangeDescriptor& range, std::string_view end) {
@@ -73,10 +76,40 @@ absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::Find(std::st
   }
   CAIRN_ASSIGN_OR_RETURN(Route route, LookUp(key, before));
   absl::MutexLock lock(&mu_);
-  std::erase_if(routes_,
-                [&](const Route& r) { return r.range.range_id() == route.range.range_id(); });
+  // Routes the new one overlaps are older (split since) or the same range.
+  std::erase_if(routes_, [&](const Route& r) {
+    const bool disjoint =
+        (!r.range.end_key().empty() && r.range.end_key() <= route.range.start_key()) ||
+        (!route.range.end_key().empty() && route.range.end_key() <= r.range.start_key());
+    return !disjoint || r.range.range_id() == route.range.range_id();
+  });
   routes_.push_back(route);
   return Remote(route);
+}
+
+absl::Status ClusterRangeLocator::SplitAt(std::string_view key) {
+  if (!range_ids_) return MakeError(ErrorCode::kInternal, "no range id allocator");
+  const absl::Time deadline = absl::Now() + kSplitDeadline;
+  for (absl::Duration backoff = absl::Milliseconds(5);; backoff = std::min(backoff * 2, absl::Milliseconds(250))) {
+    absl::Status status = [&]() -> absl::Status {
+      CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<RangeExecutor> range, Find(key, /*before=*/false));
+      const proto::RangeDescriptor& d = range->descriptor();
+      if (d.start_key() == key) return absl::OkStatus();  // ranges never merge (yet)
+      if (!KeyInSpan(d, key)) {
+        Invalidate(d.range_id());
+        return MakeError(ErrorCode::kRangeNotHere, "stale route");
+      }
+      CAIRN_ASSIGN_OR_RETURN(uint64_t right_id, range_ids_());
+      return range->Split(key, right_id);
+    }();
+    if (status.ok() || GetErrorCode(status) != ErrorCode::kRangeNotHere) return status;
+    if (absl::Now() + backoff > deadline) {
+      return MakeError(ErrorCode::kUnavailable,
+                       absl::StrCat("cannot split at ", key_codec::PrettyKey(key), ": ",
+                                    status.message()));
+    }
+    absl::SleepFor(backoff);
+  }
 }
 
 absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::string_view key,

@@ -35,6 +35,13 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   // Looks every range of the span up afresh (no cache): for operators.
   absl::StatusOr<std::vector<RangeInfo>> RangesIn(std::string_view start,
                                                   std::string_view end) override;
+  absl::Status SplitAt(std::string_view key) override;
+
+  // Where SplitAt takes new range ids from (the cluster's RangeIdAllocator,
+  // which reads through this locator). REQUIRES: set before SplitAt.
+  void set_range_ids(std::function<absl::StatusOr<uint64_t>()> range_ids) {
+    range_ids_ = std::move(range_ids);
+  }
 
  private:
   struct Route {
@@ -53,6 +60,7 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   Store* const store_;
   ClusterDialer* const dialer_;
   const std::function<std::vector<std::string>()> lookup_addresses_;
+  std::function<absl::StatusOr<uint64_t>()> range_ids_;
 
   absl::Mutex mu_;
   std::vector<Route> routes_ ABSL_GUARDED_BY(mu_);

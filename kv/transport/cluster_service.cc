@@ -189,6 +189,11 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
     }
     case proto::KvRequest::RESOLVE_LOCKS:
       return commands.ResolveLocks(KeysOf(request), request.ts(), request.commit_ts());
+    case proto::KvRequest::SPLIT:
+      if (request.keys_size() != 1 || request.new_range_id() == 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "split takes one key and a new range id");
+      }
+      return commands.Split(request.keys(0), request.new_range_id());
     default:
       return MakeError(ErrorCode::kInvalidArgument, "unknown range command");
   }

@@ -11,7 +11,6 @@
 namespace cairn::kv {
 namespace {
 
-constexpr uint64_t kMetaRangeId = 1;
 constexpr absl::Duration kDeadline = absl::Seconds(20);
 constexpr std::chrono::seconds kRpcDeadline{10};
 
@@ -22,7 +21,7 @@ ClusterTimestamps::ClusterTimestamps(Store* store, ClusterRangeLocator* locator,
     : store_(store), locator_(locator), dialer_(dialer) {}
 
 absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
-  Replica* meta = store_->GetReplica(kMetaRangeId);
+  Replica* meta = store_->GetReplica(keys::kMetaRangeId);
   std::shared_ptr<TimestampOracle> oracle;
   {
     absl::MutexLock lock(&mu_);
@@ -71,7 +70,7 @@ absl::StatusOr<Timestamp> ClusterTimestamps::Get(uint32_t count) {
                                    : address->empty() ? GetLocal(count)
                                                       : GetRemote(*address, count);
     if (ts.ok() || GetErrorCode(ts.status()) != ErrorCode::kRangeNotHere) return ts;
-    locator_->Invalidate(kMetaRangeId);
+    locator_->Invalidate(keys::kMetaRangeId);
     if (shutting_down_.load() || absl::Now() + backoff > deadline) {
       return MakeError(ErrorCode::kUnavailable,
                        absl::StrCat("no timestamp oracle reachable: ", ts.status().message()));

@@ -186,4 +186,14 @@ absl::Status RemoteRange::ResolveLocks(const std::vector<std::string>& keys, Tim
   return Call(std::move(request), Repeatable::kYes).status();
 }
 
+absl::Status RemoteRange::Split(std::string_view split_key, uint64_t right_range_id) {
+  proto::KvRequest request;
+  request.set_method(proto::KvRequest::SPLIT);
+  request.add_keys(std::string(split_key));
+  request.set_new_range_id(right_range_id);
+  // Sent again after a loss, it meets a range of another generation and is
+  // routed afresh: where the split happened, the key starts a range.
+  return Call(std::move(request), Repeatable::kYes).status();
+}
+
 }  // namespace cairn::kv

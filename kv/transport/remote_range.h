@@ -43,6 +43,7 @@ class RemoteRange final : public RangeExecutor {
                                            Timestamp current_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
+  absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;
 
  private:
   // Whether a command lost in transit may simply be sent again.

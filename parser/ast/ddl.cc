@@ -181,6 +181,17 @@ std::string AlterTableCmd::ToString() const {
       return absl::StrCat("RENAME CONSTRAINT ", name.ToString(), " TO ", new_name.ToString());
     case AlterTableCmdKind::kRenameTable:
       return "RENAME TO " + new_name.ToString();
+    case AlterTableCmdKind::kSplitAt:
+      return absl::StrCat(
+          "SPLIT AT VALUES ",
+          absl::StrJoin(split_rows, ", ", [](std::string* o, const std::vector<ExprPtr>& row) {
+            absl::StrAppend(o, "(",
+                            absl::StrJoin(row, ", ",
+                                          [](std::string* o2, const ExprPtr& e) {
+                                            o2->append(e ? e->ToString() : "DEFAULT");
+                                          }),
+                            ")");
+          }));
   }
   return "";
 }

@@ -159,6 +159,7 @@ enum class AlterTableCmdKind : uint8_t {
   kRenameColumn,      // name -> new_name
   kRenameConstraint,  // name -> new_name
   kRenameTable,       // new_name
+  kSplitAt,           // split_rows (CairnDB: divides the table's range)
 };
 
 struct AlterTableCmd {
@@ -170,6 +171,8 @@ struct AlterTableCmd {
   Identifier new_name;  // renames
   ExprPtr expr;         // kSetDefault
   TypeName type;        // kAlterType
+  // kSplitAt: rows of leading primary key values (nullptr: DEFAULT).
+  std::vector<std::vector<ExprPtr>> split_rows;
   bool if_exists = false;
   bool if_not_exists = false;
   DropBehavior behavior = DropBehavior::kDefault;

@@ -202,6 +202,7 @@ alterTableCmd
     | RENAME COLUMN? identifier TO identifier                    #renameColumn
     | RENAME CONSTRAINT identifier TO identifier                 #renameConstraint
     | RENAME TO identifier                                       #renameTable
+    | SPLIT AT valuesClause                                      #splitAt
     ;
 
 // COMMENT ON TABLE t | COLUMN t.c IS 'text' | NULL
@@ -495,7 +496,7 @@ nonReservedKeyword
     | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NODES | NOTHING | NOWAIT | NULLS
     | POSITION | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
     | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET
-    | SHARE | SHOW | SKIP_P | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
+    | SHARE | SHOW | SKIP_P | SPLIT | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
     | COMMENT | CONNECTION | ENCRYPTED | NONE | OPERATOR | OPTION | OVER | PARTITION | RANGE | RANGES | UNBOUNDED

@@ -125,6 +125,10 @@ class FakeExecutor final : public RangeExecutor {
     return Begin({"ResolveLocks", keys});
   }
 
+  absl::Status Split(std::string_view split_key, uint64_t) override {
+    return Begin({"Split", {std::string(split_key)}});
+  }
+
  private:
   static std::vector<std::string> KeysOf(const PrewriteRequest& request) {
     std::vector<std::string> keys;

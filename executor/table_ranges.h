@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "catalog/catalog.h"
+#include "executor/exec_context.h"
+#include "executor/privilege_checker.h"
+#include "kv/range_directory.h"
+#include "parser/ast/ddl.h"
+#include "txn/txn.h"
+
+namespace cairn::executor {
+
+// Where a table's rows start a range (DESIGN.md "Ranges, replication,
+// placement"): each table begins in a range of its own, and an operator may
+// divide it further.
+
+// Splits the keyspace at the start of table `name` (just created in `txn`),
+// so that its rows never share a range with another table's. A no-op
+// without a range directory (an embedded engine).
+absl::Status StartTableRange(kv::RangeDirectory* ranges, catalog::Catalog* catalog, txn::Txn* txn,
+                             uint32_t database_id, const std::string& name);
+
+// ALTER TABLE t SPLIT AT VALUES (...), ...: each row gives leading primary
+// key values, at whose key the table's range is split. Only the table's
+// owner may. Returns the CommandComplete tag.
+absl::StatusOr<std::string> SplitTableAt(const ast::AlterTableStatement& stmt,
+                                         kv::RangeDirectory* ranges, catalog::Catalog* catalog,
+                                         txn::Txn* txn, uint32_t database_id, ExecContext* ctx,
+                                         PrivilegeChecker* checker);
+
+}  // namespace cairn::executor
