@@ -42,18 +42,15 @@ done
 
 WORK="$(mktemp -d /tmp/cairn_clients_bench.XXXXXX)"
 export CAIRN_PG_PEER_STATE="$WORK/pg_peer.state"
-CAIRN_PID=""
 PG_STARTED=""
 log() { echo "clients_bench: $*" >&2; }
+# cairn_start_node, cairn_wait_node, cairn_stop_nodes
+source "$BENCH_DIR/lib/cairn_nodes.sh"
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$CAIRN_PID" ] && kill -0 "$CAIRN_PID" 2>/dev/null; then
-    kill -TERM "$CAIRN_PID" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$CAIRN_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$CAIRN_PID" 2>/dev/null || true
-  fi
+  cairn_stop_nodes
   [ -z "$PG_STARTED" ] || "$BENCH_DIR/postgres_peer.sh" stop >/dev/null 2>&1 || true
   if [ "${KEEP_WORKDIR:-0}" = 1 ] || [ $rc -ne 0 ]; then
     log "logs and data kept in $WORK"
@@ -66,21 +63,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # --- the two servers ------------------------------------------------------
-SQL_PORT="$(free_port)"
-HTTP_PORT="$(free_port)"
-"$CAIRN" start --data-dir "$WORK/cairn-data" --sql-addr "127.0.0.1:$SQL_PORT" \
-  --rpc-addr "127.0.0.1:$(free_port)" --http-addr "127.0.0.1:$HTTP_PORT" >"$WORK/cairn.log" 2>&1 &
-CAIRN_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$HTTP_PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$CAIRN_PID" 2>/dev/null || { log "cairn exited; see $WORK/cairn.log"; exit 1; }
-  sleep 0.1
-done
+cairn_start_node cairn "$WORK/cairn-data" "$WORK/cairn.log"
+cairn_wait_node cairn || exit 1
+SQL_PORT="${CAIRN_NODE_SQL_PORT[cairn]}"
 CAIRN_URI="postgresql://root@127.0.0.1:$SQL_PORT/postgres"
 PG_URI="$("$BENCH_DIR/postgres_peer.sh" start | tail -1)"
 PG_STARTED=1

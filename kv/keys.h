@@ -55,6 +55,10 @@ enum class RangeLocalKind : char {
   kDescriptor = 'd',
   kConfState = 'c',
   kTsoHighWater = 't',
+  // What stays of a replica removed from this store: its last Raft term,
+  // so that a replica made here again for the range never votes twice in a
+  // term (kv/replica_gc_queue.h).
+  kTombstone = 'x',
 };
 
 inline std::string RangeLocalPrefix(uint64_t range_id) {

@@ -5,7 +5,7 @@
 #include "common/error_code.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
-#include "kv/mvcc/txn_types.h"
+#include "kv/range_span.h"
 #include "proto/raft_command.pb.h"
 
 namespace cairn::kv {
@@ -14,14 +14,6 @@ namespace {
 constexpr ColumnFamily kDataFamilies[] = {ColumnFamily::kDefault, ColumnFamily::kLock,
                                           ColumnFamily::kWrite};
 
-// The span of `range` in the physical keys of the MVCC families: user keys
-// are escaped (EncodeUserKey) before a version suffix, and the escaping
-// preserves order, so [Encode(start), Encode(end)) holds exactly the range.
-std::pair<std::string, std::string> PhysicalSpan(const proto::RangeDescriptor& range) {
-  std::string lower = range.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.start_key());
-  std::string upper = range.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.end_key());
-  return {std::move(lower), std::move(upper)};
-}
 
 }  // namespace
 
@@ -30,7 +22,7 @@ absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
   proto::RangeSnapshot snapshot;
   snapshot.set_tso_high_water_ms(state.tso_high_water_ms);
   *snapshot.mutable_range() = state.range;
-  auto [lower, upper] = PhysicalSpan(state.range);
+  auto [lower, upper] = DataSpanOf(state.range);
   for (ColumnFamily cf : kDataFamilies) {
     auto it = view.NewIterator(cf, lower, upper);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -53,7 +45,7 @@ absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& curr
   if (!snapshot.has_range()) {
     return MakeError(ErrorCode::kDataCorrupted, "range snapshot without its range");
   }
-  auto [lower, upper] = PhysicalSpan(snapshot.range());
+  auto [lower, upper] = DataSpanOf(snapshot.range());
   for (ColumnFamily cf : kDataFamilies) {
     auto it = current.NewIterator(cf, lower, upper);
     for (it->SeekToFirst(); it->Valid(); it->Next()) batch->Delete(cf, std::string(it->key()));

@@ -183,6 +183,14 @@ uint64_t Replica::NodeOf(uint64_t replica_id) const {
   return replica_id;
 }
 
+bool Replica::ListsNode(uint64_t node_id) const {
+  absl::ReaderMutexLock lock(&desc_mu_);
+  for (const auto& r : descriptor_.replicas()) {
+    if (r.node_id() == node_id) return true;
+  }
+  return false;
+}
+
 bool Replica::ContainsKey(std::string_view key) const {
   if (!initialized()) return false;
   absl::ReaderMutexLock lock(&desc_mu_);
@@ -262,10 +270,27 @@ absl::Status Replica::InitUninitialized(const raft::Config& base_config) {
     CAIRN_ASSIGN_OR_RETURN(raft::HardState hard_state, DecodeHardState(*hs));
     log_.SetHardState(hard_state);
   }
+  bool had_state = hs.has_value();
+  if (!hs) {
+    // A replica this store had before and removed: it starts in the term
+    // the old one reached, as if it had voted for itself there, so that it
+    // cannot vote a second time in that term.
+    CAIRN_ASSIGN_OR_RETURN(
+        auto tombstone,
+        engine_->Get(ColumnFamily::kRaft,
+                     keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kTombstone)));
+    if (tombstone) {
+      std::string_view in = *tombstone;
+      CAIRN_ASSIGN_OR_RETURN(uint64_t term, key_codec::DecodeUint64(&in));
+      log_.SetHardState(raft::HardState{.term = term, .vote = replica_id_});
+      had_state = true;
+    }
+  }
   raft::Config config = base_config;
   config.id = replica_id_;
   config.storage = &log_view_;
   config.applied = 0;
+  config.first_incarnation = !had_state;
   CAIRN_ASSIGN_OR_RETURN(node_, raft::RawNode::Create(config));
   return absl::OkStatus();
 }
@@ -364,6 +389,7 @@ absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
   config.id = replica_id_;
   config.storage = &log_view_;
   config.applied = applied_index_;
+  config.first_incarnation |= bootstrap;
   CAIRN_ASSIGN_OR_RETURN(node_, raft::RawNode::Create(config));
   if (conf_state.voters.size() == 1 && conf_state.voters[0] == replica_id_) {
     // A single voter needs no election timeout to lead.

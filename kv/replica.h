@@ -82,6 +82,10 @@ class Replica {
   uint64_t range_id() const { return range_id_; }
   // A copy: the replica set changes as the group's membership does.
   proto::RangeDescriptor descriptor() const;
+  // Whether the descriptor, as this replica has applied it, lists `node_id`.
+  bool ListsNode(uint64_t node_id) const;
+  // When this replica was made on this store (by Open, a message, a split).
+  absl::Time created() const { return created_; }
   // False for a replica still waiting for its first snapshot: it holds no
   // keys and serves nothing.
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }
@@ -165,6 +169,7 @@ class Replica {
   void DrainProposals();
   bool HasReady();
   bool is_leader() const { return node_->is_leader(); }
+  uint64_t term() const { return node_->GetStatus().term; }
   // Starts an election now rather than after a timeout: the right-hand
   // side of a split on the node that led the left-hand side.
   void Campaign();
@@ -230,6 +235,7 @@ class Replica {
   const uint64_t replica_id_;
   KvEngine* const engine_;
   const std::function<void()> wake_;
+  const absl::Time created_ = absl::Now();
 
   ApplyObserver apply_observer_;  // set before the loop starts
 

@@ -119,20 +119,81 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
     replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = v});
     return;
   }
+  // The most loaded voter goes (a balancing move done: the node it came
+  // from); on a tie, not this one, which would first have to hand off.
   const NodeRegistry::Member* most = nullptr;
   for (const auto& member : members) {
     const uint64_t id = member.record.node_id();
-    if (id == self || !member.live || !is_voter(id)) continue;
-    if (most == nullptr || member.record.range_count() > most->record.range_count()) {
+    if (!member.live || !is_voter(id)) continue;
+    const uint64_t count = member.record.range_count();
+    if (most == nullptr || count > most->record.range_count() ||
+        (count == most->record.range_count() && most->record.node_id() == self)) {
       most = &member;
     }
   }
   if (most == nullptr) return;
+  if (most->record.node_id() == self) {
+    // Raft can remove its leader, but the range would be leaderless until
+    // an election: hand the lease over and let the new leader remove us.
+    if (uint64_t to = CaughtUpVoter(m, members); to != 0) {
+      CAIRN_LOG_INFO("range {}: handing the lease to node {} before leaving the range",
+                     replica->range_id(), to);
+      replica->TransferLeadership(to);
+    }
+    return;
+  }
   CAIRN_LOG_INFO("range {}: removing the replica on node {} ({} voters, replication factor {})",
                  replica->range_id(), most->record.node_id(), m.voters.size(),
                  options_.replication_factor);
   replica->ProposeConfChange(
       {.type = raft::ConfChange::Type::kRemoveNode, .node_id = most->record.node_id()});
+}
+
+uint64_t ReplicateQueue::CaughtUpVoter(const Replica::Membership& m,
+                                       const std::vector<NodeRegistry::Member>& members) const {
+  const uint64_t self = store_->ident().node_id();
+  const NodeRegistry::Member* best = nullptr;
+  for (const auto& member : members) {
+    const uint64_t id = member.record.node_id();
+    if (id == self || !member.live || !m.active.contains(id)) continue;
+    if (std::find(m.voters.begin(), m.voters.end(), id) == m.voters.end()) continue;
+    auto match = m.match.find(id);
+    if (match == m.match.end() || match->second < m.commit) continue;
+    if (best == nullptr || member.record.lease_count() < best->record.lease_count()) best = &member;
+  }
+  return best == nullptr ? 0 : best->record.node_id();
+}
+
+bool ReplicateQueue::MoveReplica(Replica* replica, const Replica::Membership& m,
+                                 const std::vector<NodeRegistry::Member>& members) {
+  auto is_member = [&](uint64_t id) {
+    return std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end() ||
+           std::find(m.learners.begin(), m.learners.end(), id) != m.learners.end();
+  };
+  const NodeRegistry::Member* fullest = nullptr;   // a voter of this range
+  const NodeRegistry::Member* emptiest = nullptr;  // a live node without it
+  for (const auto& member : members) {
+    if (!member.live) continue;
+    const uint64_t count = member.record.range_count();
+    if (is_member(member.record.node_id())) {
+      if (fullest == nullptr || count > fullest->record.range_count()) fullest = &member;
+    } else if (emptiest == nullptr || count < emptiest->record.range_count()) {
+      emptiest = &member;
+    }
+  }
+  // Two apart at least: a move between counts one apart only swaps them.
+  if (fullest == nullptr || emptiest == nullptr ||
+      fullest->record.range_count() < emptiest->record.range_count() + 2) {
+    return false;
+  }
+  CAIRN_LOG_INFO("range {}: moving a replica from node {} ({} ranges) to node {} ({} ranges)",
+                 replica->range_id(), fullest->record.node_id(), fullest->record.range_count(),
+                 emptiest->record.node_id(), emptiest->record.range_count());
+  // The learner catches up, is promoted, and then the group has one voter
+  // too many: the one on the fullest node is removed (Step).
+  replica->ProposeConfChange(
+      {.type = raft::ConfChange::Type::kAddLearner, .node_id = emptiest->record.node_id()});
+  return true;
 }
 
 bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
@@ -141,6 +202,10 @@ bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
   // heartbeat old, and two moves on the same counts overshoot.
   const absl::Time now = absl::Now();
   if (now - last_move_ < absl::Milliseconds(options_.balance_cooldown_ms)) return false;
+  if (MoveReplica(replica, m, members)) {
+    last_move_ = now;
+    return true;
+  }
   const uint64_t self = store_->ident().node_id();
   auto is_voter = [&](uint64_t id) {
     return std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end();

@@ -26,10 +26,14 @@ namespace cairn::kv {
 //   - with more voters than the replication factor (a replacement done), a
 //     voter on a dead node is removed, else the one on the most loaded
 //     other node;
-//   - balance, at most one move on this node every few seconds: it hands
-//     the lease to a voter with fewer leases while it holds more than its
-//     share. (Moving replicas for balance waits for replica GC: a replica
-//     removed from its group stays on its store until then.)
+//   - balance, at most one move on this node every few seconds: a replica
+//     moves from the fullest node holding the range to the emptiest live
+//     node without it when their range counts are two or more apart (add
+//     a learner there; once it is a voter, the fullest node's voter goes,
+//     the leader handing its lease away first when that is itself); else
+//     it hands the lease to a voter with fewer leases while it holds more
+//     than its share. The replica GC queue removes what a move leaves on
+//     the old node.
 // Replica ids are node ids. Counts come from the nodes' heartbeats.
 class ReplicateQueue {
  public:
@@ -37,7 +41,7 @@ class ReplicateQueue {
     size_t replication_factor = 3;
     uint64_t interval_ms = 200;
     // Counts are a heartbeat old: give a balancing move time to show in them.
-    uint64_t balance_cooldown_ms = 3000;
+    uint64_t balance_cooldown_ms = 2000;
   };
 
   ReplicateQueue(Store* store, NodeRegistry* registry, Options options);
@@ -50,9 +54,18 @@ class ReplicateQueue {
   void Loop();
   // One step for `replica`, if it needs one; `members` as last heartbeat saw them.
   void Step(Replica* replica, const std::vector<NodeRegistry::Member>& members);
-  // A lease move for balance; true if one was started.
+  // A replica or lease move for balance; true if one was started.
   bool Balance(Replica* replica, const Replica::Membership& m,
                const std::vector<NodeRegistry::Member>& members);
+  // Starts moving the range's replica from the fullest node holding one to
+  // the emptiest live node without one, if they are two ranges apart or
+  // more; true if it did.
+  bool MoveReplica(Replica* replica, const Replica::Membership& m,
+                   const std::vector<NodeRegistry::Member>& members);
+  // A live, active voter other than this node that holds the whole
+  // committed log, the one with the fewest leases; 0 if none.
+  uint64_t CaughtUpVoter(const Replica::Membership& m,
+                         const std::vector<NodeRegistry::Member>& members) const;
 
   Store* const store_;
   NodeRegistry* const registry_;

@@ -7,20 +7,9 @@
 #include "kv/keys.h"
 #include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
+#include "kv/range_span.h"
 
 namespace cairn::kv {
-namespace {
-
-// The physical span of `range` in the MVCC families, whose keys are the
-// escaped user keys followed by a version.
-std::pair<std::string, std::string> PhysicalSpan(const proto::RangeDescriptor& range) {
-  std::string lower = range.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.start_key());
-  std::string upper = range.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.end_key());
-  return {std::move(lower), std::move(upper)};
-}
-
-}  // namespace
-
 SplitQueue::SplitQueue(Store* store, std::function<absl::StatusOr<uint64_t>()> range_ids,
                        Options options)
     : store_(store),
@@ -62,8 +51,7 @@ size_t SplitQueue::RunOnce() {
     const proto::RangeDescriptor range = replica->descriptor();
     // The meta range holds the routing and the oracle: it stays whole.
     if (range.start_key() < keys::kSystemKeyspaceEnd) continue;
-    auto [lower, upper] = PhysicalSpan(range);
-    if (store_->engine()->ApproximateSize(lower, upper) <= options_.max_range_bytes) continue;
+    if (RangeDataBytes(*store_->engine(), range) <= options_.max_range_bytes) continue;
     absl::StatusOr<std::optional<std::string>> key = MiddleKey(*store_->engine(), range);
     if (!key.ok() || !key->has_value()) continue;  // one huge key cannot be divided
     absl::StatusOr<uint64_t> right_id = range_ids_();
@@ -86,7 +74,7 @@ size_t SplitQueue::RunOnce() {
 
 absl::StatusOr<std::optional<std::string>> SplitQueue::MiddleKey(
     const KvEngine& engine, const proto::RangeDescriptor& range) {
-  auto [lower, upper] = PhysicalSpan(range);
+  auto [lower, upper] = DataSpanOf(range);
   std::unique_ptr<EngineSnapshot> view = engine.NewSnapshot();
   // Two passes over the write records: the total, then where half of it is.
   uint64_t total = 0;

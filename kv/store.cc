@@ -11,6 +11,7 @@
 #include "common/logging.h"
 #include "kv/keys.h"
 #include "kv/range_snapshot.h"
+#include "kv/range_span.h"
 
 namespace cairn::kv {
 namespace {
@@ -300,6 +301,66 @@ void Store::TransferLeases(int64_t timeout_ms, const std::function<bool(uint64_t
   }
 }
 
+absl::Status Store::DestroyReplica(uint64_t range_id) {
+  // Between rounds: the Raft loop steps no replica meanwhile.
+  absl::MutexLock round(&round_mu_);
+  std::unique_ptr<Replica> replica;
+  bool data_shared = false;
+  {
+    absl::MutexLock lock(&replicas_mu_);
+    auto it = std::find_if(replicas_.begin(), replicas_.end(),
+                           [&](const auto& r) { return r->range_id() == range_id; });
+    if (it == replicas_.end()) return absl::OkStatus();
+    if ((*it)->is_leader()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       absl::StrCat("range ", range_id, " is led here; it cannot be removed"));
+    }
+    const proto::RangeDescriptor d = (*it)->descriptor();
+    for (const auto& other : replicas_) {
+      if (other.get() == it->get() || !other->initialized()) continue;
+      const proto::RangeDescriptor o = other->descriptor();
+      const bool disjoint = (!o.end_key().empty() && o.end_key() <= d.start_key()) ||
+                            (!d.end_key().empty() && d.end_key() <= o.start_key());
+      data_shared |= !disjoint;
+    }
+    replica = std::move(*it);
+    replicas_.erase(it);
+  }
+  const uint64_t term = replica->term();
+  const bool had_data = replica->initialized();
+  const proto::RangeDescriptor range = replica->descriptor();
+  replica->Shutdown();
+
+  WriteBatch batch;
+  auto view = engine_->NewSnapshot();
+  const std::string prefix = keys::RangeLocalPrefix(range_id);
+  auto raft_state = view->NewIterator(ColumnFamily::kRaft, prefix, key_codec::PrefixEnd(prefix));
+  for (raft_state->SeekToFirst(); raft_state->Valid(); raft_state->Next()) {
+    batch.Delete(ColumnFamily::kRaft, std::string(raft_state->key()));
+  }
+  CAIRN_RETURN_IF_ERROR(raft_state->status());
+  if (had_data && !data_shared) {
+    const DataSpan span = DataSpanOf(range);
+    for (ColumnFamily cf : {ColumnFamily::kDefault, ColumnFamily::kLock, ColumnFamily::kWrite}) {
+      auto it = view->NewIterator(cf, span.lower, span.upper);
+      for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(cf, std::string(it->key()));
+      CAIRN_RETURN_IF_ERROR(it->status());
+    }
+  } else if (data_shared) {
+    CAIRN_LOG_WARN("range {}: another replica here overlaps it; its data stays", range_id);
+  }
+  std::string tombstone;
+  key_codec::AppendUint64(&tombstone, term);
+  batch.Put(ColumnFamily::kRaft, keys::RangeLocalKey(range_id, keys::RangeLocalKind::kTombstone),
+            tombstone);
+  absl::Status written = engine_->Write(batch, /*sync=*/true);
+  CAIRN_LOG_INFO("range {}: replica removed from this store ({})", range_id,
+                 written.ok() ? "its group no longer has it" : written.ToString());
+  absl::MutexLock lock(&replicas_mu_);
+  destroyed_.push_back(std::move(replica));
+  return written;
+}
+
 Replica* Store::LookupReplica(std::string_view key) const {
   // Few ranges per store for now: a linear search.
   absl::ReaderMutexLock lock(&replicas_mu_);
@@ -542,7 +603,11 @@ void Store::InstallSplit(Replica* left, proto::RangeDescriptor right) {
   if (replica == nullptr) {
     auto made = std::make_unique<Replica>(right, ident_.node_id(), engine_.get(),
                                           [this] { RunRoundsHere(); });
-    s = made->Init(/*bootstrap=*/false, RaftConfig(right_id));
+    // New to this store (range ids are never reused): its group may elect
+    // at once.
+    raft::Config config = RaftConfig(right_id);
+    config.first_incarnation = true;
+    s = made->Init(/*bootstrap=*/false, config);
     if (s.ok()) {
       if (options_.apply_observer) made->SetApplyObserver(options_.apply_observer);
       made->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);

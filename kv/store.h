@@ -103,6 +103,14 @@ class Store final : public RaftMessageHandler {
   Replica* AddReplicaOnFirstMessage(uint64_t range_id);
   std::vector<Replica*> replicas() const;
 
+  // Removes this store's replica of `range_id`, which its group no longer
+  // counts as a member (kv/replica_gc_queue.h): its Raft state, and its
+  // data where no other replica here holds those keys, leaving a tombstone
+  // with its last term. Refused while the replica leads its group. Threads
+  // that still hold the Replica find it shut down: it stays allocated, inert,
+  // until the store is destroyed.
+  absl::Status DestroyReplica(uint64_t range_id);
+
   // Waits until every replica serves (after a restart: log replayed).
   absl::Status WaitServing(int64_t timeout_ms) const;
 
@@ -146,10 +154,11 @@ class Store final : public RaftMessageHandler {
   Clock* const clock_;
   const Options options_;
   proto::StoreIdent ident_;
-  // Replicas are added (by Open, by the first message of a group that
-  // added this node, by splits) but never removed while the store runs.
+  // Replicas are added by Open, by the first message of a group that added
+  // this node and by splits; DestroyReplica moves them to destroyed_.
   mutable absl::Mutex replicas_mu_;
   std::vector<std::unique_ptr<Replica>> replicas_ ABSL_GUARDED_BY(replicas_mu_);
+  std::vector<std::unique_ptr<Replica>> destroyed_ ABSL_GUARDED_BY(replicas_mu_);
 
   std::thread loop_;
   std::atomic<bool> started_{false};

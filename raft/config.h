@@ -44,6 +44,12 @@ struct Config {
   // the driver ticks for all the time that passed (no ticks skipped when
   // it stalls). REQUIRES: check_quorum.
   bool lease_reads = false;
+  // This replica has never existed before (a group being bootstrapped, a
+  // replica a split or a new member's first message creates): it cannot
+  // have acknowledged any leader, so it need not, as a restarted voter
+  // must under lease_reads, refuse votes for an election timeout after
+  // starting. Lets a new group elect its leader at once.
+  bool first_incarnation = false;
   int lease_drift_ticks = 1;
   // Whether the leader tells its followers at once when the commit index
   // moves (one append each, empty when they hold everything), or lets the

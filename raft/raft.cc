@@ -33,6 +33,7 @@ Raft::Raft(const Config& config)
       check_quorum_(config.check_quorum),
       pre_vote_(config.pre_vote),
       lease_reads_(config.lease_reads),
+      first_incarnation_(config.first_incarnation),
       lease_drift_ticks_(config.lease_drift_ticks),
       announce_commits_(config.announce_commits),
       log_(config.storage, config.max_size_per_msg),
@@ -266,7 +267,8 @@ bool Raft::InLease() const {
   if (lead_ != kNone && election_elapsed_ < election_timeout_) return true;
   // A restarted voter forgot whom it heard from; with lease reads it must
   // assume it heard from a leader just before the crash.
-  return lease_reads_ && ticks_ < static_cast<uint64_t>(election_timeout_);
+  return lease_reads_ && !first_incarnation_ &&
+         ticks_ < static_cast<uint64_t>(election_timeout_);
 }
 
 bool Raft::LeaseValid() const { return LeaseTicksLeft() > 0; }

@@ -154,6 +154,7 @@ class Raft {
   const bool check_quorum_;
   const bool pre_vote_;
   const bool lease_reads_;
+  const bool first_incarnation_;
   const int lease_drift_ticks_;
   const bool announce_commits_;
 

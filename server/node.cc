@@ -157,6 +157,11 @@ absl::Status Node::Start() {
   split_queue_ = std::make_unique<kv::SplitQueue>(
       store_.get(), [this] { return range_ids_->Next(); }, split_options);
   split_queue_->Start();
+  replica_gc_queue_ = std::make_unique<kv::ReplicaGcQueue>(
+      store_.get(),
+      [this](std::string_view key) { return locator_->DescriptorFromLeaseholder(key); },
+      kv::ReplicaGcQueue::Options{});
+  replica_gc_queue_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(
       "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
@@ -221,6 +226,7 @@ void Node::Stop() {
   if (sql_engine_) sql_engine_->Stop();
   if (replicate_queue_) replicate_queue_->Stop();
   if (split_queue_) split_queue_->Stop();
+  if (replica_gc_queue_) replica_gc_queue_->Stop();
   // Leaders elsewhere before this node goes: clients then find them at
   // once instead of after an election timeout.
   if (store_ && rpc_server_) {

@@ -9,6 +9,7 @@
 #include "kv/node_registry.h"
 #include "kv/replicate_queue.h"
 #include "kv/range_id_allocator.h"
+#include "kv/replica_gc_queue.h"
 #include "kv/routing_kv_client.h"
 #include "kv/split_queue.h"
 #include "kv/store.h"
@@ -62,6 +63,7 @@ class Node {
   std::unique_ptr<kv::ReplicateQueue> replicate_queue_;
   std::unique_ptr<kv::RangeIdAllocator> range_ids_;
   std::unique_ptr<kv::SplitQueue> split_queue_;
+  std::unique_ptr<kv::ReplicaGcQueue> replica_gc_queue_;
   std::unique_ptr<kv::ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> rpc_server_;
   int rpc_port_ = 0;

@@ -8,6 +8,7 @@
 #include "common/key_codec.h"
 #include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
+#include "kv/range_span.h"
 #include "kv/transport/kv_codec.h"
 #include "kv/transport/remote_range.h"
 
@@ -17,6 +18,7 @@ namespace {
 constexpr std::chrono::seconds kLookupDeadline{5};
 // As the routing client's: an election and a lease move fit in it.
 constexpr absl::Duration kSplitDeadline = absl::Seconds(20);
+constexpr absl::Duration kRangesInDeadline = absl::Seconds(10);
 
 // Whether `range` holds the keys just below `end` (empty: the keyspace's end).
 bool HoldsKeysBefore(const proto::RangeDescriptor& range, std::string_view end) {
@@ -87,6 +89,12 @@ absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::Find(std::st
   return Remote(route);
 }
 
+absl::StatusOr<proto::RangeDescriptor> ClusterRangeLocator::DescriptorFromLeaseholder(
+    std::string_view key) {
+  CAIRN_ASSIGN_OR_RETURN(Route route, LookUpAtLeaseholder(key));
+  return route.range;
+}
+
 absl::Status ClusterRangeLocator::SplitAt(std::string_view key) {
   if (!range_ids_) return MakeError(ErrorCode::kInternal, "no range id allocator");
   const absl::Time deadline = absl::Now() + kSplitDeadline;
@@ -112,6 +120,20 @@ absl::Status ClusterRangeLocator::SplitAt(std::string_view key) {
   }
 }
 
+absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::Ask(
+    const std::string& address, const proto::RangeLookupRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kLookupDeadline);
+  proto::RangeLookupResponse response;
+  grpc::Status rpc = dialer_->StubFor(address)->RangeLookup(&context, request, &response);
+  if (!rpc.ok()) return MakeError(ErrorCode::kRangeNotHere, rpc.error_message());
+  CAIRN_RETURN_IF_ERROR(StatusFromProto(response.error()));
+  Route route{response.range(), response.leaseholder_address(), response.leaseholder_node_id()};
+  if (response.has_replica()) route.approximate_bytes = response.approximate_bytes();
+  route.from_leaseholder = response.answered_by_leaseholder();
+  return route;
+}
+
 absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::string_view key,
                                                                        bool before) {
   proto::RangeLookupRequest request;
@@ -119,22 +141,9 @@ absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::stri
   request.set_before(before);
   std::string failures;
   for (const std::string& address : lookup_addresses_()) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kLookupDeadline);
-    proto::RangeLookupResponse response;
-    grpc::Status rpc = dialer_->StubFor(address)->RangeLookup(&context, request, &response);
-    if (!rpc.ok()) {
-      absl::StrAppend(&failures, " ", address, ": ", rpc.error_message(), ";");
-      continue;
-    }
-    absl::Status status = StatusFromProto(response.error());
-    if (!status.ok()) {
-      absl::StrAppend(&failures, " ", address, ": ", status.message(), ";");
-      continue;
-    }
-    Route route{response.range(), response.leaseholder_address(), response.leaseholder_node_id()};
-    if (response.has_replica()) route.approximate_bytes = response.approximate_bytes();
-    return route;
+    absl::StatusOr<Route> route = Ask(address, request);
+    if (route.ok()) return route;
+    absl::StrAppend(&failures, " ", address, ": ", route.status().message(), ";");
   }
   // Retryable: a leader may be elected, a node may come back.
   return MakeError(
@@ -142,27 +151,50 @@ absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::stri
       absl::StrCat("no node knows who serves ", key_codec::PrettyKey(key), ":", failures));
 }
 
+absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUpAtLeaseholder(
+    std::string_view key) {
+  CAIRN_ASSIGN_OR_RETURN(Route route, LookUp(key, /*before=*/false));
+  if (route.from_leaseholder) return route;
+  if (route.leaseholder_address.empty()) {
+    return MakeError(ErrorCode::kRangeNotHere, "the range's leaseholder is not known");
+  }
+  proto::RangeLookupRequest request;
+  request.set_key(std::string(key));
+  CAIRN_ASSIGN_OR_RETURN(Route at_leaseholder, Ask(route.leaseholder_address, request));
+  if (!at_leaseholder.from_leaseholder) {
+    return MakeError(ErrorCode::kRangeNotHere, "the range's leaseholder has moved");
+  }
+  return at_leaseholder;
+}
+
 absl::StatusOr<std::vector<RangeInfo>> ClusterRangeLocator::RangesIn(std::string_view start,
                                                                      std::string_view end) {
   std::vector<RangeInfo> out;
   std::string cursor(start);
   for (;;) {
-    // Lookups answer from the asked node's replicas; this node's own
-    // replica answers first when it has one.
+    // Each range as its leaseholder has it: a follower's view may predate
+    // a split. This node's own replica answers when it leads.
     absl::StatusOr<Route> route = absl::UnknownError("");
     Replica* local = store_->LookupReplica(cursor);
     if (local != nullptr && local->IsServing()) {
       route = Route{local->descriptor(), "", store_->ident().node_id()};
     } else {
-      route = LookUp(cursor, /*before=*/false);
+      // A range between leaders (a split's new range, a failover) is
+      // answered for again within an election; operators should not see it.
+      const absl::Time deadline = absl::Now() + kRangesInDeadline;
+      for (absl::Duration backoff = absl::Milliseconds(10);;
+           backoff = std::min(backoff * 2, absl::Milliseconds(250))) {
+        route = LookUpAtLeaseholder(cursor);
+        if (route.ok() || GetErrorCode(route.status()) != ErrorCode::kRangeNotHere ||
+            absl::Now() + backoff > deadline) {
+          break;
+        }
+        absl::SleepFor(backoff);
+      }
     }
     if (!route.ok()) return route.status();
-    if (local != nullptr) {
-      const proto::RangeDescriptor d = local->descriptor();
-      const std::string lower =
-          d.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(d.start_key());
-      const std::string upper = d.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(d.end_key());
-      route->approximate_bytes = store_->engine()->ApproximateSize(lower, upper);
+    if (local != nullptr && local->range_id() == route->range.range_id()) {
+      route->approximate_bytes = RangeDataBytes(*store_->engine(), route->range);
     }
     out.push_back(RangeInfo{route->range, route->leaseholder_node_id, route->approximate_bytes});
     const std::string& range_end = route->range.end_key();

@@ -32,6 +32,10 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   // the routes remembered or a lookup; "" when it is this node.
   absl::StatusOr<std::string> LeaseholderOf(std::string_view key);
 
+  // The descriptor of the range holding `key` as its leaseholder has it:
+  // the group's current membership (kv/replica_gc_queue.h).
+  absl::StatusOr<proto::RangeDescriptor> DescriptorFromLeaseholder(std::string_view key);
+
   // Looks every range of the span up afresh (no cache): for operators.
   absl::StatusOr<std::vector<RangeInfo>> RangesIn(std::string_view start,
                                                   std::string_view end) override;
@@ -49,12 +53,19 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
     std::string leaseholder_address;
     uint64_t leaseholder_node_id = 0;
     std::optional<uint64_t> approximate_bytes;  // from a node holding a replica
+    // Answered by the leaseholder: the range as its group has it now, not a
+    // follower's view that may predate a split or a membership change.
+    bool from_leaseholder = false;
   };
 
   // Locate (before = false) or LocateBefore (before = true).
   absl::StatusOr<std::unique_ptr<RangeExecutor>> Find(std::string_view key, bool before);
   // Asks the nodes in turn; the first one that knows the leaseholder wins.
   absl::StatusOr<Route> LookUp(std::string_view key, bool before);
+  // LookUp, then the leaseholder asked again unless it answered already.
+  absl::StatusOr<Route> LookUpAtLeaseholder(std::string_view key);
+  // Lookup requests to one node.
+  absl::StatusOr<Route> Ask(const std::string& address, const proto::RangeLookupRequest& request);
   std::unique_ptr<RangeExecutor> Remote(const Route& route);
 
   Store* const store_;

@@ -5,6 +5,7 @@
 #include "common/key_codec.h"
 #include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
+#include "kv/range_span.h"
 #include "kv/transport/kv_codec.h"
 
 namespace cairn::kv {
@@ -12,16 +13,6 @@ namespace {
 
 std::vector<std::string> KeysOf(const proto::KvRequest& request) {
   return std::vector<std::string>(request.keys().begin(), request.keys().end());
-}
-
-// The engine's estimate for the range's span in the MVCC column families,
-// whose keys are the escaped user keys with a timestamp appended.
-uint64_t RangeBytes(KvEngine* engine, const proto::RangeDescriptor& range) {
-  const std::string lower =
-      range.start_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.start_key());
-  const std::string upper =
-      range.end_key().empty() ? "" : mvcc_keys::EncodeUserKey(range.end_key());
-  return engine->ApproximateSize(lower, upper);
 }
 
 absl::Status NotHere(const Replica* replica, std::string_view why) {
@@ -55,8 +46,9 @@ grpc::Status ClusterService::RangeLookup(grpc::ServerContext*,
   }
   *response->mutable_range() = replica->descriptor();
   response->set_has_replica(true);
-  response->set_approximate_bytes(RangeBytes(store_->engine(), response->range()));
+  response->set_approximate_bytes(RangeDataBytes(*store_->engine(), response->range()));
   if (replica->IsServing()) {
+    response->set_answered_by_leaseholder(true);
     response->set_leaseholder_node_id(hooks_.node_id);
     response->set_leaseholder_address(hooks_.rpc_address);
     return grpc::Status::OK;

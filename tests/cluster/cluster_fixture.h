@@ -155,14 +155,15 @@ inline std::optional<double> MetricValue(const std::string& text, const std::str
 // ---------------------------------------------------------------------------
 // Replicas and leases
 
-// The ranges a new cluster has: the meta range (1) and the data range (2).
-constexpr int64_t kRanges = 2;
+// A new cluster has two ranges, the meta range (1) and the data range (2);
+// each CREATE TABLE adds one (the table starts a range of its own), and
+// splits more. Tests count them with SHOW RANGES (ClusterTest::CountRanges).
 
 // Whether every node of `ids` is live and holds a replica of each of the
-// kRanges ranges, and those nodes lead the kRanges ranges between them (as of
-// their last heartbeats); if not, *why says the first difference.
+// `ranges` ranges, and those nodes lead the `ranges` ranges between them (as
+// of their last heartbeats); if not, *why says the first difference.
 inline bool ReplicatedOn(const std::vector<NodeRow>& rows, const std::vector<int>& ids,
-                         std::string* why) {
+                         int64_t ranges, std::string* why) {
   int64_t leases = 0;
   for (int id : ids) {
     const NodeRow* row = FindRow(rows, id);
@@ -170,16 +171,16 @@ inline bool ReplicatedOn(const std::vector<NodeRow>& rows, const std::vector<int
       *why = absl::StrCat("node ", id, " has no row");
       return false;
     }
-    if (!row->is_live || row->ranges != kRanges) {
+    if (!row->is_live || row->ranges != ranges) {
       *why = absl::StrCat("node ", id, row->is_live ? " live" : " dead",
-                          " with ranges=", row->ranges, ", want live with ", kRanges);
+                          " with ranges=", row->ranges, ", want live with ", ranges);
       return false;
     }
     leases += row->leases;
   }
-  if (leases != kRanges) {
+  if (leases != ranges) {
     *why = absl::StrCat("nodes ", absl::StrJoin(ids, ","), " lead ", leases, " ranges, want ",
-                        kRanges);
+                        ranges);
     return false;
   }
   return true;
@@ -188,7 +189,7 @@ inline bool ReplicatedOn(const std::vector<NodeRow>& rows, const std::vector<int
 // ---------------------------------------------------------------------------
 // SHOW RANGES
 
-// The data range, where tables live (range 1 is the meta range).
+// The first data range, before the first table's (range 1 is the meta range).
 constexpr int64_t kDataRangeId = 2;
 // The replicas a range has once the cluster has three live nodes or more.
 constexpr size_t kReplicationFactor = 3;
@@ -197,9 +198,12 @@ constexpr size_t kReplicationFactor = 3;
 // NODES, it is the membership now, answered by the leaseholders.
 struct RangeRow {
   int64_t range_id = 0;
-  std::vector<int> replicas;  // voters' node ids, as in the text {1,2,4}
-  std::vector<int> learners;  // members not voting yet
+  std::string start_key;               // as SHOW RANGES renders keys (bytes escaped)
+  std::optional<std::string> end_key;  // nullopt: the keyspace's end
+  std::vector<int> replicas;           // voters' node ids, as in the text {1,2,4}
+  std::vector<int> learners;           // members not voting yet
   int64_t lease_holder = 0;
+  std::optional<int64_t> range_size;  // approximate bytes; nullopt: the node asked holds no replica
 };
 
 inline std::string Describe(const std::vector<RangeRow>& rows) {
@@ -207,6 +211,19 @@ inline std::string Describe(const std::vector<RangeRow>& rows) {
   for (const RangeRow& r : rows) {
     parts.push_back(absl::StrCat("r", r.range_id, " {", absl::StrJoin(r.replicas, ","), "} lease n",
                                  r.lease_holder));
+  }
+  return parts.empty() ? "<no rows>" : absl::StrJoin(parts, "; ");
+}
+
+// Describe() with each range's span and size, for tests about where ranges
+// begin and end.
+inline std::string DescribeSpans(const std::vector<RangeRow>& rows) {
+  std::vector<std::string> parts;
+  for (const RangeRow& r : rows) {
+    parts.push_back(absl::StrCat("r", r.range_id, " [", r.start_key, ", ",
+                                 r.end_key.value_or("<end>"), ") {",
+                                 absl::StrJoin(r.replicas, ","), "} lease n", r.lease_holder, " ",
+                                 r.range_size ? absl::StrCat(*r.range_size, "B") : "size ?"));
   }
   return parts.empty() ? "<no rows>" : absl::StrJoin(parts, "; ");
 }
@@ -232,8 +249,17 @@ inline absl::StatusOr<RangeRow> ParseRangeRow(
         absl::StrCat("a SHOW RANGES row has ", cells.size(), " columns, not 7"));
   }
   RangeRow row;
-  bool ok = cells[0] && cells[4] && absl::SimpleAtoi(*cells[0], &row.range_id) &&
+  bool ok = cells[0] && cells[1] && cells[4] && absl::SimpleAtoi(*cells[0], &row.range_id) &&
             absl::SimpleAtoi(*cells[4], &row.lease_holder);
+  if (ok) {
+    row.start_key = *cells[1];
+    row.end_key = cells[2];
+  }
+  if (ok && cells[5]) {
+    int64_t size = 0;
+    ok = absl::SimpleAtoi(*cells[5], &size);
+    row.range_size = size;
+  }
   // {1,2,4} -> node ids.
   auto parse_ids = [&ok](absl::string_view text, std::vector<int>* out) {
     ok = ok && absl::ConsumePrefix(&text, "{") && absl::ConsumeSuffix(&text, "}");
@@ -254,34 +280,64 @@ inline absl::StatusOr<RangeRow> ParseRangeRow(
   return row;
 }
 
-// Whether `rows` lists the kRanges ranges, each with kReplicationFactor
-// replicas on distinct nodes, none of them in `dead`, and a lease holder
-// among those replicas; if not, *why says the first difference.
-inline bool FullyReplicated(const std::vector<RangeRow>& rows, const std::vector<int>& dead,
-                            std::string* why) {
-  if (rows.size() != static_cast<size_t>(kRanges)) {
-    *why = absl::StrCat(rows.size(), " ranges, want ", kRanges);
+// Whether range `row` has kReplicationFactor replicas on distinct nodes,
+// none of them in `dead`, and a lease holder among those replicas; if not,
+// *why says the first difference.
+inline bool RangeFullyReplicated(const RangeRow& row, const std::vector<int>& dead,
+                                 std::string* why) {
+  const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
+  if (row.replicas.size() != kReplicationFactor || distinct.size() != kReplicationFactor) {
+    *why = absl::StrCat("range ", row.range_id, " has replicas {", absl::StrJoin(row.replicas, ","),
+                        "}, want ", kReplicationFactor, " on distinct nodes");
     return false;
   }
+  for (int id : dead) {
+    if (Contains(row.replicas, id)) {
+      *why = absl::StrCat("range ", row.range_id, " still has a replica on dead node ", id);
+      return false;
+    }
+  }
+  if (!Contains(row.replicas, row.lease_holder)) {
+    *why = absl::StrCat("range ", row.range_id, " has lease_holder ", row.lease_holder,
+                        ", not one of its replicas");
+    return false;
+  }
+  return true;
+}
+
+// Whether `rows`, in key order, are one span with neither gap nor overlap:
+// each range ends exactly where the next begins, as ranges made by splits
+// do; if not, *why says where not. A listing that mixes a range's
+// descriptor from before a split with those from after it fails here.
+inline bool Contiguous(const std::vector<RangeRow>& rows, std::string* why) {
+  for (size_t i = 0; i + 1 < rows.size(); ++i) {
+    if (rows[i].end_key != rows[i + 1].start_key) {
+      *why = absl::StrCat("range ", rows[i].range_id, " ends at ",
+                          rows[i].end_key.value_or("<end>"), " but range ", rows[i + 1].range_id,
+                          " starts at ", rows[i + 1].start_key);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether `rows` (all of SHOW RANGES) tile the keyspace: Contiguous, from
+// its beginning to its end.
+inline bool TilesKeyspace(const std::vector<RangeRow>& rows, std::string* why) {
+  if (rows.empty() || !rows.front().start_key.empty() || rows.back().end_key.has_value()) {
+    *why = "the ranges do not span the keyspace: " + DescribeSpans(rows);
+    return false;
+  }
+  return Contiguous(rows, why);
+}
+
+// Whether `rows` (all of SHOW RANGES) tile the keyspace, each range fully
+// replicated (RangeFullyReplicated); if not, *why says the first difference.
+inline bool FullyReplicated(const std::vector<RangeRow>& rows, const std::vector<int>& dead,
+                            std::string* why) {
+  if (!TilesKeyspace(rows, why)) return false;
   for (const RangeRow& row : rows) {
-    const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
-    if (row.replicas.size() != kReplicationFactor || distinct.size() != kReplicationFactor) {
-      *why =
-          absl::StrCat("range ", row.range_id, " has replicas {", absl::StrJoin(row.replicas, ","),
-                       "}, want ", kReplicationFactor, " on distinct nodes");
-      return false;
-    }
-    for (int id : dead) {
-      if (Contains(row.replicas, id)) {
-        *why = absl::StrCat("range ", row.range_id, " still has a replica on dead node ", id);
-        return false;
-      }
-    }
-    if (!Contains(row.replicas, row.lease_holder)) {
-      *why = absl::StrCat("range ", row.range_id, " has lease_holder ", row.lease_holder,
-                          ", not one of its replicas");
-      return false;
-    }
+    if (!RangeFullyReplicated(row, dead, why)) return false;
   }
   return true;
 }
@@ -330,21 +386,29 @@ class ClusterTest : public ::testing::Test {
   // /health, that is once it has its id and serves SQL.
   ::testing::AssertionResult StartCluster(int n, const std::vector<std::string>& flags = {}) {
     for (int id = 1; id <= n; ++id) {
-      nodes_.push_back(std::make_unique<CairnProcess>());
-      std::vector<std::string> node_flags = flags;
-      if (id > 1) {
-        node_flags.push_back("--join");
-        node_flags.push_back(LocalAddress(node(1).rpc_port()));
-      }
-      node(id).set_extra_flags(node_flags);
-      const auto start = Clock::now();
-      ::testing::AssertionResult started = node(id).Start();
-      if (!started) return started << " (starting node " << id << ")";
-      std::printf(
-          "[cluster] node %d serving after %lld ms: sql %s, rpc %s, flags: %s\n", id,
-          static_cast<long long>(ElapsedMs(start)), LocalAddress(node(id).sql_port()).c_str(),
-          LocalAddress(node(id).rpc_port()).c_str(), absl::StrJoin(node_flags, " ").c_str());
+      ::testing::AssertionResult started = AddNode(flags);
+      if (!started) return started;
     }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Starts the next node (id: one more than the last), with `flags`; all but
+  // the first join through node 1.
+  ::testing::AssertionResult AddNode(const std::vector<std::string>& flags = {}) {
+    nodes_.push_back(std::make_unique<CairnProcess>());
+    const int id = static_cast<int>(nodes_.size());
+    std::vector<std::string> node_flags = flags;
+    if (id > 1) {
+      node_flags.push_back("--join");
+      node_flags.push_back(LocalAddress(node(1).rpc_port()));
+    }
+    node(id).set_extra_flags(node_flags);
+    const auto start = Clock::now();
+    ::testing::AssertionResult started = node(id).Start();
+    if (!started) return started << " (starting node " << id << ")";
+    std::printf("[cluster] node %d serving after %lld ms: sql %s, rpc %s, flags: %s\n", id,
+                static_cast<long long>(ElapsedMs(start)), LocalAddress(node(id).sql_port()).c_str(),
+                LocalAddress(node(id).rpc_port()).c_str(), absl::StrJoin(node_flags, " ").c_str());
     return ::testing::AssertionSuccess();
   }
 
@@ -396,12 +460,15 @@ class ClusterTest : public ::testing::Test {
     return rows;
   }
 
-  // SHOW RANGES through node `via`.
-  absl::StatusOr<std::vector<RangeRow>> ShowRanges(int via) {
-    QueryResult r = Query(via, "SHOW RANGES");
+  // SHOW RANGES through node `via`: of the whole keyspace, or FROM TABLE
+  // `table` if given.
+  absl::StatusOr<std::vector<RangeRow>> ShowRanges(int via, const std::string& table = "") {
+    const std::string sql =
+        table.empty() ? "SHOW RANGES" : absl::StrCat("SHOW RANGES FROM TABLE ", table);
+    QueryResult r = Query(via, sql);
     if (!r.ok) {
       return absl::UnavailableError(
-          absl::StrCat("SHOW RANGES via node ", via, ": ", r.sqlstate, " ", r.message));
+          absl::StrCat(sql, " via node ", via, ": ", r.sqlstate, " ", r.message));
     }
     std::vector<RangeRow> rows;
     for (const auto& cells : r.rows) {
@@ -410,6 +477,12 @@ class ClusterTest : public ::testing::Test {
       rows.push_back(*row);
     }
     return rows;
+  }
+
+  // How many ranges SHOW RANGES through node `via` lists (-1 if it fails).
+  int64_t CountRanges(int via) {
+    absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(via);
+    return rows.ok() ? static_cast<int64_t>(rows->size()) : -1;
   }
 
   // Whether no range of `rows` has a learner (a member still catching up);
@@ -423,6 +496,32 @@ class ClusterTest : public ::testing::Test {
       }
     }
     return true;
+  }
+
+  // Waits until SHOW RANGES [FROM TABLE `table`] through node `via`
+  // satisfies `holds`, which says in *why what it misses. *seen (if given)
+  // gets the rows that satisfied it.
+  ::testing::AssertionResult WaitForRanges(
+      int via, const std::string& table,
+      const std::function<bool(const std::vector<RangeRow>&, std::string* why)>& holds,
+      const std::string& what, Clock::duration deadline = kMembershipDeadline,
+      std::vector<RangeRow>* seen = nullptr) {
+    return WaitFor(
+        [&](std::string* state) {
+          absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(via, table);
+          if (!rows.ok()) {
+            *state = rows.status().ToString();
+            return false;
+          }
+          std::string why;
+          const bool held = holds(*rows, &why);
+          *state = DescribeSpans(*rows) + (held ? "" : " -- " + why);
+          if (held && seen != nullptr) *seen = *rows;
+          return held;
+        },
+        deadline,
+        absl::StrCat("SHOW RANGES", table.empty() ? "" : " FROM TABLE " + table, " via node ", via,
+                     ": ", what));
   }
 
   // Waits until SHOW RANGES through node `via` shows every range fully
@@ -570,11 +669,16 @@ class ClusterTest : public ::testing::Test {
               return false;
             }
           }
-          return ReplicatedOn(rows, ids, why);
+          const int64_t ranges = CountRanges(via);
+          if (ranges < 0) {
+            *why = "SHOW RANGES failed";
+            return false;
+          }
+          return ReplicatedOn(rows, ids, ranges, why);
         },
         absl::StrCat(
-            "nodes ", absl::StrJoin(ids, ","), " each with ranges=", kRanges,
-            ", leases summing to ", kRanges,
+            "nodes ", absl::StrJoin(ids, ","), " each with a replica of every range",
+            ", leading them all between them",
             dead.empty() ? "" : absl::StrCat(", node(s) ", absl::StrJoin(dead, ","), " dead")));
   }
 

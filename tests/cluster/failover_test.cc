@@ -20,7 +20,7 @@ TEST_F(ClusterTest, RangesReachThreeReplicas) {
   // has one leader.
   for (int via = 1; via <= 3; ++via) ASSERT_TRUE(WaitForReplicatedOn(via, {1, 2, 3}));
   std::printf("[cluster] 3 replicas of each of the %lld ranges %lld ms after node 3 served\n",
-              static_cast<long long>(kRanges), static_cast<long long>(ElapsedMs(started)));
+              static_cast<long long>(CountRanges(1)), static_cast<long long>(ElapsedMs(started)));
 }
 
 TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
@@ -41,8 +41,9 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
             victim = static_cast<int>(row.node_id);
           }
         }
-        *why = absl::StrCat("leases sum to ", sum);
-        return sum == kRanges && most > 0;
+        const int64_t ranges = CountRanges(1);
+        *why = absl::StrCat("leases sum to ", sum, " for ", ranges, " ranges");
+        return sum == ranges && most > 0;
       },
       "every range with a leaseholder"));
   std::vector<int> survivors;
@@ -212,10 +213,11 @@ TEST_F(ClusterTest, DeadNodeIsReplaced) {
           leases += row.leases;
         }
         placed = rows;
-        *why = absl::StrCat(ranges, " replicas, ", leases, " leases");
-        return ranges == 3 * kRanges && leases == kRanges;
+        const int64_t listed = CountRanges(1);
+        *why = absl::StrCat(ranges, " replicas, ", leases, " leases for ", listed, " ranges");
+        return ranges == 3 * listed && leases == listed;
       },
-      absl::StrCat(3 * kRanges, " replicas and ", kRanges, " leases in all")));
+      "3 replicas and a lease for each range SHOW RANGES lists"));
 
   ExecOk(2, "CREATE TABLE before_death (k INT PRIMARY KEY, via INT NOT NULL)");
   for (int via = 1; via <= kNodes; ++via) {
@@ -250,7 +252,7 @@ TEST_F(ClusterTest, DeadNodeIsReplaced) {
   std::printf(
       "[cluster] node %d's replicas replaced: nodes %s each hold %lld, %lld ms after "
       "the kill\n",
-      victim, absl::StrJoin(survivors, ",").c_str(), static_cast<long long>(kRanges),
+      victim, absl::StrJoin(survivors, ",").c_str(), static_cast<long long>(CountRanges(1)),
       static_cast<long long>(ElapsedMs(killed)));
 
   // What was written before is there through every live node, which all
@@ -276,8 +278,8 @@ TEST_F(ClusterTest, DeadNodeIsReplaced) {
 constexpr int kAcksPerStep = 20;
 
 // Five nodes lose two, one after the other, the second once every range has
-// three replicas again: first the data range's leaseholder, then a node
-// holding a replica of the data range (so the replacement of the first
+// three replicas again: first the table's range's leaseholder, then a node
+// holding a replica of the table's range (so the replacement of the first
 // victim has to work as a voter). An INSERT writer runs throughout, through
 // a node that is neither victim. Writes resume after each kill, no
 // acknowledged write is lost, and the three survivors return the same rows.
@@ -289,7 +291,7 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
 
   // Every range on three nodes with a lease holder, the two leases on
   // different nodes: a node holding both hands one over (lease balancing),
-  // and the first victim must still hold the data range's lease when it is
+  // and the first victim must still hold the table's range's lease when it is
   // killed.
   std::vector<RangeRow> ranges;
   ASSERT_TRUE(WaitForFullyReplicated(
@@ -326,9 +328,16 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
       "same %zu rows read back through nodes 1..%d\n",
       at(), before.size(), kNodes);
 
-  // The victims first: the data range's leaseholder, then (planned) another
-  // of its replicas. The writer goes through a node that is neither.
-  const RangeRow* data = FindRange(ranges, kDataRangeId);
+  // The table's range (CREATE TABLE gave it one of its own), as placed now.
+  ASSERT_TRUE(WaitForFullyReplicated(1, {}, &ranges));
+  absl::StatusOr<std::vector<RangeRow>> table_ranges = ShowRanges(1, "failover");
+  ASSERT_TRUE(table_ranges.ok() && table_ranges->size() == 1)
+      << (table_ranges.ok() ? DescribeSpans(*table_ranges) : table_ranges.status().ToString());
+  const int64_t table_range_id = table_ranges->front().range_id;
+
+  // The victims first: the table's range's leaseholder, then (planned)
+  // another of its replicas. The writer goes through a node that is neither.
+  const RangeRow* data = FindRange(ranges, table_range_id);
   ASSERT_NE(data, nullptr) << Describe(ranges);
   const int first_victim = static_cast<int>(data->lease_holder);
   int planned_second = 0;
@@ -340,7 +349,7 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
     if (id != first_victim && id != planned_second && writer_node == 0) writer_node = id;
   }
   std::printf(
-      "[cluster] +%lld ms: victims: node %d (the data range's leaseholder), then node %d (a "
+      "[cluster] +%lld ms: victims: node %d (the table's range's leaseholder), then node %d (a "
       "replica of it, if it still holds one then); writer through node %d\n",
       at(), first_victim, planned_second, writer_node);
 
@@ -362,18 +371,18 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
   ASSERT_TRUE(writes_flow(0, "before the first kill"));
   ASSERT_FALSE(writer.gave_up()) << writer.report().error;
 
-  // The first kill: the data range's leaseholder, as SHOW RANGES names it.
+  // The first kill: the table's range's leaseholder, as SHOW RANGES names it.
   absl::StatusOr<std::vector<RangeRow>> now = ShowRanges(writer_node);
   ASSERT_TRUE(now.ok()) << now.status();
-  const RangeRow* data_now = FindRange(*now, kDataRangeId);
+  const RangeRow* data_now = FindRange(*now, table_range_id);
   ASSERT_TRUE(data_now != nullptr && data_now->lease_holder == first_victim)
-      << "the data range's lease moved from node " << first_victim
+      << "the table's range's lease moved from node " << first_victim
       << " since the victims were chosen: " << Describe(*now);
   const int acked_at_first_kill = writer.acked();
   node(first_victim).Kill();
   const auto first_kill = Clock::now();
   std::printf(
-      "[cluster] +%lld ms: killed node %d (SIGKILL), the data range's leaseholder per SHOW "
+      "[cluster] +%lld ms: killed node %d (SIGKILL), the table's range's leaseholder per SHOW "
       "RANGES via node %d (%s); %d writes acknowledged so far\n",
       at(), first_victim, writer_node, Describe(*now).c_str(), acked_at_first_kill);
   // Each replacement a voter, not just listed: SHOW RANGES lists a learner
@@ -388,17 +397,17 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
   ASSERT_TRUE(writes_flow(writer.acked(), "once the ranges were whole again"));
   ASSERT_FALSE(writer.gave_up()) << writer.report().error;
 
-  // The second kill: a node holding a replica of the data range now (the
+  // The second kill: a node holding a replica of the table's range now (the
   // planned one if it still does), not the writer's.
   now = ShowRanges(writer_node);
   ASSERT_TRUE(now.ok()) << now.status();
-  data_now = FindRange(*now, kDataRangeId);
+  data_now = FindRange(*now, table_range_id);
   ASSERT_NE(data_now, nullptr) << Describe(*now);
   int second_victim = Contains(data_now->replicas, planned_second) ? planned_second : 0;
   for (int id : data_now->replicas) {
     if (id != writer_node && second_victim == 0) second_victim = id;
   }
-  ASSERT_NE(second_victim, 0) << "no replica of the data range but the writer's: "
+  ASSERT_NE(second_victim, 0) << "no replica of the table's range but the writer's: "
                               << Describe(*now);
   std::vector<int> survivors;
   for (int id = 1; id <= kNodes; ++id) {
@@ -412,7 +421,7 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
   node(second_victim).Kill();
   const auto second_kill = Clock::now();
   std::printf(
-      "[cluster] +%lld ms: killed node %d (SIGKILL), a replica of the data range (%s) per SHOW "
+      "[cluster] +%lld ms: killed node %d (SIGKILL), a replica of the table's range (%s) per SHOW "
       "RANGES via node %d (%s); %d writes acknowledged so far\n",
       at(), second_victim, which.c_str(), writer_node, Describe(*now).c_str(),
       acked_at_second_kill);
@@ -542,8 +551,9 @@ TEST_F(ClusterTest, ReplicationFactorFiveReplicatesEveryRangeOnFiveNodes) {
           *state = rows.status().ToString();
           return false;
         }
-        *state = Describe(*rows);
-        if (rows->size() != static_cast<size_t>(kRanges)) return false;
+        *state = DescribeSpans(*rows);
+        std::string why;
+        if (!TilesKeyspace(*rows, &why)) return false;
         for (const RangeRow& row : *rows) {
           const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
           if (distinct.size() != kFactor || !row.learners.empty()) return false;

@@ -1,6 +1,6 @@
-// The INSERT writer of the failover tests: one autocommit INSERT of a unique
-// key at a time through one node, retrying transient errors on a fresh
-// connection and recording what was acknowledged, found committed on a
+// The INSERT writer of the failover and split tests: one autocommit INSERT
+// of a unique key at a time through one node, retrying transient errors on a
+// fresh connection and recording what was acknowledged, found committed on a
 // retry (23505) or left unknown; and the longest pause between acknowledged
 // writes after a failure was injected.
 #pragma once
@@ -59,17 +59,29 @@ inline bool IsFailoverTransient(const QueryResult& r) {
          absl::StrContains(absl::AsciiStrToLower(r.message), "unavailable");
 }
 
-// Inserts keys first_key, first_key + 1, ... into failover(k, via) through
-// `dsn`, one autocommit INSERT each, until `stop`. A key whose attempt fails
-// with a transient error is tried again on a fresh session until an attempt
-// settles it (INSERT 0 1: acknowledged; 23505: an earlier attempt committed
-// it) or the workload ends (its outcome unknown). Stops early, with
-// report->error, on an error no retry cures.
-inline void RunInsertWriter(const std::string& dsn, int via, int64_t first_key,
-                            const std::atomic<bool>& stop, InsertWriterReport* report) {
+// The statement a writer sends to write `key`: an INSERT of the one row with
+// that key. Called on the writer's thread.
+using InsertStatement = std::function<std::string(int64_t key)>;
+
+// The failover tests' row: the key and the node it is written through.
+inline InsertStatement FailoverRow(int via) {
+  return [via](int64_t key) {
+    return absl::StrCat("INSERT INTO failover VALUES (", key, ", ", via, ")");
+  };
+}
+
+// Inserts keys first_key, first_key + 1, ... through `dsn`, one autocommit
+// `insert` each, until `stop`. A key whose attempt fails with a transient
+// error is tried again on a fresh session until an attempt settles it
+// (INSERT 0 1: acknowledged; 23505: an earlier attempt committed it) or the
+// workload ends (its outcome unknown). Stops early, with report->error, on an
+// error no retry cures.
+inline void RunInsertStatements(const std::string& dsn, const InsertStatement& insert,
+                                int64_t first_key, const std::atomic<bool>& stop,
+                                InsertWriterReport* report) {
   std::unique_ptr<PgConn> pg;
   for (int64_t key = first_key; !stop.load(); ++key) {
-    const std::string sql = absl::StrCat("INSERT INTO failover VALUES (", key, ", ", via, ")");
+    const std::string sql = insert(key);
     for (bool tried = false;;) {
       if (tried && stop.load()) {
         report->unknown.push_back(key);
@@ -124,6 +136,12 @@ inline void RunInsertWriter(const std::string& dsn, int via, int64_t first_key,
   }
 }
 
+// RunInsertStatements of failover(k, via) rows through node `via`.
+inline void RunInsertWriter(const std::string& dsn, int via, int64_t first_key,
+                            const std::atomic<bool>& stop, InsertWriterReport* report) {
+  RunInsertStatements(dsn, FailoverRow(via), first_key, stop, report);
+}
+
 inline std::string DescribeErrors(const InsertWriterReport& report) {
   std::vector<std::string> parts;
   for (const auto& [state, seen] : report.errors) {
@@ -132,16 +150,19 @@ inline std::string DescribeErrors(const InsertWriterReport& report) {
   return parts.empty() ? "none" : absl::StrJoin(parts, "; ");
 }
 
-// RunInsertWriter on a thread of its own, stopped and joined at the latest
-// when the object is destroyed, so that a test giving up early (an ASSERT)
-// does not leave it running. report() may be read once Stop() has returned,
-// or once gave_up(); acked() at any time.
+// RunInsertStatements on a thread of its own (failover rows unless given
+// `insert`), stopped and joined at the latest when the object is destroyed,
+// so that a test giving up early (an ASSERT) does not leave it running.
+// report() may be read once Stop() has returned, or once gave_up(); acked()
+// at any time.
 class InsertWriterThread {
  public:
-  InsertWriterThread(const std::string& dsn, int via, int64_t first_key) {
+  InsertWriterThread(const std::string& dsn, int via, int64_t first_key)
+      : InsertWriterThread(dsn, via, first_key, FailoverRow(via)) {}
+  InsertWriterThread(const std::string& dsn, int via, int64_t first_key, InsertStatement insert) {
     report_.node = via;
-    thread_ = std::thread([this, dsn, via, first_key] {
-      RunInsertWriter(dsn, via, first_key, stop_, &report_);
+    thread_ = std::thread([this, dsn, insert = std::move(insert), first_key] {
+      RunInsertStatements(dsn, insert, first_key, stop_, &report_);
       finished_.store(true, std::memory_order_release);
     });
   }
