@@ -141,12 +141,29 @@ absl::Status NodeRegistry::Register(const proto::NodeRecord& self) {
     if (got.locked) return MakeError(ErrorCode::kSerializationFailure, "allocator locked");
     CAIRN_ASSIGN_OR_RETURN(uint64_t last, ParseAllocator(got.value));
     proto::NodeRecord record = self;
+    // A node restarted while being decommissioned stays so.
+    CAIRN_ASSIGN_OR_RETURN(KvClient::GetResult existing, client_->Get(NodeKey(self.node_id()), ts));
+    proto::NodeRecord before;
+    if (existing.value && before.ParseFromString(*existing.value) && before.decommissioning()) {
+      record.set_decommissioning(true);
+      absl::MutexLock lock(&mu_);
+      self_.set_decommissioning(true);
+    }
     record.set_heartbeat_ms(clock_->NowMillis());
     std::vector<std::pair<std::string, std::string>> puts = {
         {NodeKey(self.node_id()), record.SerializeAsString()}};
     if (last < self.node_id()) puts.push_back({NodeIdAllocatorKey(), absl::StrCat(self.node_id())});
     return Write(ts, puts);
   });
+}
+
+void NodeRegistry::SetDecommissioning() {
+  absl::MutexLock lock(&mu_);
+  if (!self_.decommissioning()) {
+    CAIRN_LOG_INFO("node {} is being decommissioned: its replicas move to other nodes",
+                   self_.node_id());
+  }
+  self_.set_decommissioning(true);
 }
 
 void NodeRegistry::Start(StoreCounts counts) {

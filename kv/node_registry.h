@@ -37,6 +37,8 @@ class NodeRegistry {
   struct Member {
     proto::NodeRecord record;
     bool live = false;
+    // Live and not being decommissioned: may receive replicas and leases.
+    bool placeable() const { return live && !record.decommissioning(); }
   };
   // What this node reports of its store with each heartbeat.
   using StoreCounts = std::function<std::pair<uint64_t, uint64_t>()>;  // ranges, leases
@@ -61,6 +63,10 @@ class NodeRegistry {
 
   // Heartbeats `self` (as registered) every interval, with `counts`.
   void Start(StoreCounts counts);
+
+  // Marks this node as being decommissioned, in its record from the next
+  // heartbeat on (and across restarts: Register keeps the mark).
+  void SetDecommissioning();
   void Stop();
 
   // Every member, in node id order, read now.

@@ -58,15 +58,36 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   const uint64_t self = store_->ident().node_id();
   const Replica::Membership m = replica->GetMembership();
   if (m.voters.empty() || m.conf_change_pending) return;
+  // Where replicas may be: live nodes not being decommissioned. Replicas
+  // elsewhere are replaced as a dead node's are.
   std::set<uint64_t> live;
+  bool self_leaving = false;
   for (const auto& member : members) {
-    if (member.live) live.insert(member.record.node_id());
+    if (member.placeable()) live.insert(member.record.node_id());
+    if (member.record.node_id() == self) self_leaving = member.record.decommissioning();
+  }
+  if (self_leaving) {
+    // A node being decommissioned leads nothing it can hand over.
+    if (uint64_t to = CaughtUpVoter(m, members); to != 0) {
+      CAIRN_LOG_INFO("range {}: handing the lease to node {}: this node is being decommissioned",
+                     replica->range_id(), to);
+      replica->TransferLeadership(to);
+      return;
+    }
   }
   auto match_of = [&](uint64_t id) {
     auto it = m.match.find(id);
     return it == m.match.end() ? 0 : it->second;
   };
 
+  // A learner where replicas may no longer be (its node died or is being
+  // decommissioned while it caught up) goes; it would never be promoted.
+  for (uint64_t learner : m.learners) {
+    if (live.contains(learner)) continue;
+    CAIRN_LOG_INFO("range {}: removing the learner on node {}", replica->range_id(), learner);
+    replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = learner});
+    return;
+  }
   // Promote a learner that holds the log up to the commit point.
   for (uint64_t learner : m.learners) {
     if (live.contains(learner) && match_of(learner) >= m.commit) {
@@ -93,7 +114,7 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   if (live_voters < target) {
     const NodeRegistry::Member* best = nullptr;
     for (const auto& member : members) {
-      if (!member.live || is_voter(member.record.node_id())) continue;
+      if (!member.placeable() || is_voter(member.record.node_id())) continue;
       if (best == nullptr || member.record.range_count() < best->record.range_count()) {
         best = &member;
       }
@@ -114,8 +135,9 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   // More voters than the replication factor (a replacement done): drop a
   // dead one first, else the one on the most loaded other live node.
   for (uint64_t v : m.voters) {
-    if (live.contains(v)) continue;
-    CAIRN_LOG_INFO("range {}: removing the replica on dead node {}", replica->range_id(), v);
+    if (live.contains(v) || v == self) continue;
+    CAIRN_LOG_INFO("range {}: removing the replica on node {} (dead or being decommissioned)",
+                   replica->range_id(), v);
     replica->ProposeConfChange({.type = raft::ConfChange::Type::kRemoveNode, .node_id = v});
     return;
   }
@@ -124,7 +146,7 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   const NodeRegistry::Member* most = nullptr;
   for (const auto& member : members) {
     const uint64_t id = member.record.node_id();
-    if (!member.live || !is_voter(id)) continue;
+    if (!member.placeable() || !is_voter(id)) continue;
     const uint64_t count = member.record.range_count();
     if (most == nullptr || count > most->record.range_count() ||
         (count == most->record.range_count() && most->record.node_id() == self)) {
@@ -155,7 +177,7 @@ uint64_t ReplicateQueue::CaughtUpVoter(const Replica::Membership& m,
   const NodeRegistry::Member* best = nullptr;
   for (const auto& member : members) {
     const uint64_t id = member.record.node_id();
-    if (id == self || !member.live || !m.active.contains(id)) continue;
+    if (id == self || !member.placeable() || !m.active.contains(id)) continue;
     if (std::find(m.voters.begin(), m.voters.end(), id) == m.voters.end()) continue;
     auto match = m.match.find(id);
     if (match == m.match.end() || match->second < m.commit) continue;
@@ -173,7 +195,7 @@ bool ReplicateQueue::MoveReplica(Replica* replica, const Replica::Membership& m,
   const NodeRegistry::Member* fullest = nullptr;   // a voter of this range
   const NodeRegistry::Member* emptiest = nullptr;  // a live node without it
   for (const auto& member : members) {
-    if (!member.live) continue;
+    if (!member.placeable()) continue;
     const uint64_t count = member.record.range_count();
     if (is_member(member.record.node_id())) {
       if (fullest == nullptr || count > fullest->record.range_count()) fullest = &member;
@@ -198,14 +220,16 @@ bool ReplicateQueue::MoveReplica(Replica* replica, const Replica::Membership& m,
 
 bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
                              const std::vector<NodeRegistry::Member>& members) {
-  // One move at a time on this node: the counts it decides by are a
-  // heartbeat old, and two moves on the same counts overshoot.
+  // One replica move and one lease move at a time on this node: the counts
+  // it decides by are a heartbeat old, and two moves on the same counts
+  // overshoot.
   const absl::Time now = absl::Now();
-  if (now - last_move_ < absl::Milliseconds(options_.balance_cooldown_ms)) return false;
-  if (MoveReplica(replica, m, members)) {
-    last_move_ = now;
+  const absl::Duration cooldown = absl::Milliseconds(options_.balance_cooldown_ms);
+  if (now - last_replica_move_ >= cooldown && MoveReplica(replica, m, members)) {
+    last_replica_move_ = now;
     return true;
   }
+  if (now - last_lease_move_ < cooldown) return false;
   const uint64_t self = store_->ident().node_id();
   auto is_voter = [&](uint64_t id) {
     return std::find(m.voters.begin(), m.voters.end(), id) != m.voters.end();
@@ -215,7 +239,7 @@ bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
   uint64_t leases = 0;
   uint64_t my_leases = 0;
   for (const auto& member : members) {
-    if (!member.live) continue;
+    if (!member.placeable()) continue;
     const proto::NodeRecord& r = member.record;
     ++live_nodes;
     leases += r.lease_count();
@@ -236,7 +260,7 @@ bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
                    replica->range_id(), fewest_leases->record.node_id(), my_leases,
                    fewest_leases->record.lease_count());
     replica->TransferLeadership(fewest_leases->record.node_id());
-    last_move_ = now;
+    last_lease_move_ = now;
     return true;
   }
   return false;

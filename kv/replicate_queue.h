@@ -72,8 +72,9 @@ class ReplicateQueue {
   const Options options_;
   Gauge* const lag_gauge_;
 
-  // Loop thread only: when this node last started a balancing move.
-  absl::Time last_move_ = absl::InfinitePast();
+  // Loop thread only: when this node last started a balancing move of each kind.
+  absl::Time last_replica_move_ = absl::InfinitePast();
+  absl::Time last_lease_move_ = absl::InfinitePast();
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

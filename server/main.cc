@@ -1,5 +1,6 @@
 // The `cairn` binary: `cairn start ...` runs a node until SIGTERM or SIGINT,
-// then drains and exits 0; `cairn cert ...` makes TLS certificates.
+// then drains and exits 0; `cairn cert ...` makes TLS certificates; `cairn
+// node ...` asks a running node about its cluster (server/node_command.h).
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -8,12 +9,16 @@
 #include "common/logging.h"
 #include "server/certificates.h"
 #include "server/node.h"
+#include "server/node_command.h"
 #include "server/node_options.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "cert") {
     return cairn::server::RunCertCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "node") {
+    return cairn::server::RunNodeCommand({args.begin() + 1, args.end()});
   }
   if (args.empty() || args[0] == "--help" || args[0] == "help" || args[0] != "start") {
     std::fputs(cairn::server::UsageText().c_str(), args.empty() || args[0] != "start" ? stderr : stdout);

@@ -12,6 +12,7 @@
 #include "common/metrics.h"
 #include "kv/keys.h"
 #include "kv/rocksdb_engine.h"
+#include "kv/transport/kv_codec.h"
 #include "parser/parser.h"
 #include "server/join.h"
 
@@ -189,6 +190,17 @@ absl::Status Node::StartRpcServer() {
     response.set_node_id(node_id);
     return response;
   };
+  hooks.decommission = [this](uint64_t node_id) { return Decommission(node_id); };
+  hooks.nodes = [this] {
+    std::vector<proto::NodeStatus> nodes;
+    for (const auto& m : registry_->Members()) {
+      proto::NodeStatus status;
+      *status.mutable_record() = m.record;
+      status.set_live(m.live);
+      nodes.push_back(std::move(status));
+    }
+    return nodes;
+  };
   cluster_service_ = std::make_unique<kv::ClusterService>(store_.get(), std::move(hooks));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.rpc_addr.ToString(), grpc::InsecureServerCredentials(),
@@ -202,6 +214,41 @@ absl::Status Node::StartRpcServer() {
                      absl::StrCat("cannot listen for RPC on ", options_.rpc_addr.ToString()));
   }
   return absl::OkStatus();
+}
+
+absl::Status Node::Decommission(uint64_t node_id) {
+  if (node_id == store_->ident().node_id()) {
+    registry_->SetDecommissioning();
+    return absl::OkStatus();
+  }
+  // The node itself marks its record: its heartbeats carry the mark.
+  bool live = false;
+  std::string address;
+  for (const auto& m : registry_->Members()) {
+    if (m.record.node_id() != node_id) continue;
+    live = m.live;
+    address = m.record.rpc_address();
+  }
+  if (address.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("node ", node_id, " is not a member of the cluster"));
+  }
+  if (!live) {
+    return MakeError(ErrorCode::kUnavailable,
+                     absl::StrCat("node ", node_id, " is not live; its replicas are replaced "
+                                  "once it has been dead for the dead-node timeout"));
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  proto::DecommissionRequest request;
+  request.set_node_id(node_id);
+  proto::DecommissionResponse response;
+  grpc::Status rpc = dialer_.StubFor(address)->Decommission(&context, request, &response);
+  if (!rpc.ok()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     absl::StrCat("node ", node_id, " at ", address, ": ", rpc.error_message()));
+  }
+  return kv::StatusFromProto(response.error());
 }
 
 proto::NodeRecord Node::SelfRecord() const {

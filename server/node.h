@@ -50,6 +50,9 @@ class Node {
   absl::Status StartRpcServer();
   // This node's record as the cluster sees it (addresses as bound).
   proto::NodeRecord SelfRecord() const;
+  // Starts decommissioning node `node_id`: this node marks itself; another
+  // is asked to (Cluster.Decommission).
+  absl::Status Decommission(uint64_t node_id);
 
   const NodeOptions options_;
   kv::StoreForwarder forwarder_;

@@ -115,7 +115,8 @@ std::string UsageText() {
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
          "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s --replication-factor 3\n"
          "          --range-max-bytes 64MiB\n"
-         "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n";
+         "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n"
+         "       cairn node status|decommission ... [--host HOST:RPCPORT]\n";
 }
 
 }  // namespace cairn::server

@@ -204,4 +204,17 @@ grpc::Status ClusterService::Timestamps(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status ClusterService::Decommission(grpc::ServerContext*,
+                                          const proto::DecommissionRequest* request,
+                                          proto::DecommissionResponse* response) {
+  StatusToProto(hooks_.decommission(request->node_id()), response->mutable_error());
+  return grpc::Status::OK;
+}
+
+grpc::Status ClusterService::Nodes(grpc::ServerContext*, const proto::NodesRequest*,
+                                   proto::NodesResponse* response) {
+  for (proto::NodeStatus& node : hooks_.nodes()) *response->add_nodes() = std::move(node);
+  return grpc::Status::OK;
+}
+
 }  // namespace cairn::kv

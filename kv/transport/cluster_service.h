@@ -33,6 +33,10 @@ class ClusterService final : public proto::Cluster::Service {
     std::function<absl::StatusOr<Timestamp>(uint32_t count)> timestamps;
     // Admits a new node (membership, kv/node_registry.h).
     std::function<absl::StatusOr<proto::JoinResponse>(const proto::JoinRequest&)> join;
+    // Starts decommissioning a node: this one, or another (forwarded).
+    std::function<absl::Status(uint64_t node_id)> decommission;
+    // The members as this node's registry last saw them.
+    std::function<std::vector<proto::NodeStatus>()> nodes;
   };
 
   ClusterService(Store* store, Hooks hooks) : store_(store), hooks_(std::move(hooks)) {}
@@ -45,6 +49,10 @@ class ClusterService final : public proto::Cluster::Service {
                   proto::KvResponse* response) override;
   grpc::Status Timestamps(grpc::ServerContext*, const proto::TimestampsRequest* request,
                           proto::TimestampsResponse* response) override;
+  grpc::Status Decommission(grpc::ServerContext*, const proto::DecommissionRequest* request,
+                            proto::DecommissionResponse* response) override;
+  grpc::Status Nodes(grpc::ServerContext*, const proto::NodesRequest* request,
+                     proto::NodesResponse* response) override;
 
  private:
   // Runs `request` on `replica` (which serves its range) into `response`.

@@ -94,6 +94,7 @@ struct NodeRow {
   bool is_live = false;
   int64_t ranges = 0;  // replicas on the node
   int64_t leases = 0;  // ranges it leads
+  bool is_decommissioning = false;
 };
 
 inline std::string Describe(const std::vector<NodeRow>& rows) {
@@ -115,9 +116,9 @@ inline const NodeRow* FindRow(const std::vector<NodeRow>& rows, int64_t id) {
 }
 
 inline absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std::string>>& cells) {
-  if (cells.size() != 6) {
+  if (cells.size() != 7) {
     return absl::FailedPreconditionError(
-        absl::StrCat("a row has ", cells.size(), " columns, not 6"));
+        absl::StrCat("a row has ", cells.size(), " columns, not 7"));
   }
   for (const auto& cell : cells) {
     if (!cell.has_value()) return absl::FailedPreconditionError("a row has a NULL");
@@ -135,6 +136,7 @@ inline absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std:
         absl::StrCat("cannot read the row ", absl::StrJoin(text, "|")));
   }
   row.is_live = *cells[3] == "t";
+  row.is_decommissioning = *cells[6] == "t";
   return row;
 }
 

@@ -1,7 +1,13 @@
 // Placement seen from outside: a fourth node that joins a three-node
 // cluster receives its share of the replicas and leases (moved to it from
 // the others, whose old replicas the replica GC removes), and serves the
-// data that was there before it came.
+// data that was there before it came; a node decommissioned with `cairn node
+// decommission` gives every replica up, after which it can be stopped
+// without the cluster missing anything.
+
+#include <sys/wait.h>
+
+#include <cstdio>
 
 #include "cluster_fixture.h"
 
@@ -90,6 +96,91 @@ TEST_F(ClusterTest, FourthNodeReceivesItsShare) {
               std::vector<std::string>{"50|1275"})
         << "table share" << t << " through node 4";
   }
+}
+
+// Runs the `cairn` binary with `args` (no shell quoting needed: ids and
+// addresses); returns its exit code and, in *output, stdout and stderr.
+int RunCairn(const std::string& binary, const std::string& args, std::string* output) {
+  const std::string command = absl::StrCat(binary, " ", args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output->append(buffer, n);
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(ClusterTest, DecommissionedNodeGivesUpEveryReplica) {
+  ASSERT_TRUE(StartCluster(4));
+  for (int t = 1; t <= 4; ++t) {
+    ExecOk(1, absl::StrCat("CREATE TABLE leaving", t, " (k INT PRIMARY KEY, v TEXT)"));
+    ExecOk(1 + t % 4, absl::StrCat("INSERT INTO leaving", t,
+                                   " SELECT g, 'row ' || g FROM generate_series(1, 40) AS g"));
+  }
+  // Node 4 holds replicas before it leaves: the balancing moves gave it some.
+  ASSERT_TRUE(WaitForNodes(
+      1,
+      [](const std::vector<NodeRow>& rows, std::string* why) {
+        const NodeRow* fourth = FindRow(rows, 4);
+        *why = "node 4 holds no replica yet";
+        return fourth != nullptr && fourth->ranges >= 2;
+      },
+      "node 4 holding replicas", 2 * kMembershipDeadline));
+
+  const auto started = Clock::now();
+  std::string output;
+  const int code = RunCairn(
+      node(1).binary(),
+      absl::StrCat("node decommission 4 --host ", LocalAddress(node(1).rpc_port()),
+                   " --timeout 90s"),
+      &output);
+  std::printf("[cluster] cairn node decommission 4 (via node 1) exited %d after %lld ms:\n%s",
+              code, static_cast<long long>(ElapsedMs(started)), output.c_str());
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("node 4 holds no replicas"));
+
+  // No range keeps a replica on node 4; every range is whole on 1-3.
+  std::vector<RangeRow> ranges;
+  ASSERT_TRUE(WaitForFullyReplicated(1, {}, &ranges,
+                                     [](const std::vector<RangeRow>& rows, std::string* why) {
+                                       for (const RangeRow& row : rows) {
+                                         if (Contains(row.replicas, 4) ||
+                                             Contains(row.learners, 4)) {
+                                           *why = absl::StrCat("range ", row.range_id,
+                                                               " still has node 4");
+                                           return false;
+                                         }
+                                       }
+                                       return true;
+                                     },
+                                     "none on node 4"));
+  output.clear();
+  ASSERT_EQ(RunCairn(node(2).binary(),
+                     absl::StrCat("node status --host ", LocalAddress(node(2).rpc_port())), &output),
+            0)
+      << output;
+  std::printf("[cluster] cairn node status (via node 2):\n%s", output.c_str());
+  EXPECT_THAT(output, HasSubstr("is_decommissioning"));
+
+  // Stopped, it is not missed: every row is there and writes go on.
+  node(4).Stop();
+  for (int via = 1; via <= 3; ++via) {
+    for (int t = 1; t <= 4; ++t) {
+      EXPECT_EQ(QueryRows(via, absl::StrCat("SELECT count(*) FROM leaving", t)),
+                std::vector<std::string>{"40"})
+          << "table leaving" << t << " through node " << via;
+    }
+  }
+  EXPECT_EQ(ExecOk(2, "INSERT INTO leaving1 VALUES (1000, 'after')"), "INSERT 0 1");
+
+  // Asking for a node that does not exist is an error, not a wait.
+  output.clear();
+  EXPECT_EQ(RunCairn(node(1).binary(),
+                     absl::StrCat("node decommission 9 --host ", LocalAddress(node(1).rpc_port())),
+                     &output),
+            1)
+      << output;
+  EXPECT_THAT(output, HasSubstr("not a member"));
 }
 
 }  // namespace
