@@ -20,14 +20,6 @@
 namespace cairn::kv {
 namespace {
 
-// Log entries are compacted once this many have been applied past the last
-// compaction; the applied state in the engine is the snapshot they fold into.
-constexpr uint64_t kCompactionInterval = 1024;
-// A leader keeps the log entries that a follower still needs, up to this
-// many behind its applied index: a follower back from a short outage (or a
-// partition) catches up from the log, one further behind gets a snapshot.
-// A follower that is down for good holds back at most this many entries.
-constexpr uint64_t kMaxRetainedLag = 16 * 1024;
 // Commands queued together are packed into one log entry up to this size:
 // enough to take a round's worth of small writes, small enough that an
 // entry stays far below the Raft message size limit.
@@ -727,13 +719,18 @@ void Replica::UpdateMembership() {
 }
 
 void Replica::MaybeCompactLog() {
-  // Fold the applied prefix of the log into the applied state.
-  if (applied_index_ < log_.FirstIndex() + kCompactionInterval) return;
+  // Fold the applied prefix of the log into the applied state, every
+  // compaction_interval_ entries. A leader keeps the entries that a
+  // follower still needs, up to max_retained_lag_ behind its applied index:
+  // a follower back from a short outage (or a partition) catches up from
+  // the log, one further behind gets a snapshot, and one down for good
+  // holds back at most that many entries.
+  if (applied_index_ < log_.FirstIndex() + compaction_interval_) return;
   uint64_t compact_to = applied_index_;
   raft::Status status = node_->GetStatus();
   for (const auto& [id, pr] : status.progress) {
     if (id == replica_id_ || pr.match >= compact_to) continue;
-    if (applied_index_ - pr.match <= kMaxRetainedLag) compact_to = std::min(compact_to, pr.match);
+    if (applied_index_ - pr.match <= max_retained_lag_) compact_to = std::min(compact_to, pr.match);
   }
   if (compact_to < log_.FirstIndex()) return;
   if (!log_.Compact(compact_to).ok()) return;

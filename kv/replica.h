@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -113,6 +114,14 @@ class Replica {
   void SetLeaseClock(Clock* clock, uint64_t tick_us) {
     lease_clock_ = clock;
     tick_us_ = tick_us;
+  }
+  // A leader keeps the log entries a follower still needs up to
+  // `max_lag` behind its applied index (a follower further behind gets a
+  // snapshot), and compacts at most every max_lag / 4 entries (1024 at
+  // most). REQUIRES: called before the loop starts.
+  void SetLogRetention(uint64_t max_lag) {
+    max_retained_lag_ = std::max<uint64_t>(max_lag, 1);
+    compaction_interval_ = std::clamp<uint64_t>(max_lag / 4, 1, 1024);
   }
   // Whether this replica serves and holds a valid lease now.
   bool HoldsLease() const;
@@ -252,6 +261,8 @@ class Replica {
   uint64_t pending_tso_high_water_ms_ = 0;
   uint64_t snapshot_tso_high_water_ms_ = 0;  // of the snapshot being installed
   uint64_t persisted_log_first_ = 1;  // lowest log index that may be on disk
+  uint64_t max_retained_lag_ = 16 * 1024;  // SetLogRetention
+  uint64_t compaction_interval_ = 1024;
   std::vector<proto::RangeDescriptor> applied_splits_;
 
   mutable absl::Mutex desc_mu_;

@@ -138,13 +138,18 @@ absl::Status Store::LoadReplicas() {
     auto replica =
         std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { RunRoundsHere(); });
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
-    if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
-    replica->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
+    Configure(replica.get());
     absl::MutexLock lock(&replicas_mu_);
     replicas_.push_back(std::move(replica));
   }
   CAIRN_RETURN_IF_ERROR(it->status());
   return absl::OkStatus();
+}
+
+void Store::Configure(Replica* replica) const {
+  if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
+  replica->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
+  replica->SetLogRetention(options_.raft_log_retained_entries);
 }
 
 raft::Config Store::RaftConfig(uint64_t range_id) const {
@@ -213,8 +218,7 @@ Replica* Store::AddReplicaOnFirstMessage(uint64_t range_id) {
     CAIRN_LOG_ERROR("range {}: cannot start a replica here: {}", range_id, s.ToString());
     return nullptr;
   }
-  if (options_.apply_observer) replica->SetApplyObserver(options_.apply_observer);
-  replica->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
+  Configure(replica.get());
   absl::MutexLock lock(&replicas_mu_);
   for (const auto& r : replicas_) {
     if (r->range_id() == range_id) return r.get();  // another thread was first
@@ -609,8 +613,7 @@ void Store::InstallSplit(Replica* left, proto::RangeDescriptor right) {
     config.first_incarnation = true;
     s = made->Init(/*bootstrap=*/false, config);
     if (s.ok()) {
-      if (options_.apply_observer) made->SetApplyObserver(options_.apply_observer);
-      made->SetLeaseClock(clock_, static_cast<uint64_t>(options_.tick_interval_ms) * 1000);
+      Configure(made.get());
       replica = made.get();
       absl::MutexLock lock(&replicas_mu_);
       replicas_.push_back(std::move(made));

@@ -68,6 +68,9 @@ class Store final : public RaftMessageHandler {
     // (`cairn start --join`): the identity the cluster gave it. The store
     // starts without replicas; the cluster places them.
     std::optional<proto::StoreIdent> join_ident;
+    // How far behind its leader a follower may fall and still catch up
+    // from the log; further behind, it is sent a snapshot of the range.
+    uint64_t raft_log_retained_entries = 16 * 1024;
     // Called on the Raft loop for every command a replica applies, in log
     // order (replays after a restart included). For tests and tools that
     // watch the replicated history; must be quick.
@@ -125,6 +128,8 @@ class Store final : public RaftMessageHandler {
   absl::Status Bootstrap();
   absl::Status LoadReplicas();
   raft::Config RaftConfig(uint64_t range_id) const;
+  // What every replica of this store is set up with before it runs.
+  void Configure(Replica* replica) const;
   // Sends the messages of one round, one transport call per node.
   void SendMessages(std::vector<std::pair<Replica*, raft::Ready>>& readies);
   void RaftLoop();

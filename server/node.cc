@@ -39,6 +39,7 @@ absl::Status Node::Start() {
                          kv::RocksDbEngine::Open(options_.data_dir + "/store", {}));
   kv::Store::Options store_options;
   store_options.tick_interval_ms = options_.raft_tick_ms;
+  store_options.raft_log_retained_entries = options_.raft_log_retained_entries;
   store_options.seed = Clock::Real()->MonotonicMicros();
   CAIRN_ASSIGN_OR_RETURN(auto ident,
                          engine->Get(kv::ColumnFamily::kRaft, kv::keys::kStoreIdentKey));

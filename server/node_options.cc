@@ -91,6 +91,12 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
       }
     } else if (flag == "--range-max-bytes") {
       CAIRN_ASSIGN_OR_RETURN(options.range_max_bytes, ParseByteSize(value));
+    } else if (flag == "--raft-log-retained-entries") {
+      if (!absl::SimpleAtoi(value, &options.raft_log_retained_entries) ||
+          options.raft_log_retained_entries == 0) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "--raft-log-retained-entries must be a positive number");
+      }
     } else if (flag == "--certs-dir") {
       options.certs_dir = value;
     } else if (flag == "--loopback-auth") {
@@ -111,10 +117,10 @@ std::string UsageText() {
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
          "                   [--dead-node-timeout DURATION] [--replication-factor N]\n"
-         "                   [--range-max-bytes SIZE]\n"
+         "                   [--range-max-bytes SIZE] [--raft-log-retained-entries N]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"
          "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s --replication-factor 3\n"
-         "          --range-max-bytes 64MiB\n"
+         "          --range-max-bytes 64MiB --raft-log-retained-entries 16384\n"
          "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n"
          "       cairn node status|decommission ... [--host HOST:RPCPORT]\n";
 }

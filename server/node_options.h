@@ -37,6 +37,10 @@ struct NodeOptions {
   int64_t replication_factor = 3;
   // A range whose data outgrows this is split in two.
   uint64_t range_max_bytes = 64ull << 20;
+  // How many log entries behind a follower may fall and still catch up
+  // from its leader's log; further behind (a node down for a while), it is
+  // sent a snapshot of the range instead.
+  uint64_t raft_log_retained_entries = 16 * 1024;
   // TLS for SQL clients: ca.crt, node.crt, node.key (`cairn cert`). Empty:
   // clients that ask for TLS are refused it.
   std::string certs_dir;

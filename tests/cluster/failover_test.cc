@@ -197,6 +197,70 @@ TEST_F(ClusterTest, KillTheLeaseholderWhileWritersRun) {
               victim, survivors[0], survivors[1]);
 }
 
+// A node down while the logs of its ranges move on past what their leaders
+// retain (--raft-log-retained-entries, small here) catches up from a
+// snapshot of each range it fell too far behind in; then, with another node
+// killed, it and the third serve every row.
+TEST_F(ClusterTest, RestartedNodeCatchesUpFromASnapshot) {
+  ASSERT_TRUE(StartCluster(3, {"--raft-log-retained-entries=64"}));
+  ExecOk(1, "CREATE TABLE behind (k INT PRIMARY KEY, v TEXT NOT NULL)");
+  std::vector<RangeRow> ranges;
+  ASSERT_TRUE(WaitForFullyReplicated(1, {}, &ranges));
+  // Node 3, unless it leads the table's range: the survivors must keep a
+  // leader without an election for the writes below to be quick.
+  absl::StatusOr<std::vector<RangeRow>> table = ShowRanges(1, "behind");
+  ASSERT_TRUE(table.ok() && table->size() == 1);
+  const int lagging = table->front().lease_holder == 3 ? 2 : 3;
+  const int other = lagging == 3 ? 2 : 3;
+  node(lagging).Kill();
+
+  // One Raft entry per INSERT: the table's log goes well past 64 entries.
+  constexpr int kRows = 300;
+  for (int k = 1; k <= kRows; ++k) {
+    ASSERT_EQ(ExecOk(k % 2 == 0 ? 1 : other,
+                     absl::StrCat("INSERT INTO behind VALUES (", k, ", 'row ", k, "')")),
+              "INSERT 0 1");
+  }
+  const auto restarting = Clock::now();
+  ASSERT_TRUE(node(lagging).Start());
+  // The restarted process counts the snapshots it installs from zero.
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        std::string body;
+        if (node(lagging).HttpGet("/metrics", &body) != 200) return false;
+        const double installed =
+            MetricValue(body, "cairn_raft_snapshots_applied_total").value_or(0);
+        *state = absl::StrCat(installed, " snapshots installed");
+        return installed >= 1;
+      },
+      kMembershipDeadline, absl::StrCat("node ", lagging, " installing a range snapshot")));
+  // Caught up: no leader sees a voter behind its log.
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        double lag = 0;
+        for (int id : {1, other}) {
+          std::string body;
+          if (node(id).HttpGet("/metrics", &body) != 200) return false;
+          lag = std::max(lag, MetricValue(body, "cairn_raft_replication_lag_entries").value_or(1));
+        }
+        *state = absl::StrCat("replication lag ", lag);
+        return lag == 0;
+      },
+      kMembershipDeadline, "no replication lag on nodes 1 and the other survivor"));
+  std::printf("[cluster] node %d, down for %d INSERTs (64 entries retained), caught up from a "
+              "snapshot %lld ms after its restart\n",
+              lagging, kRows, static_cast<long long>(ElapsedMs(restarting)));
+
+  // Without node 1, node `lagging` is half of every quorum.
+  node(1).Kill();
+  for (int via : {other, lagging}) {
+    EXPECT_EQ(QueryRows(via, "SELECT count(*), sum(k) FROM behind"),
+              std::vector<std::string>{absl::StrCat(kRows, "|", kRows * (kRows + 1) / 2)})
+        << "through node " << via;
+  }
+  EXPECT_EQ(ExecOk(lagging, "INSERT INTO behind VALUES (0, 'after')"), "INSERT 0 1");
+}
+
 TEST_F(ClusterTest, DeadNodeIsReplaced) {
   constexpr int kNodes = 4;
   ASSERT_TRUE(StartCluster(kNodes, {kShortDeadNodeTimeout}));

@@ -524,7 +524,7 @@ TEST_F(ReplicatedStoreTest, StoppingTheLeaderElectsANewOneAndWritesContinue) {
 
 // A follower cut off while more than a compaction interval of entries
 // commits catches up from the leader's log: the leader retains what a
-// follower within kMaxRetainedLag (16384) needs, whether or not it is
+// follower within the retained lag (Store::Options::raft_log_retained_entries, 16384) needs, whether or not it is
 // reachable (MaybeCompactLog looks at the lag only).
 TEST_F(ReplicatedStoreTest, CutOffFollowerCatchesUpFromTheRetainedLog) {
   SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
@@ -626,12 +626,12 @@ TEST_F(ReplicatedStoreTest, LaggingFollowerCatchesUpFromASnapshot) {
   ExpectConverged(kNodes);
 }
 
-// A follower cut off for more than kMaxRetainedLag entries is no longer
+// A follower cut off for more than the retained lag (16384 entries) is no longer
 // worth keeping the log for: the leader compacts past it and, once the
 // follower is reachable again, ships it a snapshot of the range.
 TEST_F(ReplicatedStoreTest, FollowerBeyondTheRetainedLagGetsTheLeadersSnapshot) {
   SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
-  // kv/replica.cc: kMaxRetainedLag (16384) plus a compaction interval
+  // Store::Options::raft_log_retained_entries (16384) plus a compaction interval
   // (1024), and a margin.
   constexpr int kEntries = 16 * 1024 + 1024 + 400;
   ASSERT_NO_FATAL_FAILURE(StartAll());

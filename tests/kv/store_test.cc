@@ -302,7 +302,7 @@ TEST(StoreRestartTest, RestartReplaysCommittedButUnappliedEntries) {
   EXPECT_EQ(MustGet(client.get(), TableKey("lost"), *commit_ts), "replayed");
 }
 
-// Restarts around a log compaction (kCompactionInterval = 1024 entries):
+// Restarts around a log compaction (every 1024 entries by default):
 // 100 transactions, a restart, enough transactions for a compaction, another
 // restart from the compacted log.
 //
@@ -310,7 +310,7 @@ TEST(StoreRestartTest, RestartReplaysCommittedButUnappliedEntries) {
 // not yet compacted must be deleted by the next compaction. Replica::Init
 // sets persisted_log_first_ to applied_index + 1 on restart, so the entries
 // on disk below it are never deleted: every restart leaks up to
-// kCompactionInterval log entries per range.
+// 1024 log entries per range (the default compaction interval).
 TEST(StoreRestartTest, LogCompactionAcrossRestarts) {
   ManualClock clock(kStartMs);
   MemoryEngine data;
