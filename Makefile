@@ -8,7 +8,7 @@
 #   make release   build build-release/ (Release)
 #   make asan      build build-asan/ (ASan + UBSan) and run the tests there
 #   make bench     release build, then the benchmarks of bench/ (run_all.sh,
-#                  clients_bench.sh)
+#                  clients_bench.sh, cluster_insert_bench.sh)
 
 BUILD_DIR   ?= build
 BUILD_TYPE  ?= RelWithDebInfo
@@ -51,6 +51,7 @@ asan:
 bench: release
 	bench/run_all.sh build-release
 	bench/clients_bench.sh build-release
+	bench/cluster_insert_bench.sh build-release
 
 clean:
 	rm -rf build build-debug build-release build-asan

@@ -86,6 +86,9 @@ absl::Status Node::Start() {
       locator_.get(), [this](uint32_t count) { return timestamps_->Get(count); });
   range_ids_ = std::make_unique<kv::RangeIdAllocator>(kv_client_.get());
   locator_->set_range_ids([this] { return range_ids_->Next(); });
+  locator_->set_address_of([this](uint64_t node_id) {
+    return registry_ ? registry_->AddressOf(node_id) : std::string();
+  });
   kv::NodeRegistry::Options registry_options;
   registry_options.dead_node_timeout_ms = static_cast<uint64_t>(options_.dead_node_timeout_ms);
   registry_ = std::make_unique<kv::NodeRegistry>(kv_client_.get(), Clock::Real(), registry_options);
@@ -164,6 +167,9 @@ absl::Status Node::Start() {
       [this](std::string_view key) { return locator_->DescriptorFromLeaseholder(key); },
       kv::ReplicaGcQueue::Options{});
   replica_gc_queue_->Start();
+  meta_publisher_ = std::make_unique<kv::MetaPublisher>(store_.get(), kv_client_.get(),
+                                                        kv::MetaPublisher::Options{});
+  meta_publisher_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(
       "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
@@ -275,6 +281,7 @@ void Node::Stop() {
   if (replicate_queue_) replicate_queue_->Stop();
   if (split_queue_) split_queue_->Stop();
   if (replica_gc_queue_) replica_gc_queue_->Stop();
+  if (meta_publisher_) meta_publisher_->Stop();
   // Leaders elsewhere before this node goes: clients then find them at
   // once instead of after an election timeout.
   if (store_ && rpc_server_) {

@@ -8,6 +8,7 @@
 #include "executor/sql_engine.h"
 #include "kv/node_registry.h"
 #include "kv/replicate_queue.h"
+#include "kv/meta_records.h"
 #include "kv/range_id_allocator.h"
 #include "kv/replica_gc_queue.h"
 #include "kv/routing_kv_client.h"
@@ -67,6 +68,7 @@ class Node {
   std::unique_ptr<kv::RangeIdAllocator> range_ids_;
   std::unique_ptr<kv::SplitQueue> split_queue_;
   std::unique_ptr<kv::ReplicaGcQueue> replica_gc_queue_;
+  std::unique_ptr<kv::MetaPublisher> meta_publisher_;
   std::unique_ptr<kv::ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> rpc_server_;
   int rpc_port_ = 0;

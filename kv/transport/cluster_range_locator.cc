@@ -2,10 +2,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "kv/keys.h"
+#include "kv/meta_records.h"
 #include "kv/mvcc/txn_types.h"
 #include "kv/range_commands.h"
 #include "kv/range_span.h"
@@ -35,7 +39,12 @@ bool Holds(const proto::RangeDescriptor& range, std::string_view key, bool befor
 
 ClusterRangeLocator::ClusterRangeLocator(Store* store, ClusterDialer* dialer,
                                          std::function<std::vector<std::string>()> lookup_addresses)
-    : store_(store), dialer_(dialer), lookup_addresses_(std::move(lookup_addresses)) {}
+    : store_(store),
+      dialer_(dialer),
+      lookup_addresses_(std::move(lookup_addresses)),
+      meta_lookups_(MetricRegistry::Global().GetCounter(
+          "cairn_range_lookups_from_meta_total",
+          "Range lookups answered by a node that the range's meta record named")) {}
 
 absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::Locate(std::string_view key) {
   return Find(key, /*before=*/false);
@@ -139,16 +148,54 @@ absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUp(std::stri
   proto::RangeLookupRequest request;
   request.set_key(std::string(key));
   request.set_before(before);
+  const std::vector<std::string> named = NodesFromMeta(key, before);
+  std::vector<std::string> addresses = named;
+  for (std::string& address : lookup_addresses_()) {
+    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+      addresses.push_back(std::move(address));
+    }
+  }
   std::string failures;
-  for (const std::string& address : lookup_addresses_()) {
-    absl::StatusOr<Route> route = Ask(address, request);
-    if (route.ok()) return route;
-    absl::StrAppend(&failures, " ", address, ": ", route.status().message(), ";");
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    absl::StatusOr<Route> route = Ask(addresses[i], request);
+    if (route.ok()) {
+      if (i < named.size()) meta_lookups_->Add();
+      return route;
+    }
+    absl::StrAppend(&failures, " ", addresses[i], ": ", route.status().message(), ";");
   }
   // Retryable: a leader may be elected, a node may come back.
   return MakeError(
       ErrorCode::kRangeNotHere,
       absl::StrCat("no node knows who serves ", key_codec::PrettyKey(key), ":", failures));
+}
+
+std::vector<std::string> ClusterRangeLocator::NodesFromMeta(std::string_view key, bool before) {
+  // The meta range's own lookups go to the nodes directly: its record is
+  // in itself.
+  const bool in_meta_range =
+      before ? (!key.empty() && key <= keys::kSystemKeyspaceEnd) : key < keys::kSystemKeyspaceEnd;
+  if (in_meta_range || !address_of_) return {};
+  const std::string start =
+      before ? meta_records::BeforeStart(key) : meta_records::HoldingStart(key);
+  absl::StatusOr<std::unique_ptr<RangeExecutor>> meta = Find(start, /*before=*/false);
+  if (!meta.ok()) return {};
+  // The newest record: a directory may lag (a writer's lock, say); the
+  // nodes asked still say where the range is, or the rest are asked.
+  absl::StatusOr<KvClient::ScanResult> scanned =
+      (*meta)->Scan(start, meta_records::KeysEnd(), kMaxTimestamp, 1);
+  if (!scanned.ok() || scanned->locked || scanned->rows.empty()) return {};
+  proto::RangeDescriptor range;
+  if (!range.ParseFromString(scanned->rows.front().value) || !Holds(range, key, before)) return {};
+  std::vector<std::string> addresses;
+  for (const auto& replica : range.replicas()) {
+    if (replica.learner()) continue;
+    const std::string address = replica.node_id() == store_->ident().node_id()
+                                    ? std::string()
+                                    : address_of_(replica.node_id());
+    if (!address.empty()) addresses.push_back(address);
+  }
+  return addresses;
 }
 
 absl::StatusOr<ClusterRangeLocator::Route> ClusterRangeLocator::LookUpAtLeaseholder(

@@ -6,6 +6,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/metrics.h"
 #include "kv/range_directory.h"
 #include "kv/range_locator.h"
 #include "kv/store.h"
@@ -46,6 +47,11 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   void set_range_ids(std::function<absl::StatusOr<uint64_t>()> range_ids) {
     range_ids_ = std::move(range_ids);
   }
+  // The RPC address of a node ("" if unknown), for asking the nodes that
+  // a range's meta record names. REQUIRES: set before lookups.
+  void set_address_of(std::function<std::string(uint64_t node_id)> address_of) {
+    address_of_ = std::move(address_of);
+  }
 
  private:
   struct Route {
@@ -60,8 +66,12 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
 
   // Locate (before = false) or LocateBefore (before = true).
   absl::StatusOr<std::unique_ptr<RangeExecutor>> Find(std::string_view key, bool before);
-  // Asks the nodes in turn; the first one that knows the leaseholder wins.
+  // Asks the nodes in turn, those the range's meta record names first; the
+  // first one that knows the leaseholder wins.
   absl::StatusOr<Route> LookUp(std::string_view key, bool before);
+  // The addresses of the nodes holding the range of a table-keyspace `key`
+  // per its meta record (kv/meta_records.h); none if it cannot be read.
+  std::vector<std::string> NodesFromMeta(std::string_view key, bool before);
   // LookUp, then the leaseholder asked again unless it answered already.
   absl::StatusOr<Route> LookUpAtLeaseholder(std::string_view key);
   // Lookup requests to one node.
@@ -72,6 +82,8 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   ClusterDialer* const dialer_;
   const std::function<std::vector<std::string>()> lookup_addresses_;
   std::function<absl::StatusOr<uint64_t>()> range_ids_;
+  std::function<std::string(uint64_t)> address_of_;
+  Counter* const meta_lookups_;
 
   absl::Mutex mu_;
   std::vector<Route> routes_ ABSL_GUARDED_BY(mu_);

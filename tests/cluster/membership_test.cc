@@ -21,7 +21,8 @@ TEST_F(ClusterTest, ThreeNodesJoinAndSeeTheSameData) {
     pqxx::result r = PqxxExec(conn, "SHOW CLUSTER NODES");
     const std::vector<std::pair<std::string, pqxx::oid>> want = {
         {"node_id", 20}, {"address", 25}, {"sql_address", 25},
-        {"is_live", 16}, {"ranges", 20},  {"leases", 20}};  // int8, text, bool
+        {"is_live", 16}, {"ranges", 20},  {"leases", 20},
+        {"is_decommissioning", 16}};  // int8, text, bool
     ASSERT_EQ(r.columns(), want.size());
     for (pqxx::row::size_type i = 0; i < want.size(); ++i) {
       EXPECT_EQ(r.column_name(i), want[i].first) << "column " << i;

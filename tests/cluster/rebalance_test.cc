@@ -90,12 +90,17 @@ TEST_F(ClusterTest, FourthNodeReceivesItsShare) {
   ASSERT_NE(fourth, nullptr);
   EXPECT_GE(fourth->ranges, 3 * range_count / 4 - 1) << "node 4 holds less than its share";
 
-  // The data that was there before node 4 came, through node 4.
+  // The data that was there before node 4 came, through node 4, which
+  // finds ranges it does not lead through their records in the meta range.
   for (int t = 1; t <= kTables; ++t) {
     EXPECT_EQ(QueryRows(4, absl::StrCat("SELECT count(*), sum(k) FROM share", t)),
               std::vector<std::string>{"50|1275"})
         << "table share" << t << " through node 4";
   }
+  std::string metrics;
+  ASSERT_EQ(node(4).HttpGet("/metrics", &metrics), 200);
+  EXPECT_GT(MetricValue(metrics, "cairn_range_lookups_from_meta_total").value_or(0), 0)
+      << "node 4 never found a range through its meta record";
 }
 
 // Runs the `cairn` binary with `args` (no shell quoting needed: ids and
