@@ -111,7 +111,7 @@ std::string EncodeAppliedState(uint64_t index, uint64_t term) {
 }  // namespace
 
 Replica::Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
-                 std::function<void()> wake)
+                 Wake wake)
     : range_id_(descriptor.range_id()),
       replica_id_(replica_id),
       engine_(engine),
@@ -148,7 +148,7 @@ void Replica::ProposeConfChange(raft::ConfChange change) {
     absl::MutexLock lock(&mu_);
     queued_conf_changes_.push_back(change);
   }
-  wake_();
+  wake_(this);
 }
 
 void Replica::TransferLeadership(uint64_t to) {
@@ -156,7 +156,7 @@ void Replica::TransferLeadership(uint64_t to) {
     absl::MutexLock lock(&mu_);
     queued_transfer_to_ = to;
   }
-  wake_();
+  wake_(this);
 }
 
 Replica::Membership Replica::GetMembership() const {
@@ -416,7 +416,7 @@ absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
                        .packable = command.tso_high_water_ms() == 0 && !command.has_split()});
     waiters_[id] = waiter;
   }
-  wake_();
+  wake_(this);
   waiter->done.WaitForNotification();
   return waiter->status;
 }

@@ -51,9 +51,10 @@ class Replica {
   using ApplyObserver =
       std::function<void(uint64_t range_id, uint64_t index, const proto::RaftCommand& command)>;
 
-  // `wake` nudges the Store's Raft loop when a proposal is queued.
-  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine,
-          std::function<void()> wake);
+  // `wake(this)` tells the Store that this replica has work queued (a
+  // proposal, a membership change, a leadership transfer).
+  using Wake = std::function<void(Replica*)>;
+  Replica(proto::RangeDescriptor descriptor, uint64_t replica_id, KvEngine* engine, Wake wake);
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
 
@@ -243,7 +244,7 @@ class Replica {
   const uint64_t range_id_;
   const uint64_t replica_id_;
   KvEngine* const engine_;
-  const std::function<void()> wake_;
+  const Wake wake_;
   const absl::Time created_ = absl::Now();
 
   ApplyObserver apply_observer_;  // set before the loop starts

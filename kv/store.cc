@@ -105,7 +105,7 @@ absl::Status Store::Bootstrap() {
   };
   for (const auto& d : ranges) {
     auto replica =
-        std::make_unique<Replica>(d, node_id, engine_.get(), [this] { RunRoundsHere(); });
+        std::make_unique<Replica>(d, node_id, engine_.get(), ReplicaWake());
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/true, RaftConfig(d.range_id())));
   }
   // The identity goes last: a crash before it leaves a store that bootstraps
@@ -136,10 +136,11 @@ absl::Status Store::LoadReplicas() {
       if (r.store_id() == ident_.store_id()) replica_id = r.replica_id();
     }
     auto replica =
-        std::make_unique<Replica>(d, replica_id, engine_.get(), [this] { RunRoundsHere(); });
+        std::make_unique<Replica>(d, replica_id, engine_.get(), ReplicaWake());
     CAIRN_RETURN_IF_ERROR(replica->Init(/*bootstrap=*/false, RaftConfig(d.range_id())));
     Configure(replica.get());
     absl::MutexLock lock(&replicas_mu_);
+    by_start_[d.start_key()] = replica.get();
     replicas_.push_back(std::move(replica));
   }
   CAIRN_RETURN_IF_ERROR(it->status());
@@ -179,6 +180,7 @@ void Store::HandleRaftMessages(uint64_t from_node, std::vector<RaftEnvelope> mes
       continue;
     }
     r->Deliver(std::move(e.message));
+    MarkDirty(r);
   }
   RunRoundsHere();  // once for the whole batch
 }
@@ -212,7 +214,7 @@ Replica* Store::AddReplicaOnFirstMessage(uint64_t range_id) {
   proto::RangeDescriptor d;
   d.set_range_id(range_id);
   auto replica =
-      std::make_unique<Replica>(d, ident_.node_id(), engine_.get(), [this] { RunRoundsHere(); });
+      std::make_unique<Replica>(d, ident_.node_id(), engine_.get(), ReplicaWake());
   absl::Status s = replica->InitUninitialized(RaftConfig(range_id));
   if (!s.ok()) {
     CAIRN_LOG_ERROR("range {}: cannot start a replica here: {}", range_id, s.ToString());
@@ -235,6 +237,7 @@ void Store::HandleUnreachable(uint64_t to_node, const std::vector<RaftEnvelope>&
     if (!reported.insert({e.range_id, e.message.to}).second) continue;
     if (Replica* r = GetReplica(e.range_id)) {
       r->Deliver(raft::Message{.type = raft::MessageType::kUnreachable, .from = e.message.to});
+      MarkDirty(r);
     }
   }
   Wake();
@@ -245,6 +248,7 @@ void Store::HandleSnapshotSent(uint64_t to_node, const RaftEnvelope& snapshot, b
   if (Replica* r = GetReplica(snapshot.range_id)) {
     r->Deliver(raft::Message{
         .type = raft::MessageType::kSnapshotStatus, .from = snapshot.message.to, .reject = !ok});
+    MarkDirty(r);
   }
   Wake();
 }
@@ -267,6 +271,7 @@ void Store::SendMessages(std::vector<std::pair<Replica*, raft::Ready>>& readies)
 }
 
 void Store::Start() {
+  for (Replica* r : replicas()) MarkDirty(r);  // a single voter elects itself at once
   loop_ = std::thread([this] { RaftLoop(); });
   started_.store(true);
 }
@@ -329,6 +334,11 @@ absl::Status Store::DestroyReplica(uint64_t range_id) {
     }
     replica = std::move(*it);
     replicas_.erase(it);
+    std::erase_if(by_start_, [&](const auto& entry) { return entry.second == replica.get(); });
+  }
+  {
+    absl::MutexLock lock(&dirty_mu_);
+    dirty_.erase(replica.get());
   }
   const uint64_t term = replica->term();
   const bool had_data = replica->initialized();
@@ -366,24 +376,25 @@ absl::Status Store::DestroyReplica(uint64_t range_id) {
 }
 
 Replica* Store::LookupReplica(std::string_view key) const {
-  // Few ranges per store for now: a linear search.
+  // No two initialized replicas here overlap (HandleRaftMessages refuses a
+  // snapshot that would): only the last one starting at or before `key`
+  // can hold it.
   absl::ReaderMutexLock lock(&replicas_mu_);
-  for (const auto& r : replicas_) {
-    if (r->ContainsKey(key)) return r.get();
-  }
-  return nullptr;
+  auto it = by_start_.upper_bound(key);
+  if (it == by_start_.begin()) return nullptr;
+  --it;
+  return it->second->ContainsKey(key) ? it->second : nullptr;
 }
 
 Replica* Store::LookupReplicaBefore(std::string_view end) const {
   absl::ReaderMutexLock lock(&replicas_mu_);
-  for (const auto& r : replicas_) {
-    if (!r->initialized()) continue;
-    const auto d = r->descriptor();
-    const bool starts_before = end.empty() || d.start_key() < end;
-    const bool ends_at_or_after = d.end_key().empty() || (!end.empty() && d.end_key() >= end);
-    if (starts_before && ends_at_or_after) return r.get();
-  }
-  return nullptr;
+  // The last range starting before `end` (any, for the keyspace's end).
+  auto it = end.empty() ? by_start_.end() : by_start_.lower_bound(end);
+  if (it == by_start_.begin()) return nullptr;
+  --it;
+  const proto::RangeDescriptor d = it->second->descriptor();
+  const bool ends_at_or_after = d.end_key().empty() || (!end.empty() && d.end_key() >= end);
+  return ends_at_or_after ? it->second : nullptr;
 }
 
 Replica* Store::GetReplica(uint64_t range_id) const {
@@ -461,8 +472,12 @@ void Store::RaftLoop() {
       // process) does not turn into a burst of millions of ticks.
       const uint64_t interval = options_.tick_interval_ms * 1000;
       const uint64_t due = std::min<uint64_t>((now - next_tick) / interval + 1, kMaxCatchUpTicks);
+      const std::vector<Replica*> all = replicas();
       for (uint64_t i = 0; i < due; ++i) {
-        for (Replica* r : replicas()) r->Tick();
+        for (Replica* r : all) r->Tick();
+      }
+      for (Replica* r : all) {
+        if (r->HasReady()) MarkDirty(r);  // heartbeats, elections
       }
       next_tick = now - (now - next_tick) % interval + interval;
     }
@@ -485,7 +500,9 @@ bool Store::RunRound() {
     absl::MutexLock lock(&wake_mu_);
     wake_pending_ = false;
   }
-  const std::vector<Replica*> replicas = this->replicas();
+  // Only the replicas with something to do: a round costs nothing for the
+  // many ranges that are idle.
+  const std::vector<Replica*> replicas = TakeDirty();
   for (Replica* r : replicas) r->StepInbox();
   for (Replica* r : replicas) r->DrainProposals();
 
@@ -582,10 +599,42 @@ bool Store::RunRound() {
       if (!applied[i]) InstallSplits(readies[i].first, in_round, &deferred);
     }
   }
-  for (auto& [replica, ready] : readies) replica->FinishApply(ready, status);
+  for (auto& [replica, ready] : readies) {
+    replica->FinishApply(ready, status);
+    if (ready.snapshot.has_value()) IndexReplica(replica);  // it may have just got its span
+  }
   // Replicas that were mid-Ready above are between rounds now.
   for (auto& [left, right] : deferred) InstallSplit(left, std::move(right));
+  for (Replica* r : replicas) {
+    if (r->HasReady()) MarkDirty(r);  // committed by this round's fsync, say
+  }
   return true;
+}
+
+void Store::IndexReplica(Replica* replica) {
+  if (!replica->initialized()) return;
+  const std::string start = replica->descriptor().start_key();
+  absl::MutexLock lock(&replicas_mu_);
+  by_start_[start] = replica;
+}
+
+Replica::Wake Store::ReplicaWake() {
+  return [this](Replica* replica) {
+    MarkDirty(replica);
+    RunRoundsHere();
+  };
+}
+
+void Store::MarkDirty(Replica* replica) {
+  absl::MutexLock lock(&dirty_mu_);
+  dirty_.insert(replica);
+}
+
+std::vector<Replica*> Store::TakeDirty() {
+  absl::MutexLock lock(&dirty_mu_);
+  std::vector<Replica*> out(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  return out;
 }
 
 void Store::InstallSplits(Replica* left, const std::set<Replica*>& in_round,
@@ -606,7 +655,7 @@ void Store::InstallSplit(Replica* left, proto::RangeDescriptor right) {
   absl::Status s;
   if (replica == nullptr) {
     auto made = std::make_unique<Replica>(right, ident_.node_id(), engine_.get(),
-                                          [this] { RunRoundsHere(); });
+                                          ReplicaWake());
     // New to this store (range ids are never reused): its group may elect
     // at once.
     raft::Config config = RaftConfig(right_id);
@@ -633,10 +682,12 @@ void Store::InstallSplit(Replica* left, proto::RangeDescriptor right) {
     CAIRN_LOG_ERROR("range {}: cannot create the split's replica: {}", right_id, s.ToString());
     std::abort();
   }
+  IndexReplica(replica);
   // The left-hand side's leader campaigns for the right-hand side at once,
   // so that the new range is served within a round rather than after an
   // election timeout.
   if (left->is_leader() && !replica->is_leader()) replica->Campaign();
+  MarkDirty(replica);
 }
 
 absl::Status Store::Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply) {

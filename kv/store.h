@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
@@ -153,6 +155,13 @@ class Store final : public RaftMessageHandler {
   // Applies the committed entries of `ready` into `apply`.
   absl::Status Apply(Replica* replica, const raft::Ready& ready, WriteBatch* apply);
   void Wake();
+  // Replicas with work for the next round: messages or proposals queued,
+  // or a Ready after a tick or a round.
+  Replica::Wake ReplicaWake();
+  void MarkDirty(Replica* replica);
+  std::vector<Replica*> TakeDirty();
+  // Makes an initialized replica findable by key.
+  void IndexReplica(Replica* replica);
 
   // Constant after Open.
   std::unique_ptr<KvEngine> engine_;
@@ -164,6 +173,12 @@ class Store final : public RaftMessageHandler {
   mutable absl::Mutex replicas_mu_;
   std::vector<std::unique_ptr<Replica>> replicas_ ABSL_GUARDED_BY(replicas_mu_);
   std::vector<std::unique_ptr<Replica>> destroyed_ ABSL_GUARDED_BY(replicas_mu_);
+  // The initialized replicas by start key (a range's start never changes),
+  // for lookups by key.
+  std::map<std::string, Replica*, std::less<>> by_start_ ABSL_GUARDED_BY(replicas_mu_);
+
+  absl::Mutex dirty_mu_;
+  absl::flat_hash_set<Replica*> dirty_ ABSL_GUARDED_BY(dirty_mu_);
 
   std::thread loop_;
   std::atomic<bool> started_{false};
