@@ -157,6 +157,10 @@ absl::StatusOr<StatementResult> Session::CreateIndexOutsideBlock(
     return CheckInterrupts(ctx);
   };
   CAIRN_ASSIGN_OR_RETURN(std::string tag, CreateIndexOnline(stmt, env));
+  // The index is public now: read it as a new transaction would.
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<txn::Txn> txn, BeginTxn());
+  CAIRN_RETURN_IF_ERROR(
+      StartIndexRange(deps_.ranges, deps_.catalog, txn.get(), database_id_, stmt));
   return TagOnly(tag);
 }
 
@@ -643,9 +647,10 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
       return TagOnly("COMMENT");
     }
     case ast::StatementKind::kCreateIndex: {
+      const auto& create = stmt.As<ast::CreateIndexStatement>();
       CAIRN_ASSIGN_OR_RETURN(std::string tag,
-                             CreateIndex(stmt.As<ast::CreateIndexStatement>(), deps_.catalog, txn,
-                                         database_id_, &checker));
+                             CreateIndex(create, deps_.catalog, txn, database_id_, &checker));
+      CAIRN_RETURN_IF_ERROR(StartIndexRange(deps_.ranges, deps_.catalog, txn, database_id_, create));
       return TagOnly(tag);
     }
     case ast::StatementKind::kDropIndex: {

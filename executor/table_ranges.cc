@@ -60,7 +60,28 @@ absl::Status StartTableRange(kv::RangeDirectory* ranges, catalog::Catalog* catal
   if (ranges == nullptr) return absl::OkStatus();
   CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, name));
   if (!table) return absl::OkStatus();  // CREATE TABLE IF NOT EXISTS of a view, say
-  return ranges->SplitAt(catalog::catalog_keys::TablePrefix(table->id()));
+  CAIRN_RETURN_IF_ERROR(ranges->SplitAt(catalog::catalog_keys::TablePrefix(table->id())));
+  // Its secondary indexes (UNIQUE constraints) each start one of their own.
+  for (const catalog::IndexInfo& index : table->all_indexes()) {
+    CAIRN_RETURN_IF_ERROR(
+        ranges->SplitAt(catalog::catalog_keys::IndexPrefix(table->id(), index.id)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StartIndexRange(kv::RangeDirectory* ranges, catalog::Catalog* catalog, txn::Txn* txn,
+                             uint32_t database_id, const ast::CreateIndexStatement& stmt) {
+  if (ranges == nullptr) return absl::OkStatus();
+  CAIRN_ASSIGN_OR_RETURN(auto table, catalog->GetTable(txn, database_id, stmt.table.name));
+  if (!table) return absl::OkStatus();
+  const catalog::IndexInfo* index = nullptr;
+  for (const catalog::IndexInfo& candidate : table->all_indexes()) {
+    const bool named = !stmt.name.name.empty() && candidate.name == stmt.name.name;
+    const bool newest = stmt.name.name.empty() && (index == nullptr || candidate.id > index->id);
+    if (named || newest) index = &candidate;
+  }
+  if (index == nullptr) return absl::OkStatus();
+  return ranges->SplitAt(catalog::catalog_keys::IndexPrefix(table->id(), index->id));
 }
 
 absl::StatusOr<std::string> SplitTableAt(const ast::AlterTableStatement& stmt,

@@ -18,10 +18,18 @@ namespace cairn::executor {
 // divide it further.
 
 // Splits the keyspace at the start of table `name` (just created in `txn`),
-// so that its rows never share a range with another table's. A no-op
-// without a range directory (an embedded engine).
+// so that its rows never share a range with another table's, and at the
+// start of each of its secondary indexes. A no-op without a range
+// directory (an embedded engine).
 absl::Status StartTableRange(kv::RangeDirectory* ranges, catalog::Catalog* catalog, txn::Txn* txn,
                              uint32_t database_id, const std::string& name);
+
+// Splits the keyspace at the start of index `stmt` of its table (just
+// created, in `txn` if given, else committed): a secondary index's entries
+// live in ranges of their own, apart from the rows. The index is the one
+// named, or the newest of the table when the name was chosen for it.
+absl::Status StartIndexRange(kv::RangeDirectory* ranges, catalog::Catalog* catalog, txn::Txn* txn,
+                             uint32_t database_id, const ast::CreateIndexStatement& stmt);
 
 // ALTER TABLE t SPLIT AT VALUES (...), ...: each row gives leading primary
 // key values, at whose key the table's range is split. Only the table's

@@ -491,5 +491,27 @@ TEST_F(SplitTest, AlterTableSplitAtMakesRangeBoundaries) {
               at(), victim, static_cast<long long>(answered_ms), DescribeSpans(restored).c_str());
 }
 
+// A table's secondary indexes each start a range of their own, whether
+// made with the table (UNIQUE) or later (CREATE INDEX), and the index
+// entries in those ranges answer lookups and enforce uniqueness.
+TEST_F(ClusterTest, SecondaryIndexesStartRangesOfTheirOwn) {
+  ASSERT_TRUE(StartCluster(1));
+  ExecOk(1, "CREATE TABLE people (id INT PRIMARY KEY, email TEXT UNIQUE, city TEXT)");
+  ExecOk(1, "INSERT INTO people SELECT g, 'p' || g || '@x', 'c' || (g % 7) "
+            "FROM generate_series(1, 70) AS g");
+  ExecOk(1, "CREATE INDEX people_city ON people (city)");
+  absl::StatusOr<std::vector<RangeRow>> ranges = ShowRanges(1, "people");
+  ASSERT_TRUE(ranges.ok()) << ranges.status();
+  std::printf("[cluster] ranges of people: %s\n", DescribeSpans(*ranges).c_str());
+  ASSERT_EQ(ranges->size(), 3u) << "rows, the UNIQUE index, the city index: "
+                                << DescribeSpans(*ranges);
+  std::string why;
+  EXPECT_TRUE(Contiguous(*ranges, &why)) << why;
+  EXPECT_THAT(QueryRows(1, "SELECT count(*) FROM people WHERE city = 'c3'"), ElementsAre("10"));
+  EXPECT_THAT(QueryRows(1, "SELECT id FROM people WHERE email = 'p42@x'"), ElementsAre("42"));
+  QueryResult duplicate = Query(1, "INSERT INTO people VALUES (100, 'p42@x', 'c1')");
+  EXPECT_EQ(duplicate.sqlstate, "23505") << duplicate.message;
+}
+
 }  // namespace
 }  // namespace cairn::cluster
