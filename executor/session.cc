@@ -20,6 +20,7 @@
 #include "executor/operator.h"
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
+#include "executor/cluster_setting.h"
 #include "executor/show_ranges.h"
 #include "executor/table_ranges.h"
 #include "parser/ast/ddl.h"
@@ -306,6 +307,11 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
     if (txn_) failed_ = true;
     return status;
   };
+  if (s.cluster) {
+    auto result = ExecuteSetClusterSetting(s);
+    if (!result.ok()) return fail(result.status());
+    return result;
+  }
   switch (s.set_kind) {
     case ast::SetKind::kConstraints: {
       auto result = ExecuteSetConstraints(s);
@@ -430,8 +436,29 @@ absl::Status Session::CheckRoleSwitch(const std::string& setting, const std::str
   return absl::OkStatus();
 }
 
+absl::StatusOr<StatementResult> Session::ExecuteSetClusterSetting(const ast::SetStatement& stmt) {
+  if (txn_) {
+    return MakeError(ErrorCode::kActiveSqlTransaction,
+                     "SET CLUSTER SETTING cannot run inside a transaction block");
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto txn, BeginTxn());
+  auto me = deps_.catalog->GetRole(txn.get(), CurrentRole());
+  txn->Rollback();
+  CAIRN_RETURN_IF_ERROR(me.status());
+  if (!*me || !(*me)->superuser()) {
+    return MakeError(ErrorCode::kInsufficientPrivilege,
+                     "only a superuser may change cluster settings");
+  }
+  return SetClusterSetting(stmt, deps_.cluster_settings);
+}
+
 absl::StatusOr<StatementResult> Session::ExecuteShow(const ast::Statement& stmt) {
   const std::string& name = stmt.As<ast::ShowStatement>().name;
+  if (stmt.As<ast::ShowStatement>().cluster_setting) {
+    auto result = ShowClusterSetting(name, deps_.cluster_settings);
+    if (!result.ok() && txn_) failed_ = true;
+    return result;
+  }
   if (name == ast::ShowStatement::kClusterNodes) {
     auto result = ShowClusterNodes(deps_.cluster);
     if (!result.ok() && txn_) failed_ = true;
@@ -748,7 +775,9 @@ absl::Status Session::DescribePrepared(PreparedQuery* prepared,
   } else if (stmt.kind == ast::StatementKind::kShow) {
     prepared->returns_rows_ = true;
     const std::string name = absl::AsciiStrToLower(stmt.As<ast::ShowStatement>().name);
-    if (name == "all") {
+    if (stmt.As<ast::ShowStatement>().cluster_setting) {
+      prepared->columns_ = ShowClusterSettingColumns(name);
+    } else if (name == "all") {
       prepared->columns_ = {{"name", SqlType::Of(TypeId::kText)},
                             {"setting", SqlType::Of(TypeId::kText)}};
     } else if (name == ast::ShowStatement::kClusterNodes) {

@@ -17,6 +17,7 @@
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
 #include "kv/node_registry.h"
+#include "kv/cluster_settings.h"
 #include "kv/range_directory.h"
 #include "parser/ast/cursor.h"
 #include "parser/ast/ddl.h"
@@ -51,6 +52,8 @@ class Session : public SqlSession {
     kv::NodeRegistry* cluster = nullptr;
     // Where the ranges are (SHOW RANGES); may be null.
     kv::RangeDirectory* ranges = nullptr;
+    // The cluster's settings (SET/SHOW CLUSTER SETTING); may be null.
+    kv::ClusterSettings* cluster_settings = nullptr;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
@@ -88,6 +91,8 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecuteSet(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShow(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShowRanges(const ast::ShowStatement& stmt);
+  // SET CLUSTER SETTING: superusers only, outside transaction blocks.
+  absl::StatusOr<StatementResult> ExecuteSetClusterSetting(const ast::SetStatement& stmt);
   // A statement that reads or writes data, in `txn`.
   absl::StatusOr<StatementResult> ExecuteInTxn(const ast::Statement& stmt, txn::Txn* txn,
                                                const Bindings& bindings);

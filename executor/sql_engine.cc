@@ -36,8 +36,8 @@ absl::StatusOr<std::unique_ptr<SqlSession>> SqlEngine::NewSession(std::string_vi
                                 absl::StrFormat("permission denied for database \"%s\"", database)),
                       "User does not have CONNECT privilege.");
   }
-  Session::Deps deps{client_,  resolver_,       catalog_, node_id_,
-                     &active_, &auto_analyzer_, cluster_, ranges_};
+  Session::Deps deps{client_,  resolver_,       catalog_, node_id_,          &active_,
+                     &auto_analyzer_, cluster_, ranges_,  cluster_settings_};
   return std::unique_ptr<SqlSession>(new Session(deps, std::string(user), std::string(database),
                                                  (*db)->id(), next_pid_++, superuser));
 }

@@ -8,6 +8,7 @@
 #include "executor/sql_session.h"
 #include "executor/statistics.h"
 #include "kv/kv_client.h"
+#include "kv/cluster_settings.h"
 #include "kv/node_registry.h"
 #include "kv/range_directory.h"
 #include "txn/active_transactions.h"
@@ -35,6 +36,8 @@ class SqlEngine : public SessionFactory {
   void set_cluster(kv::NodeRegistry* cluster) { cluster_ = cluster; }
   // Where the ranges are, for SHOW RANGES. REQUIRES: as set_cluster.
   void set_ranges(kv::RangeDirectory* ranges) { ranges_ = ranges; }
+  // The cluster's settings, for SET/SHOW CLUSTER SETTING. REQUIRES: as set_cluster.
+  void set_cluster_settings(kv::ClusterSettings* settings) { cluster_settings_ = settings; }
   // Ends background work (automatic ANALYZE) before the store stops.
   void Stop() { auto_analyzer_.Stop(); }
 
@@ -45,6 +48,7 @@ class SqlEngine : public SessionFactory {
   const uint64_t node_id_;
   kv::NodeRegistry* cluster_ = nullptr;
   kv::RangeDirectory* ranges_ = nullptr;
+  kv::ClusterSettings* cluster_settings_ = nullptr;
   std::atomic<int32_t> next_pid_{1000};
   txn::ActiveTransactions active_;
   AutoAnalyzer auto_analyzer_;

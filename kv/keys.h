@@ -43,6 +43,7 @@ inline constexpr char kMetaKind = 'm';       // range descriptors by end key (me
 inline constexpr char kNodeKind = 'n';       // node records
 inline constexpr char kAllocatorKind = 'i';  // ID allocators and sequences
 inline constexpr char kCatalogKind = 'c';    // catalog descriptors (catalog/)
+inline constexpr char kSettingKind = 's';    // cluster settings (kv/cluster_settings.h)
 
 // Raft column family, per range.
 inline constexpr char kRangeLocalPrefix = 'r';

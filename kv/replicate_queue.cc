@@ -104,7 +104,8 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   };
   size_t live_voters = 0;
   for (uint64_t v : m.voters) live_voters += live.contains(v) ? 1 : 0;
-  const size_t target = std::min(options_.replication_factor, live.size());
+  const size_t factor = options_.replication_factor();
+  const size_t target = std::min(factor, live.size());
 
   // Too few live voters: add a learner on the live node without a replica
   // that holds the fewest ranges. A dead voter stays until its replacement
@@ -126,7 +127,7 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
         {.type = raft::ConfChange::Type::kAddLearner, .node_id = best->record.node_id()});
     return;
   }
-  if (m.voters.size() <= options_.replication_factor) {
+  if (m.voters.size() <= factor) {
     // A dead voter with no spare node to replace it stays: it counts against
     // the quorum as a removed one would, and rejoins if its node returns.
     if (m.voters.size() == target) Balance(replica, m, members);
@@ -166,7 +167,7 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   }
   CAIRN_LOG_INFO("range {}: removing the replica on node {} ({} voters, replication factor {})",
                  replica->range_id(), most->record.node_id(), m.voters.size(),
-                 options_.replication_factor);
+                 factor);
   replica->ProposeConfChange(
       {.type = raft::ConfChange::Type::kRemoveNode, .node_id = most->record.node_id()});
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -38,7 +39,8 @@ namespace cairn::kv {
 class ReplicateQueue {
  public:
   struct Options {
-    size_t replication_factor = 3;
+    // Voters per range: read at each step (a cluster setting may change it).
+    std::function<size_t()> replication_factor = [] { return size_t{3}; };
     uint64_t interval_ms = 200;
     // Counts are a heartbeat old: give a balancing move time to show in them.
     uint64_t balance_cooldown_ms = 2000;

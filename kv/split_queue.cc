@@ -51,7 +51,7 @@ size_t SplitQueue::RunOnce() {
     const proto::RangeDescriptor range = replica->descriptor();
     // The meta range holds the routing and the oracle: it stays whole.
     if (range.start_key() < keys::kSystemKeyspaceEnd) continue;
-    if (RangeDataBytes(*store_->engine(), range) <= options_.max_range_bytes) continue;
+    if (RangeDataBytes(*store_->engine(), range) <= options_.max_range_bytes()) continue;
     absl::StatusOr<std::optional<std::string>> key = MiddleKey(*store_->engine(), range);
     if (!key.ok() || !key->has_value()) continue;  // one huge key cannot be divided
     absl::StatusOr<uint64_t> right_id = range_ids_();

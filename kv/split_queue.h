@@ -23,7 +23,8 @@ namespace cairn::kv {
 class SplitQueue {
  public:
   struct Options {
-    uint64_t max_range_bytes = 64ull << 20;
+    // Read at each pass (a cluster setting may change it).
+    std::function<uint64_t()> max_range_bytes = [] { return uint64_t{64} << 20; };
     uint64_t interval_ms = 1000;
   };
 

@@ -88,7 +88,15 @@ ast::StatementPtr Transformer::TransformSet(P::SetStmtContext* ctx) {
   auto stmt = std::make_unique<ast::SetStatement>();
   stmt->local = ctx->scope != nullptr && ctx->scope->getType() == P::LOCAL;
   P::SetRestContext* rest = ctx->setRest();
-  if (auto* c = dynamic_cast<P::SetConstraintsContext*>(rest)) {
+  if (auto* c = dynamic_cast<P::SetClusterSettingContext*>(rest)) {
+    stmt->cluster = true;
+    stmt->name = TransformVarName(c->varName());
+    if (c->DEFAULT()) {
+      stmt->set_kind = ast::SetKind::kDefault;
+    } else {
+      stmt->values.push_back(TransformVarValue(c->varValue()));
+    }
+  } else if (auto* c = dynamic_cast<P::SetConstraintsContext*>(rest)) {
     stmt->set_kind = ast::SetKind::kConstraints;
     if (c->qualifiedNameList() != nullptr) {
       for (P::QualifiedNameContext* name : c->qualifiedNameList()->qualifiedName()) {
@@ -164,7 +172,10 @@ std::string Transformer::TransformVarName(P::VarNameContext* ctx) {
 
 ast::StatementPtr Transformer::TransformShow(P::ShowStmtContext* ctx) {
   auto stmt = std::make_unique<ast::ShowStatement>();
-  if (ctx->CLUSTER() != nullptr) {
+  if (ctx->SETTING() != nullptr) {
+    stmt->cluster_setting = true;
+    stmt->name = TransformVarName(ctx->varName());
+  } else if (ctx->CLUSTER() != nullptr) {
     stmt->name = std::string(ast::ShowStatement::kClusterNodes);
   } else if (ctx->RANGES() != nullptr) {
     stmt->name = std::string(ast::ShowStatement::kRanges);

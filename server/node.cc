@@ -85,6 +85,11 @@ absl::Status Node::Start() {
   kv_client_ = std::make_unique<kv::RoutingKvClient>(
       locator_.get(), [this](uint32_t count) { return timestamps_->Get(count); });
   range_ids_ = std::make_unique<kv::RangeIdAllocator>(kv_client_.get());
+  settings_ = std::make_unique<kv::ClusterSettings>(
+      kv_client_.get(),
+      absl::flat_hash_map<std::string, int64_t>{
+          {"kv.replication_factor", options_.replication_factor},
+          {"kv.range_max_bytes", static_cast<int64_t>(options_.range_max_bytes)}});
   locator_->set_range_ids([this] { return range_ids_->Next(); });
   locator_->set_address_of([this](uint64_t node_id) {
     return registry_ ? registry_->AddressOf(node_id) : std::string();
@@ -119,6 +124,7 @@ absl::Status Node::Start() {
                                                       catalog_.get(), store_->ident().node_id());
   sql_engine_->set_cluster(registry_.get());
   sql_engine_->set_ranges(locator_.get());
+  sql_engine_->set_cluster_settings(settings_.get());
 
   // ANTLR fills its caches on first use (tens of milliseconds): pay that
   // here rather than in a client's first statement.
@@ -153,12 +159,17 @@ absl::Status Node::Start() {
     return std::make_pair(ranges, leases);
   });
   kv::ReplicateQueue::Options replicate_options;
-  replicate_options.replication_factor = static_cast<size_t>(options_.replication_factor);
+  replicate_options.replication_factor = [this] {
+    return static_cast<size_t>(settings_->Current("kv.replication_factor"));
+  };
   replicate_queue_ =
       std::make_unique<kv::ReplicateQueue>(store_.get(), registry_.get(), replicate_options);
+  settings_->Start();
   replicate_queue_->Start();
   kv::SplitQueue::Options split_options;
-  split_options.max_range_bytes = options_.range_max_bytes;
+  split_options.max_range_bytes = [this] {
+    return static_cast<uint64_t>(settings_->Current("kv.range_max_bytes"));
+  };
   split_queue_ = std::make_unique<kv::SplitQueue>(
       store_.get(), [this] { return range_ids_->Next(); }, split_options);
   split_queue_->Start();
@@ -279,6 +290,7 @@ void Node::Stop() {
   if (timestamps_) timestamps_->Shutdown();
   if (sql_engine_) sql_engine_->Stop();
   if (replicate_queue_) replicate_queue_->Stop();
+  if (settings_) settings_->Stop();
   if (split_queue_) split_queue_->Stop();
   if (replica_gc_queue_) replica_gc_queue_->Stop();
   if (meta_publisher_) meta_publisher_->Stop();

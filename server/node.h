@@ -8,6 +8,7 @@
 #include "executor/sql_engine.h"
 #include "kv/node_registry.h"
 #include "kv/replicate_queue.h"
+#include "kv/cluster_settings.h"
 #include "kv/meta_records.h"
 #include "kv/range_id_allocator.h"
 #include "kv/replica_gc_queue.h"
@@ -66,6 +67,7 @@ class Node {
   std::unique_ptr<kv::NodeRegistry> registry_;
   std::unique_ptr<kv::ReplicateQueue> replicate_queue_;
   std::unique_ptr<kv::RangeIdAllocator> range_ids_;
+  std::unique_ptr<kv::ClusterSettings> settings_;
   std::unique_ptr<kv::SplitQueue> split_queue_;
   std::unique_ptr<kv::ReplicaGcQueue> replica_gc_queue_;
   std::unique_ptr<kv::MetaPublisher> meta_publisher_;

@@ -32,10 +32,11 @@ struct NodeOptions {
   // (SHOW CLUSTER NODES, and re-replication once placement comes).
   int64_t dead_node_timeout_ms = 30000;
   // Voters per range once enough nodes are live (fewer on fewer nodes: one
-  // on a single node). Applied by each range's leaseholder, so every node
-  // of a cluster should be given the same value.
+  // on a single node), and the size past which a range is split: the
+  // values of the cluster settings kv.replication_factor and
+  // kv.range_max_bytes until SET CLUSTER SETTING gives them one for the
+  // whole cluster.
   int64_t replication_factor = 3;
-  // A range whose data outgrows this is split in two.
   uint64_t range_max_bytes = 64ull << 20;
   // How many log entries behind a follower may fall and still catch up
   // from its leader's log; further behind (a node down for a while), it is

@@ -57,7 +57,7 @@ std::string TransactionStatement::ToString() const {
 }
 
 std::string SetStatement::ToString() const {
-  std::string out = local ? "SET LOCAL " : "SET ";
+  std::string out = cluster ? "SET CLUSTER SETTING " : local ? "SET LOCAL " : "SET ";
   switch (set_kind) {
     case SetKind::kTransaction: return out + "TRANSACTION " + modes.ToString();
     case SetKind::kSessionCharacteristics:
@@ -76,6 +76,7 @@ std::string SetStatement::ToString() const {
 }
 
 std::string ShowStatement::ToString() const {
+  if (cluster_setting) return "SHOW CLUSTER SETTING " + name;
   if (name == kRanges) return table ? "SHOW RANGES FROM TABLE " + table->ToString() : "SHOW RANGES";
   return "SHOW " + ShowName(name);
 }

@@ -68,6 +68,9 @@ struct SetStatement : Statement {
 
   SetKind set_kind = SetKind::kValue;
   bool local = false;  // SET LOCAL
+  // SET CLUSTER SETTING name = value | DEFAULT (kValue or kDefault): a
+  // setting of the whole cluster, not of the session.
+  bool cluster = false;
   std::string name;    // lower-cased; dotted names kept as "a.b"
   // Each value as PostgreSQL flattens it: string contents, identifiers
   // (folded), numbers and keywords (on, true) as text.
@@ -91,6 +94,7 @@ struct ShowStatement : Statement {
 
   std::string name;
   std::optional<ObjectName> table;  // kRanges only
+  bool cluster_setting = false;     // SHOW CLUSTER SETTING name
 };
 
 // RESET name; RESET ALL has name "all". Names normalised as for SHOW.

@@ -319,6 +319,7 @@ setRest
     | ROLE (NONE | identifier | stringLiteral)                            #setRole
     | SESSION AUTHORIZATION (DEFAULT | identifier | stringLiteral)        #setSessionAuthorization
     | CONSTRAINTS (ALL | qualifiedNameList) timing=(DEFERRED | IMMEDIATE) #setConstraints
+    | CLUSTER SETTING varName (TO | EQ) (DEFAULT | varValue)             #setClusterSetting
     | varName (TO | EQ) (DEFAULT | varValue (COMMA varValue)*)           #setVariable
     ;
 varName: identifier (DOT identifier)*;
@@ -329,7 +330,7 @@ varValue
     ;
 
 showStmt
-    : SHOW (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | CLUSTER NODES
+    : SHOW (ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL | CLUSTER NODES | CLUSTER SETTING varName
            | RANGES (FROM TABLE qualifiedName)? | varName)
     ;
 resetStmt
@@ -495,7 +496,7 @@ nonReservedKeyword
     | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION
     | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NODES | NOTHING | NOWAIT | NULLS
     | POSITION | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
-    | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET
+    | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET | SETTING
     | SHARE | SHOW | SKIP_P | SPLIT | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE

@@ -604,29 +604,61 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoSuccessiveFailures) {
               nodes.ok() ? Describe(*nodes).c_str() : nodes.status().ToString().c_str());
 }
 
-TEST_F(ClusterTest, ReplicationFactorFiveReplicatesEveryRangeOnFiveNodes) {
-  constexpr size_t kFactor = 5;
-  ASSERT_TRUE(StartCluster(5, {"--replication-factor=5"}));
-  const auto started = Clock::now();
-  ASSERT_TRUE(WaitFor(
-      [&](std::string* state) {
-        absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(1);
-        if (!rows.ok()) {
-          *state = rows.status().ToString();
-          return false;
-        }
-        *state = DescribeSpans(*rows);
-        std::string why;
-        if (!TilesKeyspace(*rows, &why)) return false;
-        for (const RangeRow& row : *rows) {
-          const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
-          if (distinct.size() != kFactor || !row.learners.empty()) return false;
-        }
-        return true;
-      },
-      kMembershipDeadline, "SHOW RANGES via node 1: every range with 5 voters"));
-  std::printf("[cluster] --replication-factor=5: every range on all 5 nodes after %lld ms\n",
+// The replication factor is a cluster setting: raised to five on a running
+// five-node cluster, every range gets five voters (and lowered again, three,
+// the extra replicas removed from their nodes); at five, two nodes can die.
+TEST_F(ClusterTest, ReplicationFactorSettingMovesEveryRangeToFiveAndBack) {
+  ASSERT_TRUE(StartCluster(5));
+  auto every_range_has = [&](size_t voters) {
+    return [this, voters](std::string* state) {
+      absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(1);
+      if (!rows.ok()) {
+        *state = rows.status().ToString();
+        return false;
+      }
+      *state = DescribeSpans(*rows);
+      std::string why;
+      if (!TilesKeyspace(*rows, &why)) return false;
+      for (const RangeRow& row : *rows) {
+        const std::set<int> distinct(row.replicas.begin(), row.replicas.end());
+        if (distinct.size() != voters || !row.learners.empty()) return false;
+      }
+      return true;
+    };
+  };
+  ASSERT_TRUE(WaitFor(every_range_has(3), kMembershipDeadline,
+                      "SHOW RANGES via node 1: every range with 3 voters"));
+  EXPECT_THAT(QueryRows(4, "SHOW CLUSTER SETTING kv.replication_factor"), ElementsAre("3"));
+
+  ExecOk(2, "SET CLUSTER SETTING kv.replication_factor = 5");
+  auto started = Clock::now();
+  ASSERT_TRUE(WaitFor(every_range_has(5), kMembershipDeadline,
+                      "SHOW RANGES via node 1: every range with 5 voters"));
+  std::printf("[cluster] kv.replication_factor = 5: every range on all 5 nodes after %lld ms\n",
               static_cast<long long>(ElapsedMs(started)));
+
+  ExecOk(3, "SET CLUSTER SETTING kv.replication_factor = 3");
+  started = Clock::now();
+  ASSERT_TRUE(WaitFor(every_range_has(3), kMembershipDeadline,
+                      "SHOW RANGES via node 1: every range back to 3 voters"));
+  // The replicas removed are gone from their nodes too (replica GC).
+  ASSERT_TRUE(WaitForNodes(
+      1,
+      [&](const std::vector<NodeRow>& rows, std::string* why) {
+        int64_t replicas = 0;
+        for (const NodeRow& row : rows) replicas += row.ranges;
+        const int64_t ranges = CountRanges(1);
+        *why = absl::StrCat(replicas, " replicas for ", ranges, " ranges");
+        return ranges > 0 && replicas == 3 * ranges;
+      },
+      "3 replicas per range on the nodes"));
+  std::printf("[cluster] kv.replication_factor = 3: back to 3 voters, extra replicas removed, "
+              "after %lld ms\n",
+              static_cast<long long>(ElapsedMs(started)));
+
+  ExecOk(2, "SET CLUSTER SETTING kv.replication_factor = 5");
+  ASSERT_TRUE(WaitFor(every_range_has(5), kMembershipDeadline,
+                      "SHOW RANGES via node 1: every range with 5 voters again"));
   // A quorum of five is three: SQL keeps working with two nodes killed.
   ExecOk(3, "CREATE TABLE five (k INT PRIMARY KEY)");
   ExecOk(4, "INSERT INTO five VALUES (1), (2)");

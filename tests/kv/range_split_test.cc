@@ -203,7 +203,7 @@ TEST_F(RangeSplitTest, SplitQueueHalvesARangeThatOutgrewTheLimit) {
 
   uint64_t next_id = 20;
   SplitQueue queue(store_.get(), [&]() -> absl::StatusOr<uint64_t> { return next_id++; },
-                   {.max_range_bytes = 4096});
+                   {.max_range_bytes = [] { return uint64_t{4096}; }});
   EXPECT_GE(queue.RunOnce(), 1u);
   EXPECT_GT(store_->replicas().size(), 2u);
   // The meta range never splits, however small the limit.
