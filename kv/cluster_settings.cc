@@ -19,7 +19,6 @@ constexpr ClusterSettings::Definition kSettings[] = {
 };
 // A one-phase commit's lock lives no longer than its Raft round.
 constexpr uint64_t kWriteTtlMs = 3000;
-constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
 
 std::string SettingKey(std::string_view name) {
   return keys::SystemKey(keys::kSettingKind, name);
@@ -36,7 +35,13 @@ const ClusterSettings::Definition* ClusterSettings::Find(std::string_view name) 
 
 ClusterSettings::ClusterSettings(KvClient* client,
                                  absl::flat_hash_map<std::string, int64_t> defaults)
-    : client_(client), defaults_(std::move(defaults)), current_(defaults_) {}
+    : client_(client),
+      defaults_(std::move(defaults)),
+      current_(defaults_),
+      refresher_(absl::Seconds(1), [this] {
+        absl::Status s = Refresh();
+        if (!s.ok()) CAIRN_LOG_DEBUG("cluster settings not refreshed: {}", s.ToString());
+      }) {}
 
 ClusterSettings::~ClusterSettings() { Stop(); }
 
@@ -116,24 +121,11 @@ absl::Status ClusterSettings::Refresh() {
 }
 
 void ClusterSettings::Start() {
-  thread_ = std::thread([this] {
-    for (;;) {
-      absl::Status s = Refresh();
-      if (!s.ok()) CAIRN_LOG_DEBUG("cluster settings not refreshed: {}", s.ToString());
-      absl::MutexLock lock(&mu_);
-      if (!stopping_) cv_.WaitWithTimeout(&mu_, kRefreshInterval);
-      if (stopping_) return;
-    }
-  });
+  absl::Status s = Refresh();
+  if (!s.ok()) CAIRN_LOG_DEBUG("cluster settings not read yet: {}", s.ToString());
+  refresher_.Start();
 }
 
-void ClusterSettings::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
+void ClusterSettings::Stop() { refresher_.Stop(); }
 
 }  // namespace cairn::kv

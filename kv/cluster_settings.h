@@ -4,13 +4,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "kv/kv_client.h"
+#include "kv/periodic_task.h"
 
 namespace cairn::kv {
 
@@ -55,9 +55,7 @@ class ClusterSettings {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, int64_t> current_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar cv_;
-  std::thread thread_;
+  PeriodicTask refresher_;
 };
 
 }  // namespace cairn::kv

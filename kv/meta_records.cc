@@ -21,29 +21,9 @@ MetaPublisher::MetaPublisher(Store* store, KvClient* client, Options options)
 
 MetaPublisher::~MetaPublisher() { Stop(); }
 
-void MetaPublisher::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void MetaPublisher::Start() { task_.Start(); }
 
-void MetaPublisher::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void MetaPublisher::Loop() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!stopping_) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(options_.interval_ms));
-      if (stopping_) return;
-    }
-    RunOnce();
-  }
-}
+void MetaPublisher::Stop() { task_.Stop(); }
 
 size_t MetaPublisher::RunOnce() {
   size_t written = 0;

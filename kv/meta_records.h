@@ -3,15 +3,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
 #include "kv/keys.h"
 #include "kv/kv_client.h"
+#include "kv/periodic_task.h"
 #include "kv/store.h"
 
 namespace cairn::kv {
@@ -64,7 +62,6 @@ class MetaPublisher {
   size_t RunOnce();
 
  private:
-  void Loop();
   // Writes `range`'s record unless a later generation's is there.
   absl::Status Publish(const proto::RangeDescriptor& range);
 
@@ -76,10 +73,7 @@ class MetaPublisher {
   // Loop thread only: range id -> the descriptor last written (serialized).
   absl::flat_hash_map<uint64_t, std::string> published_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar cv_;
-  std::thread thread_;
+  PeriodicTask task_{absl::Milliseconds(options_.interval_ms), [this] { RunOnce(); }};
 };
 
 }  // namespace cairn::kv

@@ -15,29 +15,9 @@ ReplicaGcQueue::ReplicaGcQueue(Store* store, LeaseholderDescriptor leaseholder_d
 
 ReplicaGcQueue::~ReplicaGcQueue() { Stop(); }
 
-void ReplicaGcQueue::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void ReplicaGcQueue::Start() { task_.Start(); }
 
-void ReplicaGcQueue::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void ReplicaGcQueue::Loop() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!stopping_) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(options_.interval_ms));
-      if (stopping_) return;
-    }
-    RunOnce();
-  }
-}
+void ReplicaGcQueue::Stop() { task_.Stop(); }
 
 size_t ReplicaGcQueue::RunOnce() {
   const absl::Time now = absl::Now();

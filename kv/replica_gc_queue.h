@@ -3,14 +3,12 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
+#include "kv/periodic_task.h"
 #include "kv/store.h"
 
 namespace cairn::kv {
@@ -48,7 +46,6 @@ class ReplicaGcQueue {
   size_t RunOnce();
 
  private:
-  void Loop();
   // Whether the group of `replica` (initialized, not led here) has left
   // this node out.
   bool RemovedFromGroup(Replica* replica, absl::Time now);
@@ -61,10 +58,7 @@ class ReplicaGcQueue {
   // Loop thread only: when each range's membership was last asked for.
   absl::flat_hash_map<uint64_t, absl::Time> last_checked_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar cv_;
-  std::thread thread_;
+  PeriodicTask task_{absl::Milliseconds(options_.interval_ms), [this] { RunOnce(); }};
 };
 
 }  // namespace cairn::kv

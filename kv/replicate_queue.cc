@@ -18,40 +18,24 @@ ReplicateQueue::ReplicateQueue(Store* store, NodeRegistry* registry, Options opt
 
 ReplicateQueue::~ReplicateQueue() { Stop(); }
 
-void ReplicateQueue::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void ReplicateQueue::Start() { task_.Start(); }
 
-void ReplicateQueue::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
+void ReplicateQueue::Stop() { task_.Stop(); }
 
-void ReplicateQueue::Loop() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!stopping_) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(options_.interval_ms));
-      if (stopping_) return;
+void ReplicateQueue::RunOnce() {
+  const std::vector<NodeRegistry::Member> members = registry_->Members();
+  uint64_t lag = 0;
+  for (Replica* r : store_->replicas()) {
+    if (!r->IsServing()) continue;
+    const Replica::Membership m = r->GetMembership();
+    for (uint64_t v : m.voters) {
+      auto match = m.match.find(v);
+      const uint64_t at = match == m.match.end() ? 0 : match->second;
+      lag = std::max(lag, m.commit > at ? m.commit - at : 0);
     }
-    const std::vector<NodeRegistry::Member> members = registry_->Members();
-    uint64_t lag = 0;
-    for (Replica* r : store_->replicas()) {
-      if (!r->IsServing()) continue;
-      const Replica::Membership m = r->GetMembership();
-      for (uint64_t v : m.voters) {
-        auto match = m.match.find(v);
-        const uint64_t at = match == m.match.end() ? 0 : match->second;
-        lag = std::max(lag, m.commit > at ? m.commit - at : 0);
-      }
-      if (!members.empty()) Step(r, members);  // none before the first heartbeat
-    }
-    lag_gauge_->Set(static_cast<int64_t>(lag));
+    if (!members.empty()) Step(r, members);  // none before the first heartbeat
   }
+  lag_gauge_->Set(static_cast<int64_t>(lag));
 }
 
 void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Member>& members) {

@@ -3,13 +3,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
 #include "kv/node_registry.h"
+#include "kv/periodic_task.h"
 #include "kv/store.h"
 
 namespace cairn::kv {
@@ -53,7 +51,8 @@ class ReplicateQueue {
   void Stop();
 
  private:
-  void Loop();
+  // One pass over the ranges led here.
+  void RunOnce();
   // One step for `replica`, if it needs one; `members` as last heartbeat saw them.
   void Step(Replica* replica, const std::vector<NodeRegistry::Member>& members);
   // A replica or lease move for balance; true if one was started.
@@ -78,10 +77,7 @@ class ReplicateQueue {
   absl::Time last_replica_move_ = absl::InfinitePast();
   absl::Time last_lease_move_ = absl::InfinitePast();
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar cv_;
-  std::thread thread_;
+  PeriodicTask task_{absl::Milliseconds(options_.interval_ms), [this] { RunOnce(); }};
 };
 
 }  // namespace cairn::kv

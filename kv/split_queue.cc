@@ -20,29 +20,9 @@ SplitQueue::SplitQueue(Store* store, std::function<absl::StatusOr<uint64_t>()> r
 
 SplitQueue::~SplitQueue() { Stop(); }
 
-void SplitQueue::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void SplitQueue::Start() { task_.Start(); }
 
-void SplitQueue::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.SignalAll();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void SplitQueue::Loop() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!stopping_) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(options_.interval_ms));
-      if (stopping_) return;
-    }
-    RunOnce();
-  }
-}
+void SplitQueue::Stop() { task_.Stop(); }
 
 size_t SplitQueue::RunOnce() {
   size_t split = 0;

@@ -4,12 +4,10 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
+#include "kv/periodic_task.h"
 #include "kv/store.h"
 
 namespace cairn::kv {
@@ -43,17 +41,12 @@ class SplitQueue {
                                                              const proto::RangeDescriptor& range);
 
  private:
-  void Loop();
-
   Store* const store_;
   const std::function<absl::StatusOr<uint64_t>()> range_ids_;
   const Options options_;
   Counter* const splits_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar cv_;
-  std::thread thread_;
+  PeriodicTask task_{absl::Milliseconds(options_.interval_ms), [this] { RunOnce(); }};
 };
 
 }  // namespace cairn::kv

@@ -55,6 +55,26 @@ absl::StatusOr<std::unique_ptr<RangeExecutor>> ClusterRangeLocator::LocateBefore
   return Find(end, /*before=*/true);
 }
 
+void ClusterRangeLocator::Redirect(uint64_t range_id, uint64_t leader_hint) {
+  const std::string address =
+      leader_hint == 0 || leader_hint == store_->ident().node_id() || !address_of_
+          ? std::string()
+          : address_of_(leader_hint);
+  absl::MutexLock lock(&mu_);
+  for (auto it = routes_.begin(); it != routes_.end(); ++it) {
+    if (it->range.range_id() != range_id) continue;
+    // The hinted leader, unless the route already led there: then the
+    // range itself changed (a split) and must be looked up again.
+    if (!address.empty() && it->leaseholder_node_id != leader_hint) {
+      it->leaseholder_address = address;
+      it->leaseholder_node_id = leader_hint;
+    } else {
+      routes_.erase(it);
+    }
+    return;
+  }
+}
+
 void ClusterRangeLocator::Invalidate(uint64_t range_id) {
   absl::MutexLock lock(&mu_);
   std::erase_if(routes_, [&](const Route& r) { return r.range.range_id() == range_id; });
@@ -252,7 +272,9 @@ absl::StatusOr<std::vector<RangeInfo>> ClusterRangeLocator::RangesIn(std::string
 
 std::unique_ptr<RangeExecutor> ClusterRangeLocator::Remote(const Route& route) {
   return std::make_unique<RemoteRange>(route.range, dialer_->StubFor(route.leaseholder_address),
-                                       [this](uint64_t range_id) { Invalidate(range_id); });
+                                       [this](uint64_t range_id, uint64_t leader_hint) {
+                                         Redirect(range_id, leader_hint);
+                                       });
 }
 
 }  // namespace cairn::kv

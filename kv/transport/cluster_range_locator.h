@@ -28,6 +28,10 @@ class ClusterRangeLocator final : public RangeLocator, public RangeDirectory {
   absl::StatusOr<std::unique_ptr<RangeExecutor>> Locate(std::string_view key) override;
   absl::StatusOr<std::unique_ptr<RangeExecutor>> LocateBefore(std::string_view end) override;
   void Invalidate(uint64_t range_id) override;
+  // A command found the range not served where its route pointed: follow
+  // the leader the answering node named (NotLeader with a hint), or, with
+  // no usable hint, forget the route.
+  void Redirect(uint64_t range_id, uint64_t leader_hint);
 
   // The RPC address of the leaseholder of the range holding `key`, from
   // the routes remembered or a lookup; "" when it is this node.

@@ -17,7 +17,7 @@ constexpr std::chrono::seconds kCommandDeadline{60};
 
 RemoteRange::RemoteRange(proto::RangeDescriptor descriptor,
                          std::shared_ptr<proto::Cluster::Stub> stub,
-                         std::function<void(uint64_t range_id)> invalidate)
+                         Invalidate invalidate)
     : descriptor_(std::move(descriptor)),
       stub_(std::move(stub)),
       invalidate_(std::move(invalidate)) {}
@@ -31,7 +31,7 @@ absl::StatusOr<proto::KvResponse> RemoteRange::Call(proto::KvRequest request,
   proto::KvResponse response;
   grpc::Status rpc = stub_->Kv(&context, request, &response);
   if (!rpc.ok()) {
-    invalidate_(descriptor_.range_id());
+    invalidate_(descriptor_.range_id(), /*leader_hint=*/0);
     if (repeatable == Repeatable::kNo) {
       return MakeError(
           ErrorCode::kStatementCompletionUnknown,
@@ -44,7 +44,9 @@ absl::StatusOr<proto::KvResponse> RemoteRange::Call(proto::KvRequest request,
   }
   absl::Status status = StatusFromProto(response.error());
   if (!status.ok()) {
-    if (GetErrorCode(status) == ErrorCode::kRangeNotHere) invalidate_(descriptor_.range_id());
+    if (GetErrorCode(status) == ErrorCode::kRangeNotHere) {
+      invalidate_(descriptor_.range_id(), response.error().leader_node_id());
+    }
     return status;
   }
   return response;

@@ -13,15 +13,18 @@ namespace cairn::kv {
 //
 // Failures: the node answering that it does not serve the range, or a read
 // or an idempotent write (prewrite, rollback, lock resolution) that could
-// not reach it, fail with kRangeNotHere after `invalidate(range_id)`, so
+// not reach it, fail with kRangeNotHere after `invalidate(range_id, hint)`, so
 // the routing client looks the range up again and retries; committing
 // locks is idempotent too. A one-phase commit lost in transit may or may
 // not have happened, and repeating it could apply it twice: it fails with
 // kStatementCompletionUnknown instead.
 class RemoteRange final : public RangeExecutor {
  public:
+  // `invalidate(range_id, leader_hint)`: what was remembered of the range
+  // is stale; the node that answered names the leader it knows (0: none).
+  using Invalidate = std::function<void(uint64_t range_id, uint64_t leader_hint)>;
   RemoteRange(proto::RangeDescriptor descriptor, std::shared_ptr<proto::Cluster::Stub> stub,
-              std::function<void(uint64_t range_id)> invalidate);
+              Invalidate invalidate);
 
   const proto::RangeDescriptor& descriptor() const override { return descriptor_; }
 
@@ -56,7 +59,7 @@ class RemoteRange final : public RangeExecutor {
 
   const proto::RangeDescriptor descriptor_;
   const std::shared_ptr<proto::Cluster::Stub> stub_;
-  const std::function<void(uint64_t)> invalidate_;
+  const Invalidate invalidate_;
 };
 
 }  // namespace cairn::kv
