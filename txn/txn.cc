@@ -9,6 +9,13 @@
 namespace cairn::txn {
 namespace {
 
+// A read resolves the locks it meets one at a time (a scan stops at the
+// first): each round that clears a lock it had not met before is progress,
+// however many a dead transaction left; this many rounds in a row without
+// progress (a lock that comes back) end the read with a conflict.
+constexpr int kMaxRoundsWithoutProgress = 100;
+// A writer's prewrite resolves the locks it met and tries again, this many
+// times at most.
 constexpr int kMaxLockResolveRounds = 100;
 
 absl::Status WriteConflict() {
@@ -52,11 +59,18 @@ std::unique_ptr<Txn> Txn::AtTimestamp(kv::KvClient* client, LockResolver* resolv
 
 template <typename Read>
 auto Txn::ReadResolvingLocks(Read read) -> decltype(read()) {
-  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+  std::optional<std::pair<std::string, Timestamp>> last;  // the lock met last
+  for (int stalled = 0; stalled < kMaxRoundsWithoutProgress;) {
     ++kv_reads_;
     auto result = read();
     if (!result.ok() || !result->locked) return result;
-    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(*result->locked, options_.max_lock_wait_ms));
+    const kv::LockedKey& locked = *result->locked;
+    std::pair<std::string, Timestamp> met(locked.key, locked.lock.start_ts);
+    // Locks are met in key order: a later one (or another transaction's)
+    // is progress; the same one again is not.
+    stalled = last && met <= *last ? stalled + 1 : 0;
+    last = std::move(met);
+    CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait(locked, options_.max_lock_wait_ms));
   }
   return WriteConflict();
 }

@@ -430,6 +430,22 @@ TEST_F(TxnTest, LockOfADeadCoordinatorIsResolvedAfterItsTtl) {
   EXPECT_EQ(Read(S("s")), "s0");
 }
 
+// A dead coordinator's many locks in a scanned span are all cleared by one
+// reader, not only the first hundred.
+TEST_F(TxnTest, ScanClearsEveryLockOfADeadCoordinator) {
+  std::vector<std::pair<std::string, std::string>> puts;
+  for (int i = 0; i < 250; ++i) puts.push_back({K(absl::StrCat("row", 1000 + i)), "dead"});
+  Write({{K("row0999"), "alive"}});
+  PrewriteAndVanish(puts, /*ttl_ms=*/50);
+  clock_.Advance(100);
+  Txn::Options impatient;
+  impatient.max_lock_wait_ms = 0;
+  auto reader = Begin(impatient);
+  EXPECT_EQ(MustScan(reader.get(), K("row"), K("rox")),
+            (KvPairs{{K("row0999"), "alive"}}));
+  EXPECT_FALSE(LockOn(K("row1249")).has_value());
+}
+
 TEST_F(TxnTest, WriterClearsAnExpiredLock) {
   PrewriteAndVanish({{K("k"), "stale"}}, /*ttl_ms=*/50);
   clock_.Advance(100);
