@@ -21,6 +21,7 @@
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
 #include "executor/cluster_setting.h"
+#include "executor/historical_read.h"
 #include "executor/show_ranges.h"
 #include "executor/table_ranges.h"
 #include "parser/ast/ddl.h"
@@ -230,6 +231,10 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     default: break;
   }
 
+  if (stmt.kind == ast::StatementKind::kSelect &&
+      stmt.As<ast::SelectStatement>().as_of_system_time != nullptr) {
+    return ExecuteHistoricalSelect(stmt.As<ast::SelectStatement>(), bindings);
+  }
   if (txn_) {
     auto result = ExecuteInTxn(stmt, txn_.get(), bindings);
     if (!result.ok()) failed_ = true;
@@ -252,6 +257,27 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     }
     RetriesCounter()->Add();
   }
+}
+
+absl::StatusOr<StatementResult> Session::ExecuteHistoricalSelect(const ast::SelectStatement& stmt,
+                                                                 const Bindings& bindings) {
+  if (txn_) {
+    failed_ = true;
+    return MakeError(ErrorCode::kActiveSqlTransaction,
+                     "AS OF SYSTEM TIME cannot be used inside a transaction block");
+  }
+  CAIRN_ASSIGN_OR_RETURN(Timestamp now, deps_.client->GetTimestamp());
+  txn::Txn::Options options;
+  // The clause's expression is evaluated as of now (now() is the present).
+  std::unique_ptr<txn::Txn> present =
+      txn::Txn::AtTimestamp(deps_.client, deps_.resolver, now, options);
+  ExecContext ctx;
+  InitExecContext(present.get(), &ctx);
+  CAIRN_ASSIGN_OR_RETURN(Timestamp read_ts, AsOfSystemTime(*stmt.as_of_system_time, now, &ctx));
+  // Reads only, at read_ts, of the whole cluster; never committed.
+  std::unique_ptr<txn::Txn> past =
+      txn::Txn::AtTimestamp(deps_.client, deps_.resolver, read_ts, options);
+  return ExecuteInTxn(stmt, past.get(), bindings);
 }
 
 absl::StatusOr<StatementResult> Session::ExecuteTransactionStatement(const ast::Statement& stmt) {

@@ -91,6 +91,10 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecuteSet(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShow(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteShowRanges(const ast::ShowStatement& stmt);
+  // SELECT ... AS OF SYSTEM TIME: a read of the whole cluster at a past
+  // time, outside transaction blocks.
+  absl::StatusOr<StatementResult> ExecuteHistoricalSelect(const ast::SelectStatement& stmt,
+                                                          const Bindings& bindings);
   // SET CLUSTER SETTING: superusers only, outside transaction blocks.
   absl::StatusOr<StatementResult> ExecuteSetClusterSetting(const ast::SetStatement& stmt);
   // A statement that reads or writes data, in `txn`.

@@ -157,7 +157,16 @@ ast::QueryNodePtr Transformer::TransformSimpleSelect(P::SimpleSelectContext* ctx
     }
   }
   if (auto* targets = ctx->targetList()) node->targets = TransformTargetList(targets);
-  if (auto* from = ctx->fromClause()) node->from = TransformFromItems(from->fromItem());
+  if (auto* from = ctx->fromClause()) {
+    node->from = TransformFromItems(from->fromItem());
+    if (auto* as_of = from->asOfClause()) {
+      if (as_of_ != nullptr) {
+        Fail(MakeError(ErrorCode::kSyntaxError, "AS OF SYSTEM TIME may be given only once",
+                       Pos(as_of)));
+      }
+      as_of_ = TransformExpr(as_of->expr());
+    }
+  }
   if (auto* where = ctx->whereClause()) node->where = TransformExpr(where->expr());
   if (auto* group = ctx->groupByClause()) node->group_by = TransformExprList(group->exprList());
   if (auto* having = ctx->havingClause()) node->having = TransformExpr(having->expr());

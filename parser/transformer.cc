@@ -52,6 +52,7 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
   if (auto* c = ctx->selectStmt()) {
     auto select = std::make_unique<ast::SelectStatement>();
     select->query = TransformSelectStmt(c);
+    select->as_of_system_time = std::move(as_of_);
     stmt = std::move(select);
   } else if (auto* c = ctx->insertStmt()) {
     stmt = TransformInsert(c);
@@ -133,6 +134,11 @@ ast::StatementPtr Transformer::TransformStatement(P::StatementContext* ctx) {
     stmt = TransformRevoke(c);
   } else {
     Fail(MakeError(ErrorCode::kFeatureNotSupported, "statement not supported", Pos(ctx)));
+  }
+  if (as_of_ != nullptr) {
+    // A historical read only: an INSERT ... SELECT or a cursor reads now.
+    Fail(MakeError(ErrorCode::kFeatureNotSupported,
+                   "AS OF SYSTEM TIME is supported only in a SELECT statement", Pos(ctx)));
   }
   const size_t begin = source_.ByteOffset(ctx->getStart()->getStartIndex());
   const size_t end = source_.ByteOffset(ctx->getStop()->getStopIndex() + 1);

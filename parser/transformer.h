@@ -185,6 +185,8 @@ class Transformer {
  private:
   const SourceText& source_;
   size_t depth_ = 0;
+  // An AS OF SYSTEM TIME clause met in a FROM clause, for the statement.
+  ast::ExprPtr as_of_;
 };
 
 // Lower-cases ASCII letters only, as PostgreSQL does for identifiers in a

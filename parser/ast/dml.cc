@@ -53,6 +53,11 @@ std::string OnConflictClause::ToString() const {
   return out;
 }
 
+std::string SelectStatement::ToString() const {
+  if (as_of_system_time == nullptr) return query->ToString();
+  return absl::StrCat(query->ToString(), " AS OF SYSTEM TIME ", as_of_system_time->ToString());
+}
+
 std::string InsertStatement::ToString() const {
   std::string out = absl::StrCat(With(with), "INSERT INTO ", table.ToString(), Alias(alias));
   if (!columns.empty()) absl::StrAppend(&out, " (", Names(columns), ")");

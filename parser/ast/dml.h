@@ -16,9 +16,12 @@ namespace cairn::ast {
 struct SelectStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kSelect;
   SelectStatement() : Statement(kKind) {}
-  std::string ToString() const override { return query->ToString(); }
+  std::string ToString() const override;
 
   QueryNodePtr query;
+  // SELECT ... FROM ... AS OF SYSTEM TIME expr: the time to read at (a
+  // timestamp, or a negative interval from now); null for now.
+  ExprPtr as_of_system_time;
 };
 
 // `column = value` of UPDATE ... SET and ON CONFLICT DO UPDATE SET. The

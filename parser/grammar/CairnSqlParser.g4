@@ -76,7 +76,9 @@ valuesClause: VALUES valuesRow (COMMA valuesRow)*;
 valuesRow: LPAREN exprOrDefault (COMMA exprOrDefault)* RPAREN;
 exprOrDefault: DEFAULT | expr;
 
-fromClause: FROM fromItem (COMMA fromItem)*;
+fromClause: FROM fromItem (COMMA fromItem)* asOfClause?;
+// CairnDB (as CockroachDB): read the whole cluster as of a past time.
+asOfClause: AS OF SYSTEM TIME expr;
 fromItem: tablePrimary joinPart*;
 joinPart
     : CROSS JOIN tablePrimary                           #crossJoin
@@ -496,7 +498,7 @@ nonReservedKeyword
     | HEADER | IF | INCLUDE | INDEX | INSERT | ISOLATION
     | KEY | LAST | LEVEL | LOCAL | LOCKED | NAMES | NO | NODES | NOTHING | NOWAIT | NULLS
     | POSITION | PRECISION | READ | RECURSIVE | RELEASE | RENAME | REPEATABLE | RESET
-    | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET | SETTING
+    | RESTRICT | ROLLBACK | ROW | ROWS | SAVEPOINT | SCHEMA | SERIALIZABLE | SESSION | SET | SETTING | OF | SYSTEM
     | SHARE | SHOW | SKIP_P | SPLIT | START | STDIN | STDOUT | STORING | TIME | TRANSACTION
     | TRUNCATE | TYPE | UNCOMMITTED | UNKNOWN | UPDATE | VACUUM | VALUES | VARYING | WORK
     | WRITE | ZONE
