@@ -133,8 +133,9 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {ErrorCode::kNotFound, "not_found", "XX000", false, SC::kNotFound},
     {ErrorCode::kRangeNotHere, "range_not_here", "08006", true, SC::kUnavailable},
     {ErrorCode::kDataCorrupted, "data_corrupted", "XX001", false, SC::kDataLoss},
+    {ErrorCode::kSnapshotTooOld, "snapshot_too_old", "72000", false, SC::kFailedPrecondition},
 };
-static_assert(std::size(kErrorCodes) == static_cast<size_t>(ErrorCode::kDataCorrupted) + 1);
+static_assert(std::size(kErrorCodes) == static_cast<size_t>(kLastErrorCode) + 1);
 
 }  // namespace
 
@@ -154,7 +155,7 @@ ErrorCode GetErrorCode(const absl::Status& status) {
   if (auto payload = status.GetPayload(kCodePayload)) {
     int value = 0;
     if (absl::SimpleAtoi(std::string(*payload), &value) && value >= 0 &&
-        value <= static_cast<int>(ErrorCode::kDataCorrupted)) {
+        value <= static_cast<int>(kLastErrorCode)) {
       return static_cast<ErrorCode>(value);
     }
   }

@@ -99,7 +99,11 @@ enum class ErrorCode : uint16_t {
                      // the range (not its leader, or the range moved):
                      // the routing client refreshes and retries
   kDataCorrupted,
+  kSnapshotTooOld,   // a read below its range's GC threshold (old versions removed)
 };
+// The highest code: codes travel between nodes as numbers, and a number
+// above it is not one.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kSnapshotTooOld;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -38,6 +38,8 @@ class SqlEngine : public SessionFactory {
   void set_ranges(kv::RangeDirectory* ranges) { ranges_ = ranges; }
   // The cluster's settings, for SET/SHOW CLUSTER SETTING. REQUIRES: as set_cluster.
   void set_cluster_settings(kv::ClusterSettings* settings) { cluster_settings_ = settings; }
+  // The start of this node's oldest open transaction, if any (MVCC GC).
+  std::optional<Timestamp> OldestActiveTransaction() const { return active_.Oldest(); }
   // Ends background work (automatic ANALYZE) before the store stops.
   void Stop() { auto_analyzer_.Stop(); }
 

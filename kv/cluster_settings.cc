@@ -16,6 +16,8 @@ constexpr ClusterSettings::Definition kSettings[] = {
      "voters per range once enough nodes are live (start flag --replication-factor)"},
     {"kv.range_max_bytes", 1024, int64_t{1} << 40,
      "a range whose data outgrows this is split (start flag --range-max-bytes)"},
+    {"gc.ttl_seconds", 1, int64_t{10} * 365 * 86400,
+     "how long old row versions are kept for historical reads (default 4 hours)"},
 };
 // A one-phase commit's lock lives no longer than its Raft round.
 constexpr uint64_t kWriteTtlMs = 3000;

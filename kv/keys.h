@@ -60,6 +60,7 @@ enum class RangeLocalKind : char {
   // so that a replica made here again for the range never votes twice in a
   // term (kv/replica_gc_queue.h).
   kTombstone = 'x',
+  kGcThreshold = 'g',
 };
 
 inline std::string RangeLocalPrefix(uint64_t range_id) {

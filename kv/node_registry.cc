@@ -203,6 +203,7 @@ absl::Status NodeRegistry::Heartbeat(const StoreCounts& counts) {
   const auto [ranges, leases] = counts();
   record.set_range_count(ranges);
   record.set_lease_count(leases);
+  if (oldest_active_) record.set_oldest_active_ts(oldest_active_().value_or(0));
   record.set_heartbeat_ms(clock_->NowMillis());
   CAIRN_RETURN_IF_ERROR(WithConflictRetries([&]() -> absl::Status {
     CAIRN_ASSIGN_OR_RETURN(Timestamp ts, client_->GetTimestamp());
@@ -238,6 +239,16 @@ absl::StatusOr<std::vector<NodeRegistry::Member>> NodeRegistry::ListMembers() {
     members.push_back(std::move(m));
   }
   return members;
+}
+
+std::optional<Timestamp> NodeRegistry::OldestActiveInCluster() const {
+  absl::MutexLock lock(&mu_);
+  std::optional<Timestamp> oldest;
+  for (const Member& m : members_) {
+    const Timestamp ts = m.record.oldest_active_ts();
+    if (m.live && ts != 0 && (!oldest || ts < *oldest)) oldest = ts;
+  }
+  return oldest;
 }
 
 std::string NodeRegistry::AddressOf(uint64_t node_id) const {

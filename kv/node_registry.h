@@ -64,6 +64,15 @@ class NodeRegistry {
   // Heartbeats `self` (as registered) every interval, with `counts`.
   void Start(StoreCounts counts);
 
+  // What each heartbeat reports as the start of the node's oldest open
+  // transaction (nullopt: none). REQUIRES: set before Start.
+  void set_oldest_active(std::function<std::optional<Timestamp>()> oldest_active) {
+    oldest_active_ = std::move(oldest_active);
+  }
+  // The start of the oldest transaction open on any live member, as of
+  // their last heartbeats.
+  std::optional<Timestamp> OldestActiveInCluster() const;
+
   // Marks this node as being decommissioned, in its record from the next
   // heartbeat on (and across restarts: Register keeps the mark).
   void SetDecommissioning();
@@ -106,6 +115,7 @@ class NodeRegistry {
 
   mutable absl::Mutex mu_;
   proto::NodeRecord self_ ABSL_GUARDED_BY(mu_);
+  std::function<std::optional<Timestamp>()> oldest_active_;
   std::vector<Member> members_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar stop_cv_;

@@ -31,6 +31,16 @@ absl::Status RangeCommands::CheckSpanHere(std::string_view start, std::string_vi
                    absl::StrCat("range ", replica_->range_id(), " no longer holds the span"));
 }
 
+absl::Status RangeCommands::CheckReadableAt(Timestamp ts) const {
+  const Timestamp threshold = replica_->gc_threshold();
+  if (ts >= threshold) return absl::OkStatus();
+  return MakeError(ErrorCode::kSnapshotTooOld,
+                   absl::StrCat("cannot read at ", TimestampToString(ts), ": range ",
+                                replica_->range_id(), " keeps no versions older than ",
+                                TimestampToString(threshold),
+                                " (cluster setting gc.ttl_seconds)"));
+}
+
 absl::Status RangeCommands::ProposeBatch(const WriteBatch& batch) {
   if (batch.empty()) return absl::OkStatus();
   proto::RaftCommand command;
@@ -57,6 +67,7 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
   auto view = replica_->engine()->NewLatestView();
   // After the view: a split applied before it sends the read to the new range.
   CAIRN_RETURN_IF_ERROR(CheckKeysHere({std::string(key)}));
+  CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(view.get());
   KvClient::GetResult result;
   CAIRN_ASSIGN_OR_RETURN(result.value, reader.Get(key, ts, &result.locked));
@@ -72,6 +83,7 @@ absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
   // As Get, key by key: each read sees a committed write or its lock.
   auto view = replica_->engine()->NewLatestView();
   CAIRN_RETURN_IF_ERROR(CheckKeysHere(keys));
+  CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(view.get());
   KvClient::BatchGetResult result;
   CAIRN_ASSIGN_OR_RETURN(result.values, reader.BatchGet(keys, ts, &result.locked));
@@ -99,6 +111,7 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   CAIRN_RETURN_IF_ERROR(CheckSpanHere(start, end));
+  CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(snapshot.get());
   KvClient::ScanResult result;
   if (reverse) {

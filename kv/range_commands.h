@@ -63,6 +63,8 @@ class RangeCommands final : public RangeExecutor {
   // have moved them since the command was routed here).
   absl::Status CheckKeysHere(const std::vector<std::string>& keys) const;
   absl::Status CheckSpanHere(std::string_view start, std::string_view end) const;
+  // kSnapshotTooOld for a read below the range's GC threshold.
+  absl::Status CheckReadableAt(Timestamp ts) const;
   absl::Status ProposeBatch(const WriteBatch& batch);
 
   Replica* replica_;

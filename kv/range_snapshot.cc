@@ -21,6 +21,7 @@ absl::StatusOr<std::string> BuildRangeSnapshot(const EngineSnapshot& view,
                                                const RangeSnapshotState& state) {
   proto::RangeSnapshot snapshot;
   snapshot.set_tso_high_water_ms(state.tso_high_water_ms);
+  snapshot.set_gc_threshold(state.gc_threshold);
   *snapshot.mutable_range() = state.range;
   auto [lower, upper] = DataSpanOf(state.range);
   for (ColumnFamily cf : kDataFamilies) {
@@ -58,7 +59,8 @@ absl::StatusOr<RangeSnapshotState> StageRangeSnapshot(const EngineSnapshot& curr
     batch->Put(static_cast<ColumnFamily>(m.cf()), m.key(), m.value());
   }
   return RangeSnapshotState{.tso_high_water_ms = snapshot.tso_high_water_ms(),
-                            .range = snapshot.range()};
+                            .range = snapshot.range(),
+                            .gc_threshold = snapshot.gc_threshold()};
 }
 
 absl::StatusOr<proto::RangeDescriptor> PeekSnapshotRange(std::string_view data) {

@@ -18,6 +18,7 @@ namespace cairn::kv {
 struct RangeSnapshotState {
   uint64_t tso_high_water_ms = 0;  // meta range only
   proto::RangeDescriptor range;    // as the sender knew it
+  uint64_t gc_threshold = 0;       // see proto::RaftCommand::gc_threshold
 };
 
 // Serialises every entry of `state.range`'s span in `view`, with `state`.

@@ -197,6 +197,16 @@ bool Replica::ContainsSpan(std::string_view start, std::string_view end) const {
          (range_end.empty() || (!end.empty() && end <= range_end));
 }
 
+void Replica::RaiseGcThreshold(uint64_t threshold, WriteBatch* batch) {
+  if (threshold <= gc_threshold_.load()) return;
+  std::string v;
+  key_codec::AppendUint64(&v, threshold);
+  batch->Put(ColumnFamily::kRaft, keys::RangeLocalKey(range_id_, keys::RangeLocalKind::kGcThreshold),
+             v);
+  // Refused from now on, a little before the batch is written: never later.
+  gc_threshold_.store(threshold, std::memory_order_release);
+}
+
 void Replica::ApplySplit(const proto::SplitTrigger& split, WriteBatch* apply) {
   proto::RangeDescriptor left;
   {
@@ -229,6 +239,13 @@ void Replica::ApplySplit(const proto::SplitTrigger& split, WriteBatch* apply) {
   apply->Put(ColumnFamily::kRaft,
              keys::RangeLocalKey(right_id, keys::RangeLocalKind::kAppliedState),
              EncodeAppliedState(kSplitInitialIndex, kSplitInitialTerm));
+  if (const uint64_t threshold = gc_threshold_.load(); threshold != 0) {
+    // The right half's old versions were collected with the left's.
+    std::string v;
+    key_codec::AppendUint64(&v, threshold);
+    apply->Put(ColumnFamily::kRaft,
+               keys::RangeLocalKey(right_id, keys::RangeLocalKind::kGcThreshold), v);
+  }
   CAIRN_LOG_INFO("range {} split at {}: range {} takes [{}, {})", range_id_,
                  key_codec::PrettyKey(right.start_key()), right_id,
                  key_codec::PrettyKey(right.start_key()),
@@ -329,6 +346,14 @@ absl::Status Replica::Init(bool bootstrap, const raft::Config& base_config) {
       CAIRN_ASSIGN_OR_RETURN(uint64_t hwm, key_codec::DecodeUint64(&in));
       tso_high_water_ms_.store(hwm);
     }
+    CAIRN_ASSIGN_OR_RETURN(
+        auto gc, engine_->Get(ColumnFamily::kRaft,
+                              keys::RangeLocalKey(id, keys::RangeLocalKind::kGcThreshold)));
+    if (gc) {
+      std::string_view in = *gc;
+      CAIRN_ASSIGN_OR_RETURN(uint64_t threshold, key_codec::DecodeUint64(&in));
+      gc_threshold_.store(threshold);
+    }
   }
 
   // The applied state is the snapshot the in-memory log starts from.
@@ -413,7 +438,8 @@ absl::Status Replica::ProposeAndWait(proto::RaftCommand command) {
     command.add_proposal_ids(id);
     queued_.push_back({.id = id,
                        .data = command.SerializeAsString(),
-                       .packable = command.tso_high_water_ms() == 0 && !command.has_split()});
+                       .packable = command.tso_high_water_ms() == 0 && !command.has_split() &&
+                                   command.gc_threshold() == 0});
     waiters_[id] = waiter;
   }
   wake_(this);
@@ -639,6 +665,7 @@ absl::Status Replica::ApplyReady(const raft::Ready& ready, WriteBatch* apply) {
       }
     }
     if (command.has_split()) ApplySplit(command.split(), apply);
+    if (command.gc_threshold() != 0) RaiseGcThreshold(command.gc_threshold(), apply);
     if (command.tso_high_water_ms() != 0) {
       std::string v;
       key_codec::AppendUint64(&v, command.tso_high_water_ms());
@@ -761,7 +788,8 @@ absl::StatusOr<raft::Snapshot> Replica::MakeSnapshot() const {
   CAIRN_ASSIGN_OR_RETURN(
       snap.data,
       BuildRangeSnapshot(*view, RangeSnapshotState{.tso_high_water_ms = tso_high_water_ms_,
-                                                   .range = descriptor()}));
+                                                   .range = descriptor(),
+                                                   .gc_threshold = gc_threshold_.load()}));
   return snap;
 }
 
@@ -800,6 +828,7 @@ absl::Status Replica::StageSnapshot(const raft::Snapshot& snapshot, WriteBatch* 
                  v);
   }
   snapshot_tso_high_water_ms_ = state.tso_high_water_ms;
+  RaiseGcThreshold(state.gc_threshold, persist);
   return absl::OkStatus();
 }
 

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/clock.h"
+#include "common/timestamp.h"
 #include "kv/engine.h"
 #include "kv/latches.h"
 #include "kv/replica_log_storage.h"
@@ -166,6 +167,9 @@ class Replica {
 
   // The highest timestamp-oracle limit applied (meta range).
   uint64_t tso_high_water_ms() const { return tso_high_water_ms_.load(); }
+  // Reads below this timestamp are refused: versions older than it may
+  // have been garbage-collected (kv/gc_queue.h). 0: never collected.
+  Timestamp gc_threshold() const { return gc_threshold_.load(std::memory_order_acquire); }
 
   // --- Raft loop only ---------------------------------------------------
 
@@ -232,6 +236,8 @@ class Replica {
   // Drops the log prefix that no follower we lead still needs.
   void MaybeCompactLog();
 
+  // Raises the GC threshold to `threshold` (never lowers it), into `batch`.
+  void RaiseGcThreshold(uint64_t threshold, WriteBatch* batch);
   // Divides the range per `split` (see proto::SplitTrigger) and adds the
   // new range's initial state to `apply`.
   void ApplySplit(const proto::SplitTrigger& split, WriteBatch* apply);
@@ -274,6 +280,7 @@ class Replica {
   std::atomic<bool> serving_{false};
   std::atomic<uint64_t> serving_term_{0};
   std::atomic<uint64_t> tso_high_water_ms_{0};
+  std::atomic<uint64_t> gc_threshold_{0};
   std::atomic<uint64_t> leader_replica_id_{0};
   Clock* lease_clock_ = nullptr;  // set before the loop starts
   uint64_t tick_us_ = 0;

@@ -89,7 +89,8 @@ absl::Status Node::Start() {
       kv_client_.get(),
       absl::flat_hash_map<std::string, int64_t>{
           {"kv.replication_factor", options_.replication_factor},
-          {"kv.range_max_bytes", static_cast<int64_t>(options_.range_max_bytes)}});
+          {"kv.range_max_bytes", static_cast<int64_t>(options_.range_max_bytes)},
+          {"gc.ttl_seconds", 4 * 3600}});
   locator_->set_range_ids([this] { return range_ids_->Next(); });
   locator_->set_address_of([this](uint64_t node_id) {
     return registry_ ? registry_->AddressOf(node_id) : std::string();
@@ -125,6 +126,7 @@ absl::Status Node::Start() {
   sql_engine_->set_cluster(registry_.get());
   sql_engine_->set_ranges(locator_.get());
   sql_engine_->set_cluster_settings(settings_.get());
+  registry_->set_oldest_active([this] { return sql_engine_->OldestActiveTransaction(); });
 
   // ANTLR fills its caches on first use (tens of milliseconds): pay that
   // here rather than in a client's first statement.
@@ -181,6 +183,12 @@ absl::Status Node::Start() {
   meta_publisher_ = std::make_unique<kv::MetaPublisher>(store_.get(), kv_client_.get(),
                                                         kv::MetaPublisher::Options{});
   meta_publisher_->Start();
+  kv::GcQueue::Options gc_options;
+  gc_options.now = [this] { return kv_client_->GetTimestamp(); };
+  gc_options.ttl_seconds = [this] { return settings_->Current("gc.ttl_seconds"); };
+  gc_options.oldest_active = [this] { return registry_->OldestActiveInCluster(); };
+  gc_queue_ = std::make_unique<kv::GcQueue>(store_.get(), std::move(gc_options));
+  gc_queue_->Start();
   serving_.store(true);
   CAIRN_LOG_INFO(
       "node {} of cluster {} serving SQL on {}:{}, RPC on {}:{}, HTTP on {}:{}, data in {}",
@@ -294,6 +302,7 @@ void Node::Stop() {
   if (split_queue_) split_queue_->Stop();
   if (replica_gc_queue_) replica_gc_queue_->Stop();
   if (meta_publisher_) meta_publisher_->Stop();
+  if (gc_queue_) gc_queue_->Stop();
   // Leaders elsewhere before this node goes: clients then find them at
   // once instead of after an election timeout.
   if (store_ && rpc_server_) {

@@ -9,6 +9,7 @@
 #include "kv/node_registry.h"
 #include "kv/replicate_queue.h"
 #include "kv/cluster_settings.h"
+#include "kv/gc_queue.h"
 #include "kv/meta_records.h"
 #include "kv/range_id_allocator.h"
 #include "kv/replica_gc_queue.h"
@@ -71,6 +72,7 @@ class Node {
   std::unique_ptr<kv::SplitQueue> split_queue_;
   std::unique_ptr<kv::ReplicaGcQueue> replica_gc_queue_;
   std::unique_ptr<kv::MetaPublisher> meta_publisher_;
+  std::unique_ptr<kv::GcQueue> gc_queue_;
   std::unique_ptr<kv::ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> rpc_server_;
   int rpc_port_ = 0;

@@ -52,4 +52,10 @@ size_t ActiveTransactions::open() const {
   return open_.size() + reserved_.size();
 }
 
+std::optional<Timestamp> ActiveTransactions::Oldest() const {
+  absl::MutexLock lock(&mu_);
+  if (open_.empty()) return std::nullopt;
+  return *open_.begin();
+}
+
 }  // namespace cairn::txn

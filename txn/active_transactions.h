@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "absl/base/thread_annotations.h"
@@ -42,6 +43,8 @@ class ActiveTransactions {
 
   // Open transactions, for tests and metrics.
   size_t open() const;
+  // The start timestamp of the oldest open transaction, if any.
+  std::optional<Timestamp> Oldest() const;
 
  private:
   mutable absl::Mutex mu_;

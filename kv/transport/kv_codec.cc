@@ -13,7 +13,7 @@ void StatusToProto(const absl::Status& status, proto::KvError* out) {
 absl::Status StatusFromProto(const proto::KvError& error) {
   if (error.code() == 0) return absl::OkStatus();
   const uint32_t code = error.code() - 1;
-  if (code > static_cast<uint32_t>(ErrorCode::kDataCorrupted)) {
+  if (code > static_cast<uint32_t>(kLastErrorCode)) {
     return MakeError(ErrorCode::kInternal, error.message());
   }
   return MakeError(static_cast<ErrorCode>(code), error.message());

@@ -74,7 +74,8 @@ TEST(KvCodecTest, OkStatusStaysOk) {
 }
 
 TEST(KvCodecTest, UnknownCodeNumberBecomesInternal) {
-  for (uint32_t number : {static_cast<uint32_t>(ErrorCode::kDataCorrupted) + 2, 0xffffffffu}) {
+  // On the wire a code is its number plus one (0: no error).
+  for (uint32_t number : {static_cast<uint32_t>(kLastErrorCode) + 2, 0xffffffffu}) {
     SCOPED_TRACE(number);
     proto::KvError p;
     p.set_code(number);
