@@ -29,7 +29,10 @@ void GcQueue::Stop() { task_.Stop(); }
 size_t GcQueue::RunOnce() {
   absl::StatusOr<Timestamp> now = options_.now();
   if (!now.ok()) return 0;
-  const uint64_t ttl_ms = static_cast<uint64_t>(std::max<int64_t>(options_.ttl_seconds(), 1)) * 1000;
+  // No TTL known (a setting missing): collect nothing rather than too much.
+  const int64_t ttl_seconds = options_.ttl_seconds();
+  if (ttl_seconds <= 0) return 0;
+  const uint64_t ttl_ms = static_cast<uint64_t>(ttl_seconds) * 1000;
   // The nodes' oldest open transactions are known as of their last
   // heartbeats: one younger than two heartbeats may be missing from them,
   // so the safe point stays below that age whatever the TTL.
