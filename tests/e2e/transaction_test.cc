@@ -103,6 +103,25 @@ TEST_F(TransactionTest, FailedStatementAbortsTheBlockAndCommitRollsBack) {
   EXPECT_THAT(Select(a(), "SELECT count(*) FROM acct"), ElementsAre("2"));
 }
 
+// Snapshot isolation is what PostgreSQL calls REPEATABLE READ, and that is
+// what CairnDB says it gives; SERIALIZABLE is refused, never pretended.
+TEST_F(TransactionTest, IsolationIsRepeatableReadAndSerializableIsRefused) {
+  EXPECT_THAT(Select(a(), "SHOW transaction_isolation"), ElementsAre("repeatable read"));
+  EXPECT_EQ(a().Exec("BEGIN ISOLATION LEVEL SERIALIZABLE").sqlstate, "0A000");
+  EXPECT_EQ(a().TxStatus(), PQTRANS_IDLE);
+
+  Ok(a(), "BEGIN");
+  QueryResult serializable = a().Exec("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+  EXPECT_EQ(serializable.sqlstate, "0A000");
+  EXPECT_THAT(serializable.message, ::testing::HasSubstr("REPEATABLE READ"));
+  EXPECT_EQ(Ok(a(), "ROLLBACK"), "ROLLBACK");
+
+  Ok(a(), "BEGIN");
+  Ok(a(), "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  EXPECT_THAT(Select(a(), "SELECT v FROM acct WHERE k = 1"), ElementsAre("10"));
+  EXPECT_EQ(Ok(a(), "COMMIT"), "COMMIT");
+}
+
 TEST_F(TransactionTest, TransactionReadsFromOneSnapshot) {
   Ok(b(), "BEGIN");
   EXPECT_THAT(Select(b(), "SELECT v FROM acct WHERE k = 1"), ElementsAre("10"));
