@@ -32,7 +32,7 @@ class ReplicaGcQueue {
       std::function<absl::StatusOr<proto::RangeDescriptor>(std::string_view key)>;
   struct Options {
     uint64_t interval_ms = 1000;
-    uint64_t check_every_ms = 10000;
+    uint64_t check_every_ms = 2000;
     uint64_t uninitialized_ttl_ms = 60000;
   };
 

@@ -41,7 +41,7 @@ class ReplicateQueue {
     std::function<size_t()> replication_factor = [] { return size_t{3}; };
     uint64_t interval_ms = 200;
     // Counts are a heartbeat old: give a balancing move time to show in them.
-    uint64_t balance_cooldown_ms = 2000;
+    uint64_t balance_cooldown_ms = 3000;
   };
 
   ReplicateQueue(Store* store, NodeRegistry* registry, Options options);

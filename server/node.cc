@@ -151,8 +151,13 @@ absl::Status Node::Start() {
   registry_->Start([this, ranges_gauge, leases_gauge] {
     uint64_t ranges = 0;
     uint64_t leases = 0;
+    const uint64_t self = store_->ident().node_id();
     for (kv::Replica* r : store_->replicas()) {
-      if (!r->initialized()) continue;  // waiting for its first snapshot
+      // Not counted: one waiting for its first snapshot, or one that has
+      // applied its own removal and waits for the replica GC. Placement
+      // decides by these counts: a node is not fuller for replicas its
+      // ranges no longer have there.
+      if (!r->initialized() || !r->ListsNode(self)) continue;
       ++ranges;
       leases += r->IsServing() ? 1 : 0;
     }
