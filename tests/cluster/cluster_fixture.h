@@ -535,26 +535,18 @@ class ClusterTest : public ::testing::Test {
       int via, const std::vector<int>& dead, std::vector<RangeRow>* seen,
       const std::function<bool(const std::vector<RangeRow>&, std::string* why)>& also = nullptr,
       const std::string& also_what = "") {
-    return WaitFor(
-        [&](std::string* state) {
-          absl::StatusOr<std::vector<RangeRow>> rows = ShowRanges(via);
-          if (!rows.ok()) {
-            *state = rows.status().ToString();
-            return false;
-          }
-          std::string why;
-          const bool held = FullyReplicated(*rows, dead, &why) && AllVoters(*rows, &why) &&
-                            (also == nullptr || also(*rows, &why));
-          *state = Describe(*rows) + (held ? "" : " -- " + why);
-          if (held) *seen = *rows;
-          return held;
+    return WaitForRanges(
+        via, /*table=*/"",
+        [&](const std::vector<RangeRow>& rows, std::string* why) {
+          return FullyReplicated(rows, dead, why) && AllVoters(rows, why) &&
+                 (also == nullptr || also(rows, why));
         },
-        kMembershipDeadline,
         absl::StrCat(
-            "SHOW RANGES via node ", via, ": every range with ", kReplicationFactor,
+            "every range with ", kReplicationFactor,
             " replicas, each a voter, and a lease holder among them",
             dead.empty() ? "" : absl::StrCat(", none on node(s) ", absl::StrJoin(dead, ",")),
-            also_what.empty() ? "" : ", " + also_what));
+            also_what.empty() ? "" : ", " + also_what),
+        kMembershipDeadline, seen);
   }
 
   // Whether `rows` lists exactly the nodes 1..live.size(), in node_id order,
