@@ -176,6 +176,8 @@ planner::PlannerSettings Session::CurrentPlannerSettings() const {
 absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
   txn::Txn::Options options;
   options.active = deps_.active;
+  options.heartbeater = deps_.heartbeater;
+  options.secondaries = deps_.secondaries;
   return txn::Txn::Begin(deps_.client, deps_.resolver, options);
 }
 
@@ -236,7 +238,18 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     return ExecuteHistoricalSelect(stmt.As<ast::SelectStatement>(), bindings);
   }
   if (txn_) {
+    txn_->BeginStatement();
     auto result = ExecuteInTxn(stmt, txn_.get(), bindings);
+    if (result.ok()) {
+      // Rows this statement changed or selected FOR UPDATE are locked now,
+      // as PostgreSQL locks them: a concurrent writer waits for this
+      // transaction, and a row changed since the snapshot fails this
+      // statement rather than COMMIT.
+      if (std::optional<bool> nowait = LocksRows(stmt)) {
+        absl::Status locked = txn_->LockStatementKeys(*nowait);
+        if (!locked.ok()) result = locked;
+      }
+    }
     if (!result.ok()) failed_ = true;
     return result;
   }
@@ -256,6 +269,29 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
       return status;
     }
     RetriesCounter()->Add();
+    // Back off, so that retries don't meet the transaction they lost to
+    // still committing.
+    absl::SleepFor(absl::Milliseconds(std::min(1 << attempt, 50)));
+  }
+}
+
+std::optional<bool> Session::LocksRows(const ast::Statement& stmt) {
+  switch (stmt.kind) {
+    case ast::StatementKind::kUpdate:
+    case ast::StatementKind::kDelete:
+      return false;
+    case ast::StatementKind::kInsert:
+      // Only the rows ON CONFLICT DO UPDATE changes; new rows are checked
+      // for duplicates at COMMIT.
+      if (stmt.As<ast::InsertStatement>().on_conflict != nullptr) return false;
+      return std::nullopt;
+    case ast::StatementKind::kSelect: {
+      const ast::QueryNode* query = stmt.As<ast::SelectStatement>().query.get();
+      if (query == nullptr || query->lock_strength == ast::LockStrength::kNone) return std::nullopt;
+      return query->lock_wait == ast::LockWaitPolicy::kNoWait;
+    }
+    default:
+      return std::nullopt;
   }
 }
 

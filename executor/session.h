@@ -54,6 +54,10 @@ class Session : public SqlSession {
     kv::RangeDirectory* ranges = nullptr;
     // The cluster's settings (SET/SHOW CLUSTER SETTING); may be null.
     kv::ClusterSettings* cluster_settings = nullptr;
+    // Keep transactions' row locks alive; commit their secondaries after
+    // COMMIT is answered. May be null (Txn::Options).
+    txn::TxnHeartbeater* heartbeater = nullptr;
+    txn::SecondaryCommitter* secondaries = nullptr;
   };
 
   Session(const Deps& deps, std::string user, std::string database, uint32_t database_id,
@@ -93,6 +97,9 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> ExecuteShowRanges(const ast::ShowStatement& stmt);
   // SELECT ... AS OF SYSTEM TIME: a read of the whole cluster at a past
   // time, outside transaction blocks.
+  // Whether `stmt`, run in a transaction block, locks the rows it changes
+  // or selects (and with NOWAIT: true), or not (nullopt).
+  static std::optional<bool> LocksRows(const ast::Statement& stmt);
   absl::StatusOr<StatementResult> ExecuteHistoricalSelect(const ast::SelectStatement& stmt,
                                                           const Bindings& bindings);
   // SET CLUSTER SETTING: superusers only, outside transaction blocks.

@@ -38,6 +38,8 @@ absl::StatusOr<std::unique_ptr<SqlSession>> SqlEngine::NewSession(std::string_vi
   }
   Session::Deps deps{client_,  resolver_,       catalog_, node_id_,          &active_,
                      &auto_analyzer_, cluster_, ranges_,  cluster_settings_};
+  deps.heartbeater = &heartbeater_;
+  deps.secondaries = &secondaries_;
   return std::unique_ptr<SqlSession>(new Session(deps, std::string(user), std::string(database),
                                                  (*db)->id(), next_pid_++, superuser));
 }

@@ -185,13 +185,25 @@ absl::Status RangeCommands::Rollback(const std::vector<std::string>& keys, Times
   });
 }
 
-absl::StatusOr<TxnStatus> RangeCommands::CheckTxnStatus(std::string_view primary,
-                                                        Timestamp lock_ts, Timestamp current_ts) {
+absl::StatusOr<TxnStatus> RangeCommands::CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
+                                                        Timestamp current_ts,
+                                                        bool rollback_if_missing) {
   TxnStatus status;
   CAIRN_RETURN_IF_ERROR(LatchEvaluatePropose(
       {std::string(primary)}, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
-        CAIRN_ASSIGN_OR_RETURN(status,
-                               kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, batch));
+        CAIRN_ASSIGN_OR_RETURN(status, kv::CheckTxnStatus(reader, primary, lock_ts, current_ts,
+                                                          rollback_if_missing, batch));
+        return absl::OkStatus();
+      }));
+  return status;
+}
+
+absl::StatusOr<TxnStatus> RangeCommands::TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                                      uint64_t ttl_ms) {
+  TxnStatus status;
+  CAIRN_RETURN_IF_ERROR(LatchEvaluatePropose(
+      {std::string(primary)}, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
+        CAIRN_ASSIGN_OR_RETURN(status, kv::TxnHeartbeat(reader, primary, start_ts, ttl_ms, batch));
         return absl::OkStatus();
       }));
   return status;

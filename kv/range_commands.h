@@ -42,7 +42,9 @@ class RangeCommands final : public RangeExecutor {
                                                Timestamp start_ts, Timestamp commit_ts) override;
   absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override;
   absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
-                                           Timestamp current_ts) override;
+                                           Timestamp current_ts, bool rollback_if_missing) override;
+  absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                         uint64_t ttl_ms) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
   absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;

@@ -49,7 +49,10 @@ class RangeExecutor {
                                                        Timestamp start_ts, Timestamp commit_ts) = 0;
   virtual absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) = 0;
   virtual absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
-                                                   Timestamp current_ts) = 0;
+                                                   Timestamp current_ts,
+                                                   bool rollback_if_missing) = 0;
+  virtual absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                                 uint64_t ttl_ms) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
   // Splits the range at `split_key` (inside it, not its start), the new

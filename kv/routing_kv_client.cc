@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/error_code.h"
+#include "common/failpoint.h"
 #include "common/key_codec.h"
+#include "common/parallel_for.h"
 
 namespace cairn::kv {
 namespace {
@@ -17,6 +19,8 @@ namespace {
 constexpr absl::Duration kRoutingDeadline = absl::Seconds(20);
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(5);
 constexpr absl::Duration kMaxBackoff = absl::Milliseconds(250);
+// A transaction's prewrites and commits go to this many ranges at once.
+constexpr size_t kMaxParallelRanges = 8;
 
 bool IsRoutingError(const absl::Status& status) {
   return GetErrorCode(status) == ErrorCode::kRangeNotHere;
@@ -210,17 +214,39 @@ absl::StatusOr<std::vector<TxnError>> RoutingKvClient::PrewriteOnce(
   std::vector<std::string> keys;
   for (const PrewriteMutation& m : request.mutations) keys.push_back(m.key);
   CAIRN_ASSIGN_OR_RETURN(std::vector<Group> groups, GroupByRange(keys));
-  std::vector<TxnError> errors;
-  for (auto& [range, group_keys] : groups) {
-    PrewriteRequest part;
+  std::vector<PrewriteRequest> parts(groups.size());
+  for (PrewriteRequest& part : parts) {
     part.primary = request.primary;
     part.start_ts = request.start_ts;
     part.ttl_ms = request.ttl_ms;
-    for (const PrewriteMutation& m : request.mutations) {
-      if (KeyInSpan(range->descriptor(), m.key)) part.mutations.push_back(m);
-    }
-    CAIRN_ASSIGN_OR_RETURN(auto part_errors, range->Prewrite(part));
-    for (auto& e : part_errors) errors.push_back(std::move(e));
+  }
+  for (const PrewriteMutation& m : request.mutations) {
+    // The groups are in key order: the first whose range ends after the key.
+    auto g = std::partition_point(groups.begin(), groups.end(), [&m](const Group& group) {
+      const std::string& end = group.first->descriptor().end_key();
+      return !end.empty() && end <= m.key;
+    });
+    parts[g - groups.begin()].mutations.push_back(m);
+  }
+  // Every range in parallel; the commit then waits for the slowest only.
+  std::vector<absl::StatusOr<std::vector<TxnError>>> results(groups.size());
+  ParallelFor(groups.size(), kMaxParallelRanges, [&](size_t i) {
+    results[i] = groups[i].first->Prewrite(parts[i]);
+    if (results[i].ok() && groups.size() > 1) failpoint::CrashIfSet("kv.prewrite.after_one_range");
+  });
+  return MergeTxnErrors(results);
+}
+
+absl::StatusOr<std::vector<TxnError>> RoutingKvClient::MergeTxnErrors(
+    std::vector<absl::StatusOr<std::vector<TxnError>>>& results) {
+  std::vector<TxnError> errors;
+  for (auto& result : results) {
+    // A routing error first, so that the whole request is routed again.
+    if (!result.ok() && IsRoutingError(result.status())) return result.status();
+  }
+  for (auto& result : results) {
+    if (!result.ok()) return result.status();
+    for (TxnError& e : *result) errors.push_back(std::move(e));
   }
   return errors;
 }
@@ -255,12 +281,11 @@ absl::StatusOr<std::vector<TxnError>> RoutingKvClient::Commit(const std::vector<
 absl::StatusOr<std::vector<TxnError>> RoutingKvClient::CommitOnce(
     const std::vector<std::string>& keys, Timestamp start_ts, Timestamp commit_ts) {
   CAIRN_ASSIGN_OR_RETURN(std::vector<Group> groups, GroupByRange(keys));
-  std::vector<TxnError> errors;
-  for (auto& [range, group_keys] : groups) {
-    CAIRN_ASSIGN_OR_RETURN(auto part, range->Commit(group_keys, start_ts, commit_ts));
-    for (auto& e : part) errors.push_back(std::move(e));
-  }
-  return errors;
+  std::vector<absl::StatusOr<std::vector<TxnError>>> results(groups.size());
+  ParallelFor(groups.size(), kMaxParallelRanges, [&](size_t i) {
+    results[i] = groups[i].first->Commit(groups[i].second, start_ts, commit_ts);
+  });
+  return MergeTxnErrors(results);
 }
 
 absl::Status RoutingKvClient::Rollback(const std::vector<std::string>& keys, Timestamp start_ts) {
@@ -274,10 +299,19 @@ absl::Status RoutingKvClient::Rollback(const std::vector<std::string>& keys, Tim
 }
 
 absl::StatusOr<TxnStatus> RoutingKvClient::CheckTxnStatus(std::string_view primary,
-                                                          Timestamp lock_ts, Timestamp current_ts) {
+                                                          Timestamp lock_ts, Timestamp current_ts,
+                                                          bool rollback_if_missing) {
   return WithRoutingRetries<TxnStatus>([&]() -> absl::StatusOr<TxnStatus> {
     CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(primary));
-    return range->CheckTxnStatus(primary, lock_ts, current_ts);
+    return range->CheckTxnStatus(primary, lock_ts, current_ts, rollback_if_missing);
+  });
+}
+
+absl::StatusOr<TxnStatus> RoutingKvClient::TxnHeartbeat(std::string_view primary,
+                                                        Timestamp start_ts, uint64_t ttl_ms) {
+  return WithRoutingRetries<TxnStatus>([&]() -> absl::StatusOr<TxnStatus> {
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(primary));
+    return range->TxnHeartbeat(primary, start_ts, ttl_ms);
   });
 }
 

@@ -48,7 +48,9 @@ class RoutingKvClient : public KvClient {
                                                Timestamp start_ts, Timestamp commit_ts) override;
   absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override;
   absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
-                                           Timestamp current_ts) override;
+                                           Timestamp current_ts, bool rollback_if_missing) override;
+  absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                         uint64_t ttl_ms) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
 
@@ -73,6 +75,10 @@ class RoutingKvClient : public KvClient {
 
   // Splits `keys` into per-range groups, in range order.
   absl::StatusOr<std::vector<Group>> GroupByRange(const std::vector<std::string>& keys);
+  // The ranges' answers to one request as one: their errors, or the first
+  // failure (a routing one before others).
+  static absl::StatusOr<std::vector<TxnError>> MergeTxnErrors(
+      std::vector<absl::StatusOr<std::vector<TxnError>>>& results);
 
   absl::StatusOr<GetResult> GetOnce(std::string_view key, Timestamp ts);
   absl::StatusOr<BatchGetResult> BatchGetOnce(const std::vector<std::string>& keys, Timestamp ts);

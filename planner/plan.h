@@ -126,6 +126,10 @@ struct PlanNode {
   // kScan, kInsert, kUpdate, kDelete
   std::shared_ptr<const catalog::TableInfo> table;
   ScanSpec scan;            // kScan
+  // kScan under SELECT ... FOR UPDATE (or SHARE): every row the scan yields
+  // is locked for the transaction (txn::Txn::LockForUpdate), whichever
+  // access path the optimizer picks.
+  bool lock_rows = false;
   BoundExprPtr predicate;   // kScan (residual), kFilter, kJoin (null: every pair)
   JoinType join_type = JoinType::kInner;  // kJoin; output: left columns, then right
   // kJoin by hashing (optimizer/join_method.h): the equalities of the join

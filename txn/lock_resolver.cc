@@ -23,16 +23,28 @@ absl::StatusOr<LockResolver::Outcome> LockResolver::Resolve(const kv::LockedKey&
   }
   if (!verdict) {
     CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
+    // A lock still within its TTL may belong to a transaction whose
+    // primary's prewrite (sent in parallel) has not landed yet: alive.
+    const bool expired = locked.lock.IsExpired(now);
     CAIRN_ASSIGN_OR_RETURN(kv::TxnStatus status,
-                           client_->CheckTxnStatus(locked.lock.primary, lock_ts, now));
+                           client_->CheckTxnStatus(locked.lock.primary, lock_ts, now, expired));
     if (status.state == kv::TxnStatus::State::kLocked) return Outcome::kStillAlive;
     verdict = status.state == kv::TxnStatus::State::kCommitted ? status.commit_ts : 0;
     absl::MutexLock lock(&mu_);
-    if (verdicts_.size() >= kMaxCachedVerdicts) verdicts_.clear();
-    verdicts_[lock_ts] = *verdict;
+    Remember(lock_ts, *verdict);
   }
   CAIRN_RETURN_IF_ERROR(client_->ResolveLocks({locked.key}, lock_ts, *verdict));
   return Outcome::kResolved;
+}
+
+void LockResolver::RememberCommitted(Timestamp start_ts, Timestamp commit_ts) {
+  absl::MutexLock lock(&mu_);
+  Remember(start_ts, commit_ts);
+}
+
+void LockResolver::Remember(Timestamp start_ts, Timestamp commit_ts) {
+  if (verdicts_.size() >= kMaxCachedVerdicts) verdicts_.clear();
+  verdicts_[start_ts] = commit_ts;
 }
 
 absl::Status LockResolver::ResolveOrWait(const kv::LockedKey& locked, int64_t max_wait_ms) {

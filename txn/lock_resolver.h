@@ -26,12 +26,18 @@ class LockResolver {
 
   absl::StatusOr<Outcome> Resolve(const kv::LockedKey& locked);
 
+  // Transaction start_ts committed at commit_ts (its coordinator knows):
+  // its secondaries' locks roll forward without asking the primary.
+  void RememberCommitted(Timestamp start_ts, Timestamp commit_ts);
+
   // Resolves `locked`, waiting with back-off while its owner is alive, for
   // at most `max_wait_ms`. Fails with lock_not_available once that is spent.
   absl::Status ResolveOrWait(const kv::LockedKey& locked, int64_t max_wait_ms);
 
  private:
   kv::KvClient* const client_;
+
+  void Remember(Timestamp start_ts, Timestamp commit_ts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   // start_ts -> commit_ts (0: rolled back).

@@ -1,9 +1,11 @@
 #include "txn/txn.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "common/error_code.h"
+#include "common/failpoint.h"
 #include "common/key_codec.h"
 
 namespace cairn::txn {
@@ -17,6 +19,10 @@ constexpr int kMaxRoundsWithoutProgress = 100;
 // A writer's prewrite resolves the locks it met and tries again, this many
 // times at most.
 constexpr int kMaxLockResolveRounds = 100;
+// A big write's locks live longer: this much per MiB written, up to the cap
+// (TiKV's rule of thumb: prewriting a MiB takes well under this).
+constexpr uint64_t kLockTtlPerMiBMs = 6000;
+constexpr uint64_t kMaxSizeTtlMs = 120000;
 
 absl::Status WriteConflict() {
   return MakeError(ErrorCode::kSerializationFailure,
@@ -44,7 +50,13 @@ absl::StatusOr<std::unique_ptr<Txn>> Txn::Begin(kv::KvClient* client, LockResolv
   return txn;
 }
 
-Txn::~Txn() { Unlist(); }
+Txn::~Txn() {
+  // A session that ends mid-transaction (a dropped connection) releases
+  // its row locks at once rather than after their TTL.
+  if (!finished_) ReleaseEarlyLocks();
+  StopHeartbeat();
+  Unlist();
+}
 
 void Txn::Unlist() {
   if (!listed_) return;
@@ -77,7 +89,7 @@ auto Txn::ReadResolvingLocks(Read read) -> decltype(read()) {
 
 absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key) {
   auto it = buffer_.find(std::string(key));
-  if (it != buffer_.end()) {
+  if (it != buffer_.end() && it->second.kind != kv::MutationKind::kLock) {
     if (it->second.kind == kv::MutationKind::kDelete) return std::nullopt;
     return it->second.value;
   }
@@ -93,7 +105,7 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::BatchGet(
   std::vector<size_t> slots;
   for (size_t i = 0; i < keys.size(); ++i) {
     auto it = buffer_.find(keys[i]);
-    if (it == buffer_.end()) {
+    if (it == buffer_.end() || it->second.kind == kv::MutationKind::kLock) {
       stored.push_back(keys[i]);
       slots.push_back(i);
     } else if (it->second.kind != kv::MutationKind::kDelete) {
@@ -123,14 +135,16 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::Scan(std::string_view start, std:
   auto s = stored.begin();
   auto b = first;
   while ((s != stored.end() || b != last) && (limit == 0 || merged.size() < limit)) {
+    if (b != last && b->second.kind == kv::MutationKind::kLock) {
+      ++b;  // a row locked, not changed: the stored row stands
+      continue;
+    }
     if (b == last || (s != stored.end() && s->key < b->first)) {
       merged.push_back(std::move(*s++));
       continue;
     }
     if (s != stored.end() && s->key == b->first) ++s;  // the buffered write wins
-    if (b->second.kind != kv::MutationKind::kDelete && b->second.kind != kv::MutationKind::kLock) {
-      merged.push_back({b->first, b->second.value});
-    }
+    if (b->second.kind != kv::MutationKind::kDelete) merged.push_back({b->first, b->second.value});
     ++b;
   }
   return merged;
@@ -154,20 +168,28 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::ReverseScan(std::string_view star
   auto s = stored.begin();
   auto b = last;
   while ((s != stored.end() || b != first) && (limit == 0 || merged.size() < limit)) {
+    if (b != first && std::prev(b)->second.kind == kv::MutationKind::kLock) {
+      --b;  // a row locked, not changed: the stored row stands
+      continue;
+    }
     if (b == first || (s != stored.end() && s->key > std::prev(b)->first)) {
       merged.push_back(std::move(*s++));
       continue;
     }
     --b;
     if (s != stored.end() && s->key == b->first) ++s;  // the buffered write wins
-    if (b->second.kind != kv::MutationKind::kDelete && b->second.kind != kv::MutationKind::kLock) {
-      merged.push_back({b->first, b->second.value});
-    }
+    if (b->second.kind != kv::MutationKind::kDelete) merged.push_back({b->first, b->second.value});
   }
   return merged;
 }
 
+void Txn::LockForUpdate(std::string key) {
+  statement_keys_.push_back(key);
+  buffer_.try_emplace(std::move(key), BufferedWrite{kv::MutationKind::kLock, {}});
+}
+
 void Txn::Put(std::string key, std::string value) {
+  statement_keys_.push_back(key);
   auto it = buffer_.find(key);
   // A put after an insert in the same transaction keeps the insert's check.
   if (it != buffer_.end() && it->second.kind == kv::MutationKind::kInsert) {
@@ -188,8 +210,10 @@ void Txn::Insert(std::string key, std::string value) {
 }
 
 void Txn::Delete(std::string key) {
+  statement_keys_.push_back(key);
   auto it = buffer_.find(key);
-  if (it != buffer_.end() && it->second.kind == kv::MutationKind::kInsert) {
+  if (it != buffer_.end() && it->second.kind == kv::MutationKind::kInsert &&
+      !locked_.contains(key)) {
     // The row never existed outside this transaction.
     buffer_.erase(it);
     return;
@@ -208,19 +232,97 @@ absl::Status Txn::TranslatePrewriteErrors(const std::vector<kv::TxnError>& error
   return WriteConflict();
 }
 
+absl::StatusOr<uint64_t> Txn::LockTtlMs(size_t bytes) {
+  // The TTL covers the time this transaction has already been open, so a
+  // long-running transaction's fresh locks are not expired on arrival.
+  CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
+  const uint64_t size_ms = std::min(kMaxSizeTtlMs, bytes * kLockTtlPerMiBMs / (1 << 20));
+  return options_.base_lock_ttl_ms + (PhysicalMs(now) - PhysicalMs(start_ts_)) + size_ms;
+}
+
+void Txn::StartHeartbeat() {
+  if (heartbeating_ || options_.heartbeater == nullptr) return;
+  heartbeating_ = true;
+  options_.heartbeater->Add(start_ts_, primary_);
+}
+
+void Txn::StopHeartbeat() {
+  if (!heartbeating_) return;
+  heartbeating_ = false;
+  options_.heartbeater->Remove(start_ts_);
+}
+
+void Txn::ReleaseEarlyLocks() {
+  if (locked_.empty()) return;
+  (void)client_->Rollback(std::vector<std::string>(locked_.begin(), locked_.end()), start_ts_);
+  locked_.clear();
+}
+
+absl::Status Txn::LockStatementKeys(bool nowait) {
+  if (finished_) return MakeError(ErrorCode::kInvalidTransactionState, "transaction finished");
+  std::vector<std::string> keys;
+  for (std::string& key : statement_keys_) {
+    auto it = buffer_.find(key);
+    if (it == buffer_.end() || it->second.kind == kv::MutationKind::kInsert) continue;
+    if (!locked_.contains(key)) keys.push_back(std::move(key));
+  }
+  statement_keys_.clear();
+  if (keys.empty()) return absl::OkStatus();
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+
+  kv::PrewriteRequest request;
+  if (primary_.empty()) primary_ = keys.front();
+  request.primary = primary_;
+  request.start_ts = start_ts_;
+  for (const std::string& key : keys)
+    request.mutations.push_back({kv::MutationKind::kLock, key, {}});
+  // Whatever happens now, some of these may be locked: a rollback releases them.
+  locked_.insert(keys.begin(), keys.end());
+  for (int round = 0; round < kMaxLockResolveRounds; ++round) {
+    CAIRN_ASSIGN_OR_RETURN(request.ttl_ms, LockTtlMs(0));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<kv::TxnError> errors, client_->Prewrite(request));
+    if (errors.empty()) {
+      StartHeartbeat();
+      return absl::OkStatus();
+    }
+    for (const kv::TxnError& e : errors) {
+      switch (e.kind) {
+        case kv::TxnError::Kind::kKeyLocked:
+          // Wait-die: holding rows while waiting for an older transaction
+          // could close a cycle of waits (a deadlock), so the younger gives
+          // up. Under snapshot isolation it rarely loses anything: had it
+          // waited, the older one's commit would have changed a row it
+          // locks after its snapshot.
+          if (e.lock.start_ts < start_ts_ && locked_.size() > 1) return WriteConflict();
+          // Otherwise wait, as PostgreSQL waits for a row lock; if the other
+          // transaction commits a change, the next round reports it.
+          CAIRN_RETURN_IF_ERROR(
+              resolver_->ResolveOrWait({e.key, e.lock}, nowait ? 0 : options_.max_lock_wait_ms));
+          break;
+        case kv::TxnError::Kind::kRolledBack:
+          return MakeError(ErrorCode::kSerializationFailure,
+                           "transaction was aborted by a conflicting transaction (restart "
+                           "transaction)");
+        default:
+          return WriteConflict();
+      }
+    }
+  }
+  return WriteConflict();
+}
+
 absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase) {
   kv::PrewriteRequest request;
-  request.primary = keys.front();
+  request.primary = primary_;
   request.start_ts = start_ts_;
+  size_t bytes = 0;
   for (const auto& [key, write] : buffer_) {
     request.mutations.push_back({write.kind, key, write.value});
+    bytes += key.size() + write.value.size();
   }
   for (int round = 0; round < kMaxLockResolveRounds; ++round) {
-    // The TTL covers the time this transaction has already been open, so a
-    // long-running transaction's fresh locks are not expired on arrival.
-    CAIRN_ASSIGN_OR_RETURN(Timestamp now, client_->GetTimestamp());
-    request.ttl_ms = options_.base_lock_ttl_ms + (PhysicalMs(now) - PhysicalMs(start_ts_)) +
-                     keys.size() / 100;
+    CAIRN_ASSIGN_OR_RETURN(request.ttl_ms, LockTtlMs(bytes));
     std::vector<kv::TxnError> errors;
     *one_phase = false;
     if (options_.allow_one_phase_commit) {
@@ -236,6 +338,7 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
       }
     }
     if (!*one_phase) {
+      StartHeartbeat();
       CAIRN_ASSIGN_OR_RETURN(errors, client_->Prewrite(request));
     }
     if (errors.empty()) return absl::OkStatus();
@@ -246,6 +349,15 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
       if (e.kind != kv::TxnError::Kind::kKeyLocked) {
         retry = false;
         break;
+      }
+      // Nothing is held after a failed one-phase commit (one range, all
+      // or nothing) or while no row is locked early: waiting can't close a
+      // cycle of waits, so wait, as PostgreSQL's writers do. Otherwise
+      // wait-die: only for a younger transaction.
+      const bool holds_nothing = *one_phase && locked_.empty();
+      if (holds_nothing || e.lock.start_ts > start_ts_) {
+        CAIRN_RETURN_IF_ERROR(resolver_->ResolveOrWait({e.key, e.lock}, options_.max_lock_wait_ms));
+        continue;
       }
       CAIRN_ASSIGN_OR_RETURN(auto outcome, resolver_->Resolve({e.key, e.lock}));
       if (outcome == LockResolver::Outcome::kStillAlive) retry = false;
@@ -273,10 +385,24 @@ absl::Status Txn::CommitWrites() {
     Txn* txn;
     ~UnlistAtEnd() { txn->Unlist(); }
   } unlist_at_end{this};
-  if (buffer_.empty()) return absl::OkStatus();
-  std::vector<std::string> keys;
+  struct StopHeartbeatAtEnd {
+    Txn* txn;
+    ~StopHeartbeatAtEnd() { txn->StopHeartbeat(); }
+  } stop_heartbeat_at_end{this};
+  const bool changes_rows = std::any_of(buffer_.begin(), buffer_.end(), [](const auto& entry) {
+    return entry.second.kind != kv::MutationKind::kLock;
+  });
+  if (!changes_rows) {
+    ReleaseEarlyLocks();  // rows locked FOR UPDATE and never changed
+    return absl::OkStatus();
+  }
+  if (primary_.empty()) primary_ = buffer_.begin()->first;
+  // The primary first: it is committed first, the commit point.
+  std::vector<std::string> keys{primary_};
   keys.reserve(buffer_.size());
-  for (const auto& [key, write] : buffer_) keys.push_back(key);
+  for (const auto& [key, write] : buffer_) {
+    if (key != primary_) keys.push_back(key);
+  }
 
   bool one_phase = false;
   absl::Status locked = LockAll(keys, &one_phase);
@@ -287,10 +413,11 @@ absl::Status Txn::CommitWrites() {
     return locked;
   }
   if (one_phase) return absl::OkStatus();  // committed in the same step
+  failpoint::CrashIfSet("txn.commit.after_prewrite");
   CAIRN_ASSIGN_OR_RETURN(commit_ts_, client_->GetTimestamp());
 
   // The commit point.
-  auto errors_or = client_->Commit({keys.front()}, start_ts_, commit_ts_);
+  auto errors_or = client_->Commit({primary_}, start_ts_, commit_ts_);
   if (!errors_or.ok()) return CompletionUnknown(errors_or.status());
   auto& errors = *errors_or;
   if (!errors.empty()) {
@@ -298,19 +425,27 @@ absl::Status Txn::CommitWrites() {
     return MakeError(ErrorCode::kSerializationFailure,
                      "transaction was aborted by a conflicting transaction (restart transaction)");
   }
+  failpoint::CrashIfSet("txn.commit.after_primary");
+  resolver_->RememberCommitted(start_ts_, commit_ts_);
   if (keys.size() > 1) {
     // Committed already; a failure here only leaves locks that readers roll
     // forward from the primary.
     std::vector<std::string> secondaries(keys.begin() + 1, keys.end());
-    (void)client_->Commit(secondaries, start_ts_, commit_ts_);
+    if (options_.secondaries != nullptr) {
+      options_.secondaries->Commit(std::move(secondaries), start_ts_, commit_ts_);
+    } else {
+      (void)client_->Commit(secondaries, start_ts_, commit_ts_);
+    }
   }
   return absl::OkStatus();
 }
 
 void Txn::Rollback() {
+  if (!finished_) ReleaseEarlyLocks();
   finished_ = true;
   buffer_.clear();
   on_commit_.clear();
+  StopHeartbeat();
   Unlist();
 }
 

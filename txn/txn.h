@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "kv/kv_client.h"
 #include "txn/active_transactions.h"
 #include "txn/lock_resolver.h"
+#include "txn/secondary_committer.h"
+#include "txn/txn_heartbeater.h"
 
 namespace cairn::txn {
 
@@ -24,6 +27,13 @@ namespace cairn::txn {
 // secondaries. When every key lives in one range, the whole commit is one
 // step instead (one-phase commit). A newer committed write or a live foreign lock on a written
 // key fails Commit with serialization_failure (40001).
+//
+// Rows can also be locked before Commit (LockStatementKeys): what a
+// statement updated, deleted or selected FOR UPDATE in a transaction block,
+// as PostgreSQL's row locks. A writer that meets such a lock waits for its
+// transaction; a row changed since start_ts fails the statement at once.
+// The first key locked is the primary; a heartbeat keeps the locks alive
+// while the client thinks.
 //
 // Not thread-safe: one statement at a time uses a transaction.
 class Txn {
@@ -37,6 +47,11 @@ class Txn {
     // Where the transaction is listed while open (schema changes wait on
     // it); none when null.
     ActiveTransactions* active = nullptr;
+    // Keeps the locks alive while the transaction holds them; when null,
+    // they live base_lock_ttl_ms plus the transaction's age when taken.
+    TxnHeartbeater* heartbeater = nullptr;
+    // Commits secondaries after Commit returns; when null, Commit does.
+    SecondaryCommitter* secondaries = nullptr;
   };
 
   static absl::StatusOr<std::unique_ptr<Txn>> Begin(kv::KvClient* client, LockResolver* resolver,
@@ -65,6 +80,17 @@ class Txn {
   absl::StatusOr<std::vector<kv::KeyValue>> ReverseScan(std::string_view start,
                                                         std::string_view end, size_t limit);
 
+  // Forgets which keys the previous statement wrote (LockStatementKeys).
+  void BeginStatement() { statement_keys_.clear(); }
+  // Marks `key` to be locked without changing it (SELECT ... FOR UPDATE).
+  void LockForUpdate(std::string key);
+  // Locks, now, the keys this statement put, deleted or marked
+  // (LockForUpdate): waits while another transaction holds one (55P03
+  // after max_lock_wait_ms), fails with 40001 if one changed since
+  // start_ts. Inserted keys are left to Commit's checks. With `nowait`,
+  // a row locked by another transaction fails at once (55P03).
+  absl::Status LockStatementKeys(bool nowait = false);
+
   void Put(std::string key, std::string value);
   // A put that Commit fails with unique_violation (23505) if another
   // transaction's committed value exists for the key.
@@ -75,8 +101,7 @@ class Txn {
   // Runs `f` once this transaction has committed (not if it fails or rolls
   // back): what depends on its writes being visible.
   void OnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
-  // Discards the buffered writes. Nothing was written before Commit, so
-  // nothing remains to clean up in the store.
+  // Discards the buffered writes and releases the rows locked early.
   void Rollback();
 
   Timestamp commit_ts() const { return commit_ts_; }
@@ -103,6 +128,14 @@ class Txn {
   // (*one_phase then says so and commit_ts_ is set).
   absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase);
   absl::Status TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors);
+  // How long this transaction's locks live unless a heartbeat extends them:
+  // the base TTL, the time it has been open, and more for a big write.
+  absl::StatusOr<uint64_t> LockTtlMs(size_t bytes);
+  void StartHeartbeat();
+  void StopHeartbeat();
+  // Releases the rows locked early, if any (best effort: their TTL ends
+  // them otherwise).
+  void ReleaseEarlyLocks();
   // Ends the listing in Options::active (once).
   void Unlist();
 
@@ -116,6 +149,13 @@ class Txn {
   uint64_t kv_reads_ = 0;
   bool listed_ = false;
   std::map<std::string, BufferedWrite> buffer_;
+  // The keys locked early (LockStatementKeys), and the first of them, the
+  // primary (empty until one is locked).
+  std::set<std::string> locked_;
+  std::string primary_;
+  bool heartbeating_ = false;
+  // Keys the current statement put, deleted or marked for update.
+  std::vector<std::string> statement_keys_;
 };
 
 }  // namespace cairn::txn

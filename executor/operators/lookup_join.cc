@@ -131,6 +131,7 @@ class LookupJoinOperator : public Operator {
       CAIRN_ASSIGN_OR_RETURN(Value r, Evaluate(*plan_.right_keys[i], right, ctx_));
       if (r.is_null() || CompareValues(probe.values[i], r) != 0) return std::nullopt;
     }
+    if (right_.lock_rows) ctx_->txn->LockForUpdate(probe.key);  // FOR UPDATE
     return right;
   }
 

@@ -39,25 +39,27 @@ class ScanOperator : public Operator {
         CAIRN_ASSIGN_OR_RETURN(auto value, ctx_->txn->Get(*point_key_));
         if (!value) break;
         CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, *point_key_, *value));
-        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), *point_key_, batch));
         break;
       }
       CAIRN_ASSIGN_OR_RETURN(auto kvs, ReadSpan());
       if (kvs.size() < kBatchSize) done_ = true;
       for (const auto& kv : kvs) {
         CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, kv.key, kv.value));
-        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(row), kv.key, batch));
       }
     }
     return !batch->empty();
   }
 
  private:
-  absl::Status Emit(Row row, RowBatch* batch) {
+  // Yields the row stored under `row_key` if it passes the predicate.
+  absl::Status Emit(Row row, const std::string& row_key, RowBatch* batch) {
     if (plan_.predicate) {
       CAIRN_ASSIGN_OR_RETURN(bool pass, EvaluatePredicate(*plan_.predicate, row, ctx_));
       if (!pass) return absl::OkStatus();
     }
+    if (plan_.lock_rows) ctx_->txn->LockForUpdate(row_key);
     batch->push_back(std::move(row));
     return absl::OkStatus();
   }
@@ -180,7 +182,7 @@ class ScanOperator : public Operator {
       CAIRN_ASSIGN_OR_RETURN(catalog::DecodedIndexEntry entry,
                              catalog::DecodeIndexEntry(table, *index_, kv.key, kv.value));
       if (plan_.scan.covering) {
-        CAIRN_RETURN_IF_ERROR(Emit(std::move(entry.row), batch));
+        CAIRN_RETURN_IF_ERROR(Emit(std::move(entry.row), rows_prefix + entry.primary_key, batch));
       } else {
         row_keys.push_back(rows_prefix + entry.primary_key);
       }
@@ -195,7 +197,7 @@ class ScanOperator : public Operator {
                                          index_->name, table.name()));
       }
       CAIRN_ASSIGN_OR_RETURN(Row row, catalog::DecodeRow(table, row_keys[i], *values[i]));
-      CAIRN_RETURN_IF_ERROR(Emit(std::move(row), batch));
+      CAIRN_RETURN_IF_ERROR(Emit(std::move(row), row_keys[i], batch));
     }
     return absl::OkStatus();
   }

@@ -1,5 +1,7 @@
 #include "kv/mvcc/percolator.h"
 
+#include <algorithm>
+
 #include "common/error_code.h"
 #include "common/key_codec.h"
 
@@ -71,30 +73,32 @@ absl::StatusOr<Timestamp> NewestCommitAfter(const MvccReader& reader, std::strin
   }
 }
 
-}  // namespace
-
-absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
-                      std::vector<TxnError>* errors) {
+// Prewrite; with `rewrite_own_locks` a lock of the same transaction is
+// written again even when nothing about it changes (one-phase commit turns
+// every lock written into a commit record).
+absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
+                          bool rewrite_own_locks, WriteBatch* out, std::vector<TxnError>* errors) {
   for (const PrewriteMutation& m : req.mutations) {
     CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(m.key));
-    if (lock) {
-      if (lock->start_ts == req.start_ts) continue;  // a retried prewrite
+    if (lock && lock->start_ts != req.start_ts) {
       errors->push_back({TxnError::Kind::kKeyLocked, m.key, std::move(*lock), 0});
       continue;
     }
-    CAIRN_ASSIGN_OR_RETURN(auto ours, reader.FindTxnRecord(m.key, req.start_ts));
-    if (ours) {
-      // Our own commit means a retried prewrite after commit: nothing to do.
-      // Our own rollback means a reader gave up on us: too late to lock.
-      if (ours->second.kind == WriteKind::kRollback) {
-        errors->push_back({TxnError::Kind::kRolledBack, m.key, {}, 0});
+    if (!lock) {
+      CAIRN_ASSIGN_OR_RETURN(auto ours, reader.FindTxnRecord(m.key, req.start_ts));
+      if (ours) {
+        // Our own commit means a retried prewrite after commit: nothing to do.
+        // Our own rollback means a reader gave up on us: too late to lock.
+        if (ours->second.kind == WriteKind::kRollback) {
+          errors->push_back({TxnError::Kind::kRolledBack, m.key, {}, 0});
+        }
+        continue;
       }
-      continue;
-    }
-    CAIRN_ASSIGN_OR_RETURN(Timestamp newer, NewestCommitAfter(reader, m.key, req.start_ts));
-    if (newer != 0) {
-      errors->push_back({TxnError::Kind::kWriteConflict, m.key, {}, newer});
-      continue;
+      CAIRN_ASSIGN_OR_RETURN(Timestamp newer, NewestCommitAfter(reader, m.key, req.start_ts));
+      if (newer != 0) {
+        errors->push_back({TxnError::Kind::kWriteConflict, m.key, {}, newer});
+        continue;
+      }
     }
     if (m.kind == MutationKind::kInsert) {
       CAIRN_ASSIGN_OR_RETURN(auto live, reader.SeekDataWrite(m.key, kMaxTimestamp));
@@ -110,23 +114,42 @@ absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, Writ
     new_lock.ttl_ms = req.ttl_ms;
     new_lock.min_commit_ts = req.start_ts + 1;
     bool has_value = m.kind == MutationKind::kPut || m.kind == MutationKind::kInsert;
-    if (has_value && m.value.size() <= kShortValueMax) {
-      new_lock.short_value = m.value;
-    } else if (has_value) {
-      out->Put(ColumnFamily::kDefault, VersionKey(m.key, req.start_ts), m.value);
+    bool long_value = has_value && m.value.size() > kShortValueMax;
+    if (has_value && !long_value) new_lock.short_value = m.value;
+    if (lock) {
+      // Our own lock: a retried prewrite (the same again: nothing to do),
+      // or a row locked early (SELECT ... FOR UPDATE, UPDATE in a
+      // transaction block) that now takes its value. The conflict checks
+      // passed when it was taken. A heartbeat may have lengthened its TTL:
+      // keep that.
+      new_lock.ttl_ms = std::max(new_lock.ttl_ms, lock->ttl_ms);
+      if (!rewrite_own_locks && !long_value && new_lock.Encode() == lock->Encode()) continue;
+      RemoveLock(m.key, *lock, out);
     }
+    if (long_value) out->Put(ColumnFamily::kDefault, VersionKey(m.key, req.start_ts), m.value);
     out->Put(ColumnFamily::kLock, LockKey(m.key), new_lock.Encode());
   }
   if (!errors->empty()) *out = WriteBatch();  // all or nothing
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
+                      std::vector<TxnError>* errors) {
+  return PrewriteKeys(reader, req, /*rewrite_own_locks=*/false, out, errors);
+}
+
 absl::Status OnePhaseCommit(const MvccReader& reader, const PrewriteRequest& req,
                             Timestamp commit_ts, WriteBatch* out, std::vector<TxnError>* errors) {
   WriteBatch locked;
-  CAIRN_RETURN_IF_ERROR(Prewrite(reader, req, &locked, errors));
+  CAIRN_RETURN_IF_ERROR(PrewriteKeys(reader, req, /*rewrite_own_locks=*/true, &locked, errors));
   if (!errors->empty()) return absl::OkStatus();
   for (const Mutation& m : locked.mutations()) {
+    if (m.op == Mutation::Op::kDelete) {
+      out->Delete(m.cf, m.key);  // a lock this transaction took early
+      continue;
+    }
     if (m.cf != ColumnFamily::kLock) {
       out->Put(m.cf, m.key, m.value);  // a long value, under start_ts
       continue;
@@ -135,6 +158,7 @@ absl::Status OnePhaseCommit(const MvccReader& reader, const PrewriteRequest& req
     CAIRN_ASSIGN_OR_RETURN(std::string key, mvcc_keys::DecodeLockKey(m.key));
     WriteRecord w{ToWriteKind(lock.kind), lock.start_ts, lock.short_value};
     out->Put(ColumnFamily::kWrite, VersionKey(key, commit_ts), w.Encode());
+    out->Delete(ColumnFamily::kLock, m.key);
   }
   return absl::OkStatus();
 }
@@ -166,7 +190,7 @@ absl::Status Rollback(const MvccReader& reader, const std::vector<std::string>& 
 
 absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_view primary,
                                          Timestamp lock_ts, Timestamp current_ts,
-                                         WriteBatch* out) {
+                                         bool rollback_if_missing, WriteBatch* out) {
   CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(primary));
   if (lock && lock->start_ts == lock_ts) {
     if (!lock->IsExpired(current_ts)) {
@@ -183,7 +207,25 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
     }
     return TxnStatus{TxnStatus::State::kCommitted, record->first, 0};
   }
+  if (!rollback_if_missing) return TxnStatus{TxnStatus::State::kLocked, 0, 0};
   PutRollbackRecord(primary, lock_ts, out);
+  return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
+}
+
+absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_view primary,
+                                       Timestamp start_ts, uint64_t ttl_ms, WriteBatch* out) {
+  CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(primary));
+  if (lock && lock->start_ts == start_ts) {
+    if (lock->ttl_ms < ttl_ms) {
+      lock->ttl_ms = ttl_ms;
+      out->Put(ColumnFamily::kLock, LockKey(primary), lock->Encode());
+    }
+    return TxnStatus{TxnStatus::State::kLocked, 0, lock->ttl_ms};
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(primary, start_ts));
+  if (record && record->second.kind != WriteKind::kRollback) {
+    return TxnStatus{TxnStatus::State::kCommitted, record->first, 0};
+  }
   return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
 }
 

@@ -45,8 +45,11 @@ struct PrewriteRequest {
   uint64_t ttl_ms = 0;
 };
 
-// Locks every key of `req` or reports why it cannot. Idempotent: a key
-// already locked by the same transaction is left as is.
+// Locks every key of `req` or reports why it cannot. A key already locked
+// by the same transaction takes the new mutation without the conflict checks
+// (they passed when the lock was taken): so a retried prewrite is
+// idempotent, and a row locked early (SELECT ... FOR UPDATE) takes its value
+// at commit.
 absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
                       std::vector<TxnError>* errors);
 
@@ -79,12 +82,22 @@ struct TxnStatus {
 };
 
 // Decides the fate of transaction lock_ts from its primary: committed,
-// rolled back, or alive. An expired lock is rolled back (into `out`); a
+// rolled back, or alive. An expired lock is rolled back (into `out`). A
 // primary with neither lock nor record is marked rolled back, so its
-// prewrite can't land later.
+// prewrite can't land later -- but only when `rollback_if_missing`: the
+// caller met an expired lock of the transaction. Prewrites of a
+// transaction's ranges run in parallel, so a live secondary lock may be
+// met before its primary's prewrite has landed; that transaction is alive.
 absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_view primary,
                                          Timestamp lock_ts, Timestamp current_ts,
-                                         WriteBatch* out);
+                                         bool rollback_if_missing, WriteBatch* out);
+
+// Keeps a long transaction alive: raises the TTL of its lock on `primary`
+// to `ttl_ms` (never lowers it). Returns the TTL now in force, or the
+// transaction's fate when it no longer holds the lock (kCommitted,
+// kRolledBack) so its coordinator learns it was rolled back.
+absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_view primary,
+                                       Timestamp start_ts, uint64_t ttl_ms, WriteBatch* out);
 
 // Commits (commit_ts > 0) or rolls back (commit_ts == 0) the locks of
 // start_ts on `keys`; keys no longer locked by it are skipped.

@@ -173,10 +173,18 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
       }
       CAIRN_ASSIGN_OR_RETURN(
           TxnStatus status,
-          commands.CheckTxnStatus(request.keys(0), request.ts(), request.current_ts()));
-      response->set_txn_state(static_cast<uint32_t>(status.state));
-      response->set_txn_commit_ts(status.commit_ts);
-      response->set_txn_ttl_ms(status.ttl_ms);
+          commands.CheckTxnStatus(request.keys(0), request.ts(), request.current_ts(),
+                                  request.rollback_if_missing()));
+      TxnStatusToProto(status, response);
+      return absl::OkStatus();
+    }
+    case proto::KvRequest::TXN_HEARTBEAT: {
+      if (request.keys_size() != 1) {
+        return MakeError(ErrorCode::kInvalidArgument, "txn_heartbeat takes one key");
+      }
+      CAIRN_ASSIGN_OR_RETURN(
+          TxnStatus status, commands.TxnHeartbeat(request.keys(0), request.ts(), request.ttl_ms()));
+      TxnStatusToProto(status, response);
       return absl::OkStatus();
     }
     case proto::KvRequest::RESOLVE_LOCKS:

@@ -56,6 +56,23 @@ void TxnErrorsToProto(const std::vector<TxnError>& errors, proto::KvResponse* ou
   }
 }
 
+void TxnStatusToProto(const TxnStatus& status, proto::KvResponse* out) {
+  out->set_txn_state(static_cast<uint32_t>(status.state));
+  out->set_txn_commit_ts(status.commit_ts);
+  out->set_txn_ttl_ms(status.ttl_ms);
+}
+
+absl::StatusOr<TxnStatus> TxnStatusFromProto(const proto::KvResponse& response) {
+  if (response.txn_state() > static_cast<uint32_t>(TxnStatus::State::kRolledBack)) {
+    return MakeError(ErrorCode::kDataCorrupted, "unknown transaction state");
+  }
+  TxnStatus status;
+  status.state = static_cast<TxnStatus::State>(response.txn_state());
+  status.commit_ts = response.txn_commit_ts();
+  status.ttl_ms = response.txn_ttl_ms();
+  return status;
+}
+
 absl::StatusOr<std::vector<TxnError>> TxnErrorsFromProto(const proto::KvResponse& response) {
   std::vector<TxnError> errors;
   for (const auto& pe : response.txn_errors()) {

@@ -21,6 +21,9 @@ absl::StatusOr<PrewriteRequest> PrewriteFromProto(const proto::PrewriteRequestPr
 void TxnErrorsToProto(const std::vector<TxnError>& errors, proto::KvResponse* out);
 absl::StatusOr<std::vector<TxnError>> TxnErrorsFromProto(const proto::KvResponse& response);
 
+void TxnStatusToProto(const TxnStatus& status, proto::KvResponse* out);
+absl::StatusOr<TxnStatus> TxnStatusFromProto(const proto::KvResponse& response);
+
 void LockedToProto(const std::optional<LockedKey>& locked, proto::KvResponse* out);
 absl::StatusOr<std::optional<LockedKey>> LockedFromProto(const proto::KvResponse& response);
 

@@ -160,22 +160,29 @@ absl::Status RemoteRange::Rollback(const std::vector<std::string>& keys, Timesta
 }
 
 absl::StatusOr<TxnStatus> RemoteRange::CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
-                                                      Timestamp current_ts) {
+                                                      Timestamp current_ts,
+                                                      bool rollback_if_missing) {
   proto::KvRequest request;
   request.set_method(proto::KvRequest::CHECK_TXN_STATUS);
   request.add_keys(std::string(primary));
   request.set_ts(lock_ts);
   request.set_current_ts(current_ts);
+  request.set_rollback_if_missing(rollback_if_missing);
   // Checking may roll the transaction back; doing that twice is harmless.
   CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
-  if (response.txn_state() > static_cast<uint32_t>(TxnStatus::State::kRolledBack)) {
-    return MakeError(ErrorCode::kDataCorrupted, "unknown transaction state");
-  }
-  TxnStatus status;
-  status.state = static_cast<TxnStatus::State>(response.txn_state());
-  status.commit_ts = response.txn_commit_ts();
-  status.ttl_ms = response.txn_ttl_ms();
-  return status;
+  return TxnStatusFromProto(response);
+}
+
+absl::StatusOr<TxnStatus> RemoteRange::TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                                    uint64_t ttl_ms) {
+  proto::KvRequest request;
+  request.set_method(proto::KvRequest::TXN_HEARTBEAT);
+  request.add_keys(std::string(primary));
+  request.set_ts(start_ts);
+  request.set_ttl_ms(ttl_ms);
+  // The TTL only grows: sending it twice is harmless.
+  CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
+  return TxnStatusFromProto(response);
 }
 
 absl::Status RemoteRange::ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,

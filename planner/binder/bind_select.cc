@@ -197,10 +197,73 @@ absl::StatusOr<PlanPtr> Binder::BindQuery(const ast::QueryNode& query) {
   return BindQueryBody(query);
 }
 
-absl::StatusOr<PlanPtr> Binder::BindQueryBody(const ast::QueryNode& query) {
-  if (query.lock_strength != ast::LockStrength::kNone) {
-    return MakeError(ErrorCode::kFeatureNotSupported, "SELECT ... FOR UPDATE is not supported yet");
+namespace {
+
+// FOR UPDATE / FOR SHARE: marks every table scan of the query's FROM tree
+// (derived tables included, as PostgreSQL does) to lock the rows it yields.
+// Rows that are computed rather than read can't be locked.
+absl::Status MarkRowsLocked(PlanNode* plan, const char* clause) {
+  const char* refused = nullptr;
+  switch (plan->kind) {
+    case PlanKind::kAggregate:
+      refused = "aggregate functions or GROUP BY clause";
+      break;
+    case PlanKind::kDistinct:
+      refused = "DISTINCT clause";
+      break;
+    case PlanKind::kSetOp:
+      refused = "UNION/INTERSECT/EXCEPT";
+      break;
+    case PlanKind::kWindow:
+      refused = "window functions";
+      break;
+    case PlanKind::kScan:
+      plan->lock_rows = true;
+      break;
+    default:
+      break;
   }
+  if (refused != nullptr) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     absl::StrFormat("%s is not allowed with %s", clause, refused));
+  }
+  for (PlanPtr& child : plan->children) CAIRN_RETURN_IF_ERROR(MarkRowsLocked(child.get(), clause));
+  return absl::OkStatus();
+}
+
+const char* LockingClauseName(ast::LockStrength strength) {
+  switch (strength) {
+    case ast::LockStrength::kUpdate:
+      return "FOR UPDATE";
+    case ast::LockStrength::kNoKeyUpdate:
+      return "FOR NO KEY UPDATE";
+    case ast::LockStrength::kShare:
+      return "FOR SHARE";
+    case ast::LockStrength::kKeyShare:
+      return "FOR KEY SHARE";
+    case ast::LockStrength::kNone:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<PlanPtr> Binder::BindQueryBody(const ast::QueryNode& query) {
+  if (query.lock_strength == ast::LockStrength::kNone) return BindUnlockedQueryBody(query);
+  // Every strength takes an exclusive row lock: stricter than PostgreSQL's
+  // FOR SHARE (two sharers wait for each other here), never weaker.
+  const char* clause = LockingClauseName(query.lock_strength);
+  if (query.lock_wait == ast::LockWaitPolicy::kSkipLocked) {
+    return MakeError(ErrorCode::kFeatureNotSupported,
+                     absl::StrFormat("%s SKIP LOCKED is not supported", clause));
+  }
+  CAIRN_ASSIGN_OR_RETURN(PlanPtr plan, BindUnlockedQueryBody(query));
+  CAIRN_RETURN_IF_ERROR(MarkRowsLocked(plan.get(), clause));
+  return plan;
+}
+
+absl::StatusOr<PlanPtr> Binder::BindUnlockedQueryBody(const ast::QueryNode& query) {
   switch (query.kind) {
     case ast::QueryNodeKind::kSelect:
       return BindSelectNode(query.As<ast::SelectNode>(), query);

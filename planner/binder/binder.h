@@ -89,6 +89,7 @@ class Binder {
   };
   // The query without its WITH clause (which BindQuery put in effect).
   absl::StatusOr<PlanPtr> BindQueryBody(const ast::QueryNode& query);
+  absl::StatusOr<PlanPtr> BindUnlockedQueryBody(const ast::QueryNode& query);
   absl::StatusOr<PlanPtr> BindSelectNode(const ast::SelectNode& select, const ast::QueryNode& mods);
   absl::StatusOr<PlanPtr> BindValues(const ast::ValuesNode& values);
   // Binds a FROM item, appending its columns to `scope`.

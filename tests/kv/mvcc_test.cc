@@ -228,6 +228,63 @@ TEST_P(MvccTest, CheckTxnStatusOfAMissingPrimaryRollsItBack) {
   EXPECT_EQ(m().LoadLock("q")->start_ts, 50u);
 }
 
+TEST_P(MvccTest, AMissingPrimaryOfALiveLockIsLeftToLand) {
+  // A reader met a live secondary lock before the primary's prewrite (sent
+  // in parallel) landed: the transaction is alive, and its primary may
+  // still be locked.
+  TxnStatus s = m().CheckTxnStatus("p", 30, 1000, /*rollback_if_missing=*/false);
+  EXPECT_EQ(s.state, TxnStatus::State::kLocked);
+  EXPECT_EQ(m().last_batch_size(), 0u);
+  EXPECT_EQ(Describe(m().Prewrite({PutM("p", "v")}, "p", 30)), "");
+  ASSERT_EQ(Describe(m().Commit({"p"}, 30, 40)), "");
+  EXPECT_EQ(m().Get("p", 40), "v");
+}
+
+TEST_P(MvccTest, EarlyLockTakesItsValueAtCommit) {
+  m().WriteCommitted("k", "old", 5, 10);
+  // SELECT ... FOR UPDATE at 30 locks the row without changing it.
+  ASSERT_EQ(Describe(m().Prewrite({LockM("k")}, "k", 30)), "");
+  EXPECT_EQ(m().Get("k", 35), "old");  // a lock-only lock blocks no reader
+  // Another writer meets the lock.
+  EXPECT_EQ(Describe(m().Prewrite({PutM("k", "theirs")}, "k", 31)), "KeyLocked(k)");
+  // A commit newer than 30 after the lock was taken cannot happen; the
+  // transaction's own prewrite replaces the lock with its value.
+  ASSERT_EQ(Describe(m().Prewrite({PutM("k", std::string(1000, 'x'))}, "k", 30)), "");
+  EXPECT_EQ(m().LoadLock("k")->kind, MutationKind::kPut);
+  ASSERT_EQ(Describe(m().Prewrite({PutM("k", "mine")}, "k", 30)), "");  // and again, shorter
+  ASSERT_EQ(Describe(m().Commit({"k"}, 30, 40)), "");
+  EXPECT_EQ(m().Get("k", 40), "mine");
+  EXPECT_EQ(m().Get("k", 39), "old");
+}
+
+TEST_P(MvccTest, EarlyLockFailsOnANewerCommit) {
+  m().WriteCommitted("k", "new", 35, 40);
+  EXPECT_EQ(Describe(m().Prewrite({LockM("k")}, "k", 30)), "WriteConflict(k)");
+}
+
+TEST_P(MvccTest, HeartbeatLengthensThePrimarysTtl) {
+  const Timestamp start = ComposeTimestamp(1000, 0);
+  ASSERT_EQ(Describe(m().Prewrite({LockM("p")}, "p", start, /*ttl=*/100)), "");
+  EXPECT_EQ(m().TxnHeartbeat("p", start, 5000).ttl_ms, 5000u);
+  EXPECT_EQ(m().TxnHeartbeat("p", start, 200).ttl_ms, 5000u);  // never shortened
+  // Alive long after its first TTL; a prewrite keeps the longer TTL.
+  EXPECT_EQ(m().CheckTxnStatus("p", start, ComposeTimestamp(4000, 0)).state,
+            TxnStatus::State::kLocked);
+  ASSERT_EQ(Describe(m().Prewrite({PutM("p", "v")}, "p", start, /*ttl=*/100)), "");
+  EXPECT_EQ(m().LoadLock("p")->ttl_ms, 5000u);
+  ASSERT_EQ(Describe(m().Commit({"p"}, start, ComposeTimestamp(4100, 0))), "");
+  TxnStatus committed = m().TxnHeartbeat("p", start, 6000);
+  EXPECT_EQ(committed.state, TxnStatus::State::kCommitted);
+  EXPECT_EQ(committed.commit_ts, ComposeTimestamp(4100, 0));
+
+  // A transaction rolled back by a reader learns it from its heartbeat.
+  const Timestamp other = ComposeTimestamp(5000, 0);
+  ASSERT_EQ(Describe(m().Prewrite({LockM("q")}, "q", other, /*ttl=*/100)), "");
+  ASSERT_EQ(m().CheckTxnStatus("q", other, ComposeTimestamp(5200, 0)).state,
+            TxnStatus::State::kRolledBack);
+  EXPECT_EQ(m().TxnHeartbeat("q", other, 6000).state, TxnStatus::State::kRolledBack);
+}
+
 TEST_P(MvccTest, ResolveLocksRollsForwardAndBack) {
   m().WriteCommitted("s1", "old1", 5, 10);
   ASSERT_EQ(Describe(m().Prewrite({PutM("p", "P"), PutM("s1", "S1"), DeleteM("s2")}, "p", 30)),

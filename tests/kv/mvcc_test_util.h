@@ -107,11 +107,23 @@ class MvccFixture {
     return errors;
   }
 
-  TxnStatus CheckTxnStatus(std::string_view primary, Timestamp lock_ts, Timestamp current_ts) {
+  TxnStatus CheckTxnStatus(std::string_view primary, Timestamp lock_ts, Timestamp current_ts,
+                           bool rollback_if_missing = true) {
     auto snapshot = engine_->NewSnapshot();
     MvccReader reader(snapshot.get());
     WriteBatch batch;
-    auto status = kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, &batch);
+    auto status =
+        kv::CheckTxnStatus(reader, primary, lock_ts, current_ts, rollback_if_missing, &batch);
+    EXPECT_TRUE(status.ok()) << status.status();
+    Apply(batch);
+    return status.ok() ? *status : TxnStatus{};
+  }
+
+  TxnStatus TxnHeartbeat(std::string_view primary, Timestamp start_ts, uint64_t ttl_ms) {
+    auto snapshot = engine_->NewSnapshot();
+    MvccReader reader(snapshot.get());
+    WriteBatch batch;
+    auto status = kv::TxnHeartbeat(reader, primary, start_ts, ttl_ms, &batch);
     EXPECT_TRUE(status.ok()) << status.status();
     Apply(batch);
     return status.ok() ? *status : TxnStatus{};

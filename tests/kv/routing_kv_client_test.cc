@@ -115,9 +115,14 @@ class FakeExecutor final : public RangeExecutor {
     return Begin({"Rollback", keys});
   }
 
-  absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp,
-                                           Timestamp) override {
+  absl::StatusOr<TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp, Timestamp,
+                                           bool) override {
     CAIRN_RETURN_IF_ERROR(Begin({"CheckTxnStatus", {std::string(primary)}}));
+    return TxnStatus{};
+  }
+
+  absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp, uint64_t) override {
+    CAIRN_RETURN_IF_ERROR(Begin({"TxnHeartbeat", {std::string(primary)}}));
     return TxnStatus{};
   }
 

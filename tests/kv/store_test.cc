@@ -162,7 +162,7 @@ TEST_F(StoreTest, PercolatorThroughRaft) {
   EXPECT_EQ(MustGet(client.get(), TableKey("a"), *commit_ts - 1), std::nullopt);
 
   // Status of the transaction from its primary.
-  auto status = client->CheckTxnStatus(TableKey("a"), *start, *commit_ts + 1);
+  auto status = client->CheckTxnStatus(TableKey("a"), *start, *commit_ts + 1, true);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->state, TxnStatus::State::kCommitted);
   EXPECT_EQ(status->commit_ts, *commit_ts);

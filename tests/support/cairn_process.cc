@@ -196,6 +196,10 @@ std::string CairnProcess::Dsn(const std::string& database) const {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  for (auto& e : extra_env_) envp.push_back(e.data());
+  envp.push_back(nullptr);
   int log_fd = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) {
     return ::testing::AssertionFailure()
@@ -215,7 +219,7 @@ std::string CairnProcess::Dsn(const std::string& database) const {
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     const char msg[] = "cairn_process: execv of the cairn binary failed (set CAIRN_BINARY)\n";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;

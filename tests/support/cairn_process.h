@@ -65,6 +65,9 @@ class CairnProcess {
   // Flags added to `cairn start` from the next Start() on (--certs-dir,
   // --loopback-auth, ...), replacing those set before.
   void set_extra_flags(std::vector<std::string> flags) { extra_flags_ = std::move(flags); }
+  // Environment variables ("NAME=value") added to the node's from the next
+  // Start() on (CAIRN_FAILPOINTS=...), replacing those set before.
+  void set_extra_env(std::vector<std::string> env) { extra_env_ = std::move(env); }
 
   // Whether there is a child not yet reaped (it may have exited).
   bool running() const { return pid_ > 0; }
@@ -104,6 +107,7 @@ class CairnProcess {
   int exit_code_ = -1;
   bool served_ = false;  // has answered /health once: its ports are fixed
   std::vector<std::string> extra_flags_;
+  std::vector<std::string> extra_env_;
 };
 
 // Opens a raw protocol-3 connection to 127.0.0.1:port with the given user and

@@ -18,6 +18,7 @@
 #include "kv/keys.h"
 #include "kv/local_kv_client.h"
 #include "kv/memory_engine.h"
+#include "kv/mvcc/mvcc_reader.h"
 #include "kv/store.h"
 #include "txn/lock_resolver.h"
 #include "txn/txn.h"
@@ -109,6 +110,16 @@ class TxnTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status();
     if (!r.ok() || !r->locked) return std::nullopt;
     return r->locked->lock;
+  }
+
+  // Any lock on `key`, read from the store (LockOn sees only those that
+  // block readers; a row lock taken early does not).
+  std::optional<kv::Lock> AnyLockOn(std::string_view key) {
+    auto snapshot = store_->engine()->NewSnapshot();
+    kv::MvccReader reader(snapshot.get());
+    auto lock = reader.LoadLock(key);
+    EXPECT_TRUE(lock.ok()) << lock.status();
+    return lock.ok() ? *lock : std::nullopt;
   }
 
   // Prewrites puts as a coordinator that then disappears. Returns start_ts.
