@@ -14,6 +14,8 @@ namespace cairn::failpoint {
 //   kv.prewrite.after_one_range   one range of a transaction prewritten
 //   txn.commit.after_prewrite     every key locked, no commit_ts yet
 //   txn.commit.after_primary      the primary committed, no secondary yet
+//   txn.commit.after_async_prewrite  every key locked for async commit:
+//                                 committed, no commit record yet
 
 // Kills this process (SIGKILL: no destructor, no flush) if `name` is set.
 void CrashIfSet(std::string_view name);

@@ -178,6 +178,10 @@ absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
   options.active = deps_.active;
   options.heartbeater = deps_.heartbeater;
   options.secondaries = deps_.secondaries;
+  if (deps_.cluster_settings != nullptr) {
+    options.async_commit_max_keys =
+        static_cast<size_t>(deps_.cluster_settings->Current("kv.async_commit_max_keys"));
+  }
   return txn::Txn::Begin(deps_.client, deps_.resolver, options);
 }
 

@@ -18,6 +18,9 @@ constexpr ClusterSettings::Definition kSettings[] = {
      "a range whose data outgrows this is split (start flag --range-max-bytes)"},
     {"gc.ttl_seconds", 1, int64_t{10} * 365 * 86400,
      "how long old row versions are kept for historical reads (default 4 hours)"},
+    {"kv.async_commit_max_keys", 0, 100000,
+     "a transaction writing up to this many keys in several ranges commits asynchronously: "
+     "answered once every key is locked (default 256; 0: never)"},
 };
 // A one-phase commit's lock lives no longer than its Raft round.
 constexpr uint64_t kWriteTtlMs = 3000;

@@ -50,6 +50,14 @@ class KvClient {
                                                  Timestamp ts, size_t limit) = 0;
 
   virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
+  // Prewrite for async commit (request.use_async_commit): its errors, or
+  // none and the least commit_ts every lock allows (kv::Prewrite).
+  struct AsyncPrewriteResult {
+    std::vector<TxnError> errors;
+    Timestamp min_commit_ts = 0;
+  };
+  virtual absl::StatusOr<AsyncPrewriteResult> PrewriteForAsyncCommit(
+      const PrewriteRequest& request) = 0;
   // Commits `request` in one step when all its keys live in one range (one
   // Raft round instead of two). `applied` is false, and nothing happened,
   // when they don't.
@@ -72,6 +80,11 @@ class KvClient {
   // (kv::TxnHeartbeat).
   virtual absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                                  uint64_t ttl_ms) = 0;
+  // The secondaries of an async-commit transaction whose primary lock
+  // expired (kv::CheckSecondaryLocks), across ranges: all locked (ts: the
+  // largest min_commit_ts), or committed, or rolled back.
+  virtual absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(
+      const std::vector<std::string>& keys, Timestamp start_ts) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
 };

@@ -58,6 +58,8 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   // A read sees every committed write only where no newer leader can exist.
   CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
+  // Counted before the latch wait: see MaxReadTimestamp.
+  replica_->max_read_timestamp().Observe(ts);
   replica_->latches().WaitUnlatched(key);
   // A point read needs no pinned snapshot: it reads the lock, then the
   // write records. A transaction that committed at or below ts took its
@@ -79,6 +81,7 @@ absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   // A read sees every committed write only where no newer leader can exist.
   CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
+  replica_->max_read_timestamp().Observe(ts);
   for (const std::string& key : keys) replica_->latches().WaitUnlatched(key);
   // As Get, key by key: each read sees a committed write or its lock.
   auto view = replica_->engine()->NewLatestView();
@@ -108,6 +111,7 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   // A read sees every committed write only where no newer leader can exist.
   CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
+  replica_->max_read_timestamp().Observe(ts);
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   CAIRN_RETURN_IF_ERROR(CheckSpanHere(start, end));
@@ -145,11 +149,34 @@ std::vector<std::string> KeysOf(const PrewriteRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(const PrewriteRequest& request) {
+absl::StatusOr<std::vector<TxnError>> RangeCommands::Prewrite(
+    const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& now,
+    Timestamp* min_commit_ts_out) {
   std::vector<TxnError> errors;
+  MaxReadTimestamp& reads = replica_->max_read_timestamp();
+  if (request.use_async_commit) {
+    CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+    const uint64_t term = replica_->serving_term();
+    if (!reads.Get(term).has_value()) {
+      // A new leaseholder: above whatever its predecessors served.
+      CAIRN_ASSIGN_OR_RETURN(Timestamp fresh, now());
+      reads.Sync(term, fresh);
+    }
+  }
   CAIRN_RETURN_IF_ERROR(
       LatchEvaluatePropose(KeysOf(request), [&](const MvccReader& reader, WriteBatch* batch) {
-        return kv::Prewrite(reader, request, batch, &errors);
+        Timestamp max_read_ts = 0;
+        if (request.use_async_commit) {
+          // Read under the latches: see MaxReadTimestamp.
+          std::optional<Timestamp> max_read = reads.Get(replica_->serving_term());
+          if (!max_read.has_value()) {
+            return MakeError(ErrorCode::kRangeNotHere,
+                             absl::StrCat("range ", replica_->range_id(),
+                                          " changed leaseholder during a prewrite"));
+          }
+          max_read_ts = *max_read;
+        }
+        return kv::Prewrite(reader, request, batch, &errors, max_read_ts, min_commit_ts_out);
       }));
   return errors;
 }
@@ -204,6 +231,17 @@ absl::StatusOr<TxnStatus> RangeCommands::TxnHeartbeat(std::string_view primary, 
   CAIRN_RETURN_IF_ERROR(LatchEvaluatePropose(
       {std::string(primary)}, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
         CAIRN_ASSIGN_OR_RETURN(status, kv::TxnHeartbeat(reader, primary, start_ts, ttl_ms, batch));
+        return absl::OkStatus();
+      }));
+  return status;
+}
+
+absl::StatusOr<SecondaryLocksStatus> RangeCommands::CheckSecondaryLocks(
+    const std::vector<std::string>& keys, Timestamp start_ts) {
+  SecondaryLocksStatus status;
+  CAIRN_RETURN_IF_ERROR(
+      LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
+        CAIRN_ASSIGN_OR_RETURN(status, kv::CheckSecondaryLocks(reader, keys, start_ts, batch));
         return absl::OkStatus();
       }));
   return status;

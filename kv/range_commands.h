@@ -32,7 +32,9 @@ class RangeCommands final : public RangeExecutor {
                                             Timestamp ts, size_t limit) override;
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
                                                    Timestamp ts, size_t limit) override;
-  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
+  absl::StatusOr<std::vector<TxnError>> Prewrite(
+      const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& now,
+      Timestamp* min_commit_ts_out) override;
   // One-phase commit of `request`; `commit_ts` is called once the keys are
   // latched. Returns the errors, or none and *commit_ts_out.
   absl::StatusOr<std::vector<TxnError>> OnePhaseCommit(
@@ -45,6 +47,8 @@ class RangeCommands final : public RangeExecutor {
                                            Timestamp current_ts, bool rollback_if_missing) override;
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                          uint64_t ttl_ms) override;
+  absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                                           Timestamp start_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
   absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;

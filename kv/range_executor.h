@@ -37,7 +37,12 @@ class RangeExecutor {
   virtual absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start,
                                                            std::string_view end, Timestamp ts,
                                                            size_t limit) = 0;
-  virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
+  // With request.use_async_commit, *min_commit_ts_out is the least
+  // commit_ts the locks allow (kv::Prewrite); `now` (the caller's oracle,
+  // where the command runs here) syncs a new leaseholder's read maximum.
+  virtual absl::StatusOr<std::vector<TxnError>> Prewrite(
+      const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& now,
+      Timestamp* min_commit_ts_out) = 0;
   // One-phase commit of `request`: the commit timestamp is taken once the
   // keys are latched, from `commit_ts` (the caller's oracle) where the
   // command runs here, from the serving node's oracle where it runs there.
@@ -53,6 +58,8 @@ class RangeExecutor {
                                                    bool rollback_if_missing) = 0;
   virtual absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                                  uint64_t ttl_ms) = 0;
+  virtual absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(
+      const std::vector<std::string>& keys, Timestamp start_ts) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
   // Splits the range at `split_key` (inside it, not its start), the new

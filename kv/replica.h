@@ -21,6 +21,7 @@
 #include "common/timestamp.h"
 #include "kv/engine.h"
 #include "kv/latches.h"
+#include "kv/max_read_timestamp.h"
 #include "kv/replica_log_storage.h"
 #include "proto/metadata.pb.h"
 #include "proto/raft_command.pb.h"
@@ -170,6 +171,8 @@ class Replica {
   // Reads below this timestamp are refused: versions older than it may
   // have been garbage-collected (kv/gc_queue.h). 0: never collected.
   Timestamp gc_threshold() const { return gc_threshold_.load(std::memory_order_acquire); }
+  // The newest read served here (async commit's guard).
+  MaxReadTimestamp& max_read_timestamp() { return max_read_timestamp_; }
 
   // --- Raft loop only ---------------------------------------------------
 
@@ -281,6 +284,7 @@ class Replica {
   std::atomic<uint64_t> serving_term_{0};
   std::atomic<uint64_t> tso_high_water_ms_{0};
   std::atomic<uint64_t> gc_threshold_{0};
+  MaxReadTimestamp max_read_timestamp_;
   std::atomic<uint64_t> leader_replica_id_{0};
   Clock* lease_clock_ = nullptr;  // set before the loop starts
   uint64_t tick_us_ = 0;

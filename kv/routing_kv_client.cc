@@ -206,10 +206,17 @@ absl::StatusOr<KvClient::ScanResult> RoutingKvClient::ReverseScanOnce(std::strin
 }
 
 absl::StatusOr<std::vector<TxnError>> RoutingKvClient::Prewrite(const PrewriteRequest& request) {
-  return WithRoutingRetries<std::vector<TxnError>>([&] { return PrewriteOnce(request); });
+  CAIRN_ASSIGN_OR_RETURN(AsyncPrewriteResult result, WithRoutingRetries<AsyncPrewriteResult>(
+                                                         [&] { return PrewriteOnce(request); }));
+  return std::move(result.errors);
 }
 
-absl::StatusOr<std::vector<TxnError>> RoutingKvClient::PrewriteOnce(
+absl::StatusOr<KvClient::AsyncPrewriteResult> RoutingKvClient::PrewriteForAsyncCommit(
+    const PrewriteRequest& request) {
+  return WithRoutingRetries<AsyncPrewriteResult>([&] { return PrewriteOnce(request); });
+}
+
+absl::StatusOr<KvClient::AsyncPrewriteResult> RoutingKvClient::PrewriteOnce(
     const PrewriteRequest& request) {
   std::vector<std::string> keys;
   for (const PrewriteMutation& m : request.mutations) keys.push_back(m.key);
@@ -219,6 +226,7 @@ absl::StatusOr<std::vector<TxnError>> RoutingKvClient::PrewriteOnce(
     part.primary = request.primary;
     part.start_ts = request.start_ts;
     part.ttl_ms = request.ttl_ms;
+    part.use_async_commit = request.use_async_commit;
   }
   for (const PrewriteMutation& m : request.mutations) {
     // The groups are in key order: the first whose range ends after the key.
@@ -226,15 +234,23 @@ absl::StatusOr<std::vector<TxnError>> RoutingKvClient::PrewriteOnce(
       const std::string& end = group.first->descriptor().end_key();
       return !end.empty() && end <= m.key;
     });
-    parts[g - groups.begin()].mutations.push_back(m);
+    PrewriteRequest& part = parts[g - groups.begin()];
+    part.mutations.push_back(m);
+    // Only the primary's lock lists the secondaries.
+    if (m.key == request.primary) part.secondaries = request.secondaries;
   }
   // Every range in parallel; the commit then waits for the slowest only.
   std::vector<absl::StatusOr<std::vector<TxnError>>> results(groups.size());
+  std::vector<Timestamp> min_commit_ts(groups.size(), 0);
   ParallelFor(groups.size(), kMaxParallelRanges, [&](size_t i) {
-    results[i] = groups[i].first->Prewrite(parts[i]);
+    results[i] = groups[i].first->Prewrite(
+        parts[i], [this] { return timestamps_(1); }, &min_commit_ts[i]);
     if (results[i].ok() && groups.size() > 1) failpoint::CrashIfSet("kv.prewrite.after_one_range");
   });
-  return MergeTxnErrors(results);
+  AsyncPrewriteResult merged;
+  CAIRN_ASSIGN_OR_RETURN(merged.errors, MergeTxnErrors(results));
+  merged.min_commit_ts = *std::max_element(min_commit_ts.begin(), min_commit_ts.end());
+  return merged;
 }
 
 absl::StatusOr<std::vector<TxnError>> RoutingKvClient::MergeTxnErrors(
@@ -312,6 +328,29 @@ absl::StatusOr<TxnStatus> RoutingKvClient::TxnHeartbeat(std::string_view primary
   return WithRoutingRetries<TxnStatus>([&]() -> absl::StatusOr<TxnStatus> {
     CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(primary));
     return range->TxnHeartbeat(primary, start_ts, ttl_ms);
+  });
+}
+
+absl::StatusOr<SecondaryLocksStatus> RoutingKvClient::CheckSecondaryLocks(
+    const std::vector<std::string>& keys, Timestamp start_ts) {
+  return WithRoutingRetries<SecondaryLocksStatus>([&]() -> absl::StatusOr<SecondaryLocksStatus> {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Group> groups, GroupByRange(keys));
+    std::vector<absl::StatusOr<SecondaryLocksStatus>> results(groups.size());
+    ParallelFor(groups.size(), kMaxParallelRanges, [&](size_t i) {
+      results[i] = groups[i].first->CheckSecondaryLocks(groups[i].second, start_ts);
+    });
+    // A routing error first, so that every range is asked again.
+    for (const auto& result : results) {
+      if (!result.ok() && IsRoutingError(result.status())) return result.status();
+    }
+    SecondaryLocksStatus merged;
+    for (const auto& result : results) {
+      if (!result.ok()) return result.status();
+      // A decided key decides the transaction.
+      if (result->state != SecondaryLocksStatus::State::kAllLocked) return *result;
+      merged.ts = std::max(merged.ts, result->ts);
+    }
+    return merged;
   });
 }
 

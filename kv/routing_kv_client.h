@@ -43,6 +43,8 @@ class RoutingKvClient : public KvClient {
   absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
                                          size_t limit) override;
   absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
+  absl::StatusOr<AsyncPrewriteResult> PrewriteForAsyncCommit(
+      const PrewriteRequest& request) override;
   absl::StatusOr<OnePhaseResult> TryOnePhaseCommit(const PrewriteRequest& request) override;
   absl::StatusOr<std::vector<TxnError>> Commit(const std::vector<std::string>& keys,
                                                Timestamp start_ts, Timestamp commit_ts) override;
@@ -51,6 +53,8 @@ class RoutingKvClient : public KvClient {
                                            Timestamp current_ts, bool rollback_if_missing) override;
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                          uint64_t ttl_ms) override;
+  absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                                           Timestamp start_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
 
@@ -86,7 +90,7 @@ class RoutingKvClient : public KvClient {
                                       size_t limit);
   absl::StatusOr<ScanResult> ReverseScanOnce(std::string_view start, std::string_view end,
                                              Timestamp ts, size_t limit);
-  absl::StatusOr<std::vector<TxnError>> PrewriteOnce(const PrewriteRequest& request);
+  absl::StatusOr<AsyncPrewriteResult> PrewriteOnce(const PrewriteRequest& request);
   absl::StatusOr<OnePhaseResult> TryOnePhaseCommitOnce(const PrewriteRequest& request);
   absl::StatusOr<std::vector<TxnError>> CommitOnce(const std::vector<std::string>& keys,
                                                    Timestamp start_ts, Timestamp commit_ts);

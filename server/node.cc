@@ -86,11 +86,11 @@ absl::Status Node::Start() {
       locator_.get(), [this](uint32_t count) { return timestamps_->Get(count); });
   range_ids_ = std::make_unique<kv::RangeIdAllocator>(kv_client_.get());
   settings_ = std::make_unique<kv::ClusterSettings>(
-      kv_client_.get(),
-      absl::flat_hash_map<std::string, int64_t>{
-          {"kv.replication_factor", options_.replication_factor},
-          {"kv.range_max_bytes", static_cast<int64_t>(options_.range_max_bytes)},
-          {"gc.ttl_seconds", 4 * 3600}});
+      kv_client_.get(), absl::flat_hash_map<std::string, int64_t>{
+                            {"kv.replication_factor", options_.replication_factor},
+                            {"kv.range_max_bytes", static_cast<int64_t>(options_.range_max_bytes)},
+                            {"gc.ttl_seconds", 4 * 3600},
+                            {"kv.async_commit_max_keys", 256}});
   locator_->set_range_ids([this] { return range_ids_->Next(); });
   locator_->set_address_of([this](uint64_t node_id) {
     return registry_ ? registry_->AddressOf(node_id) : std::string();

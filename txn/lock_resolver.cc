@@ -29,12 +29,38 @@ absl::StatusOr<LockResolver::Outcome> LockResolver::Resolve(const kv::LockedKey&
     CAIRN_ASSIGN_OR_RETURN(kv::TxnStatus status,
                            client_->CheckTxnStatus(locked.lock.primary, lock_ts, now, expired));
     if (status.state == kv::TxnStatus::State::kLocked) return Outcome::kStillAlive;
-    verdict = status.state == kv::TxnStatus::State::kCommitted ? status.commit_ts : 0;
+    if (status.state == kv::TxnStatus::State::kAsyncCommitUndecided) {
+      CAIRN_ASSIGN_OR_RETURN(verdict, DecideAsyncCommit(locked.lock.primary, lock_ts, status));
+    } else {
+      verdict = status.state == kv::TxnStatus::State::kCommitted ? status.commit_ts : 0;
+    }
     absl::MutexLock lock(&mu_);
     Remember(lock_ts, *verdict);
   }
   CAIRN_RETURN_IF_ERROR(client_->ResolveLocks({locked.key}, lock_ts, *verdict));
   return Outcome::kResolved;
+}
+
+absl::StatusOr<Timestamp> LockResolver::DecideAsyncCommit(std::string_view primary,
+                                                          Timestamp start_ts,
+                                                          const kv::TxnStatus& primary_status) {
+  CAIRN_ASSIGN_OR_RETURN(kv::SecondaryLocksStatus secondaries,
+                         client_->CheckSecondaryLocks(primary_status.secondaries, start_ts));
+  Timestamp commit_ts = 0;
+  switch (secondaries.state) {
+    case kv::SecondaryLocksStatus::State::kAllLocked:
+      // Every key locked: committed, at the commit_ts its coordinator took.
+      commit_ts = std::max(primary_status.min_commit_ts, secondaries.ts);
+      break;
+    case kv::SecondaryLocksStatus::State::kCommitted:
+      commit_ts = secondaries.ts;
+      break;
+    case kv::SecondaryLocksStatus::State::kRolledBack:
+      commit_ts = 0;
+      break;
+  }
+  CAIRN_RETURN_IF_ERROR(client_->ResolveLocks({std::string(primary)}, start_ts, commit_ts));
+  return commit_ts;
 }
 
 void LockResolver::RememberCommitted(Timestamp start_ts, Timestamp commit_ts) {

@@ -38,6 +38,11 @@ class LockResolver {
   kv::KvClient* const client_;
 
   void Remember(Timestamp start_ts, Timestamp commit_ts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The commit_ts (0: rolled back) of async-commit transaction start_ts
+  // whose primary lock expired, from its secondaries; the primary is
+  // resolved to it, so that every later question gets the same answer.
+  absl::StatusOr<Timestamp> DecideAsyncCommit(std::string_view primary, Timestamp start_ts,
+                                              const kv::TxnStatus& primary_status);
 
   absl::Mutex mu_;
   // start_ts -> commit_ts (0: rolled back).

@@ -312,10 +312,11 @@ absl::Status Txn::LockStatementKeys(bool nowait) {
   return WriteConflict();
 }
 
-absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase) {
+absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase, bool* async) {
   kv::PrewriteRequest request;
   request.primary = primary_;
   request.start_ts = start_ts_;
+  *async = false;
   size_t bytes = 0;
   for (const auto& [key, write] : buffer_) {
     request.mutations.push_back({write.kind, key, write.value});
@@ -339,7 +340,18 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase)
     }
     if (!*one_phase) {
       StartHeartbeat();
-      CAIRN_ASSIGN_OR_RETURN(errors, client_->Prewrite(request));
+      if (keys.size() <= options_.async_commit_max_keys) {
+        request.use_async_commit = true;
+        request.secondaries.assign(keys.begin() + 1, keys.end());
+        CAIRN_ASSIGN_OR_RETURN(auto prewritten, client_->PrewriteForAsyncCommit(request));
+        errors = std::move(prewritten.errors);
+        if (errors.empty()) {
+          *async = true;
+          commit_ts_ = prewritten.min_commit_ts;
+        }
+      } else {
+        CAIRN_ASSIGN_OR_RETURN(errors, client_->Prewrite(request));
+      }
     }
     if (errors.empty()) return absl::OkStatus();
     // Locks of dead or finished transactions can be cleared and the
@@ -405,7 +417,8 @@ absl::Status Txn::CommitWrites() {
   }
 
   bool one_phase = false;
-  absl::Status locked = LockAll(keys, &one_phase);
+  bool async = false;
+  absl::Status locked = LockAll(keys, &one_phase, &async);
   if (!locked.ok()) {
     // Leave rollback records so no late prewrite of ours can land, and
     // release whatever we did lock. Best effort: TTLs clean up otherwise.
@@ -413,6 +426,16 @@ absl::Status Txn::CommitWrites() {
     return locked;
   }
   if (one_phase) return absl::OkStatus();  // committed in the same step
+  if (async) {
+    // Every key is locked: the transaction is committed, at commit_ts_.
+    // The commit records follow, primary first, without keeping the
+    // client waiting; a reader meanwhile waits for them, or, if this node
+    // dies first, finds every lock and commits it (LockResolver).
+    failpoint::CrashIfSet("txn.commit.after_async_prewrite");
+    resolver_->RememberCommitted(start_ts_, commit_ts_);
+    CommitKeys(std::move(keys));
+    return absl::OkStatus();
+  }
   failpoint::CrashIfSet("txn.commit.after_prewrite");
   CAIRN_ASSIGN_OR_RETURN(commit_ts_, client_->GetTimestamp());
 
@@ -427,17 +450,18 @@ absl::Status Txn::CommitWrites() {
   }
   failpoint::CrashIfSet("txn.commit.after_primary");
   resolver_->RememberCommitted(start_ts_, commit_ts_);
-  if (keys.size() > 1) {
-    // Committed already; a failure here only leaves locks that readers roll
-    // forward from the primary.
-    std::vector<std::string> secondaries(keys.begin() + 1, keys.end());
-    if (options_.secondaries != nullptr) {
-      options_.secondaries->Commit(std::move(secondaries), start_ts_, commit_ts_);
-    } else {
-      (void)client_->Commit(secondaries, start_ts_, commit_ts_);
-    }
-  }
+  // Committed already; a failure from here on only leaves locks that
+  // readers roll forward from the primary.
+  if (keys.size() > 1) CommitKeys(std::vector<std::string>(keys.begin() + 1, keys.end()));
   return absl::OkStatus();
+}
+
+void Txn::CommitKeys(std::vector<std::string> keys) {
+  if (options_.secondaries != nullptr) {
+    options_.secondaries->Commit(std::move(keys), start_ts_, commit_ts_);
+  } else {
+    (void)client_->Commit(keys, start_ts_, commit_ts_);
+  }
 }
 
 void Txn::Rollback() {

@@ -22,11 +22,15 @@ namespace cairn::txn {
 // A Percolator transaction with snapshot isolation (DESIGN.md
 // "Transactions"). Reads see the database as of start_ts plus this
 // transaction's own writes; writes are buffered here until Commit, which
-// prewrites every key (the first key in order is the primary), takes a
-// commit_ts, commits the primary -- the commit point -- and then the
-// secondaries. When every key lives in one range, the whole commit is one
-// step instead (one-phase commit). A newer committed write or a live foreign lock on a written
-// key fails Commit with serialization_failure (40001).
+// prewrites every key (the primary is the first key locked, else the first
+// in order), takes a commit_ts, commits the primary -- the commit point --
+// and then the secondaries (after Commit returns, when a SecondaryCommitter
+// is set). When every key lives in one range, the whole commit is one step
+// instead (one-phase commit); when the keys span ranges but are few, the
+// transaction is committed once every key is locked, at the largest
+// min_commit_ts of its locks (async commit: Options::async_commit_max_keys).
+// A newer committed write or a live foreign lock on a written key fails
+// Commit with serialization_failure (40001).
 //
 // Rows can also be locked before Commit (LockStatementKeys): what a
 // statement updated, deleted or selected FOR UPDATE in a transaction block,
@@ -44,6 +48,10 @@ class Txn {
     int64_t max_lock_wait_ms = 10000;
     // Commit in one Raft round when every key lives in one range.
     bool allow_one_phase_commit = true;
+    // Async commit when the keys span ranges and are at most this many
+    // (0: never): COMMIT returns once every key is locked, at a commit_ts
+    // the locks fix, with no round to the oracle or to the primary first.
+    size_t async_commit_max_keys = 0;
     // Where the transaction is listed while open (schema changes wait on
     // it); none when null.
     ActiveTransactions* active = nullptr;
@@ -126,7 +134,9 @@ class Txn {
   absl::Status CommitWrites();
   // Prewrites every key, or commits them in one phase when the KV layer can
   // (*one_phase then says so and commit_ts_ is set).
-  absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase);
+  // Two-phase and async commits prewrite; with async commit, *async then
+  // says so and commit_ts_ is set.
+  absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase, bool* async);
   absl::Status TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors);
   // How long this transaction's locks live unless a heartbeat extends them:
   // the base TTL, the time it has been open, and more for a big write.
@@ -136,6 +146,9 @@ class Txn {
   // Releases the rows locked early, if any (best effort: their TTL ends
   // them otherwise).
   void ReleaseEarlyLocks();
+  // Commits the locks of `keys` at commit_ts_, in the background when a
+  // SecondaryCommitter is set (the transaction is committed already).
+  void CommitKeys(std::vector<std::string> keys);
   // Ends the listing in Options::active (once).
   void Unlist();
 

@@ -77,7 +77,9 @@ absl::StatusOr<Timestamp> NewestCommitAfter(const MvccReader& reader, std::strin
 // written again even when nothing about it changes (one-phase commit turns
 // every lock written into a commit record).
 absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
-                          bool rewrite_own_locks, WriteBatch* out, std::vector<TxnError>* errors) {
+                          bool rewrite_own_locks, Timestamp max_read_ts, WriteBatch* out,
+                          std::vector<TxnError>* errors, Timestamp* min_commit_ts_out) {
+  Timestamp max_min_commit_ts = 0;
   for (const PrewriteMutation& m : req.mutations) {
     CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(m.key));
     if (lock && lock->start_ts != req.start_ts) {
@@ -113,6 +115,14 @@ absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
     new_lock.start_ts = req.start_ts;
     new_lock.ttl_ms = req.ttl_ms;
     new_lock.min_commit_ts = req.start_ts + 1;
+    if (req.use_async_commit) {
+      new_lock.use_async_commit = true;
+      new_lock.min_commit_ts = std::max(new_lock.min_commit_ts, max_read_ts + 1);
+      if (m.key == req.primary) new_lock.secondaries = req.secondaries;
+      // A retried prewrite: the commit_ts its first answer allowed stands.
+      if (lock && lock->use_async_commit) new_lock.min_commit_ts = lock->min_commit_ts;
+      max_min_commit_ts = std::max(max_min_commit_ts, new_lock.min_commit_ts);
+    }
     bool has_value = m.kind == MutationKind::kPut || m.kind == MutationKind::kInsert;
     bool long_value = has_value && m.value.size() > kShortValueMax;
     if (has_value && !long_value) new_lock.short_value = m.value;
@@ -129,6 +139,7 @@ absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
     if (long_value) out->Put(ColumnFamily::kDefault, VersionKey(m.key, req.start_ts), m.value);
     out->Put(ColumnFamily::kLock, LockKey(m.key), new_lock.Encode());
   }
+  if (min_commit_ts_out != nullptr) *min_commit_ts_out = max_min_commit_ts;
   if (!errors->empty()) *out = WriteBatch();  // all or nothing
   return absl::OkStatus();
 }
@@ -136,14 +147,17 @@ absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
 }  // namespace
 
 absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
-                      std::vector<TxnError>* errors) {
-  return PrewriteKeys(reader, req, /*rewrite_own_locks=*/false, out, errors);
+                      std::vector<TxnError>* errors, Timestamp max_read_ts,
+                      Timestamp* min_commit_ts_out) {
+  return PrewriteKeys(reader, req, /*rewrite_own_locks=*/false, max_read_ts, out, errors,
+                      min_commit_ts_out);
 }
 
 absl::Status OnePhaseCommit(const MvccReader& reader, const PrewriteRequest& req,
                             Timestamp commit_ts, WriteBatch* out, std::vector<TxnError>* errors) {
   WriteBatch locked;
-  CAIRN_RETURN_IF_ERROR(PrewriteKeys(reader, req, /*rewrite_own_locks=*/true, &locked, errors));
+  CAIRN_RETURN_IF_ERROR(PrewriteKeys(reader, req, /*rewrite_own_locks=*/true, /*max_read_ts=*/0,
+                                     &locked, errors, nullptr));
   if (!errors->empty()) return absl::OkStatus();
   for (const Mutation& m : locked.mutations()) {
     if (m.op == Mutation::Op::kDelete) {
@@ -196,6 +210,13 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
     if (!lock->IsExpired(current_ts)) {
       return TxnStatus{TxnStatus::State::kLocked, 0, lock->ttl_ms};
     }
+    if (lock->use_async_commit) {
+      // Its fate is in the secondaries: the caller asks them.
+      TxnStatus undecided{TxnStatus::State::kAsyncCommitUndecided, 0, lock->ttl_ms};
+      undecided.min_commit_ts = lock->min_commit_ts;
+      undecided.secondaries = std::move(lock->secondaries);
+      return undecided;
+    }
     RemoveLock(primary, *lock, out);
     PutRollbackRecord(primary, lock_ts, out);
     return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
@@ -227,6 +248,34 @@ absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_vie
     return TxnStatus{TxnStatus::State::kCommitted, record->first, 0};
   }
   return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
+}
+
+absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reader,
+                                                         const std::vector<std::string>& keys,
+                                                         Timestamp start_ts, WriteBatch* out) {
+  SecondaryLocksStatus status;
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
+    if (lock && lock->start_ts == start_ts && lock->use_async_commit) {
+      status.ts = std::max(status.ts, lock->min_commit_ts);
+      continue;
+    }
+    if (lock && lock->start_ts == start_ts) {
+      // Locked early, never prewritten for the commit: it never will be.
+      RemoveLock(key, *lock, out);
+      PutRollbackRecord(key, start_ts, out);
+      return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(key, start_ts));
+    if (record && record->second.kind == WriteKind::kRollback) {
+      return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
+    }
+    if (record) return SecondaryLocksStatus{SecondaryLocksStatus::State::kCommitted, record->first};
+    // Never prewritten: make sure it never is.
+    PutRollbackRecord(key, start_ts, out);
+    return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
+  }
+  return status;
 }
 
 absl::Status ResolveLocks(const MvccReader& reader, const std::vector<std::string>& keys,

@@ -43,6 +43,10 @@ struct PrewriteRequest {
   std::string primary;
   Timestamp start_ts = 0;
   uint64_t ttl_ms = 0;
+  // Async commit: the locks say so, and the primary's lists `secondaries`
+  // (every other key of the transaction).
+  bool use_async_commit = false;
+  std::vector<std::string> secondaries;
 };
 
 // Locks every key of `req` or reports why it cannot. A key already locked
@@ -50,8 +54,15 @@ struct PrewriteRequest {
 // (they passed when the lock was taken): so a retried prewrite is
 // idempotent, and a row locked early (SELECT ... FOR UPDATE) takes its value
 // at commit.
+//
+// With req.use_async_commit, each lock's min_commit_ts is above
+// `max_read_ts` (the newest read its range has served: the transaction
+// must not commit below a read that did not see it), and
+// *min_commit_ts_out is the largest of them. A lock already of async
+// commit keeps its min_commit_ts.
 absl::Status Prewrite(const MvccReader& reader, const PrewriteRequest& req, WriteBatch* out,
-                      std::vector<TxnError>* errors);
+                      std::vector<TxnError>* errors, Timestamp max_read_ts = 0,
+                      Timestamp* min_commit_ts_out = nullptr);
 
 // One-phase commit (all keys in one range): the checks of Prewrite, then
 // commit records at commit_ts straight away, with no locks in between. The
@@ -75,10 +86,21 @@ absl::Status Rollback(const MvccReader& reader, const std::vector<std::string>& 
 
 // What the primary key says of a transaction.
 struct TxnStatus {
-  enum class State { kLocked, kCommitted, kRolledBack };
+  enum class State {
+    kLocked,
+    kCommitted,
+    kRolledBack,
+    // The primary holds an expired lock of async commit: the transaction
+    // committed if and only if every secondary is locked too
+    // (CheckSecondaryLocks), at the largest min_commit_ts of them all.
+    kAsyncCommitUndecided,
+  };
   State state = State::kLocked;
   Timestamp commit_ts = 0;  // kCommitted
   uint64_t ttl_ms = 0;      // kLocked
+  // kAsyncCommitUndecided: the primary lock's.
+  Timestamp min_commit_ts = 0;
+  std::vector<std::string> secondaries;
 };
 
 // Decides the fate of transaction lock_ts from its primary: committed,
@@ -98,6 +120,25 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
 // kRolledBack) so its coordinator learns it was rolled back.
 absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_view primary,
                                        Timestamp start_ts, uint64_t ttl_ms, WriteBatch* out);
+
+// What the secondaries of an async-commit transaction say of it.
+struct SecondaryLocksStatus {
+  enum class State { kAllLocked, kCommitted, kRolledBack };
+  State state = State::kAllLocked;
+  // kAllLocked: the largest min_commit_ts of the locks; kCommitted: the
+  // transaction's commit_ts.
+  Timestamp ts = 0;
+};
+
+// Checks the secondaries `keys` of async-commit transaction start_ts whose
+// primary lock has expired. A key that holds no lock of it, nor a record,
+// was never prewritten: a rollback record there (into `out`) makes sure it
+// never will be, and the transaction is rolled back. A lock of it that is
+// not of async commit (a row locked early, never prewritten at COMMIT)
+// goes the same way.
+absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reader,
+                                                         const std::vector<std::string>& keys,
+                                                         Timestamp start_ts, WriteBatch* out);
 
 // Commits (commit_ts > 0) or rolls back (commit_ts == 0) the locks of
 // start_ts on `keys`; keys no longer locked by it are skipped.

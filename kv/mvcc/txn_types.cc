@@ -38,6 +38,12 @@ std::string Lock::Encode() const {
   PutString(&out, primary);
   out.push_back(short_value ? 1 : 0);
   if (short_value) PutString(&out, *short_value);
+  // Locks written before async commit end here.
+  if (use_async_commit) {
+    out.push_back(1);
+    key_codec::AppendUint32(&out, static_cast<uint32_t>(secondaries.size()));
+    for (const std::string& key : secondaries) PutString(&out, key);
+  }
   return out;
 }
 
@@ -56,6 +62,14 @@ absl::StatusOr<Lock> Lock::Decode(std::string_view in) {
   if (has_short) {
     CAIRN_ASSIGN_OR_RETURN(std::string v, GetString(&in));
     lock.short_value = std::move(v);
+  }
+  if (in.empty()) return lock;
+  lock.use_async_commit = in[0] != 0;
+  in.remove_prefix(1);
+  CAIRN_ASSIGN_OR_RETURN(uint32_t n, key_codec::DecodeUint32(&in));
+  for (uint32_t i = 0; i < n; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(std::string key, GetString(&in));
+    lock.secondaries.push_back(std::move(key));
   }
   return lock;
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/timestamp.h"
@@ -31,6 +32,11 @@ struct Lock {
   // Values up to kShortValueMax travel inside the lock and then the write
   // record, sparing a read of the default column family.
   std::optional<std::string> short_value;
+  // Async commit: the transaction is committed once every key is locked,
+  // at the largest min_commit_ts of its locks; the primary's lock lists the
+  // other keys so that a reader can find them all (kv::CheckSecondaryLocks).
+  bool use_async_commit = false;
+  std::vector<std::string> secondaries;  // the primary's lock only
 
   std::string Encode() const;
   static absl::StatusOr<Lock> Decode(std::string_view data);

@@ -145,8 +145,12 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
     }
     case proto::KvRequest::PREWRITE: {
       CAIRN_ASSIGN_OR_RETURN(PrewriteRequest prewrite, PrewriteFromProto(request.prewrite()));
-      CAIRN_ASSIGN_OR_RETURN(auto errors, commands.Prewrite(prewrite));
+      Timestamp min_commit_ts = 0;
+      CAIRN_ASSIGN_OR_RETURN(
+          auto errors, commands.Prewrite(
+                           prewrite, [this] { return hooks_.timestamps(1); }, &min_commit_ts));
       TxnErrorsToProto(errors, response);
+      response->set_commit_ts(min_commit_ts);
       return absl::OkStatus();
     }
     case proto::KvRequest::ONE_PHASE_COMMIT: {
@@ -185,6 +189,12 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
       CAIRN_ASSIGN_OR_RETURN(
           TxnStatus status, commands.TxnHeartbeat(request.keys(0), request.ts(), request.ttl_ms()));
       TxnStatusToProto(status, response);
+      return absl::OkStatus();
+    }
+    case proto::KvRequest::CHECK_SECONDARY_LOCKS: {
+      CAIRN_ASSIGN_OR_RETURN(SecondaryLocksStatus status,
+                             commands.CheckSecondaryLocks(KeysOf(request), request.ts()));
+      SecondaryLocksStatusToProto(status, response);
       return absl::OkStatus();
     }
     case proto::KvRequest::RESOLVE_LOCKS:

@@ -29,6 +29,8 @@ void PrewriteToProto(const PrewriteRequest& request, proto::PrewriteRequestProto
   out->set_primary(request.primary);
   out->set_start_ts(request.start_ts);
   out->set_ttl_ms(request.ttl_ms);
+  out->set_use_async_commit(request.use_async_commit);
+  for (const std::string& key : request.secondaries) out->add_secondaries(key);
 }
 
 absl::StatusOr<PrewriteRequest> PrewriteFromProto(const proto::PrewriteRequestProto& p) {
@@ -43,6 +45,8 @@ absl::StatusOr<PrewriteRequest> PrewriteFromProto(const proto::PrewriteRequestPr
   request.primary = p.primary();
   request.start_ts = p.start_ts();
   request.ttl_ms = p.ttl_ms();
+  request.use_async_commit = p.use_async_commit();
+  request.secondaries.assign(p.secondaries().begin(), p.secondaries().end());
   return request;
 }
 
@@ -60,17 +64,35 @@ void TxnStatusToProto(const TxnStatus& status, proto::KvResponse* out) {
   out->set_txn_state(static_cast<uint32_t>(status.state));
   out->set_txn_commit_ts(status.commit_ts);
   out->set_txn_ttl_ms(status.ttl_ms);
+  out->set_txn_min_commit_ts(status.min_commit_ts);
+  for (const std::string& key : status.secondaries) out->add_txn_secondaries(key);
 }
 
 absl::StatusOr<TxnStatus> TxnStatusFromProto(const proto::KvResponse& response) {
-  if (response.txn_state() > static_cast<uint32_t>(TxnStatus::State::kRolledBack)) {
+  if (response.txn_state() > static_cast<uint32_t>(TxnStatus::State::kAsyncCommitUndecided)) {
     return MakeError(ErrorCode::kDataCorrupted, "unknown transaction state");
   }
   TxnStatus status;
   status.state = static_cast<TxnStatus::State>(response.txn_state());
   status.commit_ts = response.txn_commit_ts();
   status.ttl_ms = response.txn_ttl_ms();
+  status.min_commit_ts = response.txn_min_commit_ts();
+  status.secondaries.assign(response.txn_secondaries().begin(), response.txn_secondaries().end());
   return status;
+}
+
+void SecondaryLocksStatusToProto(const SecondaryLocksStatus& status, proto::KvResponse* out) {
+  out->set_txn_state(static_cast<uint32_t>(status.state));
+  out->set_txn_commit_ts(status.ts);
+}
+
+absl::StatusOr<SecondaryLocksStatus> SecondaryLocksStatusFromProto(
+    const proto::KvResponse& response) {
+  if (response.txn_state() > static_cast<uint32_t>(SecondaryLocksStatus::State::kRolledBack)) {
+    return MakeError(ErrorCode::kDataCorrupted, "unknown state of secondary locks");
+  }
+  return SecondaryLocksStatus{static_cast<SecondaryLocksStatus::State>(response.txn_state()),
+                              response.txn_commit_ts()};
 }
 
 absl::StatusOr<std::vector<TxnError>> TxnErrorsFromProto(const proto::KvResponse& response) {

@@ -24,6 +24,10 @@ absl::StatusOr<std::vector<TxnError>> TxnErrorsFromProto(const proto::KvResponse
 void TxnStatusToProto(const TxnStatus& status, proto::KvResponse* out);
 absl::StatusOr<TxnStatus> TxnStatusFromProto(const proto::KvResponse& response);
 
+void SecondaryLocksStatusToProto(const SecondaryLocksStatus& status, proto::KvResponse* out);
+absl::StatusOr<SecondaryLocksStatus> SecondaryLocksStatusFromProto(
+    const proto::KvResponse& response);
+
 void LockedToProto(const std::optional<LockedKey>& locked, proto::KvResponse* out);
 absl::StatusOr<std::optional<LockedKey>> LockedFromProto(const proto::KvResponse& response);
 

@@ -117,11 +117,15 @@ absl::StatusOr<KvClient::ScanResult> RemoteRange::ReverseScan(std::string_view s
   return ScanResponse(response);
 }
 
-absl::StatusOr<std::vector<TxnError>> RemoteRange::Prewrite(const PrewriteRequest& request) {
+absl::StatusOr<std::vector<TxnError>> RemoteRange::Prewrite(
+    const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>&,
+    Timestamp* min_commit_ts_out) {
+  // The leaseholder syncs its read maximum from its own node's oracle.
   proto::KvRequest p;
   p.set_method(proto::KvRequest::PREWRITE);
   PrewriteToProto(request, p.mutable_prewrite());
   CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(p), Repeatable::kYes));
+  if (min_commit_ts_out != nullptr) *min_commit_ts_out = response.commit_ts();
   return TxnErrorsFromProto(response);
 }
 
@@ -183,6 +187,17 @@ absl::StatusOr<TxnStatus> RemoteRange::TxnHeartbeat(std::string_view primary, Ti
   // The TTL only grows: sending it twice is harmless.
   CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
   return TxnStatusFromProto(response);
+}
+
+absl::StatusOr<SecondaryLocksStatus> RemoteRange::CheckSecondaryLocks(
+    const std::vector<std::string>& keys, Timestamp start_ts) {
+  proto::KvRequest request;
+  request.set_method(proto::KvRequest::CHECK_SECONDARY_LOCKS);
+  for (const std::string& key : keys) request.add_keys(key);
+  request.set_ts(start_ts);
+  // Its rollback records are the same when written twice.
+  CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
+  return SecondaryLocksStatusFromProto(response);
 }
 
 absl::Status RemoteRange::ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,

@@ -35,7 +35,9 @@ class RemoteRange final : public RangeExecutor {
                                             Timestamp ts, size_t limit) override;
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
                                                    Timestamp ts, size_t limit) override;
-  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
+  absl::StatusOr<std::vector<TxnError>> Prewrite(
+      const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& now,
+      Timestamp* min_commit_ts_out) override;
   absl::StatusOr<std::vector<TxnError>> OnePhaseCommit(
       const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& commit_ts,
       Timestamp* commit_ts_out) override;
@@ -46,6 +48,8 @@ class RemoteRange final : public RangeExecutor {
                                            Timestamp current_ts, bool rollback_if_missing) override;
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                          uint64_t ttl_ms) override;
+  absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                                           Timestamp start_ts) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
   absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;

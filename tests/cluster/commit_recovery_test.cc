@@ -1,8 +1,9 @@
 // A transaction's coordinator killed (SIGKILL, through a failpoint:
-// common/failpoint.h) at each point of a commit across three ranges leaves
-// nothing half visible: through the other nodes every row shows the
-// transaction's change or none does, as its primary decided, and the locks
-// it left are cleared by the next reader -- a write of every row right
+// common/failpoint.h) at each point of a commit across three ranges, two-
+// phase or async, leaves nothing half visible: through the other nodes
+// every row shows the transaction's change or none does, as its locks
+// decided (the primary's commit; with async commit, every key locked), and
+// the locks it left are cleared by the next reader -- a write of every row right
 // after succeeds.
 
 #include <cstdio>
@@ -23,8 +24,30 @@ struct CrashPoint {
   // locked at the UPDATE, then prewritten at COMMIT) or one autocommit
   // statement (prewritten at once).
   bool explicit_block;
-  bool commits;  // what the primary decided when the coordinator died
+  // Async commit on (kv.async_commit_max_keys): the transaction is
+  // committed once every key is locked.
+  bool async_commit;
+  // What the transaction's locks decided when the coordinator died.
+  enum Outcome { kNoChange, kChange, kEither } outcome;
 };
+
+const char* Describe(CrashPoint::Outcome outcome) {
+  switch (outcome) {
+    case CrashPoint::kNoChange:
+      return "no change";
+    case CrashPoint::kChange:
+      return "its change";
+    case CrashPoint::kEither:
+      return "all or nothing";
+  }
+  return "";
+}
+
+std::string EveryRow(int v) {
+  std::vector<std::string> rows;
+  for (int k = 1; k <= 6; ++k) rows.push_back(absl::StrCat(k, "|", v));
+  return absl::StrJoin(rows, ",");
+}
 
 TEST_F(ClusterTest, CoordinatorKilledMidCommitLeavesNothingHalfVisible) {
   ASSERT_TRUE(StartCluster(3));
@@ -34,12 +57,19 @@ TEST_F(ClusterTest, CoordinatorKilledMidCommitLeavesNothingHalfVisible) {
   int expected = 0;                                        // every row's v
 
   const CrashPoint points[] = {
-      {"kv.prewrite.after_one_range", false, false},
-      {"txn.commit.after_prewrite", true, false},
-      {"txn.commit.after_primary", true, true},
+      {"kv.prewrite.after_one_range", false, false, CrashPoint::kNoChange},
+      // The other ranges' prewrites were sent in parallel: if all landed,
+      // the transaction committed.
+      {"kv.prewrite.after_one_range", false, true, CrashPoint::kEither},
+      {"txn.commit.after_async_prewrite", false, true, CrashPoint::kChange},
+      {"txn.commit.after_prewrite", true, false, CrashPoint::kNoChange},
+      {"txn.commit.after_primary", true, false, CrashPoint::kChange},
   };
   for (const CrashPoint& point : points) {
     SCOPED_TRACE(point.failpoint);
+    // Node 3 reads the setting when it starts.
+    ExecOk(1, absl::StrCat("SET CLUSTER SETTING kv.async_commit_max_keys = ",
+                           point.async_commit ? 256 : 0));
     if (node(3).running()) ASSERT_EQ(node(3).Stop(), 0);
     node(3).set_extra_env({absl::StrCat("CAIRN_FAILPOINTS=", point.failpoint)});
     ASSERT_TRUE(node(3).Start());
@@ -66,25 +96,25 @@ TEST_F(ClusterTest, CoordinatorKilledMidCommitLeavesNothingHalfVisible) {
         },
         std::chrono::seconds(10), "node 3 killed by its failpoint"));
     EXPECT_EQ(node(3).exit_code(), 128 + 9);
-    if (point.commits) ++expected;
-
     // All or nothing, through each surviving node.
-    const std::string all_rows = absl::StrJoin(
-        {absl::StrCat("1|", expected), absl::StrCat("2|", expected), absl::StrCat("3|", expected),
-         absl::StrCat("4|", expected), absl::StrCat("5|", expected), absl::StrCat("6|", expected)},
-        ",");
-    for (int via : {1, 2}) {
-      std::vector<std::string> rows = QueryRows(via, "SELECT k, v FROM acct ORDER BY k");
-      EXPECT_EQ(absl::StrJoin(rows, ","), all_rows) << "through node " << via;
+    const std::string seen = absl::StrJoin(QueryRows(1, "SELECT k, v FROM acct ORDER BY k"), ",");
+    if (point.outcome == CrashPoint::kChange ||
+        (point.outcome == CrashPoint::kEither && seen == EveryRow(expected + 1))) {
+      ++expected;
     }
+    EXPECT_EQ(seen, EveryRow(expected)) << "through node 1";
+    EXPECT_EQ(absl::StrJoin(QueryRows(2, "SELECT k, v FROM acct ORDER BY k"), ","),
+              EveryRow(expected))
+        << "through node 2";
     // Nothing is left in the way of writers.
     EXPECT_EQ(ExecOk(2, "UPDATE acct SET v = v + 1"), "UPDATE 6");
     ++expected;
     std::printf(
-        "[cluster] %s: coordinator killed mid-commit (%s); the rows show %s; every "
-        "row written again through node 2\n",
+        "[cluster] %s: coordinator killed mid-commit (%s, %s); the rows show %s; "
+        "every row written again through node 2\n",
         point.failpoint, point.explicit_block ? "BEGIN ... COMMIT" : "autocommit",
-        point.commits ? "its change (the primary had committed)" : "no change");
+        point.async_commit ? "async commit" : "two-phase commit",
+        point.outcome == CrashPoint::kEither ? seen.c_str() : Describe(point.outcome));
   }
   node(3).set_extra_env({});
   ASSERT_TRUE(node(3).Start());

@@ -285,6 +285,76 @@ TEST_P(MvccTest, HeartbeatLengthensThePrimarysTtl) {
   EXPECT_EQ(m().TxnHeartbeat("q", other, 6000).state, TxnStatus::State::kRolledBack);
 }
 
+TEST_P(MvccTest, AsyncCommitLocksAllowNoCommitBelowAServedRead) {
+  Timestamp min_commit_ts = 0;
+  // start_ts 30 on a range that served a read at 50: committing at 31 would
+  // put a write under that read's snapshot after the fact.
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v"), PutM("q", "w")}, "p", {"s"}, 30,
+                                       /*max_read_ts=*/50, &min_commit_ts)),
+            "");
+  EXPECT_EQ(min_commit_ts, 51u);
+  auto primary = m().LoadLock("p");
+  EXPECT_TRUE(primary->use_async_commit);
+  EXPECT_EQ(primary->min_commit_ts, 51u);
+  EXPECT_EQ(primary->secondaries, std::vector<std::string>{"s"});
+  EXPECT_TRUE(m().LoadLock("q")->secondaries.empty()) << "only the primary lists them";
+  // A retried prewrite keeps the commit_ts its first answer allowed.
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("q", "w")}, "p", {}, 30, 90, &min_commit_ts)), "");
+  EXPECT_EQ(min_commit_ts, 51u);
+  // No read served: just above start_ts.
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("r", "x")}, "r", {}, 60, 0, &min_commit_ts)), "");
+  EXPECT_EQ(min_commit_ts, 61u);
+}
+
+TEST_P(MvccTest, AnExpiredAsyncCommitPrimaryIsDecidedByItsSecondaries) {
+  const Timestamp start = ComposeTimestamp(1000, 0);
+  Timestamp min_commit_ts = 0;
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v")}, "p", {"s1", "s2"}, start, start + 5,
+                                       &min_commit_ts, /*ttl=*/100)),
+            "");
+  TxnStatus alive = m().CheckTxnStatus("p", start, ComposeTimestamp(1050, 0));
+  EXPECT_EQ(alive.state, TxnStatus::State::kLocked);
+  // Expired: not rolled back (every key may be locked: then it committed).
+  TxnStatus expired = m().CheckTxnStatus("p", start, ComposeTimestamp(1200, 0));
+  EXPECT_EQ(expired.state, TxnStatus::State::kAsyncCommitUndecided);
+  EXPECT_EQ(expired.secondaries, (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_EQ(expired.min_commit_ts, start + 6);
+  EXPECT_EQ(m().last_batch_size(), 0u);
+  EXPECT_TRUE(m().LoadLock("p").has_value());
+
+  // Both secondaries locked: committed at the largest min_commit_ts.
+  ASSERT_EQ(
+      Describe(m().PrewriteAsync({PutM("s1", "1")}, "p", {}, start, start + 9, &min_commit_ts)),
+      "");
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("s2", "2")}, "p", {}, start, 0, &min_commit_ts)), "");
+  SecondaryLocksStatus locked = m().CheckSecondaryLocks({"s1", "s2"}, start);
+  EXPECT_EQ(locked.state, SecondaryLocksStatus::State::kAllLocked);
+  EXPECT_EQ(locked.ts, start + 10);
+  // One committed already (a resolver got there first): committed.
+  ASSERT_EQ(Describe(m().Commit({"s1"}, start, start + 10)), "");
+  SecondaryLocksStatus committed = m().CheckSecondaryLocks({"s1", "s2"}, start);
+  EXPECT_EQ(committed.state, SecondaryLocksStatus::State::kCommitted);
+  EXPECT_EQ(committed.ts, start + 10);
+}
+
+TEST_P(MvccTest, AnAsyncCommitSecondaryNeverPrewrittenRollsTheTransactionBack) {
+  Timestamp min_commit_ts = 0;
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v"), PutM("s1", "1")}, "p", {"s1", "s2"}, 30, 0,
+                                       &min_commit_ts)),
+            "");
+  SecondaryLocksStatus s = m().CheckSecondaryLocks({"s1", "s2"}, 30);
+  EXPECT_EQ(s.state, SecondaryLocksStatus::State::kRolledBack);
+  // s2's prewrite can never land now.
+  EXPECT_EQ(Describe(m().PrewriteAsync({PutM("s2", "2")}, "p", {}, 30, 0, &min_commit_ts)),
+            "RolledBack(s2)");
+
+  // A row locked early and never prewritten for the commit counts as not
+  // prewritten: its lock goes.
+  ASSERT_EQ(Describe(m().Prewrite({LockM("e")}, "q", 40)), "");
+  EXPECT_EQ(m().CheckSecondaryLocks({"e"}, 40).state, SecondaryLocksStatus::State::kRolledBack);
+  EXPECT_FALSE(m().LoadLock("e").has_value());
+}
+
 TEST_P(MvccTest, ResolveLocksRollsForwardAndBack) {
   m().WriteCommitted("s1", "old1", 5, 10);
   ASSERT_EQ(Describe(m().Prewrite({PutM("p", "P"), PutM("s1", "S1"), DeleteM("s2")}, "p", 30)),

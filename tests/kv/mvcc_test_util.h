@@ -84,6 +84,40 @@ class MvccFixture {
     return errors;
   }
 
+  // A prewrite for async commit on a range that has served reads up to
+  // max_read_ts; *min_commit_ts gets the least commit_ts the locks allow.
+  std::vector<TxnError> PrewriteAsync(std::vector<PrewriteMutation> mutations, std::string primary,
+                                      std::vector<std::string> secondaries, Timestamp start_ts,
+                                      Timestamp max_read_ts, Timestamp* min_commit_ts,
+                                      uint64_t ttl_ms = kLongTtlMs) {
+    PrewriteRequest req;
+    req.mutations = std::move(mutations);
+    req.primary = std::move(primary);
+    req.secondaries = std::move(secondaries);
+    req.use_async_commit = true;
+    req.start_ts = start_ts;
+    req.ttl_ms = ttl_ms;
+    auto snapshot = engine_->NewSnapshot();
+    MvccReader reader(snapshot.get());
+    WriteBatch batch;
+    std::vector<TxnError> errors;
+    absl::Status s = kv::Prewrite(reader, req, &batch, &errors, max_read_ts, min_commit_ts);
+    EXPECT_TRUE(s.ok()) << s;
+    Apply(batch);
+    return errors;
+  }
+
+  SecondaryLocksStatus CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                           Timestamp start_ts) {
+    auto snapshot = engine_->NewSnapshot();
+    MvccReader reader(snapshot.get());
+    WriteBatch batch;
+    auto status = kv::CheckSecondaryLocks(reader, keys, start_ts, &batch);
+    EXPECT_TRUE(status.ok()) << status.status();
+    Apply(batch);
+    return status.ok() ? *status : SecondaryLocksStatus{};
+  }
+
   std::vector<TxnError> Commit(const std::vector<std::string>& keys, Timestamp start_ts,
                                Timestamp commit_ts) {
     auto snapshot = engine_->NewSnapshot();

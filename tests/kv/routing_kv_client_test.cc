@@ -90,7 +90,9 @@ class FakeExecutor final : public RangeExecutor {
     return result;
   }
 
-  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override {
+  absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request,
+                                                 const std::function<absl::StatusOr<Timestamp>()>&,
+                                                 Timestamp*) override {
     CAIRN_RETURN_IF_ERROR(Begin({"Prewrite", KeysOf(request)}));
     range_->prewrites.push_back(request);
     return std::vector<TxnError>{};
@@ -124,6 +126,12 @@ class FakeExecutor final : public RangeExecutor {
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp, uint64_t) override {
     CAIRN_RETURN_IF_ERROR(Begin({"TxnHeartbeat", {std::string(primary)}}));
     return TxnStatus{};
+  }
+
+  absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                                           Timestamp) override {
+    CAIRN_RETURN_IF_ERROR(Begin({"CheckSecondaryLocks", keys}));
+    return SecondaryLocksStatus{};
   }
 
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp, Timestamp) override {

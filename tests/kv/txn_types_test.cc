@@ -36,6 +36,16 @@ TEST(TxnTypesTest, LockRoundTrip) {
   Lock empty_value;
   empty_value.short_value = "";
   EXPECT_EQ(Lock::Decode(empty_value.Encode())->short_value, std::optional<std::string>(""));
+  EXPECT_FALSE(Lock::Decode(empty_value.Encode())->use_async_commit);
+
+  Lock async_primary = lock;
+  async_primary.use_async_commit = true;
+  async_primary.secondaries = {"s1", std::string("s\0002", 3), ""};
+  auto a = Lock::Decode(async_primary.Encode());
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->use_async_commit);
+  EXPECT_EQ(a->secondaries, async_primary.secondaries);
+  EXPECT_EQ(a->short_value, lock.short_value);
 }
 
 TEST(TxnTypesTest, WriteRecordRoundTrip) {
