@@ -84,7 +84,7 @@ class KvClient {
   // expired (kv::CheckSecondaryLocks), across ranges: all locked (ts: the
   // largest min_commit_ts), or committed, or rolled back.
   virtual absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(
-      const std::vector<std::string>& keys, Timestamp start_ts) = 0;
+      const std::vector<std::string>& keys, Timestamp start_ts, bool rollback_if_missing) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
 };

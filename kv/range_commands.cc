@@ -237,11 +237,12 @@ absl::StatusOr<TxnStatus> RangeCommands::TxnHeartbeat(std::string_view primary, 
 }
 
 absl::StatusOr<SecondaryLocksStatus> RangeCommands::CheckSecondaryLocks(
-    const std::vector<std::string>& keys, Timestamp start_ts) {
+    const std::vector<std::string>& keys, Timestamp start_ts, bool rollback_if_missing) {
   SecondaryLocksStatus status;
   CAIRN_RETURN_IF_ERROR(
       LatchEvaluatePropose(keys, [&](const MvccReader& reader, WriteBatch* batch) -> absl::Status {
-        CAIRN_ASSIGN_OR_RETURN(status, kv::CheckSecondaryLocks(reader, keys, start_ts, batch));
+        CAIRN_ASSIGN_OR_RETURN(
+            status, kv::CheckSecondaryLocks(reader, keys, start_ts, rollback_if_missing, batch));
         return absl::OkStatus();
       }));
   return status;

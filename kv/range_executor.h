@@ -59,7 +59,7 @@ class RangeExecutor {
   virtual absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                                  uint64_t ttl_ms) = 0;
   virtual absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(
-      const std::vector<std::string>& keys, Timestamp start_ts) = 0;
+      const std::vector<std::string>& keys, Timestamp start_ts, bool rollback_if_missing) = 0;
   virtual absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                                     Timestamp commit_ts) = 0;
   // Splits the range at `split_key` (inside it, not its start), the new

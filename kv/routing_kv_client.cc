@@ -332,12 +332,13 @@ absl::StatusOr<TxnStatus> RoutingKvClient::TxnHeartbeat(std::string_view primary
 }
 
 absl::StatusOr<SecondaryLocksStatus> RoutingKvClient::CheckSecondaryLocks(
-    const std::vector<std::string>& keys, Timestamp start_ts) {
+    const std::vector<std::string>& keys, Timestamp start_ts, bool rollback_if_missing) {
   return WithRoutingRetries<SecondaryLocksStatus>([&]() -> absl::StatusOr<SecondaryLocksStatus> {
     CAIRN_ASSIGN_OR_RETURN(std::vector<Group> groups, GroupByRange(keys));
     std::vector<absl::StatusOr<SecondaryLocksStatus>> results(groups.size());
     ParallelFor(groups.size(), kMaxParallelRanges, [&](size_t i) {
-      results[i] = groups[i].first->CheckSecondaryLocks(groups[i].second, start_ts);
+      results[i] =
+          groups[i].first->CheckSecondaryLocks(groups[i].second, start_ts, rollback_if_missing);
     });
     // A routing error first, so that every range is asked again.
     for (const auto& result : results) {
@@ -346,7 +347,8 @@ absl::StatusOr<SecondaryLocksStatus> RoutingKvClient::CheckSecondaryLocks(
     SecondaryLocksStatus merged;
     for (const auto& result : results) {
       if (!result.ok()) return result.status();
-      // A decided key decides the transaction.
+      // A decided key decides the transaction; an incomplete range leaves
+      // it undecided.
       if (result->state != SecondaryLocksStatus::State::kAllLocked) return *result;
       merged.ts = std::max(merged.ts, result->ts);
     }

@@ -54,7 +54,8 @@ class RoutingKvClient : public KvClient {
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                          uint64_t ttl_ms) override;
   absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
-                                                           Timestamp start_ts) override;
+                                                           Timestamp start_ts,
+                                                           bool rollback_if_missing) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
 

@@ -28,9 +28,21 @@ absl::StatusOr<LockResolver::Outcome> LockResolver::Resolve(const kv::LockedKey&
     const bool expired = locked.lock.IsExpired(now);
     CAIRN_ASSIGN_OR_RETURN(kv::TxnStatus status,
                            client_->CheckTxnStatus(locked.lock.primary, lock_ts, now, expired));
-    if (status.state == kv::TxnStatus::State::kLocked) return Outcome::kStillAlive;
-    if (status.state == kv::TxnStatus::State::kAsyncCommitUndecided) {
-      CAIRN_ASSIGN_OR_RETURN(verdict, DecideAsyncCommit(locked.lock.primary, lock_ts, status));
+    const bool async_commit = !status.secondaries.empty();
+    if (status.state == kv::TxnStatus::State::kLocked && !async_commit) {
+      return Outcome::kStillAlive;
+    }
+    if (status.state == kv::TxnStatus::State::kLocked ||
+        status.state == kv::TxnStatus::State::kAsyncCommitUndecided) {
+      // Async commit: decided by whether every key is locked. While the
+      // transaction is alive, a key not locked yet leaves it running (its
+      // coordinator may still be prewriting); once every key is, it is
+      // committed, and waiting for its coordinator's commit records (sent
+      // in the background) would only keep this reader waiting.
+      const bool expired_primary = status.state == kv::TxnStatus::State::kAsyncCommitUndecided;
+      CAIRN_ASSIGN_OR_RETURN(verdict, DecideAsyncCommit(locked.lock.primary, lock_ts, status,
+                                                        /*rollback_if_missing=*/expired_primary));
+      if (!verdict) return Outcome::kStillAlive;
     } else {
       verdict = status.state == kv::TxnStatus::State::kCommitted ? status.commit_ts : 0;
     }
@@ -41,11 +53,12 @@ absl::StatusOr<LockResolver::Outcome> LockResolver::Resolve(const kv::LockedKey&
   return Outcome::kResolved;
 }
 
-absl::StatusOr<Timestamp> LockResolver::DecideAsyncCommit(std::string_view primary,
-                                                          Timestamp start_ts,
-                                                          const kv::TxnStatus& primary_status) {
-  CAIRN_ASSIGN_OR_RETURN(kv::SecondaryLocksStatus secondaries,
-                         client_->CheckSecondaryLocks(primary_status.secondaries, start_ts));
+absl::StatusOr<std::optional<Timestamp>> LockResolver::DecideAsyncCommit(
+    std::string_view primary, Timestamp start_ts, const kv::TxnStatus& primary_status,
+    bool rollback_if_missing) {
+  CAIRN_ASSIGN_OR_RETURN(
+      kv::SecondaryLocksStatus secondaries,
+      client_->CheckSecondaryLocks(primary_status.secondaries, start_ts, rollback_if_missing));
   Timestamp commit_ts = 0;
   switch (secondaries.state) {
     case kv::SecondaryLocksStatus::State::kAllLocked:
@@ -58,6 +71,8 @@ absl::StatusOr<Timestamp> LockResolver::DecideAsyncCommit(std::string_view prima
     case kv::SecondaryLocksStatus::State::kRolledBack:
       commit_ts = 0;
       break;
+    case kv::SecondaryLocksStatus::State::kIncomplete:
+      return std::nullopt;
   }
   CAIRN_RETURN_IF_ERROR(client_->ResolveLocks({std::string(primary)}, start_ts, commit_ts));
   return commit_ts;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -38,11 +40,15 @@ class LockResolver {
   kv::KvClient* const client_;
 
   void Remember(Timestamp start_ts, Timestamp commit_ts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The commit_ts (0: rolled back) of async-commit transaction start_ts
-  // whose primary lock expired, from its secondaries; the primary is
-  // resolved to it, so that every later question gets the same answer.
-  absl::StatusOr<Timestamp> DecideAsyncCommit(std::string_view primary, Timestamp start_ts,
-                                              const kv::TxnStatus& primary_status);
+  // The commit_ts (0: rolled back) of async-commit transaction start_ts,
+  // from its secondaries; the primary is resolved to it, so that every
+  // later question gets the same answer. Without `rollback_if_missing` (the
+  // primary's lock is alive) a key not locked yet leaves it undecided
+  // (nullopt).
+  absl::StatusOr<std::optional<Timestamp>> DecideAsyncCommit(std::string_view primary,
+                                                             Timestamp start_ts,
+                                                             const kv::TxnStatus& primary_status,
+                                                             bool rollback_if_missing);
 
   absl::Mutex mu_;
   // start_ts -> commit_ts (0: rolled back).

@@ -1,5 +1,6 @@
 #include "txn/secondary_committer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/logging.h"
@@ -18,15 +19,15 @@ Counter* FailuresCounter() {
 
 }  // namespace
 
-SecondaryCommitter::SecondaryCommitter(kv::KvClient* client, size_t max_queued)
-    : client_(client), max_queued_(max_queued) {}
+SecondaryCommitter::SecondaryCommitter(kv::KvClient* client, size_t workers, size_t max_queued)
+    : client_(client), workers_count_(std::max<size_t>(workers, 1)), max_queued_(max_queued) {}
 
 void SecondaryCommitter::Start() {
   absl::MutexLock lock(&mu_);
   if (running_) return;
   running_ = true;
   stopping_ = false;
-  worker_ = std::thread([this] { Run(); });
+  for (size_t i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { Run(); });
 }
 
 void SecondaryCommitter::Stop() {
@@ -34,7 +35,8 @@ void SecondaryCommitter::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
   absl::MutexLock lock(&mu_);
   running_ = false;
 }

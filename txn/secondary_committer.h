@@ -17,12 +17,13 @@ namespace cairn::txn {
 // answered (DESIGN.md "Transactions": commit secondaries asynchronously).
 // Once the primary is committed the transaction is, so nothing here is
 // needed for correctness: a reader that meets a secondary's lock first
-// rolls it forward from the primary. The work queue is bounded; past it a
-// committer commits its own secondaries before answering. Stop commits
-// what is queued. Thread-safe; one per node.
+// rolls it forward from the primary. Until the records land, though, other
+// writers of those keys wait, so several workers commit at once. The work
+// queue is bounded; past it a committer commits its own secondaries before
+// answering. Stop commits what is queued. Thread-safe; one per node.
 class SecondaryCommitter {
  public:
-  explicit SecondaryCommitter(kv::KvClient* client, size_t max_queued = 256);
+  explicit SecondaryCommitter(kv::KvClient* client, size_t workers = 4, size_t max_queued = 256);
   ~SecondaryCommitter() { Stop(); }
 
   void Start();
@@ -41,12 +42,13 @@ class SecondaryCommitter {
   void Run();
 
   kv::KvClient* const client_;
+  const size_t workers_count_;
   const size_t max_queued_;
   absl::Mutex mu_;
   std::deque<Work> queue_ ABSL_GUARDED_BY(mu_);
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace cairn::txn

@@ -208,7 +208,12 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
   CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(primary));
   if (lock && lock->start_ts == lock_ts) {
     if (!lock->IsExpired(current_ts)) {
-      return TxnStatus{TxnStatus::State::kLocked, 0, lock->ttl_ms};
+      TxnStatus alive{TxnStatus::State::kLocked, 0, lock->ttl_ms};
+      if (lock->use_async_commit) {
+        alive.min_commit_ts = lock->min_commit_ts;
+        alive.secondaries = std::move(lock->secondaries);
+      }
+      return alive;
     }
     if (lock->use_async_commit) {
       // Its fate is in the secondaries: the caller asks them.
@@ -252,7 +257,10 @@ absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_vie
 
 absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reader,
                                                          const std::vector<std::string>& keys,
-                                                         Timestamp start_ts, WriteBatch* out) {
+                                                         Timestamp start_ts,
+                                                         bool rollback_if_missing,
+                                                         WriteBatch* out) {
+  const SecondaryLocksStatus incomplete{SecondaryLocksStatus::State::kIncomplete, 0};
   SecondaryLocksStatus status;
   for (const std::string& key : keys) {
     CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
@@ -261,6 +269,7 @@ absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reade
       continue;
     }
     if (lock && lock->start_ts == start_ts) {
+      if (!rollback_if_missing) return incomplete;
       // Locked early, never prewritten for the commit: it never will be.
       RemoveLock(key, *lock, out);
       PutRollbackRecord(key, start_ts, out);
@@ -271,6 +280,7 @@ absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reade
       return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
     }
     if (record) return SecondaryLocksStatus{SecondaryLocksStatus::State::kCommitted, record->first};
+    if (!rollback_if_missing) return incomplete;
     // Never prewritten: make sure it never is.
     PutRollbackRecord(key, start_ts, out);
     return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};

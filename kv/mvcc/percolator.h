@@ -98,7 +98,8 @@ struct TxnStatus {
   State state = State::kLocked;
   Timestamp commit_ts = 0;  // kCommitted
   uint64_t ttl_ms = 0;      // kLocked
-  // kAsyncCommitUndecided: the primary lock's.
+  // The primary's lock of async commit (kAsyncCommitUndecided, and
+  // kLocked when it is one): its min_commit_ts and secondaries.
   Timestamp min_commit_ts = 0;
   std::vector<std::string> secondaries;
 };
@@ -123,7 +124,14 @@ absl::StatusOr<TxnStatus> TxnHeartbeat(const MvccReader& reader, std::string_vie
 
 // What the secondaries of an async-commit transaction say of it.
 struct SecondaryLocksStatus {
-  enum class State { kAllLocked, kCommitted, kRolledBack };
+  enum class State {
+    kAllLocked,
+    kCommitted,
+    kRolledBack,
+    // A key not locked (yet): the transaction may still be prewriting
+    // (only when the check may not roll back).
+    kIncomplete,
+  };
   State state = State::kAllLocked;
   // kAllLocked: the largest min_commit_ts of the locks; kCommitted: the
   // transaction's commit_ts.
@@ -136,9 +144,12 @@ struct SecondaryLocksStatus {
 // never will be, and the transaction is rolled back. A lock of it that is
 // not of async commit (a row locked early, never prewritten at COMMIT)
 // goes the same way.
+// Without `rollback_if_missing` (the transaction is alive: its TTL runs)
+// nothing is written: such a key makes it kIncomplete.
 absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reader,
                                                          const std::vector<std::string>& keys,
-                                                         Timestamp start_ts, WriteBatch* out);
+                                                         Timestamp start_ts,
+                                                         bool rollback_if_missing, WriteBatch* out);
 
 // Commits (commit_ts > 0) or rolls back (commit_ts == 0) the locks of
 // start_ts on `keys`; keys no longer locked by it are skipped.

@@ -193,7 +193,8 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
     }
     case proto::KvRequest::CHECK_SECONDARY_LOCKS: {
       CAIRN_ASSIGN_OR_RETURN(SecondaryLocksStatus status,
-                             commands.CheckSecondaryLocks(KeysOf(request), request.ts()));
+                             commands.CheckSecondaryLocks(KeysOf(request), request.ts(),
+                                                          request.rollback_if_missing()));
       SecondaryLocksStatusToProto(status, response);
       return absl::OkStatus();
     }

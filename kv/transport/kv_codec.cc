@@ -88,7 +88,7 @@ void SecondaryLocksStatusToProto(const SecondaryLocksStatus& status, proto::KvRe
 
 absl::StatusOr<SecondaryLocksStatus> SecondaryLocksStatusFromProto(
     const proto::KvResponse& response) {
-  if (response.txn_state() > static_cast<uint32_t>(SecondaryLocksStatus::State::kRolledBack)) {
+  if (response.txn_state() > static_cast<uint32_t>(SecondaryLocksStatus::State::kIncomplete)) {
     return MakeError(ErrorCode::kDataCorrupted, "unknown state of secondary locks");
   }
   return SecondaryLocksStatus{static_cast<SecondaryLocksStatus::State>(response.txn_state()),

@@ -190,11 +190,12 @@ absl::StatusOr<TxnStatus> RemoteRange::TxnHeartbeat(std::string_view primary, Ti
 }
 
 absl::StatusOr<SecondaryLocksStatus> RemoteRange::CheckSecondaryLocks(
-    const std::vector<std::string>& keys, Timestamp start_ts) {
+    const std::vector<std::string>& keys, Timestamp start_ts, bool rollback_if_missing) {
   proto::KvRequest request;
   request.set_method(proto::KvRequest::CHECK_SECONDARY_LOCKS);
   for (const std::string& key : keys) request.add_keys(key);
   request.set_ts(start_ts);
+  request.set_rollback_if_missing(rollback_if_missing);
   // Its rollback records are the same when written twice.
   CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(request), Repeatable::kYes));
   return SecondaryLocksStatusFromProto(response);

@@ -49,7 +49,8 @@ class RemoteRange final : public RangeExecutor {
   absl::StatusOr<TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
                                          uint64_t ttl_ms) override;
   absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
-                                                           Timestamp start_ts) override;
+                                                           Timestamp start_ts,
+                                                           bool rollback_if_missing) override;
   absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
                             Timestamp commit_ts) override;
   absl::Status Split(std::string_view split_key, uint64_t right_range_id) override;

@@ -342,6 +342,11 @@ TEST_P(MvccTest, AnAsyncCommitSecondaryNeverPrewrittenRollsTheTransactionBack) {
   ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v"), PutM("s1", "1")}, "p", {"s1", "s2"}, 30, 0,
                                        &min_commit_ts)),
             "");
+  // While the transaction is alive, s2 may still be on its way: asked
+  // without the right to roll back, the check changes nothing.
+  SecondaryLocksStatus alive = m().CheckSecondaryLocks({"s1", "s2"}, 30, false);
+  EXPECT_EQ(alive.state, SecondaryLocksStatus::State::kIncomplete);
+  EXPECT_EQ(m().last_batch_size(), 0u);
   SecondaryLocksStatus s = m().CheckSecondaryLocks({"s1", "s2"}, 30);
   EXPECT_EQ(s.state, SecondaryLocksStatus::State::kRolledBack);
   // s2's prewrite can never land now.

@@ -107,12 +107,12 @@ class MvccFixture {
     return errors;
   }
 
-  SecondaryLocksStatus CheckSecondaryLocks(const std::vector<std::string>& keys,
-                                           Timestamp start_ts) {
+  SecondaryLocksStatus CheckSecondaryLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                                           bool rollback_if_missing = true) {
     auto snapshot = engine_->NewSnapshot();
     MvccReader reader(snapshot.get());
     WriteBatch batch;
-    auto status = kv::CheckSecondaryLocks(reader, keys, start_ts, &batch);
+    auto status = kv::CheckSecondaryLocks(reader, keys, start_ts, rollback_if_missing, &batch);
     EXPECT_TRUE(status.ok()) << status.status();
     Apply(batch);
     return status.ok() ? *status : SecondaryLocksStatus{};

@@ -129,7 +129,7 @@ class FakeExecutor final : public RangeExecutor {
   }
 
   absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
-                                                           Timestamp) override {
+                                                           Timestamp, bool) override {
     CAIRN_RETURN_IF_ERROR(Begin({"CheckSecondaryLocks", keys}));
     return SecondaryLocksStatus{};
   }
