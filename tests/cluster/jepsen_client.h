@@ -24,6 +24,12 @@ constexpr int kJepsenStatementTimeoutMs = 5'000;
 // The client-side bound on one statement (or on connecting): a bit more than
 // the statement_timeout, for a node that is paused and cannot time out.
 constexpr std::chrono::milliseconds kClientDeadline(8'000);
+// The final reads, once every node is healed, read whole tables (tens of
+// thousands of rows after a long set run, well under a second): bounds of
+// their own, generous, but short enough that a range left without a
+// leaseholder fails the test in minutes rather than outlasting ctest.
+constexpr int kFinalStatementTimeoutMs = 20'000;
+constexpr std::chrono::milliseconds kFinalReadDeadline(25'000);
 // libpq's connect_timeout, in seconds (2 is its minimum).
 constexpr int kConnectTimeoutSeconds = 2;
 // The pause before a client tries again after an error (pacing only).
@@ -82,9 +88,11 @@ inline int64_t SinceNs(Clock::time_point origin) {
 // drops, ok() is false and the owner opens another session.
 class JepsenSession {
  public:
-  explicit JepsenSession(const std::string& dsn) : pg_(std::make_unique<PgConn>(dsn)) {
+  explicit JepsenSession(const std::string& dsn,
+                         int statement_timeout_ms = kJepsenStatementTimeoutMs)
+      : pg_(std::make_unique<PgConn>(dsn)) {
     if (!pg_->ok()) return;
-    ClientResult set = Exec(absl::StrCat("SET statement_timeout = ", kJepsenStatementTimeoutMs));
+    ClientResult set = Exec(absl::StrCat("SET statement_timeout = ", statement_timeout_ms));
     if (!set.ok) broken_ = true;
   }
   JepsenSession(const JepsenSession&) = delete;

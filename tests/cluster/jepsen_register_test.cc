@@ -150,7 +150,7 @@ TEST_F(JepsenTest, RegisterThreeNodes) {
 
   // Splits at fresh keys among the live ones.
   std::set<int64_t> split_at = {Key(1, 0), Key(2, 0), Key(3, 0)};
-  NemesisOptions options = DefaultNemesisOptions("SELECT count(*) FROM reg");
+  NemesisOptions options = DefaultNemesisOptions("reg");
   options.split_sql = [&split_at, epochs](std::mt19937_64& rng) {
     int64_t key = 0;
     do {

@@ -47,7 +47,7 @@ TEST_F(JepsenTest, SetThreeNodes) {
   // and the table grows at one end, where the nemesis splits it.
   std::atomic<int64_t> next{1};
   std::set<int64_t> split_at = {2000, 6000, 12000};
-  NemesisOptions options = DefaultNemesisOptions("SELECT count(*) FROM st");
+  NemesisOptions options = DefaultNemesisOptions("st");
   options.split_sql = [&](std::mt19937_64& rng) {
     int64_t key = 0;
     do {

@@ -28,6 +28,28 @@ inline std::chrono::seconds JepsenRunLength() {
   return std::chrono::seconds(kShortRunSeconds);
 }
 
+// The faults to inject: all kinds unless CAIRN_JEPSEN_FAULTS names some
+// (comma-separated: kill, pause, kill-meta-leaseholder, split), to look
+// at one kind closely.
+inline std::vector<FaultKind> JepsenFaultKinds() {
+  const std::vector<FaultKind> all = {FaultKind::kKill, FaultKind::kPause,
+                                      FaultKind::kKillMetaLeaseholder, FaultKind::kSplit};
+  const char* env = std::getenv("CAIRN_JEPSEN_FAULTS");
+  if (env == nullptr || *env == '\0') return all;
+  std::vector<FaultKind> kinds;
+  for (absl::string_view name : absl::StrSplit(env, ',', absl::SkipWhitespace())) {
+    bool known = false;
+    for (FaultKind kind : all) {
+      if (name == FaultName(kind)) {
+        kinds.push_back(kind);
+        known = true;
+      }
+    }
+    EXPECT_TRUE(known) << "CAIRN_JEPSEN_FAULTS names an unknown fault: " << name;
+  }
+  return kinds;
+}
+
 // A run's totals for the summary line.
 struct RunSummary {
   std::string workload;
@@ -121,11 +143,15 @@ class JepsenTest : public ClusterTest {
     return out;
   }
 
-  // Options for a nemesis on this cluster: a minority down at most.
-  NemesisOptions DefaultNemesisOptions(const std::string& probe_sql) {
+  // Options for a nemesis on this cluster and the workload's `table`: a
+  // minority down at most, the kinds of fault JepsenFaultKinds() names, a
+  // healed node probed with a count of the table.
+  NemesisOptions DefaultNemesisOptions(const std::string& table) {
     NemesisOptions options;
     options.max_down = (nodes() - 1) / 2;
-    options.probe_sql = probe_sql;
+    options.table = table;
+    options.probe_sql = absl::StrCat("SELECT count(*) FROM ", table);
+    options.kinds = JepsenFaultKinds();
     return options;
   }
 
@@ -143,16 +169,22 @@ class JepsenTest : public ClusterTest {
                 static_cast<long long>(ElapsedMs(begin)), nemesis.Summary().c_str());
   }
 
-  // Runs `sql` through node `via` on a JepsenSession until it succeeds,
+  // Runs `sql` (a final read) through node `via` until it succeeds,
   // retrying transient errors (the cluster may still be settling after the
-  // last fault) for up to kMembershipDeadline.
+  // last fault) for up to kMembershipDeadline; each try is bounded by
+  // kFinalReadDeadline.
   ClientResult QueryHealed(int via, const std::string& sql) {
     const auto start = Clock::now();
     ClientResult r;
     do {
-      JepsenSession session(JepsenDsn(node(via)));
+      JepsenSession session(JepsenDsn(node(via)), kFinalStatementTimeoutMs);
       if (session.ok()) {
-        r = session.Exec(sql);
+        const auto sent = Clock::now();
+        r = session.Exec(sql, kFinalReadDeadline);
+        std::printf("[jepsen] final read through node %d: %s: %s after %lld ms\n", via, sql.c_str(),
+                    r.ok ? absl::StrCat(r.rows.size(), " rows").c_str()
+                         : absl::StrCat(ErrorKey(r), " ", r.message).c_str(),
+                    static_cast<long long>(ElapsedMs(sent)));
         if (r.ok || Classify(r) == ErrorClass::kUnexpected) return r;
       } else {
         r = ClientResult();

@@ -1,6 +1,7 @@
 // The fault injector of the Jepsen-style tests: from the test's seed, it
 // kills nodes (SIGKILL, restarted on their data dirs), pauses them (SIGSTOP
-// for longer than a lease, then SIGCONT), kills the node holding the meta
+// for longer than a lease, then SIGCONT; half the time the leaseholder of a
+// range of the workload's table), kills the node holding the meta
 // range's lease (range 1, where the timestamp oracle runs), and splits the
 // workload's table at a fresh key while the clients run. One fault at a
 // time, each on at most `max_down` nodes (a minority: 1 of 3, 2 of 5), each
@@ -53,6 +54,12 @@ struct NemesisOptions {
   // A fault is begun only if this much of the run is left: the longest a
   // fault and its healing take, roughly.
   std::chrono::milliseconds fault_room{4'500};
+  // The kinds of fault to inject, each in turn (kSplit only with split_sql).
+  std::vector<FaultKind> kinds = {FaultKind::kKill, FaultKind::kPause,
+                                  FaultKind::kKillMetaLeaseholder, FaultKind::kSplit};
+  // The workload's table: half the pauses (as the seed picks) stop a node
+  // leading one of its ranges, so that leases move under the clients.
+  std::string table;
   // A statement a healed node must answer (it reads the workload's table).
   std::string probe_sql = "SELECT 1";
   // The statement of a split at a fresh key of the workload's table (ALTER
@@ -80,8 +87,10 @@ class Nemesis {
   void RunUntil(Clock::time_point until) {
     while (Clock::now() + options_.fault_room < until) {
       if (bag_.empty()) {
-        bag_ = {FaultKind::kKill, FaultKind::kPause, FaultKind::kKillMetaLeaseholder};
-        if (options_.split_sql) bag_.push_back(FaultKind::kSplit);
+        for (FaultKind kind : options_.kinds) {
+          if (kind != FaultKind::kSplit || options_.split_sql) bag_.push_back(kind);
+        }
+        if (bag_.empty()) break;
         std::shuffle(bag_.begin(), bag_.end(), rng_);
       }
       const FaultKind kind = bag_.back();
@@ -166,23 +175,43 @@ class Nemesis {
     return ids;
   }
 
-  // Range 1's leaseholder, per SHOW RANGES through some node that answers;
-  // 0 if none says.
-  int MetaLeaseholder() {
+  // SHOW RANGES [FROM TABLE `table`] through the first node that answers.
+  std::vector<RangeRow> Ranges(const std::string& table) {
+    const std::string sql =
+        table.empty() ? "SHOW RANGES" : absl::StrCat("SHOW RANGES FROM TABLE ", table);
     for (int id = 1; id <= static_cast<int>(nodes_.size()); ++id) {
       JepsenSession session(JepsenDsn(node(id)));
       if (!session.ok()) continue;
-      ClientResult r = session.Exec("SHOW RANGES");
+      ClientResult r = session.Exec(sql);
       if (!r.ok) continue;
+      std::vector<RangeRow> rows;
       for (const auto& cells : r.rows) {
         absl::StatusOr<RangeRow> row = ParseRangeRow(cells);
-        if (row.ok() && row->range_id == kMetaRangeId && row->lease_holder > 0 &&
+        if (row.ok() && row->lease_holder > 0 &&
             row->lease_holder <= static_cast<int64_t>(nodes_.size())) {
-          return static_cast<int>(row->lease_holder);
+          rows.push_back(*row);
         }
       }
+      return rows;
+    }
+    return {};
+  }
+
+  // Range 1's leaseholder, per SHOW RANGES; 0 if no node says.
+  int MetaLeaseholder() {
+    for (const RangeRow& row : Ranges("")) {
+      if (row.range_id == kMetaRangeId) return static_cast<int>(row.lease_holder);
     }
     return 0;
+  }
+
+  // The leaseholder of a range of the workload's table picked by the seed,
+  // and which range; {0, 0} if none is known.
+  std::pair<int, int64_t> TableLeaseholder() {
+    const std::vector<RangeRow> rows = Ranges(options_.table);
+    if (rows.empty()) return {0, 0};
+    const RangeRow& row = rows[rng_() % rows.size()];
+    return {static_cast<int>(row.lease_holder), row.range_id};
   }
 
   void Inject(FaultKind kind) {
@@ -213,15 +242,22 @@ class Nemesis {
         return;
       }
       case FaultKind::kPause: {
-        const std::vector<int> victims = Victims(HowMany());
+        auto [leaseholder, range] = std::pair<int, int64_t>{0, 0};
+        if (!options_.table.empty() && rng_() % 2 == 0) {
+          std::tie(leaseholder, range) = TableLeaseholder();
+        }
+        const std::vector<int> victims = Victims(HowMany(), leaseholder);
         const auto stopped = Between(options_.pause_min, options_.pause_max);
         for (int id : victims) {
           kill(node(id).pid(), SIGSTOP);
           paused_.insert(id);
         }
         ++injected_[kind];
-        Log(absl::StrCat("pause: SIGSTOP node(s) ", absl::StrJoin(victims, ","), " for ",
-                         stopped.count(), " ms"));
+        Log(absl::StrCat("pause: SIGSTOP node(s) ", absl::StrJoin(victims, ","),
+                         leaseholder != 0
+                             ? absl::StrCat(" (node ", leaseholder, " held r", range, "'s lease)")
+                             : "",
+                         " for ", stopped.count(), " ms"));
         std::this_thread::sleep_for(stopped);
         for (int id : victims) Continue(id);
         for (int id : victims) EXPECT_TRUE(WaitAnswers(id));
