@@ -458,16 +458,35 @@ void Replica::FailAllWaiters(const absl::Status& status) {
 
 void Replica::Tick() {
   node_->Tick();
+  ++ticks_;
+  if (lease_clock_ != nullptr) {
+    tick_micros_[ticks_ % kTickHistory] = lease_clock_->MonotonicMicros();
+  }
   UpdateLease();
 }
 
 void Replica::UpdateLease() {
   if (lease_clock_ == nullptr) return;
-  // The lease ends at the tick boundary when its last tick is used up;
-  // the next boundary may come at once, so count one tick fewer.
   const uint64_t left = node_->LeaseTicksLeft();
+  const uint64_t length = node_->LeaseLengthTicks();
+  if (left < 2 || left > length) {
+    lease_until_us_.store(0, std::memory_order_release);
+    return;
+  }
+  // The lease runs from the tick the acknowledged heartbeat was sent at,
+  // in real time: ticks stand still while the node is stopped, time does
+  // not. It ends at the tick boundary when its last tick is used up; the
+  // next boundary may come at once, so count one tick fewer.
+  const uint64_t anchor_age = length - left;
+  if (anchor_age >= kTickHistory || anchor_age > ticks_) {
+    lease_until_us_.store(0, std::memory_order_release);
+    return;
+  }
+  const uint64_t anchor_us = tick_micros_[(ticks_ - anchor_age) % kTickHistory];
+  const uint64_t by_ticks = anchor_us + (length - 1) * tick_us_;
   const uint64_t now = lease_clock_->MonotonicMicros();
-  lease_until_us_.store(left >= 2 ? now + (left - 1) * tick_us_ : 0, std::memory_order_release);
+  const uint64_t until = std::min(by_ticks, now + (left - 1) * tick_us_);
+  lease_until_us_.store(until, std::memory_order_release);
 }
 
 bool Replica::HoldsLease() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -290,6 +291,13 @@ class Replica {
   uint64_t tick_us_ = 0;
   // Monotonic micros before which the lease holds; 0: no lease.
   std::atomic<uint64_t> lease_until_us_{0};
+  // When each of the last kTickHistory ticks happened (monotonic micros),
+  // by tick count: Raft measures a lease in ticks, and a node whose loop
+  // was stopped (SIGSTOP, a long stall) ticks far less than time passes.
+  // The lease runs in real time from the tick its heartbeat was sent at.
+  static constexpr size_t kTickHistory = 256;
+  std::array<uint64_t, kTickHistory> tick_micros_{};  // Raft loop only
+  uint64_t ticks_ = 0;                                // Raft loop only
 
   mutable absl::Mutex mu_;
   // Proposal ids count up from a random start, so that an entry proposed

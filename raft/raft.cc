@@ -168,8 +168,19 @@ void Raft::TickHeartbeat() {
     if (check_quorum_) {
       (void)Step(Message{.type = MessageType::kCheckQuorum, .from = id_});
     }
-    // A transfer that did not finish within an election timeout failed.
-    if (role_ == Role::kLeader) AbortLeaderTransfer();
+    if (role_ == Role::kLeader) {
+      // A transfer that did not finish within an election timeout failed.
+      AbortLeaderTransfer();
+      // Once kTimeoutNow went out our lease is void for the term (the
+      // transferee may still win an election that ignores leases, when it
+      // wakes up), and a leader without a lease serves no read: rather
+      // than lead the rest of the term that way, let a new election choose
+      // a leader with a lease of its own.
+      if (lease_revoked_) {
+        BecomeFollower(term_, kNone);
+        return;
+      }
+    }
   }
   if (role_ != Role::kLeader) return;
   if (heartbeat_elapsed_ >= heartbeat_timeout_) {
@@ -298,9 +309,13 @@ uint64_t Raft::LeaseTicksLeft() const {
   // rates can be as early as election_timeout_ - 1 of our ticks after
   // `since` (it may tick right after receiving). Stop one tick before
   // that, and lease_drift_ticks_ earlier still.
-  const uint64_t length = static_cast<uint64_t>(election_timeout_ - 1 - lease_drift_ticks_);
+  const uint64_t length = LeaseLengthTicks();
   const uint64_t elapsed = ticks_ - since;
   return elapsed < length ? length - elapsed : 0;
+}
+
+uint64_t Raft::LeaseLengthTicks() const {
+  return static_cast<uint64_t>(election_timeout_ - 1 - lease_drift_ticks_);
 }
 
 // --- Step ------------------------------------------------------------------

@@ -65,6 +65,9 @@ class Raft {
   // Leader with lease reads: how many more ticks its lease lasts (0: none),
   // from the quorum's acknowledged heartbeats (Config::lease_reads).
   uint64_t LeaseTicksLeft() const;
+  // How many ticks a lease lasts from the heartbeat a quorum acknowledged:
+  // the lease was anchored LeaseLengthTicks() - LeaseTicksLeft() ticks ago.
+  uint64_t LeaseLengthTicks() const;
   // Whether a conf change was proposed and has not been applied yet.
   bool HasPendingConfChange() const {
     return pending_conf_index_ > log_.applied();

@@ -159,6 +159,7 @@ Status RawNode::GetStatus() const {
 }
 
 uint64_t RawNode::LeaseTicksLeft() const { return raft_->LeaseTicksLeft(); }
+uint64_t RawNode::LeaseLengthTicks() const { return raft_->LeaseLengthTicks(); }
 
 uint64_t RawNode::leader() const { return raft_->lead(); }
 

@@ -136,6 +136,8 @@ class RawNode {
   // Leader with Config::lease_reads: ticks its lease still lasts (0: no
   // valid lease). Reads served within it see every committed write.
   uint64_t LeaseTicksLeft() const;
+  // How long a lease lasts in ticks from its anchoring heartbeat.
+  uint64_t LeaseLengthTicks() const;
   uint64_t leader() const;
   bool is_leader() const;
 
