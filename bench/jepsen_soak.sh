@@ -21,8 +21,10 @@
 #   FIRST_SEED=1000 bench/jepsen_soak.sh build 120 20
 #
 # Environment: FIRST_SEED (default 1), WORKDIR (default a new temp dir),
-# KEEP_LOGS=1, CAIRN_KEEP_DATA=1, and CAIRN_JEPSEN_FAULTS (passed on to the
-# tests: the kinds of fault to inject, e.g. "pause" or "kill,split"; all by
+# KEEP_LOGS=1, CAIRN_KEEP_DATA=1, CAIRN_BINARY (the node binary the tests
+# start; default BUILD_DIR/cairn: point it at another build to test that
+# one with these tests), and CAIRN_JEPSEN_FAULTS (passed on to the tests:
+# the kinds of fault to inject, e.g. "pause" or "kill,split"; all by
 # default).
 set -euo pipefail
 
