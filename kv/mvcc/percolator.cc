@@ -22,9 +22,22 @@ WriteKind ToWriteKind(MutationKind kind) {
   return WriteKind::kPut;
 }
 
-void PutRollbackRecord(std::string_view key, Timestamp start_ts, WriteBatch* out) {
+// A rollback record sits where a commit at commit_ts == start_ts would: an
+// async commit's commit_ts (a read timestamp + 1, not the oracle's) can
+// equal another transaction's start_ts. Such a commit record is never
+// overwritten (that would lose its write); the rolled-back transaction's
+// late prewrite is refused by that commit instead (NewestCommitAfter
+// counts a commit at exactly start_ts).
+absl::Status PutRollbackRecord(const MvccReader& reader, std::string_view key, Timestamp start_ts,
+                               WriteBatch* out) {
+  CAIRN_ASSIGN_OR_RETURN(auto at, reader.SeekWrite(key, start_ts));
+  if (at && at->first == start_ts && at->second.kind != WriteKind::kRollback &&
+      at->second.start_ts != start_ts) {
+    return absl::OkStatus();
+  }
   WriteRecord w{WriteKind::kRollback, start_ts, std::nullopt};
   out->Put(ColumnFamily::kWrite, VersionKey(key, start_ts), w.Encode());
+  return absl::OkStatus();
 }
 
 // Removes the lock of `lock` on `key` and its long value, if any.
@@ -46,7 +59,7 @@ absl::Status RollbackKey(const MvccReader& reader, const std::string& key, Times
   CAIRN_ASSIGN_OR_RETURN(auto lock, reader.LoadLock(key));
   if (lock && lock->start_ts == start_ts) {
     RemoveLock(key, *lock, out);
-    PutRollbackRecord(key, start_ts, out);
+    CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, key, start_ts, out));
     return absl::OkStatus();
   }
   CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(key, start_ts));
@@ -56,18 +69,25 @@ absl::Status RollbackKey(const MvccReader& reader, const std::string& key, Times
     }
     return absl::OkStatus();
   }
-  PutRollbackRecord(key, start_ts, out);
+  CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, key, start_ts, out));
   return absl::OkStatus();
 }
 
 // The commit_ts of the newest commit of `key` after start_ts (rollback
-// records of other transactions don't count), or 0.
+// records of other transactions don't count), or 0. Another transaction's
+// commit at exactly start_ts counts too: it may stand where this
+// transaction's rollback record would (see PutRollbackRecord).
 absl::StatusOr<Timestamp> NewestCommitAfter(const MvccReader& reader, std::string_view key,
                                             Timestamp start_ts) {
   Timestamp ts = kMaxTimestamp;
   while (true) {
     CAIRN_ASSIGN_OR_RETURN(auto write, reader.SeekWrite(key, ts));
-    if (!write || write->first <= start_ts) return 0;
+    if (!write || write->first < start_ts) return 0;
+    if (write->first == start_ts) {
+      const bool others_commit =
+          write->second.kind != WriteKind::kRollback && write->second.start_ts != start_ts;
+      return others_commit ? write->first : 0;
+    }
     if (write->second.kind != WriteKind::kRollback) return write->first;
     ts = write->first - 1;
   }
@@ -223,7 +243,7 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
       return undecided;
     }
     RemoveLock(primary, *lock, out);
-    PutRollbackRecord(primary, lock_ts, out);
+    CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, primary, lock_ts, out));
     return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
   }
   CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(primary, lock_ts));
@@ -234,7 +254,7 @@ absl::StatusOr<TxnStatus> CheckTxnStatus(const MvccReader& reader, std::string_v
     return TxnStatus{TxnStatus::State::kCommitted, record->first, 0};
   }
   if (!rollback_if_missing) return TxnStatus{TxnStatus::State::kLocked, 0, 0};
-  PutRollbackRecord(primary, lock_ts, out);
+  CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, primary, lock_ts, out));
   return TxnStatus{TxnStatus::State::kRolledBack, 0, 0};
 }
 
@@ -272,7 +292,7 @@ absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reade
       if (!rollback_if_missing) return incomplete;
       // Locked early, never prewritten for the commit: it never will be.
       RemoveLock(key, *lock, out);
-      PutRollbackRecord(key, start_ts, out);
+      CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, key, start_ts, out));
       return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
     }
     CAIRN_ASSIGN_OR_RETURN(auto record, reader.FindTxnRecord(key, start_ts));
@@ -282,7 +302,7 @@ absl::StatusOr<SecondaryLocksStatus> CheckSecondaryLocks(const MvccReader& reade
     if (record) return SecondaryLocksStatus{SecondaryLocksStatus::State::kCommitted, record->first};
     if (!rollback_if_missing) return incomplete;
     // Never prewritten: make sure it never is.
-    PutRollbackRecord(key, start_ts, out);
+    CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, key, start_ts, out));
     return SecondaryLocksStatus{SecondaryLocksStatus::State::kRolledBack, 0};
   }
   return status;
@@ -297,7 +317,7 @@ absl::Status ResolveLocks(const MvccReader& reader, const std::vector<std::strin
       CommitLock(key, *lock, commit_ts, out);
     } else {
       RemoveLock(key, *lock, out);
-      PutRollbackRecord(key, start_ts, out);
+      CAIRN_RETURN_IF_ERROR(PutRollbackRecord(reader, key, start_ts, out));
     }
   }
   return absl::OkStatus();

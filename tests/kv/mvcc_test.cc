@@ -84,8 +84,10 @@ TEST_P(MvccTest, PrewriteFailsOnANewerCommit) {
   ASSERT_EQ(Describe(errors), "WriteConflict(k)");
   EXPECT_EQ(errors[0].conflict_ts, 20u);
   EXPECT_FALSE(m().LoadLock("k").has_value());
-  // A transaction that started at or after the commit may write.
-  EXPECT_EQ(Describe(m().Prewrite({PutM("k", "x")}, "k", 20)), "");
+  // A transaction that started after the commit may write. (One that
+  // started at exactly its commit_ts may not: see
+  // ARollbackNeverOverwritesACommitAtItsTimestamp.)
+  EXPECT_EQ(Describe(m().Prewrite({PutM("k", "x")}, "k", 21)), "");
 }
 
 TEST_P(MvccTest, PrewriteFailsOnAForeignLockAndIsAllOrNothing) {
@@ -358,6 +360,23 @@ TEST_P(MvccTest, AnAsyncCommitSecondaryNeverPrewrittenRollsTheTransactionBack) {
   ASSERT_EQ(Describe(m().Prewrite({LockM("e")}, "q", 40)), "");
   EXPECT_EQ(m().CheckSecondaryLocks({"e"}, 40).state, SecondaryLocksStatus::State::kRolledBack);
   EXPECT_FALSE(m().LoadLock("e").has_value());
+}
+
+// An async commit's commit_ts is a read timestamp + 1, not the oracle's:
+// it can equal another transaction's start_ts, where that transaction's
+// rollback record would go. The rollback must not overwrite the commit (a
+// Jepsen bank run lost one write of a committed transfer that way), and
+// the rolled-back transaction's late prewrite is still refused.
+TEST_P(MvccTest, ARollbackNeverOverwritesACommitAtItsTimestamp) {
+  m().WriteCommitted("k", "committed", /*start_ts=*/10, /*commit_ts=*/30);
+  EXPECT_EQ(Describe(m().Rollback({"k"}, 30)), "");
+  EXPECT_EQ(m().Get("k", 30), "committed");
+  EXPECT_EQ(m().Get("k", 40), "committed");
+  EXPECT_EQ(Describe(m().Prewrite({PutM("k", "late")}, "k", 30)), "WriteConflict(k)");
+  // Checking the status of transaction 30 from its primary: the same.
+  EXPECT_EQ(m().CheckTxnStatus("k", 30, ComposeTimestamp(5000, 0)).state,
+            TxnStatus::State::kRolledBack);
+  EXPECT_EQ(m().Get("k", 40), "committed");
 }
 
 TEST_P(MvccTest, ResolveLocksRollsForwardAndBack) {
