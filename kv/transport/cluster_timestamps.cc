@@ -25,8 +25,12 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
   std::shared_ptr<TimestampOracle> oracle;
   {
     absl::MutexLock lock(&mu_);
-    if (meta == nullptr || !meta->IsServing()) {
-      oracle_.reset();
+    // The lease, not only leadership: a leader stopped (SIGSTOP) and woken
+    // still leads until it hears of a newer term, and its timestamps, though
+    // below the mark a newer leader started above, would be older than ones
+    // that leader has handed out since.
+    if (meta == nullptr || !meta->HoldsLease()) {
+      if (meta == nullptr || !meta->IsServing()) oracle_.reset();
       return MakeError(ErrorCode::kRangeNotHere, "this node does not lead the meta range");
     }
     if (oracle_ == nullptr || oracle_term_ != meta->serving_term()) {
