@@ -41,6 +41,9 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# fsync_probe; cluster_state, wait_cluster, describe_ranges.
+. "$BENCH_DIR/lib/fsync_probe.sh"
+. "$BENCH_DIR/lib/cluster_wait.sh"
 BUILD_DIR="$(cd "$1" 2>/dev/null && pwd)" || { echo "cluster_insert_bench: no build dir $1" >&2; exit 2; }
 CAIRN="$BUILD_DIR/cairn"
 BENCH_TIME="${BENCH_TIME:-20}"
@@ -88,15 +91,6 @@ trap 'exit 143' TERM
 # this run: say so in the output.
 OTHERS="$(pgrep -fc 'cairn start' || true)"
 [ "${OTHERS:-0}" = 0 ] || log "warning: $OTHERS other 'cairn start' processes are running; figures will be disturbed"
-
-# fsync_probe: ms per 8 KiB O_DSYNC write in $WORK (as in run_all.sh).
-fsync_probe() {
-  local out secs
-  out="$(LC_ALL=C dd if=/dev/zero of="$WORK/fsync_probe" bs=8k count=200 oflag=dsync 2>&1)" || true
-  rm -f "$WORK/fsync_probe"
-  secs="$(echo "$out" | sed -n 's/.* copied, \([0-9.e-]*\) s,.*/\1/p')"
-  [ -n "$secs" ] && python3 -c "print('%.2f' % ($secs * 1000 / 200))" || echo "?"
-}
 
 # --- workload ---------------------------------------------------------------
 CREATE_SQL="CREATE TABLE bench_insert (id BIGINT PRIMARY KEY, payload TEXT)"
@@ -175,63 +169,6 @@ record() {  # SYS LABEL...
 }
 
 count_rows() { psql "$1" -AtqX -c "SELECT count(*) FROM bench_insert" 2>&1 | tail -1; }
-
-# cluster_state URI: "ready" when SHOW CLUSTER NODES lists 3 nodes, all
-# live, and SHOW RANGES shows every range with 3 distinct voters, no
-# learners and a lease holder among the voters; else what is missing.
-cluster_state() {
-  local nodes ranges
-  nodes="$(psql "$1" -AtqX -F'|' -c 'SHOW CLUSTER NODES' 2>&1)" || { echo "SHOW CLUSTER NODES: $nodes"; return 0; }
-  ranges="$(psql "$1" -AtqX -F'|' -c 'SHOW RANGES' 2>&1)" || { echo "SHOW RANGES: $ranges"; return 0; }
-  python3 - "$nodes" "$ranges" <<'EOF'
-import sys
-nodes = [l.split("|") for l in sys.argv[1].splitlines() if l]
-ranges = [l.split("|") for l in sys.argv[2].splitlines() if l]
-live = [n[0] for n in nodes if len(n) >= 4 and n[3] == "t"]
-if len(nodes) != 3 or len(live) != 3:
-    print("%d nodes, live: %s" % (len(nodes), ",".join(live) or "none")); sys.exit()
-if not ranges:
-    print("no ranges"); sys.exit()
-for r in ranges:
-    if len(r) != 7:
-        print("a SHOW RANGES row with %d columns: %s" % (len(r), "|".join(r))); sys.exit()
-    voters = [v for v in r[3].strip("{}").split(",") if v]
-    learners = [v for v in r[6].strip("{}").split(",") if v]
-    if len(voters) != 3 or len(set(voters)) != 3 or learners or r[4] not in voters:
-        print("range %s: voters %s, learners %s, lease holder %s" % (r[0], r[3], r[6], r[4])); sys.exit()
-print("ready")
-EOF
-}
-
-# wait_cluster URI: until cluster_state is "ready" and the voters and lease
-# holders of SHOW RANGES have not changed for LEASE_SETTLE seconds (the
-# nodes hand leases to one another to spread them, one move per node every
-# 3 s, and a range splits off for a new table).
-wait_cluster() {
-  local state="" seen="" now stable_since=""
-  for _ in $(seq 1 $((CLUSTER_WAIT * 2))); do
-    state="$(cluster_state "$1")"
-    if [ "$state" = ready ]; then
-      now="$(describe_ranges "$1")"
-      if [ "$now" != "$seen" ]; then
-        seen="$now"; stable_since="$(date +%s)"
-      elif [ $(( $(date +%s) - stable_since )) -ge "$LEASE_SETTLE" ]; then
-        return 0
-      fi
-    else
-      seen=""
-    fi
-    sleep 0.5
-  done
-  log "cluster not settled after ${CLUSTER_WAIT}s: $state; ranges: $seen"
-  return 1
-}
-
-# SHOW RANGES as "r1 {1,2,3} lease n1; r2 ..."
-describe_ranges() {
-  psql "$1" -AtqX -F'|' -c 'SHOW RANGES' 2>&1 \
-    | awk -F'|' '{ printf "%sr%s %s lease n%s", (NR > 1 ? "; " : ""), $1, $4, $5 } END { print "" }'
-}
 
 FSYNC_MS="$(fsync_probe)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"

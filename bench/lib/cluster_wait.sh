@@ -1,7 +1,5 @@
 # bench/lib/cluster_wait.sh: sourced by the bench scripts that measure a
-# 3-node cluster (bench/bank_bench.sh; cluster_state, wait_cluster and
-# describe_ranges are copies of bench/cluster_insert_bench.sh's, which
-# describe_ranges extends with an optional table).
+# 3-node cluster (bench/bank_bench.sh, bench/cluster_insert_bench.sh).
 #
 # The caller sets CLUSTER_WAIT (seconds) and LEASE_SETTLE (seconds) and
 # defines log() (one message on stderr); then, URI being one node's SQL

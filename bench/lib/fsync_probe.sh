@@ -1,6 +1,6 @@
 # bench/lib/fsync_probe.sh: sourced by bench scripts that print the disk's
-# speed beside their figures (bench/bank_bench.sh; a copy of
-# bench/cluster_insert_bench.sh's fsync_probe, itself as in run_all.sh).
+# speed beside their figures (bench/bank_bench.sh,
+# bench/cluster_insert_bench.sh; the probe of run_all.sh).
 #
 # The caller sets WORK (a directory on the disk the servers write to); then:
 #   fsync_probe                      ms per 8 KiB O_DSYNC write in $WORK
