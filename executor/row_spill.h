@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "common/value.h"
@@ -28,6 +29,7 @@ class RowSpillFile {
  private:
   explicit RowSpillFile(FILE* file) : file_(file) {}
   FILE* file_;
+  std::string buffer_;  // the row being read
 };
 
 // About how many bytes `row` takes in memory, for budgets.

@@ -169,6 +169,7 @@ absl::StatusOr<StatementResult> Session::CreateIndexOutsideBlock(
 planner::PlannerSettings Session::CurrentPlannerSettings() const {
   planner::PlannerSettings s;
   s.enable_hashjoin = settings_.Get("enable_hashjoin").value_or("on") == "on";
+  s.enable_pushdown = settings_.Get("enable_pushdown").value_or("on") == "on";
   s.enable_mergejoin = settings_.Get("enable_mergejoin").value_or("on") == "on";
   return s;
 }

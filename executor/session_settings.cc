@@ -44,6 +44,7 @@ constexpr Known kKnown[] = {
     {"password_encryption", "scram-sha-256", false},
     {"enable_hashjoin", "on", false},
     {"enable_mergejoin", "on", false},
+    {"enable_pushdown", "on", false},
     {"work_mem", "64MB", false},
 };
 
@@ -68,7 +69,7 @@ absl::Status Unsupported(const std::string& name, const std::string& value, cons
 }
 
 bool IsBoolSetting(const std::string& lower) {
-  return lower == "enable_hashjoin" || lower == "enable_mergejoin";
+  return lower == "enable_hashjoin" || lower == "enable_mergejoin" || lower == "enable_pushdown";
 }
 
 // A memory setting's value: a number with an optional unit (kB, MB, GB, TB;

@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/error_code.h"
 #include "common/timestamp.h"
 #include "kv/mvcc/mvcc_reader.h"
 #include "kv/mvcc/percolator.h"
+#include "kv/range_fragment.h"
 
 namespace cairn::kv {
 
@@ -48,6 +50,23 @@ class KvClient {
   // The same in descending key order: the last `limit` live keys.
   virtual absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end,
                                                  Timestamp ts, size_t limit) = 0;
+
+  // Evaluates request.fragment (kv/range_fragment.h) at the leaseholder of
+  // the range that holds request.start, over the part of the span inside
+  // that range. The result's resume_key is where the rest of the span
+  // starts (the range's end when the span goes on past it), empty once the
+  // whole span is read. A client that cannot ship fragments answers
+  // kFeatureNotSupported, and the caller evaluates them itself.
+  virtual absl::StatusOr<FragmentResult> EvaluateFragment(const FragmentRequest&) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "no plan fragments through this client");
+  }
+  // The keys inside (start, end) where ranges begin, as the client knows
+  // them now: parts of the span that separate requests may read in
+  // parallel. A stale answer only costs parallelism.
+  virtual absl::StatusOr<std::vector<std::string>> RangeBoundaries(std::string_view,
+                                                                   std::string_view) {
+    return std::vector<std::string>{};
+  }
 
   virtual absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) = 0;
   // Prewrite for async commit (request.use_async_commit): its errors, or

@@ -126,6 +126,51 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
   return result;
 }
 
+absl::StatusOr<FragmentResult> RangeCommands::EvaluateFragment(const FragmentRequest& request) {
+  FragmentEvaluator* evaluator = RegisteredFragmentEvaluator();
+  if (evaluator == nullptr) {
+    return MakeError(ErrorCode::kFeatureNotSupported, "this node evaluates no plan fragments");
+  }
+  CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
+  CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
+  replica_->max_read_timestamp().Observe(request.ts);
+  replica_->latches().WaitRangeUnlatched(request.start, request.end);
+  auto snapshot = replica_->engine()->NewSnapshot();
+  CAIRN_RETURN_IF_ERROR(CheckSpanHere(request.start, request.end));
+  CAIRN_RETURN_IF_ERROR(CheckReadableAt(request.ts));
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<FragmentRun> run, evaluator->Start(request.fragment));
+  MvccReader reader(snapshot.get());
+  FragmentResult result;
+  std::string cursor = request.start;
+  // The span in chunks of one snapshot, until it ends, the run has enough
+  // or the request has read its share.
+  constexpr size_t kChunk = 1024;
+  while (true) {
+    std::optional<LockedKey> locked;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<KeyValue> rows,
+                           reader.Scan(cursor, request.end, request.ts, kChunk, &locked));
+    if (locked) {
+      result.locked = std::move(locked);
+      result.output.clear();
+      return result;
+    }
+    for (const KeyValue& kv : rows) {
+      ++result.keys_read;
+      CAIRN_ASSIGN_OR_RETURN(bool more, run->Add(kv.key, kv.value));
+      if (!more || result.keys_read >= kMaxFragmentRowsPerRequest) {
+        result.resume_key = kv.key + std::string(1, '\0');
+        if (!request.end.empty() && result.resume_key >= request.end) result.resume_key.clear();
+        CAIRN_ASSIGN_OR_RETURN(result.output, run->Finish());
+        return result;
+      }
+    }
+    if (rows.size() < kChunk) break;
+    cursor = rows.back().key + std::string(1, '\0');
+  }
+  CAIRN_ASSIGN_OR_RETURN(result.output, run->Finish());
+  return result;
+}
+
 absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
                                                  const Action& action) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));

@@ -32,6 +32,7 @@ class RangeCommands final : public RangeExecutor {
                                             Timestamp ts, size_t limit) override;
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
                                                    Timestamp ts, size_t limit) override;
+  absl::StatusOr<FragmentResult> EvaluateFragment(const FragmentRequest& request) override;
   absl::StatusOr<std::vector<TxnError>> Prewrite(
       const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>& now,
       Timestamp* min_commit_ts_out) override;

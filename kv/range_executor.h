@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "kv/kv_client.h"
+#include "kv/range_fragment.h"
 #include "proto/metadata.pb.h"
 
 namespace cairn::kv {
@@ -37,6 +38,10 @@ class RangeExecutor {
   virtual absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start,
                                                            std::string_view end, Timestamp ts,
                                                            size_t limit) = 0;
+  // Evaluates the registered FragmentEvaluator's `request.fragment` over
+  // the live rows of the request's span (within this range) at its
+  // timestamp, as one snapshot read.
+  virtual absl::StatusOr<FragmentResult> EvaluateFragment(const FragmentRequest& request) = 0;
   // With request.use_async_commit, *min_commit_ts_out is the least
   // commit_ts the locks allow (kv::Prewrite); `now` (the caller's oracle,
   // where the command runs here) syncs a new leaseholder's read maximum.

@@ -205,6 +205,41 @@ absl::StatusOr<KvClient::ScanResult> RoutingKvClient::ReverseScanOnce(std::strin
   }
 }
 
+absl::StatusOr<FragmentResult> RoutingKvClient::EvaluateFragment(const FragmentRequest& request) {
+  return WithRoutingRetries<FragmentResult>([&] { return EvaluateFragmentOnce(request); });
+}
+
+absl::StatusOr<FragmentResult> RoutingKvClient::EvaluateFragmentOnce(
+    const FragmentRequest& request) {
+  CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(request.start));
+  const std::string& range_end = range->descriptor().end_key();
+  FragmentRequest part = request;
+  const bool span_goes_on = !range_end.empty() && (request.end.empty() || range_end < request.end);
+  if (span_goes_on) part.end = range_end;
+  CAIRN_ASSIGN_OR_RETURN(FragmentResult result, range->EvaluateFragment(part));
+  if (!result.locked && result.resume_key.empty() && span_goes_on) result.resume_key = range_end;
+  return result;
+}
+
+absl::StatusOr<std::vector<std::string>> RoutingKvClient::RangeBoundaries(std::string_view start,
+                                                                          std::string_view end) {
+  return WithRoutingRetries<std::vector<std::string>>(
+      [&] { return RangeBoundariesOnce(start, end); });
+}
+
+absl::StatusOr<std::vector<std::string>> RoutingKvClient::RangeBoundariesOnce(
+    std::string_view start, std::string_view end) {
+  std::vector<std::string> boundaries;
+  std::string cursor(start);
+  while (true) {
+    CAIRN_ASSIGN_OR_RETURN(auto range, LocateChecked(cursor));
+    const std::string& range_end = range->descriptor().end_key();
+    if (range_end.empty() || (!end.empty() && range_end >= end)) return boundaries;
+    boundaries.push_back(range_end);
+    cursor = range_end;
+  }
+}
+
 absl::StatusOr<std::vector<TxnError>> RoutingKvClient::Prewrite(const PrewriteRequest& request) {
   CAIRN_ASSIGN_OR_RETURN(AsyncPrewriteResult result, WithRoutingRetries<AsyncPrewriteResult>(
                                                          [&] { return PrewriteOnce(request); }));

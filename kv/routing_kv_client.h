@@ -42,6 +42,9 @@ class RoutingKvClient : public KvClient {
                                   size_t limit) override;
   absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
                                          size_t limit) override;
+  absl::StatusOr<FragmentResult> EvaluateFragment(const FragmentRequest& request) override;
+  absl::StatusOr<std::vector<std::string>> RangeBoundaries(std::string_view start,
+                                                           std::string_view end) override;
   absl::StatusOr<std::vector<TxnError>> Prewrite(const PrewriteRequest& request) override;
   absl::StatusOr<AsyncPrewriteResult> PrewriteForAsyncCommit(
       const PrewriteRequest& request) override;
@@ -91,6 +94,9 @@ class RoutingKvClient : public KvClient {
                                       size_t limit);
   absl::StatusOr<ScanResult> ReverseScanOnce(std::string_view start, std::string_view end,
                                              Timestamp ts, size_t limit);
+  absl::StatusOr<FragmentResult> EvaluateFragmentOnce(const FragmentRequest& request);
+  absl::StatusOr<std::vector<std::string>> RangeBoundariesOnce(std::string_view start,
+                                                               std::string_view end);
   absl::StatusOr<AsyncPrewriteResult> PrewriteOnce(const PrewriteRequest& request);
   absl::StatusOr<OnePhaseResult> TryOnePhaseCommitOnce(const PrewriteRequest& request);
   absl::StatusOr<std::vector<TxnError>> CommitOnce(const std::vector<std::string>& keys,

@@ -75,7 +75,9 @@ std::string NodeText(const PlanNode& node) {
     case PlanKind::kProject: return "Project";
     case PlanKind::kProjectSet: return "ProjectSet";
     case PlanKind::kWindow: return "WindowAgg";
-    case PlanKind::kAggregate: return node.group_by.empty() ? "Aggregate" : "Hash Aggregate";
+    case PlanKind::kAggregate:
+      return absl::StrCat(node.merges_partials ? "Finalize " : "",
+                          node.group_by.empty() ? "Aggregate" : "Hash Aggregate");
     case PlanKind::kSort: return "Sort";
     case PlanKind::kLimit: return "Limit";
     case PlanKind::kDistinct: return "Hash Distinct";
@@ -112,6 +114,27 @@ std::string NodeText(const PlanNode& node) {
   return "?";
 }
 
+// What a scan's leaseholders do for it (ScanPushdown), e.g. "filter,
+// columns (id, amount), partial aggregate (count(*), sum(amount))".
+std::string PushdownText(const PlanNode& scan) {
+  const ScanPushdown& pushdown = scan.pushdown;
+  std::vector<std::string> parts;
+  if (pushdown.filter && scan.predicate) parts.push_back("filter");
+  if (pushdown.partial_aggregate) {
+    std::vector<std::string> calls;
+    for (const AggregateCall& call : scan.aggregates) {
+      calls.push_back(absl::StrCat(call.function, "(", call.arg ? call.arg->ToString() : "*", ")"));
+    }
+    parts.push_back(absl::StrCat("partial aggregate (", absl::StrJoin(calls, ", "), ")"));
+  } else {
+    std::vector<std::string> columns;
+    for (int c : pushdown.columns) columns.push_back(scan.table->columns()[c].name);
+    parts.push_back(absl::StrCat("columns (", absl::StrJoin(columns, ", "), ")"));
+  }
+  if (pushdown.limit) parts.push_back(absl::StrCat("limit ", pushdown.limit->ToString()));
+  return absl::StrJoin(parts, ", ");
+}
+
 void Explain(const PlanNode& node, int depth,
              const std::function<std::string(const PlanNode&)>& annotate,
              std::vector<std::string>* lines) {
@@ -126,6 +149,9 @@ void Explain(const PlanNode& node, int depth,
   lines->push_back(std::move(line));
   if ((node.kind == PlanKind::kScan || node.kind == PlanKind::kFilter) && node.predicate) {
     lines->push_back(absl::StrCat(detail_indent, "Filter: ", node.predicate->ToString()));
+  }
+  if (node.kind == PlanKind::kScan && node.pushdown.enabled) {
+    lines->push_back(absl::StrCat(detail_indent, "Pushed to leaseholders: ", PushdownText(node)));
   }
   if (node.kind == PlanKind::kJoin && !node.left_keys.empty() && node.lookup_join) {
     std::vector<std::string> conditions;

@@ -50,6 +50,30 @@ struct ScanSpec {
   bool lower_inclusive = true;
   BoundExprPtr upper;
   bool upper_inclusive = true;
+  // One per table column: whether the plan reads it (optimizer/
+  // covering_scans.h). Empty: every column.
+  std::vector<bool> columns_read;
+};
+
+// What a scan asks the leaseholders of its ranges to do next to the data
+// (optimizer/leaseholder_pushdown.h, kv/range_fragment.h): only the rows
+// and columns the plan needs travel to the gateway.
+struct ScanPushdown {
+  bool enabled = false;
+  // The scan's whole predicate is evaluated at the leaseholders.
+  bool filter = false;
+  // The table columns sent back; the others arrive NULL.
+  std::vector<int> columns;
+  // A LIMIT (and OFFSET) right above the scan: no range sends more than
+  // limit + offset rows per answer. Null: no limit.
+  BoundExprPtr limit;
+  BoundExprPtr offset;
+  // The scan yields its parent aggregate's partial states instead of rows
+  // (PlanNode::group_by and aggregates, copied into the scan): per group,
+  // its GROUP BY values, then two columns per aggregate call, the state
+  // and the count of values in it. The parent merges them
+  // (PlanNode::merges_partials).
+  bool partial_aggregate = false;
 };
 
 enum class PlanKind : uint8_t {
@@ -126,6 +150,7 @@ struct PlanNode {
   // kScan, kInsert, kUpdate, kDelete
   std::shared_ptr<const catalog::TableInfo> table;
   ScanSpec scan;            // kScan
+  ScanPushdown pushdown;    // kScan
   // kScan under SELECT ... FOR UPDATE (or SHARE): every row the scan yields
   // is locked for the transaction (txn::Txn::LockForUpdate), whichever
   // access path the optimizer picks.
@@ -155,7 +180,10 @@ struct PlanNode {
   std::vector<BoundExprPtr> exprs;
   std::vector<std::vector<BoundExprPtr>> rows;  // kValues
   std::vector<BoundExprPtr> group_by;           // kAggregate
-  std::vector<AggregateCall> aggregates;        // kAggregate
+  std::vector<AggregateCall> aggregates;        // kAggregate; kScan with partial_aggregate
+  // kAggregate over a scan that yields partial states (ScanPushdown): groups
+  // by its input's first group_by.size() columns and merges the states.
+  bool merges_partials = false;
   std::vector<WindowCall> windows;              // kWindow
   std::vector<SortKey> sort_keys;               // kSort
   // kDistinct: DISTINCT ON keys (columns of the sorted input); a row is

@@ -5,6 +5,7 @@
 #include "planner/optimizer/covering_scans.h"
 #include "planner/optimizer/join_method.h"
 #include "planner/optimizer/join_order.h"
+#include "planner/optimizer/leaseholder_pushdown.h"
 #include "planner/optimizer/predicate_pushdown.h"
 #include "planner/optimizer/primary_key_access.h"
 #include "planner/optimizer/sort_elimination.h"
@@ -38,6 +39,7 @@ absl::StatusOr<PlanPtr> PlanQuery(const ast::Statement& statement, TableResolver
   ChooseJoinMethods(&*plan, {.hash = settings.enable_hashjoin, .merge = settings.enable_mergejoin});
   RemoveNeedlessSorts(&*plan);
   UseCoveringScans(plan->get());
+  if (settings.enable_pushdown) PushDownToLeaseholders(plan->get());
   return plan;
 }
 

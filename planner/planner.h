@@ -12,6 +12,9 @@ namespace cairn::planner {
 struct PlannerSettings {
   bool enable_hashjoin = true;
   bool enable_mergejoin = true;
+  // Filters, projections, limits and partial aggregates evaluated at the
+  // ranges' leaseholders (optimizer/leaseholder_pushdown.h).
+  bool enable_pushdown = true;
   bool operator==(const PlannerSettings&) const = default;
 };
 

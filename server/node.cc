@@ -10,7 +10,9 @@
 #include "common/error_code.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "executor/scan_fragment.h"
 #include "kv/keys.h"
+#include "kv/range_fragment.h"
 #include "kv/rocksdb_engine.h"
 #include "kv/transport/kv_codec.h"
 #include "parser/parser.h"
@@ -29,6 +31,10 @@ Node::Node(NodeOptions options) : options_(std::move(options)) {}
 Node::~Node() { Stop(); }
 
 absl::Status Node::Start() {
+  // The plan fragments that gateways ship to this node's leaseholders
+  // (DESIGN.md "SQL"): kv/ evaluates them through the executor's evaluator.
+  static executor::ScanFragmentEvaluator fragment_evaluator;
+  kv::RegisterFragmentEvaluator(&fragment_evaluator);
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) {

@@ -183,6 +183,18 @@ absl::StatusOr<std::vector<kv::KeyValue>> Txn::ReverseScan(std::string_view star
   return merged;
 }
 
+bool Txn::HasWritesIn(std::string_view start, std::string_view end) const {
+  auto first = buffer_.lower_bound(std::string(start));
+  return first != buffer_.end() && (end.empty() || first->first < end);
+}
+
+absl::StatusOr<kv::FragmentResult> Txn::EvaluateFragment(std::string_view start,
+                                                         std::string_view end,
+                                                         const std::string& fragment) {
+  const kv::FragmentRequest request{std::string(start), std::string(end), start_ts_, fragment};
+  return ReadResolvingLocks([&] { return client_->EvaluateFragment(request); });
+}
+
 void Txn::LockForUpdate(std::string key) {
   statement_keys_.push_back(key);
   buffer_.try_emplace(std::move(key), BufferedWrite{kv::MutationKind::kLock, {}});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -88,6 +89,22 @@ class Txn {
   absl::StatusOr<std::vector<kv::KeyValue>> ReverseScan(std::string_view start,
                                                         std::string_view end, size_t limit);
 
+  // Whether this transaction wrote or marked a key in [start, end) (empty
+  // end: unbounded): a fragment evaluated at the leaseholders would miss it.
+  bool HasWritesIn(std::string_view start, std::string_view end) const;
+  // `fragment` over the stored rows of [start, end) at start_ts, resolving
+  // the locks it meets (kv::KvClient::EvaluateFragment): the part in the
+  // first range, and where the rest starts. It sees none of this
+  // transaction's writes (HasWritesIn). Unlike the other reads, safe to
+  // call from several threads at once: a statement reads ranges in parallel.
+  absl::StatusOr<kv::FragmentResult> EvaluateFragment(std::string_view start, std::string_view end,
+                                                      const std::string& fragment);
+  // The keys in (start, end) where ranges begin (kv::KvClient::RangeBoundaries).
+  absl::StatusOr<std::vector<std::string>> RangeBoundaries(std::string_view start,
+                                                           std::string_view end) {
+    return client_->RangeBoundaries(start, end);
+  }
+
   // Forgets which keys the previous statement wrote (LockStatementKeys).
   void BeginStatement() { statement_keys_.clear(); }
   // Marks `key` to be locked without changing it (SELECT ... FOR UPDATE).
@@ -159,7 +176,7 @@ class Txn {
   Timestamp commit_ts_ = 0;
   bool finished_ = false;
   std::vector<std::function<void()>> on_commit_;
-  uint64_t kv_reads_ = 0;
+  std::atomic<uint64_t> kv_reads_{0};  // EvaluateFragment counts from several threads
   bool listed_ = false;
   std::map<std::string, BufferedWrite> buffer_;
   // The keys locked early (LockStatementKeys), and the first of them, the

@@ -79,6 +79,53 @@ class Accumulator {
     return absl::OkStatus();
   }
 
+  // Aggregation in two steps (a range's leaseholder aggregates its rows,
+  // the gateway merges what the ranges sent): the state of count, sum, avg,
+  // min, max and bool_and/bool_or as one value (NULL before any value; the
+  // sum for sum and avg), beside count(), the number of values in it.
+  int64_t count() const { return count_; }
+  Value PartialState() const {
+    const std::string& f = call_.function;
+    const TypeId t = call_.type.id;
+    if (f == "count") return Value::Null(TypeId::kInt64);
+    if (count_ == 0) return Value::Null(f == "min" || f == "max" ? call_.type.id : t);
+    if (f == "bool_and" || f == "every" || f == "bool_or") return Value::Bool(bool_);
+    if (f == "min" || f == "max") return best_;
+    if (t == TypeId::kInterval) return Value::FromInterval(interval_sum_);
+    if (t == TypeId::kInt64) return Value::Int64(int_sum_);
+    if (t == TypeId::kFloat32 || t == TypeId::kFloat64) return Value::Float64(float_sum_);
+    return Value::Num(numeric_sum_);
+  }
+  // Merges another part's PartialState() and count() into this one.
+  absl::Status AddPartial(const Value& state, int64_t count) {
+    const bool had_values = count_ > 0;
+    count_ += count;
+    if (state.is_null()) return absl::OkStatus();
+    const std::string& f = call_.function;
+    const TypeId t = call_.type.id;
+    if (f == "bool_and" || f == "every") {
+      bool_ = (!had_values || bool_) && state.bool_value();
+    } else if (f == "bool_or") {
+      bool_ = (had_values && bool_) || state.bool_value();
+    } else if (f == "min" || f == "max") {
+      if (best_.is_null() ||
+          (f == "min" ? CompareValues(state, best_) < 0 : CompareValues(state, best_) > 0)) {
+        best_ = state;
+      }
+    } else if (t == TypeId::kInterval) {
+      CAIRN_ASSIGN_OR_RETURN(interval_sum_, AddIntervals(interval_sum_, state.interval_value()));
+    } else if (t == TypeId::kInt64) {
+      if (__builtin_add_overflow(int_sum_, state.int_value(), &int_sum_)) {
+        return MakeError(ErrorCode::kNumericValueOutOfRange, "bigint out of range");
+      }
+    } else if (t == TypeId::kFloat32 || t == TypeId::kFloat64) {
+      float_sum_ += state.float_value();
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(numeric_sum_, numeric_sum_.Add(state.numeric_value()));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<Value> Result() const {
     const std::string& f = call_.function;
     if (f == "string_agg") return StringAggResult();

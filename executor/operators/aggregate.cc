@@ -23,7 +23,9 @@ constexpr size_t kAccumulatorBytes = 96;
 
 // Hash aggregation: groups its input by the GROUP BY values and emits one
 // row per group, the group values followed by the aggregate results. With
-// no GROUP BY, emits exactly one row even for empty input.
+// no GROUP BY, emits exactly one row even for empty input. Over a scan
+// whose leaseholders aggregated their rows (merges_partials), it merges
+// their partial states instead.
 //
 // Groups beyond the session's work_mem are not held: once the groups in
 // memory fill it, the input rows of other groups go to temporary files,
@@ -75,6 +77,10 @@ class AggregateOperator : public Operator {
   }
 
   absl::StatusOr<Row> GroupKey(const Row& row) {
+    if (plan_.merges_partials) {
+      // A partial row: its group's values come first.
+      return Row(row.begin(), row.begin() + plan_.group_by.size());
+    }
     Row key;
     for (const auto& e : plan_.group_by) {
       CAIRN_ASSIGN_OR_RETURN(Value v, Evaluate(*e, row, ctx_));
@@ -86,6 +92,15 @@ class AggregateOperator : public Operator {
   // Adds `row` to a group's accumulators; the bytes the values it kept
   // take (collecting and ordered aggregates keep them).
   absl::StatusOr<size_t> AddRow(const Row& row, Accumulators& accs) {
+    if (plan_.merges_partials) {
+      // After the group's values, each call's state and count.
+      const size_t first = plan_.group_by.size();
+      for (size_t i = 0; i < accs.size(); ++i) {
+        const Value& count = row[first + 2 * i + 1];
+        CAIRN_RETURN_IF_ERROR(accs[i]->AddPartial(row[first + 2 * i], count.int_value()));
+      }
+      return 0;
+    }
     size_t kept = 0;
     for (size_t i = 0; i < plan_.aggregates.size(); ++i) {
       const auto& call = plan_.aggregates[i];

@@ -7,6 +7,7 @@
 #include "common/key_codec.h"
 #include "common/value_cast.h"
 #include "executor/expression_evaluator.h"
+#include "executor/fragment_span_reader.h"
 #include "executor/operator.h"
 
 namespace cairn::executor {
@@ -16,7 +17,8 @@ using planner::ScanSpec;
 
 // Reads a table's rows through its primary index: one key for a point get,
 // a key span otherwise, in chunks of kBatchSize, keeping the rows that pass
-// the residual predicate.
+// the residual predicate. A scan pushed down to the leaseholders
+// (planner::ScanPushdown) reads its span through a FragmentSpanReader.
 class ScanOperator : public Operator {
  public:
   ScanOperator(const planner::PlanNode& plan, ExecContext* ctx) : plan_(plan), ctx_(ctx) {}
@@ -26,10 +28,19 @@ class ScanOperator : public Operator {
     if (!started_) {
       started_ = true;
       CAIRN_RETURN_IF_ERROR(ComputeSpan());
+      if (plan_.pushdown.enabled && !done_ && !point_key_) {
+        CAIRN_ASSIGN_OR_RETURN(uint64_t limit, PushedLimit());
+        CAIRN_ASSIGN_OR_RETURN(fragments_,
+                               FragmentSpanReader::Open(plan_, ctx_, start_, end_, limit));
+      }
     }
     const catalog::TableInfo& table = *plan_.table;
     while (!done_ && batch->empty()) {
       CAIRN_RETURN_IF_ERROR(CheckInterrupts(*ctx_));
+      if (fragments_ != nullptr) {
+        CAIRN_RETURN_IF_ERROR(NextFromFragments(batch));
+        continue;
+      }
       if (index_ != nullptr) {
         CAIRN_RETURN_IF_ERROR(NextFromIndex(batch));
         continue;
@@ -53,6 +64,40 @@ class ScanOperator : public Operator {
   }
 
  private:
+  // The rows the leaseholders sent (or partial aggregate rows), with the
+  // predicate applied here when it was not shipped.
+  absl::Status NextFromFragments(RowBatch* batch) {
+    CAIRN_ASSIGN_OR_RETURN(bool more, fragments_->Next(batch));
+    if (!more) done_ = true;
+    if (plan_.pushdown.filter || !plan_.predicate) return absl::OkStatus();
+    RowBatch kept;
+    for (Row& row : *batch) {
+      CAIRN_ASSIGN_OR_RETURN(bool pass, EvaluatePredicate(*plan_.predicate, row, ctx_));
+      if (pass) kept.push_back(std::move(row));
+    }
+    batch->swap(kept);
+    return absl::OkStatus();
+  }
+
+  // How many rows a LIMIT (+ OFFSET) above the scan may take: no range
+  // need send more. 0: no limit.
+  absl::StatusOr<uint64_t> PushedLimit() {
+    const planner::ScanPushdown& pushdown = plan_.pushdown;
+    if (!pushdown.limit) return 0;
+    static const Row kEmpty;
+    CAIRN_ASSIGN_OR_RETURN(Value limit, Evaluate(*pushdown.limit, kEmpty, ctx_));
+    Value offset = Value::Int64(0);
+    if (pushdown.offset) {
+      CAIRN_ASSIGN_OR_RETURN(offset, Evaluate(*pushdown.offset, kEmpty, ctx_));
+    }
+    // Anything but plain counts (NULL: no limit) is the Limit's to judge.
+    if (limit.is_null() || offset.is_null() || !IsIntegerType(limit.type()) ||
+        !IsIntegerType(offset.type()) || limit.int_value() < 0 || offset.int_value() < 0) {
+      return 0;
+    }
+    return std::max<uint64_t>(1, limit.int_value() + offset.int_value());
+  }
+
   // Yields the row stored under `row_key` if it passes the predicate.
   absl::Status Emit(Row row, const std::string& row_key, RowBatch* batch) {
     if (plan_.predicate) {
@@ -244,6 +289,7 @@ class ScanOperator : public Operator {
   bool entries_exhausted_ = false;
   size_t fetch_run_ = 16;
   std::string start_, end_;
+  std::unique_ptr<FragmentSpanReader> fragments_;  // a pushed-down scan
 };
 
 }  // namespace

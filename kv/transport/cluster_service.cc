@@ -143,6 +143,19 @@ absl::Status ClusterService::Evaluate(Replica* replica, const proto::KvRequest& 
       LockedToProto(got.locked, response);
       return absl::OkStatus();
     }
+    case proto::KvRequest::EVALUATE_FRAGMENT: {
+      const bool inside =
+          request.start() >= range.start_key() &&
+          (range.end_key().empty() || (!request.end().empty() && request.end() <= range.end_key()));
+      if (!inside) return NotHere(replica, "does not hold the whole span");
+      FragmentRequest fragment{request.start(), request.end(), request.ts(), request.fragment()};
+      CAIRN_ASSIGN_OR_RETURN(FragmentResult got, commands.EvaluateFragment(fragment));
+      response->set_fragment_output(std::move(got.output));
+      response->set_resume_key(std::move(got.resume_key));
+      response->set_keys_read(got.keys_read);
+      LockedToProto(got.locked, response);
+      return absl::OkStatus();
+    }
     case proto::KvRequest::PREWRITE: {
       CAIRN_ASSIGN_OR_RETURN(PrewriteRequest prewrite, PrewriteFromProto(request.prewrite()));
       Timestamp min_commit_ts = 0;

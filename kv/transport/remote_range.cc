@@ -117,6 +117,22 @@ absl::StatusOr<KvClient::ScanResult> RemoteRange::ReverseScan(std::string_view s
   return ScanResponse(response);
 }
 
+absl::StatusOr<FragmentResult> RemoteRange::EvaluateFragment(const FragmentRequest& request) {
+  proto::KvRequest p;
+  p.set_method(proto::KvRequest::EVALUATE_FRAGMENT);
+  p.set_start(request.start);
+  p.set_end(request.end);
+  p.set_ts(request.ts);
+  p.set_fragment(request.fragment);
+  CAIRN_ASSIGN_OR_RETURN(proto::KvResponse response, Call(std::move(p), Repeatable::kYes));
+  FragmentResult result;
+  result.output = std::move(*response.mutable_fragment_output());
+  result.resume_key = std::move(*response.mutable_resume_key());
+  result.keys_read = response.keys_read();
+  CAIRN_ASSIGN_OR_RETURN(result.locked, LockedFromProto(response));
+  return result;
+}
+
 absl::StatusOr<std::vector<TxnError>> RemoteRange::Prewrite(
     const PrewriteRequest& request, const std::function<absl::StatusOr<Timestamp>()>&,
     Timestamp* min_commit_ts_out) {

@@ -66,6 +66,7 @@ void ChooseForScan(PlanNode* scan, Needed needed) {
   Needed read = ReadByExpressions(*scan, needed.size());
   for (size_t i = 0; i < needed.size(); ++i) needed[i] = needed[i] || read[i];
   ScanSpec& spec = scan->scan;
+  spec.columns_read = needed;
   if (spec.access == ScanSpec::Access::kIndexScan) {
     for (const catalog::IndexInfo& index : table.indexes()) {
       if (index.id == spec.index_id) spec.covering = Holds(table, index, needed);

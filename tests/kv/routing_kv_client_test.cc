@@ -76,6 +76,17 @@ class FakeExecutor final : public RangeExecutor {
     return result;
   }
 
+  // The fragment "keys": the span's keys, comma-separated.
+  absl::StatusOr<FragmentResult> EvaluateFragment(const FragmentRequest& request) override {
+    CAIRN_RETURN_IF_ERROR(BeginScan("EvaluateFragment", request.start, request.end, 0));
+    FragmentResult result;
+    for (auto it = range_->data.lower_bound(request.start);
+         it != range_->data.end() && (request.end.empty() || it->first < request.end); ++it) {
+      result.output += it->first + ",";
+    }
+    return result;
+  }
+
   absl::StatusOr<KvClient::ScanResult> ReverseScan(std::string_view start, std::string_view end,
                                                    Timestamp, size_t limit) override {
     CAIRN_RETURN_IF_ERROR(BeginScan("ReverseScan", start, end, limit));
