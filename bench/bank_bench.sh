@@ -122,7 +122,8 @@ PG_STARTED=""
 log() { echo "bank_bench: $*" >&2; }
 # cairn_start_node, cairn_wait_node, cairn_stop_node(s), CAIRN_NODE_*
 source "$BENCH_DIR/lib/cairn_nodes.sh"
-# cluster_state, wait_cluster, describe_ranges
+# cluster_state, wait_cluster, describe_ranges, table_state, table_leases,
+# wait_table
 source "$BENCH_DIR/lib/cluster_wait.sh"
 # summarize, record (into FIG)
 source "$BENCH_DIR/lib/pgbench_summary.sh"
@@ -220,49 +221,6 @@ metric_total() {
     | awk -v m="$name" '$1 == m || index($1, m "{") == 1 { s += $2 } END { printf "%d\n", s }'
 }
 
-# table_state URI WANT_RANGES: "ready" when SHOW RANGES FROM TABLE bank
-# shows WANT_RANGES ranges whose lease holders are on min(3, WANT_RANGES)
-# nodes; "ranges N" when their number is wrong; "leases ..." when they are
-# on too few nodes.
-table_state() {
-  { psql "$1" -AtqX -F'|' -c 'SHOW RANGES FROM TABLE bank' 2>&1 || true; } | python3 -c '
-import sys
-want = int(sys.argv[1])
-rows = [l.split("|") for l in sys.stdin.read().splitlines() if l]
-if len(rows) != want:
-    print("ranges %d" % len(rows)); sys.exit()
-holders = sorted(set(r[4] for r in rows if len(r) > 4))
-print("ready" if len(holders) >= min(3, want) else "leases on n" + ",n".join(holders))' "$2"
-}
-
-# table_leases URI: the bank ranges' leases per node, "n1:3 n2:3 n3:2".
-table_leases() {
-  { psql "$1" -AtqX -F'|' -c 'SHOW RANGES FROM TABLE bank' 2>&1 || true; } \
-    | awk -F'|' '{ c[$5]++ } END { for (n = 1; n <= 3; n++) printf "%sn%d:%d", (n > 1 ? " " : ""), n, c[n]; print "" }'
-}
-
-# wait_table URI WANT_RANGES: wait_cluster, until table_state is "ready"
-# too. Fails when the table has not WANT_RANGES ranges by CLUSTER_WAIT;
-# leases still on too few nodes by then are logged and recorded in
-# SPREAD_NOTE, and the run goes on.
-wait_table() {
-  local deadline=$(( $(date +%s) + CLUSTER_WAIT )) state
-  while :; do
-    wait_cluster "$1" || return 1
-    state="$(table_state "$1" "$2")"
-    [ "$state" != ready ] || return 0
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      case "$state" in
-        leases*) SPREAD_NOTE="the table's leases were not on all three nodes after ${CLUSTER_WAIT}s ($state)"
-                 log "warning: $SPREAD_NOTE; measuring anyway"
-                 return 0 ;;
-        *) log "SHOW RANGES FROM TABLE bank after ${CLUSTER_WAIT}s: $state, not $2 ranges"; return 1 ;;
-      esac
-    fi
-    sleep 1
-  done
-}
-
 # CLIENTS over the three nodes: 6/5/5 for 16.
 declare -A NC
 for i in 1 2 3; do NC[n$i]=$(( CLIENTS / 3 + (i <= CLIENTS % 3 ? 1 : 0) )); done
@@ -315,7 +273,7 @@ declare -A CURI
 measure_cluster() {
   local sys="$1" nodes="$2" groups="$3" group_size="$4" n i pids=() p
   FIG[$sys,ranges_before]="$(describe_ranges "${CURI[n1]}" bank)"
-  FIG[$sys,leases]="$(table_leases "${CURI[n1]}")"
+  FIG[$sys,leases]="$(table_leases "${CURI[n1]}" bank)"
   FIG[$sys,setting]="$(show_setting "${CURI[n1]}" "${CURI[n2]}" "${CURI[n3]}")"
   FIG[$sys,load]="$(cut -d' ' -f1 /proc/loadavg)"
   local proposals_before; proposals_before="$(metric_total cairn_raft_proposals_total "${nodes}_n1" "${nodes}_n2" "${nodes}_n3")"
@@ -361,7 +319,7 @@ run_cluster() {
   fi
   log "$sys: waiting for $want_ranges range(s) of bank with 3 voters and settled leases"
   SPREAD_NOTE=""
-  wait_table "${CURI[n1]}" "$want_ranges" || exit 1
+  wait_table "${CURI[n1]}" bank "$want_ranges" || exit 1
   FIG[$sys,spread_note]="$SPREAD_NOTE"
   FIG[$sys,ready_s]="$(python3 -c "print('%.1f' % ($(date +%s.%N) - $start))")"
   measure_cluster "$sys" "$sys" "$groups" "$group_size"

@@ -2,15 +2,24 @@
 # with BENCH_DIR, BUILD_DIR and WORK set, starts a CairnDB node from
 # BUILD_DIR on free ports in $WORK and a throwaway PostgreSQL 15
 # (postgres_peer.sh), sets CAIRN_URI and PG_URI, and stops both (and
-# removes $WORK) when the script exits.
+# removes $WORK) when the script exits. stop_cairn stops the node earlier.
+# Nodes the script started with bench/lib/cairn_nodes.sh (when it sourced
+# it) are stopped on exit too.
 CAIRN_PID=""; PG_STARTED=""
 export CAIRN_PG_PEER_STATE="$WORK/pg.state"
-cleanup() {
+stop_cairn() {
   [ -n "$CAIRN_PID" ] && kill "$CAIRN_PID" 2>/dev/null && wait "$CAIRN_PID" 2>/dev/null || true
+  CAIRN_PID=""
+}
+cleanup() {
+  stop_cairn
+  ! declare -F cairn_stop_nodes >/dev/null || cairn_stop_nodes
   [ -n "$PG_STARTED" ] && "$BENCH_DIR/postgres_peer.sh" stop >/dev/null 2>&1 || true
   rm -rf -- "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

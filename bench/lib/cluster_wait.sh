@@ -1,5 +1,6 @@
 # bench/lib/cluster_wait.sh: sourced by the bench scripts that measure a
-# 3-node cluster (bench/bank_bench.sh, bench/cluster_insert_bench.sh).
+# 3-node cluster (bench/bank_bench.sh, bench/cluster_insert_bench.sh,
+# bench/analytics_bench.sh with NODES=3).
 #
 # The caller sets CLUSTER_WAIT (seconds) and LEASE_SETTLE (seconds) and
 # defines log() (one message on stderr); then, URI being one node's SQL
@@ -17,6 +18,25 @@
 #                                    "r1 {1,2,3} lease n1; r2 ..." (psql's
 #                                    error instead when it fails; it does
 #                                    not fail itself)
+#   table_state URI TABLE WANT_RANGES
+#                                    "ready" when SHOW RANGES FROM TABLE
+#                                    TABLE shows WANT_RANGES ranges (at
+#                                    least N for WANT_RANGES "N+": the
+#                                    split queue may split a big table
+#                                    further) whose lease holders are on
+#                                    min(3, N) nodes; "ranges N" when their
+#                                    number is wrong; "leases on n1,n2"
+#                                    when they are on too few nodes
+#   table_leases URI TABLE           TABLE's ranges' leases per node,
+#                                    "n1:3 n2:3 n3:2"
+#   wait_table URI TABLE WANT_RANGES wait_cluster, until table_state is
+#                                    "ready" too. Fails (after a log line)
+#                                    when TABLE has not WANT_RANGES ranges
+#                                    by CLUSTER_WAIT; leases still on too
+#                                    few nodes by then are logged and
+#                                    recorded in SPREAD_NOTE (which the
+#                                    caller empties first), and it returns 0
+#                                    (the run goes on)
 
 cluster_state() {  # URI
   local nodes ranges
@@ -70,4 +90,39 @@ describe_ranges() {  # URI [TABLE]
   [ $# -lt 2 ] || sql="SHOW RANGES FROM TABLE $2"
   { psql "$1" -AtqX -F'|' -c "$sql" 2>&1 || true; } \
     | awk -F'|' '{ printf "%sr%s %s lease n%s", (NR > 1 ? "; " : ""), $1, $4, $5 } END { print "" }'
+}
+
+table_state() {  # URI TABLE WANT_RANGES
+  { psql "$1" -AtqX -F'|' -c "SHOW RANGES FROM TABLE $2" 2>&1 || true; } | python3 -c '
+import sys
+at_least = sys.argv[1].endswith("+")
+want = int(sys.argv[1].rstrip("+"))
+rows = [l.split("|") for l in sys.stdin.read().splitlines() if l]
+if len(rows) < want or (len(rows) != want and not at_least):
+    print("ranges %d" % len(rows)); sys.exit()
+holders = sorted(set(r[4] for r in rows if len(r) > 4))
+print("ready" if len(holders) >= min(3, want) else "leases on n" + ",n".join(holders))' "$3"
+}
+
+table_leases() {  # URI TABLE
+  { psql "$1" -AtqX -F'|' -c "SHOW RANGES FROM TABLE $2" 2>&1 || true; } \
+    | awk -F'|' '{ c[$5]++ } END { for (n = 1; n <= 3; n++) printf "%sn%d:%d", (n > 1 ? " " : ""), n, c[n]; print "" }'
+}
+
+wait_table() {  # URI TABLE WANT_RANGES
+  local deadline=$(( $(date +%s) + CLUSTER_WAIT )) state
+  while :; do
+    wait_cluster "$1" || return 1
+    state="$(table_state "$1" "$2" "$3")"
+    [ "$state" != ready ] || return 0
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      case "$state" in
+        leases*) SPREAD_NOTE="the table's leases were not on all three nodes after ${CLUSTER_WAIT}s ($state)"
+                 log "warning: $SPREAD_NOTE; measuring anyway"
+                 return 0 ;;
+        *) log "SHOW RANGES FROM TABLE $2 after ${CLUSTER_WAIT}s: $state, not $3 ranges"; return 1 ;;
+      esac
+    fi
+    sleep 1
+  done
 }
