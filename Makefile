@@ -9,6 +9,9 @@
 #   make asan      build build-asan/ (ASan + UBSan) and run the tests there
 #   make bench     release build, then the benchmarks of bench/ (run_all.sh,
 #                  clients_bench.sh, cluster_insert_bench.sh)
+#   make docker    the node image cairndb:latest (docker/Dockerfile), its
+#                  base image made locally when missing; DOCKER_BINARY=build/cairn
+#                  packages that binary instead of compiling in the image
 
 BUILD_DIR   ?= build
 BUILD_TYPE  ?= RelWithDebInfo
@@ -20,7 +23,7 @@ CTEST_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build configure run test debug release asan bench clean
+.PHONY: all deps build configure run test debug release asan bench docker clean
 
 all: build
 
@@ -52,6 +55,10 @@ bench: release
 	bench/run_all.sh build-release
 	bench/clients_bench.sh build-release
 	bench/cluster_insert_bench.sh build-release
+
+DOCKER_BINARY ?=
+docker:
+	docker/build-image $(DOCKER_BINARY)
 
 clean:
 	rm -rf build build-debug build-release build-asan

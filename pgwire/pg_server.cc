@@ -133,8 +133,8 @@ void PgServer::OnAccept(const boost::system::error_code& ec, tcp::socket socket)
     boost::system::error_code peer_error;
     const tcp::endpoint peer = socket.remote_endpoint(peer_error);
     const bool loopback = !peer_error && peer.address().is_loopback();
-    options.auth = options_.trust_loopback && loopback ? ConnectionOptions::Auth::kTrust
-                                                       : ConnectionOptions::Auth::kPassword;
+    const bool trusted = loopback ? options_.trust_loopback : options_.trust_remote;
+    options.auth = trusted ? ConnectionOptions::Auth::kTrust : ConnectionOptions::Auth::kPassword;
     options.scram_mock_seed = scram_mock_seed_;
     options.tls = options_.tls;
 

@@ -33,6 +33,8 @@ struct PgServerOptions {
   // PostgreSQL's default pg_hba.conf for local connections); all others
   // must give the role's password. False: loopback clients too.
   bool trust_loopback = true;
+  // Clients on other addresses too (a private network's cluster).
+  bool trust_remote = false;
   // TLS for clients that ask (SSLRequest); none when null.
   std::shared_ptr<TlsContext> tls;
 };

@@ -142,6 +142,7 @@ absl::Status Node::Start() {
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));
   pgwire::PgServerOptions pg_options;
   pg_options.trust_loopback = options_.loopback_auth == "trust";
+  pg_options.trust_remote = options_.remote_auth == "trust";
   if (!options_.certs_dir.empty()) {
     CAIRN_ASSIGN_OR_RETURN(pg_options.tls, pgwire::TlsContext::Load(options_.certs_dir));
   }

@@ -47,8 +47,12 @@ struct NodeOptions {
   std::string certs_dir;
   // How SQL clients on a loopback address authenticate: "trust" (the
   // default, as PostgreSQL's local connections) or "password". Clients on
-  // other addresses always give a password.
+  // other addresses give a password, unless remote_auth is "trust".
   std::string loopback_auth = "trust";
+  // How SQL clients on other addresses authenticate: "password" (the
+  // default) or "trust", for a cluster on a private network whose SQL
+  // ports only trusted hosts reach (docker/docker-compose.yml).
+  std::string remote_auth = "password";
 };
 
 // Parses the arguments after the subcommand: --flag=value or --flag value.
