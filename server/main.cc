@@ -11,6 +11,7 @@
 #include "server/node.h"
 #include "server/node_command.h"
 #include "server/node_options.h"
+#include "server/structured_log.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  cairn::server::UseStructuredLog();
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);

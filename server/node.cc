@@ -17,6 +17,7 @@
 #include "kv/transport/kv_codec.h"
 #include "parser/parser.h"
 #include "server/join.h"
+#include "server/structured_log.h"
 
 namespace cairn::server {
 namespace {
@@ -73,6 +74,7 @@ absl::Status Node::Start() {
     }
     node_id = existing.node_id();
   }
+  SetLogNodeId(node_id);
   transport_ = std::make_unique<kv::GrpcRaftTransport>(node_id, &forwarder_);
   store_options.transport = transport_.get();
   CAIRN_ASSIGN_OR_RETURN(store_, kv::Store::Open(std::move(engine), Clock::Real(), store_options));
