@@ -1,5 +1,6 @@
 #include "executor/row_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/error_code.h"
@@ -103,7 +104,8 @@ void AppendRow(const Row& row, std::string* out) {
 absl::Status ReadRow(std::string_view* in, Row* row) {
   CAIRN_ASSIGN_OR_RETURN(uint32_t n, TakeFixed<uint32_t>(in));
   row->clear();
-  row->reserve(n);
+  // Each value takes two bytes at least: a corrupt count reserves no more.
+  row->reserve(std::min<size_t>(n, in->size() / 2));
   for (uint32_t i = 0; i < n; ++i) {
     CAIRN_ASSIGN_OR_RETURN(std::string_view header, Take(in, 2));
     const TypeId type = static_cast<TypeId>(header[0]);

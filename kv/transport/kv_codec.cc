@@ -8,6 +8,9 @@ void StatusToProto(const absl::Status& status, proto::KvError* out) {
   if (status.ok()) return;
   out->set_code(static_cast<uint32_t>(GetErrorCode(status)) + 1);  // 0: no error
   out->set_message(std::string(status.message()));
+  if (std::optional<int> position = GetErrorPosition(status)) out->set_position(*position);
+  out->set_detail(GetErrorDetail(status));
+  out->set_context(GetErrorContext(status));
 }
 
 absl::Status StatusFromProto(const proto::KvError& error) {
@@ -16,7 +19,11 @@ absl::Status StatusFromProto(const proto::KvError& error) {
   if (code > static_cast<uint32_t>(kLastErrorCode)) {
     return MakeError(ErrorCode::kInternal, error.message());
   }
-  return MakeError(static_cast<ErrorCode>(code), error.message());
+  absl::Status status = MakeError(static_cast<ErrorCode>(code), error.message());
+  if (error.position() > 0) status = WithPosition(std::move(status), error.position());
+  if (!error.detail().empty()) status = WithDetail(std::move(status), error.detail());
+  if (!error.context().empty()) status = WithContext(std::move(status), error.context());
+  return status;
 }
 
 void PrewriteToProto(const PrewriteRequest& request, proto::PrewriteRequestProto* out) {
