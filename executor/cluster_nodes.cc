@@ -5,10 +5,14 @@
 namespace cairn::executor {
 
 std::vector<ResultColumn> ClusterNodesColumns() {
-  return {{"node_id", SqlType::Of(TypeId::kInt64)},    {"address", SqlType::Of(TypeId::kText)},
-          {"sql_address", SqlType::Of(TypeId::kText)}, {"is_live", SqlType::Of(TypeId::kBool)},
-          {"ranges", SqlType::Of(TypeId::kInt64)},     {"leases", SqlType::Of(TypeId::kInt64)},
-          {"is_decommissioning", SqlType::Of(TypeId::kBool)}};
+  return {{"node_id", SqlType::Of(TypeId::kInt64)},
+          {"address", SqlType::Of(TypeId::kText)},
+          {"sql_address", SqlType::Of(TypeId::kText)},
+          {"is_live", SqlType::Of(TypeId::kBool)},
+          {"ranges", SqlType::Of(TypeId::kInt64)},
+          {"leases", SqlType::Of(TypeId::kInt64)},
+          {"is_decommissioning", SqlType::Of(TypeId::kBool)},
+          {"is_draining", SqlType::Of(TypeId::kBool)}};
 }
 
 absl::StatusOr<StatementResult> ShowClusterNodes(kv::NodeRegistry* registry) {
@@ -27,7 +31,7 @@ absl::StatusOr<StatementResult> ShowClusterNodes(kv::NodeRegistry* registry) {
                       Value::Bool(m.live),
                       Value::Int64(static_cast<int64_t>(m.record.range_count())),
                       Value::Int64(static_cast<int64_t>(m.record.lease_count())),
-                      Value::Bool(m.record.decommissioning())});
+                      Value::Bool(m.record.decommissioning()), Value::Bool(m.record.draining())});
   }
   return r;
 }

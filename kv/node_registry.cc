@@ -166,6 +166,14 @@ void NodeRegistry::SetDecommissioning() {
   self_.set_decommissioning(true);
 }
 
+void NodeRegistry::SetDraining() {
+  absl::MutexLock lock(&mu_);
+  if (!self_.draining()) {
+    CAIRN_LOG_INFO("node {} is draining: its leases move to other nodes", self_.node_id());
+  }
+  self_.set_draining(true);
+}
+
 void NodeRegistry::Start(StoreCounts counts) {
   thread_ = std::thread([this, counts = std::move(counts)] { HeartbeatLoop(counts); });
 }

@@ -39,6 +39,8 @@ class NodeRegistry {
     bool live = false;
     // Live and not being decommissioned: may receive replicas and leases.
     bool placeable() const { return live && !record.decommissioning(); }
+    // Whether the node may hold leases: placeable and not draining.
+    bool can_lead() const { return placeable() && !record.draining(); }
   };
   // What this node reports of its store with each heartbeat.
   using StoreCounts = std::function<std::pair<uint64_t, uint64_t>()>;  // ranges, leases
@@ -76,6 +78,9 @@ class NodeRegistry {
   // Marks this node as being decommissioned, in its record from the next
   // heartbeat on (and across restarts: Register keeps the mark).
   void SetDecommissioning();
+  // Marks this node as draining, in its record from the next heartbeat on
+  // (until the node restarts).
+  void SetDraining();
   void Stop();
 
   // Every member, in node id order, read now.

@@ -48,12 +48,14 @@ void ReplicateQueue::Step(Replica* replica, const std::vector<NodeRegistry::Memb
   bool self_leaving = false;
   for (const auto& member : members) {
     if (member.placeable()) live.insert(member.record.node_id());
-    if (member.record.node_id() == self) self_leaving = member.record.decommissioning();
+    if (member.record.node_id() == self) {
+      self_leaving = member.record.decommissioning() || member.record.draining();
+    }
   }
   if (self_leaving) {
-    // A node being decommissioned leads nothing it can hand over.
+    // A node being decommissioned or drained leads nothing it can hand over.
     if (uint64_t to = CaughtUpVoter(m, members); to != 0) {
-      CAIRN_LOG_INFO("range {}: handing the lease to node {}: this node is being decommissioned",
+      CAIRN_LOG_INFO("range {}: handing the lease to node {}: this node is leaving or draining",
                      replica->range_id(), to);
       replica->TransferLeadership(to);
       return;
@@ -162,7 +164,7 @@ uint64_t ReplicateQueue::CaughtUpVoter(const Replica::Membership& m,
   const NodeRegistry::Member* best = nullptr;
   for (const auto& member : members) {
     const uint64_t id = member.record.node_id();
-    if (id == self || !member.placeable() || !m.active.contains(id)) continue;
+    if (id == self || !member.can_lead() || !m.active.contains(id)) continue;
     if (std::find(m.voters.begin(), m.voters.end(), id) == m.voters.end()) continue;
     auto match = m.match.find(id);
     if (match == m.match.end() || match->second < m.commit) continue;
@@ -231,8 +233,8 @@ bool ReplicateQueue::Balance(Replica* replica, const Replica::Membership& m,
     if (r.node_id() == self) my_leases = r.lease_count();
     if (!is_voter(r.node_id())) continue;
     auto match = m.match.find(r.node_id());
-    if (r.node_id() != self && m.active.contains(r.node_id()) && match != m.match.end() &&
-        match->second >= m.commit &&
+    if (r.node_id() != self && member.can_lead() && m.active.contains(r.node_id()) &&
+        match != m.match.end() && match->second >= m.commit &&
         (fewest_leases == nullptr || r.lease_count() < fewest_leases->record.lease_count())) {
       fewest_leases = &member;
     }

@@ -224,6 +224,9 @@ absl::Status Connection::Startup() {
 
 absl::Status Connection::StartSession(const StartupRequest& request) {
   if (options_.too_many_connections) return Fatal("53300", "sorry, too many clients already");
+  if (options_.draining) {
+    return Fatal("57P03", "the node is draining: connect to another node of the cluster");
+  }
   if (request.user.empty()) {
     return Fatal("28000", "no PostgreSQL user name specified in startup packet");
   }

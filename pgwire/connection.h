@@ -32,6 +32,10 @@ struct ConnectionOptions {
   // The server is at its connection limit: answer the startup packet with
   // FATAL 53300 and close, as PostgreSQL does.
   bool too_many_connections = false;
+  // The node is draining (`cairn node drain`): new clients are sent to
+  // other nodes with FATAL 57P03, as PostgreSQL turns them away while it
+  // shuts down.
+  bool draining = false;
   // Forwards a CancelRequest that arrives on this connection to the
   // connection it names (by BackendKeyData). Unset: cancels are ignored.
   std::function<void(int32_t process_id, int32_t secret_key)> cancel;

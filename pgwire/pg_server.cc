@@ -127,6 +127,7 @@ void PgServer::OnAccept(const boost::system::error_code& ec, tcp::socket socket)
     options.secret_key = static_cast<int32_t>(absl::Uniform<uint32_t>(bitgen_));
     const size_t open = connections_.size() - finished_.size();
     options.too_many_connections = open >= static_cast<size_t>(options_.max_connections);
+    options.draining = draining_.load();
     options.cancel = [this](int32_t process_id, int32_t secret_key) {
       CancelStatement(process_id, secret_key);
     };

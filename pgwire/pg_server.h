@@ -1,15 +1,15 @@
 #pragma once
 
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -63,6 +63,8 @@ class PgServer {
   // threads. A statement that is executing runs to completion first.
   // Idempotent.
   void Stop();
+  // From now on new clients are turned away (57P03); those connected stay.
+  void SetDraining() { draining_.store(true); }
 
   // The bound port. REQUIRES: Start() succeeded.
   uint16_t port() const { return port_; }
@@ -98,6 +100,7 @@ class PgServer {
   absl::BitGen bitgen_;                    // BackendKeyData secrets
   const std::string scram_mock_seed_;      // random, for this server's life
 
+  std::atomic<bool> draining_{false};
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -140,7 +140,7 @@ absl::Status Node::Start() {
   // here rather than in a client's first statement.
   (void)parser::ParseStatements("SELECT 1 FROM t WHERE a = 1");
 
-  http_server_ = std::make_unique<HttpServer>([this] { return serving(); });
+  http_server_ = std::make_unique<HttpServer>([this] { return serving() && !draining(); });
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));
   pgwire::PgServerOptions pg_options;
   pg_options.trust_loopback = options_.loopback_auth == "trust";
@@ -231,6 +231,7 @@ absl::Status Node::StartRpcServer() {
     return response;
   };
   hooks.decommission = [this](uint64_t node_id) { return Decommission(node_id); };
+  hooks.drain = [this](uint64_t timeout_ms) { return Drain(timeout_ms); };
   hooks.nodes = [this] {
     std::vector<proto::NodeStatus> nodes;
     for (const auto& m : registry_->Members()) {
@@ -289,6 +290,39 @@ absl::Status Node::Decommission(uint64_t node_id) {
                      absl::StrCat("node ", node_id, " at ", address, ": ", rpc.error_message()));
   }
   return kv::StatusFromProto(response.error());
+}
+
+absl::StatusOr<uint64_t> Node::Drain(uint64_t timeout_ms) {
+  draining_.store(true);
+  pg_server_->SetDraining();
+  registry_->SetDraining();
+  // Hand the leases over now; the replicate queue hands over any this node
+  // wins back in an election, and other nodes' balancing sends it none.
+  const uint64_t self = store_->ident().node_id();
+  auto leases_here = [&] {
+    uint64_t leases = 0;
+    for (kv::Replica* r : store_->replicas()) leases += r->IsServing() ? 1 : 0;
+    return leases;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    std::set<uint64_t> targets;
+    for (const auto& m : registry_->Members()) {
+      if (m.can_lead() && m.record.node_id() != self) targets.insert(m.record.node_id());
+    }
+    if (targets.empty()) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "no other live node can take this node's leases: it stays their holder");
+    }
+    const uint64_t left = leases_here();
+    if (left == 0 || std::chrono::steady_clock::now() >= deadline) {
+      CAIRN_LOG_INFO("drained: {} leases left on this node", left);
+      return left;
+    }
+    store_->TransferLeases(/*timeout_ms=*/2000,
+                           [&targets](uint64_t node_id) { return targets.contains(node_id); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 proto::NodeRecord Node::SelfRecord() const {

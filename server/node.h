@@ -46,6 +46,7 @@ class Node {
   void Stop();
 
   bool serving() const { return serving_.load(); }
+  bool draining() const { return draining_.load(); }
   uint16_t sql_port() const { return pg_server_ ? pg_server_->port() : 0; }
 
  private:
@@ -56,6 +57,10 @@ class Node {
   // Starts decommissioning node `node_id`: this node marks itself; another
   // is asked to (Cluster.Decommission).
   absl::Status Decommission(uint64_t node_id);
+  // Drains this node (Cluster.Drain): new SQL clients are turned away,
+  // /health answers 503, and leases go to other nodes (none come back
+  // while it runs). Returns the leases still here after `timeout_ms`.
+  absl::StatusOr<uint64_t> Drain(uint64_t timeout_ms);
 
   const NodeOptions options_;
   kv::StoreForwarder forwarder_;
@@ -82,6 +87,7 @@ class Node {
   std::unique_ptr<pgwire::PgServer> pg_server_;
   std::unique_ptr<HttpServer> http_server_;
   std::atomic<bool> serving_{false};
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace cairn::server

@@ -21,15 +21,16 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: cairn node status [--host HOST:RPCPORT]\n"
+    "       cairn node drain [--host HOST:RPCPORT] [--timeout DURATION]\n"
     "       cairn node decommission NODE_ID [--host HOST:RPCPORT] [--wait=true|false]\n"
     "                                       [--timeout DURATION]\n"
-    "defaults: --host 127.0.0.1:7433 --wait=true --timeout 10m\n";
+    "defaults: --host 127.0.0.1:7433 --wait=true --timeout 10m (drain: 1m)\n";
 constexpr auto kRpcDeadline = std::chrono::seconds(10);
 
 struct NodeCommandOptions {
   std::string host = "127.0.0.1:7433";
   bool wait = true;
-  absl::Duration timeout = absl::Minutes(10);
+  std::optional<absl::Duration> timeout;  // unset: the command's default
   std::vector<std::string> positional;
 };
 
@@ -59,9 +60,11 @@ absl::StatusOr<NodeCommandOptions> ParseFlags(const std::vector<std::string>& ar
       }
       options.wait = value == "true";
     } else if (flag == "--timeout") {
-      if (!absl::ParseDuration(value, &options.timeout) || options.timeout <= absl::ZeroDuration()) {
+      absl::Duration timeout;
+      if (!absl::ParseDuration(value, &timeout) || timeout <= absl::ZeroDuration()) {
         return MakeError(ErrorCode::kInvalidArgument, "bad --timeout (a duration such as 10m)");
       }
+      options.timeout = timeout;
     } else {
       return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("unknown flag ", flag));
     }
@@ -87,16 +90,16 @@ absl::StatusOr<std::vector<proto::NodeStatus>> FetchNodes(proto::Cluster::Stub* 
 }
 
 void PrintNodes(const std::vector<proto::NodeStatus>& nodes) {
-  std::printf("%-7s  %-21s  %-21s  %-7s  %-6s  %-6s  %s\n", "node_id", "address", "sql_address",
-              "is_live", "ranges", "leases", "is_decommissioning");
+  std::printf("%-7s  %-21s  %-21s  %-7s  %-6s  %-6s  %-18s  %s\n", "node_id", "address",
+              "sql_address", "is_live", "ranges", "leases", "is_decommissioning", "is_draining");
   for (const proto::NodeStatus& n : nodes) {
     const proto::NodeRecord& r = n.record();
-    std::printf("%-7llu  %-21s  %-21s  %-7s  %-6llu  %-6llu  %s\n",
+    std::printf("%-7llu  %-21s  %-21s  %-7s  %-6llu  %-6llu  %-18s  %s\n",
                 static_cast<unsigned long long>(r.node_id()), r.rpc_address().c_str(),
                 r.sql_address().c_str(), n.live() ? "true" : "false",
                 static_cast<unsigned long long>(r.range_count()),
                 static_cast<unsigned long long>(r.lease_count()),
-                r.decommissioning() ? "true" : "false");
+                r.decommissioning() ? "true" : "false", r.draining() ? "true" : "false");
   }
 }
 
@@ -151,7 +154,8 @@ int Decommission(const NodeCommandOptions& options) {
   if (!options.wait) return 0;
   // Done once its record, marked, reports no replicas (the GC queue removes
   // each one its group has replaced).
-  const absl::Time deadline = absl::Now() + options.timeout;
+  const absl::Duration timeout = options.timeout.value_or(absl::Minutes(10));
+  const absl::Time deadline = absl::Now() + timeout;
   std::optional<uint64_t> last_reported;
   for (;;) {
     absl::StatusOr<std::vector<proto::NodeStatus>> nodes = FetchNodes(stub.get(), options.host);
@@ -174,12 +178,45 @@ int Decommission(const NodeCommandOptions& options) {
       std::fprintf(stderr,
                    "cairn node decommission: node %llu still holds replicas after %s (too few "
                    "other live nodes for the replication factor?)\n",
-                   static_cast<unsigned long long>(node_id),
-                   absl::FormatDuration(options.timeout).c_str());
+                   static_cast<unsigned long long>(node_id), absl::FormatDuration(timeout).c_str());
       return 1;
     }
     absl::SleepFor(absl::Milliseconds(500));
   }
+}
+
+// Drains the node at --host: it turns new SQL clients away, answers 503 on
+// /health and hands its leases to the other nodes; then it can be stopped
+// or restarted without clients seeing its ranges go.
+int Drain(const NodeCommandOptions& options) {
+  if (!options.positional.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const absl::Duration timeout = options.timeout.value_or(absl::Minutes(1));
+  auto stub = Connect(options.host);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout + absl::Seconds(10)));
+  proto::DrainRequest request;
+  request.set_timeout_ms(static_cast<uint64_t>(absl::ToInt64Milliseconds(timeout)));
+  proto::DrainResponse response;
+  grpc::Status rpc = stub->Drain(&context, request, &response);
+  absl::Status status = rpc.ok() ? kv::StatusFromProto(response.error())
+                                 : MakeError(ErrorCode::kUnavailable,
+                                             absl::StrCat(options.host, ": ", rpc.error_message()));
+  if (!status.ok()) {
+    std::fprintf(stderr, "cairn node drain: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  if (response.leases_left() > 0) {
+    std::fprintf(stderr, "cairn node drain: %s still leads %llu ranges after %s\n",
+                 options.host.c_str(), static_cast<unsigned long long>(response.leases_left()),
+                 absl::FormatDuration(timeout).c_str());
+    return 1;
+  }
+  std::printf("%s is drained: it leads no range and takes no new SQL clients\n",
+              options.host.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -197,6 +234,7 @@ int RunNodeCommand(const std::vector<std::string>& args) {
   }
   if (args[0] == "status" && options->positional.empty()) return Status(*options);
   if (args[0] == "decommission") return Decommission(*options);
+  if (args[0] == "drain") return Drain(*options);
   std::fputs(kUsage, stderr);
   return 2;
 }

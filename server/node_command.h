@@ -10,6 +10,11 @@ namespace cairn::server {
 //   cairn node status                     the members: id, addresses,
 //                                         liveness, replicas, leases and
 //                                         whether each is being decommissioned
+//   cairn node drain                      the node turns new SQL clients
+//                                         away, reports unhealthy on /health
+//                                         and hands its leases over (before
+//                                         a restart); waits until it has
+//                                         none or --timeout (1m) passes
 //   cairn node decommission ID [--wait=false] [--timeout DURATION]
 //                                         moves every replica off node ID
 //                                         (it receives none from then on) and

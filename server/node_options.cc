@@ -129,7 +129,7 @@ std::string UsageText() {
          "          --http-addr 127.0.0.1:8433 --dead-node-timeout 30s --replication-factor 3\n"
          "          --range-max-bytes 64MiB --raft-log-retained-entries 16384\n"
          "       cairn cert create-ca|create-node|create-client --certs-dir DIR ...\n"
-         "       cairn node status|decommission ... [--host HOST:RPCPORT]\n";
+         "       cairn node status|drain|decommission ... [--host HOST:RPCPORT]\n";
 }
 
 }  // namespace cairn::server

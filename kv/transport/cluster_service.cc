@@ -243,6 +243,14 @@ grpc::Status ClusterService::Decommission(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status ClusterService::Drain(grpc::ServerContext*, const proto::DrainRequest* request,
+                                   proto::DrainResponse* response) {
+  absl::StatusOr<uint64_t> left = hooks_.drain(request->timeout_ms());
+  if (left.ok()) response->set_leases_left(*left);
+  StatusToProto(left.status(), response->mutable_error());
+  return grpc::Status::OK;
+}
+
 grpc::Status ClusterService::Nodes(grpc::ServerContext*, const proto::NodesRequest*,
                                    proto::NodesResponse* response) {
   for (proto::NodeStatus& node : hooks_.nodes()) *response->add_nodes() = std::move(node);

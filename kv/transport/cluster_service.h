@@ -35,6 +35,8 @@ class ClusterService final : public proto::Cluster::Service {
     std::function<absl::StatusOr<proto::JoinResponse>(const proto::JoinRequest&)> join;
     // Starts decommissioning a node: this one, or another (forwarded).
     std::function<absl::Status(uint64_t node_id)> decommission;
+    // Drains this node; the leases it still holds when the wait ended.
+    std::function<absl::StatusOr<uint64_t>(uint64_t timeout_ms)> drain;
     // The members as this node's registry last saw them.
     std::function<std::vector<proto::NodeStatus>()> nodes;
   };
@@ -51,6 +53,8 @@ class ClusterService final : public proto::Cluster::Service {
                           proto::TimestampsResponse* response) override;
   grpc::Status Decommission(grpc::ServerContext*, const proto::DecommissionRequest* request,
                             proto::DecommissionResponse* response) override;
+  grpc::Status Drain(grpc::ServerContext*, const proto::DrainRequest* request,
+                     proto::DrainResponse* response) override;
   grpc::Status Nodes(grpc::ServerContext*, const proto::NodesRequest* request,
                      proto::NodesResponse* response) override;
 

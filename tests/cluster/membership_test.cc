@@ -20,9 +20,14 @@ TEST_F(ClusterTest, ThreeNodesJoinAndSeeTheSameData) {
     pqxx::connection conn(node(2).Dsn());
     pqxx::result r = PqxxExec(conn, "SHOW CLUSTER NODES");
     const std::vector<std::pair<std::string, pqxx::oid>> want = {
-        {"node_id", 20}, {"address", 25}, {"sql_address", 25},
-        {"is_live", 16}, {"ranges", 20},  {"leases", 20},
-        {"is_decommissioning", 16}};  // int8, text, bool
+        {"node_id", 20},
+        {"address", 25},
+        {"sql_address", 25},
+        {"is_live", 16},
+        {"ranges", 20},
+        {"leases", 20},
+        {"is_decommissioning", 16},
+        {"is_draining", 16}};  // int8, text, bool
     ASSERT_EQ(r.columns(), want.size());
     for (pqxx::row::size_type i = 0; i < want.size(); ++i) {
       EXPECT_EQ(r.column_name(i), want[i].first) << "column " << i;
