@@ -95,6 +95,7 @@ struct NodeRow {
   int64_t ranges = 0;  // replicas on the node
   int64_t leases = 0;  // ranges it leads
   bool is_decommissioning = false;
+  bool is_draining = false;
 };
 
 inline std::string Describe(const std::vector<NodeRow>& rows) {
@@ -116,9 +117,9 @@ inline const NodeRow* FindRow(const std::vector<NodeRow>& rows, int64_t id) {
 }
 
 inline absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std::string>>& cells) {
-  if (cells.size() != 7) {
+  if (cells.size() != 8) {
     return absl::FailedPreconditionError(
-        absl::StrCat("a row has ", cells.size(), " columns, not 7"));
+        absl::StrCat("a row has ", cells.size(), " columns, not 8"));
   }
   for (const auto& cell : cells) {
     if (!cell.has_value()) return absl::FailedPreconditionError("a row has a NULL");
@@ -137,6 +138,7 @@ inline absl::StatusOr<NodeRow> ParseNodeRow(const std::vector<std::optional<std:
   }
   row.is_live = *cells[3] == "t";
   row.is_decommissioning = *cells[6] == "t";
+  row.is_draining = *cells[7] == "t";
   return row;
 }
 
