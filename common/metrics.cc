@@ -12,20 +12,17 @@ MetricRegistry& MetricRegistry::Global() {
 Counter* MetricRegistry::GetCounter(const std::string& name, const std::string& help) {
   absl::MutexLock lock(&mu_);
   Entry& e = entries_[name];
-  if (!e.counter) {
-    e.help = help;
-    e.counter = std::make_unique<Counter>();
-  }
+  if (!e.counter) e.counter = std::make_unique<Counter>();
+  // A reader (the status page's meter) may ask first, without a help text.
+  if (e.help.empty()) e.help = help;
   return e.counter.get();
 }
 
 Gauge* MetricRegistry::GetGauge(const std::string& name, const std::string& help) {
   absl::MutexLock lock(&mu_);
   Entry& e = entries_[name];
-  if (!e.gauge) {
-    e.help = help;
-    e.gauge = std::make_unique<Gauge>();
-  }
+  if (!e.gauge) e.gauge = std::make_unique<Gauge>();
+  if (e.help.empty()) e.help = help;
   return e.gauge.get();
 }
 

@@ -27,6 +27,7 @@ class PreparedQuery final : public PreparedStatement {
   friend class Session;
 
   std::unique_ptr<ast::Statement> statement_;  // null for an empty query
+  std::string text_;                           // the SQL it was parsed from
   std::vector<SqlType> parameter_types_;
   bool returns_rows_ = false;
   std::vector<ResultColumn> columns_;

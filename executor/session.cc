@@ -12,17 +12,18 @@
 #include "common/metrics.h"
 #include "executor/alter_table.h"
 #include "executor/cluster_nodes.h"
+#include "executor/cluster_setting.h"
 #include "executor/ddl.h"
 #include "executor/exec_context.h"
 #include "executor/foreign_keys.h"
+#include "executor/historical_read.h"
 #include "executor/indexes.h"
 #include "executor/online_index_build.h"
 #include "executor/operator.h"
 #include "executor/privilege_checker.h"
 #include "executor/roles.h"
-#include "executor/cluster_setting.h"
-#include "executor/historical_read.h"
 #include "executor/show_ranges.h"
+#include "executor/slow_statements.h"
 #include "executor/table_ranges.h"
 #include "parser/ast/ddl.h"
 #include "parser/ast/dml.h"
@@ -98,6 +99,19 @@ std::vector<std::pair<std::string, std::string>> Session::InitialParameters() co
 }
 
 absl::Status Session::ExecuteQuery(std::string_view sql, QueryObserver* observer) {
+  const auto started = std::chrono::steady_clock::now();
+  absl::Status status = RunQuery(sql, observer);
+  RecordDuration(sql, started, status.ok());
+  return status;
+}
+
+void Session::RecordDuration(std::string_view sql, std::chrono::steady_clock::time_point started,
+                             bool ok) {
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+  SlowStatements::Global().Record(sql, took.count(), user_, database_, !ok);
+}
+
+absl::Status Session::RunQuery(std::string_view sql, QueryObserver* observer) {
   cancel_requested_.store(false);
   CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
   if (statements.empty()) {
@@ -788,6 +802,7 @@ absl::StatusOr<std::shared_ptr<PreparedStatement>> Session::Prepare(
                      "cannot insert multiple commands into a prepared statement");
   }
   auto prepared = std::make_shared<PreparedQuery>();
+  prepared->text_ = std::string(sql);
   prepared->parameter_types_ = declared;
   if (statements.empty()) return prepared;
   prepared->statement_ = std::move(statements[0]);
@@ -882,8 +897,11 @@ absl::StatusOr<StatementResult> Session::ExecutePrepared(PreparedStatement& stat
     settings_at_begin_ = settings_;
     implicit_block_ = true;
   }
-  return ExecuteStatement(*prepared.statement_,
-                          Bindings{.prepared = &prepared, .params = &params});
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<StatementResult> result =
+      ExecuteStatement(*prepared.statement_, Bindings{.prepared = &prepared, .params = &params});
+  RecordDuration(prepared.text_, started, result.ok());
+  return result;
 }
 
 }  // namespace cairn::executor

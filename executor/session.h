@@ -112,6 +112,11 @@ class Session : public SqlSession {
   absl::StatusOr<StatementResult> RunPlan(
       const planner::PlanNode& plan, txn::Txn* txn, const std::vector<Value>* params,
       absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats);
+  // ExecuteQuery's work, without the timing.
+  absl::Status RunQuery(std::string_view sql, QueryObserver* observer);
+  // Adds the statement that started at `started` to the node's slowest
+  // (SlowStatements), for the status page.
+  void RecordDuration(std::string_view sql, std::chrono::steady_clock::time_point started, bool ok);
   absl::StatusOr<StatementResult> ExecuteQueryPlan(const ast::Statement& stmt, txn::Txn* txn,
                                                    const Bindings& bindings);
   absl::StatusOr<StatementResult> ExecuteExplain(const ast::Statement& stmt, txn::Txn* txn,

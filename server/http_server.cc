@@ -21,7 +21,10 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{io};
 };
 
-HttpServer::HttpServer(HealthFn healthy) : impl_(std::make_unique<Impl>()), healthy_(std::move(healthy)) {}
+HttpServer::HttpServer(HealthFn healthy, PageFn status_page)
+    : impl_(std::make_unique<Impl>()),
+      healthy_(std::move(healthy)),
+      status_page_(std::move(status_page)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -66,6 +69,10 @@ absl::Status HttpServer::Start(const HostPort& addr) {
         response.result(http::status::ok);
         response.set(http::field::content_type, "text/plain; version=0.0.4");
         response.body() = MetricRegistry::Global().RenderPrometheus();
+      } else if (target == "/" || target == "/index.html") {
+        response.result(http::status::ok);
+        response.set(http::field::content_type, "text/html; charset=utf-8");
+        response.body() = status_page_();
       } else {
         response.result(http::status::not_found);
         response.set(http::field::content_type, "text/plain");

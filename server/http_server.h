@@ -13,13 +13,14 @@ namespace cairn::server {
 
 // The node's HTTP status endpoint (Boost.Beast): GET /health answers 200
 // while the node serves SQL and 503 otherwise; GET /metrics renders the
-// metric registry as Prometheus text. One request per connection, served on
-// one thread: it is for operators and scrapers, not for load.
+// metric registry as Prometheus text; GET / is the status page (HTML). One request per connection,
+// served on one thread: it is for operators and scrapers, not for load.
 class HttpServer {
  public:
   using HealthFn = std::function<bool()>;
+  using PageFn = std::function<std::string()>;
 
-  explicit HttpServer(HealthFn healthy);
+  HttpServer(HealthFn healthy, PageFn status_page);
   ~HttpServer();
 
   absl::Status Start(const HostPort& addr);
@@ -30,6 +31,7 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   HealthFn healthy_;
+  PageFn status_page_;
   uint16_t port_ = 0;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -17,7 +17,9 @@
 #include "kv/transport/kv_codec.h"
 #include "parser/parser.h"
 #include "server/join.h"
+#include "server/status_page.h"
 #include "server/structured_log.h"
+#include "server/throughput_meter.h"
 
 namespace cairn::server {
 namespace {
@@ -54,9 +56,9 @@ absl::Status Node::Start() {
     // A new node: the cluster names it. (A node restarted with --join has
     // its identity already and ignores the flag.)
     proto::NodeAddresses addresses;
-    addresses.set_rpc_address(options_.rpc_addr.ToString());
-    addresses.set_sql_address(options_.sql_addr.ToString());
-    addresses.set_http_address(options_.http_addr.ToString());
+    addresses.set_rpc_address(Advertised(options_.rpc_addr, options_.rpc_addr.port));
+    addresses.set_sql_address(Advertised(options_.sql_addr, options_.sql_addr.port));
+    addresses.set_http_address(Advertised(options_.http_addr, options_.http_addr.port));
     CAIRN_ASSIGN_OR_RETURN(proto::JoinResponse joined,
                            JoinCluster(options_.join, addresses, kJoinTimeoutMs));
     proto::StoreIdent join_ident;
@@ -140,7 +142,19 @@ absl::Status Node::Start() {
   // here rather than in a client's first statement.
   (void)parser::ParseStatements("SELECT 1 FROM t WHERE a = 1");
 
-  http_server_ = std::make_unique<HttpServer>([this] { return serving() && !draining(); });
+  {
+    MetricRegistry& metrics = MetricRegistry::Global();
+    throughput_ = std::make_unique<ThroughputMeter>(std::vector<ThroughputMeter::Measured>{
+        {"Raft proposals (ranges led here)", metrics.GetCounter("cairn_raft_proposals_total", "")},
+        {"Raft entries applied", metrics.GetCounter("cairn_raft_entries_applied_total", "")},
+        {"SQL statements", metrics.GetCounter("cairn_sql_statements_total", "")},
+        {"SQL transactions retried", metrics.GetCounter("cairn_sql_txn_retries_total", "")},
+        {"Plan fragment rows read here",
+         metrics.GetCounter("cairn_sql_fragment_rows_read_total", "")}});
+    throughput_->Start();
+  }
+  http_server_ = std::make_unique<HttpServer>([this] { return serving() && !draining(); },
+                                              [this] { return StatusPage(); });
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));
   pgwire::PgServerOptions pg_options;
   pg_options.trust_loopback = options_.loopback_auth == "trust";
@@ -215,7 +229,7 @@ absl::Status Node::Start() {
 absl::Status Node::StartRpcServer() {
   kv::ClusterService::Hooks hooks;
   hooks.node_id = store_->ident().node_id();
-  hooks.rpc_address = options_.rpc_addr.ToString();
+  hooks.rpc_address = Advertised(options_.rpc_addr, options_.rpc_addr.port);
   hooks.address_of = [this](uint64_t node_id) { return registry_->AddressOf(node_id); };
   hooks.local_timestamps = [this](uint32_t count) { return timestamps_->GetLocal(count); };
   hooks.timestamps = [this](uint32_t count) { return timestamps_->Get(count); };
@@ -292,6 +306,28 @@ absl::Status Node::Decommission(uint64_t node_id) {
   return kv::StatusFromProto(response.error());
 }
 
+std::string Node::StatusPage() {
+  StatusPageData data;
+  if (store_) {
+    data.node_id = store_->ident().node_id();
+    data.cluster_id = store_->ident().cluster_id();
+  }
+  if (registry_) data.members = registry_->Members();
+  if (locator_) {
+    absl::StatusOr<std::vector<kv::RangeInfo>> ranges = locator_->RangesIn("", "");
+    if (ranges.ok()) {
+      data.ranges = *std::move(ranges);
+    } else {
+      data.ranges_error = std::string(ranges.status().message());
+    }
+  }
+  data.replication_lag_entries =
+      MetricRegistry::Global().GetGauge("cairn_raft_replication_lag_entries", "")->value();
+  if (throughput_) data.throughput = throughput_->Rates();
+  data.slowest = executor::SlowStatements::Global().Slowest();
+  return RenderStatusPage(data);
+}
+
 absl::StatusOr<uint64_t> Node::Drain(uint64_t timeout_ms) {
   draining_.store(true);
   pg_server_->SetDraining();
@@ -328,10 +364,15 @@ absl::StatusOr<uint64_t> Node::Drain(uint64_t timeout_ms) {
 proto::NodeRecord Node::SelfRecord() const {
   proto::NodeRecord record;
   record.set_node_id(store_->ident().node_id());
-  record.set_rpc_address(absl::StrCat(options_.rpc_addr.host, ":", rpc_port_));
-  record.set_sql_address(absl::StrCat(options_.sql_addr.host, ":", pg_server_->port()));
-  record.set_http_address(absl::StrCat(options_.http_addr.host, ":", http_server_->port()));
+  record.set_rpc_address(Advertised(options_.rpc_addr, rpc_port_));
+  record.set_sql_address(Advertised(options_.sql_addr, pg_server_->port()));
+  record.set_http_address(Advertised(options_.http_addr, http_server_->port()));
   return record;
+}
+
+std::string Node::Advertised(const HostPort& listen, uint16_t port) const {
+  return absl::StrCat(options_.advertise_host.empty() ? listen.host : options_.advertise_host, ":",
+                      port);
 }
 
 void Node::Stop() {
@@ -339,6 +380,7 @@ void Node::Stop() {
   // Top down: no new statements, then no new writes, then the store.
   if (pg_server_) pg_server_->Stop();
   if (http_server_) http_server_->Stop();
+  if (throughput_) throughput_->Stop();
   // Statements are done; background work (automatic ANALYZE, heartbeats)
   // must not wait out the routing deadline on ranges nobody serves (the
   // last node of a cluster to stop).

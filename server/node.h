@@ -6,13 +6,13 @@
 #include "absl/status/status.h"
 #include "catalog/catalog.h"
 #include "executor/sql_engine.h"
-#include "kv/node_registry.h"
-#include "kv/replicate_queue.h"
 #include "kv/cluster_settings.h"
 #include "kv/gc_queue.h"
 #include "kv/meta_records.h"
+#include "kv/node_registry.h"
 #include "kv/range_id_allocator.h"
 #include "kv/replica_gc_queue.h"
+#include "kv/replicate_queue.h"
 #include "kv/routing_kv_client.h"
 #include "kv/split_queue.h"
 #include "kv/store.h"
@@ -25,6 +25,7 @@
 #include "pgwire/pg_server.h"
 #include "server/http_server.h"
 #include "server/node_options.h"
+#include "server/throughput_meter.h"
 #include "txn/lock_resolver.h"
 
 namespace cairn::server {
@@ -53,6 +54,9 @@ class Node {
   // Starts the Cluster RPC service on --rpc-addr.
   absl::Status StartRpcServer();
   // This node's record as the cluster sees it (addresses as bound).
+  // host:port by which other nodes and clients reach what listens on
+  // `listen` (bound to `port`): --advertise-host, else the listening host.
+  std::string Advertised(const HostPort& listen, uint16_t port) const;
   proto::NodeRecord SelfRecord() const;
   // Starts decommissioning node `node_id`: this node marks itself; another
   // is asked to (Cluster.Decommission).
@@ -61,6 +65,8 @@ class Node {
   // /health answers 503, and leases go to other nodes (none come back
   // while it runs). Returns the leases still here after `timeout_ms`.
   absl::StatusOr<uint64_t> Drain(uint64_t timeout_ms);
+  // The HTML of the status page (server/status_page.h), as of now.
+  std::string StatusPage();
 
   const NodeOptions options_;
   kv::StoreForwarder forwarder_;
@@ -85,6 +91,7 @@ class Node {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<executor::SqlEngine> sql_engine_;
   std::unique_ptr<pgwire::PgServer> pg_server_;
+  std::unique_ptr<ThroughputMeter> throughput_;  // for the status page
   std::unique_ptr<HttpServer> http_server_;
   std::atomic<bool> serving_{false};
   std::atomic<bool> draining_{false};

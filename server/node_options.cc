@@ -105,6 +105,12 @@ absl::StatusOr<NodeOptions> ParseNodeOptions(const std::vector<std::string>& arg
                          "--loopback-auth must be \"trust\" or \"password\"");
       }
       options.loopback_auth = value;
+    } else if (flag == "--advertise-host") {
+      if (value.empty() || value.find(':') != std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "--advertise-host takes a host name or IPv4 address, without a port");
+      }
+      options.advertise_host = value;
     } else if (flag == "--remote-auth") {
       if (value != "trust" && value != "password") {
         return MakeError(ErrorCode::kInvalidArgument,
@@ -122,7 +128,7 @@ std::string UsageText() {
   return "usage: cairn start [--data-dir DIR] [--sql-addr HOST:PORT] [--rpc-addr HOST:PORT]\n"
          "                   [--http-addr HOST:PORT] [--join HOST:RPCPORT,...]\n"
          "                   [--certs-dir DIR] [--loopback-auth trust|password]\n"
-         "                   [--remote-auth password|trust]\n"
+         "                   [--remote-auth password|trust] [--advertise-host HOST]\n"
          "                   [--dead-node-timeout DURATION] [--replication-factor N]\n"
          "                   [--range-max-bytes SIZE] [--raft-log-retained-entries N]\n"
          "defaults: --data-dir ./cairn-data --sql-addr 127.0.0.1:5433 --rpc-addr 127.0.0.1:7433\n"

@@ -53,6 +53,10 @@ struct NodeOptions {
   // default) or "trust", for a cluster on a private network whose SQL
   // ports only trusted hosts reach (docker/docker-compose.yml).
   std::string remote_auth = "password";
+  // The host name or address other nodes and clients reach this node by,
+  // when it listens on a wildcard address (0.0.0.0 in a container): the
+  // addresses it registers take this host and its listening ports.
+  std::string advertise_host;
 };
 
 // Parses the arguments after the subcommand: --flag=value or --flag value.
