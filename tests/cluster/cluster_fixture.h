@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,6 +69,18 @@ constexpr char kShortDeadNodeTimeout[] = "--dead-node-timeout=3s";
 constexpr std::chrono::seconds kJoinGiveUpBound(60);
 
 inline std::string LocalAddress(uint16_t port) { return absl::StrCat("127.0.0.1:", port); }
+
+// Runs the `cairn` binary with `args` (no shell quoting needed: ids and
+// addresses); returns its exit code and, in *output, stdout and stderr.
+inline int RunCairn(const std::string& binary, const std::string& args, std::string* output) {
+  const std::string command = absl::StrCat(binary, " ", args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output->append(buffer, n);
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 inline int64_t ElapsedMs(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();

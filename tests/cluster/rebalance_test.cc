@@ -103,18 +103,6 @@ TEST_F(ClusterTest, FourthNodeReceivesItsShare) {
       << "node 4 never found a range through its meta record";
 }
 
-// Runs the `cairn` binary with `args` (no shell quoting needed: ids and
-// addresses); returns its exit code and, in *output, stdout and stderr.
-int RunCairn(const std::string& binary, const std::string& args, std::string* output) {
-  const std::string command = absl::StrCat(binary, " ", args, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output->append(buffer, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST_F(ClusterTest, DecommissionedNodeGivesUpEveryReplica) {
   ASSERT_TRUE(StartCluster(4));
   for (int t = 1; t <= 4; ++t) {
