@@ -1,6 +1,7 @@
 #include "server/node.h"
 
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -371,8 +372,15 @@ proto::NodeRecord Node::SelfRecord() const {
 }
 
 std::string Node::Advertised(const HostPort& listen, uint16_t port) const {
-  return absl::StrCat(options_.advertise_host.empty() ? listen.host : options_.advertise_host, ":",
-                      port);
+  if (!options_.advertise_host.empty()) return absl::StrCat(options_.advertise_host, ":", port);
+  if (listen.host == "0.0.0.0") {
+    // Listening everywhere: the machine's name is what others can use.
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') {
+      return absl::StrCat(name, ":", port);
+    }
+  }
+  return absl::StrCat(listen.host, ":", port);
 }
 
 void Node::Stop() {

@@ -55,7 +55,8 @@ class Node {
   absl::Status StartRpcServer();
   // This node's record as the cluster sees it (addresses as bound).
   // host:port by which other nodes and clients reach what listens on
-  // `listen` (bound to `port`): --advertise-host, else the listening host.
+  // `listen` (bound to `port`): --advertise-host, else the listening host,
+  // or the machine's host name when that is the wildcard 0.0.0.0.
   std::string Advertised(const HostPort& listen, uint16_t port) const;
   proto::NodeRecord SelfRecord() const;
   // Starts decommissioning node `node_id`: this node marks itself; another

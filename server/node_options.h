@@ -55,7 +55,8 @@ struct NodeOptions {
   std::string remote_auth = "password";
   // The host name or address other nodes and clients reach this node by,
   // when it listens on a wildcard address (0.0.0.0 in a container): the
-  // addresses it registers take this host and its listening ports.
+  // addresses it registers take this host and its listening ports. Unset,
+  // a node listening on 0.0.0.0 registers its machine's host name.
   std::string advertise_host;
 };
 
