@@ -70,16 +70,20 @@ inline InsertStatement FailoverRow(int via) {
   };
 }
 
-// Inserts keys first_key, first_key + 1, ... through `dsn`, one autocommit
-// `insert` each, until `stop`. A key whose attempt fails with a transient
-// error is tried again on a fresh session until an attempt settles it
-// (INSERT 0 1: acknowledged; 23505: an earlier attempt committed it) or the
-// workload ends (its outcome unknown). Stops early, with report->error, on an
+// Inserts keys first_key, first_key + 1, ... through the node of `dsns[0]`,
+// one autocommit `insert` each, until `stop`. A key whose attempt fails with a
+// transient error is tried again on a fresh session, on the node of the next
+// DSN of `dsns` (round robin; a node down or cut off is left for another),
+// until an attempt settles it (INSERT 0 1: acknowledged; 23505: an earlier
+// attempt committed it) or the workload ends (its outcome unknown). A failed
+// connect moves on to the next DSN too. So, until `stop`, every key below the
+// one being written is committed. Stops early, with report->error, on an
 // error no retry cures.
-inline void RunInsertStatements(const std::string& dsn, const InsertStatement& insert,
+inline void RunInsertStatements(const std::vector<std::string>& dsns, const InsertStatement& insert,
                                 int64_t first_key, const std::atomic<bool>& stop,
                                 InsertWriterReport* report) {
   std::unique_ptr<PgConn> pg;
+  size_t next_dsn = 0;  // the node of the next session: dsns[next_dsn % dsns.size()]
   for (int64_t key = first_key; !stop.load(); ++key) {
     const std::string sql = insert(key);
     for (bool tried = false;;) {
@@ -89,11 +93,12 @@ inline void RunInsertStatements(const std::string& dsn, const InsertStatement& i
       }
       if (pg == nullptr || !pg->ok()) {
         if (key != first_key || tried) ++report->reconnects;
-        pg = Connect(dsn, kFailoverStatementTimeoutMs);
+        pg = Connect(dsns[next_dsn % dsns.size()], kFailoverStatementTimeoutMs);
         if (!pg->ok()) {
           auto& [count, message] = report->errors["connect"];
           ++count;
           message = std::string(absl::StripTrailingAsciiWhitespace(pg->error()));
+          ++next_dsn;
           std::this_thread::sleep_for(kRetryPause);
           continue;
         }
@@ -130,10 +135,18 @@ inline void RunInsertStatements(const std::string& dsn, const InsertStatement& i
         return;
       }
       tried = true;
-      pg.reset();  // a fresh session for the next attempt
+      pg.reset();  // a fresh session for the next attempt, on the next node
+      ++next_dsn;
       std::this_thread::sleep_for(kRetryPause);
     }
   }
+}
+
+// RunInsertStatements through the one node of `dsn`.
+inline void RunInsertStatements(const std::string& dsn, const InsertStatement& insert,
+                                int64_t first_key, const std::atomic<bool>& stop,
+                                InsertWriterReport* report) {
+  RunInsertStatements(std::vector<std::string>{dsn}, insert, first_key, stop, report);
 }
 
 // RunInsertStatements of failover(k, via) rows through node `via`.
@@ -159,10 +172,14 @@ class InsertWriterThread {
  public:
   InsertWriterThread(const std::string& dsn, int via, int64_t first_key)
       : InsertWriterThread(dsn, via, first_key, FailoverRow(via)) {}
-  InsertWriterThread(const std::string& dsn, int via, int64_t first_key, InsertStatement insert) {
+  InsertWriterThread(const std::string& dsn, int via, int64_t first_key, InsertStatement insert)
+      : InsertWriterThread(std::vector<std::string>{dsn}, via, first_key, std::move(insert)) {}
+  // Through the nodes of `dsns`, moving to the next one after a failure.
+  InsertWriterThread(std::vector<std::string> dsns, int via, int64_t first_key,
+                     InsertStatement insert) {
     report_.node = via;
-    thread_ = std::thread([this, dsn, insert = std::move(insert), first_key] {
-      RunInsertStatements(dsn, insert, first_key, stop_, &report_);
+    thread_ = std::thread([this, dsns = std::move(dsns), insert = std::move(insert), first_key] {
+      RunInsertStatements(dsns, insert, first_key, stop_, &report_);
       finished_.store(true, std::memory_order_release);
     });
   }

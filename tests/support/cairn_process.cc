@@ -115,25 +115,31 @@ bool RunFailed() {
 CairnProcess::CairnProcess() : binary_(DefaultBinary()), data_dir_(MakeDataDir()) { PickPorts(); }
 
 void CairnProcess::PickPorts() {
-  // Hold all three sockets until every port is chosen, so that they differ.
-  int fds[3];
-  uint16_t* ports[3] = {&sql_port_, &rpc_port_, &http_port_};
-  for (int i = 0; i < 3; ++i) {
-    fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const std::vector<uint16_t> ports = FreeLoopbackPorts(3);
+  sql_port_ = ports[0];
+  rpc_port_ = ports[1];
+  http_port_ = ports[2];
+}
+
+std::vector<uint16_t> FreeLoopbackPorts(int n) {
+  std::vector<int> fds;
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < n; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
     socklen_t len = sizeof addr;
-    if (fds[i] < 0 || bind(fds[i], reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        getsockname(fds[i], reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
       ADD_FAILURE() << "cannot pick a free port: " << std::strerror(errno);
     }
-    *ports[i] = ntohs(addr.sin_port);
+    if (fd >= 0) fds.push_back(fd);
+    ports.push_back(ntohs(addr.sin_port));
   }
-  for (int fd : fds) {
-    if (fd >= 0) close(fd);
-  }
+  for (int fd : fds) close(fd);
+  return ports;
 }
 
 CairnProcess::~CairnProcess() {
@@ -305,7 +311,11 @@ bool CairnProcess::Alive() { return !Reaped(); }
 }
 
 int CairnProcess::HttpGet(const std::string& path, std::string* body) const {
-  int fd = ConnectLocal(http_port_, 5);
+  return HttpGetLocal(http_port_, path, body);
+}
+
+int HttpGetLocal(uint16_t port, const std::string& path, std::string* body) {
+  int fd = ConnectLocal(port, 5);
   if (fd < 0) return 0;
   std::string request = "GET " + path +
                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";

@@ -110,6 +110,15 @@ class CairnProcess {
   std::vector<std::string> extra_env_;
 };
 
+// `n` distinct TCP ports free on 127.0.0.1 now: each bound to port 0, all
+// held until every one is chosen. Another process may take one before the
+// caller binds it, so callers pick again when a bind fails.
+std::vector<uint16_t> FreeLoopbackPorts(int n);
+
+// GET `path` on 127.0.0.1:`port` (5 s socket timeouts). Returns the status
+// code (0 when the request failed) and stores the body in *body when given.
+int HttpGetLocal(uint16_t port, const std::string& path, std::string* body = nullptr);
+
 // Opens a raw protocol-3 connection to 127.0.0.1:port with the given user and
 // database and returns the SQLSTATE of the ErrorResponse the server answers
 // the startup packet with, or "" if it accepted the login (ReadyForQuery)
