@@ -135,7 +135,7 @@ absl::Status NodeRegistry::Register(const proto::NodeRecord& self) {
     absl::MutexLock lock(&mu_);
     self_ = self;
   }
-  return WithConflictRetries([&]() -> absl::Status {
+  absl::Status registered = WithConflictRetries([&]() -> absl::Status {
     CAIRN_ASSIGN_OR_RETURN(Timestamp ts, client_->GetTimestamp());
     CAIRN_ASSIGN_OR_RETURN(KvClient::GetResult got, client_->Get(NodeIdAllocatorKey(), ts));
     if (got.locked) return MakeError(ErrorCode::kSerializationFailure, "allocator locked");
@@ -155,6 +155,8 @@ absl::Status NodeRegistry::Register(const proto::NodeRecord& self) {
     if (last < self.node_id()) puts.push_back({NodeIdAllocatorKey(), absl::StrCat(self.node_id())});
     return Write(ts, puts);
   });
+  if (registered.ok()) last_heartbeat_ok_ms_.store(clock_->NowMillis());
+  return registered;
 }
 
 void NodeRegistry::SetDecommissioning() {
@@ -191,6 +193,7 @@ void NodeRegistry::HeartbeatLoop(StoreCounts counts) {
   bool failing = false;
   for (;;) {
     absl::Status s = Heartbeat(counts);
+    if (s.ok()) last_heartbeat_ok_ms_.store(clock_->NowMillis());
     if (!s.ok() && !failing) CAIRN_LOG_WARN("node heartbeat failed: {}", s.ToString());
     if (s.ok() && failing) CAIRN_LOG_INFO("node heartbeats succeed again");
     failing = !s.ok();

@@ -89,6 +89,10 @@ class NodeRegistry {
   // of `node_id` ("" if unknown), and the addresses of the live ones.
   std::string AddressOf(uint64_t node_id) const;
   std::vector<std::string> LiveAddresses() const;
+  // When this node's record was last written (Register or a heartbeat), by
+  // its clock; 0 before. A node that cannot write it is cut off from the
+  // cluster's quorum of the meta range.
+  int64_t last_heartbeat_ok_ms() const { return last_heartbeat_ok_ms_.load(); }
   // Members and live members as of the last heartbeat.
   std::pair<size_t, size_t> Counts() const;
   // The members as of the last heartbeat (empty before the first).
@@ -100,6 +104,7 @@ class NodeRegistry {
   }
 
  private:
+  std::atomic<int64_t> last_heartbeat_ok_ms_{0};
   // Reads the key at a fresh timestamp; nullopt when absent.
   absl::StatusOr<std::optional<std::string>> Read(const std::string& key);
   // Writes `puts` (key, value) in one one-phase commit. Fails with

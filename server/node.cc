@@ -154,8 +154,8 @@ absl::Status Node::Start() {
          metrics.GetCounter("cairn_sql_fragment_rows_read_total", "")}});
     throughput_->Start();
   }
-  http_server_ = std::make_unique<HttpServer>([this] { return serving() && !draining(); },
-                                              [this] { return StatusPage(); });
+  http_server_ =
+      std::make_unique<HttpServer>([this] { return Healthy(); }, [this] { return StatusPage(); });
   CAIRN_RETURN_IF_ERROR(http_server_->Start(options_.http_addr));
   pgwire::PgServerOptions pg_options;
   pg_options.trust_loopback = options_.loopback_auth == "trust";
@@ -305,6 +305,15 @@ absl::Status Node::Decommission(uint64_t node_id) {
                      absl::StrCat("node ", node_id, " at ", address, ": ", rpc.error_message()));
   }
   return kv::StatusFromProto(response.error());
+}
+
+bool Node::Healthy() const {
+  if (!serving() || draining() || registry_ == nullptr) return false;
+  // Cut off from the quorum of the meta range (a partition), the node can
+  // start no transaction: it serves no SQL, whatever its listeners do.
+  constexpr int64_t kCutOffAfterMs = 10'000;
+  const auto now_ms = static_cast<int64_t>(Clock::Real()->NowMillis());
+  return now_ms - registry_->last_heartbeat_ok_ms() < kCutOffAfterMs;
 }
 
 std::string Node::StatusPage() {

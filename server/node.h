@@ -48,6 +48,9 @@ class Node {
 
   bool serving() const { return serving_.load(); }
   bool draining() const { return draining_.load(); }
+  // What /health answers: serving SQL, not draining, and in touch with the
+  // cluster (its membership record written within the last 10 s).
+  bool Healthy() const;
   uint16_t sql_port() const { return pg_server_ ? pg_server_->port() : 0; }
 
  private:

@@ -1,8 +1,12 @@
 // Cluster membership seen from outside: nodes joining with --join and seeing
 // the same data, SHOW CLUSTER NODES and /metrics, a restarted joiner keeping
-// its node id, a killed node reported dead after --dead-node-timeout, and a
-// join that reaches nobody failing instead of hanging.
+// its node id, a killed node reported dead after --dead-node-timeout, a node
+// cut off its peers answering 503 on /health, and a join that reaches nobody
+// failing instead of hanging.
 
+#include <csignal>
+
+#include "absl/cleanup/cleanup.h"
 #include "cluster_fixture.h"
 
 namespace cairn::cluster {
@@ -141,6 +145,44 @@ TEST_F(ClusterTest, DeadNodeIsReportedDead) {
   EXPECT_EQ(ExecOk(2, "INSERT INTO after_death VALUES (1), (2)"), "INSERT 0 2");
   EXPECT_THAT(QueryRows(2, "SELECT k FROM after_death ORDER BY k"), ElementsAre("1", "2"));
   EXPECT_THAT(QueryRows(1, "SELECT count(*) FROM after_death"), ElementsAre("2"));
+}
+
+// With both peers stopped (SIGSTOP), node 1 can write nothing to the meta
+// range: it serves no SQL, and /health says so (503) instead of keeping a
+// load balancer or Docker's health check sending clients to it.
+TEST_F(ClusterTest, NodeCutOffFromItsPeersReportsUnhealthy) {
+  ASSERT_TRUE(StartCluster(3));
+  ASSERT_TRUE(WaitForMembership(1, {true, true, true}));
+  // Every range on all three (else node 1 alone may be a range's quorum).
+  std::vector<RangeRow> ranges;
+  ASSERT_TRUE(WaitForFullyReplicated(1, {}, &ranges));
+  ASSERT_EQ(node(1).HttpGet("/health"), 200);
+  kill(node(2).pid(), SIGSTOP);
+  kill(node(3).pid(), SIGSTOP);
+  absl::Cleanup resume = [&] {
+    kill(node(2).pid(), SIGCONT);
+    kill(node(3).pid(), SIGCONT);
+  };
+  const auto stopped = Clock::now();
+  std::printf("[cluster] injected: nodes 2 and 3 stopped (SIGSTOP)\n");
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        const int code = node(1).HttpGet("/health");
+        *state = absl::StrCat("/health of node 1: ", code);
+        return code == 503;
+      },
+      kMembershipDeadline, "node 1 reporting itself unhealthy"));
+  std::printf("[cluster] checked: node 1's /health answered 503 %lld ms after its peers stopped\n",
+              static_cast<long long>(ElapsedMs(stopped)));
+  std::move(resume).Invoke();
+  ASSERT_TRUE(WaitFor(
+      [&](std::string* state) {
+        const int code = node(1).HttpGet("/health");
+        *state = absl::StrCat("/health of node 1: ", code);
+        return code == 200;
+      },
+      kMembershipDeadline, "node 1 healthy again once its peers resumed"));
+  EXPECT_THAT(QueryRows(1, "SELECT 1"), ElementsAre("1"));
 }
 
 TEST_F(ClusterTest, MetricsShowMembership) {
