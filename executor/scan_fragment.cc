@@ -41,10 +41,12 @@ class ScanFragmentRun final : public kv::FragmentRun {
  public:
   explicit ScanFragmentRun(std::shared_ptr<const ScanFragment> fragment)
       : fragment_(std::move(fragment)) {}
+  // Counted once per run, not per row: parallel runs would contend on it.
+  ~ScanFragmentRun() override { FragmentRowsRead()->Add(static_cast<int64_t>(rows_read_)); }
 
   absl::StatusOr<bool> Add(std::string_view key, std::string_view value) override {
     const ScanFragment& f = *fragment_;
-    FragmentRowsRead()->Add();
+    ++rows_read_;
     Row row;
     if (f.index == nullptr) {
       CAIRN_ASSIGN_OR_RETURN(row, catalog::DecodeRow(f.table, key, value));
@@ -113,7 +115,8 @@ class ScanFragmentRun final : public kv::FragmentRun {
   // depend on their row alone (planner::EvaluableAtLeaseholder).
   ExecContext ctx_;
   std::string output_;
-  uint64_t rows_ = 0;
+  uint64_t rows_ = 0;       // sent
+  uint64_t rows_read_ = 0;  // added
   absl::flat_hash_map<Row, Accumulators, RowHash, RowEq> groups_;
 };
 
