@@ -586,8 +586,11 @@ void Replica::DrainProposals() {
 
 void Replica::FailProposals(const std::vector<uint64_t>& ids, const absl::Status& cause) {
   const uint64_t leader_node = NodeOf(node_->leader());
+  // Raft refused these before appending them (not the leader, handing
+  // leadership over, removed): they are certainly not applied, so the
+  // routing client may send them again to whoever leads now.
   absl::Status status = MakeError(
-      ErrorCode::kUnavailable,
+      ErrorCode::kRangeNotHere,
       absl::StrCat("range ", range_id(), ": ", cause.message(),
                    leader_node != 0 ? absl::StrCat(" (leader: node ", leader_node, ")") : ""));
   absl::MutexLock lock(&mu_);

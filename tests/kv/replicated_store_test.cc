@@ -273,14 +273,15 @@ class ClusterView {
   }
 
   // Proposes on the current leader until the command commits: a leader
-  // may step down underfoot (kUnavailable), and the command is idempotent.
+  // may step down underfoot (kUnavailable, or kRangeNotHere when it refused
+  // the command), and the command is idempotent.
   absl::Status Propose(uint64_t range_id, const proto::RaftCommand& command) {
     const absl::Time deadline = absl::Now() + kWait;
     for (;;) {
       absl::Status status = MakeError(ErrorCode::kUnavailable, "no leader");
       if (uint64_t leader = ServingNode(range_id); leader != 0) {
         status = store(leader)->GetReplica(range_id)->ProposeAndWait(command);
-        if (status.ok() || GetErrorCode(status) != ErrorCode::kUnavailable) return status;
+        if (status.ok() || !IsRetryable(status)) return status;
       }
       if (absl::Now() > deadline) return status;
       absl::SleepFor(absl::Milliseconds(1));
@@ -481,11 +482,43 @@ TEST_F(ReplicatedStoreTest, ProposalOnAFollowerFailsNamingTheLeader) {
     SCOPED_TRACE(absl::StrCat("follower ", n));
     absl::Status s = store(n)->GetReplica(kDataRange)->ProposeAndWait(PutCommand(DataKey("x"), "2"));
     ASSERT_FALSE(s.ok());
-    EXPECT_EQ(GetErrorCode(s), ErrorCode::kUnavailable) << s;
+    // Refused before it reached the log: the routing client may resend it
+    // to the leader.
+    EXPECT_EQ(GetErrorCode(s), ErrorCode::kRangeNotHere) << s;
     EXPECT_TRUE(IsRetryable(s)) << s;
     EXPECT_NE(s.message().find(absl::StrCat("leader: node ", leader)), std::string::npos) << s;
   }
   // Nothing of the refused proposals was applied anywhere.
+  EXPECT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
+}
+
+// While it hands leadership over, a leader refuses proposals; they never
+// reach the log, so they fail as sent to the wrong node (kRangeNotHere),
+// which the routing client retries, not as an outcome-unknown kUnavailable.
+TEST_F(ReplicatedStoreTest, ProposalDuringALeadershipTransferIsRefusedAsNotHere) {
+  SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  ASSERT_NO_FATAL_FAILURE(WaitLeaders());
+  CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("x"), "1")));
+  ASSERT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
+  const uint64_t leader = ServingNode(kDataRange);
+  ASSERT_NE(leader, 0u);
+  const uint64_t target = OtherThan(leader, 0);
+  // The target never hears the leader's TimeoutNow: the transfer stays in
+  // progress until the leader gives up on it after an election timeout.
+  network_.SetIsolated(target, true);
+  Replica* replica = store(leader)->GetReplica(kDataRange);
+  replica->TransferLeadership(target);
+  absl::Status s = replica->ProposeAndWait(PutCommand(DataKey("x"), "2"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(GetErrorCode(s), ErrorCode::kRangeNotHere) << s;
+  EXPECT_NE(s.message().find("leadership transfer in progress"), std::string::npos) << s;
+  network_.SetIsolated(target, false);
+  // The abandoned transfer leaves the group writable, and the refused
+  // proposal was never applied.
+  ASSERT_NE(WaitLeader(kDataRange), 0u);
+  CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("y"), "3")));
+  EXPECT_TRUE(WaitValue(kNodes, DataKey("y"), "3"));
   EXPECT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
 }
 
