@@ -161,7 +161,30 @@ int Run() {
     return 1;
   }
   (void)RunBench(leader, 8, 2);  // warm up: connections, RocksDB files
-  ReplicaNodeProcess* follower = raw[leader == raw[0] && raw.size() > 1 ? 1 : 0];
+  // Leadership may move under load (an election after a stall): every
+  // measurement proposes on whoever leads then, and one that saw proposals
+  // fail shows the replicas' logs, which say why.
+  auto measure = [&](uint32_t proposers) {
+    ReplicaNodeProcess* current = test::FindLeader(raw, std::chrono::seconds(60));
+    if (current == nullptr) {
+      std::fprintf(stderr, "no leader elected\n");
+      std::exit(1);
+    }
+    if (current != leader) {
+      std::fprintf(stderr, "leadership moved from node %llu to node %llu\n",
+                   static_cast<unsigned long long>(leader->node_id()),
+                   static_cast<unsigned long long>(current->node_id()));
+      leader = current;
+    }
+    test::BenchResponse r = RunBench(leader, proposers, seconds);
+    if (r.failures() > 0) {
+      for (ReplicaNodeProcess* n : raw) {
+        std::fprintf(stderr, "--- node %llu log tail ---\n%s\n",
+                     static_cast<unsigned long long>(n->node_id()), n->LogTail().c_str());
+      }
+    }
+    return r;
+  };
 
   struct Round {
     SyncFloor floor;
@@ -173,9 +196,9 @@ int Run() {
   for (int i = 0; i < absl::GetFlag(FLAGS_rounds); ++i) {
     Round r;
     r.floor = MeasureSyncFloor(work, 1.0);
-    r.round_trip_us = MeasureRoundTrip(follower, 1.0);
-    r.one = RunBench(leader, 1, seconds);
-    r.many = RunBench(leader, 64, seconds);
+    r.round_trip_us = MeasureRoundTrip(raw[leader == raw[0] && raw.size() > 1 ? 1 : 0], 1.0);
+    r.one = measure(1);
+    r.many = measure(64);
     rounds.push_back(r);
   }
   for (auto& n : nodes) n->Kill();
