@@ -6,10 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "catalog/privileges.h"
 #include "common/clock.h"
 #include "common/error_code.h"
 #include "common/metrics.h"
+#include "common/statement_interrupts.h"
 #include "executor/alter_table.h"
 #include "executor/cluster_nodes.h"
 #include "executor/cluster_setting.h"
@@ -41,22 +43,6 @@ StatementResult TagOnly(std::string tag) {
   StatementResult r;
   r.command_tag = std::move(tag);
   return r;
-}
-
-bool IsQuery(const ast::Statement& stmt) {
-  switch (stmt.kind) {
-    case ast::StatementKind::kSelect:
-    case ast::StatementKind::kInsert:
-    case ast::StatementKind::kUpdate:
-    case ast::StatementKind::kDelete: return true;
-    default: return false;
-  }
-}
-
-bool IsTransactionEnd(const ast::Statement& stmt) {
-  if (stmt.kind != ast::StatementKind::kTransaction) return false;
-  auto k = stmt.As<ast::TransactionStatement>().txn_kind;
-  return k == ast::TransactionStmtKind::kCommit || k == ast::TransactionStmtKind::kRollback;
 }
 
 Counter* StatementsCounter() {
@@ -111,8 +97,47 @@ void Session::RecordDuration(std::string_view sql, std::chrono::steady_clock::ti
   SlowStatements::Global().Record(sql, took.count(), user_, database_, !ok);
 }
 
+bool Session::IsTransactionEnd(const ast::Statement& stmt) {
+  if (stmt.kind != ast::StatementKind::kTransaction) return false;
+  auto k = stmt.As<ast::TransactionStatement>().txn_kind;
+  return k == ast::TransactionStmtKind::kCommit || k == ast::TransactionStmtKind::kRollback;
+}
+
+void Session::StartStatementClock() {
+  const int64_t timeout_ms = settings_.DurationMs("statement_timeout");
+  statement_deadline_ =
+      timeout_ms > 0 ? std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)
+                     : std::chrono::steady_clock::time_point::max();
+}
+
+absl::Status Session::CheckStatementInterrupts() const {
+  ExecContext ctx;
+  ctx.cancel_requested = &cancel_requested_;
+  ctx.deadline = statement_deadline_;
+  return CheckInterrupts(ctx);
+}
+
+int64_t Session::LockWaitMs() const {
+  // lock_timeout 0 (PostgreSQL's default, wait for ever) keeps our bound:
+  // there is no deadlock detector to end a long wait, only wait-die.
+  const int64_t ms = settings_.DurationMs("lock_timeout");
+  return ms > 0 ? ms : txn::Txn::Options{}.max_lock_wait_ms;
+}
+
+absl::Time Session::StatementDeadline() const {
+  if (statement_deadline_ == std::chrono::steady_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  return absl::Now() + absl::FromChrono(statement_deadline_ - std::chrono::steady_clock::now());
+}
+
 absl::Status Session::RunQuery(std::string_view sql, QueryObserver* observer) {
   cancel_requested_.store(false);
+  // Also what runs before the first statement (an implicit block's start
+  // timestamp) waits within the first statement's time.
+  StartStatementClock();
+  StatementInterrupts interrupts([this] { return CheckStatementInterrupts(); },
+                                 [this] { return StatementDeadline(); });
   CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
   if (statements.empty()) {
     observer->OnEmptyQuery();
@@ -166,12 +191,7 @@ absl::StatusOr<StatementResult> Session::CreateIndexOutsideBlock(
   env.database = database_;
   env.active = deps_.active;
   env.begin = [this] { return BeginTxn(); };
-  env.interrupted = [this] {
-    ExecContext ctx;
-    ctx.cancel_requested = &cancel_requested_;
-    ctx.deadline = statement_deadline_;
-    return CheckInterrupts(ctx);
-  };
+  env.interrupted = [this] { return CheckStatementInterrupts(); };
   CAIRN_ASSIGN_OR_RETURN(std::string tag, CreateIndexOnline(stmt, env));
   // The index is public now: read it as a new transaction would.
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<txn::Txn> txn, BeginTxn());
@@ -193,6 +213,7 @@ absl::StatusOr<std::unique_ptr<txn::Txn>> Session::BeginTxn() {
   options.active = deps_.active;
   options.heartbeater = deps_.heartbeater;
   options.secondaries = deps_.secondaries;
+  options.max_lock_wait_ms = LockWaitMs();
   if (deps_.cluster_settings != nullptr) {
     options.async_commit_max_keys =
         static_cast<size_t>(deps_.cluster_settings->Current("kv.async_commit_max_keys"));
@@ -204,10 +225,7 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
                                                           const Bindings& bindings) {
   StatementsCounter()->Add();
   // statement_timeout counts for each statement of a Query on its own.
-  const int64_t timeout_ms = settings_.DurationMs("statement_timeout");
-  statement_deadline_ = timeout_ms > 0 ? std::chrono::steady_clock::now() +
-                                             std::chrono::milliseconds(timeout_ms)
-                                       : std::chrono::steady_clock::time_point::max();
+  StartStatementClock();
   if (failed_ && !IsTransactionEnd(stmt)) {
     return MakeError(ErrorCode::kInFailedTransaction,
                      "current transaction is aborted, commands ignored until end of transaction "
@@ -258,6 +276,7 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
   }
   if (txn_) {
     txn_->BeginStatement();
+    txn_->set_max_lock_wait_ms(LockWaitMs());
     auto result = ExecuteInTxn(stmt, txn_.get(), bindings);
     if (result.ok()) {
       // Rows this statement changed or selected FOR UPDATE are locked now,
@@ -283,8 +302,11 @@ absl::StatusOr<StatementResult> Session::ExecuteStatement(const ast::Statement& 
     if (status.ok()) return result;
     txn->Rollback();
     // COPY's data came from the client once and cannot be read again.
+    // A lock not obtained within lock_timeout (or NOWAIT) is the answer
+    // the client asked for, not a conflict to hide.
     if (!IsRetryable(status) || attempt >= kMaxImplicitRetries ||
-        stmt.kind == ast::StatementKind::kCopy) {
+        stmt.kind == ast::StatementKind::kCopy ||
+        GetErrorCode(status) == ErrorCode::kLockNotAvailable) {
       return status;
     }
     RetriesCounter()->Add();
@@ -794,31 +816,6 @@ absl::StatusOr<StatementResult> Session::ExecuteInTxn(const ast::Statement& stmt
   }
 }
 
-absl::StatusOr<std::shared_ptr<PreparedStatement>> Session::Prepare(
-    std::string_view sql, const std::vector<SqlType>& declared) {
-  CAIRN_ASSIGN_OR_RETURN(auto statements, parser::ParseStatements(sql));
-  if (statements.size() > 1) {
-    return MakeError(ErrorCode::kSyntaxError,
-                     "cannot insert multiple commands into a prepared statement");
-  }
-  auto prepared = std::make_shared<PreparedQuery>();
-  prepared->text_ = std::string(sql);
-  prepared->parameter_types_ = declared;
-  if (statements.empty()) return prepared;
-  prepared->statement_ = std::move(statements[0]);
-  if (failed_ && !IsTransactionEnd(*prepared->statement_)) {
-    return MakeError(ErrorCode::kInFailedTransaction,
-                     "current transaction is aborted, commands ignored until end of transaction "
-                     "block");
-  }
-  absl::Status status = DescribePrepared(prepared.get(), declared);
-  if (!status.ok()) {
-    if (txn_) failed_ = true;  // as any error inside a transaction block
-    return status;
-  }
-  return prepared;
-}
-
 absl::Status Session::Sync(bool error_reported) {
   if (!implicit_block_) return absl::OkStatus();
   std::unique_ptr<txn::Txn> txn = std::move(txn_);
@@ -830,78 +827,6 @@ absl::Status Session::Sync(bool error_reported) {
     return checked;
   }
   return txn->Commit();
-}
-
-absl::Status Session::DescribePrepared(PreparedQuery* prepared,
-                                       const std::vector<SqlType>& declared) {
-  const ast::Statement& stmt = *prepared->statement_;
-  std::vector<SqlType> inferred;
-  if (IsQuery(stmt)) {
-    // Planned in the open transaction block, else in a transaction that
-    // only reads the catalog.
-    std::unique_ptr<txn::Txn> own;
-    txn::Txn* txn = txn_.get();
-    if (txn == nullptr) {
-      CAIRN_ASSIGN_OR_RETURN(own, BeginTxn());
-      txn = own.get();
-    }
-    auto plan = PlanFor(stmt, txn, prepared);
-    if (own) own->Rollback();
-    if (!plan.ok()) return plan.status();
-    inferred = planner::InferParameterTypes(**plan);
-    const bool is_select = stmt.kind == ast::StatementKind::kSelect;
-    prepared->returns_rows_ = is_select || (*plan)->has_returning;
-    if (prepared->returns_rows_) {
-      for (const auto& c : (*plan)->output) prepared->columns_.push_back({c.name, c.type});
-    }
-  } else if (stmt.kind == ast::StatementKind::kShow) {
-    prepared->returns_rows_ = true;
-    const std::string name = absl::AsciiStrToLower(stmt.As<ast::ShowStatement>().name);
-    if (stmt.As<ast::ShowStatement>().cluster_setting) {
-      prepared->columns_ = ShowClusterSettingColumns(name);
-    } else if (name == "all") {
-      prepared->columns_ = {{"name", SqlType::Of(TypeId::kText)},
-                            {"setting", SqlType::Of(TypeId::kText)}};
-    } else if (name == ast::ShowStatement::kClusterNodes) {
-      prepared->columns_ = ClusterNodesColumns();
-    } else if (name == ast::ShowStatement::kRanges) {
-      prepared->columns_ = ShowRangesColumns();
-    } else {
-      prepared->columns_ = {{name, SqlType::Of(TypeId::kText)}};
-    }
-  } else if (stmt.kind == ast::StatementKind::kExplain) {
-    prepared->returns_rows_ = true;
-    prepared->columns_ = {{"QUERY PLAN", SqlType::Of(TypeId::kText)}};
-  }
-  // Declared types stand; the rest are inferred, and text where nothing
-  // says (PostgreSQL resolves an untyped parameter in a select list so).
-  std::vector<SqlType>& types = prepared->parameter_types_;
-  types.resize(std::max(declared.size(), inferred.size()), SqlType::Of(TypeId::kUnknown));
-  for (size_t i = 0; i < types.size(); ++i) {
-    if (types[i].id == TypeId::kUnknown && i < inferred.size()) types[i] = inferred[i];
-    if (types[i].id == TypeId::kUnknown) types[i] = SqlType::Of(TypeId::kText);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<StatementResult> Session::ExecutePrepared(PreparedStatement& statement,
-                                                         const std::vector<Value>& params) {
-  // Only this session's Prepare makes them.
-  auto& prepared = static_cast<PreparedQuery&>(statement);
-  cancel_requested_.store(false);
-  if (prepared.empty()) return MakeError(ErrorCode::kInternal, "empty prepared statement");
-  // Outside a block, what runs until Sync is one implicit transaction (a
-  // BEGIN among it turns it into an explicit block, as in a Query message).
-  if (!txn_ && prepared.statement_->kind != ast::StatementKind::kTransaction) {
-    CAIRN_ASSIGN_OR_RETURN(txn_, BeginTxn());
-    settings_at_begin_ = settings_;
-    implicit_block_ = true;
-  }
-  const auto started = std::chrono::steady_clock::now();
-  absl::StatusOr<StatementResult> result =
-      ExecuteStatement(*prepared.statement_, Bindings{.prepared = &prepared, .params = &params});
-  RecordDuration(prepared.text_, started, result.ok());
-  return result;
 }
 
 }  // namespace cairn::executor

@@ -114,6 +114,16 @@ class Session : public SqlSession {
       absl::node_hash_map<const planner::PlanNode*, OperatorStats>* stats);
   // ExecuteQuery's work, without the timing.
   absl::Status RunQuery(std::string_view sql, QueryObserver* observer);
+  // COMMIT or ROLLBACK: what a failed block still accepts.
+  static bool IsTransactionEnd(const ast::Statement& stmt);
+  // Starts statement_timeout's clock for the statement about to run.
+  void StartStatementClock();
+  // 57014 once the running statement was cancelled or timed out; what the
+  // waits below the executor ask (StatementInterrupts).
+  absl::Status CheckStatementInterrupts() const;
+  absl::Time StatementDeadline() const;
+  // How long a statement waits for a row lock (lock_timeout).
+  int64_t LockWaitMs() const;
   // Adds the statement that started at `started` to the node's slowest
   // (SlowStatements), for the status page.
   void RecordDuration(std::string_view sql, std::chrono::steady_clock::time_point started, bool ok);

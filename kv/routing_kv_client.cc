@@ -10,6 +10,7 @@
 #include "common/failpoint.h"
 #include "common/key_codec.h"
 #include "common/parallel_for.h"
+#include "common/statement_interrupts.h"
 
 namespace cairn::kv {
 namespace {
@@ -47,6 +48,8 @@ absl::StatusOr<T> RoutingKvClient::WithRoutingRetries(
       return MakeError(ErrorCode::kUnavailable,
                        absl::StrCat("no node serves the range: ", result.status().message()));
     }
+    // Each refused attempt did nothing: the statement may end here.
+    CAIRN_RETURN_IF_ERROR(StatementInterrupts::Check());
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, kMaxBackoff);
   }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/error_code.h"
+#include "common/statement_interrupts.h"
 
 namespace cairn::txn {
 namespace {
@@ -96,8 +97,13 @@ absl::Status LockResolver::ResolveOrWait(const kv::LockedKey& locked, int64_t ma
     if (outcome == Outcome::kResolved) return absl::OkStatus();
     if (waited_ms >= max_wait_ms) {
       return MakeError(ErrorCode::kLockNotAvailable,
-                       "could not obtain lock: row is locked by a concurrent transaction");
+                       max_wait_ms == 0
+                           ? "could not obtain lock: row is locked by a concurrent transaction"
+                           : "canceling statement due to lock timeout");
     }
+    // A waiting statement can still be cancelled or time out, as in
+    // PostgreSQL, however long the lock is held.
+    CAIRN_RETURN_IF_ERROR(StatementInterrupts::Check());
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
     waited_ms += backoff_ms;
     backoff_ms = std::min<int64_t>(backoff_ms * 2, 100);

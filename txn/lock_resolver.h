@@ -33,7 +33,9 @@ class LockResolver {
   void RememberCommitted(Timestamp start_ts, Timestamp commit_ts);
 
   // Resolves `locked`, waiting with back-off while its owner is alive, for
-  // at most `max_wait_ms`. Fails with lock_not_available once that is spent.
+  // at most `max_wait_ms`. Fails with lock_not_available once that is spent,
+  // and with the statement's error if it is cancelled or times out
+  // meanwhile (StatementInterrupts).
   absl::Status ResolveOrWait(const kv::LockedKey& locked, int64_t max_wait_ms);
 
  private:

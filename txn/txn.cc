@@ -7,6 +7,7 @@
 #include "common/error_code.h"
 #include "common/failpoint.h"
 #include "common/key_codec.h"
+#include "common/statement_interrupts.h"
 
 namespace cairn::txn {
 namespace {
@@ -438,6 +439,10 @@ absl::Status Txn::CommitWrites() {
     return locked;
   }
   if (one_phase) return absl::OkStatus();  // committed in the same step
+  // Every key is locked: from here the transaction commits or its outcome
+  // is unknown, but a cancel or a statement timeout must not abandon it
+  // half-way and report it failed.
+  HeldInterrupts commit_point;
   if (async) {
     // Every key is locked: the transaction is committed, at commit_ts_.
     // The commit records follow, primary first, without keeping the

@@ -107,6 +107,8 @@ class Txn {
 
   // Forgets which keys the previous statement wrote (LockStatementKeys).
   void BeginStatement() { statement_keys_.clear(); }
+  // How long the statements from now on wait for a row lock (lock_timeout).
+  void set_max_lock_wait_ms(int64_t ms) { options_.max_lock_wait_ms = ms; }
   // Marks `key` to be locked without changing it (SELECT ... FOR UPDATE).
   void LockForUpdate(std::string key);
   // Locks, now, the keys this statement put, deleted or marked
@@ -172,7 +174,7 @@ class Txn {
   kv::KvClient* const client_;
   LockResolver* const resolver_;
   const Timestamp start_ts_;
-  const Options options_;
+  Options options_;
   Timestamp commit_ts_ = 0;
   bool finished_ = false;
   std::vector<std::function<void()>> on_commit_;

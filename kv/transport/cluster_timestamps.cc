@@ -2,9 +2,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/error_code.h"
+#include "common/statement_interrupts.h"
 #include "kv/keys.h"
 #include "kv/transport/kv_codec.h"
 
@@ -51,7 +54,10 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
 
 absl::StatusOr<Timestamp> ClusterTimestamps::GetRemote(const std::string& address, uint32_t count) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  // Asking for a timestamp changes nothing: a statement's deadline may cut
+  // it short.
+  context.set_deadline(std::min(std::chrono::system_clock::now() + kRpcDeadline,
+                                absl::ToChronoTime(StatementInterrupts::Deadline())));
   proto::TimestampsRequest request;
   request.set_count(count);
   proto::TimestampsResponse response;
@@ -79,6 +85,7 @@ absl::StatusOr<Timestamp> ClusterTimestamps::Get(uint32_t count) {
       return MakeError(ErrorCode::kUnavailable,
                        absl::StrCat("no timestamp oracle reachable: ", ts.status().message()));
     }
+    CAIRN_RETURN_IF_ERROR(StatementInterrupts::Check());
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Milliseconds(250));
   }

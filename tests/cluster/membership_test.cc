@@ -157,6 +157,10 @@ TEST_F(ClusterTest, NodeCutOffFromItsPeersReportsUnhealthy) {
   std::vector<RangeRow> ranges;
   ASSERT_TRUE(WaitForFullyReplicated(1, {}, &ranges));
   ASSERT_EQ(node(1).HttpGet("/health"), 200);
+  ExecOk(1, "CREATE TABLE cut_off (id int PRIMARY KEY)");
+  // Connected before the cut: a new session's start-up reads the catalog.
+  std::unique_ptr<PgConn> session = Connect(node(1).Dsn(), /*timeout_ms=*/1000);
+  ASSERT_TRUE(session->ok()) << session->error();
   kill(node(2).pid(), SIGSTOP);
   kill(node(3).pid(), SIGSTOP);
   absl::Cleanup resume = [&] {
@@ -165,6 +169,12 @@ TEST_F(ClusterTest, NodeCutOffFromItsPeersReportsUnhealthy) {
   };
   const auto stopped = Clock::now();
   std::printf("[cluster] injected: nodes 2 and 3 stopped (SIGSTOP)\n");
+  // Its statements end at their statement_timeout, not after the node's
+  // own bounds on waiting for the timestamp oracle or a leaseholder (20 s).
+  QueryResult cut = session->Exec("SELECT count(*) FROM cut_off");
+  EXPECT_EQ(cut.sqlstate, "57014") << cut.message;
+  std::printf("[cluster] checked: a statement on node 1 ended with %s after %lld ms\n",
+              cut.sqlstate.c_str(), static_cast<long long>(ElapsedMs(stopped)));
   ASSERT_TRUE(WaitFor(
       [&](std::string* state) {
         const int code = node(1).HttpGet("/health");
@@ -183,6 +193,9 @@ TEST_F(ClusterTest, NodeCutOffFromItsPeersReportsUnhealthy) {
       },
       kMembershipDeadline, "node 1 healthy again once its peers resumed"));
   EXPECT_THAT(QueryRows(1, "SELECT 1"), ElementsAre("1"));
+  // The session outlived the cut.
+  ASSERT_TRUE(session->Exec("SET statement_timeout = '30s'").ok);
+  EXPECT_THAT(Rows(session->Exec("SELECT count(*) FROM cut_off")), ElementsAre("0"));
 }
 
 TEST_F(ClusterTest, MetricsShowMembership) {

@@ -100,5 +100,63 @@ TEST_F(NodeTest, IdleInTransactionSessionTimeoutEndsTheSession) {
             conn.notices().end());
 }
 
+// A statement waiting for a row lock ends as any other does: at its
+// statement_timeout, at lock_timeout (PostgreSQL's 55P03 "canceling
+// statement due to lock timeout"), or at a cancel request; not only at the
+// node's own 10 s bound.
+TEST_F(NodeTest, LockWaitEndsAtStatementTimeoutLockTimeoutOrCancel) {
+  PgConn holder(node_.Dsn());
+  PgConn waiter(node_.Dsn());
+  ASSERT_TRUE(holder.ok()) << holder.error();
+  ASSERT_TRUE(waiter.ok()) << waiter.error();
+  ASSERT_TRUE(holder.Exec("CREATE TABLE lock_waits (id int PRIMARY KEY, v int)").ok);
+  ASSERT_TRUE(holder.Exec("INSERT INTO lock_waits VALUES (1, 0)").ok);
+  ASSERT_TRUE(holder.Exec("BEGIN").ok);
+  ASSERT_TRUE(holder.Exec("UPDATE lock_waits SET v = 1 WHERE id = 1").ok);
+
+  ASSERT_TRUE(waiter.Exec("SET statement_timeout = 300").ok);
+  QueryResult r = waiter.Exec("UPDATE lock_waits SET v = 2 WHERE id = 1");
+  EXPECT_EQ(r.sqlstate, "57014") << r.message;
+  EXPECT_EQ(r.message, "canceling statement due to statement timeout");
+
+  ASSERT_TRUE(waiter.Exec("SET statement_timeout = 0").ok);
+  ASSERT_TRUE(waiter.Exec("SET lock_timeout = '200ms'").ok);
+  r = waiter.Exec("UPDATE lock_waits SET v = 2 WHERE id = 1");
+  EXPECT_EQ(r.sqlstate, "55P03") << r.message;
+  EXPECT_EQ(r.message, "canceling statement due to lock timeout");
+
+  ASSERT_TRUE(waiter.Exec("SET lock_timeout = 0").ok);
+  PGconn* conn = waiter.raw();
+  ASSERT_EQ(PQsendQuery(conn, "UPDATE lock_waits SET v = 3 WHERE id = 1"), 1);
+  PGcancel* cancel = PQgetCancel(conn);
+  const auto until = Clock::now() + std::chrono::seconds(60);
+  while (PQisBusy(conn) && Clock::now() < until) {
+    char error[256];
+    ASSERT_EQ(PQcancel(cancel, error, sizeof error), 1) << error;
+    const int fd = PQsocket(conn);
+    fd_set read_set;
+    FD_ZERO(&read_set);
+    FD_SET(fd, &read_set);
+    timeval wait{.tv_sec = 0, .tv_usec = 50 * 1000};
+    select(fd + 1, &read_set, nullptr, nullptr, &wait);
+    PQconsumeInput(conn);
+  }
+  PQfreeCancel(cancel);
+  PGresult* result = PQgetResult(conn);
+  ASSERT_NE(result, nullptr);
+  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_SQLSTATE), "57014");
+  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+               "canceling statement due to user request");
+  PQclear(result);
+  while ((result = PQgetResult(conn)) != nullptr) PQclear(result);
+
+  // None of the waiters changed the row; once the holder ends, a writer
+  // goes through.
+  ASSERT_TRUE(holder.Exec("COMMIT").ok);
+  EXPECT_EQ(Rows(waiter.Exec("SELECT v FROM lock_waits")), std::vector<std::string>{"1"});
+  EXPECT_TRUE(waiter.Exec("UPDATE lock_waits SET v = 4 WHERE id = 1").ok);
+  EXPECT_EQ(Rows(holder.Exec("SELECT v FROM lock_waits")), std::vector<std::string>{"4"});
+}
+
 }  // namespace
 }  // namespace cairn::e2e
