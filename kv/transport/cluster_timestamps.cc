@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/error_code.h"
+#include "common/logging.h"
 #include "common/statement_interrupts.h"
 #include "kv/keys.h"
 #include "kv/transport/kv_codec.h"
@@ -26,6 +27,7 @@ ClusterTimestamps::ClusterTimestamps(Store* store, ClusterRangeLocator* locator,
 absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
   Replica* meta = store_->GetReplica(keys::kMetaRangeId);
   std::shared_ptr<TimestampOracle> oracle;
+  uint64_t term = 0;
   {
     absl::MutexLock lock(&mu_);
     // The lease, not only leadership: a leader stopped (SIGSTOP) and woken
@@ -48,8 +50,25 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
                                                   });
     }
     oracle = oracle_;
+    term = oracle_term_;
   }
-  return oracle->GetTimestamps(count);
+  CAIRN_ASSIGN_OR_RETURN(Timestamp first, oracle->GetTimestamps(count));
+  // Checked again after: a node stopped (SIGSTOP, a VM pause) after the
+  // check above -- say while the oracle's new high-water mark was being
+  // replicated, the acknowledgements arriving as it wakes -- answers with a
+  // timestamp taken before the stop, below what a newer leader's oracle
+  // may have handed out meanwhile. One taken while the lease still holds
+  // is above every timestamp any oracle issued before this request began:
+  // no newer leader's oracle exists within the lease.
+  if (!meta->HoldsLease() || meta->serving_term() != term) {
+    CAIRN_LOG_WARN(
+        "timestamp oracle: lease of the meta range lost while answering (term {}); "
+        "timestamps from {} discarded",
+        term, TimestampToString(first));
+    return MakeError(ErrorCode::kRangeNotHere,
+                     "this node lost the meta range's lease while handing out timestamps");
+  }
+  return first;
 }
 
 absl::StatusOr<Timestamp> ClusterTimestamps::GetRemote(const std::string& address, uint32_t count) {

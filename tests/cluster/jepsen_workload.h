@@ -28,14 +28,16 @@ inline std::chrono::seconds JepsenRunLength() {
   return std::chrono::seconds(kShortRunSeconds);
 }
 
-// The faults to inject: all kinds unless CAIRN_JEPSEN_FAULTS names some
-// (comma-separated: kill, pause, kill-meta-leaseholder, split), to look
-// at one kind closely.
+// The faults to inject: NemesisOptions' default kinds unless
+// CAIRN_JEPSEN_FAULTS names some (comma-separated: kill, pause,
+// kill-meta-leaseholder, pause-meta-leaseholder, split), to look at one kind
+// closely.
 inline std::vector<FaultKind> JepsenFaultKinds() {
   const std::vector<FaultKind> all = {FaultKind::kKill, FaultKind::kPause,
-                                      FaultKind::kKillMetaLeaseholder, FaultKind::kSplit};
+                                      FaultKind::kKillMetaLeaseholder,
+                                      FaultKind::kPauseMetaLeaseholder, FaultKind::kSplit};
   const char* env = std::getenv("CAIRN_JEPSEN_FAULTS");
-  if (env == nullptr || *env == '\0') return all;
+  if (env == nullptr || *env == '\0') return NemesisOptions{}.kinds;
   std::vector<FaultKind> kinds;
   for (absl::string_view name : absl::StrSplit(env, ',', absl::SkipWhitespace())) {
     bool known = false;

@@ -1,8 +1,10 @@
 // The fault injector of the Jepsen-style tests: from the test's seed, it
 // kills nodes (SIGKILL, restarted on their data dirs), pauses them (SIGSTOP
 // for longer than a lease, then SIGCONT; half the time the leaseholder of a
-// range of the workload's table), kills the node holding the meta
-// range's lease (range 1, where the timestamp oracle runs), and splits the
+// range of the workload's table), kills or pauses the node holding the meta
+// range's lease (range 1, where the timestamp oracle runs: a paused oracle
+// woken after a new one took over must not hand out a timestamp again),
+// and splits the
 // workload's table at a fresh key while the clients run. One fault at a
 // time, each on at most `max_down` nodes (a minority: 1 of 3, 2 of 5), each
 // healed before the next begins: a healed node answers the workload's probe
@@ -23,7 +25,7 @@
 
 namespace cairn::cluster {
 
-enum class FaultKind { kKill, kPause, kKillMetaLeaseholder, kSplit };
+enum class FaultKind { kKill, kPause, kKillMetaLeaseholder, kPauseMetaLeaseholder, kSplit };
 
 inline const char* FaultName(FaultKind kind) {
   switch (kind) {
@@ -33,6 +35,8 @@ inline const char* FaultName(FaultKind kind) {
       return "pause";
     case FaultKind::kKillMetaLeaseholder:
       return "kill-meta-leaseholder";
+    case FaultKind::kPauseMetaLeaseholder:
+      return "pause-meta-leaseholder";
     case FaultKind::kSplit:
       return "split";
   }
@@ -55,6 +59,10 @@ struct NemesisOptions {
   // fault and its healing take, roughly.
   std::chrono::milliseconds fault_room{4'500};
   // The kinds of fault to inject, each in turn (kSplit only with split_sql).
+  // Not kPauseMetaLeaseholder yet: aimed at the oracle's node every time,
+  // it finds a read anomaly that is still open (bench/RESULTS.md, "Jepsen:
+  // pauses aimed at the timestamp oracle"); run it with
+  // CAIRN_JEPSEN_FAULTS=pause-meta-leaseholder.
   std::vector<FaultKind> kinds = {FaultKind::kKill, FaultKind::kPause,
                                   FaultKind::kKillMetaLeaseholder, FaultKind::kSplit};
   // The workload's table: half the pauses (as the seed picks) stop a node
@@ -125,12 +133,12 @@ class Nemesis {
     return ::testing::AssertionSuccess();
   }
 
-  // "kill=2 pause=1 kill-meta-leaseholder=1 split=1" (faults injected, by
-  // kind; a fault on two nodes counts once).
+  // "kill=2 pause=1 kill-meta-leaseholder=1 pause-meta-leaseholder=1 split=1"
+  // (faults injected, by kind; a fault on two nodes counts once).
   std::string Summary() const {
     std::vector<std::string> parts;
     for (FaultKind kind : {FaultKind::kKill, FaultKind::kPause, FaultKind::kKillMetaLeaseholder,
-                           FaultKind::kSplit}) {
+                           FaultKind::kPauseMetaLeaseholder, FaultKind::kSplit}) {
       auto it = injected_.find(kind);
       parts.push_back(absl::StrCat(FaultName(kind), "=", it == injected_.end() ? 0 : it->second));
     }
@@ -241,9 +249,17 @@ class Nemesis {
         for (int id : victims) EXPECT_TRUE(WaitAnswers(id));
         return;
       }
-      case FaultKind::kPause: {
+      case FaultKind::kPause:
+      case FaultKind::kPauseMetaLeaseholder: {
         auto [leaseholder, range] = std::pair<int, int64_t>{0, 0};
-        if (!options_.table.empty() && rng_() % 2 == 0) {
+        if (kind == FaultKind::kPauseMetaLeaseholder) {
+          leaseholder = MetaLeaseholder();
+          range = kMetaRangeId;
+          if (leaseholder == 0) {
+            Log("pause-meta-leaseholder: no node named range 1's leaseholder; skipped");
+            return;
+          }
+        } else if (!options_.table.empty() && rng_() % 2 == 0) {
           std::tie(leaseholder, range) = TableLeaseholder();
         }
         const std::vector<int> victims = Victims(HowMany(), leaseholder);
@@ -253,7 +269,7 @@ class Nemesis {
           paused_.insert(id);
         }
         ++injected_[kind];
-        Log(absl::StrCat("pause: SIGSTOP node(s) ", absl::StrJoin(victims, ","),
+        Log(absl::StrCat(FaultName(kind), ": SIGSTOP node(s) ", absl::StrJoin(victims, ","),
                          leaseholder != 0
                              ? absl::StrCat(" (node ", leaseholder, " held r", range, "'s lease)")
                              : "",
