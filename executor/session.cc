@@ -456,6 +456,17 @@ absl::StatusOr<StatementResult> Session::ExecuteSet(const ast::Statement& stmt) 
   return r;
 }
 
+absl::Status Session::ApplyStartupSetting(const std::string& name, const std::string& value) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  if (lower == "role" || lower == "session_authorization") {
+    CAIRN_RETURN_IF_ERROR(CheckRoleSwitch(lower, value));
+  }
+  CAIRN_RETURN_IF_ERROR(settings_.Set(name, value));
+  // As in PostgreSQL, RESET returns to what the client asked for at start.
+  settings_.KeepAsDefault(name);
+  return absl::OkStatus();
+}
+
 absl::Status Session::CheckDeferredConstraints(txn::Txn* txn) {
   constraint_timing_ = {};
   if (deferred_checks_.empty()) return absl::OkStatus();

@@ -75,6 +75,7 @@ class Session : public SqlSession {
   int64_t IdleInTransactionTimeoutMs() const override {
     return settings_.DurationMs("idle_in_transaction_session_timeout");
   }
+  absl::Status ApplyStartupSetting(const std::string& name, const std::string& value) override;
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override;
   void Close() override;
 

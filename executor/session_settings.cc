@@ -253,6 +253,12 @@ absl::Status SessionSettings::Set(const std::string& name, const std::string& va
   return absl::OkStatus();
 }
 
+void SessionSettings::KeepAsDefault(const std::string& name) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  auto it = values_.find(lower);
+  if (it != values_.end()) defaults_[lower] = it->second;
+}
+
 absl::Status SessionSettings::Reset(const std::string& name) {
   std::string lower = absl::AsciiStrToLower(name);
   if (lower == "all") {

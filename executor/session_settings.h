@@ -21,6 +21,9 @@ class SessionSettings {
   // 42704 for an unknown name; 22023 for a value CairnDB can't honour.
   absl::Status Set(const std::string& name, const std::string& value);
   absl::Status Reset(const std::string& name);
+  // Makes the current value of `name` the one RESET returns to (a setting
+  // the client sent at connection start).
+  void KeepAsDefault(const std::string& name);
   absl::StatusOr<std::string> Get(const std::string& name) const;
   // A time setting (statement_timeout, ...) in milliseconds; 0: none.
   int64_t DurationMs(const std::string& name) const;

@@ -126,6 +126,11 @@ class SqlSession {
   // idle_in_transaction_session_timeout in milliseconds; 0: none.
   virtual int64_t IdleInTransactionTimeoutMs() const = 0;
 
+  // A setting the client asked for at connection start (the startup
+  // packet's "-c name=value" options), applied as SET would apply it, and
+  // kept as what RESET returns to. Its error ends the connection.
+  virtual absl::Status ApplyStartupSetting(const std::string& name, const std::string& value) = 0;
+
   // The ParameterStatus values sent after authentication.
   virtual std::vector<std::pair<std::string, std::string>> InitialParameters() const = 0;
 

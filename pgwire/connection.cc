@@ -1,20 +1,17 @@
 #include "pgwire/connection.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <climits>
-
-#include <utility>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <climits>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +24,7 @@
 #include "pgwire/pg_metrics.h"
 #include "pgwire/protocol.h"
 #include "pgwire/scram_exchange.h"
+#include "pgwire/startup_options.h"
 
 namespace cairn::pgwire {
 namespace {
@@ -234,9 +232,13 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
     return Fatal(MakeError(ErrorCode::kFeatureNotSupported,
                            "replication connections are not supported"));
   }
-  // TODO(pgwire): apply the "options" parameter (-c name=value) and other
-  // settings sent at startup (DateStyle, TimeZone, ...) once SqlSession can
-  // take them; until then only application_name is honoured.
+  // The "options" parameter (-c name=value ...) is checked before a
+  // session exists and applied once one does. Other parameters sent at
+  // startup (DateStyle, TimeZone, ...) are drivers' defaults, reported back
+  // as CairnDB runs them; only application_name is taken from them.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> startup_settings =
+      ParseStartupOptions(request.options);
+  if (!startup_settings.ok()) return Fatal(startup_settings.status());
   if (ProtocolMinor(request.protocol_version) > 0 ||
       !request.unrecognized_protocol_options.empty()) {
     WriteNegotiateProtocolVersion(writer_, 0, request.unrecognized_protocol_options);
@@ -254,6 +256,10 @@ absl::Status Connection::StartSession(const StartupRequest& request) {
   {
     absl::MutexLock lock(&mu_);
     cancel_target_ = session_.get();
+  }
+  for (const auto& [name, value] : *startup_settings) {
+    absl::Status applied = session_->ApplyStartupSetting(name, value);
+    if (!applied.ok()) return Fatal(applied);
   }
 
   for (const auto& [name, value] : InitialParameters(request)) {

@@ -100,6 +100,25 @@ TEST_F(NodeTest, IdleInTransactionSessionTimeoutEndsTheSession) {
             conn.notices().end());
 }
 
+// Settings in the connection's options (libpq's options=..., PGOPTIONS)
+// are the session's from the start, and what RESET returns to.
+TEST_F(NodeTest, ConnectionOptionsSetTheSessionsDefaults) {
+  PgConn conn(node_.Dsn() + " options='-c statement_timeout=200 --enable-pushdown=off'");
+  ASSERT_TRUE(conn.ok()) << conn.error();
+  EXPECT_EQ(Rows(conn.Exec("SHOW statement_timeout")), std::vector<std::string>{"200ms"});
+  EXPECT_EQ(Rows(conn.Exec("SHOW enable_pushdown")), std::vector<std::string>{"off"});
+  EXPECT_EQ(conn.Exec(kLongQuery).sqlstate, "57014");
+  ASSERT_TRUE(conn.Exec("SET statement_timeout = 0").ok);
+  ASSERT_TRUE(conn.Exec("RESET statement_timeout").ok);
+  EXPECT_EQ(Rows(conn.Exec("SHOW statement_timeout")), std::vector<std::string>{"200ms"});
+
+  PgConn unknown(node_.Dsn() + " options='-c no_such_setting=1'");
+  EXPECT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().find("unrecognized configuration parameter \"no_such_setting\""),
+            std::string::npos)
+      << unknown.error();
+}
+
 // A statement waiting for a row lock ends as any other does: at its
 // statement_timeout, at lock_timeout (PostgreSQL's 55P03 "canceling
 // statement due to lock timeout"), or at a cancel request; not only at the

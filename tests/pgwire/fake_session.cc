@@ -109,6 +109,17 @@ class FakeSession : public executor::SqlSession {
   absl::Status Sync(bool) override { return absl::OkStatus(); }
   int64_t IdleInTransactionTimeoutMs() const override { return idle_timeout_ms_; }
 
+  // Records the setting as a statement; "no_such_setting" is refused as
+  // PostgreSQL refuses an unknown one.
+  absl::Status ApplyStartupSetting(const std::string& name, const std::string& value) override {
+    if (name == "no_such_setting") {
+      return MakeError(ErrorCode::kUndefinedObject,
+                       "unrecognized configuration parameter \"no_such_setting\"");
+    }
+    factory_->RecordStatement("startup " + name + "=" + value);
+    return absl::OkStatus();
+  }
+
   std::vector<std::pair<std::string, std::string>> InitialParameters() const override {
     return {{"server_version", "15.0"},
             {"is_superuser", "on"},

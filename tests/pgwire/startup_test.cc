@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pgwire/protocol.h"
 #include "server_fixture.h"
@@ -130,6 +131,28 @@ TEST_F(StartupTest, MissingUserIsFatal28000) {
   WireClient client(port_);
   ASSERT_TRUE(client.Send(StartupPacket({{"database", "defaultdb"}})));
   ExpectFatalAndClose(client, "28000");
+}
+
+TEST_F(StartupTest, OptionsSettingsAreAppliedToTheSession) {
+  WireClient client(port_);
+  ASSERT_TRUE(client.Send(StartupPacket(
+      {{"user", "root"}, {"options", "-c statement_timeout=5s --enable-pushdown=off"}})));
+  std::vector<BackendMessage> messages = client.ReadUntilReady();
+  ASSERT_FALSE(messages.empty());
+  EXPECT_EQ(messages.back().type, 'Z');
+  EXPECT_THAT(factory_.statements(), ::testing::IsSupersetOf({"startup statement_timeout=5s",
+                                                              "startup enable_pushdown=off"}));
+}
+
+TEST_F(StartupTest, BadOrUnknownOptionsAreFatal) {
+  {
+    WireClient client(port_);
+    ASSERT_TRUE(client.Send(StartupPacket({{"user", "root"}, {"options", "-d 5"}})));
+    ExpectFatalAndClose(client, "42601");
+  }
+  WireClient client(port_);
+  ASSERT_TRUE(client.Send(StartupPacket({{"user", "root"}, {"options", "-c no_such_setting=1"}})));
+  ExpectFatalAndClose(client, "42704");
 }
 
 TEST_F(StartupTest, UnknownDatabaseIsFatal3D000) {
