@@ -240,7 +240,22 @@ void Read(NodeRoute& route, bool in_transaction, Clock::time_point origin,
   if (!r.ok) return failed(r, "BEGIN");
   r = session->Exec(sum_sql);
   if (!r.ok) return failed(r, sum_sql);
+  const size_t anomalies_before = report->anomalies.size();
   CheckSum(r, sum_sql + " in a transaction", route.node(), origin, report);
+  if (report->anomalies.size() > anomalies_before) {
+    // The same snapshot asked again, with the aggregate pushed to the
+    // leaseholders and without: whether the answer depends on when it is
+    // asked or on how it is computed.
+    std::string again = "asked again in the same transaction:";
+    for (const char* pushdown : {"on", "off"}) {
+      session->Exec(absl::StrCat("SET enable_pushdown = ", pushdown));
+      ClientResult repeat = session->Exec(sum_sql);
+      absl::StrAppend(&again, " pushdown ", pushdown, " ",
+                      repeat.ok ? absl::StrJoin(Rows(repeat), ";") : ErrorKey(repeat));
+    }
+    session->Exec("SET enable_pushdown = on");
+    report->anomalies.back().text += absl::StrCat(" (", again, ")");
+  }
   const std::string rows_sql = "SELECT id, balance, ver FROM bank ORDER BY id";
   r = session->Exec(rows_sql);
   if (!r.ok) return failed(r, rows_sql);
@@ -252,6 +267,10 @@ void Read(NodeRoute& route, bool in_transaction, Clock::time_point origin,
       sum += balance;
       negative = negative || balance < 0;
     }
+  }
+  if (report->anomalies.size() > anomalies_before) {
+    report->anomalies.back().text +=
+        absl::StrCat(" (then its rows: ", absl::StrJoin(Rows(r), " "), ", sum ", sum, ")");
   }
   if (sum != kTotal || r.rows.size() != kAccounts || negative) {
     report->Anomalous(origin,
