@@ -22,17 +22,17 @@ using Clock = std::chrono::steady_clock;
 // Long enough that nothing finishes it in a test's lifetime.
 constexpr const char* kLongQuery = "SELECT count(*) FROM generate_series(1, 10000000000)";
 
-TEST_F(NodeTest, CancelRequestStopsTheRunningStatement) {
-  PGconn* conn = PQconnectdb(node_.Dsn().c_str());
-  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  ASSERT_EQ(PQsendQuery(conn, kLongQuery), 1);
-  // A cancel that arrives before the statement starts does nothing, so
-  // keep asking until the statement ends.
+// Sends `sql` on `conn` and cancel requests until it ends (a cancel that
+// arrives before the statement starts does nothing); expects it to end
+// with 57014 "canceling statement due to user request", and reads the
+// connection up to its next idle state.
+void ExpectCanceledByRequest(PGconn* conn, const char* sql) {
+  ASSERT_EQ(PQsendQuery(conn, sql), 1);
   PGcancel* cancel = PQgetCancel(conn);
   const auto until = Clock::now() + std::chrono::seconds(60);
   while (PQisBusy(conn) && Clock::now() < until) {
     char error[256];
-    ASSERT_EQ(PQcancel(cancel, error, sizeof error), 1) << error;
+    EXPECT_EQ(PQcancel(cancel, error, sizeof error), 1) << error;
     // Wait for the answer, up to 50 ms, before asking again.
     const int fd = PQsocket(conn);
     fd_set read_set;
@@ -51,8 +51,14 @@ TEST_F(NodeTest, CancelRequestStopsTheRunningStatement) {
                "canceling statement due to user request");
   PQclear(result);
   while ((result = PQgetResult(conn)) != nullptr) PQclear(result);
+}
+
+TEST_F(NodeTest, CancelRequestStopsTheRunningStatement) {
+  PGconn* conn = PQconnectdb(node_.Dsn().c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  ExpectCanceledByRequest(conn, kLongQuery);
   // The session goes on.
-  result = PQexec(conn, "SELECT 1");
+  PGresult* result = PQexec(conn, "SELECT 1");
   EXPECT_EQ(PQresultStatus(result), PGRES_TUPLES_OK) << PQresultErrorMessage(result);
   PQclear(result);
   PQfinish(conn);
@@ -145,29 +151,7 @@ TEST_F(NodeTest, LockWaitEndsAtStatementTimeoutLockTimeoutOrCancel) {
   EXPECT_EQ(r.message, "canceling statement due to lock timeout");
 
   ASSERT_TRUE(waiter.Exec("SET lock_timeout = 0").ok);
-  PGconn* conn = waiter.raw();
-  ASSERT_EQ(PQsendQuery(conn, "UPDATE lock_waits SET v = 3 WHERE id = 1"), 1);
-  PGcancel* cancel = PQgetCancel(conn);
-  const auto until = Clock::now() + std::chrono::seconds(60);
-  while (PQisBusy(conn) && Clock::now() < until) {
-    char error[256];
-    ASSERT_EQ(PQcancel(cancel, error, sizeof error), 1) << error;
-    const int fd = PQsocket(conn);
-    fd_set read_set;
-    FD_ZERO(&read_set);
-    FD_SET(fd, &read_set);
-    timeval wait{.tv_sec = 0, .tv_usec = 50 * 1000};
-    select(fd + 1, &read_set, nullptr, nullptr, &wait);
-    PQconsumeInput(conn);
-  }
-  PQfreeCancel(cancel);
-  PGresult* result = PQgetResult(conn);
-  ASSERT_NE(result, nullptr);
-  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_SQLSTATE), "57014");
-  EXPECT_STREQ(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
-               "canceling statement due to user request");
-  PQclear(result);
-  while ((result = PQgetResult(conn)) != nullptr) PQclear(result);
+  ExpectCanceledByRequest(waiter.raw(), "UPDATE lock_waits SET v = 3 WHERE id = 1");
 
   // None of the waiters changed the row; once the holder ends, a writer
   // goes through.

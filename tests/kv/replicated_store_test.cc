@@ -402,6 +402,18 @@ class ReplicatedStoreTest : public ::testing::Test, public ClusterView {
     }
   }
 
+  // Starts the nodes and commits x = "1" on the data range: followers learn
+  // who leads from its first append, and this makes sure they have heard
+  // of it. *leader: the data range's leader.
+  void StartWithXCommitted(uint64_t* leader) {
+    ASSERT_NO_FATAL_FAILURE(StartAll());
+    ASSERT_NO_FATAL_FAILURE(WaitLeaders());
+    CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("x"), "1")));
+    ASSERT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
+    *leader = ServingNode(kDataRange);
+    ASSERT_NE(*leader, 0u);
+  }
+
   uint64_t OtherThan(uint64_t a, uint64_t b) {
     for (uint64_t n : kNodes) {
       if (n != a && n != b) return n;
@@ -469,14 +481,8 @@ TEST_F(ReplicatedStoreTest, WritesCommitOnAllThreeEngines) {
 
 TEST_F(ReplicatedStoreTest, ProposalOnAFollowerFailsNamingTheLeader) {
   SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
-  ASSERT_NO_FATAL_FAILURE(StartAll());
-  ASSERT_NO_FATAL_FAILURE(WaitLeaders());
-  // Followers learn who leads from its first append; one committed write
-  // makes sure they have heard of it.
-  CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("x"), "1")));
-  ASSERT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
-  const uint64_t leader = ServingNode(kDataRange);
-  ASSERT_NE(leader, 0u);
+  uint64_t leader = 0;
+  ASSERT_NO_FATAL_FAILURE(StartWithXCommitted(&leader));
   for (uint64_t n : kNodes) {
     if (n == leader) continue;
     SCOPED_TRACE(absl::StrCat("follower ", n));
@@ -497,12 +503,8 @@ TEST_F(ReplicatedStoreTest, ProposalOnAFollowerFailsNamingTheLeader) {
 // which the routing client retries, not as an outcome-unknown kUnavailable.
 TEST_F(ReplicatedStoreTest, ProposalDuringALeadershipTransferIsRefusedAsNotHere) {
   SCOPED_TRACE(cairn::testing::SeedTrace(seed_));
-  ASSERT_NO_FATAL_FAILURE(StartAll());
-  ASSERT_NO_FATAL_FAILURE(WaitLeaders());
-  CAIRN_ASSERT_OK(Propose(kDataRange, PutCommand(DataKey("x"), "1")));
-  ASSERT_TRUE(WaitValue(kNodes, DataKey("x"), "1"));
-  const uint64_t leader = ServingNode(kDataRange);
-  ASSERT_NE(leader, 0u);
+  uint64_t leader = 0;
+  ASSERT_NO_FATAL_FAILURE(StartWithXCommitted(&leader));
   const uint64_t target = OtherThan(leader, 0);
   // The target never hears the leader's TimeoutNow: the transfer stays in
   // progress until the leader gives up on it after an election timeout.
