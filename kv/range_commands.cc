@@ -31,6 +31,12 @@ absl::Status RangeCommands::CheckSpanHere(std::string_view start, std::string_vi
                    absl::StrCat("range ", replica_->range_id(), " no longer holds the span"));
 }
 
+absl::Status RangeCommands::CheckLeaseHeld() const {
+  if (replica_->HoldsLease()) return absl::OkStatus();
+  return MakeError(ErrorCode::kRangeNotHere,
+                   absl::StrCat("range ", replica_->range_id(), ": lease lapsed during the read"));
+}
+
 absl::Status RangeCommands::CheckReadableAt(Timestamp ts) const {
   const Timestamp threshold = replica_->gc_threshold();
   if (ts >= threshold) return absl::OkStatus();
@@ -67,8 +73,10 @@ absl::StatusOr<KvClient::GetResult> RangeCommands::Get(std::string_view key, Tim
   // or the second sees its commit (applied atomically with the lock's
   // removal); one-phase commits are ordered by the latch wait above.
   auto view = replica_->engine()->NewLatestView();
-  // After the view: a split applied before it sends the read to the new range.
+  // After the view: a split applied before it sends the read to the new range,
+  // a lease lost before it to the new leaseholder.
   CAIRN_RETURN_IF_ERROR(CheckKeysHere({std::string(key)}));
+  CAIRN_RETURN_IF_ERROR(CheckLeaseHeld());
   CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(view.get());
   KvClient::GetResult result;
@@ -86,6 +94,7 @@ absl::StatusOr<KvClient::BatchGetResult> RangeCommands::BatchGet(
   // As Get, key by key: each read sees a committed write or its lock.
   auto view = replica_->engine()->NewLatestView();
   CAIRN_RETURN_IF_ERROR(CheckKeysHere(keys));
+  CAIRN_RETURN_IF_ERROR(CheckLeaseHeld());
   CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(view.get());
   KvClient::BatchGetResult result;
@@ -115,6 +124,7 @@ absl::StatusOr<KvClient::ScanResult> RangeCommands::ReadSpan(std::string_view st
   replica_->latches().WaitRangeUnlatched(start, end);
   auto snapshot = replica_->engine()->NewSnapshot();
   CAIRN_RETURN_IF_ERROR(CheckSpanHere(start, end));
+  CAIRN_RETURN_IF_ERROR(CheckLeaseHeld());
   CAIRN_RETURN_IF_ERROR(CheckReadableAt(ts));
   MvccReader reader(snapshot.get());
   KvClient::ScanResult result;
@@ -137,6 +147,7 @@ absl::StatusOr<FragmentResult> RangeCommands::EvaluateFragment(const FragmentReq
   replica_->latches().WaitRangeUnlatched(request.start, request.end);
   auto snapshot = replica_->engine()->NewSnapshot();
   CAIRN_RETURN_IF_ERROR(CheckSpanHere(request.start, request.end));
+  CAIRN_RETURN_IF_ERROR(CheckLeaseHeld());
   CAIRN_RETURN_IF_ERROR(CheckReadableAt(request.ts));
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<FragmentRun> run, evaluator->Start(request.fragment));
   MvccReader reader(snapshot.get());
@@ -175,11 +186,19 @@ absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
                                                  const Action& action) {
   CAIRN_RETURN_IF_ERROR(replica_->WaitServing(kServingWaitMs));
   auto guard = replica_->latches().Acquire(keys);
+  CAIRN_RETURN_IF_ERROR(replica_->WaitForLease(kLeaseWaitMs));
   CAIRN_RETURN_IF_ERROR(CheckKeysHere(keys));
   auto snapshot = replica_->engine()->NewSnapshot();
   MvccReader reader(snapshot.get());
   WriteBatch batch;
   CAIRN_RETURN_IF_ERROR(action(reader, &batch));
+  // A batch proves itself: it commits only in a term no newer leader has
+  // begun. An empty one proves nothing, and a leader woken from a stall
+  // would answer from the state it had before it (a lock that the new
+  // leaseholder has since resolved, a min_commit_ts since pushed): a
+  // resolver believing it commits a transaction at a different timestamp
+  // on some of its keys.
+  if (batch.empty()) return CheckLeaseHeld();
   return ProposeBatch(batch);
 }
 

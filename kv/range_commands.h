@@ -62,15 +62,23 @@ class RangeCommands final : public RangeExecutor {
   absl::StatusOr<KvClient::ScanResult> ReadSpan(std::string_view start, std::string_view end,
                                                 Timestamp ts, size_t limit, bool reverse);
 
-  // The shape of every write command: wait for the range to serve, latch
-  // `keys`, run `action` (a Percolator action) on a snapshot, propose the
-  // batch it fills and wait until it is applied, then release the latches.
+  // The shape of every write command: wait for the range to serve with a
+  // lease, latch `keys`, run `action` (a Percolator action) on a snapshot,
+  // propose the batch it fills and wait until it is applied, then release
+  // the latches. An action that writes nothing (a transaction's status,
+  // a lock that is still there) answers from the snapshot alone, so it is
+  // a read and needs the lease as reads do.
   using Action = std::function<absl::Status(const MvccReader&, WriteBatch*)>;
   absl::Status LatchEvaluatePropose(std::vector<std::string> keys, const Action& action);
   // kRangeNotHere unless the range, as it is now, holds `keys` (a split may
   // have moved them since the command was routed here).
   absl::Status CheckKeysHere(const std::vector<std::string>& keys) const;
   absl::Status CheckSpanHere(std::string_view start, std::string_view end) const;
+  // kRangeNotHere unless the lease still holds. Checked again once a read's
+  // snapshot is taken: a node stopped between its lease check and the
+  // snapshot (SIGSTOP, a long stall) wakes to a state that a new
+  // leaseholder may have written past in the meantime.
+  absl::Status CheckLeaseHeld() const;
   // kSnapshotTooOld for a read below the range's GC threshold.
   absl::Status CheckReadableAt(Timestamp ts) const;
   absl::Status ProposeBatch(const WriteBatch& batch);
