@@ -28,6 +28,21 @@ absl::Time StatementInterrupts::Deadline() {
   return t_current->deadline_();
 }
 
+StatementInterrupts::Handle StatementInterrupts::Current() {
+  return Handle{.current = t_current, .held = t_held};
+}
+
+InheritedInterrupts::InheritedInterrupts(StatementInterrupts::Handle from)
+    : outer_(StatementInterrupts::Current()) {
+  t_current = from.current;
+  t_held = from.held;
+}
+
+InheritedInterrupts::~InheritedInterrupts() {
+  t_current = outer_.current;
+  t_held = outer_.held;
+}
+
 HeldInterrupts::HeldInterrupts() { ++t_held; }
 
 HeldInterrupts::~HeldInterrupts() { --t_held; }

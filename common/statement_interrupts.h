@@ -12,9 +12,11 @@
 // the stack makes Check() answer OK, so that a transaction past its commit
 // point is not abandoned half-way and reported failed.
 //
-// Thread safety: both are per thread; work a statement hands to other
-// threads (parallel range reads) waits without them, bounded by its own
-// deadlines.
+// Thread safety: both are per thread. Work a statement hands to threads
+// of its own (ParallelFor: a scan's ranges read in parallel, a commit's
+// ranges written in parallel) inherits them with InheritedInterrupts; the
+// check and deadline functions are then called from those threads too,
+// while the installing thread waits for them.
 
 #include <functional>
 
@@ -40,10 +42,32 @@ class StatementInterrupts {
   // it makes need not wait longer. InfiniteFuture() when there is none.
   static absl::Time Deadline();
 
+  // This thread's interrupts as they stand (held or not), for a thread
+  // that does part of the statement's work (InheritedInterrupts).
+  struct Handle {
+    StatementInterrupts* current = nullptr;
+    int held = 0;
+  };
+  static Handle Current();
+
  private:
   std::function<absl::Status()> check_;
   std::function<absl::Time()> deadline_;
   StatementInterrupts* outer_;
+};
+
+// On a helper thread, for its lifetime: the interrupts of the thread that
+// started it (StatementInterrupts::Current() taken there), which must
+// outlive it.
+class InheritedInterrupts {
+ public:
+  explicit InheritedInterrupts(StatementInterrupts::Handle from);
+  ~InheritedInterrupts();
+  InheritedInterrupts(const InheritedInterrupts&) = delete;
+  InheritedInterrupts& operator=(const InheritedInterrupts&) = delete;
+
+ private:
+  StatementInterrupts::Handle outer_;
 };
 
 class HeldInterrupts {

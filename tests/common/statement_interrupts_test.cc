@@ -1,9 +1,14 @@
 #include "common/statement_interrupts.h"
 
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "common/error_code.h"
+#include "common/parallel_for.h"
 #include "gtest/gtest.h"
 
 namespace cairn {
@@ -63,6 +68,42 @@ TEST(StatementInterruptsTest, HeldInterruptsWaitUntilReleased) {
     EXPECT_TRUE(StatementInterrupts::Check().ok());
   }
   EXPECT_EQ(GetErrorCode(StatementInterrupts::Check()), ErrorCode::kQueryCanceled);
+}
+
+// A statement's work on ParallelFor's helper threads (a scan reading its
+// ranges in parallel) ends with the statement, and a commit's past its
+// commit point is held there as on the committing thread.
+TEST(StatementInterruptsTest, ParallelForHelpersRunUnderTheCallersInterrupts) {
+  // Four ranges on four threads at once: each body waits until all four
+  // have begun, so three of them run on helpers.
+  static constexpr size_t kRanges = 4;
+  auto checks_in_parallel = [] {
+    std::mutex mu;
+    std::vector<absl::Status> seen;
+    std::set<std::thread::id> threads;
+    std::atomic<size_t> begun{0};
+    ParallelFor(kRanges, kRanges, [&](size_t) {
+      ++begun;
+      while (begun.load() < kRanges) std::this_thread::yield();
+      absl::Status s = StatementInterrupts::Check();
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(s);
+      threads.insert(std::this_thread::get_id());
+    });
+    EXPECT_EQ(threads.size(), kRanges);
+    return seen;
+  };
+  StatementInterrupts interrupts([] { return Canceled(); }, [] { return absl::InfiniteFuture(); });
+  for (const absl::Status& s : checks_in_parallel()) {
+    EXPECT_EQ(GetErrorCode(s), ErrorCode::kQueryCanceled) << s;
+  }
+  {
+    HeldInterrupts held;
+    for (const absl::Status& s : checks_in_parallel()) EXPECT_TRUE(s.ok()) << s;
+  }
+  // Helpers leave nothing behind on threads that outlive the call.
+  std::thread unrelated([] { EXPECT_TRUE(StatementInterrupts::Check().ok()); });
+  unrelated.join();
 }
 
 }  // namespace
