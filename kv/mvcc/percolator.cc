@@ -109,10 +109,18 @@ absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
     if (!lock) {
       CAIRN_ASSIGN_OR_RETURN(auto ours, reader.FindTxnRecord(m.key, req.start_ts));
       if (ours) {
-        // Our own commit means a retried prewrite after commit: nothing to do.
         // Our own rollback means a reader gave up on us: too late to lock.
         if (ours->second.kind == WriteKind::kRollback) {
           errors->push_back({TxnError::Kind::kRolledBack, m.key, {}, 0});
+        } else if (req.use_async_commit) {
+          // Our own commit: a prewrite retried (its first answer lost, say
+          // with a leader that stalled) after a resolver found every lock
+          // of ours and committed the transaction at the largest
+          // min_commit_ts of them. That commit_ts is the transaction's;
+          // answered without it, the coordinator would commit the keys
+          // still locked at a lower one, and a read between the two would
+          // see part of the transaction.
+          max_min_commit_ts = std::max(max_min_commit_ts, ours->first);
         }
         continue;
       }

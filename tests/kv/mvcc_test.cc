@@ -339,6 +339,35 @@ TEST_P(MvccTest, AnExpiredAsyncCommitPrimaryIsDecidedByItsSecondaries) {
   EXPECT_EQ(committed.ts, start + 10);
 }
 
+// The coordinator's prewrite of a key may be retried after a resolver has
+// committed the whole transaction (the first answer lost with a leader that
+// stalled; the primary's TTL ran out meanwhile). The retry must answer the
+// commit_ts the resolver chose, or the coordinator commits the keys still
+// locked below it: the transaction's keys at two timestamps, half of it
+// visible to a read between them (a transfer's credit without its debit).
+TEST_P(MvccTest, ARetriedAsyncPrewriteAnswersTheCommitAResolverMade) {
+  const Timestamp start = ComposeTimestamp(1000, 0);
+  Timestamp min_commit_ts = 0;
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v")}, "p", {"s"}, start, 0, &min_commit_ts)),
+            "");
+  EXPECT_EQ(min_commit_ts, start + 1);
+  // The secondary's range had served a read at start + 40.
+  ASSERT_EQ(
+      Describe(m().PrewriteAsync({PutM("s", "w")}, "p", {}, start, start + 40, &min_commit_ts)),
+      "");
+  EXPECT_EQ(min_commit_ts, start + 41);
+  // A resolver: every lock there, so committed at the largest min_commit_ts;
+  // it has committed the secondary, not yet the primary.
+  SecondaryLocksStatus locked = m().CheckSecondaryLocks({"s"}, start);
+  ASSERT_EQ(locked.state, SecondaryLocksStatus::State::kAllLocked);
+  ASSERT_EQ(locked.ts, start + 41);
+  ASSERT_EQ(Describe(m().Commit({"s"}, start, locked.ts)), "");
+
+  // The coordinator's retried prewrite of the secondary.
+  ASSERT_EQ(Describe(m().PrewriteAsync({PutM("s", "w")}, "p", {}, start, 0, &min_commit_ts)), "");
+  EXPECT_EQ(min_commit_ts, start + 41) << "the resolver's commit_ts, not a lower one";
+}
+
 TEST_P(MvccTest, AnAsyncCommitSecondaryNeverPrewrittenRollsTheTransactionBack) {
   Timestamp min_commit_ts = 0;
   ASSERT_EQ(Describe(m().PrewriteAsync({PutM("p", "v"), PutM("s1", "1")}, "p", {"s1", "s2"}, 30, 0,
