@@ -4,6 +4,7 @@
 
 #include "common/error_code.h"
 #include "common/key_codec.h"
+#include "common/logging.h"
 
 namespace cairn::kv {
 
@@ -121,6 +122,9 @@ absl::Status PrewriteKeys(const MvccReader& reader, const PrewriteRequest& req,
           // still locked at a lower one, and a read between the two would
           // see part of the transaction.
           max_min_commit_ts = std::max(max_min_commit_ts, ours->first);
+          CAIRN_LOG_INFO("prewrite of {} for transaction {}: committed at {} by a resolver already",
+                         key_codec::PrettyKey(m.key), TimestampToString(req.start_ts),
+                         TimestampToString(ours->first));
         }
         continue;
       }
