@@ -356,12 +356,13 @@ absl::Status Txn::LockAll(const std::vector<std::string>& keys, bool* one_phase,
       if (keys.size() <= options_.async_commit_max_keys) {
         request.use_async_commit = true;
         request.secondaries.assign(keys.begin() + 1, keys.end());
-        CAIRN_ASSIGN_OR_RETURN(auto prewritten, client_->PrewriteForAsyncCommit(request));
-        errors = std::move(prewritten.errors);
-        if (errors.empty()) {
-          *async = true;
-          commit_ts_ = prewritten.min_commit_ts;
-        }
+        *async = true;
+        auto prewritten = client_->PrewriteForAsyncCommit(request);
+        // Unanswered, every key may be locked now: then the transaction is
+        // committed, and a reader that finds all the locks commits it.
+        if (!prewritten.ok()) return CompletionUnknown(prewritten.status());
+        errors = std::move(prewritten->errors);
+        if (errors.empty()) commit_ts_ = prewritten->min_commit_ts;
       } else {
         CAIRN_ASSIGN_OR_RETURN(errors, client_->Prewrite(request));
       }
@@ -435,7 +436,13 @@ absl::Status Txn::CommitWrites() {
   if (!locked.ok()) {
     // Leave rollback records so no late prewrite of ours can land, and
     // release whatever we did lock. Best effort: TTLs clean up otherwise.
-    if (!one_phase) (void)client_->Rollback(keys, start_ts_);
+    // Not after an async prewrite went unanswered: a reader may have found
+    // every lock and committed the transaction (primary first), and a
+    // rollback racing it would undo the keys it had not reached yet. Its
+    // locks stay for readers to decide once their TTL runs out.
+    const bool maybe_committed =
+        async && GetErrorCode(locked) == ErrorCode::kStatementCompletionUnknown;
+    if (!one_phase && !maybe_committed) (void)client_->Rollback(keys, start_ts_);
     return locked;
   }
   if (one_phase) return absl::OkStatus();  // committed in the same step

@@ -153,8 +153,10 @@ class Txn {
   absl::Status CommitWrites();
   // Prewrites every key, or commits them in one phase when the KV layer can
   // (*one_phase then says so and commit_ts_ is set).
-  // Two-phase and async commits prewrite; with async commit, *async then
-  // says so and commit_ts_ is set.
+  // Two-phase and async commits prewrite; *async says that an async
+  // commit's prewrite was sent, and on success commit_ts_ is set. An async
+  // prewrite without an answer fails kStatementCompletionUnknown: its keys
+  // may all be locked, and then it is committed.
   absl::Status LockAll(const std::vector<std::string>& keys, bool* one_phase, bool* async);
   absl::Status TranslatePrewriteErrors(const std::vector<kv::TxnError>& errors);
   // How long this transaction's locks live unless a heartbeat extends them:

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "common/error_code.h"
 #include "txn/txn.h"
 #include "txn_fixture.h"
@@ -18,6 +21,73 @@ Txn::Options AsyncCommit() {
   options.async_commit_max_keys = 16;
   return options;
 }
+
+// A client whose async prewrites land but whose answers are lost (the
+// leader stopped after replicating them, say): everything else passes
+// through to `inner`.
+class LostPrewriteAnswers final : public kv::KvClient {
+ public:
+  explicit LostPrewriteAnswers(kv::KvClient* inner) : inner_(inner) {}
+
+  absl::StatusOr<AsyncPrewriteResult> PrewriteForAsyncCommit(
+      const kv::PrewriteRequest& request) override {
+    auto landed = inner_->PrewriteForAsyncCommit(request);
+    if (!landed.ok()) return landed.status();
+    return MakeError(ErrorCode::kUnavailable, "range 2 lost its leader");
+  }
+
+  absl::StatusOr<Timestamp> GetTimestamp() override { return inner_->GetTimestamp(); }
+  absl::StatusOr<GetResult> Get(std::string_view key, Timestamp ts) override {
+    return inner_->Get(key, ts);
+  }
+  absl::StatusOr<BatchGetResult> BatchGet(const std::vector<std::string>& keys,
+                                          Timestamp ts) override {
+    return inner_->BatchGet(keys, ts);
+  }
+  absl::StatusOr<ScanResult> Scan(std::string_view start, std::string_view end, Timestamp ts,
+                                  size_t limit) override {
+    return inner_->Scan(start, end, ts, limit);
+  }
+  absl::StatusOr<ScanResult> ReverseScan(std::string_view start, std::string_view end, Timestamp ts,
+                                         size_t limit) override {
+    return inner_->ReverseScan(start, end, ts, limit);
+  }
+  absl::StatusOr<std::vector<kv::TxnError>> Prewrite(const kv::PrewriteRequest& request) override {
+    return inner_->Prewrite(request);
+  }
+  absl::StatusOr<OnePhaseResult> TryOnePhaseCommit(const kv::PrewriteRequest& request) override {
+    return inner_->TryOnePhaseCommit(request);
+  }
+  absl::StatusOr<std::vector<kv::TxnError>> Commit(const std::vector<std::string>& keys,
+                                                   Timestamp start_ts,
+                                                   Timestamp commit_ts) override {
+    return inner_->Commit(keys, start_ts, commit_ts);
+  }
+  absl::Status Rollback(const std::vector<std::string>& keys, Timestamp start_ts) override {
+    return inner_->Rollback(keys, start_ts);
+  }
+  absl::StatusOr<kv::TxnStatus> CheckTxnStatus(std::string_view primary, Timestamp lock_ts,
+                                               Timestamp current_ts,
+                                               bool rollback_if_missing) override {
+    return inner_->CheckTxnStatus(primary, lock_ts, current_ts, rollback_if_missing);
+  }
+  absl::StatusOr<kv::TxnStatus> TxnHeartbeat(std::string_view primary, Timestamp start_ts,
+                                             uint64_t ttl_ms) override {
+    return inner_->TxnHeartbeat(primary, start_ts, ttl_ms);
+  }
+  absl::StatusOr<kv::SecondaryLocksStatus> CheckSecondaryLocks(const std::vector<std::string>& keys,
+                                                               Timestamp start_ts,
+                                                               bool rollback_if_missing) override {
+    return inner_->CheckSecondaryLocks(keys, start_ts, rollback_if_missing);
+  }
+  absl::Status ResolveLocks(const std::vector<std::string>& keys, Timestamp start_ts,
+                            Timestamp commit_ts) override {
+    return inner_->ResolveLocks(keys, start_ts, commit_ts);
+  }
+
+ private:
+  kv::KvClient* const inner_;
+};
 
 TEST_F(TxnTest, AsyncCommitAcrossRangesIsVisibleOnceCommitReturns) {
   Write({{K("a"), "a0"}, {S("b"), "b0"}});
@@ -113,6 +183,26 @@ TEST_F(TxnTest, AsyncCommitMissingAKeyIsRolledBackByTheNextReader) {
   ASSERT_EQ(late->errors.size(), 1u);
   EXPECT_EQ(late->errors[0].kind, kv::TxnError::Kind::kRolledBack);
   EXPECT_EQ(Read(S("s")), "s0");
+}
+
+// An async commit whose prewrite went unanswered may be committed: if every
+// lock landed, the next reader commits it. Its coordinator must say the
+// outcome is unknown and leave the locks, not roll back: a rollback racing
+// a reader that had committed the primary would undo the keys the reader
+// had not reached, leaving half the transaction.
+TEST_F(TxnTest, AsyncCommitWithoutAnAnswerIsUnknownAndLeftToReaders) {
+  Write({{K("p"), "p0"}, {S("s"), "s0"}});
+  LostPrewriteAnswers lossy(client_.get());
+  auto txn = Txn::Begin(&lossy, resolver_.get(), AsyncCommit());
+  ASSERT_TRUE(txn.ok()) << txn.status();
+  (*txn)->Put(K("p"), "p1");
+  (*txn)->Put(S("s"), "s1");
+  absl::Status committed = (*txn)->Commit();
+  EXPECT_EQ(GetErrorCode(committed), ErrorCode::kStatementCompletionUnknown) << committed;
+  EXPECT_TRUE(LockOn(K("p")).has_value()) << "rolled back though it may be committed";
+  // Every lock is there: the next reader commits it.
+  EXPECT_EQ(Read(S("s")), "s1");
+  EXPECT_EQ(Read(K("p")), "p1");
 }
 
 }  // namespace
