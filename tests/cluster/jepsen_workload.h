@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "jepsen_client.h"
 #include "nemesis.h"
 
@@ -114,18 +116,25 @@ class JepsenTest : public ClusterTest {
   // are led by min(3, nodes) different nodes (lease balancing spreads
   // them), so that the workload's statements meet several leaseholders and
   // a fault on any one node hits some of them. *placed gets the ranges.
+  // Lease balancing evens out each node's count over all ranges, not over
+  // one table's: it may settle with the table on two nodes and the system
+  // ranges on the third (seen once in 60 runs). After kSpreadPatience two
+  // leaseholders will do: transfers still span them.
   ::testing::AssertionResult WaitForSpreadLeases(const std::string& table, size_t ranges,
                                                  int replication, std::vector<RangeRow>* placed) {
     ::testing::AssertionResult voters = WaitForVoters(1, replication, table);
     if (!voters) return voters;
+    constexpr absl::Duration kSpreadPatience = absl::Seconds(20);
     const size_t want = std::min<size_t>(3, nodes());
+    const absl::Time settle_for_two = absl::Now() + kSpreadPatience;
     return WaitForRanges(
         1, table,
         [&](const std::vector<RangeRow>& rows, std::string* why) {
           std::set<int64_t> holders;
           for (const RangeRow& row : rows) holders.insert(row.lease_holder);
           *why = absl::StrCat(rows.size(), " ranges led by ", holders.size(), " nodes");
-          return rows.size() == ranges && holders.size() >= want;
+          if (rows.size() != ranges) return false;
+          return holders.size() >= want || (holders.size() >= 2 && absl::Now() > settle_for_two);
         },
         absl::StrCat("the ", ranges, " ranges of ", table, " led by ", want, " different nodes"),
         2 * kMembershipDeadline, placed);

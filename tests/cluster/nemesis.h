@@ -59,12 +59,9 @@ struct NemesisOptions {
   // fault and its healing take, roughly.
   std::chrono::milliseconds fault_room{4'500};
   // The kinds of fault to inject, each in turn (kSplit only with split_sql).
-  // Not kPauseMetaLeaseholder yet: aimed at the oracle's node every time,
-  // it finds a read anomaly that is still open (bench/RESULTS.md, "Jepsen:
-  // pauses aimed at the timestamp oracle"); run it with
-  // CAIRN_JEPSEN_FAULTS=pause-meta-leaseholder.
   std::vector<FaultKind> kinds = {FaultKind::kKill, FaultKind::kPause,
-                                  FaultKind::kKillMetaLeaseholder, FaultKind::kSplit};
+                                  FaultKind::kKillMetaLeaseholder, FaultKind::kPauseMetaLeaseholder,
+                                  FaultKind::kSplit};
   // The workload's table: half the pauses (as the seed picks) stop a node
   // leading one of its ranges, so that leases move under the clients.
   std::string table;
