@@ -33,8 +33,8 @@ absl::Status RangeCommands::CheckSpanHere(std::string_view start, std::string_vi
 
 absl::Status RangeCommands::CheckLeaseHeld() const {
   if (replica_->HoldsLease()) return absl::OkStatus();
-  return MakeError(ErrorCode::kRangeNotHere,
-                   absl::StrCat("range ", replica_->range_id(), ": lease lapsed during the read"));
+  return MakeError(ErrorCode::kRangeNotHere, absl::StrCat("range ", replica_->range_id(),
+                                                          ": lease lapsed before the answer"));
 }
 
 absl::Status RangeCommands::CheckReadableAt(Timestamp ts) const {
@@ -193,11 +193,10 @@ absl::Status RangeCommands::LatchEvaluatePropose(std::vector<std::string> keys,
   WriteBatch batch;
   CAIRN_RETURN_IF_ERROR(action(reader, &batch));
   // A batch proves itself: it commits only in a term no newer leader has
-  // begun. An empty one proves nothing, and a leader woken from a stall
-  // would answer from the state it had before it (a lock that the new
-  // leaseholder has since resolved, a min_commit_ts since pushed): a
-  // resolver believing it commits a transaction at a different timestamp
-  // on some of its keys.
+  // begun. An empty one proves nothing: a leader woken from a stall would
+  // answer from the state it had before it (a lock the new leaseholder has
+  // since resolved, a key it has since locked), and a resolver would
+  // decide a transaction's fate on that past.
   if (batch.empty()) return CheckLeaseHeld();
   return ProposeBatch(batch);
 }
