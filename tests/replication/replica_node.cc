@@ -9,8 +9,10 @@
 //
 // Proposals go to the data range (range 2). SIGTERM stops it cleanly;
 // tests kill -9 it.
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -189,10 +191,22 @@ class ControlService final : public ReplicaControl::Service {
 
   grpc::Status Echo(grpc::ServerContext*,
                     grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) override {
+    const std::string path = absl::GetFlag(FLAGS_data_dir) + "/echo_sync";
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+    if (fd < 0) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot open " + path);
     EchoMessage m;
     while (stream->Read(&m)) {
+      if (m.sync()) {
+        const std::string& data = m.payload();
+        if (pwrite(fd, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size()) ||
+            fdatasync(fd) != 0) {
+          close(fd);
+          return grpc::Status(grpc::StatusCode::INTERNAL, "cannot sync " + path);
+        }
+      }
       if (!stream->Write(m)) break;
     }
+    close(fd);
     return grpc::Status::OK;
   }
 
