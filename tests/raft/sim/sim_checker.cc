@@ -70,6 +70,7 @@ void SimChecker::OnSnapshotInstalled(uint64_t node, const Snapshot& snap,
     return;
   }
   CheckPrefixOfHistory(node, sm, "after installing a snapshot");
+  OnMembershipApplied(index, snap.metadata.conf_state);
 }
 
 void SimChecker::RecordCommitted(uint64_t node, uint64_t term,
@@ -135,6 +136,14 @@ void SimChecker::OnApply(uint64_t node, uint64_t term, const Entry& e,
         node, e.data, e.index, pos,
         pos < history_.size() ? history_[pos] : std::string("nothing")));
   }
+}
+
+void SimChecker::OnMembershipApplied(uint64_t index, const ConfState& cs) {
+  if (latest_membership_.has_value() && index <= latest_membership_index_) {
+    return;
+  }
+  latest_membership_ = cs;
+  latest_membership_index_ = index;
 }
 
 void SimChecker::OnRestart(uint64_t node, const StateMachine& sm) {

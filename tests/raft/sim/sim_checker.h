@@ -60,6 +60,14 @@ class SimChecker {
                const StateMachine& before);
   // `node` restarted from its durable state `sm`.
   void OnRestart(uint64_t node, const StateMachine& sm);
+  // A node applied the membership `cs` at `index` (a conf change, or a
+  // snapshot's).
+  void OnMembershipApplied(uint64_t index, const ConfState& cs);
+  // The membership applied at the highest index by any node so far, if
+  // any: the group's membership as far as anything committed says. Unlike
+  // a node's own applied state it never goes back (a crash loses unsynced
+  // applies), so replica GC can trust it.
+  const std::optional<ConfState>& latest_membership() const { return latest_membership_; }
   // Leader completeness for `node`, leader of `term` in incarnation
   // `incarnation`; incremental while both stay the same.
   void CheckLeader(uint64_t node, uint64_t incarnation, uint64_t term,
@@ -124,6 +132,8 @@ class SimChecker {
   std::set<std::string> committed_payloads_;
   // The one history of applied payloads.
   std::vector<std::string> history_;
+  std::optional<ConfState> latest_membership_;
+  uint64_t latest_membership_index_ = 0;
 };
 
 }  // namespace cairn::raft::sim

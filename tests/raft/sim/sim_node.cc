@@ -145,6 +145,7 @@ void SimNode::HandleReady(SimNetwork& net, SimRandom& rng, SimTime now) {
         return;
       }
       cs = node_->ApplyConfChange(*cc);
+      checker_->OnMembershipApplied(e.index, cs);
     }
     checker_->OnApply(id(), term_, e, disk_.state_machine());
     disk_.Apply(e, cs);

@@ -45,20 +45,21 @@ bool HasPayload(const StateMachine& sm, const std::string& p) {
 }
 
 // Replica GC: destroys the replicas that were members once (they applied
-// something) but are not in the most recent applied membership, as a
+// something) but are not in the group's latest applied membership, as a
 // real system removes the replicas of a group they left. Without it a
 // removed replica that missed its removal disrupts the group forever when
 // neither pre-vote nor check-quorum is on (a known Raft limitation).
+//
+// The membership is the one applied at the highest index by any node so
+// far (SimChecker::latest_membership), not the newest among the nodes'
+// current states: those go back when a crash loses unsynced applies, and
+// then miss a learner whose addition is committed but applied nowhere any
+// more -- a learner that has already installed a snapshot from before its
+// addition (found by seed 2070302).
 void CollectRemoved(SimCluster& c) {
-  const StateMachine* latest = nullptr;
-  for (const auto& [id, n] : c.nodes()) {
-    const StateMachine& sm = n->disk().state_machine();
-    if (latest == nullptr || sm.applied_index > latest->applied_index) {
-      latest = &sm;
-    }
-  }
-  if (latest == nullptr) return;
-  const ConfState cs = latest->conf_state;
+  const std::optional<ConfState>& latest = c.checker().latest_membership();
+  if (!latest.has_value()) return;
+  const ConfState& cs = *latest;
   for (const auto& [id, n] : c.nodes()) {
     const bool member =
         std::count(cs.voters.begin(), cs.voters.end(), id) +
