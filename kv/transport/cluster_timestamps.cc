@@ -72,6 +72,21 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetLocal(uint32_t count) {
 }
 
 absl::StatusOr<Timestamp> ClusterTimestamps::GetRemote(const std::string& address, uint32_t count) {
+  TimestampRequestBatcher* batcher = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    std::unique_ptr<TimestampRequestBatcher>& b = batchers_[address];
+    if (b == nullptr) {
+      b = std::make_unique<TimestampRequestBatcher>(
+          [this, address](uint32_t n) { return AskOracleAt(address, n); });
+    }
+    batcher = b.get();
+  }
+  return batcher->Get(count, StatementInterrupts::Deadline());
+}
+
+absl::StatusOr<Timestamp> ClusterTimestamps::AskOracleAt(const std::string& address,
+                                                         uint32_t count) {
   grpc::ClientContext context;
   // Asking for a timestamp changes nothing: a statement's deadline may cut
   // it short.

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -12,6 +14,7 @@
 #include "kv/timestamp_oracle.h"
 #include "kv/transport/cluster_dialer.h"
 #include "kv/transport/cluster_range_locator.h"
+#include "kv/transport/timestamp_request_batcher.h"
 
 namespace cairn::kv {
 
@@ -35,7 +38,10 @@ class ClusterTimestamps {
   absl::StatusOr<Timestamp> GetLocal(uint32_t count);
 
  private:
+  // Concurrent callers share one request (TimestampRequestBatcher).
   absl::StatusOr<Timestamp> GetRemote(const std::string& address, uint32_t count);
+  // One Cluster.Timestamps RPC to the oracle at `address`.
+  absl::StatusOr<Timestamp> AskOracleAt(const std::string& address, uint32_t count);
 
   Store* const store_;
   ClusterRangeLocator* const locator_;
@@ -49,6 +55,9 @@ class ClusterTimestamps {
   // mark, which another leader may have raised.
   std::shared_ptr<TimestampOracle> oracle_ ABSL_GUARDED_BY(mu_);
   uint64_t oracle_term_ ABSL_GUARDED_BY(mu_) = 0;  // the meta leader's term it was made in
+  // One per oracle address this node has asked; never dropped (a cluster
+  // has few nodes).
+  std::map<std::string, std::unique_ptr<TimestampRequestBatcher>> batchers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cairn::kv
