@@ -520,8 +520,12 @@ absl::Status Connection::HandleQuery(std::string_view body) {
   statements_.erase("");
   portals_.erase("");
 
+  // The text is a view into the reader's buffer, which a COPY FROM STDIN
+  // refills while the query runs; the session reads it again afterwards
+  // (the slow-statement log), so it gets a copy that lives as long.
+  const std::string text(*sql);
   ResultWriter results(this);
-  const absl::Status status = session_->ExecuteQuery(*sql, &results);
+  const absl::Status status = session_->ExecuteQuery(text, &results);
   if (!status.ok()) {
     if (GetErrorCode(status) == ErrorCode::kAdminShutdown) return Fatal(status);
     WriteError(status);
