@@ -82,7 +82,14 @@ absl::StatusOr<Timestamp> ClusterTimestamps::GetRemote(const std::string& addres
     }
     batcher = b.get();
   }
-  return batcher->Get(count, StatementInterrupts::Deadline());
+  absl::StatusOr<Timestamp> first = batcher->Get(count, StatementInterrupts::Deadline());
+  if (GetErrorCode(first.status()) == ErrorCode::kQueryCanceled) {
+    // The statement's deadline passed while it waited: answer as its
+    // interrupts do (statement_timeout's message), not as a lost oracle.
+    absl::Status interrupted = StatementInterrupts::Check();
+    if (!interrupted.ok()) return interrupted;
+  }
+  return first;
 }
 
 absl::StatusOr<Timestamp> ClusterTimestamps::AskOracleAt(const std::string& address,

@@ -23,13 +23,16 @@ absl::StatusOr<Timestamp> TimestampRequestBatcher::Get(uint32_t count, absl::Tim
     return me->done || !in_flight_;
   };
   for (;;) {
-    if (!mu_.AwaitWithDeadline(absl::Condition(&answered_or_free), deadline)) {
+    const bool ready = mu_.AwaitWithDeadline(absl::Condition(&answered_or_free), deadline);
+    if (me->done) return std::move(me->first);
+    if (!ready || absl::Now() >= deadline) {
+      // Its statement is over: it waits no longer, nor sends a request that
+      // its own deadline would fail for everyone in it.
       auto queued = std::find(queue_.begin(), queue_.end(), me);
       if (queued != queue_.end()) queue_.erase(queued);
-      return MakeError(ErrorCode::kRangeNotHere,
-                       "gave up waiting for a timestamp request in flight");
+      return MakeError(ErrorCode::kQueryCanceled,
+                       "the statement's deadline passed while it waited for a timestamp");
     }
-    if (me->done) return std::move(me->first);
     SendBatch();
   }
 }

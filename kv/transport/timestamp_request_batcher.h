@@ -28,7 +28,8 @@ namespace cairn::kv {
 // The request runs on the thread of the caller that sends it, under that
 // caller's statement deadline; when it fails, every caller it served gets
 // the failure (ClusterTimestamps retries them). A caller waiting on
-// someone else's request leaves at its own deadline. Thread-safe.
+// someone else's request leaves at its own deadline, and one whose
+// deadline has passed sends nothing. Thread-safe.
 class TimestampRequestBatcher {
  public:
   // Asks the oracle for `count` consecutive timestamps; returns the first.
@@ -42,8 +43,8 @@ class TimestampRequestBatcher {
   TimestampRequestBatcher& operator=(const TimestampRequestBatcher&) = delete;
 
   // Reserves `count` consecutive timestamps and returns the first;
-  // kRangeNotHere when `deadline` passes while it waits for another
-  // caller's request. A count outside (0, kMaxBatchCount] goes alone.
+  // kQueryCanceled once `deadline` has passed and no answer is in. A count
+  // outside (0, kMaxBatchCount] goes alone.
   absl::StatusOr<Timestamp> Get(uint32_t count, absl::Time deadline);
 
   // Callers waiting for a request to be sent (tests wait on it).

@@ -77,9 +77,16 @@ class Caller {
   std::thread thread_;
 };
 
-void WaitForQueued(const TimestampRequestBatcher& batcher, size_t n) {
-  // No hook to wait on inside the batcher: poll its queue, briefly.
-  while (batcher.queued() < n) std::this_thread::yield();
+// Whether `n` callers queued within a generous bound (a failing test
+// should fail, not hang).
+bool WaitForQueued(const TimestampRequestBatcher& batcher, size_t n) {
+  // No hook to wait on inside the batcher: poll its queue.
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (batcher.queued() < n) {
+    if (absl::Now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 TEST(TimestampRequestBatcherTest, ALoneCallerSendsItsOwnRequest) {
@@ -103,7 +110,7 @@ TEST(TimestampRequestBatcherTest, CallersQueuedBehindARequestShareTheNextOne) {
   for (uint32_t count : {2u, 1u, 3u}) {
     queued.push_back(std::make_unique<Caller>(&batcher, count));
   }
-  WaitForQueued(batcher, 3);
+  ASSERT_TRUE(WaitForQueued(batcher, 3));
   oracle.ReleaseFirst();
   first.Join();
   for (auto& c : queued) c->Join();
@@ -137,7 +144,7 @@ TEST(TimestampRequestBatcherTest, AFailedRequestFailsEveryCallerItServed) {
   oracle.WaitForRequests(1);
   Caller second(&batcher, 1);
   Caller third(&batcher, 2);
-  WaitForQueued(batcher, 2);
+  ASSERT_TRUE(WaitForQueued(batcher, 2));
   oracle.ReleaseFirst();
   first.Join();
   second.Join();
@@ -160,7 +167,7 @@ TEST(TimestampRequestBatcherTest, AQueuedCallerLeavesAtItsDeadline) {
   oracle.WaitForRequests(1);  // held in flight past the second caller's deadline
   Caller impatient(&batcher, 5, absl::Now() + absl::Milliseconds(20));
   impatient.Join();
-  EXPECT_EQ(GetErrorCode(impatient.result().status()), ErrorCode::kRangeNotHere);
+  EXPECT_EQ(GetErrorCode(impatient.result().status()), ErrorCode::kQueryCanceled);
   EXPECT_EQ(batcher.queued(), 0u);
   oracle.ReleaseFirst();
   first.Join();
@@ -171,6 +178,17 @@ TEST(TimestampRequestBatcherTest, AQueuedCallerLeavesAtItsDeadline) {
   EXPECT_EQ(oracle.counts(), (std::vector<uint32_t>{1, 2}));
 }
 
+TEST(TimestampRequestBatcherTest, ACallerPastItsDeadlineSendsNothing) {
+  FakeOracle oracle;
+  oracle.ReleaseFirst();
+  TimestampRequestBatcher batcher(oracle.Fn());
+  // Its request would fail at once, and with it everyone queued behind.
+  absl::StatusOr<Timestamp> late = batcher.Get(1, absl::Now() - absl::Seconds(1));
+  EXPECT_EQ(GetErrorCode(late.status()), ErrorCode::kQueryCanceled);
+  EXPECT_TRUE(oracle.counts().empty());
+  EXPECT_EQ(batcher.queued(), 0u);
+}
+
 TEST(TimestampRequestBatcherTest, ABatchStaysWithinTheOraclesLimit) {
   FakeOracle oracle;
   TimestampRequestBatcher batcher(oracle.Fn());
@@ -178,9 +196,9 @@ TEST(TimestampRequestBatcherTest, ABatchStaysWithinTheOraclesLimit) {
   Caller first(&batcher, 1);
   oracle.WaitForRequests(1);
   Caller a(&batcher, kHalf);
-  WaitForQueued(batcher, 1);
+  ASSERT_TRUE(WaitForQueued(batcher, 1));
   Caller b(&batcher, kHalf);
-  WaitForQueued(batcher, 2);
+  ASSERT_TRUE(WaitForQueued(batcher, 2));
   oracle.ReleaseFirst();
   first.Join();
   a.Join();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace cairn::raft::sim {
 
@@ -139,7 +140,24 @@ void SimChecker::OnApply(uint64_t node, uint64_t term, const Entry& e,
 }
 
 void SimChecker::OnMembershipApplied(uint64_t index, const ConfState& cs) {
-  if (latest_membership_.has_value() && index <= latest_membership_index_) {
+  if (latest_membership_.has_value() && index == latest_membership_index_) {
+    // Everyone applies the one committed history: the same membership.
+    auto sorted = [](std::vector<uint64_t> ids) {
+      std::sort(ids.begin(), ids.end());
+      return ids;
+    };
+    if (sorted(cs.voters) != sorted(latest_membership_->voters) ||
+        sorted(cs.learners) != sorted(latest_membership_->learners)) {
+      Fail(absl::StrFormat(
+          "membership at index %d applied as voters {%s} learners {%s}, and elsewhere as "
+          "voters {%s} learners {%s}",
+          index, absl::StrJoin(cs.voters, ","), absl::StrJoin(cs.learners, ","),
+          absl::StrJoin(latest_membership_->voters, ","),
+          absl::StrJoin(latest_membership_->learners, ",")));
+    }
+    return;
+  }
+  if (latest_membership_.has_value() && index < latest_membership_index_) {
     return;
   }
   latest_membership_ = cs;
