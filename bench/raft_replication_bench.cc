@@ -53,6 +53,17 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// Writes `data` (appended, or over the start of the file) and fdatasyncs
+// it; a failure ends the bench.
+void WriteAndSync(int fd, const std::string& data, bool append) {
+  const ssize_t n =
+      append ? write(fd, data.data(), data.size()) : pwrite(fd, data.data(), data.size(), 0);
+  if (n != static_cast<ssize_t>(data.size()) || fdatasync(fd) != 0) {
+    std::perror("fdatasync probe");
+    std::exit(1);
+  }
+}
+
 // The cost of one durable write on the file system the replicas use.
 SyncFloor MeasureSyncFloor(const std::string& dir, double seconds) {
   SyncFloor floor;
@@ -68,12 +79,7 @@ SyncFloor MeasureSyncFloor(const std::string& dir, double seconds) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (std::chrono::steady_clock::now() < until) {
       auto t0 = std::chrono::steady_clock::now();
-      ssize_t n = append ? write(fd, block.data(), block.size())
-                         : pwrite(fd, block.data(), block.size(), 0);
-      if (n != static_cast<ssize_t>(block.size()) || fdatasync(fd) != 0) {
-        std::perror("fdatasync probe");
-        std::exit(1);
-      }
+      WriteAndSync(fd, block, append);
       lat.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
                         .count());
     }
@@ -160,12 +166,7 @@ double MeasureCommitFloor(const std::vector<ReplicaNodeProcess*>& followers, con
         std::exit(1);
       }
     }
-    if (pwrite(fd, ping.payload().data(), ping.payload().size(), 0) !=
-            static_cast<ssize_t>(ping.payload().size()) ||
-        fdatasync(fd) != 0) {
-      std::perror("commit floor probe");
-      std::exit(1);
-    }
+    WriteAndSync(fd, ping.payload(), /*append=*/false);
     const auto synced = std::chrono::steady_clock::now();
     auto first = std::chrono::steady_clock::time_point::max();
     for (auto& f : all) {

@@ -192,22 +192,24 @@ class ControlService final : public ReplicaControl::Service {
   grpc::Status Echo(grpc::ServerContext*,
                     grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) override {
     const std::string path = absl::GetFlag(FLAGS_data_dir) + "/echo_sync";
-    const int fd = open(path.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (fd < 0) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot open " + path);
+    int fd = -1;  // opened by the first message that asks for a sync
+    grpc::Status status = grpc::Status::OK;
     EchoMessage m;
     while (stream->Read(&m)) {
       if (m.sync()) {
+        if (fd < 0) fd = open(path.c_str(), O_WRONLY | O_CREAT, 0644);
         const std::string& data = m.payload();
-        if (pwrite(fd, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size()) ||
+        if (fd < 0 ||
+            pwrite(fd, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size()) ||
             fdatasync(fd) != 0) {
-          close(fd);
-          return grpc::Status(grpc::StatusCode::INTERNAL, "cannot sync " + path);
+          status = grpc::Status(grpc::StatusCode::INTERNAL, "cannot sync " + path);
+          break;
         }
       }
       if (!stream->Write(m)) break;
     }
-    close(fd);
-    return grpc::Status::OK;
+    if (fd >= 0) close(fd);
+    return status;
   }
 
  private:
